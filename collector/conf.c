@@ -1,0 +1,556 @@
+/* The configuration table. One row per key: section, name, default, help, and how the
+ * value is checked and stored. Loading applies every default first, then the file, then
+ * --set overrides; each value goes through the same validator, so a default that did
+ * not validate would show up in the unit tests. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "conf.h"
+#include "timefmt.h"
+
+enum ktype { K_STR, K_UINT, K_FN };
+
+struct key {
+	const char *section, *name, *def, *help;
+	enum ktype type;
+	size_t off, size;       /* K_STR: field and capacity; K_UINT: field */
+	unsigned min, max;      /* K_UINT bounds */
+	int (*parse)(struct conf *c, const char *v, char *err, size_t errlen);
+};
+
+static int parse_cidrs(struct cidr *out, int *n, const char *v, bool allow_empty,
+                       char *err, size_t errlen);
+
+static int
+p_vm_subnet(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	return parse_cidrs(c->vm_subnet, &c->n_vm_subnet, v, false, err, errlen);
+}
+
+static int
+p_allow_from(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	return parse_cidrs(c->allow_from, &c->n_allow_from, v, false, err, errlen);
+}
+
+static int
+p_listen(struct netaddr *addr, uint16_t *port, uint16_t defport, const char *v,
+         char *err, size_t errlen)
+{
+	if (*v == '\0') {
+		memset(addr, 0, sizeof(*addr));
+		*port = 0;
+		return 0;
+	}
+	return hostport_parse(v, ':', defport, addr, port, err, errlen);
+}
+
+static int
+p_dns_listen(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	return p_listen(&c->dns_addr, &c->dns_port, 53, v, err, errlen);
+}
+
+static int
+p_web_listen(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	return p_listen(&c->web_addr, &c->web_port, 8383, v, err, errlen);
+}
+
+/* Split a comma-separated list in place; calls fn for each trimmed, non-empty item. */
+static int
+each_item(const char *v, int (*fn)(void *ctx, const char *item, char *err, size_t errlen),
+          void *ctx, char *err, size_t errlen)
+{
+	char buf[4096], *save = NULL, *tok;
+
+	if (strlen(v) >= sizeof(buf)) {
+		snprintf(err, errlen, "list too long");
+		return -1;
+	}
+	strcpy(buf, v);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+
+		while (isspace((unsigned char)*tok))
+			tok++;
+		end = tok + strlen(tok);
+		while (end > tok && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		if (*tok == '\0')
+			continue;
+		if (fn(ctx, tok, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct cidr_ctx { struct cidr *out; int n; };
+
+static int
+cidr_item(void *vctx, const char *item, char *err, size_t errlen)
+{
+	struct cidr_ctx *ctx = vctx;
+
+	if (ctx->n >= CONF_MAX_LIST) {
+		snprintf(err, errlen, "more than %d entries", CONF_MAX_LIST);
+		return -1;
+	}
+	return cidr_parse(item, &ctx->out[ctx->n++], err, errlen);
+}
+
+static int
+parse_cidrs(struct cidr *out, int *n, const char *v, bool allow_empty, char *err,
+            size_t errlen)
+{
+	struct cidr_ctx ctx = { out, 0 };
+
+	if (each_item(v, cidr_item, &ctx, err, errlen) < 0)
+		return -1;
+	if (ctx.n == 0 && !allow_empty) {
+		snprintf(err, errlen, "needs at least one address/prefix");
+		return -1;
+	}
+	*n = ctx.n;
+	return 0;
+}
+
+static int
+forward_item(void *vctx, const char *item, char *err, size_t errlen)
+{
+	struct conf *c = vctx;
+	struct conf_forward *f;
+
+	if (c->n_forward >= CONF_MAX_LIST) {
+		snprintf(err, errlen, "more than %d entries", CONF_MAX_LIST);
+		return -1;
+	}
+	f = &c->forward[c->n_forward];
+	if (hostport_parse(item, '@', 53, &f->addr, &f->port, err, errlen) < 0)
+		return -1;
+	c->n_forward++;
+	return 0;
+}
+
+static int
+p_forward(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	c->n_forward = 0;
+	return each_item(v, forward_item, c, err, errlen);
+}
+
+int
+conf_domain_normalise(const char *in, char *out, size_t outlen)
+{
+	size_t len = strlen(in), i = 0, lab = 0;
+
+	if (len > 0 && in[len - 1] == '.')
+		len--;
+	if (len == 0 || len + 1 > outlen || len > 253)
+		return -1;
+	if (len > 2 && in[0] == '*' && in[1] == '.') {  /* "*.name": subdomains of name */
+		out[0] = '*';
+		out[1] = '.';
+		i = 2;
+	}
+	for (; i < len; i++) {
+		unsigned char ch = (unsigned char)in[i];
+
+		if (ch == '.') {
+			if (lab == 0)
+				return -1;
+			lab = 0;
+		} else if (isalnum(ch) || ch == '-' || ch == '_') {
+			if (++lab > 63)
+				return -1;
+		} else {
+			return -1;
+		}
+		out[i] = (char)tolower(ch);
+	}
+	if (lab == 0)
+		return -1;
+	out[len] = '\0';
+	return 0;
+}
+
+static int
+domain_item(void *vctx, const char *item, char *err, size_t errlen)
+{
+	struct conf *c = vctx;
+
+	if (c->n_expected_domains >= CONF_MAX_LIST) {
+		snprintf(err, errlen, "more than %d entries", CONF_MAX_LIST);
+		return -1;
+	}
+	if (conf_domain_normalise(item, c->expected_domains[c->n_expected_domains],
+	                          CONF_MAX_NAME) < 0) {
+		snprintf(err, errlen, "'%s' is not a domain name or *.domain pattern", item);
+		return -1;
+	}
+	c->n_expected_domains++;
+	return 0;
+}
+
+static int
+p_domains(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	c->n_expected_domains = 0;
+	return each_item(v, domain_item, c, err, errlen);
+}
+
+static int
+port_item(void *vctx, const char *item, char *err, size_t errlen)
+{
+	struct conf *c = vctx;
+	struct conf_port *p;
+	const char *slash = strchr(item, '/');
+	char *end;
+	unsigned long v;
+
+	if (c->n_expected_ports >= CONF_MAX_LIST) {
+		snprintf(err, errlen, "more than %d entries", CONF_MAX_LIST);
+		return -1;
+	}
+	p = &c->expected_ports[c->n_expected_ports];
+	if (slash && slash - item == 3 && strncasecmp(item, "tcp", 3) == 0)
+		p->proto = IPPROTO_TCP;
+	else if (slash && slash - item == 3 && strncasecmp(item, "udp", 3) == 0)
+		p->proto = IPPROTO_UDP;
+	else {
+		snprintf(err, errlen, "'%s' is not proto/port (tcp/443, udp/443)", item);
+		return -1;
+	}
+	errno = 0;
+	v = strtoul(slash + 1, &end, 10);
+	if (!isdigit((unsigned char)slash[1]) || *end || errno || v == 0 || v > 65535) {
+		snprintf(err, errlen, "'%s': port must be 1..65535", item);
+		return -1;
+	}
+	p->port = (uint16_t)v;
+	c->n_expected_ports++;
+	return 0;
+}
+
+static int
+p_ports(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	c->n_expected_ports = 0;
+	return each_item(v, port_item, c, err, errlen);
+}
+
+static int
+p_watch_start(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	if (strcmp(v, "auto") == 0) {
+		c->watch_start_us = 0;
+		return 0;
+	}
+	if (timefmt_parse_iso(v, &c->watch_start_us) < 0) {
+		snprintf(err, errlen, "'%s' is neither 'auto' nor an ISO-8601 time", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+p_api_base(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
+		snprintf(err, errlen, "'%s' must start with https:// or http://", v);
+		return -1;
+	}
+	if (strlen(v) >= sizeof(c->telegram_api_base)) {
+		snprintf(err, errlen, "too long");
+		return -1;
+	}
+	strcpy(c->telegram_api_base, v);
+	return 0;
+}
+
+static int
+p_webhook(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	if (*v && strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
+		snprintf(err, errlen, "'%s' must be empty or start with https:// or http://", v);
+		return -1;
+	}
+	if (strlen(v) >= sizeof(c->webhook_url)) {
+		snprintf(err, errlen, "too long");
+		return -1;
+	}
+	strcpy(c->webhook_url, v);
+	return 0;
+}
+
+#define STR(sec, nm, field, def, help) \
+	{ sec, nm, def, help, K_STR, offsetof(struct conf, field), \
+	  sizeof(((struct conf *)0)->field), 0, 0, NULL }
+#define UINT(sec, nm, field, def, lo, hi, help) \
+	{ sec, nm, def, help, K_UINT, offsetof(struct conf, field), 0, lo, hi, NULL }
+#define FN(sec, nm, fn, def, help) { sec, nm, def, help, K_FN, 0, 0, 0, 0, fn }
+
+static const struct key keys[] = {
+	STR("collector", "database", database, "/var/lib/oc-audit/audit.db",
+	    "SQLite database file (created, WAL mode)"),
+	UINT("collector", "nflog_group", nflog_group, "7", 0, 65535,
+	     "NFLOG group of the nftables 'log group N' rule"),
+	FN("collector", "vm_subnet", p_vm_subnet, "192.168.83.0/24",
+	   "sources that are the VM (comma-separated CIDRs)"),
+	STR("collector", "pcap_interface", pcap_interface, "",
+	    "interface to capture on (e.g. br-openclaw); empty = capture off"),
+	UINT("collector", "retention_days", retention_days, "30", 1, 36500,
+	     "raw events older than this are pruned; findings are kept"),
+	UINT("collector", "queue_size", queue_size, "65536", 1024, 16777216,
+	     "events held between the readers and the database writer"),
+	FN("dns", "listen", p_dns_listen, "192.168.83.1:53",
+	   "address:port the resolver answers on (UDP and TCP); empty = off"),
+	FN("dns", "allow_from", p_allow_from, "192.168.83.0/24",
+	   "clients allowed to resolve; everyone else is REFUSED"),
+	FN("dns", "forward", p_forward, "1.1.1.1, 8.8.8.8",
+	   "upstream resolvers addr[@port]; empty = full recursion"),
+	UINT("dns", "rate_limit", dns_rate_limit, "200", 0, 1000000,
+	     "queries per second per client; excess dropped and counted; 0 = off"),
+	FN("policy", "expected_domains", p_domains, "api.telegram.org, openrouter.ai",
+	   "names the VM may use; exact, or *.example.com for subdomains"),
+	FN("policy", "expected_ports", p_ports, "tcp/443",
+	   "proto/port the expected names may be reached on"),
+	FN("policy", "watch_start", p_watch_start, "auto",
+	   "start of the watch period (ISO-8601), or auto = first event"),
+	UINT("policy", "watch_days", watch_days, "7", 1, 3650, "length of the watch period"),
+	FN("web", "listen", p_web_listen, "127.0.0.1:8383",
+	   "dashboard address:port; empty = off"),
+	STR("web", "token_file", web_token_file, "",
+	    "file holding a bearer token for the API and actions"),
+	STR("alerts", "telegram_token_file", telegram_token_file, "",
+	    "file holding the Telegram bot token"),
+	STR("alerts", "telegram_chat_id", telegram_chat_id, "", "Telegram chat to alert"),
+	FN("alerts", "telegram_api_base", p_api_base, "https://api.telegram.org",
+	   "Telegram Bot API base URL"),
+	FN("alerts", "webhook_url", p_webhook, "", "URL that receives one JSON POST per alert"),
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static void
+add_error(struct conf *c, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	char **e;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	e = realloc(c->errors, sizeof(*e) * (size_t)(c->n_errors + 1));
+	if (!e || !(e[c->n_errors] = strdup(buf)))
+		abort();
+	c->errors = e;
+	c->n_errors++;
+}
+
+static const struct key *
+find_key(const char *section, const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static bool
+section_known(const char *section)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+/* Check and store one value. Returns 0, or -1 with err filled. */
+static int
+apply(struct conf *c, const struct key *k, const char *v, char *err, size_t errlen)
+{
+	char *dup;
+
+	switch (k->type) {
+	case K_STR:
+		if (strlen(v) >= k->size) {
+			snprintf(err, errlen, "value longer than %zu bytes", k->size - 1);
+			return -1;
+		}
+		strcpy((char *)c + k->off, v);
+		break;
+	case K_UINT: {
+		char *end;
+		unsigned long n;
+
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (!isdigit((unsigned char)*v) || *end || errno || n < k->min || n > k->max) {
+			snprintf(err, errlen, "'%s' is not a whole number from %u to %u", v,
+			         k->min, k->max);
+			return -1;
+		}
+		*(unsigned *)(void *)((char *)c + k->off) = (unsigned)n;
+		break;
+	}
+	case K_FN:
+		if (k->parse(c, v, err, errlen) < 0)
+			return -1;
+		break;
+	}
+	if (!(dup = strdup(v)))
+		abort();
+	free(c->raw[k - keys]);
+	c->raw[k - keys] = dup;
+	return 0;
+}
+
+struct conf *
+conf_new(void)
+{
+	struct conf *c = calloc(1, sizeof(*c));
+	char err[512];
+
+	if (!c)
+		abort();
+	for (size_t i = 0; i < NKEYS; i++)
+		if (apply(c, &keys[i], keys[i].def, err, sizeof(err)) < 0)
+			add_error(c, "default: %s.%s: %s", keys[i].section, keys[i].name, err);
+	return c;
+}
+
+void
+conf_free(struct conf *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < NKEYS; i++)
+		free(c->raw[i]);
+	for (int i = 0; i < c->n_errors; i++)
+		free(c->errors[i]);
+	free(c->errors);
+	free(c);
+}
+
+static int
+on_value(void *user, const char *section, const char *name, const char *value)
+{
+	struct conf *c = user;
+	const struct key *k = find_key(section, name);
+	char err[512];
+
+	if (!k) {
+		if (!section_known(section))
+			add_error(c, "%s:%d: [%s] is not a known section", c->cur_file,
+			          c->cur_line, section);
+		else
+			add_error(c, "%s:%d: %s.%s: unknown key", c->cur_file, c->cur_line,
+			          section, name);
+		return 1;
+	}
+	if (apply(c, k, value, err, sizeof(err)) < 0)
+		add_error(c, "%s:%d: %s.%s: %s", c->cur_file, c->cur_line, section, name, err);
+	return 1;
+}
+
+struct line_reader { FILE *f; struct conf *c; };
+
+/* inih reads one line per call; counting the calls gives the line number. */
+static char *
+read_line(char *str, int num, void *stream)
+{
+	struct line_reader *r = stream;
+	char *s = fgets(str, num, r->f);
+
+	if (s)
+		r->c->cur_line++;
+	return s;
+}
+
+int
+conf_load_file(struct conf *c, const char *path)
+{
+	struct line_reader r = { NULL, c };
+	int before = c->n_errors, rc;
+
+	if (!(r.f = fopen(path, "r"))) {
+		add_error(c, "%s: cannot open: %s", path, strerror(errno));
+		return 1;
+	}
+	c->cur_file = path;
+	c->cur_line = 0;
+	rc = ini_parse_stream(read_line, &r, on_value, c);
+	fclose(r.f);
+	if (rc > 0)
+		add_error(c, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
+	else if (rc < 0)
+		add_error(c, "%s: cannot read", path);
+	c->cur_file = NULL;
+	return c->n_errors - before;
+}
+
+int
+conf_set(struct conf *c, const char *assignment)
+{
+	const char *dot = strchr(assignment, '.'), *eq = strchr(assignment, '=');
+	char section[64], name[64], err[512];
+	const struct key *k;
+
+	if (!dot || !eq || dot > eq || dot - assignment >= (int)sizeof(section) ||
+	    eq - dot - 1 >= (int)sizeof(name)) {
+		add_error(c, "--set %s: expected section.key=value", assignment);
+		return 1;
+	}
+	memcpy(section, assignment, (size_t)(dot - assignment));
+	section[dot - assignment] = '\0';
+	memcpy(name, dot + 1, (size_t)(eq - dot - 1));
+	name[eq - dot - 1] = '\0';
+	if (!(k = find_key(section, name))) {
+		add_error(c, "--set %s: %s.%s: unknown key", assignment, section, name);
+		return 1;
+	}
+	if (apply(c, k, eq + 1, err, sizeof(err)) < 0) {
+		add_error(c, "--set %s: %s.%s: %s", assignment, section, name, err);
+		return 1;
+	}
+	return 0;
+}
+
+int
+conf_error_count(const struct conf *c)
+{
+	return c->n_errors;
+}
+
+const char *
+conf_error(const struct conf *c, int i)
+{
+	return i >= 0 && i < c->n_errors ? c->errors[i] : NULL;
+}
+
+void
+conf_print(const struct conf *c, FILE *out)
+{
+	const char *section = "";
+
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (strcmp(section, keys[i].section) != 0) {
+			section = keys[i].section;
+			fprintf(out, "%s[%s]\n", i ? "\n" : "", section);
+		}
+		fprintf(out, "; %s\n%s = %s\n", keys[i].help, keys[i].name,
+		        c->raw[i] ? c->raw[i] : "");
+	}
+}

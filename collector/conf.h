@@ -1,0 +1,92 @@
+/* conf: the oc-audit configuration (INI, parsed with inih).
+ * Every key lives in one table in conf.c with its type, default, help and validator;
+ * the struct below holds the parsed, validated values. Problems are collected, not
+ * printed: each names the file, line and key, and a load keeps going to find them all. */
+#ifndef OCA_CONF_H
+#define OCA_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "netaddr.h"
+
+#define CONF_MAX_LIST 32
+#define CONF_MAX_NAME 256
+
+struct conf_port {
+	uint8_t proto;  /* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t port;
+};
+
+struct conf_forward {
+	struct netaddr addr;
+	uint16_t port;
+};
+
+struct conf {
+	/* [collector] */
+	char database[4096];
+	unsigned nflog_group;
+	struct cidr vm_subnet[CONF_MAX_LIST];
+	int n_vm_subnet;
+	char pcap_interface[64];
+	unsigned retention_days;
+	unsigned queue_size;
+	/* [dns] */
+	struct netaddr dns_addr;       /* family 0 = DNS service off */
+	uint16_t dns_port;
+	struct cidr allow_from[CONF_MAX_LIST];
+	int n_allow_from;
+	struct conf_forward forward[CONF_MAX_LIST];
+	int n_forward;
+	unsigned dns_rate_limit;       /* queries/s per client; 0 = off */
+	/* [policy] */
+	char expected_domains[CONF_MAX_LIST][CONF_MAX_NAME]; /* lower case, no final dot */
+	int n_expected_domains;
+	struct conf_port expected_ports[CONF_MAX_LIST];
+	int n_expected_ports;
+	int64_t watch_start_us;        /* 0 = auto: the first event seen */
+	unsigned watch_days;
+	/* [web] */
+	struct netaddr web_addr;       /* family 0 = dashboard off */
+	uint16_t web_port;
+	char web_token_file[4096];
+	/* [alerts] */
+	char telegram_token_file[4096];
+	char telegram_chat_id[128];
+	char telegram_api_base[1024];
+	char webhook_url[1024];
+
+	/* private: the text of each key as given (for printing), and the problems found */
+	char *raw[64];
+	char **errors;
+	int n_errors;
+	const char *cur_file;
+	int cur_line;
+};
+
+/* A configuration holding every default. Never NULL (aborts on out of memory).
+ * Free with conf_free. */
+struct conf *conf_new(void);
+void conf_free(struct conf *c);
+
+/* Read an INI file over the current values. Returns the number of problems added
+ * (0 = good); the file not opening is one problem. */
+int conf_load_file(struct conf *c, const char *path);
+
+/* Apply one "section.key=value" override (from --set). Returns 0, or 1 problem added. */
+int conf_set(struct conf *c, const char *assignment);
+
+/* The problems collected so far, each "file:line: section.key: what is wrong". */
+int conf_error_count(const struct conf *c);
+const char *conf_error(const struct conf *c, int i);
+
+/* Print the effective configuration as INI (every key, defaults included). */
+void conf_print(const struct conf *c, FILE *out);
+
+/* Normalise a domain pattern for matching: lower case, no trailing dot.
+ * Returns 0, or -1 if it is not a valid name or "*.name" pattern. */
+int conf_domain_normalise(const char *in, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,139 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "db.h"
+#include "embed.h"
+
+int
+db_schema_version(void)
+{
+	int n = 0;
+
+	while (schema_files[n].name)
+		n++;
+	return n;
+}
+
+long long
+db_int(sqlite3 *db, const char *sql, long long dflt)
+{
+	sqlite3_stmt *st;
+	long long v = dflt;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dflt;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int
+db_migrate(sqlite3 *db, char *err, size_t errlen)
+{
+	int have = (int)db_int(db, "PRAGMA user_version", -1), want = db_schema_version();
+	char *msg = NULL;
+
+	if (have < 0) {
+		snprintf(err, errlen, "cannot read the schema version: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (have > want) {
+		snprintf(err, errlen, "database schema version %d is newer than this oc-audit "
+		         "knows (%d); use a newer oc-audit", have, want);
+		return -1;
+	}
+	for (int v = have; v < want; v++) {
+		char pragma[64];
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db, (const char *)schema_files[v].data, NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db, pragma, NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+			snprintf(err, errlen, "migration %s failed: %s", schema_files[v].name,
+			         msg ? msg : sqlite3_errmsg(db));
+			sqlite3_free(msg);
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+sqlite3 *
+db_open_rw(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	                    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open database %s: %s", path,
+		         db ? sqlite3_errmsg(db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db, 1);
+	sqlite3_busy_timeout(db, 5000);
+	/* WAL lets report and the dashboard read while the collector writes. NORMAL
+	 * synchronous keeps the database consistent on power loss (the last transactions
+	 * may be lost, never corrupted); journal_size_limit stops the WAL file from staying
+	 * large after a checkpoint. */
+	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	                 "PRAGMA journal_size_limit=67108864; PRAGMA foreign_keys=OFF;"
+	                 "PRAGMA temp_store=MEMORY;", NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "cannot set up database %s: %s", path, msg);
+		sqlite3_free(msg);
+		goto fail;
+	}
+	if (db_migrate(db, err, errlen) < 0)
+		goto fail;
+	return db;
+fail:
+	sqlite3_close(db);
+	return NULL;
+}
+
+sqlite3 *
+db_open_ro(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	struct stat sb;
+	int v;
+
+	if (stat(path, &sb) < 0) {
+		snprintf(err, errlen, "cannot open database %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "cannot open database %s: %s", path,
+		         db ? sqlite3_errmsg(db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	v = (int)db_int(db, "PRAGMA user_version", -1);
+	if (v < 0) {
+		snprintf(err, errlen, "%s is not an oc-audit database: %s", path,
+		         sqlite3_errmsg(db));
+		goto fail;
+	}
+	if (v == 0 && db_int(db, "SELECT count(*) FROM sqlite_master", -1) < 0) {
+		snprintf(err, errlen, "%s is not an SQLite database", path);
+		goto fail;
+	}
+	if (v != db_schema_version()) {
+		snprintf(err, errlen, "%s has schema version %d, this oc-audit reads version %d%s",
+		         path, v, db_schema_version(),
+		         v < db_schema_version() ? " (start oc-audit collect once to migrate it)" : "");
+		goto fail;
+	}
+	return db;
+fail:
+	sqlite3_close(db);
+	return NULL;
+}

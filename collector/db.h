@@ -1,0 +1,32 @@
+/* db: opening the SQLite database and bringing its schema up to date.
+ * The schema is a ladder of numbered migrations embedded in the binary (schema/NNN_*.sql);
+ * PRAGMA user_version holds how many have been applied. Only the collector's core thread
+ * opens read-write (and migrates); report and web open read-only and refuse a database
+ * whose version they do not know. */
+#ifndef OCA_DB_H
+#define OCA_DB_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+/* The schema version this binary writes. */
+int db_schema_version(void);
+
+/* Open or create path for the one writer: WAL, synchronous=NORMAL, busy timeout, and
+ * every pending migration applied in one transaction each. Returns the handle (close
+ * with sqlite3_close), or NULL with a one-line reason in err. */
+sqlite3 *db_open_rw(const char *path, char *err, size_t errlen);
+
+/* Open an existing database read-only and check its schema version. Returns the
+ * handle, or NULL with a one-line reason in err (missing file, not a database, a
+ * version this binary does not know). */
+sqlite3 *db_open_ro(const char *path, char *err, size_t errlen);
+
+/* Apply pending migrations to an open read-write handle. Returns 0, or -1 with err. */
+int db_migrate(sqlite3 *db, char *err, size_t errlen);
+
+/* Run one statement that returns a single integer; returns it, or dflt on any error. */
+long long db_int(sqlite3 *db, const char *sql, long long dflt);
+
+#endif

@@ -1,0 +1,105 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "escape.h"
+
+struct sink {
+	char *out;
+	size_t len, cap;  /* cap excludes the final NUL */
+};
+
+static void
+put(struct sink *s, const char *p, size_t n)
+{
+	if (s->len + n > s->cap)
+		n = 0;  /* all or nothing: never half an escape */
+	memcpy(s->out + s->len, p, n);
+	s->len += n;
+	if (n == 0)
+		s->cap = s->len;  /* stop adding after the first thing that did not fit */
+}
+
+static void
+put_hex(struct sink *s, unsigned char c)
+{
+	char b[5];
+
+	snprintf(b, sizeof(b), "\\x%02x", c);
+	put(s, b, 4);
+}
+
+static char *
+finish(struct sink *s)
+{
+	s->out[s->len] = '\0';
+	return s->out;
+}
+
+char *
+escape_term(const char *in, char *out, size_t outlen)
+{
+	struct sink s = { out, 0, outlen ? outlen - 1 : 0 };
+
+	if (!outlen)
+		return out;
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		if (*p < 0x20 || *p >= 0x7f)
+			put_hex(&s, *p);
+		else
+			put(&s, (const char *)p, 1);
+	}
+	return finish(&s);
+}
+
+char *
+escape_csv(const char *in, char *out, size_t outlen)
+{
+	struct sink s = { out, 0, outlen ? outlen - 1 : 0 };
+
+	if (outlen < 3) {
+		if (outlen)
+			out[0] = '\0';
+		return out;
+	}
+	s.cap--;  /* keep room for the closing quote */
+	put(&s, "\"", 1);
+	if (*in == '=' || *in == '+' || *in == '-' || *in == '@')
+		put(&s, "'", 1);
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		if (*p == '"')
+			put(&s, "\"\"", 2);
+		else if (*p < 0x20 || *p == 0x7f)
+			put_hex(&s, *p);
+		else
+			put(&s, (const char *)p, 1);
+	}
+	s.cap++;
+	s.out[s.len++] = '"';
+	return finish(&s);
+}
+
+char *
+escape_html(const char *in, char *out, size_t outlen)
+{
+	struct sink s = { out, 0, outlen ? outlen - 1 : 0 };
+
+	if (!outlen)
+		return out;
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		switch (*p) {
+		case '&': put(&s, "&amp;", 5); break;
+		case '<': put(&s, "&lt;", 4); break;
+		case '>': put(&s, "&gt;", 4); break;
+		case '"': put(&s, "&quot;", 6); break;
+		case '\'': put(&s, "&#39;", 5); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				put_hex(&s, *p);
+			else
+				put(&s, (const char *)p, 1);
+		}
+	}
+	return finish(&s);
+}

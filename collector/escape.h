@@ -1,0 +1,20 @@
+/* escape: one function per output context for bytes that came from the VM. Each writes
+ * a NUL-terminated result into out (cut short, never overflowing, if out is too small)
+ * and returns out. JSON is escaped by SQLite's JSON functions, not here. */
+#ifndef OCA_ESCAPE_H
+#define OCA_ESCAPE_H
+
+#include <stddef.h>
+
+/* For a terminal: control bytes, DEL and every byte >= 0x80 become \xHH, so nothing can
+ * move the cursor, change colours or hide text with bidi marks. */
+char *escape_term(const char *in, char *out, size_t outlen);
+
+/* For one CSV field: always quoted, quotes doubled, control bytes as \xHH, and a leading
+ * = + - @ (a spreadsheet formula) prefixed with a single quote. */
+char *escape_csv(const char *in, char *out, size_t outlen);
+
+/* For HTML text and attribute values: & < > " ' as entities, control bytes as \xHH. */
+char *escape_html(const char *in, char *out, size_t outlen);
+
+#endif

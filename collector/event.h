@@ -1,0 +1,78 @@
+/* event: what the readers hand to the core thread. Connection events are plain values
+ * copied through the queue; a DNS event is heap-allocated by its reader and owned by
+ * whoever holds the queue slot (the writer frees it with dns_event_free). */
+#ifndef OCA_EVENT_H
+#define OCA_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netaddr.h"
+
+#define EVENT_IFNAMSIZ 16
+#define EVENT_PREFIXLEN 64
+
+/* One new connection as NFLOG reported it (the first packet of a flow). */
+struct conn_event {
+	int64_t ts_us;
+	struct netaddr src, dst;
+	uint8_t proto;               /* IPPROTO_* */
+	uint8_t has_ports;           /* TCP, UDP, SCTP, UDPLITE, DCCP */
+	uint8_t has_icmp;
+	uint8_t icmp_type, icmp_code;
+	uint8_t tcp_flags;
+	uint16_t sport, dport;
+	uint16_t pkt_len;            /* IP total length */
+	char iif[EVENT_IFNAMSIZ];    /* in/out interfaces (bridge port when bridged) */
+	char oif[EVENT_IFNAMSIZ];
+	char prefix[EVENT_PREFIXLEN];/* the nft rule's log prefix, as bytes */
+};
+
+/* One DNS answer record, presentation form. */
+struct dns_answer {
+	char *name;                  /* owner name, presentation form with \DDD escapes */
+	uint16_t rtype;
+	uint32_t ttl;
+	char *data;                  /* rdata, presentation form (address, target name...) */
+};
+
+enum dns_transport { DNS_UDP = 1, DNS_TCP = 2 };
+
+/* One query the VM made and what it was told. */
+struct dns_event {
+	int64_t ts_us;               /* when the query arrived */
+	int64_t latency_us;          /* until the answer was sent; -1 = none sent */
+	struct netaddr client;
+	uint16_t cport;
+	uint16_t qid, qtype, qclass;
+	int rcode;                   /* -1 = no answer (dropped) */
+	uint8_t transport;           /* enum dns_transport */
+	uint8_t qname_len;           /* exact bytes of the name as asked, wire form */
+	uint8_t qname_wire[255];
+	char qname[1024];            /* presentation form, \DDD escapes, no final dot */
+	size_t n_answers;
+	struct dns_answer *answers;  /* every CNAME step and address, in answer order */
+};
+
+/* Free a DNS event and its answers. NULL is fine. */
+void dns_event_free(struct dns_event *ev);
+
+/* Commands from inside the process that need the one writer (e.g. acknowledging). */
+struct cmd_event {
+	int kind;
+	int64_t id;
+	int64_t ts_us;
+};
+
+enum event_type { EV_CONN = 1, EV_DNS, EV_CMD };
+
+struct event {
+	enum event_type type;
+	union {
+		struct conn_event conn;
+		struct dns_event *dns;
+		struct cmd_event cmd;
+	} u;
+};
+
+#endif

@@ -1,0 +1,42 @@
+/* queue: the one bounded queue between the readers (producers) and the core thread
+ * (the only consumer). A full queue refuses the push at once: readers never stall on
+ * the database; the producer counts the refusal as a loss and frees what it owned. */
+#ifndef OCA_QUEUE_H
+#define OCA_QUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+struct queue;
+
+/* A queue holding at most capacity events. NULL on out of memory. */
+struct queue *queue_new(size_t capacity);
+
+/* Free the queue and any DNS events still in it. */
+void queue_free(struct queue *q);
+
+/* Copy *ev into the queue; on success the queue owns ev->u.dns. Returns 0, or -1 when
+ * the queue is full or closed (the caller still owns everything). Thread-safe. */
+int queue_push(struct queue *q, const struct event *ev);
+
+/* Move up to max events into out (the caller then owns them). Waits until at least one
+ * is there, the queue is closed, or the monotonic clock passes deadline_us
+ * (0 = do not wait). Returns how many were moved. Only one consumer. */
+size_t queue_pop(struct queue *q, struct event *out, size_t max, int64_t deadline_us);
+
+/* Refuse further pushes and wake the consumer. What is queued can still be popped. */
+void queue_close(struct queue *q);
+
+bool queue_is_closed(struct queue *q);
+
+/* Events queued now, and the most ever queued at once. */
+size_t queue_depth(struct queue *q);
+size_t queue_high_water(struct queue *q);
+
+/* CLOCK_MONOTONIC in microseconds, the clock queue_pop deadlines use. */
+int64_t queue_mono_us(void);
+
+#endif

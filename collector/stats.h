@@ -1,0 +1,52 @@
+/* stats: the daemon's counters, shared by every thread (relaxed atomics).
+ * Counters marked as losses add up to "events lost": the writer stores every change
+ * of them in the database (table losses) so that report and dashboard show them. */
+#ifndef OCA_STATS_H
+#define OCA_STATS_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum stat_id {
+	STAT_NFLOG_RECEIVED,     /* packets decoded from NFLOG */
+	STAT_NFLOG_GAP,          /* loss: NFLOG sequence numbers never received */
+	STAT_NFLOG_ENOBUFS,      /* netlink overruns (the socket buffer was full) */
+	STAT_NFLOG_BAD,          /* loss: NFLOG messages that did not decode */
+	STAT_QUEUE_FULL,         /* loss: events refused because the queue was full */
+	STAT_DB_ERROR,           /* loss: events a database write failed for */
+	STAT_DB_BATCHES,         /* transactions committed */
+	STAT_EVENTS_STORED,      /* events committed */
+	STAT_DNS_QUERIES,        /* queries received from allowed clients */
+	STAT_DNS_REFUSED,        /* queries from clients outside allow_from */
+	STAT_DNS_MALFORMED,      /* queries that did not parse (FORMERR or dropped) */
+	STAT_DNS_RATE_LIMITED,   /* loss: queries dropped by the per-client rate limit */
+	STAT_DNS_SERVFAIL,       /* resolutions that failed */
+	STAT_PCAP_DROPPED,       /* loss: packets the capture dropped */
+	STAT_ALERT_FAILED,       /* alert delivery attempts that failed */
+	STAT__COUNT
+};
+
+struct stats {
+	_Atomic uint64_t v[STAT__COUNT];
+};
+
+/* Name of a counter as stored and shown ("nflog_gap"). */
+const char *stats_name(enum stat_id id);
+
+/* True for counters whose growth means events were lost. */
+bool stats_is_loss(enum stat_id id);
+
+static inline void
+stats_add(struct stats *s, enum stat_id id, uint64_t n)
+{
+	atomic_fetch_add_explicit(&s->v[id], n, memory_order_relaxed);
+}
+
+static inline uint64_t
+stats_get(struct stats *s, enum stat_id id)
+{
+	return atomic_load_explicit(&s->v[id], memory_order_relaxed);
+}
+
+#endif

@@ -1,0 +1,54 @@
+/* store: the core thread's prepared statements and rollups. Called only by the writer,
+ * always inside a transaction it opened; store_flush writes the per-batch rollups and
+ * must run before that transaction commits. */
+#ifndef OCA_STORE_H
+#define OCA_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "event.h"
+
+struct store;
+
+/* What attribution decided about a connection (all zero = not attributed). */
+struct conn_attr {
+	int state;                  /* 0 none, 1 valid answer, 2 stale answer */
+	const char *domain;         /* the name the VM asked for, or NULL */
+	const char *domains_json;   /* every candidate as a JSON array, or NULL */
+	int64_t query_id;           /* the dns_queries row that gave the answer, or 0 */
+	bool expected;              /* destination is in the expected set */
+};
+
+/* Prepare every statement on db (a read-write handle the caller keeps open).
+ * Returns NULL with a reason in err. */
+struct store *store_new(sqlite3 *db, char *err, size_t errlen);
+void store_free(struct store *s);
+
+/* Insert one connection and count it in the rollups. Returns the new row id, or -1 on
+ * a database error (nothing of it is stored then). */
+int64_t store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr *a);
+
+/* Insert one DNS query with its answers. Returns the query row id, or -1. */
+int64_t store_dns(struct store *s, const struct dns_event *ev);
+
+/* Record count events lost for source (a stats counter name) at ts_us, add it to the
+ * hourly rollup and the cumulative counter. Returns 0, or -1. */
+int store_loss(struct store *s, int64_t ts_us, const char *source, uint64_t count);
+
+/* Add delta to a cumulative counter (one that is not a loss). Returns 0, or -1. */
+int store_counter_add(struct store *s, const char *name, uint64_t delta);
+
+/* Write the rollups gathered since the last flush. Returns 0, or -1 (the caller rolls
+ * back; store_discard then forgets them). */
+int store_flush(struct store *s);
+
+/* Forget rollups gathered since the last flush (after a rollback). */
+void store_discard(struct store *s);
+
+/* The most recent sqlite error text on the handle. */
+const char *store_errmsg(struct store *s);
+
+#endif

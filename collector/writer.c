@@ -1,0 +1,320 @@
+/* The core thread. Events are stored in batches, each one transaction: the first event
+ * opens it, and it commits at WRITER_BATCH_MAX events or WRITER_BATCH_US after it opened.
+ * Loss counters are read at each commit and their growth is stored in the same
+ * transaction, so a crash never loses the record of a loss that the database already
+ * holds the events around. A failed commit rolls back, and its events are counted as
+ * lost (db_error) in the next transaction that succeeds.
+ *
+ * The WAL: SQLite's automatic PASSIVE checkpoint keeps it short while no reader holds an
+ * old snapshot. Readers (report, dashboard) are short, so every few seconds the writer
+ * also tries a TRUNCATE checkpoint with no busy wait: it either empties the WAL at once
+ * or gives up and tries again later, and never stalls ingest. */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "log.h"
+#include "store.h"
+#include "timefmt.h"
+#include "writer.h"
+
+#define CHECKPOINT_EVERY_US INT64_C(5000000)
+#define CHECKPOINT_MIN_FRAMES 4096
+#define PRUNE_EVERY_US INT64_C(60000000)
+#define PRUNE_BATCH 2000
+#define IDLE_FLUSH_US INT64_C(1000000)
+
+struct writer {
+	sqlite3 *db;
+	struct store *store;
+	struct queue *q;
+	struct stats *st;
+	unsigned retention_days;
+	pthread_t thread;
+	bool started;
+	uint64_t stored[STAT__COUNT];   /* counter values already in the database */
+	int64_t run_id;
+	int64_t last_checkpoint, last_prune, last_counters;
+	bool db_failing;                 /* logged once per failing stretch */
+	struct event batch[WRITER_BATCH_MAX];
+};
+
+static int
+exec(struct writer *w, const char *sql)
+{
+	return sqlite3_exec(w->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static void
+note_db_error(struct writer *w, const char *what)
+{
+	if (!w->db_failing)
+		log_err("database: %s: %s (events are counted as lost until it recovers)",
+		        what, sqlite3_errmsg(w->db));
+	w->db_failing = true;
+}
+
+struct writer *
+writer_new(const struct conf *c, struct queue *q, struct stats *st, char *err,
+           size_t errlen)
+{
+	struct writer *w = calloc(1, sizeof(*w));
+	sqlite3_stmt *ins;
+	char cfg[64];
+
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	w->q = q;
+	w->st = st;
+	w->retention_days = c->retention_days;
+	if (!(w->db = db_open_rw(c->database, err, errlen)))
+		goto fail;
+	if (!(w->store = store_new(w->db, err, errlen)))
+		goto fail;
+	if (sqlite3_prepare_v2(w->db, "INSERT INTO runs(started_us, version, config) "
+	                       "VALUES(?, ?, ?)", -1, &ins, NULL) != SQLITE_OK)
+		goto dberr;
+	snprintf(cfg, sizeof(cfg), "nflog_group=%u", c->nflog_group);
+	sqlite3_bind_int64(ins, 1, timefmt_now_us());
+	sqlite3_bind_text(ins, 2, PACKAGE_VERSION, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 3, cfg, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(ins) != SQLITE_DONE) {
+		sqlite3_finalize(ins);
+		goto dberr;
+	}
+	sqlite3_finalize(ins);
+	w->run_id = sqlite3_last_insert_rowid(w->db);
+	return w;
+dberr:
+	snprintf(err, errlen, "database %s: %s", c->database, sqlite3_errmsg(w->db));
+fail:
+	writer_free(w);
+	return NULL;
+}
+
+/* Store the growth of every counter since the last successful commit. Inside the
+ * caller's transaction; snap receives the values to remember if it commits. */
+static int
+store_counters(struct writer *w, int64_t now, uint64_t snap[STAT__COUNT])
+{
+	for (int i = 0; i < STAT__COUNT; i++) {
+		uint64_t v = stats_get(w->st, (enum stat_id)i), d = v - w->stored[i];
+
+		snap[i] = v;
+		if (d == 0)
+			continue;
+		if (stats_is_loss((enum stat_id)i)) {
+			if (store_loss(w->store, now, stats_name((enum stat_id)i), d) < 0)
+				return -1;
+		} else if (store_counter_add(w->store, stats_name((enum stat_id)i), d) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+handle(struct writer *w, struct event *ev)
+{
+	int64_t rc = 0;
+
+	switch (ev->type) {
+	case EV_CONN:
+		rc = store_conn(w->store, &ev->u.conn, NULL);
+		break;
+	case EV_DNS:
+		rc = store_dns(w->store, ev->u.dns);
+		dns_event_free(ev->u.dns);
+		ev->u.dns = NULL;
+		break;
+	case EV_CMD:
+		break;
+	}
+	if (rc < 0) {
+		stats_add(w->st, STAT_DB_ERROR, 1);
+		note_db_error(w, "insert failed");
+	}
+}
+
+/* Commit the open transaction. On failure roll back and count n events as lost. */
+static void
+commit(struct writer *w, size_t n)
+{
+	uint64_t snap[STAT__COUNT];
+	int64_t now = timefmt_now_us();
+
+	if (store_counters(w, now, snap) < 0 || store_flush(w->store) < 0 ||
+	    exec(w, "COMMIT") < 0) {
+		note_db_error(w, "commit failed");
+		exec(w, "ROLLBACK");
+		store_discard(w->store);
+		stats_add(w->st, STAT_DB_ERROR, n);
+		return;
+	}
+	memcpy(w->stored, snap, sizeof(snap));
+	if (w->db_failing)
+		log_info("database: writes succeed again");
+	w->db_failing = false;
+	stats_add(w->st, STAT_DB_BATCHES, 1);
+	stats_add(w->st, STAT_EVENTS_STORED, n);
+}
+
+static void
+checkpoint(struct writer *w, bool force)
+{
+	int log = 0, done = 0;
+
+	if (!force && sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
+	                                        &done) == SQLITE_OK && log < CHECKPOINT_MIN_FRAMES)
+		return;
+	sqlite3_busy_timeout(w->db, 0);
+	sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_busy_timeout(w->db, 5000);
+}
+
+/* Delete raw events older than the retention, a few small transactions at a time. */
+static void
+prune(struct writer *w, int64_t now)
+{
+	static const char *const sql[] = {
+		"DELETE FROM connections WHERE id IN (SELECT id FROM connections "
+		"WHERE ts_us < ?1 ORDER BY ts_us LIMIT 2000)",
+		"DELETE FROM dns_answers WHERE query_id IN (SELECT id FROM dns_queries "
+		"WHERE ts_us < ?1 ORDER BY ts_us LIMIT 2000)",
+		"DELETE FROM dns_queries WHERE id IN (SELECT id FROM dns_queries "
+		"WHERE ts_us < ?1 ORDER BY ts_us LIMIT 2000)",
+	};
+	int64_t cutoff = now - (int64_t)w->retention_days * 86400 * US_PER_SEC;
+
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		for (int round = 0; round < 10; round++) {
+			sqlite3_stmt *st;
+			int changed;
+
+			if (sqlite3_prepare_v2(w->db, sql[i], -1, &st, NULL) != SQLITE_OK)
+				return;
+			sqlite3_bind_int64(st, 1, cutoff);
+			changed = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(w->db) : -1;
+			sqlite3_finalize(st);
+			if (changed < PRUNE_BATCH)
+				break;
+		}
+	}
+}
+
+static void
+periodic(struct writer *w, bool force)
+{
+	int64_t mono = queue_mono_us();
+
+	if (force || mono - w->last_counters >= IDLE_FLUSH_US) {
+		w->last_counters = mono;
+		if (exec(w, "BEGIN IMMEDIATE") == 0)
+			commit(w, 0);
+		else
+			note_db_error(w, "begin failed");
+	}
+	if (force || mono - w->last_checkpoint >= CHECKPOINT_EVERY_US) {
+		w->last_checkpoint = mono;
+		checkpoint(w, force);
+	}
+	if (mono - w->last_prune >= PRUNE_EVERY_US) {
+		w->last_prune = mono;
+		prune(w, timefmt_now_us());
+	}
+}
+
+static void *
+run(void *arg)
+{
+	struct writer *w = arg;
+
+	w->last_checkpoint = w->last_counters = queue_mono_us();
+	w->last_prune = 0;
+	for (;;) {
+		size_t n = queue_pop(w->q, w->batch, WRITER_BATCH_MAX,
+		                     queue_mono_us() + WRITER_BATCH_US);
+		int64_t deadline;
+		size_t total = 0;
+
+		if (n == 0) {
+			if (queue_is_closed(w->q) && queue_depth(w->q) == 0)
+				break;
+			periodic(w, false);
+			continue;
+		}
+		deadline = queue_mono_us() + WRITER_BATCH_US;
+		if (exec(w, "BEGIN IMMEDIATE") < 0) {
+			note_db_error(w, "begin failed");
+			for (size_t i = 0; i < n; i++)
+				if (w->batch[i].type == EV_DNS)
+					dns_event_free(w->batch[i].u.dns);
+			stats_add(w->st, STAT_DB_ERROR, n);
+			continue;
+		}
+		for (;;) {
+			for (size_t i = 0; i < n; i++)
+				handle(w, &w->batch[i]);
+			total += n;
+			if (total >= WRITER_BATCH_MAX || queue_mono_us() >= deadline)
+				break;
+			n = queue_pop(w->q, w->batch, WRITER_BATCH_MAX - total, deadline);
+			if (n == 0)
+				break;
+		}
+		commit(w, total);
+		periodic(w, false);
+	}
+	periodic(w, true);
+	return NULL;
+}
+
+int
+writer_start(struct writer *w)
+{
+	int rc = pthread_create(&w->thread, NULL, run, w);
+
+	if (rc) {
+		errno = rc;
+		return -1;
+	}
+	w->started = true;
+	return 0;
+}
+
+void
+writer_join(struct writer *w)
+{
+	if (w->started)
+		pthread_join(w->thread, NULL);
+	w->started = false;
+}
+
+void
+writer_free(struct writer *w)
+{
+	if (!w)
+		return;
+	if (w->db && w->run_id) {
+		sqlite3_stmt *st;
+
+		if (sqlite3_prepare_v2(w->db, "UPDATE runs SET stopped_us = ? WHERE id = ?", -1,
+		                       &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, timefmt_now_us());
+			sqlite3_bind_int64(st, 2, w->run_id);
+			sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+	}
+	store_free(w->store);
+	if (w->db)
+		sqlite3_close(w->db);
+	free(w);
+}

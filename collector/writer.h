@@ -1,0 +1,37 @@
+/* writer: the core thread, the only one that writes the database. It takes events off
+ * the queue and stores them in batched transactions (a batch closes at 1000 events or
+ * 100 ms after it opened, whichever comes first), stores every change of the loss
+ * counters in the same transactions, keeps the WAL bounded and prunes old raw events. */
+#ifndef OCA_WRITER_H
+#define OCA_WRITER_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "queue.h"
+#include "stats.h"
+
+struct writer;
+struct core;
+
+/* Open the database read-write (creating and migrating it) in the calling thread, so a
+ * bad path is a startup error. q and st stay owned by the caller and must outlive the
+ * writer; core may be NULL (no attribution). Returns NULL with a reason in err. */
+struct writer *writer_new(const struct conf *c, struct queue *q, struct stats *st,
+                          char *err, size_t errlen);
+
+/* Start the core thread. Returns 0, or -1 with errno. */
+int writer_start(struct writer *w);
+
+/* Wait for the thread to finish: it ends once the queue is closed (queue_close) and
+ * every event in it is committed. */
+void writer_join(struct writer *w);
+
+/* Close the database and free. Call after writer_join (or if never started). */
+void writer_free(struct writer *w);
+
+/* Batch limits (exposed for tests). */
+#define WRITER_BATCH_MAX 1000
+#define WRITER_BATCH_US 100000
+
+#endif

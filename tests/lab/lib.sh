@@ -1,0 +1,188 @@
+# lib.sh: the lab, sourced by the lab tests, the demo and the benchmarks (bash).
+#
+# Three network namespaces of our own, unique to this run and always torn down:
+#   $NS_VM    eth0 192.168.83.2/24, fd83::2/64           (the agent's microVM)
+#   $NS_HOST  br-openclaw 192.168.83.1/24, fd83::1/64     (the host: forwards, logs, collects)
+#             vm-openclaw (bridge port to the VM), wan0 198.51.100.1/24, 2001:db8:100::1/64
+#   $NS_NET   eth0 198.51.100.2/24 .. .9, 2001:db8:100::2 (the "internet": our own servers)
+# 198.51.100.0/24 and 2001:db8::/32 are documentation ranges, assigned here, inside
+# namespaces this script made; no packet leaves them.
+#
+# Tests that need root skip (77) outside CI and fail under CI=true.
+
+LAB_ID="oca-$$-$RANDOM"
+NS_HOST="$LAB_ID-host"
+NS_VM="$LAB_ID-vm"
+NS_NET="$LAB_ID-net"
+LAB_DIR=""
+LAB_PIDS=""
+OCA_BIN=${OCA_BIN:-$(pwd)/oc-audit}
+OCA_BUILDDIR=${OCA_BUILDDIR:-$(pwd)}
+OCA_SRCDIR=${OCA_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+FLOWGEN="$OCA_BUILDDIR/tests/lab/flowgen"
+
+SEED_RULE='ip saddr 192.168.83.2 ct state new log prefix "openclaw-vm: " group 7'
+IIF_RULE='iifname "br-openclaw" ct state new log prefix "openclaw-vm: " group 7'
+
+lab_skip() {
+	if [ "${CI:-}" = true ]; then
+		echo "FAIL (CI=true, so no skipping): $*"
+		exit 1
+	fi
+	echo "SKIP: $*"
+	exit 77
+}
+
+lab_require() {
+	[ "$(id -u)" = 0 ] || lab_skip "lab tests need root (network namespaces, nftables)"
+	for tool in ip nft sqlite3; do
+		command -v "$tool" >/dev/null || lab_skip "$tool is not installed (run scripts/check)"
+	done
+	[ -x "$OCA_BIN" ] || { echo "FAIL: $OCA_BIN not built"; exit 99; }
+}
+
+in_host() { ip netns exec "$NS_HOST" "$@"; }
+in_vm() { ip netns exec "$NS_VM" "$@"; }
+in_net() { ip netns exec "$NS_NET" "$@"; }
+
+lab_down() {
+	local pid
+	for pid in $LAB_PIDS; do
+		kill -9 "$pid" 2>/dev/null || true
+	done
+	for pid in $LAB_PIDS; do
+		wait "$pid" 2>/dev/null || true
+	done
+	LAB_PIDS=""
+	for ns in "$NS_VM" "$NS_NET" "$NS_HOST"; do
+		# anything still running inside (a server a test forgot) goes with it
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	if [ -n "$LAB_DIR" ] && [ -z "${LAB_KEEP:-}" ]; then
+		rm -rf "$LAB_DIR"
+	fi
+}
+
+# lab_up [RULE]: build the topology with the given nft rule (default: the seed's rule).
+lab_up() {
+	local rule=${1:-$SEED_RULE}
+	trap lab_down EXIT
+	trap 'exit 130' INT TERM
+	LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/$LAB_ID.XXXXXX")
+	ip netns add "$NS_HOST"
+	ip netns add "$NS_VM"
+	ip netns add "$NS_NET"
+	for ns in "$NS_HOST" "$NS_VM" "$NS_NET"; do
+		ip -n "$ns" link set lo up
+	done
+
+	ip -n "$NS_HOST" link add br-openclaw type bridge
+	ip -n "$NS_HOST" addr add 192.168.83.1/24 dev br-openclaw
+	ip -n "$NS_HOST" addr add fd83::1/64 dev br-openclaw nodad
+	ip -n "$NS_HOST" link set br-openclaw up
+	ip -n "$NS_HOST" link add vm-openclaw type veth peer name eth0 netns "$NS_VM"
+	ip -n "$NS_HOST" link set vm-openclaw master br-openclaw up
+	ip -n "$NS_VM" addr add 192.168.83.2/24 dev eth0
+	ip -n "$NS_VM" addr add fd83::2/64 dev eth0 nodad
+	ip -n "$NS_VM" link set eth0 up
+	ip -n "$NS_VM" route add default via 192.168.83.1
+	ip -n "$NS_VM" -6 route add default via fd83::1
+
+	ip -n "$NS_HOST" link add wan0 type veth peer name eth0 netns "$NS_NET"
+	ip -n "$NS_HOST" addr add 198.51.100.1/24 dev wan0
+	ip -n "$NS_HOST" addr add 2001:db8:100::1/64 dev wan0 nodad
+	ip -n "$NS_HOST" link set wan0 up
+	for i in 2 3 4 5 6 7 8 9; do
+		ip -n "$NS_NET" addr add "198.51.100.$i/24" dev eth0
+	done
+	ip -n "$NS_NET" addr add 2001:db8:100::2/64 dev eth0 nodad
+	ip -n "$NS_NET" link set eth0 up
+	ip -n "$NS_NET" route add 192.168.83.0/24 via 198.51.100.1
+	ip -n "$NS_NET" -6 route add fd83::/64 via 2001:db8:100::1
+
+	in_host sysctl -qw net.ipv4.ip_forward=1
+	in_host sysctl -qw net.ipv6.conf.all.forwarding=1
+	lab_rule "$rule"
+	# let conntrack forget finished UDP flows quickly, so floods can reuse port pairs
+	in_host sysctl -qw net.netfilter.nf_conntrack_udp_timeout=1 2>/dev/null || true
+}
+
+# lab_rule RULE: (re)load the host's forward chain with RULE as its log rule.
+lab_rule() {
+	in_host nft -f - <<NFT
+table inet openclaw-monitor
+delete table inet openclaw-monitor
+table inet openclaw-monitor {
+	chain forward {
+		type filter hook forward priority 0; policy accept;
+		$1
+	}
+}
+NFT
+}
+
+# lab_config [extra INI lines...]: write $LAB_DIR/oc-audit.ini for the lab.
+lab_config() {
+	LAB_DB="$LAB_DIR/audit.db"
+	LAB_CONF="$LAB_DIR/oc-audit.ini"
+	{
+		echo "[collector]"
+		echo "database = $LAB_DB"
+		echo "nflog_group = 7"
+		echo "vm_subnet = 192.168.83.0/24, fd83::/64"
+		echo "[dns]"
+		echo "listen ="
+		echo "[web]"
+		echo "listen ="
+		for line in "$@"; do echo "$line"; done
+	} > "$LAB_CONF"
+}
+
+# lab_collect [args...]: start the collector in the host namespace; sets COLLECT_PID.
+lab_collect() {
+	local log="$LAB_DIR/collect.log" i
+	: > "$log"
+	ip netns exec "$NS_HOST" "$OCA_BIN" collect -c "$LAB_CONF" "$@" >>"$log" 2>&1 &
+	COLLECT_PID=$!
+	LAB_PIDS="$LAB_PIDS $COLLECT_PID"
+	for i in $(seq 100); do
+		grep -q "collecting:" "$log" && return 0
+		kill -0 "$COLLECT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "collector did not start:"
+	cat "$log"
+	return 1
+}
+
+# lab_stop [SIGNAL]: stop the collector and return its exit status.
+lab_stop() {
+	local sig=${1:-TERM} rc=0
+	kill -"$sig" "$COLLECT_PID" 2>/dev/null || true
+	wait "$COLLECT_PID" || rc=$?
+	LAB_PIDS=$(echo "$LAB_PIDS" | tr ' ' '\n' | grep -vx "$COLLECT_PID" | tr '\n' ' ')
+	return $rc
+}
+
+# sql QUERY: one value from the lab database.
+sql() { sqlite3 -batch -noheader "$LAB_DB" "$1"; }
+
+# check NAME GOT WANT
+FAILED=0
+check() {
+	if [ "$2" = "$3" ]; then
+		echo "ok - $1"
+	else
+		echo "not ok - $1: got '$2', want '$3'"
+		FAILED=1
+	fi
+}
+
+lab_finish() {
+	if [ "$FAILED" != 0 ] && [ -n "$LAB_DIR" ] && [ -f "$LAB_DIR/collect.log" ]; then
+		echo "--- collector log"
+		cat "$LAB_DIR/collect.log"
+	fi
+	exit "$FAILED"
+}

@@ -1,0 +1,123 @@
+#include "config.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "tap.h"
+
+static char path[] = "/tmp/oca-test-conf-XXXXXX";
+
+static void
+write_file(const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+}
+
+static int
+has_error(struct conf *c, const char *needle)
+{
+	for (int i = 0; i < conf_error_count(c); i++)
+		if (strstr(conf_error(c, i), needle))
+			return 1;
+	return 0;
+}
+
+int
+main(void)
+{
+	struct conf *c = conf_new();
+	char out[CONF_MAX_NAME];
+	int fd = mkstemp(path);
+
+	close(fd);
+	is_int(conf_error_count(c), 0, "every default validates");
+	is_int(c->nflog_group, 7, "default group 7");
+	is_int(c->n_expected_domains, 2, "two expected domains by default");
+	is_str(c->expected_domains[0], "api.telegram.org", "first expected domain");
+	is_int(c->n_forward, 2, "two forwarders by default");
+	is_int(c->dns_port, 53, "dns port");
+	is_int(c->web_port, 8383, "web port");
+	is_int(c->expected_ports[0].proto, IPPROTO_TCP, "tcp/443 proto");
+	is_int(c->expected_ports[0].port, 443, "tcp/443 port");
+	conf_free(c);
+
+	write_file("[collector]\n"
+	           "database = /tmp/x.db\n"
+	           "nflog_group = 9 ; inline comment\n"
+	           "[policy]\n"
+	           "expected_domains = API.Telegram.org., *.Example.COM\n"
+	           "watch_start = 2026-11-28T00:00:00Z\n"
+	           "[dns]\n"
+	           "forward = 198.51.100.2@5353\n"
+	           "listen =\n");
+	c = conf_new();
+	is_int(conf_load_file(c, path), 0, "good file loads");
+	is_str(c->database, "/tmp/x.db", "database");
+	is_int(c->nflog_group, 9, "group with inline comment");
+	is_str(c->expected_domains[0], "api.telegram.org", "lower case, final dot dropped");
+	is_str(c->expected_domains[1], "*.example.com", "wildcard kept");
+	ok(c->watch_start_us > 0, "watch_start parsed");
+	is_int(c->n_forward, 1, "one forwarder");
+	is_int(c->forward[0].port, 5353, "forwarder port");
+	is_int(c->dns_addr.family, 0, "empty listen = off");
+	conf_free(c);
+
+	write_file("[collector]\n"
+	           "nflog_group = 70000\n"
+	           "vm_subnet = 192.168.83.1/24\n"
+	           "colour = blue\n"
+	           "[nope]\n"
+	           "x = 1\n"
+	           "[policy]\n"
+	           "expected_ports = tcp/443, icmp/1\n"
+	           "watch_start = tomorrow\n"
+	           "expected_domains = bad..name\n"
+	           "[alerts]\n"
+	           "telegram_api_base = ftp://x\n");
+	c = conf_new();
+	is_int(conf_load_file(c, path), 8, "every problem is found, not just the first");
+	ok(has_error(c, ":2: collector.nflog_group:"), "bad number names line and key");
+	ok(has_error(c, ":3: collector.vm_subnet:"), "bad CIDR named");
+	ok(has_error(c, ":4: collector.colour: unknown key"), "unknown key named");
+	ok(has_error(c, ":6: [nope] is not a known section"), "unknown section named");
+	ok(has_error(c, ":8: policy.expected_ports:"), "bad port named");
+	ok(has_error(c, ":9: policy.watch_start:"), "bad time named");
+	ok(has_error(c, ":10: policy.expected_domains:"), "bad domain named");
+	ok(has_error(c, ":12: alerts.telegram_api_base:"), "bad URL named");
+	ok(strncmp(conf_error(c, 0), path, strlen(path)) == 0, "errors start with the file name");
+	conf_free(c);
+
+	write_file("[collector\nfoo\n");
+	c = conf_new();
+	ok(conf_load_file(c, path) >= 1 && has_error(c, "syntax error"), "syntax error reported");
+	conf_free(c);
+
+	c = conf_new();
+	ok(conf_load_file(c, "/nonexistent/oc-audit.ini") == 1 && has_error(c, "cannot open"),
+	   "missing file is a problem");
+	conf_free(c);
+
+	c = conf_new();
+	is_int(conf_set(c, "collector.nflog_group=12"), 0, "--set applies");
+	is_int(c->nflog_group, 12, "--set value");
+	is_int(conf_set(c, "collector.nflog_group=x"), 1, "--set bad value");
+	is_int(conf_set(c, "collector.nope=1"), 1, "--set unknown key");
+	is_int(conf_set(c, "nflog_group=1"), 1, "--set needs section.key");
+	ok(has_error(c, "--set collector.nope=1"), "--set errors name the override");
+	conf_free(c);
+
+	ok(conf_domain_normalise("OpenRouter.AI.", out, sizeof(out)) == 0 &&
+	   strcmp(out, "openrouter.ai") == 0, "normalise");
+	ok(conf_domain_normalise("xn--bcher-kva.example", out, sizeof(out)) == 0,
+	   "punycode is a name like any other");
+	ok(conf_domain_normalise("*.", out, sizeof(out)) < 0, "bare wildcard refused");
+	ok(conf_domain_normalise("a.*.b", out, sizeof(out)) < 0, "inner wildcard refused");
+	ok(conf_domain_normalise("a b", out, sizeof(out)) < 0, "space refused");
+	unlink(path);
+	return done_testing();
+}

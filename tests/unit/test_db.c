@@ -1,0 +1,119 @@
+#include "config.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "report.h"
+#include "store.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	char dir[] = "/tmp/oca-test-db-XXXXXX", path[256], err[512];
+	sqlite3 *db, *ro;
+	struct store *s;
+	struct conn_event ev = { 0 };
+	struct report_opts o = { 0 };
+	char *json;
+
+	mkdtemp(dir);
+	snprintf(path, sizeof(path), "%s/audit.db", dir);
+	ok(db_open_ro(path, err, sizeof(err)) == NULL, "read-only open of a missing file fails");
+	ok(strstr(err, "No such file") != NULL, "and says why: %s", err);
+
+	db = db_open_rw(path, err, sizeof(err));
+	ok(db != NULL, "create and migrate");
+	is_int(db_int(db, "PRAGMA user_version", -1), db_schema_version(), "latest version");
+	ok(db_schema_version() >= 1, "at least one migration");
+	is_str(sqlite3_db_filename(db, NULL) ? "wal" : "", "wal", "opened");
+	ok(db_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'findings'", 0) == 1,
+	   "findings table exists");
+	is_int(db_migrate(db, err, sizeof(err)), 0, "migrating again is a no-op");
+
+	s = store_new(db, err, sizeof(err));
+	ok(s != NULL, "statements prepare");
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	for (int i = 0; i < 5; i++) {
+		netaddr_parse("192.168.83.2", &ev.src);
+		netaddr_parse(i < 3 ? "198.51.100.2" : "198.51.100.3", &ev.dst);
+		ev.proto = IPPROTO_TCP;
+		ev.has_ports = 1;
+		ev.sport = (uint16_t)(40000 + i);
+		ev.dport = 443;
+		ev.ts_us = 1000000LL * (100 + i);
+		ok(store_conn(s, &ev, NULL) > 0, "store connection %d", i);
+	}
+	ok(store_loss(s, 1000000LL * 101, "queue_full", 7) == 0, "store a loss");
+	ok(store_flush(s) == 0, "flush rollups");
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	is_int(db_int(db, "SELECT count(*) FROM connections", 0), 5, "5 rows");
+	is_int(db_int(db, "SELECT count(*) FROM destinations", 0), 2, "2 destinations");
+	is_int(db_int(db, "SELECT connections FROM destinations WHERE ip = '198.51.100.2'", 0), 3,
+	       "rollup counts");
+	is_int(db_int(db, "SELECT sum(connections) FROM dest_hourly", 0), 5, "hourly rollup");
+	is_int(db_int(db, "SELECT sum(connections) FROM hourly", 0), 5, "totals rollup");
+	is_int(db_int(db, "SELECT sum(events_lost) FROM hourly", 0), 7, "loss in rollup");
+
+	ro = db_open_ro(path, err, sizeof(err));
+	ok(ro != NULL, "read-only open while the writer has it open");
+	o.since_us = 0;
+	o.until_us = 1000000LL * 1000;
+	o.watch_days = 7;
+	json = report_json(ro, &o, err, sizeof(err));
+	ok(json != NULL, "report json");
+	is_int(db_int(ro, "SELECT 1", 0), 1, "ro usable");
+	{
+		sqlite3_stmt *st;
+		sqlite3_prepare_v2(ro, "SELECT json_extract(?1, '$.totals.connections'), "
+		                   "json_extract(?1, '$.totals.events_lost'), "
+		                   "json_array_length(?1, '$.destinations'), "
+		                   "json_extract(?1, '$.destinations[0].connections'), "
+		                   "json_type(?1, '$.destinations[0].domain'), "
+		                   "json_extract(?1, '$.destinations[0].proto'), "
+		                   "json_extract(?1, '$.watch.day'), "
+		                   "json_extract(?1, '$.since')", -1, &st, NULL);
+		sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		is_int(sqlite3_column_int(st, 0), 5, "report: connections");
+		is_int(sqlite3_column_int(st, 1), 7, "report: events_lost");
+		is_int(sqlite3_column_int(st, 2), 2, "report: destinations");
+		is_int(sqlite3_column_int(st, 3), 3, "report: biggest first");
+		is_str((const char *)sqlite3_column_text(st, 4), "null", "report: domain null");
+		is_str((const char *)sqlite3_column_text(st, 5), "tcp", "report: proto name");
+		is_int(sqlite3_column_int(st, 6), 1, "report: watch day 1");
+		is_str((const char *)sqlite3_column_text(st, 7), "1970-01-01T00:00:00Z", "report: since");
+		sqlite3_finalize(st);
+	}
+	o.since_us = 1000000LL * 102;
+	free(json);
+	json = report_json(ro, &o, err, sizeof(err));
+	ok(json && strstr(json, "\"connections\":3,") != NULL, "window cuts the count: %s",
+	   json ? json : err);
+	free(json);
+	sqlite3_close(ro);
+	store_free(s);
+
+	sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL);
+	ok(db_open_ro(path, err, sizeof(err)) == NULL, "unknown version refused");
+	ok(strstr(err, "schema version 999") != NULL, "with the versions named: %s", err);
+	sqlite3_close(db);
+	ok(db_open_rw(path, err, sizeof(err)) == NULL, "writer refuses a newer schema too");
+
+	snprintf(path, sizeof(path), "%s/junk.db", dir);
+	{
+		FILE *f = fopen(path, "w");
+		fputs("this is not a database, not even a little bit, but long enough", f);
+		fclose(f);
+	}
+	ok(db_open_ro(path, err, sizeof(err)) == NULL, "junk refused: %s", err);
+	{
+		char cmd[300];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			printf("# cleanup failed\n");
+	}
+	return done_testing();
+}
