@@ -57,11 +57,19 @@ struct dns_event {
 /* Free a DNS event and its answers. NULL is fine. */
 void dns_event_free(struct dns_event *ev);
 
-/* Commands from inside the process that need the one writer (e.g. acknowledging). */
+/* Commands from other threads of the process that need the one writer. */
+enum cmd_kind {
+	CMD_ACK_FINDING = 1,    /* id = findings.id; acknowledged at ts_us */
+	CMD_ALERT_DELIVERED,    /* id = alert_outbox.id; delivered at ts_us */
+	CMD_ALERT_RETRY,        /* id = alert_outbox.id; try again at arg (us); text = error */
+};
+
 struct cmd_event {
-	int kind;
+	enum cmd_kind kind;
 	int64_t id;
 	int64_t ts_us;
+	int64_t arg;
+	char text[160];
 };
 
 enum event_type { EV_CONN = 1, EV_DNS, EV_CMD };

@@ -36,6 +36,7 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *ins_conn, *dest_get, *dest_add, *dh_add, *hourly_add;
 	sqlite3_stmt *ins_query, *ins_answer, *ins_loss, *counter_add;
+	sqlite3_stmt *ack, *alert_done, *alert_retry;
 	struct dest *slots[DEST_SLOTS];
 	size_t n_dest;
 	struct dest *dirty;
@@ -66,13 +67,18 @@ static const char *const sql_text[] = {
 	"INSERT INTO losses(ts_us, source, count) VALUES(?,?,?)",
 	"INSERT INTO counters(name, value) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET "
 	"value = value + excluded.value",
+	"UPDATE findings SET acked_us = ?2 WHERE id = ?1 AND acked_us IS NULL",
+	"UPDATE alert_outbox SET delivered_us = ?2, attempts = attempts + 1, last_error = NULL "
+	"WHERE id = ?1 AND delivered_us IS NULL",
+	"UPDATE alert_outbox SET attempts = attempts + 1, next_us = ?2, last_error = ?3 "
+	"WHERE id = ?1 AND delivered_us IS NULL",
 };
 
 struct store *
 store_new(sqlite3 *db, char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));
-	sqlite3_stmt **st[9];
+	sqlite3_stmt **st[12];
 
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
@@ -82,6 +88,7 @@ store_new(sqlite3 *db, char *err, size_t errlen)
 	st[0] = &s->ins_conn; st[1] = &s->dest_get; st[2] = &s->dest_add; st[3] = &s->dh_add;
 	st[4] = &s->hourly_add; st[5] = &s->ins_query; st[6] = &s->ins_answer;
 	st[7] = &s->ins_loss; st[8] = &s->counter_add;
+	st[9] = &s->ack; st[10] = &s->alert_done; st[11] = &s->alert_retry;
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
 		if (sqlite3_prepare_v3(db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, st[i],
 		                       NULL) != SQLITE_OK) {
@@ -122,6 +129,9 @@ store_free(struct store *s)
 	sqlite3_finalize(s->ins_answer);
 	sqlite3_finalize(s->ins_loss);
 	sqlite3_finalize(s->counter_add);
+	sqlite3_finalize(s->ack);
+	sqlite3_finalize(s->alert_done);
+	sqlite3_finalize(s->alert_retry);
 	free(s);
 }
 
@@ -442,4 +452,31 @@ store_counter_add(struct store *s, const char *name, uint64_t delta)
 	sqlite3_bind_text(s->counter_add, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s->counter_add, 2, (int64_t)delta);
 	return step_done(s->counter_add);
+}
+
+int
+store_cmd(struct store *s, const struct cmd_event *cmd)
+{
+	sqlite3_stmt *st;
+
+	switch (cmd->kind) {
+	case CMD_ACK_FINDING:
+		st = s->ack;
+		sqlite3_bind_int64(st, 2, cmd->ts_us);
+		break;
+	case CMD_ALERT_DELIVERED:
+		st = s->alert_done;
+		sqlite3_bind_int64(st, 2, cmd->ts_us);
+		break;
+	case CMD_ALERT_RETRY:
+		st = s->alert_retry;
+		sqlite3_bind_int64(st, 2, cmd->arg);
+		sqlite3_bind_text(st, 3, cmd->text, (int)strnlen(cmd->text, sizeof(cmd->text)),
+		                  SQLITE_TRANSIENT);
+		break;
+	default:
+		return 0;
+	}
+	sqlite3_bind_int64(st, 1, cmd->id);
+	return step_done(st);
 }

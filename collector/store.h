@@ -41,6 +41,10 @@ int store_loss(struct store *s, int64_t ts_us, const char *source, uint64_t coun
 /* Add delta to a cumulative counter (one that is not a loss). Returns 0, or -1. */
 int store_counter_add(struct store *s, const char *name, uint64_t delta);
 
+/* Apply a command from another thread (acknowledge a finding, alert delivered or to be
+ * retried). Returns 0, or -1 on a database error. */
+int store_cmd(struct store *s, const struct cmd_event *cmd);
+
 /* Write the rollups gathered since the last flush. Returns 0, or -1 (the caller rolls
  * back; store_discard then forgets them). */
 int store_flush(struct store *s);

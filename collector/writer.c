@@ -135,6 +135,7 @@ handle(struct writer *w, struct event *ev)
 		ev->u.dns = NULL;
 		break;
 	case EV_CMD:
+		rc = store_cmd(w->store, &ev->u.cmd);
 		break;
 	}
 	if (rc < 0) {
