@@ -328,10 +328,20 @@ static const struct key keys[] = {
 	FN("policy", "watch_start", p_watch_start, "auto",
 	   "start of the watch period (ISO-8601), or auto = first event"),
 	UINT("policy", "watch_days", watch_days, "7", 1, 3650, "length of the watch period"),
+	UINT("policy", "attribution_grace", attribution_grace, "120", 0, 86400,
+	     "seconds a DNS answer still attributes connections after its TTL ran out"),
+	UINT("policy", "tunnel_distinct_labels", tunnel_distinct_labels, "50", 0, 1000,
+	     "dns-tunnel: distinct names under one domain within an hour; 0 = off"),
+	UINT("policy", "tunnel_label_length", tunnel_label_length, "52", 0, 63,
+	     "dns-tunnel: a label at least this long; 0 = off"),
+	UINT("policy", "tunnel_txt_queries", tunnel_txt_queries, "20", 0, 1000000,
+	     "dns-tunnel: TXT/NULL queries under one domain within an hour; 0 = off"),
 	FN("web", "listen", p_web_listen, "127.0.0.1:8383",
 	   "dashboard address:port; empty = off"),
 	STR("web", "token_file", web_token_file, "",
 	    "file holding a bearer token for the API and actions"),
+	UINT("web", "allow_remote", web_allow_remote, "0", 0, 1,
+	     "1 = allow a listen address off loopback (needs token_file)"),
 	STR("alerts", "telegram_token_file", telegram_token_file, "",
 	    "file holding the Telegram bot token"),
 	STR("alerts", "telegram_chat_id", telegram_chat_id, "", "Telegram chat to alert"),
@@ -341,6 +351,9 @@ static const struct key keys[] = {
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static void add_error(struct conf *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void
 add_error(struct conf *c, const char *fmt, ...)

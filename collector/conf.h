@@ -48,10 +48,15 @@ struct conf {
 	int n_expected_ports;
 	int64_t watch_start_us;        /* 0 = auto: the first event seen */
 	unsigned watch_days;
+	unsigned attribution_grace;    /* seconds an answer stays valid past its TTL */
+	unsigned tunnel_distinct_labels;
+	unsigned tunnel_label_length;
+	unsigned tunnel_txt_queries;
 	/* [web] */
 	struct netaddr web_addr;       /* family 0 = dashboard off */
 	uint16_t web_port;
 	char web_token_file[4096];
+	unsigned web_allow_remote;     /* 1 = a listen address off loopback is meant */
 	/* [alerts] */
 	char telegram_token_file[4096];
 	char telegram_chat_id[128];

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -99,6 +100,59 @@ escape_html(const char *in, char *out, size_t outlen)
 				put_hex(&s, *p);
 			else
 				put(&s, (const char *)p, 1);
+		}
+	}
+	return finish(&s);
+}
+
+/* Length of the valid UTF-8 sequence at p, or 0. */
+static size_t
+utf8_len(const unsigned char *p)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (p[0] < 0xc2 || p[0] > 0xf4)
+		return 0;
+	n = p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+	cp = p[0] & (0x3f >> (n - 1));
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+char *
+escape_json(const char *in, char *out, size_t outlen)
+{
+	struct sink s = { out, 0, outlen ? outlen - 1 : 0 };
+	char b[8];
+
+	if (!outlen)
+		return out;
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
+		size_t n;
+
+		if (*p == '"' || *p == '\\') {
+			b[0] = '\\';
+			b[1] = (char)*p;
+			put(&s, b, 2);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			snprintf(b, sizeof(b), "\\u%04x", *p);
+			put(&s, b, 6);
+		} else if (*p < 0x80) {
+			put(&s, (const char *)p, 1);
+		} else if ((n = utf8_len(p))) {
+			put(&s, (const char *)p, n);
+			p += n - 1;
+		} else {
+			snprintf(b, sizeof(b), "\\u%04x", *p);
+			put(&s, b, 6);
 		}
 	}
 	return finish(&s);

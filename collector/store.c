@@ -1,9 +1,6 @@
-/* Rollups without a statement per event: a connection costs one INSERT. Its destination
- * (domain, ip, port, proto) is looked up in a small in-memory cache that holds the row id
- * and the counts gathered during the current batch; store_flush adds those counts to
- * destinations, dest_hourly and hourly once per batch. The cache is only a cache: after a
- * rollback (or when it grows past its cap) it is emptied and rows are found again with
- * INSERT ... ON CONFLICT ... RETURNING. */
+/* Every statement the core thread runs. A connection costs one INSERT: its destination,
+ * DNS name and finding rollups are counted in memory (rollup.h) and written once per
+ * batch by store_flush, together with the per-hour totals. */
 #include "config.h"
 
 #include <netinet/in.h>
@@ -11,107 +8,119 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rollup.h"
 #include "store.h"
 
 #define HOUR_US INT64_C(3600000000)
-#define DEST_CAP 16384          /* entries before the cache is emptied */
-#define DEST_SLOTS 32768        /* open addressing, power of two, 2x the cap */
 #define HOURS_PENDING 8
-
-struct dest {
-	char *key;                  /* "domain\0ip\0port/proto" flattened to one string */
-	int64_t id;
-	int64_t hour;               /* hour the pending counts belong to */
-	int64_t count, first, last; /* pending since the last flush */
-	bool expected;
-	bool on_dirty;
-	struct dest *next_dirty;
-};
+#define ISO(x) "strftime('%Y-%m-%dT%H:%M:%SZ', (" x ") / 1000000, 'unixepoch')"
 
 struct hour_pending {
-	int64_t hour, conns, dns, lost;
+	int64_t hour, conns, dns, findings, lost;
+};
+
+enum {
+	S_INS_CONN, S_DEST_GET, S_HOURLY_ADD, S_INS_QUERY, S_INS_ANSWER, S_NAME_GET,
+	S_FIND_INS, S_FIND_GET, S_OUTBOX, S_INS_LOSS, S_COUNTER_ADD, S_META, S_ACK,
+	S_ALERT_DONE, S_ALERT_RETRY, S__COUNT
+};
+
+static const char *const sql_text[S__COUNT] = {
+	[S_INS_CONN] =
+	"INSERT INTO connections(ts_us, family, proto, src, sport, dst, dport, icmp_type, "
+	"icmp_code, iif, oif, prefix, pkt_len, attr, domain, domains, query_id, dest_id) "
+	"VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[S_DEST_GET] =
+	"INSERT INTO destinations(domain, ip, port, proto, expected, connections, first_us, "
+	"last_us) VALUES(?,?,?,?,?,0,?6,?6) ON CONFLICT(domain, ip, port, proto) DO UPDATE SET "
+	"expected = excluded.expected RETURNING id",
+	[S_HOURLY_ADD] =
+	"INSERT INTO hourly(hour, connections, dns_queries, findings, events_lost) "
+	"VALUES(?,?,?,?,?) ON CONFLICT(hour) DO UPDATE SET connections = connections + "
+	"excluded.connections, dns_queries = dns_queries + excluded.dns_queries, findings = "
+	"findings + excluded.findings, events_lost = events_lost + excluded.events_lost",
+	[S_INS_QUERY] =
+	"INSERT INTO dns_queries(ts_us, client, cport, qid, qname, qname_wire, qtype, qclass, "
+	"rcode, latency_us, transport, name_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+	[S_INS_ANSWER] =
+	"INSERT INTO dns_answers(query_id, name, rtype, ttl, data) VALUES(?,?,?,?,?)",
+	[S_NAME_GET] =
+	"INSERT INTO dns_names(name, expected, queries, first_us, last_us) VALUES(?1,?2,0,?3,?3) "
+	"ON CONFLICT(name) DO UPDATE SET expected = excluded.expected RETURNING id",
+	[S_FIND_INS] =
+	"INSERT INTO findings(kind, key, domain, ip, port, proto, count, first_us, last_us, "
+	"watch_day, detail, example, conn_id, query_id) VALUES(?,?,?,?,?,?,1,?7,?7,?,?,?,?,?) "
+	"ON CONFLICT(kind, key) DO NOTHING RETURNING id",
+	[S_FIND_GET] = "SELECT id FROM findings WHERE kind = ? AND key = ?",
+	[S_OUTBOX] =
+	"INSERT INTO alert_outbox(kind, finding_id, created_us, body, next_us) "
+	"SELECT 'finding', id, ?2, json_object('kind', kind, 'domain', domain, 'ip', ip, "
+	"'port', port, 'proto', proto, 'count', count, 'first_seen', " ISO("first_us") ", "
+	"'last_seen', " ISO("last_us") ", 'watch_day', watch_day, 'detail', detail), ?2 "
+	"FROM findings WHERE id = ?1",
+	[S_INS_LOSS] = "INSERT INTO losses(ts_us, source, count) VALUES(?,?,?)",
+	[S_COUNTER_ADD] =
+	"INSERT INTO counters(name, value) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET "
+	"value = value + excluded.value",
+	[S_META] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)",
+	[S_ACK] = "UPDATE findings SET acked_us = ?2 WHERE id = ?1 AND acked_us IS NULL",
+	[S_ALERT_DONE] =
+	"UPDATE alert_outbox SET delivered_us = ?2, attempts = attempts + 1, last_error = NULL "
+	"WHERE id = ?1 AND delivered_us IS NULL",
+	[S_ALERT_RETRY] =
+	"UPDATE alert_outbox SET attempts = attempts + 1, next_us = ?2, last_error = ?3 "
+	"WHERE id = ?1 AND delivered_us IS NULL",
 };
 
 struct store {
 	sqlite3 *db;
-	sqlite3_stmt *ins_conn, *dest_get, *dest_add, *dh_add, *hourly_add;
-	sqlite3_stmt *ins_query, *ins_answer, *ins_loss, *counter_add;
-	sqlite3_stmt *ack, *alert_done, *alert_retry;
-	struct dest *slots[DEST_SLOTS];
-	size_t n_dest;
-	struct dest *dirty;
+	sqlite3_stmt *st[S__COUNT];
+	struct rollup *dest, *name, *finding;
 	struct hour_pending hours[HOURS_PENDING];
 	int n_hours;
-};
-
-static const char *const sql_text[] = {
-	"INSERT INTO connections(ts_us, family, proto, src, sport, dst, dport, icmp_type, "
-	"icmp_code, iif, oif, prefix, pkt_len, attr, domain, domains, query_id, dest_id) "
-	"VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	"INSERT INTO destinations(domain, ip, port, proto, expected, connections, first_us, "
-	"last_us) VALUES(?,?,?,?,?,0,?,?) ON CONFLICT(domain, ip, port, proto) DO UPDATE SET "
-	"expected = excluded.expected RETURNING id",
-	"UPDATE destinations SET connections = connections + ?2, first_us = min(first_us, ?3), "
-	"last_us = max(last_us, ?4) WHERE id = ?1",
-	"INSERT INTO dest_hourly(hour, dest_id, connections, first_us, last_us) "
-	"VALUES(?,?,?,?,?) ON CONFLICT(hour, dest_id) DO UPDATE SET connections = connections "
-	"+ excluded.connections, first_us = min(first_us, excluded.first_us), last_us = "
-	"max(last_us, excluded.last_us)",
-	"INSERT INTO hourly(hour, connections, dns_queries, events_lost) VALUES(?,?,?,?) "
-	"ON CONFLICT(hour) DO UPDATE SET connections = connections + excluded.connections, "
-	"dns_queries = dns_queries + excluded.dns_queries, events_lost = events_lost + "
-	"excluded.events_lost",
-	"INSERT INTO dns_queries(ts_us, client, cport, qid, qname, qname_wire, qtype, qclass, "
-	"rcode, latency_us, transport) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-	"INSERT INTO dns_answers(query_id, name, rtype, ttl, data) VALUES(?,?,?,?,?)",
-	"INSERT INTO losses(ts_us, source, count) VALUES(?,?,?)",
-	"INSERT INTO counters(name, value) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET "
-	"value = value + excluded.value",
-	"UPDATE findings SET acked_us = ?2 WHERE id = ?1 AND acked_us IS NULL",
-	"UPDATE alert_outbox SET delivered_us = ?2, attempts = attempts + 1, last_error = NULL "
-	"WHERE id = ?1 AND delivered_us IS NULL",
-	"UPDATE alert_outbox SET attempts = attempts + 1, next_us = ?2, last_error = ?3 "
-	"WHERE id = ?1 AND delivered_us IS NULL",
 };
 
 struct store *
 store_new(sqlite3 *db, char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));
-	sqlite3_stmt **st[12];
 
 	if (!s) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	s->db = db;
-	st[0] = &s->ins_conn; st[1] = &s->dest_get; st[2] = &s->dest_add; st[3] = &s->dh_add;
-	st[4] = &s->hourly_add; st[5] = &s->ins_query; st[6] = &s->ins_answer;
-	st[7] = &s->ins_loss; st[8] = &s->counter_add;
-	st[9] = &s->ack; st[10] = &s->alert_done; st[11] = &s->alert_retry;
-	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
-		if (sqlite3_prepare_v3(db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, st[i],
+	for (int i = 0; i < S__COUNT; i++) {
+		if (sqlite3_prepare_v3(db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
 		                       NULL) != SQLITE_OK) {
 			snprintf(err, errlen, "cannot prepare statement: %s", sqlite3_errmsg(db));
 			store_free(s);
 			return NULL;
 		}
 	}
-	return s;
-}
-
-static void
-dest_clear(struct store *s)
-{
-	for (size_t i = 0; i < DEST_SLOTS; i++) {
-		if (s->slots[i]) {
-			free(s->slots[i]->key);
-			free(s->slots[i]);
-			s->slots[i] = NULL;
-		}
+	s->dest = rollup_new(db,
+		"UPDATE destinations SET connections = connections + ?2, first_us = "
+		"min(first_us, ?3), last_us = max(last_us, ?4) WHERE id = ?1",
+		"INSERT INTO dest_hourly(hour, dest_id, connections, first_us, last_us) "
+		"VALUES(?,?,?,?,?) ON CONFLICT(hour, dest_id) DO UPDATE SET connections = "
+		"connections + excluded.connections, first_us = min(first_us, excluded.first_us), "
+		"last_us = max(last_us, excluded.last_us)", err, errlen);
+	s->name = s->dest ? rollup_new(db,
+		"UPDATE dns_names SET queries = queries + ?2, first_us = min(first_us, ?3), "
+		"last_us = max(last_us, ?4) WHERE id = ?1",
+		"INSERT INTO name_hourly(hour, name_id, queries, first_us, last_us) "
+		"VALUES(?,?,?,?,?) ON CONFLICT(hour, name_id) DO UPDATE SET queries = queries + "
+		"excluded.queries, first_us = min(first_us, excluded.first_us), last_us = "
+		"max(last_us, excluded.last_us)", err, errlen) : NULL;
+	/* a finding's first event is counted by its INSERT; the cache adds the rest */
+	s->finding = s->name ? rollup_new(db,
+		"UPDATE findings SET count = count + ?2, last_us = max(last_us, ?4) WHERE id = ?1",
+		NULL, err, errlen) : NULL;
+	if (!s->finding) {
+		store_free(s);
+		return NULL;
 	}
-	s->n_dest = 0;
-	s->dirty = NULL;
+	return s;
 }
 
 void
@@ -119,26 +128,12 @@ store_free(struct store *s)
 {
 	if (!s)
 		return;
-	dest_clear(s);
-	sqlite3_finalize(s->ins_conn);
-	sqlite3_finalize(s->dest_get);
-	sqlite3_finalize(s->dest_add);
-	sqlite3_finalize(s->dh_add);
-	sqlite3_finalize(s->hourly_add);
-	sqlite3_finalize(s->ins_query);
-	sqlite3_finalize(s->ins_answer);
-	sqlite3_finalize(s->ins_loss);
-	sqlite3_finalize(s->counter_add);
-	sqlite3_finalize(s->ack);
-	sqlite3_finalize(s->alert_done);
-	sqlite3_finalize(s->alert_retry);
+	rollup_free(s->dest);
+	rollup_free(s->name);
+	rollup_free(s->finding);
+	for (int i = 0; i < S__COUNT; i++)
+		sqlite3_finalize(s->st[i]);
 	free(s);
-}
-
-const char *
-store_errmsg(struct store *s)
-{
-	return sqlite3_errmsg(s->db);
 }
 
 /* Run a bound statement that returns no rows; reset it either way. */
@@ -152,166 +147,16 @@ step_done(sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static struct hour_pending *
-hour_slot(struct store *s, int64_t ts_us)
+/* Run a bound statement returning one integer (an id); 0 = no row, -1 = error. */
+static int64_t
+step_id(sqlite3_stmt *st)
 {
-	int64_t hour = ts_us / HOUR_US;
+	int rc = sqlite3_step(st);
+	int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
 
-	for (int i = 0; i < s->n_hours; i++)
-		if (s->hours[i].hour == hour)
-			return &s->hours[i];
-	if (s->n_hours == HOURS_PENDING)
-		return NULL;
-	s->hours[s->n_hours] = (struct hour_pending){ .hour = hour };
-	return &s->hours[s->n_hours++];
-}
-
-static int
-hours_flush(struct store *s)
-{
-	for (int i = 0; i < s->n_hours; i++) {
-		struct hour_pending *h = &s->hours[i];
-
-		sqlite3_bind_int64(s->hourly_add, 1, h->hour);
-		sqlite3_bind_int64(s->hourly_add, 2, h->conns);
-		sqlite3_bind_int64(s->hourly_add, 3, h->dns);
-		sqlite3_bind_int64(s->hourly_add, 4, h->lost);
-		if (step_done(s->hourly_add) < 0)
-			return -1;
-	}
-	s->n_hours = 0;
-	return 0;
-}
-
-/* Count one event of the given kind in its hour. */
-static int
-hour_count(struct store *s, int64_t ts_us, int64_t conns, int64_t dns, int64_t lost)
-{
-	struct hour_pending *h = hour_slot(s, ts_us);
-
-	if (!h) {
-		if (hours_flush(s) < 0)
-			return -1;
-		h = hour_slot(s, ts_us);
-	}
-	h->conns += conns;
-	h->dns += dns;
-	h->lost += lost;
-	return 0;
-}
-
-static int
-dest_flush_one(struct store *s, struct dest *d)
-{
-	if (d->count == 0)
-		return 0;
-	sqlite3_bind_int64(s->dest_add, 1, d->id);
-	sqlite3_bind_int64(s->dest_add, 2, d->count);
-	sqlite3_bind_int64(s->dest_add, 3, d->first);
-	sqlite3_bind_int64(s->dest_add, 4, d->last);
-	if (step_done(s->dest_add) < 0)
-		return -1;
-	sqlite3_bind_int64(s->dh_add, 1, d->hour);
-	sqlite3_bind_int64(s->dh_add, 2, d->id);
-	sqlite3_bind_int64(s->dh_add, 3, d->count);
-	sqlite3_bind_int64(s->dh_add, 4, d->first);
-	sqlite3_bind_int64(s->dh_add, 5, d->last);
-	if (step_done(s->dh_add) < 0)
-		return -1;
-	d->count = 0;
-	return 0;
-}
-
-int
-store_flush(struct store *s)
-{
-	while (s->dirty) {
-		struct dest *d = s->dirty;
-
-		if (dest_flush_one(s, d) < 0)
-			return -1;
-		d->on_dirty = false;
-		s->dirty = d->next_dirty;
-	}
-	if (hours_flush(s) < 0)
-		return -1;
-	if (s->n_dest >= DEST_CAP)
-		dest_clear(s);
-	return 0;
-}
-
-void
-store_discard(struct store *s)
-{
-	dest_clear(s);
-	s->n_hours = 0;
-}
-
-static uint64_t
-hash_key(const char *k, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)k[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* Find or create the destination row for this connection. NULL on a database error. */
-static struct dest *
-dest_lookup(struct store *s, const char *domain, const char *ip, int port, int proto,
-            bool expected, int64_t ts_us)
-{
-	char key[1300];
-	int klen = snprintf(key, sizeof(key), "%s|%s|%d|%d", domain, ip, port, proto);
-	size_t i;
-	struct dest *d;
-
-	if (klen < 0 || klen >= (int)sizeof(key))
-		klen = (int)sizeof(key) - 1;
-	i = (size_t)hash_key(key, (size_t)klen) & (DEST_SLOTS - 1);
-	while ((d = s->slots[i])) {
-		if (strcmp(d->key, key) == 0 && d->expected == expected)
-			return d;
-		if (strcmp(d->key, key) == 0)
-			break;
-		i = (i + 1) & (DEST_SLOTS - 1);
-	}
-	if (!d && s->n_dest >= DEST_CAP) {
-		/* full mid-batch: write out what is pending and start over */
-		if (store_flush(s) < 0)
-			return NULL;
-		if (s->n_dest)
-			dest_clear(s);
-		return dest_lookup(s, domain, ip, port, proto, expected, ts_us);
-	}
-	sqlite3_bind_text(s->dest_get, 1, domain, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s->dest_get, 2, ip, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s->dest_get, 3, port);
-	sqlite3_bind_int(s->dest_get, 4, proto);
-	sqlite3_bind_int(s->dest_get, 5, expected);
-	sqlite3_bind_int64(s->dest_get, 6, ts_us);
-	sqlite3_bind_int64(s->dest_get, 7, ts_us);
-	if (sqlite3_step(s->dest_get) != SQLITE_ROW) {
-		sqlite3_reset(s->dest_get);
-		return NULL;
-	}
-	if (!d) {
-		if (!(d = calloc(1, sizeof(*d))) || !(d->key = strdup(key))) {
-			free(d);
-			sqlite3_reset(s->dest_get);
-			return NULL;
-		}
-		s->slots[i] = d;
-		s->n_dest++;
-	}
-	d->id = sqlite3_column_int64(s->dest_get, 0);
-	d->expected = expected;
-	sqlite3_reset(s->dest_get);
-	sqlite3_clear_bindings(s->dest_get);
-	return d;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return id;
 }
 
 static void
@@ -323,26 +168,113 @@ bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
+static int
+hours_flush(struct store *s)
+{
+	sqlite3_stmt *st = s->st[S_HOURLY_ADD];
+
+	for (int i = 0; i < s->n_hours; i++) {
+		struct hour_pending *h = &s->hours[i];
+
+		sqlite3_bind_int64(st, 1, h->hour);
+		sqlite3_bind_int64(st, 2, h->conns);
+		sqlite3_bind_int64(st, 3, h->dns);
+		sqlite3_bind_int64(st, 4, h->findings);
+		sqlite3_bind_int64(st, 5, h->lost);
+		if (step_done(st) < 0)
+			return -1;
+	}
+	s->n_hours = 0;
+	return 0;
+}
+
+/* Count into the totals of ts_us's hour: what = 0 conns, 1 dns, 2 findings, 3 lost. */
+static int
+hour_count(struct store *s, int64_t ts_us, int what, int64_t n)
+{
+	int64_t hour = ts_us / HOUR_US;
+	struct hour_pending *h = NULL;
+
+	for (int i = 0; i < s->n_hours && !h; i++)
+		if (s->hours[i].hour == hour)
+			h = &s->hours[i];
+	if (!h) {
+		if (s->n_hours == HOURS_PENDING && hours_flush(s) < 0)
+			return -1;
+		h = &s->hours[s->n_hours++];
+		*h = (struct hour_pending){ .hour = hour };
+	}
+	switch (what) {
+	case 0: h->conns += n; break;
+	case 1: h->dns += n; break;
+	case 2: h->findings += n; break;
+	default: h->lost += n; break;
+	}
+	return 0;
+}
+
+int
+store_flush(struct store *s)
+{
+	if (rollup_flush(s->dest) < 0 || rollup_flush(s->name) < 0 ||
+	    rollup_flush(s->finding) < 0)
+		return -1;
+	return hours_flush(s);
+}
+
+void
+store_discard(struct store *s)
+{
+	rollup_clear(s->dest);
+	rollup_clear(s->name);
+	rollup_clear(s->finding);
+	s->n_hours = 0;
+}
+
+static const char *
+proto_name(int proto, char buf[8])
+{
+	switch (proto) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP: return "icmp";
+	case IPPROTO_ICMPV6: return "icmpv6";
+	default: snprintf(buf, 8, "%d", proto); return buf;
+	}
+}
+
 int64_t
 store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr *a)
 {
 	static const struct conn_attr none;
 	char src[NETADDR_STRLEN], dst[NETADDR_STRLEN], prefix[EVENT_PREFIXLEN + 1];
+	char key[1400], pb[8];
 	int port = ev->has_ports ? ev->dport : 0;
-	struct dest *d;
-	sqlite3_stmt *st = s->ins_conn;
-	int64_t id;
+	const char *domain;
+	sqlite3_stmt *st = s->st[S_INS_CONN];
+	int64_t dest_id, id;
 
 	if (!a)
 		a = &none;
+	domain = a->domain ? a->domain : "";
 	netaddr_format(&ev->src, src, sizeof(src));
 	netaddr_format(&ev->dst, dst, sizeof(dst));
+	snprintf(key, sizeof(key), "%d|%s|%d|%s|%s", a->expected, dst, port,
+	         proto_name(ev->proto, pb), domain);
+	if (!(dest_id = rollup_find(s->dest, key))) {
+		sqlite3_stmt *g = s->st[S_DEST_GET];
+
+		sqlite3_bind_text(g, 1, domain, -1, SQLITE_STATIC);
+		sqlite3_bind_text(g, 2, dst, -1, SQLITE_STATIC);
+		sqlite3_bind_int(g, 3, port);
+		sqlite3_bind_int(g, 4, ev->proto);
+		sqlite3_bind_int(g, 5, a->expected);
+		sqlite3_bind_int64(g, 6, ev->ts_us);
+		if ((dest_id = step_id(g)) <= 0 || rollup_remember(s->dest, key, dest_id) < 0)
+			return -1;
+	}
 	memcpy(prefix, ev->prefix, EVENT_PREFIXLEN);
 	prefix[EVENT_PREFIXLEN] = '\0';
-	d = dest_lookup(s, a->domain ? a->domain : "", dst, port, ev->proto, a->expected,
-	                ev->ts_us);
-	if (!d)
-		return -1;
 	sqlite3_bind_int64(st, 1, ev->ts_us);
 	sqlite3_bind_int(st, 2, ev->src.family);
 	sqlite3_bind_int(st, 3, ev->proto);
@@ -365,39 +297,32 @@ store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr 
 	bind_text_or_null(st, 16, a->domains_json);
 	if (a->query_id)
 		sqlite3_bind_int64(st, 17, a->query_id);
-	sqlite3_bind_int64(st, 18, d->id);
+	sqlite3_bind_int64(st, 18, dest_id);
 	if (step_done(st) < 0)
 		return -1;
 	id = sqlite3_last_insert_rowid(s->db);
-
-	if (d->count && d->hour != ev->ts_us / HOUR_US && dest_flush_one(s, d) < 0)
-		return -1;
-	if (d->count == 0) {
-		d->hour = ev->ts_us / HOUR_US;
-		d->first = d->last = ev->ts_us;
-		if (!d->on_dirty) {
-			d->on_dirty = true;
-			d->next_dirty = s->dirty;
-			s->dirty = d;
-		}
-	}
-	d->count++;
-	if (ev->ts_us < d->first)
-		d->first = ev->ts_us;
-	if (ev->ts_us > d->last)
-		d->last = ev->ts_us;
-	if (hour_count(s, ev->ts_us, 1, 0, 0) < 0)
+	if (rollup_count(s->dest, key, ev->ts_us) < 0 || hour_count(s, ev->ts_us, 0, 1) < 0)
 		return -1;
 	return id;
 }
 
 int64_t
-store_dns(struct store *s, const struct dns_event *ev)
+store_dns(struct store *s, const struct dns_event *ev, bool expected)
 {
-	char client[NETADDR_STRLEN];
-	sqlite3_stmt *st = s->ins_query;
-	int64_t qid;
+	char client[NETADDR_STRLEN], key[1100];
+	sqlite3_stmt *st = s->st[S_INS_QUERY];
+	int64_t qid, name_id;
 
+	snprintf(key, sizeof(key), "%d|%s", expected, ev->qname);
+	if (!(name_id = rollup_find(s->name, key))) {
+		sqlite3_stmt *g = s->st[S_NAME_GET];
+
+		sqlite3_bind_text(g, 1, ev->qname, -1, SQLITE_STATIC);
+		sqlite3_bind_int(g, 2, expected);
+		sqlite3_bind_int64(g, 3, ev->ts_us);
+		if ((name_id = step_id(g)) <= 0 || rollup_remember(s->name, key, name_id) < 0)
+			return -1;
+	}
 	netaddr_format(&ev->client, client, sizeof(client));
 	sqlite3_bind_int64(st, 1, ev->ts_us);
 	sqlite3_bind_text(st, 2, client, -1, SQLITE_TRANSIENT);
@@ -412,46 +337,110 @@ store_dns(struct store *s, const struct dns_event *ev)
 	if (ev->latency_us >= 0)
 		sqlite3_bind_int64(st, 10, ev->latency_us);
 	sqlite3_bind_text(st, 11, ev->transport == DNS_TCP ? "tcp" : "udp", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 12, name_id);
 	if (step_done(st) < 0)
 		return -1;
 	qid = sqlite3_last_insert_rowid(s->db);
 	for (size_t i = 0; i < ev->n_answers; i++) {
 		const struct dns_answer *an = &ev->answers[i];
+		sqlite3_stmt *ia = s->st[S_INS_ANSWER];
 
-		sqlite3_bind_int64(s->ins_answer, 1, qid);
-		sqlite3_bind_text(s->ins_answer, 2, an->name ? an->name : "", -1, SQLITE_STATIC);
-		sqlite3_bind_int(s->ins_answer, 3, an->rtype);
-		sqlite3_bind_int64(s->ins_answer, 4, an->ttl);
-		sqlite3_bind_text(s->ins_answer, 5, an->data ? an->data : "", -1, SQLITE_STATIC);
-		if (step_done(s->ins_answer) < 0)
+		sqlite3_bind_int64(ia, 1, qid);
+		sqlite3_bind_text(ia, 2, an->name ? an->name : "", -1, SQLITE_STATIC);
+		sqlite3_bind_int(ia, 3, an->rtype);
+		sqlite3_bind_int64(ia, 4, an->ttl);
+		sqlite3_bind_text(ia, 5, an->data ? an->data : "", -1, SQLITE_STATIC);
+		if (step_done(ia) < 0)
 			return -1;
 	}
-	if (hour_count(s, ev->ts_us, 0, 1, 0) < 0)
+	if (rollup_count(s->name, key, ev->ts_us) < 0 || hour_count(s, ev->ts_us, 1, 1) < 0)
 		return -1;
 	return qid;
+}
+
+int64_t
+store_finding(struct store *s, const struct finding_in *f, bool *is_new)
+{
+	char key[1400];
+	int64_t id;
+
+	*is_new = false;
+	snprintf(key, sizeof(key), "%s|%s", f->kind, f->key);
+	if (hour_count(s, f->ts_us, 2, 1) < 0)
+		return -1;
+	if ((id = rollup_find(s->finding, key)))
+		return rollup_count(s->finding, key, f->ts_us) < 0 ? -1 : id;
+
+	sqlite3_stmt *st = s->st[S_FIND_INS];
+	sqlite3_bind_text(st, 1, f->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, f->key, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 3, f->domain);
+	bind_text_or_null(st, 4, f->ip);
+	if (f->port >= 0)
+		sqlite3_bind_int(st, 5, f->port);
+	bind_text_or_null(st, 6, f->proto);
+	sqlite3_bind_int64(st, 7, f->ts_us);
+	sqlite3_bind_int(st, 8, f->watch_day);
+	sqlite3_bind_text(st, 9, f->detail, -1, SQLITE_STATIC);
+	bind_text_or_null(st, 10, f->example);
+	if (f->conn_id)
+		sqlite3_bind_int64(st, 11, f->conn_id);
+	if (f->query_id)
+		sqlite3_bind_int64(st, 12, f->query_id);
+	if ((id = step_id(st)) < 0)
+		return -1;
+	if (id > 0) {
+		/* new: its alert goes out in this same transaction */
+		sqlite3_stmt *ob = s->st[S_OUTBOX];
+
+		sqlite3_bind_int64(ob, 1, id);
+		sqlite3_bind_int64(ob, 2, f->ts_us);
+		if (step_done(ob) < 0)
+			return -1;
+		*is_new = true;
+		return rollup_remember(s->finding, key, id) < 0 ? -1 : id;
+	}
+	/* it exists from an earlier run: count this event */
+	sqlite3_stmt *g = s->st[S_FIND_GET];
+	sqlite3_bind_text(g, 1, f->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(g, 2, f->key, -1, SQLITE_STATIC);
+	if ((id = step_id(g)) <= 0 || rollup_remember(s->finding, key, id) < 0 ||
+	    rollup_count(s->finding, key, f->ts_us) < 0)
+		return -1;
+	return id;
 }
 
 int
 store_loss(struct store *s, int64_t ts_us, const char *source, uint64_t count)
 {
-	sqlite3_bind_int64(s->ins_loss, 1, ts_us);
-	sqlite3_bind_text(s->ins_loss, 2, source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s->ins_loss, 3, (int64_t)count);
-	if (step_done(s->ins_loss) < 0)
+	sqlite3_stmt *st = s->st[S_INS_LOSS];
+
+	sqlite3_bind_int64(st, 1, ts_us);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t)count);
+	if (step_done(st) < 0 || store_counter_add(s, source, count) < 0)
 		return -1;
-	sqlite3_bind_text(s->counter_add, 1, source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s->counter_add, 2, (int64_t)count);
-	if (step_done(s->counter_add) < 0)
-		return -1;
-	return hour_count(s, ts_us, 0, 0, (int64_t)count);
+	return hour_count(s, ts_us, 3, (int64_t)count);
 }
 
 int
 store_counter_add(struct store *s, const char *name, uint64_t delta)
 {
-	sqlite3_bind_text(s->counter_add, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s->counter_add, 2, (int64_t)delta);
-	return step_done(s->counter_add);
+	sqlite3_stmt *st = s->st[S_COUNTER_ADD];
+
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)delta);
+	return step_done(st);
+}
+
+int
+store_meta(struct store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = s->st[S_META];
+
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+	return step_done(st);
 }
 
 int
@@ -461,15 +450,15 @@ store_cmd(struct store *s, const struct cmd_event *cmd)
 
 	switch (cmd->kind) {
 	case CMD_ACK_FINDING:
-		st = s->ack;
+		st = s->st[S_ACK];
 		sqlite3_bind_int64(st, 2, cmd->ts_us);
 		break;
 	case CMD_ALERT_DELIVERED:
-		st = s->alert_done;
+		st = s->st[S_ALERT_DONE];
 		sqlite3_bind_int64(st, 2, cmd->ts_us);
 		break;
 	case CMD_ALERT_RETRY:
-		st = s->alert_retry;
+		st = s->st[S_ALERT_RETRY];
 		sqlite3_bind_int64(st, 2, cmd->arg);
 		sqlite3_bind_text(st, 3, cmd->text, (int)strnlen(cmd->text, sizeof(cmd->text)),
 		                  SQLITE_TRANSIENT);

@@ -22,6 +22,21 @@ struct conn_attr {
 	bool expected;              /* destination is in the expected set */
 };
 
+/* A finding as the policy raised it, for one event. */
+struct finding_in {
+	const char *kind;           /* a stable finding kind, "direct-ip" ... */
+	const char *key;            /* one finding per (kind, key) */
+	const char *domain;         /* or NULL */
+	const char *ip;             /* or NULL */
+	int port;                   /* -1 = none */
+	const char *proto;          /* or NULL */
+	int64_t ts_us;
+	int watch_day;
+	const char *detail;         /* what it means, for people */
+	const char *example;        /* the event that raised it */
+	int64_t conn_id, query_id;  /* 0 = none */
+};
+
 /* Prepare every statement on db (a read-write handle the caller keeps open).
  * Returns NULL with a reason in err. */
 struct store *store_new(sqlite3 *db, char *err, size_t errlen);
@@ -31,8 +46,14 @@ void store_free(struct store *s);
  * a database error (nothing of it is stored then). */
 int64_t store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr *a);
 
-/* Insert one DNS query with its answers. Returns the query row id, or -1. */
-int64_t store_dns(struct store *s, const struct dns_event *ev);
+/* Insert one DNS query with its answers and count its name. Returns the query row id,
+ * or -1. */
+int64_t store_dns(struct store *s, const struct dns_event *ev, bool expected);
+
+/* Raise a finding: the first time for its (kind, key) a row and an alert_outbox entry are
+ * inserted (*is_new = true); after that its count and last_seen grow at the next flush.
+ * Returns the finding's id, or -1. */
+int64_t store_finding(struct store *s, const struct finding_in *f, bool *is_new);
 
 /* Record count events lost for source (a stats counter name) at ts_us, add it to the
  * hourly rollup and the cumulative counter. Returns 0, or -1. */
@@ -40,6 +61,9 @@ int store_loss(struct store *s, int64_t ts_us, const char *source, uint64_t coun
 
 /* Add delta to a cumulative counter (one that is not a loss). Returns 0, or -1. */
 int store_counter_add(struct store *s, const char *name, uint64_t delta);
+
+/* Set a meta key. Returns 0, or -1. */
+int store_meta(struct store *s, const char *key, const char *value);
 
 /* Apply a command from another thread (acknowledge a finding, alert delivered or to be
  * retried). Returns 0, or -1 on a database error. */
@@ -51,8 +75,5 @@ int store_flush(struct store *s);
 
 /* Forget rollups gathered since the last flush (after a rollback). */
 void store_discard(struct store *s);
-
-/* The most recent sqlite error text on the handle. */
-const char *store_errmsg(struct store *s);
 
 #endif

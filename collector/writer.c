@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core.h"
 #include "db.h"
 #include "log.h"
 #include "store.h"
@@ -32,6 +33,7 @@
 struct writer {
 	sqlite3 *db;
 	struct store *store;
+	struct core *core;
 	struct queue *q;
 	struct stats *st;
 	unsigned retention_days;
@@ -76,7 +78,8 @@ writer_new(const struct conf *c, struct queue *q, struct stats *st, char *err,
 	w->retention_days = c->retention_days;
 	if (!(w->db = db_open_rw(c->database, err, errlen)))
 		goto fail;
-	if (!(w->store = store_new(w->db, err, errlen)))
+	if (!(w->store = store_new(w->db, err, errlen)) ||
+	    !(w->core = core_new(c, w->db, timefmt_now_us(), err, errlen)))
 		goto fail;
 	if (sqlite3_prepare_v2(w->db, "INSERT INTO runs(started_us, version, config) "
 	                       "VALUES(?, ?, ?)", -1, &ins, NULL) != SQLITE_OK)
@@ -127,10 +130,10 @@ handle(struct writer *w, struct event *ev)
 
 	switch (ev->type) {
 	case EV_CONN:
-		rc = store_conn(w->store, &ev->u.conn, NULL);
+		rc = core_conn(w->core, w->store, &ev->u.conn);
 		break;
 	case EV_DNS:
-		rc = store_dns(w->store, ev->u.dns);
+		rc = core_dns(w->core, w->store, ev->u.dns);
 		dns_event_free(ev->u.dns);
 		ev->u.dns = NULL;
 		break;
@@ -156,6 +159,7 @@ commit(struct writer *w, size_t n)
 		note_db_error(w, "commit failed");
 		exec(w, "ROLLBACK");
 		store_discard(w->store);
+		core_rollback(w->core);
 		stats_add(w->st, STAT_DB_ERROR, n);
 		return;
 	}
@@ -315,6 +319,7 @@ writer_free(struct writer *w)
 		}
 	}
 	store_free(w->store);
+	core_free(w->core);
 	if (w->db)
 		sqlite3_close(w->db);
 	free(w);

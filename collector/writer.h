@@ -12,11 +12,10 @@
 #include "stats.h"
 
 struct writer;
-struct core;
 
 /* Open the database read-write (creating and migrating it) in the calling thread, so a
  * bad path is a startup error. q and st stay owned by the caller and must outlive the
- * writer; core may be NULL (no attribution). Returns NULL with a reason in err. */
+ * writer. c must outlive it too. Returns NULL with a reason in err. */
 struct writer *writer_new(const struct conf *c, struct queue *q, struct stats *st,
                           char *err, size_t errlen);
 

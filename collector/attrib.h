@@ -1,0 +1,53 @@
+/* attrib: the attribution map, (client, ip) -> the names that client was given that ip
+ * for, each with the answer's time, TTL and query row. Fed by every A/AAAA answer, read
+ * for every connection. Pure: no I/O, no clock (times are passed in). Bounded: past its
+ * capacity the entries answered longest ago are dropped. */
+#ifndef OCA_ATTRIB_H
+#define OCA_ATTRIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "netaddr.h"
+
+#define ATTRIB_MAX_NAMES 8
+
+enum attrib_state { ATTRIB_NONE = 0, ATTRIB_VALID = 1, ATTRIB_STALE = 2 };
+
+struct attrib_cand {
+	const char *name;        /* the name the client asked for; owned by the map */
+	int64_t query_id;        /* dns_queries row of the answer */
+	int64_t answered_us;
+	uint32_t ttl;
+	bool valid;              /* still within TTL + grace at lookup time */
+};
+
+struct attrib_result {
+	enum attrib_state state;
+	int n;                   /* valid candidates only when state is VALID */
+	struct attrib_cand c[ATTRIB_MAX_NAMES];
+};
+
+struct attrib;
+
+/* A map holding at most cap (client, ip) pairs. NULL on out of memory. */
+struct attrib *attrib_new(size_t cap);
+void attrib_free(struct attrib *a);
+
+/* Record that client was given ip in an answer to its query for name at answered_us
+ * with ttl. The same name again refreshes the entry. Returns 0, or -1 (out of memory). */
+int attrib_add(struct attrib *a, const struct netaddr *client, const struct netaddr *ip,
+               const char *name, int64_t query_id, int64_t answered_us, uint32_t ttl);
+
+/* The names client had for ip at ts_us. An answer is valid from grace_us before it was
+ * given (clock skew between readers) to ttl + grace_us after. Pointers in out stay valid
+ * until the next attrib_add. */
+void attrib_lookup(const struct attrib *a, const struct netaddr *client,
+                   const struct netaddr *ip, int64_t ts_us, int64_t grace_us,
+                   struct attrib_result *out);
+
+/* Number of (client, ip) pairs held. */
+size_t attrib_size(const struct attrib *a);
+
+#endif

@@ -1,0 +1,301 @@
+/* Attribution: every A/AAAA answer maps (client, address) to the name the client asked
+ * for (so a CNAME chain leads back to the asked name). A new connection from the VM is
+ * looked up by (source, destination): a still-valid answer attributes it, an expired one
+ * makes it "stale", none makes it "none".
+ *
+ * Policy, for a connection, first match wins:
+ *   port 53/853 tcp/udp (not to our resolver, which is never forwarded) -> dns-bypass
+ *   no answer ever gave this address                           -> direct-ip
+ *   only names outside the expected set gave it                -> unexpected-destination
+ *   an expected name, on a port/proto outside expected_ports   -> unexpected-port
+ * and for a DNS query: a name outside the set -> unexpected-domain; the tunnel detector
+ * -> dns-tunnel. */
+#include "config.h"
+
+#include <ctype.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attrib.h"
+#include "core.h"
+#include "escape.h"
+#include "policy.h"
+#include "timefmt.h"
+
+#define ATTRIB_CAP 262144
+#define RELOAD_US (INT64_C(2) * 86400 * 1000000)
+
+struct core {
+	const struct conf *c;
+	struct attrib *map;
+	struct tunnel *tunnel;
+	int64_t watch_start_us;
+	bool watch_start_stored;       /* in the database, or pending in this transaction */
+	bool watch_start_in_batch;
+};
+
+static const char *
+proto_name(int proto, char buf[8])
+{
+	switch (proto) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP: return "icmp";
+	case IPPROTO_ICMPV6: return "icmpv6";
+	case IPPROTO_SCTP: return "sctp";
+	default: snprintf(buf, 8, "%d", proto); return buf;
+	}
+}
+
+static void
+reload(struct core *k, sqlite3 *db, int64_t now_us)
+{
+	sqlite3_stmt *st;
+	struct netaddr client, ip;
+
+	if (sqlite3_prepare_v2(db, "SELECT q.client, a.data, q.qname, q.id, q.ts_us, a.ttl "
+	                       "FROM dns_queries q JOIN dns_answers a ON a.query_id = q.id "
+	                       "WHERE q.ts_us >= ? AND a.rtype IN (1, 28) ORDER BY q.ts_us",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, now_us - RELOAD_US);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *cl = (const char *)sqlite3_column_text(st, 0);
+		const char *data = (const char *)sqlite3_column_text(st, 1);
+		const char *name = (const char *)sqlite3_column_text(st, 2);
+
+		if (!cl || !data || !name || netaddr_parse(cl, &client) < 0 ||
+		    netaddr_parse(data, &ip) < 0)
+			continue;
+		attrib_add(k->map, &client, &ip, name, sqlite3_column_int64(st, 3),
+		           sqlite3_column_int64(st, 4), (uint32_t)sqlite3_column_int64(st, 5));
+	}
+	sqlite3_finalize(st);
+}
+
+struct core *
+core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *err, size_t errlen)
+{
+	struct core *k = calloc(1, sizeof(*k));
+	struct tunnel_limits lim = { c->tunnel_distinct_labels, c->tunnel_label_length,
+	                             c->tunnel_txt_queries };
+	sqlite3_stmt *st;
+
+	if (!k || !(k->map = attrib_new(ATTRIB_CAP)) || !(k->tunnel = tunnel_new(&lim))) {
+		snprintf(err, errlen, "out of memory");
+		core_free(k);
+		return NULL;
+	}
+	k->c = c;
+	k->watch_start_us = c->watch_start_us;
+	if (sqlite3_prepare_v2(db, "SELECT CAST(value AS INTEGER) FROM meta "
+	                       "WHERE key = 'watch_start_us'", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			k->watch_start_stored = true;
+			if (!k->watch_start_us)
+				k->watch_start_us = sqlite3_column_int64(st, 0);
+		}
+		sqlite3_finalize(st);
+	}
+	reload(k, db, now_us);
+	return k;
+}
+
+void
+core_free(struct core *k)
+{
+	if (!k)
+		return;
+	attrib_free(k->map);
+	tunnel_free(k->tunnel);
+	free(k);
+}
+
+int64_t
+core_watch_start(const struct core *k)
+{
+	return k->watch_start_us;
+}
+
+void
+core_rollback(struct core *k)
+{
+	if (k->watch_start_in_batch) {
+		k->watch_start_stored = false;
+		k->watch_start_in_batch = false;
+	}
+}
+
+/* Start the watch at the first event when watch_start = auto; store when it began. */
+static int
+watch(struct core *k, struct store *s, int64_t ts_us)
+{
+	char v[32];
+
+	if (!k->watch_start_us)
+		k->watch_start_us = ts_us;
+	if (!k->watch_start_stored) {
+		snprintf(v, sizeof(v), "%lld", (long long)k->watch_start_us);
+		if (store_meta(s, "watch_start_us", v) < 0)
+			return -1;
+		k->watch_start_stored = true;
+		k->watch_start_in_batch = true;
+	}
+	if (ts_us < k->watch_start_us)
+		return 0;
+	return (int)((ts_us - k->watch_start_us) / (86400 * US_PER_SEC)) + 1;
+}
+
+/* Lower case, no final dot: the key of a name-based finding. */
+static void
+name_key(const char *name, char *out, size_t outlen)
+{
+	size_t n = strlen(name);
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n >= outlen)
+		n = outlen - 1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)name[i]);
+	out[n] = '\0';
+}
+
+static int
+flag(struct store *s, struct finding_in *f)
+{
+	bool is_new;
+
+	return store_finding(s, f, &is_new) < 0 ? -1 : 0;
+}
+
+int
+core_conn(struct core *k, struct store *s, const struct conn_event *ev)
+{
+	char dst[NETADDR_STRLEN], src[NETADDR_STRLEN], pb[8], key[1400], example[300];
+	char json[ATTRIB_MAX_NAMES * 1100 + 16], esc[1100];
+	const char *proto = proto_name(ev->proto, pb), *kind = NULL, *detail = NULL;
+	int port = ev->has_ports ? ev->dport : -1, day;
+	struct attrib_result r;
+	struct conn_attr a = { 0 };
+	const char *fdomain = NULL;
+	int64_t id;
+	size_t jl = 0;
+
+	if ((day = watch(k, s, ev->ts_us)) < 0)
+		return -1;
+	netaddr_format(&ev->dst, dst, sizeof(dst));
+	netaddr_format(&ev->src, src, sizeof(src));
+	attrib_lookup(k->map, &ev->src, &ev->dst, ev->ts_us,
+	              (int64_t)k->c->attribution_grace * US_PER_SEC, &r);
+	a.state = r.state;
+	if (r.n) {
+		/* the first expected candidate names the connection, else the newest answer */
+		int pick = 0;
+		for (int i = 0; i < r.n; i++)
+			if (policy_domain_expected(k->c, r.c[i].name)) {
+				pick = i;
+				a.expected = true;
+				break;
+			}
+		a.domain = r.c[pick].name;
+		a.query_id = r.c[pick].query_id;
+		jl += (size_t)snprintf(json + jl, sizeof(json) - jl, "[");
+		for (int i = 0; i < r.n && jl < sizeof(json) - 1100; i++)
+			jl += (size_t)snprintf(json + jl, sizeof(json) - jl, "%s\"%s\"", i ? "," : "",
+			                       escape_json(r.c[i].name, esc, sizeof(esc)));
+		snprintf(json + jl, sizeof(json) - jl, "]");
+		a.domains_json = json;
+	}
+	bool port_ok = ev->has_ports && policy_port_expected(k->c, ev->proto, ev->dport);
+
+	if (ev->has_ports && policy_is_dns_port(ev->proto, ev->dport)) {
+		kind = "dns-bypass";
+		detail = "DNS, DNS over TLS or DNS over QUIC to a server other than oc-audit's "
+		         "resolver: names resolved this way are invisible to the audit";
+	} else if (r.state == ATTRIB_NONE) {
+		kind = "direct-ip";
+		detail = "a connection to an address that no DNS answer gave the VM";
+	} else if (!a.expected) {
+		kind = "unexpected-destination";
+		fdomain = a.domain;
+		detail = r.state == ATTRIB_STALE ?
+		         "a connection to an address the VM got only from unexpected names "
+		         "(the answer had expired)" :
+		         "a connection to an address the VM got only from unexpected names";
+	} else if (!port_ok) {
+		kind = "unexpected-port";
+		fdomain = a.domain;
+		detail = "an expected name reached on a port or protocol outside expected_ports";
+	}
+	a.expected = a.expected && port_ok;
+	if ((id = store_conn(s, ev, &a)) < 0)
+		return -1;
+	if (!kind)
+		return 0;
+
+	if (port >= 0)
+		snprintf(example, sizeof(example), "%s:%u -> %s:%d/%s", src, ev->sport, dst, port,
+		         proto);
+	else
+		snprintf(example, sizeof(example), "%s -> %s/%s", src, dst, proto);
+	if (strcmp(kind, "unexpected-port") == 0)
+		snprintf(key, sizeof(key), "%s %d/%s", fdomain, port, proto);
+	else
+		snprintf(key, sizeof(key), "%s:%d/%s", dst, port, proto);
+	struct finding_in f = {
+		.kind = kind, .key = key, .domain = fdomain, .ip = dst, .port = port,
+		.proto = proto, .ts_us = ev->ts_us, .watch_day = day, .detail = detail,
+		.example = example, .conn_id = id, .query_id = a.query_id,
+	};
+	return flag(s, &f);
+}
+
+int
+core_dns(struct core *k, struct store *s, const struct dns_event *ev)
+{
+	bool expected = policy_domain_expected(k->c, ev->qname);
+	char key[1100], base[256], reason[300], example[1300], client[NETADDR_STRLEN];
+	int64_t qid;
+	int day;
+
+	if ((day = watch(k, s, ev->ts_us)) < 0)
+		return -1;
+	if ((qid = store_dns(s, ev, expected)) < 0)
+		return -1;
+	for (size_t i = 0; i < ev->n_answers; i++) {
+		const struct dns_answer *an = &ev->answers[i];
+		struct netaddr ip;
+
+		if ((an->rtype == 1 || an->rtype == 28) && an->data &&
+		    netaddr_parse(an->data, &ip) == 0)
+			attrib_add(k->map, &ev->client, &ip, ev->qname, qid, ev->ts_us, an->ttl);
+	}
+	netaddr_format(&ev->client, client, sizeof(client));
+	snprintf(example, sizeof(example), "%s asked type %u for %s, rcode %d", client,
+	         ev->qtype, ev->qname, ev->rcode);
+	if (!expected) {
+		name_key(ev->qname, key, sizeof(key));
+		struct finding_in f = {
+			.kind = "unexpected-domain", .key = key, .domain = key, .port = -1,
+			.ts_us = ev->ts_us, .watch_day = day,
+			.detail = "the VM asked for a name outside the expected set",
+			.example = example, .query_id = qid,
+		};
+		if (flag(s, &f) < 0)
+			return -1;
+	}
+	if (tunnel_check(k->tunnel, ev->qname, ev->qtype, ev->ts_us, base, sizeof(base),
+	                 reason, sizeof(reason))) {
+		struct finding_in f = {
+			.kind = "dns-tunnel", .key = base, .domain = base, .port = -1,
+			.ts_us = ev->ts_us, .watch_day = day, .detail = reason,
+			.example = example, .query_id = qid,
+		};
+		if (flag(s, &f) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* core: attribution and policy in the core thread. For each event it decides what the
+ * event means (which name a connection belongs to, whether it is expected, which
+ * findings it raises) and stores the event, its rollups and its findings through the
+ * store, inside the writer's open transaction. */
+#ifndef OCA_CORE_H
+#define OCA_CORE_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#include "conf.h"
+#include "event.h"
+#include "store.h"
+
+struct core;
+
+/* c must outlive the core. db (read-write, the writer's) is read once to rebuild the
+ * attribution map from the answers of the last two days and to find the watch start.
+ * Returns NULL with a reason in err. */
+struct core *core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *err,
+                      size_t errlen);
+void core_free(struct core *k);
+
+/* Handle one event. Returns 0, or -1 on a database error (the event is not stored). */
+int core_conn(struct core *k, struct store *s, const struct conn_event *ev);
+int core_dns(struct core *k, struct store *s, const struct dns_event *ev);
+
+/* The transaction rolled back: forget what was stored in it. */
+void core_rollback(struct core *k);
+
+/* The watch start in use (0 = none yet). */
+int64_t core_watch_start(const struct core *k);
+
+#endif

@@ -1,0 +1,251 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+
+#define HOUR_US INT64_C(3600000000)
+#define TUNNEL_DOMAINS 4096
+#define ENTROPY_MIN_LEN 24
+#define ENTROPY_BITS 4.0
+
+bool
+policy_name_match(const char *pattern, const char *name)
+{
+	size_t nlen = strlen(name), plen;
+	bool wild = pattern[0] == '*' && pattern[1] == '.';
+
+	if (nlen > 0 && name[nlen - 1] == '.' && !(nlen > 1 && name[nlen - 2] == '\\'))
+		nlen--;
+	if (wild) {
+		pattern += 1;  /* ".example.com": the name must end with it and be longer */
+		plen = strlen(pattern);
+		return nlen > plen && strncasecmp(name + nlen - plen, pattern, plen) == 0;
+	}
+	plen = strlen(pattern);
+	return nlen == plen && strncasecmp(name, pattern, plen) == 0;
+}
+
+bool
+policy_domain_expected(const struct conf *c, const char *name)
+{
+	for (int i = 0; i < c->n_expected_domains; i++)
+		if (policy_name_match(c->expected_domains[i], name))
+			return true;
+	return false;
+}
+
+bool
+policy_port_expected(const struct conf *c, int proto, int port)
+{
+	for (int i = 0; i < c->n_expected_ports; i++)
+		if (c->expected_ports[i].proto == proto && c->expected_ports[i].port == port)
+			return true;
+	return false;
+}
+
+bool
+policy_is_dns_port(int proto, int port)
+{
+	return (proto == IPPROTO_TCP || proto == IPPROTO_UDP) && (port == 53 || port == 853);
+}
+
+void
+policy_base_domain(const char *name, char *out, size_t outlen)
+{
+	size_t len = strlen(name);
+	const char *dots[4] = { NULL, NULL, NULL, NULL };
+	int nd = 0;
+
+	if (outlen == 0)
+		return;
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	/* the last three dots, right to left */
+	for (size_t i = len; i-- > 0 && nd < 3;)
+		if (name[i] == '.')
+			dots[nd++] = name + i;
+	const char *start = nd >= 2 ? dots[1] + 1 : name;
+	if (nd >= 2) {
+		size_t tld = (size_t)(name + len - (dots[0] + 1));
+		size_t sld = (size_t)(dots[0] - (dots[1] + 1));
+		if (tld == 2 && sld <= 3)
+			start = nd >= 3 ? dots[2] + 1 : name;
+	}
+	size_t n = (size_t)(name + len - start);
+	if (n >= outlen)
+		n = outlen - 1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)start[i]);
+	out[n] = '\0';
+}
+
+double
+policy_entropy(const char *s, size_t len)
+{
+	unsigned counts[256] = { 0 };
+	double h = 0;
+
+	if (len == 0)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		counts[(unsigned char)tolower((unsigned char)s[i])]++;
+	for (int i = 0; i < 256; i++) {
+		if (counts[i]) {
+			double p = (double)counts[i] / (double)len;
+			h -= p * log2(p);
+		}
+	}
+	return h;
+}
+
+struct tdomain {
+	char base[256];
+	int64_t hour;
+	unsigned txt;
+	unsigned n_labels;
+	uint32_t *labels;          /* hashes of distinct first labels, up to the limit + 1 */
+	bool used;
+};
+
+struct tunnel {
+	struct tunnel_limits lim;
+	struct tdomain *d;         /* TUNNEL_DOMAINS, open addressing, reset hourly */
+	int64_t hour;
+	size_t used;
+};
+
+struct tunnel *
+tunnel_new(const struct tunnel_limits *lim)
+{
+	struct tunnel *t = calloc(1, sizeof(*t));
+
+	if (!t || !(t->d = calloc(TUNNEL_DOMAINS, sizeof(*t->d)))) {
+		free(t);
+		return NULL;
+	}
+	t->lim = *lim;
+	return t;
+}
+
+static void
+tunnel_reset(struct tunnel *t)
+{
+	for (size_t i = 0; i < TUNNEL_DOMAINS; i++) {
+		free(t->d[i].labels);
+		memset(&t->d[i], 0, sizeof(t->d[i]));
+	}
+	t->used = 0;
+}
+
+void
+tunnel_free(struct tunnel *t)
+{
+	if (!t)
+		return;
+	tunnel_reset(t);
+	free(t->d);
+	free(t);
+}
+
+static uint32_t
+hash32(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)tolower((unsigned char)s[i]);
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static struct tdomain *
+tdomain_get(struct tunnel *t, const char *base)
+{
+	size_t i = hash32(base, strlen(base)) & (TUNNEL_DOMAINS - 1);
+
+	for (size_t probes = 0; probes < TUNNEL_DOMAINS; probes++, i = (i + 1) & (TUNNEL_DOMAINS - 1)) {
+		struct tdomain *d = &t->d[i];
+		if (d->used && strcmp(d->base, base) == 0)
+			return d;
+		if (!d->used) {
+			if (t->used >= TUNNEL_DOMAINS * 3 / 4)
+				return NULL;  /* full for this hour: counted no further */
+			d->used = true;
+			snprintf(d->base, sizeof(d->base), "%s", base);
+			t->used++;
+			return d;
+		}
+	}
+	return NULL;
+}
+
+bool
+tunnel_check(struct tunnel *t, const char *qname, int qtype, int64_t ts_us, char *base,
+             size_t baselen, char *reason, size_t reasonlen)
+{
+	int64_t hour = ts_us / HOUR_US;
+	size_t nlen = strlen(qname), blen;
+	struct tdomain *d;
+	bool hit = false;
+
+	policy_base_domain(qname, base, baselen);
+	if (hour != t->hour) {
+		tunnel_reset(t);
+		t->hour = hour;
+	}
+	/* every label of the name left of the registered domain */
+	blen = strlen(base);
+	size_t sub = nlen > blen ? nlen - blen : 0;   /* bytes of subdomain incl. the dot */
+	for (size_t i = 0; i + 1 < sub;) {
+		size_t j = i;
+		while (j < sub - 1 && qname[j] != '.')
+			j++;
+		size_t ll = j - i;
+		if (t->lim.label_length && ll >= t->lim.label_length) {
+			snprintf(reason, reasonlen, "a %zu-character label under %s", ll, base);
+			hit = true;
+		} else if (ll >= ENTROPY_MIN_LEN && policy_entropy(qname + i, ll) >= ENTROPY_BITS) {
+			snprintf(reason, reasonlen, "a random-looking %zu-character label under %s",
+			         ll, base);
+			hit = true;
+		}
+		i = j + 1;
+	}
+	if (!(d = tdomain_get(t, base)))
+		return hit;
+	if (qtype == 16 || qtype == 10) {  /* TXT, NULL */
+		if (++d->txt > t->lim.txt_queries && t->lim.txt_queries) {
+			snprintf(reason, reasonlen, "%u TXT/NULL queries under %s within an hour",
+			         d->txt, base);
+			hit = true;
+		}
+	}
+	if (sub > 1 && t->lim.distinct_labels) {
+		size_t ll = 0;
+		while (ll < sub - 1 && qname[ll] != '.')
+			ll++;
+		uint32_t h = hash32(qname, ll);
+		bool seen = false;
+		for (unsigned i = 0; i < d->n_labels && !seen; i++)
+			seen = d->labels[i] == h;
+		if (!seen && d->n_labels <= t->lim.distinct_labels) {
+			if (!d->labels)
+				d->labels = calloc(t->lim.distinct_labels + 1, sizeof(uint32_t));
+			if (d->labels)
+				d->labels[d->n_labels++] = h;
+		}
+		if (d->n_labels > t->lim.distinct_labels) {
+			snprintf(reason, reasonlen, "more than %u distinct names under %s within an "
+			         "hour", t->lim.distinct_labels, base);
+			hit = true;
+		}
+	}
+	return hit;
+}

@@ -1,0 +1,51 @@
+/* policy: what is expected, and the DNS-tunnel detector. Pure: no I/O, no clock. */
+#ifndef OCA_POLICY_H
+#define OCA_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+
+/* Does name (presentation form, any case, final dot or not) match pattern (normalised
+ * by conf_domain_normalise: lower case, "*.example.com" = strict subdomains only)? */
+bool policy_name_match(const char *pattern, const char *name);
+
+/* Is name in the configured expected_domains? */
+bool policy_domain_expected(const struct conf *c, const char *name);
+
+/* Is proto/port in expected_ports? */
+bool policy_port_expected(const struct conf *c, int proto, int port);
+
+/* DNS, DNS over TLS or DNS over QUIC: port 53 or 853, UDP or TCP. */
+bool policy_is_dns_port(int proto, int port);
+
+/* The registered domain a name belongs to, by a heuristic: the last two labels, or the
+ * last three when the name ends like "co.uk" (second-level label of at most 3 letters
+ * under a 2-letter country code). Lower case, no final dot. */
+void policy_base_domain(const char *name, char *out, size_t outlen);
+
+/* Bits of Shannon entropy per character of s[0..len). */
+double policy_entropy(const char *s, size_t len);
+
+/* The DNS-tunnel detector: per registered domain and per hour, the distinct first
+ * labels, long or high-entropy labels, and TXT/NULL queries. */
+struct tunnel_limits {
+	unsigned distinct_labels;   /* distinct subdomain labels per hour */
+	unsigned label_length;      /* one label this long is suspicious */
+	unsigned txt_queries;       /* TXT/NULL queries per hour */
+};
+
+struct tunnel;
+
+/* NULL on out of memory. */
+struct tunnel *tunnel_new(const struct tunnel_limits *lim);
+void tunnel_free(struct tunnel *t);
+
+/* Look at one query. Returns true when it looks like tunnelling, with the registered
+ * domain in base and why in reason. */
+bool tunnel_check(struct tunnel *t, const char *qname, int qtype, int64_t ts_us,
+                  char *base, size_t baselen, char *reason, size_t reasonlen);
+
+#endif

@@ -1,0 +1,209 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rollup.h"
+
+#define HOUR_US INT64_C(3600000000)
+#define CAP 16384            /* entries before the cache is emptied */
+#define SLOTS 32768          /* open addressing, a power of two, twice the cap */
+
+struct item {
+	char *key;
+	int64_t id;
+	int64_t hour, count, first, last;   /* pending since the last flush */
+	bool on_dirty;
+	struct item *next_dirty;
+};
+
+struct rollup {
+	sqlite3_stmt *add, *hourly;
+	struct item **slots;
+	size_t n;
+	struct item *dirty;
+};
+
+struct rollup *
+rollup_new(sqlite3 *db, const char *add_sql, const char *hourly_sql, char *err,
+           size_t errlen)
+{
+	struct rollup *r = calloc(1, sizeof(*r));
+
+	if (!r || !(r->slots = calloc(SLOTS, sizeof(*r->slots)))) {
+		free(r);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_prepare_v3(db, add_sql, -1, SQLITE_PREPARE_PERSISTENT, &r->add, NULL) ||
+	    (hourly_sql && sqlite3_prepare_v3(db, hourly_sql, -1, SQLITE_PREPARE_PERSISTENT,
+	                                      &r->hourly, NULL))) {
+		snprintf(err, errlen, "cannot prepare rollup statement: %s", sqlite3_errmsg(db));
+		rollup_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+rollup_clear(struct rollup *r)
+{
+	for (size_t i = 0; i < SLOTS; i++) {
+		if (r->slots[i]) {
+			free(r->slots[i]->key);
+			free(r->slots[i]);
+			r->slots[i] = NULL;
+		}
+	}
+	r->n = 0;
+	r->dirty = NULL;
+}
+
+void
+rollup_free(struct rollup *r)
+{
+	if (!r)
+		return;
+	if (r->slots)
+		rollup_clear(r);
+	free(r->slots);
+	sqlite3_finalize(r->add);
+	sqlite3_finalize(r->hourly);
+	free(r);
+}
+
+static size_t
+slot_of(const char *key)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+		h ^= *p;
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h & (SLOTS - 1);
+}
+
+static struct item *
+lookup(struct rollup *r, const char *key, size_t *slot)
+{
+	size_t i = slot_of(key);
+	struct item *it;
+
+	while ((it = r->slots[i])) {
+		if (strcmp(it->key, key) == 0)
+			break;
+		i = (i + 1) & (SLOTS - 1);
+	}
+	if (slot)
+		*slot = i;
+	return it;
+}
+
+int64_t
+rollup_find(struct rollup *r, const char *key)
+{
+	struct item *it = lookup(r, key, NULL);
+
+	return it ? it->id : 0;
+}
+
+static int
+step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+flush_one(struct rollup *r, struct item *it)
+{
+	if (it->count == 0)
+		return 0;
+	sqlite3_bind_int64(r->add, 1, it->id);
+	sqlite3_bind_int64(r->add, 2, it->count);
+	sqlite3_bind_int64(r->add, 3, it->first);
+	sqlite3_bind_int64(r->add, 4, it->last);
+	if (step_done(r->add) < 0)
+		return -1;
+	if (r->hourly) {
+		sqlite3_bind_int64(r->hourly, 1, it->hour);
+		sqlite3_bind_int64(r->hourly, 2, it->id);
+		sqlite3_bind_int64(r->hourly, 3, it->count);
+		sqlite3_bind_int64(r->hourly, 4, it->first);
+		sqlite3_bind_int64(r->hourly, 5, it->last);
+		if (step_done(r->hourly) < 0)
+			return -1;
+	}
+	it->count = 0;
+	return 0;
+}
+
+int
+rollup_flush(struct rollup *r)
+{
+	while (r->dirty) {
+		struct item *it = r->dirty;
+
+		if (flush_one(r, it) < 0)
+			return -1;
+		it->on_dirty = false;
+		r->dirty = it->next_dirty;
+	}
+	return 0;
+}
+
+int
+rollup_remember(struct rollup *r, const char *key, int64_t id)
+{
+	size_t slot;
+	struct item *it = lookup(r, key, &slot);
+
+	if (it) {
+		it->id = id;
+		return 0;
+	}
+	if (r->n >= CAP) {
+		if (rollup_flush(r) < 0)
+			return -1;
+		rollup_clear(r);
+		lookup(r, key, &slot);
+	}
+	if (!(it = calloc(1, sizeof(*it))) || !(it->key = strdup(key))) {
+		free(it);
+		return -1;
+	}
+	it->id = id;
+	r->slots[slot] = it;
+	r->n++;
+	return 0;
+}
+
+int
+rollup_count(struct rollup *r, const char *key, int64_t ts_us)
+{
+	struct item *it = lookup(r, key, NULL);
+
+	if (!it)
+		return -1;
+	if (it->count && it->hour != ts_us / HOUR_US && flush_one(r, it) < 0)
+		return -1;
+	if (it->count == 0) {
+		it->hour = ts_us / HOUR_US;
+		it->first = it->last = ts_us;
+		if (!it->on_dirty) {
+			it->on_dirty = true;
+			it->next_dirty = r->dirty;
+			r->dirty = it;
+		}
+	}
+	it->count++;
+	if (ts_us < it->first)
+		it->first = ts_us;
+	if (ts_us > it->last)
+		it->last = ts_us;
+	return 0;
+}

@@ -1,0 +1,40 @@
+/* rollup: an in-memory cache in front of a rollup table (destinations, dns_names,
+ * findings). It maps a key to the row id and gathers the counts of the current batch,
+ * so an event costs no statement for its rollup; rollup_flush adds them once per batch.
+ * The cache is only a cache: after a rollback, or past its cap, it is emptied and rows
+ * are found again in the table. */
+#ifndef OCA_ROLLUP_H
+#define OCA_ROLLUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+struct rollup;
+
+/* add_sql takes ?1 id, ?2 count, ?3 first_us, ?4 last_us; hourly_sql (may be NULL)
+ * takes ?1 hour, ?2 id, ?3 count, ?4 first_us, ?5 last_us. Statements are prepared on
+ * db. Returns NULL with a reason in err. */
+struct rollup *rollup_new(sqlite3 *db, const char *add_sql, const char *hourly_sql,
+                          char *err, size_t errlen);
+void rollup_free(struct rollup *r);
+
+/* The row id cached for key, or 0. */
+int64_t rollup_find(struct rollup *r, const char *key);
+
+/* Remember key -> id. Returns 0, or -1 on out of memory. May flush and empty the
+ * cache first when it is full (then returns -1 only if that flush fails). */
+int rollup_remember(struct rollup *r, const char *key, int64_t id);
+
+/* Count one event at ts_us for the row cached under key (which must be remembered).
+ * Returns 0, or -1 on a database error. */
+int rollup_count(struct rollup *r, const char *key, int64_t ts_us);
+
+/* Write the gathered counts. Returns 0, or -1. */
+int rollup_flush(struct rollup *r);
+
+/* Forget everything (after a rollback). */
+void rollup_clear(struct rollup *r);
+
+#endif
