@@ -25,6 +25,8 @@
 #include "timefmt.h"
 
 #define ATTRIB_CAP 262144
+#define NAMES_PER_BASE 8        /* exact-name findings per registered domain */
+#define BASES 1024
 #define RELOAD_US (INT64_C(2) * 86400 * 1000000)
 
 struct core {
@@ -34,7 +36,30 @@ struct core {
 	int64_t watch_start_us;
 	bool watch_start_stored;       /* in the database, or pending in this transaction */
 	bool watch_start_in_batch;
+	/* unexpected-domain findings per registered domain: past NAMES_PER_BASE the rest go
+	 * into one "*.base" finding, so a tunnel or a DGA cannot flood the list */
+	struct { char base[256]; int n; } bases[BASES];
 };
+
+/* How many exact-name findings base has; counts one more when add. -1 = table full. */
+static int
+base_count(struct core *k, const char *base, bool add)
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *p = base; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (size_t i = 0, j = h % BASES; i < BASES; i++, j = (j + 1) % BASES) {
+		if (k->bases[j].base[0] == '\0') {
+			snprintf(k->bases[j].base, sizeof(k->bases[j].base), "%s", base);
+			k->bases[j].n = add;
+			return add;
+		}
+		if (strcmp(k->bases[j].base, base) == 0)
+			return add ? ++k->bases[j].n : k->bases[j].n;
+	}
+	return -1;
+}
 
 static const char *
 proto_name(int proto, char buf[8])
@@ -100,6 +125,18 @@ core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *err, size_t er
 		sqlite3_finalize(st);
 	}
 	reload(k, db, now_us);
+	if (sqlite3_prepare_v2(db, "SELECT domain FROM findings WHERE kind = "
+	                       "'unexpected-domain' AND domain NOT LIKE '*.%'", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		char base[256];
+
+		while (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+			policy_base_domain((const char *)sqlite3_column_text(st, 0), base,
+			                   sizeof(base));
+			base_count(k, base, true);
+		}
+		sqlite3_finalize(st);
+	}
 	return k;
 }
 
@@ -277,15 +314,26 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 	snprintf(example, sizeof(example), "%s asked type %u for %s, rcode %d", client,
 	         ev->qtype, ev->qname, ev->rcode);
 	if (!expected) {
+		const char *detail = "the VM asked for a name outside the expected set";
+		bool is_new;
+
 		name_key(ev->qname, key, sizeof(key));
+		policy_base_domain(ev->qname, base, sizeof(base));
+		int n = base_count(k, base, false);
+		if (n < 0 || n >= NAMES_PER_BASE) {
+			snprintf(key, sizeof(key), "*.%s", base);
+			detail = "the VM asked for many names outside the expected set under one "
+			         "domain (the first ones have findings of their own)";
+		}
 		struct finding_in f = {
 			.kind = "unexpected-domain", .key = key, .domain = key, .port = -1,
-			.ts_us = ev->ts_us, .watch_day = day,
-			.detail = "the VM asked for a name outside the expected set",
+			.ts_us = ev->ts_us, .watch_day = day, .detail = detail,
 			.example = example, .query_id = qid,
 		};
-		if (flag(s, &f) < 0)
+		if (store_finding(s, &f, &is_new) < 0)
 			return -1;
+		if (is_new && key[0] != '*')
+			base_count(k, base, true);
 	}
 	if (tunnel_check(k->tunnel, ev->qname, ev->qtype, ev->ts_us, base, sizeof(base),
 	                 reason, sizeof(reason))) {

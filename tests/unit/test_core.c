@@ -1,0 +1,176 @@
+/* The core over a real database: one event of each kind next to expected traffic, and
+ * the exact set of findings and outbox rows that must come of it. */
+#include "config.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "core.h"
+#include "db.h"
+#include "tap.h"
+
+#define S(x) (T0 + (int64_t)(x) * 1000000)
+static const int64_t T0 = INT64_C(1796000000) * 1000000;
+
+static struct dns_event *
+dns(int64_t ts, const char *client, const char *qname, int qtype, int n, const char **ans)
+{
+	struct dns_event *ev = calloc(1, sizeof(*ev));
+
+	ev->ts_us = ts;
+	ev->latency_us = 1000;
+	netaddr_parse(client, &ev->client);
+	ev->cport = 5353;
+	ev->qtype = (uint16_t)qtype;
+	ev->qclass = 1;
+	ev->rcode = 0;
+	ev->transport = DNS_UDP;
+	snprintf(ev->qname, sizeof(ev->qname), "%s", qname);
+	ev->qname_len = (uint8_t)strlen(qname);
+	memcpy(ev->qname_wire, qname, ev->qname_len);
+	ev->answers = calloc((size_t)n + 1, sizeof(*ev->answers));
+	/* ans: triples of name, type ("A", "AAAA", "CNAME"), data */
+	for (int i = 0; i < n; i++) {
+		struct dns_answer *a = &ev->answers[ev->n_answers++];
+		a->name = strdup(ans[3 * i]);
+		a->rtype = strcmp(ans[3 * i + 1], "A") == 0 ? 1 :
+		           strcmp(ans[3 * i + 1], "AAAA") == 0 ? 28 : 5;
+		a->ttl = 300;
+		a->data = strdup(ans[3 * i + 2]);
+	}
+	return ev;
+}
+
+static void
+conn(struct core *k, struct store *s, int64_t ts, const char *dst, int proto, int port)
+{
+	struct conn_event ev = { 0 };
+
+	ev.ts_us = ts;
+	netaddr_parse("192.168.83.2", &ev.src);
+	netaddr_parse(dst, &ev.dst);
+	ev.proto = (uint8_t)proto;
+	ev.has_ports = 1;
+	ev.sport = 40000;
+	ev.dport = (uint16_t)port;
+	ok(core_conn(k, s, &ev) == 0, "connection to %s:%d", dst, port);
+}
+
+static void
+query(struct core *k, struct store *s, struct dns_event *ev)
+{
+	ok(core_dns(k, s, ev) == 0, "query %s", ev->qname);
+	dns_event_free(ev);
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/oca-test-core-XXXXXX", err[512], cmd[300];
+	struct conf *c = conf_new();
+	sqlite3 *db;
+	struct store *s;
+	struct core *k;
+	static const char *tg[] = { "api.telegram.org", "A", "149.154.167.220" };
+	static const char *evil[] = { "evil.example", "A", "203.0.113.5" };
+	static const char *chain[] = { "openrouter.ai", "CNAME", "or.cdn.example",
+	                               "or.cdn.example", "A", "104.18.2.3" };
+
+	mkdtemp(dir);
+	snprintf(c->database, sizeof(c->database), "%s/audit.db", dir);
+	db = db_open_rw(c->database, err, sizeof(err));
+	s = store_new(db, err, sizeof(err));
+	k = core_new(c, db, S(0), err, sizeof(err));
+	ok(db && s && k, "open");
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+
+	query(k, s, dns(S(0), "192.168.83.2", "api.telegram.org", 1, 1, tg));
+	conn(k, s, S(1), "149.154.167.220", IPPROTO_TCP, 443);
+	conn(k, s, S(2), "149.154.167.220", IPPROTO_TCP, 443);
+	conn(k, s, S(3), "149.154.167.220", IPPROTO_TCP, 80);
+	query(k, s, dns(S(4), "192.168.83.2", "Evil.Example.", 1, 1, evil));
+	conn(k, s, S(5), "203.0.113.5", IPPROTO_TCP, 443);
+	conn(k, s, S(6), "198.51.100.77", IPPROTO_TCP, 443);
+	conn(k, s, S(7), "198.51.100.77", IPPROTO_TCP, 443);
+	conn(k, s, S(8), "8.8.8.8", IPPROTO_UDP, 53);
+	query(k, s, dns(S(9), "192.168.83.2", "openrouter.ai", 1, 2, chain));
+	conn(k, s, S(10), "104.18.2.3", IPPROTO_TCP, 443);
+	for (int i = 0; i < 60; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "x%02d.t.example", i);
+		struct dns_event *ev = dns(S(11), "192.168.83.2", name, 16, 0, NULL);
+		core_dns(k, s, ev);
+		dns_event_free(ev);
+	}
+	/* long after its TTL: stale, and still counted as the expected name */
+	conn(k, s, S(2000), "149.154.167.220", IPPROTO_TCP, 443);
+	ok(store_flush(s) == 0, "flush");
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+
+	is_int(db_int(db, "SELECT count(*) FROM findings", 0), 7 + 8, "findings: one per kind, "
+	       "and the tunnel's first 8 names plus one for the rest under t.example");
+	is_int(db_int(db, "SELECT count(*) FROM findings WHERE kind = 'unexpected-port' AND "
+	              "domain = 'api.telegram.org' AND port = 80", 0), 1, "unexpected-port");
+	is_int(db_int(db, "SELECT count(*) FROM findings WHERE kind = 'unexpected-domain' AND "
+	              "domain = 'evil.example'", 0), 1, "unexpected-domain, key lower case");
+	is_int(db_int(db, "SELECT count(*) FROM findings WHERE kind = 'unexpected-domain' AND "
+	              "domain LIKE '%t.example'", 0), 9, "tunnel names: 8 on their own...");
+	is_int(db_int(db, "SELECT count FROM findings WHERE kind = 'unexpected-domain' AND "
+	              "domain = '*.t.example'", 0), 52, "... and the other 52 in one");
+	is_int(db_int(db, "SELECT count(*) FROM findings WHERE kind = 'unexpected-destination' "
+	              "AND ip = '203.0.113.5' AND domain = 'Evil.Example.'", 0), 1,
+	       "unexpected-destination names the domain");
+	is_int(db_int(db, "SELECT count FROM findings WHERE kind = 'direct-ip' AND "
+	              "ip = '198.51.100.77'", 0), 2, "direct-ip counted twice");
+	is_int(db_int(db, "SELECT count(*) FROM findings WHERE kind = 'dns-bypass' AND "
+	              "ip = '8.8.8.8' AND port = 53 AND proto = 'udp'", 0), 1, "dns-bypass");
+	is_int(db_int(db, "SELECT count(*) FROM findings WHERE kind = 'dns-tunnel' AND "
+	              "domain = 't.example'", 0), 1, "dns-tunnel on the registered domain");
+	is_int(db_int(db, "SELECT count(*) FROM findings WHERE kind = 'direct-ip' AND "
+	              "ip = '104.18.2.3'", 0), 0, "CNAME chain attributed, not direct");
+	is_int(db_int(db, "SELECT count(*) FROM connections WHERE dst = '104.18.2.3' AND "
+	              "domain = 'openrouter.ai' AND attr = 1", 0), 1, "CNAME maps to the asked name");
+	is_int(db_int(db, "SELECT count(*) FROM connections WHERE dst = '149.154.167.220' AND "
+	              "attr = 2", 0), 1, "stale attribution recorded");
+	is_int(db_int(db, "SELECT connections FROM destinations WHERE domain = 'api.telegram.org' "
+	              "AND port = 443 AND expected = 1", 0), 3, "expected destination rollup");
+	is_int(db_int(db, "SELECT count(*) FROM destinations WHERE expected = 1", 0), 2,
+	       "two expected destinations");
+	is_int(db_int(db, "SELECT count(*) FROM alert_outbox", 0), 15, "one alert per finding");
+	is_int(db_int(db, "SELECT count(*) FROM alert_outbox WHERE json_extract(body, '$.kind') "
+	              "= 'direct-ip' AND json_extract(body, '$.watch_day') = 1", 0), 1,
+	       "alert body carries kind and watch day");
+	is_int(db_int(db, "SELECT count(*) FROM meta WHERE key = 'watch_start_us'", 0), 1,
+	       "watch start stored");
+	is_int(db_int(db, "SELECT sum(queries) FROM dns_names", 0), 63, "name rollup");
+	is_int(db_int(db, "SELECT sum(findings) FROM hourly", 0), 1 + 1 + 1 + 2 + 1 + 60 + 40,
+	       "hourly findings count every flagged event (TXT past 20: 40 tunnel hits)");
+
+	/* a restart: the map is rebuilt from the database */
+	core_free(k);
+	k = core_new(c, db, S(20), err, sizeof(err));
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	conn(k, s, S(21), "203.0.113.5", IPPROTO_TCP, 443);
+	store_flush(s);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	is_int(db_int(db, "SELECT count FROM findings WHERE kind = 'unexpected-destination'", 0),
+	       2, "after a restart the same finding grows (map reloaded)");
+	is_int(db_int(db, "SELECT count(*) FROM alert_outbox", 0), 15, "and no second alert");
+
+	struct cmd_event ack = { .kind = CMD_ACK_FINDING, .ts_us = S(30) };
+	ack.id = db_int(db, "SELECT id FROM findings WHERE kind = 'direct-ip'", 0);
+	ok(store_cmd(s, &ack) == 0, "acknowledge");
+	is_int(db_int(db, "SELECT count(*) FROM findings WHERE acked_us IS NOT NULL", 0), 1,
+	       "acknowledged");
+
+	core_free(k);
+	store_free(s);
+	sqlite3_close(db);
+	conf_free(c);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		printf("# cleanup failed\n");
+	return done_testing();
+}
