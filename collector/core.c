@@ -273,13 +273,18 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 	if (!kind)
 		return 0;
 
-	if (port >= 0)
-		snprintf(example, sizeof(example), "%s:%u -> %s:%d/%s", src, ev->sport, dst, port,
-		         proto);
+	if (port >= 0) {
+		char sp[NETADDR_STRLEN], dp[NETADDR_STRLEN];
+		snprintf(example, sizeof(example), "%s -> %s/%s",
+		         hostport_format(&ev->src, ev->sport, sp, sizeof(sp)),
+		         hostport_format(&ev->dst, (uint16_t)port, dp, sizeof(dp)), proto);
+	}
 	else
 		snprintf(example, sizeof(example), "%s -> %s/%s", src, dst, proto);
 	if (strcmp(kind, "unexpected-port") == 0)
 		snprintf(key, sizeof(key), "%s %d/%s", fdomain, port, proto);
+	else if (ev->dst.family == 6)
+		snprintf(key, sizeof(key), "[%s]:%d/%s", dst, port, proto);
 	else
 		snprintf(key, sizeof(key), "%s:%d/%s", dst, port, proto);
 	struct finding_in f = {

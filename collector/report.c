@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,15 +17,22 @@
 	"WHEN 58 THEN 'icmpv6' WHEN 132 THEN 'sctp' WHEN 136 THEN 'udplite' " \
 	"WHEN 33 THEN 'dccp' ELSE CAST(" x " AS TEXT) END"
 
-/* ?1 since, ?2 until (exclusive), ?3 watch start, ?4 watch days, ?5 watch day. */
+/* Parameters: ?1 since, ?2 until (exclusive), ?3 watch start, ?4 watch days, ?5 watch day,
+ * ?6 .. ?7 the whole hours inside the window (read from the rollups), and the raw rows
+ * of the partial hours at its edges: [?1, ?8) and [?9, ?2). */
+#define EDGES(t) "((" t " >= ?1 AND " t " < ?8) OR (" t " >= ?9 AND " t " < ?2))"
 static const char report_sql[] =
 	"SELECT json_object("
 	" 'since', " ISO("?1") ", 'until', " ISO("?2") ","
 	" 'watch', json_object('start', CASE WHEN ?3 > 0 THEN " ISO("?3") " END,"
 	"   'days', ?4, 'day', ?5),"
 	" 'totals', json_object("
-	"   'connections', (SELECT count(*) FROM connections WHERE ts_us >= ?1 AND ts_us < ?2),"
-	"   'dns_queries', (SELECT count(*) FROM dns_queries WHERE ts_us >= ?1 AND ts_us < ?2),"
+	"   'connections', (SELECT coalesce(sum(connections), 0) FROM hourly"
+	"                   WHERE hour >= ?6 AND hour < ?7)"
+	"                + (SELECT count(*) FROM connections WHERE " EDGES("ts_us") "),"
+	"   'dns_queries', (SELECT coalesce(sum(dns_queries), 0) FROM hourly"
+	"                   WHERE hour >= ?6 AND hour < ?7)"
+	"                + (SELECT count(*) FROM dns_queries WHERE " EDGES("ts_us") "),"
 	"   'findings', (SELECT count(*) FROM findings WHERE last_us >= ?1 AND first_us < ?2),"
 	"   'events_lost', (SELECT coalesce(sum(count), 0) FROM losses"
 	"                   WHERE ts_us >= ?1 AND ts_us < ?2)),"
@@ -33,10 +41,28 @@ static const char report_sql[] =
 	"     'proto', " PROTO("d.proto") ", 'connections', c.n,"
 	"     'expected', json(CASE WHEN d.expected THEN 'true' ELSE 'false' END),"
 	"     'first_seen', " ISO("c.first") ", 'last_seen', " ISO("c.last") "))"
-	"   FROM (SELECT dest_id, count(*) AS n, min(ts_us) AS first, max(ts_us) AS last"
-	"         FROM connections WHERE ts_us >= ?1 AND ts_us < ?2 GROUP BY dest_id) c"
+	"   FROM (SELECT dest_id, sum(n) AS n, min(first) AS first, max(last) AS last FROM ("
+	"           SELECT dest_id, connections AS n, first_us AS first, last_us AS last"
+	"           FROM dest_hourly WHERE hour >= ?6 AND hour < ?7"
+	"           UNION ALL"
+	"           SELECT dest_id, count(*), min(ts_us), max(ts_us) FROM connections"
+	"           WHERE " EDGES("ts_us") " GROUP BY dest_id)"
+	"         GROUP BY dest_id) c"
 	"   JOIN destinations d ON d.id = c.dest_id"
 	"   ORDER BY d.expected DESC, c.n DESC, d.domain, d.ip, d.port),"
+	" 'dns', (SELECT json_group_array(json_object("
+	"     'name', d.name, 'queries', c.n,"
+	"     'expected', json(CASE WHEN d.expected THEN 'true' ELSE 'false' END),"
+	"     'first_seen', " ISO("c.first") ", 'last_seen', " ISO("c.last") "))"
+	"   FROM (SELECT name_id, sum(n) AS n, min(first) AS first, max(last) AS last FROM ("
+	"           SELECT name_id, queries AS n, first_us AS first, last_us AS last"
+	"           FROM name_hourly WHERE hour >= ?6 AND hour < ?7"
+	"           UNION ALL"
+	"           SELECT name_id, count(*), min(ts_us), max(ts_us) FROM dns_queries"
+	"           WHERE " EDGES("ts_us") " AND name_id IS NOT NULL GROUP BY name_id)"
+	"         GROUP BY name_id) c"
+	"   JOIN dns_names d ON d.id = c.name_id"
+	"   ORDER BY d.expected DESC, c.n DESC, d.name),"
 	" 'findings', (SELECT json_group_array(json_object("
 	"     'kind', kind, 'domain', domain, 'ip', ip, 'port', port, 'proto', proto,"
 	"     'count', count, 'first_seen', " ISO("first_us") ", 'last_seen', " ISO("last_us") ","
@@ -77,6 +103,21 @@ report_json(sqlite3 *db, const struct report_opts *o, char *err, size_t errlen)
 	sqlite3_bind_int64(st, 3, start);
 	sqlite3_bind_int(st, 4, (int)o->watch_days);
 	sqlite3_bind_int64(st, 5, day);
+	{
+		const int64_t H = INT64_C(3600000000);
+		int64_t hs = o->since_us >= 0 ? (o->since_us + H - 1) / H : o->since_us / H;
+		int64_t he = o->until_us >= 0 ? o->until_us / H : (o->until_us - H + 1) / H;
+		int64_t e1 = o->until_us, e2 = o->until_us;
+
+		if (hs < he) {
+			e1 = hs * H;
+			e2 = he * H;
+		}
+		sqlite3_bind_int64(st, 6, hs);
+		sqlite3_bind_int64(st, 7, he);
+		sqlite3_bind_int64(st, 8, e1);
+		sqlite3_bind_int64(st, 9, e2);
+	}
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
 		out = strdup((const char *)sqlite3_column_text(st, 0));
 	else
@@ -174,82 +215,185 @@ print_dest(FILE *out, const char *domain, const char *ip, const char *port, cons
 
 	if (*domain)
 		fprintf(out, "%s ", escape_term(domain, e, sizeof(e)));
-	fprintf(out, "%s%s", *domain ? "(" : "", escape_term(ip, e, sizeof(e)));
-	if (*port && strcmp(port, "0") != 0)
+	bool v6 = strchr(ip, ':') != NULL, has_port = *port && strcmp(port, "0") != 0;
+
+	fprintf(out, "%s%s%s%s", *domain ? "(" : "", v6 && has_port ? "[" : "",
+	        escape_term(ip, e, sizeof(e)), v6 && has_port ? "]" : "");
+	if (has_port)
 		fprintf(out, ":%s", port);
 	fprintf(out, "/%s%s", escape_term(proto, e, sizeof(e)), *domain ? ")" : "");
+}
+
+/* When the finding was acknowledged (ISO into buf), or "" if it is open. */
+static const char *
+acked(sqlite3 *db, sqlite3_stmt *row, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(db, "SELECT " ISO("acked_us") " FROM findings WHERE kind = ?1 "
+	                       "AND domain IS ?2 AND ip IS ?3 AND port IS ?4 AND "
+	                       "acked_us IS NOT NULL", -1, &st, NULL) != SQLITE_OK)
+		return buf;
+	for (int i = 0; i < 4; i++) {
+		if (sqlite3_column_type(row, i) == SQLITE_NULL)
+			sqlite3_bind_null(st, i + 1);
+		else if (i == 3)
+			sqlite3_bind_int64(st, 4, sqlite3_column_int64(row, 3));
+		else
+			sqlite3_bind_text(st, i + 1, col(row, i), -1, SQLITE_TRANSIENT);
+	}
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(buf, len, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return buf;
+}
+
+static int
+text_destinations(sqlite3 *db, const char *json, FILE *out, char *err, size_t errlen)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		sqlite3_stmt *st = walk(db, json, "$.destinations", DEST_FIELDS, err, errlen);
+		int n = 0;
+
+		if (!st)
+			return -1;
+		fprintf(out, "\n%s\n", pass == 0 ? "Expected destinations" :
+		        "Other destinations (not expected: see findings)");
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			if ((strcmp(col(st, 5), "1") == 0) != (pass == 0))
+				continue;
+			if (n++ == 0)
+				fprintf(out, "  %9s  %-20s  %-20s  %s\n", "conns", "first seen",
+				        "last seen", "destination");
+			fprintf(out, "  %9s  %-20s  %-20s  ", col(st, 4), col(st, 6), col(st, 7));
+			print_dest(out, col(st, 0), col(st, 1), col(st, 2), col(st, 3));
+			fputc('\n', out);
+		}
+		sqlite3_finalize(st);
+		if (n == 0)
+			fprintf(out, "  (none)\n");
+	}
+	return 0;
+}
+
+static int
+text_dns(sqlite3 *db, const char *json, FILE *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = walk(db, json, "$.dns", "value->>'name', value->>'queries', "
+	                        "value->>'expected', value->>'first_seen', value->>'last_seen'",
+	                        err, errlen);
+	char e[1200];
+	int n = 0;
+
+	if (!st)
+		return -1;
+	fprintf(out, "\nNames the VM resolved\n");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n++ == 0)
+			fprintf(out, "  %9s  %-20s  %-20s  %s\n", "queries", "first seen", "last seen",
+			        "name");
+		fprintf(out, "  %9s  %-20s  %-20s  %s%s\n", col(st, 1), col(st, 3), col(st, 4),
+		        escape_term(col(st, 0), e, sizeof(e)),
+		        strcmp(col(st, 2), "1") == 0 ? "" : "   <- not expected");
+	}
+	sqlite3_finalize(st);
+	if (n == 0)
+		fprintf(out, "  (none)\n");
+	return 0;
+}
+
+/* Findings grouped by kind; returns how many are unacknowledged, or -1. */
+static int
+text_findings(sqlite3 *db, const char *json, FILE *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = walk(db, json, "$.findings", FIND_FIELDS, err, errlen);
+	char e[1200], kind[64] = "", ack[40];
+	int n = 0, open = 0;
+
+	if (!st)
+		return -1;
+	fprintf(out, "\nFindings\n");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (strcmp(kind, col(st, 0)) != 0) {
+			snprintf(kind, sizeof(kind), "%s", col(st, 0));
+			fprintf(out, "  %s\n", escape_term(kind, e, sizeof(e)));
+		}
+		fprintf(out, "    ");
+		print_dest(out, col(st, 1), *col(st, 2) ? col(st, 2) : "-", col(st, 3),
+		           *col(st, 4) ? col(st, 4) : "-");
+		fprintf(out, "\n      %s time%s, %s .. %s", col(st, 5),
+		        strcmp(col(st, 5), "1") == 0 ? "" : "s", col(st, 6), col(st, 7));
+		if (*acked(db, st, ack, sizeof(ack)))
+			fprintf(out, ", acknowledged %s", ack);
+		else
+			open++;
+		fprintf(out, "\n      %s\n", escape_term(col(st, 8), e, sizeof(e)));
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (n == 0)
+		fprintf(out, "  (none)\n");
+	return open;
+}
+
+static void
+text_losses(sqlite3 *db, const char *json, FILE *out)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, "SELECT source, sum(count) FROM losses WHERE ts_us >= "
+	                       "unixepoch(json_extract(?1, '$.since')) * 1000000 AND ts_us < "
+	                       "unixepoch(json_extract(?1, '$.until')) * 1000000 + 1000000 "
+	                       "GROUP BY source ORDER BY 2 DESC", -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		fprintf(out, "    %-18s %lld\n", col(st, 0), (long long)sqlite3_column_int64(st, 1));
+	sqlite3_finalize(st);
 }
 
 int
 report_text(sqlite3 *db, const char *json, FILE *out, char *err, size_t errlen)
 {
 	char since[40], until[40], start[40];
-	long long conns = field(db, json, "$.totals.connections");
 	long long lost = field(db, json, "$.totals.events_lost");
 	long long nfind = field(db, json, "$.totals.findings");
 	long long day = field(db, json, "$.watch.day"), days = field(db, json, "$.watch.days");
-	sqlite3_stmt *st;
-	int n = 0;
-	char e[1200];
+	int open;
 
-	fprintf(out, "oc-audit report\n");
-	fprintf(out, "  window        %s .. %s\n", field_text(db, json, "$.since", since, 40),
+	fprintf(out, "oc-audit report  %s .. %s\n", field_text(db, json, "$.since", since, 40),
 	        field_text(db, json, "$.until", until, 40));
 	field_text(db, json, "$.watch.start", start, 40);
-	if (*start)
-		fprintf(out, "  watch         started %s, day %lld of %lld%s\n", start, day, days,
-		        day > days ? " (the watch week is over)" : "");
+	if (!*start)
+		fprintf(out, "Watch:  not started (no events yet)\n");
+	else if (day > days)
+		fprintf(out, "Watch:  started %s; the %lld-day watch is over (day %lld), monitoring "
+		        "goes on\n", start, days, day);
 	else
-		fprintf(out, "  watch         not started (no events yet)\n");
-	fprintf(out, "  connections   %lld\n", conns);
-	fprintf(out, "  dns queries   %lld\n", field(db, json, "$.totals.dns_queries"));
-	fprintf(out, "  findings      %lld\n", nfind);
-	fprintf(out, "  events lost   %lld%s\n", lost,
-	        lost ? "  <-- the record is incomplete: see the losses table" : "");
-
-	for (int pass = 0; pass < 2; pass++) {
-		if (!(st = walk(db, json, "$.destinations", DEST_FIELDS, err, errlen)))
-			return -1;
-		n = 0;
-		fprintf(out, "\n%s destinations\n", pass == 0 ? "Expected" : "Other");
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			if ((strcmp(col(st, 5), "1") == 0) != (pass == 0))
-				continue;
-			fprintf(out, "  %8s  ", col(st, 4));
-			print_dest(out, col(st, 0), col(st, 1), col(st, 2), col(st, 3));
-			fprintf(out, "  %s .. %s\n", col(st, 6), col(st, 7));
-			n++;
-		}
-		sqlite3_finalize(st);
-		if (n == 0)
-			fprintf(out, "  (none)\n");
+		fprintf(out, "Watch:  started %s, day %lld of %lld\n", start, day, days);
+	fprintf(out, "Totals: %lld connections, %lld DNS queries, %lld findings, %lld events "
+	        "lost\n", field(db, json, "$.totals.connections"),
+	        field(db, json, "$.totals.dns_queries"), nfind, lost);
+	if (lost) {
+		fprintf(out, "\n  !! %lld events were lost: the record is incomplete. By cause:\n",
+		        lost);
+		text_losses(db, json, out);
 	}
-
-	if (!(st = walk(db, json, "$.findings", FIND_FIELDS, err, errlen)))
+	if (text_destinations(db, json, out, err, errlen) < 0 ||
+	    text_dns(db, json, out, err, errlen) < 0 ||
+	    (open = text_findings(db, json, out, err, errlen)) < 0)
 		return -1;
-	fprintf(out, "\nFindings\n");
-	n = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		fprintf(out, "  %-22s ", escape_term(col(st, 0), e, sizeof(e)));
-		print_dest(out, col(st, 1), *col(st, 2) ? col(st, 2) : "-", col(st, 3),
-		           *col(st, 4) ? col(st, 4) : "-");
-		fprintf(out, "\n      %s times, %s .. %s\n      %s\n", col(st, 5), col(st, 6),
-		        col(st, 7), escape_term(col(st, 8), e, sizeof(e)));
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (n == 0)
-		fprintf(out, "  (none)\n");
 
 	fprintf(out, "\nVerdict: ");
 	if (nfind == 0 && lost == 0)
-		fprintf(out, "clean: every connection went to the expected set, nothing was lost.\n");
+		fprintf(out, "CLEAN: the VM talked only to the expected set, and nothing was lost.\n");
 	else if (nfind == 0)
-		fprintf(out, "no findings, but %lld events were lost: the record is incomplete.\n",
+		fprintf(out, "NO FINDINGS, but %lld events were lost: the record is incomplete.\n",
 		        lost);
 	else
-		fprintf(out, "%lld finding%s%s.\n", nfind, nfind == 1 ? "" : "s",
-		        lost ? " and events were lost" : "");
+		fprintf(out, "%lld FINDING%s (%d unacknowledged)%s.\n", nfind, nfind == 1 ? "" : "S",
+		        open, lost ? ", and events were lost" : "");
 	return 0;
 }
 

@@ -54,5 +54,7 @@ check "report: connections" "$(sqlite3 :memory: "SELECT json_extract('$json', '\
 check "report: events_lost" "$(sqlite3 :memory: "SELECT json_extract('$json', '\$.totals.events_lost')")" 0
 check "report: TLS destination" "$(sqlite3 :memory: "SELECT value->>'connections' FROM json_each('$json', '\$.destinations') WHERE value->>'ip' = '198.51.100.2' AND value->>'port' = 443")" 3
 "$OCA_BIN" report --db "$LAB_DB" --since 1h >"$LAB_DIR/report.txt"
-check "text report runs" "$(grep -c 'connections   ' "$LAB_DIR/report.txt")" 1
+check "text report: totals" "$(grep -c "^Totals: $((N + 506)) connections" "$LAB_DIR/report.txt")" 1
+check "text report: IPv6 destination bracketed" "$(grep -c '\[2001:db8:100::2\]:8080/tcp' "$LAB_DIR/report.txt")" 2
+check "text report: verdict" "$(grep -c '^Verdict: 5 FINDINGS' "$LAB_DIR/report.txt")" 1
 lab_finish
