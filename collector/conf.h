@@ -33,6 +33,7 @@ struct conf {
 	char pcap_interface[64];
 	unsigned retention_days;
 	unsigned queue_size;
+	unsigned demo_week_seconds;    /* demo only: a week of timestamps in this many s */
 	/* [dns] */
 	struct netaddr dns_addr;       /* family 0 = DNS service off */
 	uint16_t dns_port;
@@ -41,6 +42,8 @@ struct conf {
 	struct conf_forward forward[CONF_MAX_LIST];
 	int n_forward;
 	unsigned dns_rate_limit;       /* queries/s per client; 0 = off */
+	unsigned dns_tcp_idle;         /* seconds a TCP client may stay idle */
+	unsigned dns_tcp_max;          /* TCP connections open at once */
 	/* [policy] */
 	char expected_domains[CONF_MAX_LIST][CONF_MAX_NAME]; /* lower case, no final dot */
 	int n_expected_domains;

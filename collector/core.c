@@ -36,6 +36,9 @@ struct core {
 	int64_t watch_start_us;
 	bool watch_start_stored;       /* in the database, or pending in this transaction */
 	bool watch_start_in_batch;
+	/* demo_week_seconds: stored times run this much faster, ending the week near now */
+	double scale;
+	int64_t real0, stored0;
 	/* unexpected-domain findings per registered domain: past NAMES_PER_BASE the rest go
 	 * into one "*.base" finding, so a tunnel or a DGA cannot flood the list */
 	struct { char base[256]; int n; } bases[BASES];
@@ -115,6 +118,11 @@ core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *err, size_t er
 	}
 	k->c = c;
 	k->watch_start_us = c->watch_start_us;
+	if (c->demo_week_seconds) {
+		k->scale = 604800.0 / c->demo_week_seconds;
+		k->real0 = now_us;
+		k->stored0 = now_us - INT64_C(604800) * US_PER_SEC;
+	}
 	if (sqlite3_prepare_v2(db, "SELECT CAST(value AS INTEGER) FROM meta "
 	                       "WHERE key = 'watch_start_us'", -1, &st, NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW) {
@@ -163,6 +171,16 @@ core_rollback(struct core *k)
 		k->watch_start_stored = false;
 		k->watch_start_in_batch = false;
 	}
+}
+
+/* The time an event is stored with: its own, or squeezed for the demo. Attribution
+ * always works on the real times. */
+static int64_t
+stored_time(const struct core *k, int64_t ts_us)
+{
+	if (k->scale == 0)
+		return ts_us;
+	return k->stored0 + (int64_t)((double)(ts_us - k->real0) * k->scale);
 }
 
 /* Start the watch at the first event when watch_start = auto; store when it began. */
@@ -221,7 +239,10 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 	int64_t id;
 	size_t jl = 0;
 
-	if ((day = watch(k, s, ev->ts_us)) < 0)
+	struct conn_event sev = *ev;
+
+	sev.ts_us = stored_time(k, ev->ts_us);
+	if ((day = watch(k, s, sev.ts_us)) < 0)
 		return -1;
 	netaddr_format(&ev->dst, dst, sizeof(dst));
 	netaddr_format(&ev->src, src, sizeof(src));
@@ -268,7 +289,7 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 		detail = "an expected name reached on a port or protocol outside expected_ports";
 	}
 	a.expected = a.expected && port_ok;
-	if ((id = store_conn(s, ev, &a)) < 0)
+	if ((id = store_conn(s, &sev, &a)) < 0)
 		return -1;
 	if (!kind)
 		return 0;
@@ -289,7 +310,7 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 		snprintf(key, sizeof(key), "%s:%d/%s", dst, port, proto);
 	struct finding_in f = {
 		.kind = kind, .key = key, .domain = fdomain, .ip = dst, .port = port,
-		.proto = proto, .ts_us = ev->ts_us, .watch_day = day, .detail = detail,
+		.proto = proto, .ts_us = sev.ts_us, .watch_day = day, .detail = detail,
 		.example = example, .conn_id = id, .query_id = a.query_id,
 	};
 	return flag(s, &f);
@@ -303,10 +324,25 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 	int64_t qid;
 	int day;
 
-	if ((day = watch(k, s, ev->ts_us)) < 0)
+	int64_t ts = stored_time(k, ev->ts_us);
+
+	if ((day = watch(k, s, ts)) < 0)
 		return -1;
-	if ((qid = store_dns(s, ev, expected)) < 0)
-		return -1;
+	if (ts == ev->ts_us) {
+		if ((qid = store_dns(s, ev, expected)) < 0)
+			return -1;
+	} else {
+		struct dns_event *sev = malloc(sizeof(*sev));  /* shares ev's answers */
+
+		if (!sev)
+			return -1;
+		*sev = *ev;
+		sev->ts_us = ts;
+		qid = store_dns(s, sev, expected);
+		free(sev);
+		if (qid < 0)
+			return -1;
+	}
 	for (size_t i = 0; i < ev->n_answers; i++) {
 		const struct dns_answer *an = &ev->answers[i];
 		struct netaddr ip;
@@ -332,7 +368,7 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 		}
 		struct finding_in f = {
 			.kind = "unexpected-domain", .key = key, .domain = key, .port = -1,
-			.ts_us = ev->ts_us, .watch_day = day, .detail = detail,
+			.ts_us = ts, .watch_day = day, .detail = detail,
 			.example = example, .query_id = qid,
 		};
 		if (store_finding(s, &f, &is_new) < 0)
@@ -344,7 +380,7 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 	                 reason, sizeof(reason))) {
 		struct finding_in f = {
 			.kind = "dns-tunnel", .key = base, .domain = base, .port = -1,
-			.ts_us = ev->ts_us, .watch_day = day, .detail = reason,
+			.ts_us = ts, .watch_day = day, .detail = reason,
 			.example = example, .query_id = qid,
 		};
 		if (flag(s, &f) < 0)
