@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "collect.h"
 #include "conf.h"
 #include "log.h"
@@ -61,6 +62,7 @@ collect_main(int argc, char **argv)
 	struct stats *st = calloc(1, sizeof(*st));
 	struct writer *w = NULL;
 	struct nflogread *nf = NULL;
+	struct alerts *al = NULL;
 	char err[1024];
 	sigset_t set;
 
@@ -103,7 +105,12 @@ collect_main(int argc, char **argv)
 		fprintf(stderr, "oc-audit collect: %s\n", err);
 		goto out;
 	}
-	if (writer_start(w) < 0 || nflogread_start(nf) < 0) {
+	/* after the writer: the database exists; a missing token file is a startup error */
+	if (!(al = alerts_open(c, q, st, err, sizeof(err))) && *err) {
+		fprintf(stderr, "oc-audit collect: %s\n", err);
+		goto out;
+	}
+	if (writer_start(w) < 0 || nflogread_start(nf) < 0 || alerts_start(al) < 0) {
 		fprintf(stderr, "oc-audit collect: cannot start threads: %s\n", strerror(errno));
 		goto stop;
 	}
@@ -122,6 +129,7 @@ collect_main(int argc, char **argv)
 	rc = 0;
 stop:
 	nflogread_stop(nf);
+	alerts_stop(al);   /* hands its last outcomes to the queue, so before it closes */
 	queue_close(q);
 	writer_join(w);
 	log_info("stopped: %llu packets from NFLOG, %llu events stored, %llu lost "
@@ -136,6 +144,7 @@ stop:
 	         (unsigned long long)stats_get(st, STAT_QUEUE_FULL),
 	         (unsigned long long)stats_get(st, STAT_DB_ERROR));
 out:
+	alerts_close(al);
 	nflogread_close(nf);
 	writer_free(w);
 	queue_free(q);

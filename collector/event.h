@@ -62,6 +62,8 @@ enum cmd_kind {
 	CMD_ACK_FINDING = 1,    /* id = findings.id; acknowledged at ts_us */
 	CMD_ALERT_DELIVERED,    /* id = alert_outbox.id; delivered at ts_us */
 	CMD_ALERT_RETRY,        /* id = alert_outbox.id; try again at arg (us); text = error */
+	CMD_ALERT_ENQUEUE,      /* a new outbox row at ts_us; text = its JSON body, with "kind"
+	                           ('loss', 'watch-end' or 'test'; one 'watch-end' ever) */
 };
 
 struct cmd_event {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "collect.h"
 #include "conf.h"
 #include "db.h"
@@ -20,6 +21,7 @@ usage(FILE *f)
 	        "  report [--since 7d] [--until T] [--format text|json|csv] [-c FILE | --db PATH]\n"
 	        "                                                  the audit report\n"
 	        "  check-config -c FILE [--set section.key=value]  validate and print the config\n"
+	        "  alert-test -c FILE [--set section.key=value]    send a test alert, print the answer\n"
 	        "  --version, --help\n");
 }
 
@@ -58,6 +60,42 @@ check_config_main(int argc, char **argv)
 	return 0;
 }
 
+/* `oc-audit alert-test -c FILE`: one test message through every configured channel. */
+static int
+alert_test_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "set", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *sets[64];
+	const char *file = NULL;
+	int n_sets = 0, ch, rc;
+	struct conf *c;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+		if (ch == 'c')
+			file = optarg;
+		else if (ch == 's' && n_sets < 64)
+			sets[n_sets++] = optarg;
+		else {
+			fprintf(stderr, "usage: oc-audit alert-test -c FILE [--set section.key=value]\n");
+			return 2;
+		}
+	}
+	if (!file) {
+		fprintf(stderr, "oc-audit alert-test: -c FILE is required\n");
+		return 2;
+	}
+	if (!(c = collect_load_conf("alert-test", file, sets, n_sets)))
+		return 2;
+	rc = alerts_test(c, stdout);
+	conf_free(c);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -69,6 +107,8 @@ main(int argc, char **argv)
 		return report_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "check-config") == 0)
 		return check_config_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "alert-test") == 0)
+		return alert_test_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
 		printf("oc-audit %s (schema version %d)\n", PACKAGE_VERSION, db_schema_version());
 		return 0;

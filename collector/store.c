@@ -463,6 +463,23 @@ store_cmd(struct store *s, const struct cmd_event *cmd)
 		sqlite3_bind_text(st, 3, cmd->text, (int)strnlen(cmd->text, sizeof(cmd->text)),
 		                  SQLITE_TRANSIENT);
 		break;
+	case CMD_ALERT_ENQUEUE: {  /* rare (alerts.c): prepared when needed */
+		static const char sql[] =
+			"INSERT INTO alert_outbox(kind, created_us, body, next_us) "
+			"SELECT ?1 ->> '$.kind', ?2, ?1, ?2 WHERE json_valid(?1) AND "
+			"?1 ->> '$.kind' IN ('loss', 'watch-end', 'test') AND NOT (?1 ->> '$.kind' = "
+			"'watch-end' AND EXISTS (SELECT 1 FROM alert_outbox WHERE kind = 'watch-end'))";
+		int rc;
+
+		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+			return -1;
+		sqlite3_bind_text(st, 1, cmd->text, (int)strnlen(cmd->text, sizeof(cmd->text)),
+		                  SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 2, cmd->ts_us);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		sqlite3_finalize(st);
+		return rc;
+	}
 	default:
 		return 0;
 	}
