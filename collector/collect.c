@@ -18,6 +18,7 @@
 #include "log.h"
 #include "nflogread.h"
 #include "queue.h"
+#include "resolver.h"
 #include "stats.h"
 #include "writer.h"
 
@@ -62,6 +63,7 @@ collect_main(int argc, char **argv)
 	struct stats *st = calloc(1, sizeof(*st));
 	struct writer *w = NULL;
 	struct nflogread *nf = NULL;
+	struct resolver *dns = NULL;
 	struct alerts *al = NULL;
 	char err[1024];
 	sigset_t set;
@@ -105,12 +107,17 @@ collect_main(int argc, char **argv)
 		fprintf(stderr, "oc-audit collect: %s\n", err);
 		goto out;
 	}
+	if (c->dns_addr.family != 0 && !(dns = resolver_open(c, q, st, err, sizeof(err)))) {
+		fprintf(stderr, "oc-audit collect: %s\n", err);
+		goto out;
+	}
 	/* after the writer: the database exists; a missing token file is a startup error */
 	if (!(al = alerts_open(c, q, st, err, sizeof(err))) && *err) {
 		fprintf(stderr, "oc-audit collect: %s\n", err);
 		goto out;
 	}
-	if (writer_start(w) < 0 || nflogread_start(nf) < 0 || alerts_start(al) < 0) {
+	if (writer_start(w) < 0 || nflogread_start(nf) < 0 ||
+	    (dns && resolver_start(dns) < 0) || alerts_start(al) < 0) {
 		fprintf(stderr, "oc-audit collect: cannot start threads: %s\n", strerror(errno));
 		goto stop;
 	}
@@ -129,6 +136,7 @@ collect_main(int argc, char **argv)
 	rc = 0;
 stop:
 	nflogread_stop(nf);
+	resolver_stop(dns);   /* pushes what is still resolving, so before the queue closes */
 	alerts_stop(al);   /* hands its last outcomes to the queue, so before it closes */
 	queue_close(q);
 	writer_join(w);
@@ -145,6 +153,7 @@ stop:
 	         (unsigned long long)stats_get(st, STAT_DB_ERROR));
 out:
 	alerts_close(al);
+	resolver_close(dns);
 	nflogread_close(nf);
 	writer_free(w);
 	queue_free(q);

@@ -1,0 +1,35 @@
+/* resolver: the embedded DNS resolver the VM uses. Answers on [dns] listen (UDP and
+ * TCP), refuses clients outside allow_from without resolving anything, resolves through
+ * libunbound's asynchronous event API on the resolver thread's own libevent loop (no
+ * forked worker, no extra thread), and turns every query and its answer into a
+ * dns_event pushed onto the queue. It never waits on the queue: a full queue is a
+ * counted loss, the client still gets its answer. */
+#ifndef OCA_RESOLVER_H
+#define OCA_RESOLVER_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "queue.h"
+#include "stats.h"
+
+struct resolver;
+
+/* Bind the UDP and TCP sockets of c->dns_addr:c->dns_port (port 53 needs privilege, so
+ * this runs before the threads start) and set up libunbound (forwarders, or full
+ * recursion when c has none). c, q and st must outlive the resolver. Returns NULL with
+ * a one-line reason in err. */
+struct resolver *resolver_open(const struct conf *c, struct queue *q, struct stats *st,
+                               char *err, size_t errlen);
+
+/* Start answering on the resolver thread. Returns 0, or -1 with errno. */
+int resolver_start(struct resolver *r);
+
+/* Stop answering, push an event (no answer: rcode -1) for every query still being
+ * resolved, and join the thread. Safe on NULL or a resolver never started. */
+void resolver_stop(struct resolver *r);
+
+/* Close the sockets and free everything. NULL is fine. */
+void resolver_close(struct resolver *r);
+
+#endif
