@@ -1,0 +1,404 @@
+/* weekgen: write a synthetic watch week into an oc-audit database, for timing
+ * `oc-audit report --since 7d` (bench/report.sh).
+ *
+ *   weekgen -o FILE [-c CONNS] [-q QUERIES] [-d DAYS] [-e END] [-s SEED]
+ *
+ * CONNS connections (default 5 000 000) and QUERIES DNS queries (default 2 000 000) are
+ * spread evenly over DAYS days (7) ending at END (Unix seconds, default now), in time
+ * order, and go through the collector's own core (attribution, policy, findings) and
+ * store (one INSERT per event, rollups gathered per batch) in transactions of 1000
+ * events, exactly as the writer thread commits them, so every rollup, finding and count
+ * is what the daemon would have written.
+ *
+ * The mix is a bot's week: almost every query is for api.telegram.org (A and AAAA) or
+ * openrouter.ai and almost every connection goes to their addresses on tcp/443; a few
+ * hundred queries for a dozen unexpected names (package registries, a paste site) with
+ * connections to what they answered, some NXDOMAIN typos, one hour of DNS tunnelling
+ * under one domain, and a handful of direct-IP, DNS-bypass and port-80 connections.
+ * The same seed gives the same database. */
+#include "config.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "core.h"
+#include "db.h"
+#include "event.h"
+#include "netaddr.h"
+#include "store.h"
+#include "timefmt.h"
+
+#define BATCH 1000
+#define DAY_US (86400 * US_PER_SEC)
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+rng(void)
+{
+	uint64_t x = rng_state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return rng_state = x;
+}
+
+/* Uniform in [0, 1). */
+static double
+unif(void)
+{
+	return (double)(rng() >> 11) / 9007199254740992.0;
+}
+
+struct name {
+	const char *qname;
+	double weight;          /* share of the queries */
+	uint16_t qtype;
+	const char *cname;      /* a CNAME step in the answer, or NULL */
+	const char *addr[2];    /* answers (NULL = NXDOMAIN) */
+	double conn_weight;     /* share of the connections to what it answered */
+	int64_t last_us;        /* when it was last asked (connections follow answers) */
+};
+
+/* Telegram's and OpenRouter's addresses as their DNS gives them; the unexpected names
+ * answer with documentation addresses (203.0.113.0/24, 2001:db8::/32). */
+static struct name names[] = {
+	{ "api.telegram.org", 0.600, 1, NULL, { "149.154.167.220", NULL }, 0.720, 0 },
+	/* asked, but the bot connects over IPv4 (the seed's rule logs only IPv4) */
+	{ "api.telegram.org", 0.120, 28, NULL, { "2001:67c:4e8:f004::9", NULL }, 0.0, 0 },
+	{ "openrouter.ai", 0.270, 1, NULL, { "104.18.2.115", "104.18.3.115" }, 0.278, 0 },
+	{ "pypi.org", 0.0012, 1, NULL, { "203.0.113.10", NULL }, 0.0004, 0 },
+	{ "files.pythonhosted.org", 0.0008, 1, "dualstack.python.map.fastly.net",
+	  { "203.0.113.11", NULL }, 0.0003, 0 },
+	{ "registry.npmjs.org", 0.0010, 1, NULL, { "203.0.113.12", "203.0.113.13" }, 0.0004,
+	  0 },
+	{ "github.com", 0.0008, 1, NULL, { "203.0.113.14", NULL }, 0.0003, 0 },
+	{ "raw.githubusercontent.com", 0.0004, 1, NULL, { "203.0.113.15", NULL }, 0.0001, 0 },
+	{ "pastebin.com", 0.0001, 1, NULL, { "203.0.113.16", NULL }, 0.00003, 0 },
+	{ "api.openai.com", 0.0003, 1, NULL, { "203.0.113.17", NULL }, 0.0001, 0 },
+	{ "telegram.org", 0.0002, 1, NULL, { "203.0.113.18", NULL }, 0.00005, 0 },
+	{ "ntp.ubuntu.com", 0.0003, 1, NULL, { "203.0.113.19", NULL }, 0.0, 0 },
+	{ "api.telegarm.org", 0.0002, 1, NULL, { NULL, NULL }, 0.0, 0 },   /* NXDOMAIN */
+	{ "openruter.ai", 0.0001, 1, NULL, { NULL, NULL }, 0.0, 0 },       /* NXDOMAIN */
+};
+#define N_NAMES (sizeof(names) / sizeof(names[0]))
+
+/* Connections that no answer explains. */
+struct odd {
+	const char *dst;
+	uint8_t proto;
+	uint16_t dport;
+	double weight;          /* share of the connections */
+	int name;               /* names[] entry whose answer they follow, or -1 */
+};
+
+static const struct odd odds[] = {
+	{ "203.0.113.200", IPPROTO_TCP, 443, 0.00010, -1 },   /* direct-ip */
+	{ "203.0.113.201", IPPROTO_TCP, 8443, 0.00002, -1 },  /* direct-ip */
+	{ "8.8.8.8", IPPROTO_UDP, 53, 0.00004, -1 },          /* dns-bypass */
+	{ "1.1.1.1", IPPROTO_TCP, 853, 0.00001, -1 },         /* dns-bypass (DoT) */
+	{ "149.154.167.220", IPPROTO_TCP, 80, 0.00005, 0 },   /* unexpected-port */
+};
+#define N_ODDS (sizeof(odds) / sizeof(odds[0]))
+
+#define TUNNEL_QUERIES 3000     /* in one hour on day 5, under one domain */
+#define TUNNEL_DOMAIN "t.cdn-metrics.example"
+
+static struct conf *conf;
+static struct netaddr vm;
+
+static void
+set_conf(const char *kv)
+{
+	if (conf_set(conf, kv) != 0) {
+		fprintf(stderr, "weekgen: %s: %s\n", kv,
+		        conf_error_count(conf) ? conf_error(conf, 0) : "rejected");
+		exit(1);
+	}
+}
+
+static void
+die_db(sqlite3 *db, const char *what)
+{
+	fprintf(stderr, "weekgen: %s: %s\n", what, sqlite3_errmsg(db));
+	exit(1);
+}
+
+static size_t
+wire_name(const char *name, uint8_t *out, size_t outlen)
+{
+	size_t o = 0;
+	const char *p = name;
+
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t l = dot ? (size_t)(dot - p) : strlen(p);
+
+		if (o + 1 + l + 1 > outlen)
+			break;
+		out[o++] = (uint8_t)l;
+		memcpy(out + o, p, l);
+		o += l;
+		p += l + (dot ? 1 : 0);
+	}
+	out[o++] = 0;
+	return o;
+}
+
+static int
+emit_dns(struct core *k, struct store *s, int64_t ts, const char *qname, uint16_t qtype,
+         const struct name *n)
+{
+	static struct dns_event ev;
+	struct dns_answer ans[3];
+	size_t na = 0;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_us = ts;
+	ev.latency_us = 200 + (int64_t)(rng() % 30000);
+	ev.client = vm;
+	ev.cport = (uint16_t)(32768 + rng() % 28000);
+	ev.qid = (uint16_t)rng();
+	ev.qtype = qtype;
+	ev.qclass = 1;
+	ev.transport = DNS_UDP;
+	snprintf(ev.qname, sizeof(ev.qname), "%s", qname);
+	ev.qname_len = (uint8_t)wire_name(qname, ev.qname_wire, sizeof(ev.qname_wire));
+	if (n && n->addr[0]) {
+		/* dns_answer holds mutable strings: give it copies */
+		static char qbuf[256], cbuf[256], abuf[2][64];
+		char *owner = qbuf;
+
+		snprintf(qbuf, sizeof(qbuf), "%s", qname);
+		if (n->cname) {
+			snprintf(cbuf, sizeof(cbuf), "%s", n->cname);
+			ans[na++] = (struct dns_answer){ qbuf, 5, 300, cbuf };
+			owner = cbuf;
+		}
+		for (int i = 0; i < 2 && n->addr[i]; i++) {
+			snprintf(abuf[i], sizeof(abuf[i]), "%s", n->addr[i]);
+			ans[na++] = (struct dns_answer){ owner, qtype, 300, abuf[i] };
+		}
+		ev.rcode = 0;
+	} else {
+		ev.rcode = 3;
+	}
+	ev.n_answers = na;
+	ev.answers = na ? ans : NULL;
+	return core_dns(k, s, &ev);
+}
+
+static int
+emit_conn(struct core *k, struct store *s, int64_t ts, const char *dst, uint8_t proto,
+          uint16_t dport)
+{
+	struct conn_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.ts_us = ts;
+	ev.src = vm;
+	if (netaddr_parse(dst, &ev.dst) < 0)
+		return -1;
+	ev.proto = proto;
+	ev.has_ports = 1;
+	ev.sport = (uint16_t)(32768 + rng() % 28000);
+	ev.dport = dport;
+	ev.tcp_flags = proto == IPPROTO_TCP ? 0x02 : 0;
+	ev.pkt_len = ev.dst.family == 6 ? 80 : 60;
+	strcpy(ev.iif, "br-openclaw");
+	strcpy(ev.oif, "wan0");
+	strcpy(ev.prefix, "openclaw-vm: ");
+	return core_conn(k, s, &ev);
+}
+
+/* Pick an entry by weight; total is the sum of the weights. */
+static int
+pick_name(double total)
+{
+	double x = unif() * total;
+
+	for (size_t i = 0; i < N_NAMES; i++) {
+		if (x < names[i].weight)
+			return (int)i;
+		x -= names[i].weight;
+	}
+	return 0;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: weekgen -o FILE [-c CONNS] [-q QUERIES] [-d DAYS] [-e END] "
+	        "[-s SEED]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *out = NULL;
+	long long n_conn = 5000000, n_dns = 2000000, days = 7, seed = 1;
+	int64_t end_s = (int64_t)time(NULL);
+	char err[512], kv[4200];
+	int ch;
+
+	while ((ch = getopt(argc, argv, "o:c:q:d:e:s:")) != -1) {
+		switch (ch) {
+		case 'o': out = optarg; break;
+		case 'c': n_conn = atoll(optarg); break;
+		case 'q': n_dns = atoll(optarg); break;
+		case 'd': days = atoll(optarg); break;
+		case 'e': end_s = atoll(optarg); break;
+		case 's': seed = atoll(optarg); break;
+		default: usage();
+		}
+	}
+	if (!out || n_conn < 0 || n_dns < 0 || days <= 0 || optind != argc)
+		usage();
+	if (access(out, F_OK) == 0) {
+		fprintf(stderr, "weekgen: %s exists; remove it first\n", out);
+		return 1;
+	}
+	rng_state ^= (uint64_t)seed * 0xbf58476d1ce4e5b9ULL;
+	netaddr_parse("192.168.83.2", &vm);
+
+	if (!(conf = conf_new()))
+		return 1;
+	snprintf(kv, sizeof(kv), "collector.database=%s", out);
+	set_conf(kv);
+	set_conf("policy.expected_domains=api.telegram.org, openrouter.ai");
+	set_conf("policy.expected_ports=tcp/443");
+
+	sqlite3 *db = db_open_rw(out, err, sizeof(err));
+	if (!db) {
+		fprintf(stderr, "weekgen: %s\n", err);
+		return 1;
+	}
+	/* a generated file, not evidence: no need to survive a power cut while writing */
+	sqlite3_exec(db, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
+
+	int64_t end = end_s * US_PER_SEC - 60 * US_PER_SEC;
+	int64_t start = end - days * DAY_US + 120 * US_PER_SEC;
+	int64_t total = n_conn + n_dns, step = total ? (end - start) / total : 1;
+	int64_t tun_start = start + 4 * DAY_US + 13 * 3600 * US_PER_SEC;
+	long long tun_done = 0;
+	double wq = 0, wc = 0, wc_odd = 0;
+
+	struct store *s = store_new(db, err, sizeof(err));
+	struct core *k = s ? core_new(conf, db, start, err, sizeof(err)) : NULL;
+	if (!k) {
+		fprintf(stderr, "weekgen: %s\n", err);
+		return 1;
+	}
+	for (size_t i = 0; i < N_NAMES; i++)
+		wq += names[i].weight;
+	for (size_t i = 0; i < N_NAMES; i++)
+		wc += names[i].conn_weight;
+	for (size_t i = 0; i < N_ODDS; i++)
+		wc_odd += odds[i].weight;
+
+	/* A short run of the week's flows: the daemon's `runs` row. */
+	char sql[256];
+	snprintf(sql, sizeof(sql), "INSERT INTO runs(started_us, stopped_us, version, config) "
+	         "VALUES(%lld, %lld, 'weekgen', 'synthetic week')", (long long)start,
+	         (long long)end);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		die_db(db, "runs");
+
+	long long done_conn = 0, done_dns = 0;
+	int64_t t = start;
+	int in_batch = 0;
+	int64_t t0 = timefmt_now_us();
+
+	for (int64_t i = 0; i < total; i++) {
+		int rc;
+
+		t += step;
+		if (in_batch == 0 && sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL))
+			die_db(db, "begin");
+		/* dns or connection, in proportion to what is left of each */
+		bool dns = (double)(n_dns - done_dns) >
+		           unif() * (double)((n_dns - done_dns) + (n_conn - done_conn));
+		int64_t ts = t + (int64_t)(rng() % (uint64_t)(step > 1 ? step : 1));
+
+		if (dns) {
+			done_dns++;
+			if (tun_done < TUNNEL_QUERIES && ts >= tun_start &&
+			    ts < tun_start + 3600 * US_PER_SEC && unif() < 0.5) {
+				char q[300], label[41];
+				static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+
+				for (int j = 0; j < 40; j++)
+					label[j] = b32[rng() % 32];
+				label[40] = '\0';
+				snprintf(q, sizeof(q), "%s.%s", label, TUNNEL_DOMAIN);
+				rc = emit_dns(k, s, ts, q, tun_done % 3 ? 1 : 16, NULL);
+				tun_done++;
+			} else {
+				int n = pick_name(wq);
+
+				names[n].last_us = ts;
+				rc = emit_dns(k, s, ts, names[n].qname, names[n].qtype, &names[n]);
+			}
+		} else {
+			double x = unif();
+
+			done_conn++;
+			if (x < wc_odd) {
+				const struct odd *o = &odds[0];
+
+				for (size_t j = 0; j < N_ODDS; j++) {
+					if (x < odds[j].weight) {
+						o = &odds[j];
+						break;
+					}
+					x -= odds[j].weight;
+				}
+				rc = emit_conn(k, s, ts, o->dst, o->proto, o->dport);
+			} else {
+				/* a destination some name answered, in proportion to conn_weight */
+				double y = unif() * wc;
+				size_t j;
+
+				for (j = 0; j < N_NAMES - 1; j++) {
+					if (y < names[j].conn_weight)
+						break;
+					y -= names[j].conn_weight;
+				}
+				if (!names[j].addr[0] || names[j].conn_weight == 0 ||
+				    !names[j].last_us)
+					j = 0;   /* nobody connects to a name not asked yet */
+				const char *a = names[j].addr[names[j].addr[1] && (rng() & 1) ? 1 : 0];
+				rc = emit_conn(k, s, ts, a, IPPROTO_TCP, 443);
+			}
+		}
+		if (rc < 0)
+			die_db(db, "event");
+		if (++in_batch == BATCH || i == total - 1) {
+			if (store_flush(s) < 0 || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL))
+				die_db(db, "commit");
+			in_batch = 0;
+		}
+		if ((i + 1) % 1000000 == 0) {
+			double el = (double)(timefmt_now_us() - t0) / 1e6;
+			fprintf(stderr, "weekgen: %lld events, %.1f s (%.0f/s)\n", (long long)i + 1,
+			        el, (double)(i + 1) / el);
+		}
+	}
+	sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+	double el = (double)(timefmt_now_us() - t0) / 1e6;
+	printf("weekgen: %s: %lld connections, %lld DNS queries (%lld tunnel) over %lld days "
+	       "in %.1f s (%.0f events/s)\n", out, done_conn, done_dns, tun_done, days, el,
+	       el > 0 ? (double)total / el : 0.0);
+	core_free(k);
+	store_free(s);
+	sqlite3_close(db);
+	conf_free(conf);
+	return 0;
+}
