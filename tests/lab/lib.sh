@@ -249,3 +249,37 @@ CONF
 	cat "$LAB_DIR/upstream-unbound.log"
 	return 1
 }
+
+# lab_upstream RECORD...: a real upstream resolver (Debian's unbound) on 198.51.100.2:53
+# in the "internet" namespace, answering the given local-data records (e.g.
+# "api.telegram.org. 300 IN A 198.51.100.3") and NXDOMAIN for every other name.
+lab_upstream() {
+	local conf="$LAB_DIR/upstream.conf" i
+	{
+		echo "server:"
+		echo "	interface: 198.51.100.2"
+		echo "	port: 53"
+		echo "	do-daemonize: no"
+		echo "	username: \"\""
+		echo "	chroot: \"\""
+		echo "	directory: \"$LAB_DIR\""
+		echo "	pidfile: \"\""
+		echo "	use-syslog: no"
+		echo "	logfile: \"$LAB_DIR/upstream.log\""
+		echo "	do-ip6: no"
+		echo "	access-control: 0.0.0.0/0 allow"
+		echo "	local-zone: \".\" static"
+		for r in "$@"; do echo "	local-data: \"$r\""; done
+		echo "remote-control:"
+		echo "	control-enable: no"
+	} >"$conf"
+	ip netns exec "$NS_NET" unbound -d -c "$conf" >/dev/null 2>&1 &
+	LAB_PIDS="$LAB_PIDS $!"
+	for i in $(seq 50); do
+		in_net drill -Q @198.51.100.2 lab.invalid >/dev/null 2>&1 && return 0
+		ip netns exec "$NS_NET" ss -lun 2>/dev/null | grep -q '198.51.100.2:53 ' && return 0
+		sleep 0.1
+	done
+	echo "upstream unbound did not start"
+	return 1
+}
