@@ -20,6 +20,7 @@
 #include "queue.h"
 #include "resolver.h"
 #include "stats.h"
+#include "web.h"
 #include "writer.h"
 
 struct conf *
@@ -64,6 +65,7 @@ collect_main(int argc, char **argv)
 	struct writer *w = NULL;
 	struct nflogread *nf = NULL;
 	struct resolver *dns = NULL;
+	struct web *web = NULL;
 	struct alerts *al = NULL;
 	char err[1024];
 	sigset_t set;
@@ -111,6 +113,10 @@ collect_main(int argc, char **argv)
 		fprintf(stderr, "oc-audit collect: %s\n", err);
 		goto out;
 	}
+	if (c->web_addr.family != 0 && !(web = web_open(c, q, st, err, sizeof(err)))) {
+		fprintf(stderr, "oc-audit collect: %s\n", err);
+		goto out;
+	}
 	/* after the writer: the database exists; a missing token file is a startup error */
 	if (!(al = alerts_open(c, q, st, err, sizeof(err))) && *err) {
 		fprintf(stderr, "oc-audit collect: %s\n", err);
@@ -137,6 +143,8 @@ collect_main(int argc, char **argv)
 stop:
 	nflogread_stop(nf);
 	resolver_stop(dns);   /* pushes what is still resolving, so before the queue closes */
+	web_close(web);    /* it pushes acknowledgements, so before the queue closes */
+	web = NULL;
 	alerts_stop(al);   /* hands its last outcomes to the queue, so before it closes */
 	queue_close(q);
 	writer_join(w);
@@ -152,6 +160,7 @@ stop:
 	         (unsigned long long)stats_get(st, STAT_QUEUE_FULL),
 	         (unsigned long long)stats_get(st, STAT_DB_ERROR));
 out:
+	web_close(web);
 	alerts_close(al);
 	resolver_close(dns);
 	nflogread_close(nf);

@@ -1,0 +1,213 @@
+#!/bin/bash
+# The dashboard over HTTP: every page and endpoint, and every refusal (Host, traversal in
+# its encodings, cross-origin POST, oversize, wrong method), over hostile planted rows.
+set -eu
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/web_lib.sh"
+web_up
+
+O="Origin: http://$WEB"
+snapshot() { sql "SELECT group_concat(id || ':' || coalesce(acked_us, '-'), ',') FROM findings; SELECT count(*) FROM connections; SELECT count(*) FROM dns_queries"; }
+before=$(snapshot)
+
+# --------------------------------------------------------------- pages
+check "overview 200" "$(hc "http://$WEB/")" 200
+check "overview is HTML" "$(hdr Content-Type)" "text/html; charset=utf-8"
+csp=$(hdr Content-Security-Policy)
+check "CSP: scripts only from self" "$(echo "$csp" | grep -c "script-src 'self';")" 1
+check "CSP: no unsafe-inline" "$(echo "$csp" | grep -c unsafe)" 0
+check "CSP: frame-ancestors none" "$(echo "$csp" | grep -c "frame-ancestors 'none'")" 1
+check "nosniff" "$(hdr X-Content-Type-Options)" nosniff
+check "no inline script in the page" "$(grep -o '<script[^>]*>' "$LAB_DIR/body" | grep -vc 'src="/assets/app.js"')" 0
+check "watch day" "$(body_has 'Day 3 of 7')" yes
+check "events lost banner" "$(body_has '5 events were lost')" yes
+check "hostile name escaped" "$(body_has '&lt;script&gt;alert(1)&lt;/script&gt;.evil.test')" yes
+check "no raw script from the VM" "$(body_has '<script>alert')" no
+check "no raw img from the VM" "$(body_has '<img src=x')" no
+check "attribute breakout escaped" "$(body_has '&quot;&gt;&lt;img src=x onerror=alert(2)&gt;')" yes
+check "expected destination listed" "$(body_has 'api.telegram.org')" yes
+check "ack form is a POST" "$(grep -c 'method="post" class="ack" action="/api/findings/1/ack' "$LAB_DIR/body")" 1
+
+check "dns page 200" "$(hc "http://$WEB/dns")" 200
+check "dns: control bytes escaped" "$(body_has 'ctl\x01\x1b[31m\x07bell.evil.test')" yes
+check "dns: 255-byte name" "$(grep -c 'abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abc.abx.com' "$LAB_DIR/body")" 1
+check "dns: answer data escaped" "$(body_has '&quot;&lt;/td&gt;&lt;script&gt;alert(3)')" yes
+check "dns: no raw script" "$(body_has '<script>alert')" no
+check "dns filter by name" "$(hc "http://$WEB/dns?name=evil")" 200
+check "dns filter keeps evil" "$(body_has 'bell.evil.test')" yes
+check "dns filter drops telegram" "$(body_has 'api.telegram.org')" no
+check "dns filter value reflected escaped" "$(hc "http://$WEB/dns?name=%22%3E%3Cb%3Ex")" 200
+check "reflected filter escaped" "$(body_has 'value="&quot;&gt;&lt;b&gt;x"')" yes
+check "connections page 200" "$(hc "http://$WEB/connections")" 200
+check "connections: why" "$(body_has ', TTL 60s, used ')" yes
+check "connections: stale marked" "$(body_has 'after the TTL ran out')" yes
+check "connections: unattributed" "$(body_has 'no DNS answer gave the VM this address')" yes
+check "connections page filter" "$(hc "http://$WEB/connections?port=8080&kind=unexpected&proto=tcp")" 200
+check "connections filter applied" "$(body_has '198.51.100.6')" no
+check "finding page 200" "$(hc "http://$WEB/findings/1")" 200
+check "finding: related DNS" "$(body_has '198.51.100.6 (60s)')" yes
+check "finding: related connections" "$(grep -c '<td class="addr">192.168.83.2' "$LAB_DIR/body")" 2
+check "finding: example escaped" "$(body_has '&lt;img src=x onerror=alert(4)&gt;')" yes
+check "finding with control bytes" "$(hc "http://$WEB/findings/2")" 200
+check "control bytes shown as text" "$(body_has 'ctl\x1b[2J')" yes
+check "finding 999 404" "$(hc "http://$WEB/findings/999")" 404
+check "finding id junk 404" "$(hc "http://$WEB/findings/1x")" 404
+
+# --------------------------------------------------------------- API
+since=$(date -u -d '-7 days' +%Y-%m-%dT%H:%M:%SZ)
+until=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+check "api/report 200" "$(hc "http://$WEB/api/report?since=$since&until=$until")" 200
+check "api/report is JSON" "$(hdr Content-Type)" application/json
+"$OCA_BIN" report --db "$LAB_DB" --since "$since" --until "$until" --format json > "$LAB_DIR/cli.json"
+check "api/report == oc-audit report --format json" "$(cmp -s "$LAB_DIR/body" "$LAB_DIR/cli.json" && echo same || echo differ)" same
+check "api/report?since=7d 200" "$(hc "http://$WEB/api/report?since=7d")" 200
+check "api/report findings" "$(jq_py 'len(j["findings"])')" 4
+check "api/report bad since 400" "$(hc "http://$WEB/api/report?since=yesterday")" 400
+
+check "api/dns 200" "$(hc "http://$WEB/api/dns")" 200
+check "api/dns items" "$(jq_py 'len(j["items"])')" 5
+check "api/dns name kept exact" "$(jq_py '[i["qname"] for i in j["items"] if i["id"]==4][0]')" "$(printf 'ctl\001\033[31m\007bell.evil.test')"
+check "api/dns ip filter" "$(hc "http://$WEB/api/dns?ip=198.51.100.6")" 200
+check "api/dns ip filter rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[2]"
+check "api/dns qtype filter" "$(hc "http://$WEB/api/dns?qtype=AAAA")" 200
+check "api/dns qtype rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[3]"
+check "api/dns kind filter" "$(hc "http://$WEB/api/dns?kind=servfail")" 200
+check "api/dns kind rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[5]"
+check "api/dns page 1" "$(hc "http://$WEB/api/dns?limit=2")" 200
+check "api/dns page 1 rows" "$(jq_py '[i["id"] for i in j["items"]]'),$(jq_py 'j["next_before"]')" "[5, 4],4"
+check "api/dns page 2" "$(hc "http://$WEB/api/dns?limit=2&before=4")" 200
+check "api/dns page 2 rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[3, 2]"
+check "api/dns page 3" "$(hc "http://$WEB/api/dns?limit=2&before=2")" 200
+check "api/dns page 3 rows" "$(jq_py '[i["id"] for i in j["items"]]'),$(jq_py 'j["next_before"]')" "[1],None"
+check "api/dns time filter" "$(hc "http://$WEB/api/dns?since=40m")" 200
+check "api/dns time rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[5, 4]"
+
+check "api/connections 200" "$(hc "http://$WEB/api/connections")" 200
+check "api/connections items" "$(jq_py 'len(j["items"])')" 4
+check "api/connections why" "$(jq_py '[(i["why"]["ttl"], i["why"]["qname"]) for i in j["items"] if i["id"]==2][0]')" "(60, '<script>alert(1)</script>.evil.test')"
+check "api/connections bad domains JSON is null" "$(jq_py '[i["domains"] for i in j["items"] if i["id"]==3][0]')" None
+check "api/connections kind" "$(hc "http://$WEB/api/connections?kind=unexpected")" 200
+check "api/connections kind rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[4, 3, 2]"
+check "api/connections port+proto" "$(hc "http://$WEB/api/connections?port=8080&proto=tcp")" 200
+check "api/connections port rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[4]"
+check "api/connections name" "$(hc "http://$WEB/api/connections?name=SCRIPT")" 200
+check "api/connections name rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[3, 2]"
+check "api/connections stale" "$(hc "http://$WEB/api/connections?kind=stale")" 200
+check "api/connections stale rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[3]"
+
+check "api/timeline 200" "$(hc "http://$WEB/api/timeline?since=7d")" 200
+check "api/timeline hours" "$(jq_py 'len(j["hours"]) >= 50')" True
+check "api/timeline findings" "$(jq_py 'len(j["findings"])')" 4
+check "api/timeline lost hour" "$(jq_py 'sum(h[4] for h in j["hours"])')" 5
+check "api/findings after" "$(hc "http://$WEB/api/findings?after=2")" 200
+check "api/findings after rows" "$(jq_py '[i["id"] for i in j["items"]]'),$(jq_py 'j["last_id"]')" "[4, 3],4"
+
+check "metrics 200" "$(hc "http://$WEB/metrics")" 200
+check "metrics: queue depth" "$(grep -c '^oc_audit_queue_depth [0-9]' "$LAB_DIR/body")" 1
+check "metrics: events lost" "$(grep -c '^oc_audit_events_lost_total [0-9]' "$LAB_DIR/body")" 1
+check "metrics: alert failures" "$(grep -c '^oc_audit_alert_failed_total [0-9]' "$LAB_DIR/body")" 1
+check "metrics: dns queries" "$(grep -c '^oc_audit_dns_queries_total [0-9]' "$LAB_DIR/body")" 1
+check "metrics: findings" "$(grep '^oc_audit_findings ' "$LAB_DIR/body")" "oc_audit_findings 4"
+
+# bad parameters: refused, never half-applied
+check "unknown parameter 400" "$(hc "http://$WEB/api/dns?foo=1")" 400
+check "limit too big 400" "$(hc "http://$WEB/api/dns?limit=100000")" 400
+check "limit twice 400" "$(hc "http://$WEB/api/dns?limit=1&limit=2")" 400
+check "NUL in a value 400" "$(hc "http://$WEB/api/dns?name=a%00b")" 400
+check "bad ip 400" "$(hc "http://$WEB/api/connections?ip=1.2.3.4.5")" 400
+check "bad kind 400" "$(hc "http://$WEB/api/connections?kind=nxdomain")" 400
+check "until before since 400" "$(hc "http://$WEB/api/dns?since=1h&until=2h")" 400
+check "400 as JSON" "$(jq_py 'j["error"]')" "'until' must be after 'since'"
+
+# --------------------------------------------------------------- assets and traversal
+check "app.js 200" "$(hc "http://$WEB/assets/app.js")" 200
+check "app.js type" "$(hdr Content-Type)" "text/javascript; charset=utf-8"
+check "style.css 200" "$(hc "http://$WEB/assets/style.css")" 200
+for p in /assets/../../../etc/passwd /assets/..%2f..%2fetc%2fpasswd /assets/%2e%2e/%2e%2e/etc/passwd \
+	/%2e%2e/%2e%2e/etc/passwd /assets/%252e%252e%252fetc%252fpasswd /assets/..%5cweb.h \
+	'/assets/..\..\etc\passwd' /assets/%c0%ae%c0%ae/etc/passwd /assets//etc/passwd \
+	/assets/app.js%00.txt /assets/app.js/ /assets/.htaccess /assets/ /assets /etc/passwd \
+	/web/server.c /web/assets/app.js /schema/001_init.sql /index.html '/?../../etc/passwd/x/..' \
+	/api/../etc/passwd /api/findings/1/ack/../../../etc/passwd /./ ; do
+	code=$(hc --path-as-is "http://$WEB$p")
+	case "$code" in 404|400) ok=yes ;; *) ok="$code" ;; esac
+	[ "$p" = '/?../../etc/passwd/x/..' ] && ok=yes   # only a query string: the overview
+	check "traversal $p refused" "$ok" yes
+	check "traversal $p leaks nothing" "$(grep -c 'root:' "$LAB_DIR/body")" 0
+done
+
+# --------------------------------------------------------------- Host (DNS rebinding)
+check "Host evil.example refused" "$(hc -H 'Host: evil.example:8383' "http://$WEB/")" 421
+check "Host rebinding name refused" "$(hc -H 'Host: attacker.test' "http://$WEB/api/dns")" 421
+check "Host other port refused" "$(hc -H 'Host: 127.0.0.1:9999' "http://$WEB/")" 421
+check "Host without port refused" "$(hc -H 'Host: localhost' "http://$WEB/")" 421
+check "Host missing refused" "$(hc -H 'Host:' "http://$WEB/")" 421
+check "Host suffix trick refused" "$(hc -H 'Host: 127.0.0.1:8383.evil.test' "http://$WEB/")" 421
+check "Host localhost:8383 ok" "$(hc -H 'Host: localhost:8383' "http://$WEB/")" 200
+check "Host LOCALHOST:8383 ok" "$(hc -H 'Host: LOCALHOST:8383' "http://$WEB/")" 200
+check "Host [::1]:8383 ok" "$(hc -H 'Host: [::1]:8383' "http://$WEB/")" 200
+check "Host refusal carries CSP" "$(hc -H 'Host: evil.example:8383' "http://$WEB/"; hdr X-Content-Type-Options)" "421nosniff"
+check "metrics Host checked" "$(hc -H 'Host: evil.example:8383' "http://$WEB/metrics")" 421
+
+# --------------------------------------------------------------- methods, oversize
+check "PUT 405" "$(hc -X PUT "http://$WEB/")" 405
+check "DELETE 405" "$(hc -X DELETE "http://$WEB/api/findings/1/ack")" 405
+check "OPTIONS (preflight) 405" "$(hc -X OPTIONS -H "$O" -H 'Access-Control-Request-Method: POST' "http://$WEB/api/findings/1/ack")" 405
+check "no CORS allowed" "$(hdr Access-Control-Allow-Origin)" ""
+check "POST to a page 405" "$(hc -X POST -H "$O" "http://$WEB/")" 405
+check "POST body too large 413" "$(head -c 20000 /dev/zero | tr '\0' a | hc -X POST -H "$O" --data-binary @- "http://$WEB/api/findings/2/ack")" 413
+big=$(head -c 40000 /dev/zero | tr '\0' a)
+code=$(hc -H "X-Big: $big" "http://$WEB/")
+check "header too large refused" "$(case $code in 413|431|400) echo yes;; *) echo $code;; esac)" yes
+code=$(hc "http://$WEB/dns?name=$big")
+check "URL too long refused" "$(case $code in 414|413|431|400) echo yes;; *) echo $code;; esac)" yes
+check "still serving after oversize" "$(hc "http://$WEB/")" 200
+
+# --------------------------------------------------------------- GET never changes anything
+check "GET on ack is 405" "$(hc "http://$WEB/api/findings/1/ack")" 405
+check "GET on ack says POST" "$(hdr Allow)" POST
+check "HEAD on ack is 405" "$(hc -I "http://$WEB/api/findings/1/ack")" 405
+sleep 0.5
+check "all the GETs changed nothing" "$(snapshot)" "$before"
+
+# --------------------------------------------------------------- acknowledge (CSRF)
+check "POST ack without Origin 403" "$(hc -X POST "http://$WEB/api/findings/1/ack")" 403
+check "POST ack cross-origin 403" "$(hc -X POST -H 'Origin: http://evil.example' "http://$WEB/api/findings/1/ack")" 403
+check "POST ack Origin null 403" "$(hc -X POST -H 'Origin: null' "http://$WEB/api/findings/1/ack")" 403
+check "POST ack other port 403" "$(hc -X POST -H 'Origin: http://127.0.0.1:9999' "http://$WEB/api/findings/1/ack")" 403
+check "POST ack cross-site fetch 403" "$(hc -X POST -H "$O" -H 'Sec-Fetch-Site: cross-site' "http://$WEB/api/findings/1/ack")" 403
+check "POST ack same-site fetch 403" "$(hc -X POST -H "$O" -H 'Sec-Fetch-Site: same-site' "http://$WEB/api/findings/1/ack")" 403
+check "POST form from elsewhere 403" "$(hc -X POST -H 'Origin: http://evil.example' -d x=1 "http://$WEB/api/findings/1/ack?from=overview")" 403
+sleep 0.3
+check "refused POSTs changed nothing" "$(snapshot)" "$before"
+check "POST ack 999 404" "$(hc -X POST -H "$O" "http://$WEB/api/findings/999/ack")" 404
+check "POST ack already acked 200" "$(hc -X POST -H "$O" "http://$WEB/api/findings/3/ack")" 200
+check "POST ack same-origin 202" "$(hc -X POST -H "$O" -H 'Sec-Fetch-Site: same-origin' "http://$WEB/api/findings/1/ack")" 202
+check "ack answer" "$(jq_py 'j["queued"]')" True
+check "POST ack form 303" "$(hc -X POST -H "$O" -d '' "http://$WEB/api/findings/2/ack?from=finding")" 303
+check "form goes back" "$(hdr Location)" /findings/2
+for i in $(seq 30); do
+	[ "$(sql "SELECT count(*) FROM findings WHERE id IN (1, 2) AND acked_us IS NOT NULL")" = 2 ] && break
+	sleep 0.1
+done
+check "the core thread applied both acks" "$(sql "SELECT count(*) FROM findings WHERE id IN (1, 2) AND acked_us IS NOT NULL")" 2
+check "finding 4 untouched" "$(sql "SELECT acked_us IS NULL FROM findings WHERE id = 4")" 1
+check "overview shows acknowledged" "$(hc "http://$WEB/findings/1"; body_has 'acknowledged 20')" "200yes"
+
+# --------------------------------------------------------------- slow clients
+for i in 1 2 3 4 5 6 7 8; do
+	in_host bash -c "exec 3<>/dev/tcp/127.0.0.1/8383; printf 'GET / HTTP/1.1\r\nHost: $WEB\r\n' >&3; sleep 30" &
+	LAB_PIDS="$LAB_PIDS $!"
+done
+sleep 0.3
+t0=$(date +%s%N)
+check "answers beside 8 stalled clients" "$(hc "http://$WEB/api/findings")" 200
+check "answered fast" "$(( ($(date +%s%N) - t0) / 1000000 < 1000 ))" 1
+t0=$(date +%s)
+in_host timeout 20 bash -c "exec 3<>/dev/tcp/127.0.0.1/8383; printf 'GET / HTTP/1.1\r\nHost: $WEB\r\n' >&3; cat <&3 >/dev/null" || true
+took=$(( $(date +%s) - t0 ))
+check "a stalled client is dropped after the timeout (${took}s)" "$(( took >= 8 && took <= 13 ))" 1
+
+lab_stop TERM && rc=0 || rc=$?
+check "collector exits 0 with the dashboard" "$rc" 0
+lab_finish

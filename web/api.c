@@ -1,0 +1,361 @@
+/* The JSON API. Every document is built by SQLite's JSON functions (one encoder for
+ * every string the VM sent), with the filters of params.c bound as parameters. Lists
+ * are newest first and paged by a keyset cursor ("before" = the last id seen), which
+ * walks the time index backwards and stops after a page however big the week is. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "timefmt.h"
+#include "webapi.h"
+#include "webint.h"
+
+void
+api_error(struct web_reply *r, unsigned status, const char *reason)
+{
+	wbuf_free(&r->body);
+	r->status = status;
+	r->ctype = "application/json";
+	/* reasons are fixed strings of ours: no quote or backslash in any */
+	wbuf_printf(&r->body, "{\"error\": \"%s\"}\n", reason);
+}
+
+static void
+json_reply(struct web_reply *r, const char *text)
+{
+	r->status = 200;
+	r->ctype = "application/json";
+	wbuf_puts(&r->body, text);
+	wbuf_puts(&r->body, "\n");
+}
+
+/* Run a statement that returns one JSON text and answer with it. */
+static void
+reply_stmt(sqlite3 *db, sqlite3_stmt *st, struct web_reply *r)
+{
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		json_reply(r, (const char *)sqlite3_column_text(st, 0));
+	else
+		api_error(r, 500, "database query failed");
+	(void)db;
+	sqlite3_finalize(st);
+}
+
+static sqlite3_stmt *
+prepare(sqlite3 *db, const char *sql, struct web_reply *r)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		api_error(r, 500, "database query failed");
+		return NULL;
+	}
+	return st;
+}
+
+int64_t
+web_watch_start(const struct web *w, sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int64_t v = 0;
+
+	/* as report.c decides it: configured, else stored by the collector, else the
+	 * first event */
+	if (w->conf->watch_start_us > 0)
+		return w->conf->watch_start_us;
+	if (sqlite3_prepare_v2(db, "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta "
+	                       "WHERE key = 'watch_start_us'), (SELECT min(t) FROM (SELECT "
+	                       "min(ts_us) AS t FROM connections UNION ALL SELECT min(ts_us) "
+	                       "FROM dns_queries)), 0)", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+void
+api_report(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r)
+{
+	struct report_opts o = { 0 };
+	char err[512] = "";
+	char *json;
+
+	o.since_us = q->since_us;
+	o.until_us = q->until_us;
+	o.watch_start_us = w->conf->watch_start_us;
+	o.watch_days = w->conf->watch_days;
+	if (!(json = report_json(db, &o, err, sizeof(err)))) {
+		api_error(r, 500, "report failed");
+		return;
+	}
+	json_reply(r, json);
+	free(json);
+}
+
+/* The ts of a row, for the keyset cursor; INT64_MAX when there is no cursor. */
+static int64_t
+cursor_ts(sqlite3 *db, const char *table, int64_t before_id)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	int64_t ts = INT64_MAX;
+
+	if (before_id <= 0)
+		return ts;
+	snprintf(sql, sizeof(sql), "SELECT ts_us FROM %s WHERE id = ?", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return ts;
+	sqlite3_bind_int64(st, 1, before_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ts = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return ts;
+}
+
+/* ?1 since ?2 until ?3 name ?4 ip ?5 qtype ?6 kind ?7 cursor ts ?8 cursor id ?9 limit */
+#define DNS_WHERE \
+	" ts_us >= ?1 AND ts_us < ?2 AND ts_us <= ?7 AND NOT (ts_us = ?7 AND id >= ?8)" \
+	" AND (?3 = '' OR instr(lower(qname), lower(?3)) > 0)" \
+	" AND (?4 IS NULL OR id IN (SELECT query_id FROM dns_answers WHERE data = ?4))" \
+	" AND (?5 < 0 OR qtype = ?5)" \
+	" AND CASE ?6 WHEN 1 THEN rcode = 0 WHEN 2 THEN rcode = 3 WHEN 3 THEN rcode = 2" \
+	"   WHEN 4 THEN rcode = 5 WHEN 5 THEN rcode IS NULL ELSE 1 END"
+
+const char web_dns_sql[] =
+	"SELECT json_object('items', json_group_array(json(item)), 'next_before',"
+	" CASE WHEN count(*) = ?9 THEN min(id) END) FROM ("
+	" SELECT id, json_object('id', id, 'ts', " WEB_ISO("ts_us") ", 'client', client,"
+	"  'qname', qname, 'qtype', qtype, 'rcode', rcode, 'latency_us', latency_us,"
+	"  'transport', transport, 'answers', (SELECT json_group_array(json_object("
+	"   'name', a.name, 'type', a.rtype, 'ttl', a.ttl, 'data', a.data))"
+	"   FROM dns_answers a WHERE a.query_id = dns_queries.id)) AS item"
+	" FROM dns_queries WHERE" DNS_WHERE
+	" ORDER BY ts_us DESC, id DESC LIMIT ?9)";
+
+/* ?1 since ?2 until ?3 name ?4 ip ?5 port ?6 proto ?7 kind ?8 cursor ts ?9 cursor id
+ * ?10 limit */
+const char web_conn_sql[] =
+	"SELECT json_object('items', json_group_array(json(item)), 'next_before',"
+	" CASE WHEN count(*) = ?10 THEN min(id) END) FROM ("
+	" SELECT c.id AS id, json_object('id', c.id, 'ts', " WEB_ISO("c.ts_us") ","
+	"  'src', c.src, 'sport', c.sport, 'dst', c.dst, 'dport', c.dport,"
+	"  'proto', " WEB_PROTO("c.proto") ", 'domain', c.domain,"
+	"  'domains', CASE WHEN json_valid(c.domains) THEN json(c.domains) END,"
+	"  'attribution', CASE c.attr WHEN 1 THEN 'answer' WHEN 2 THEN 'stale answer'"
+	"   ELSE 'none' END,"
+	"  'expected', json(CASE WHEN d.expected THEN 'true' ELSE 'false' END),"
+	"  'why', CASE WHEN q.id IS NOT NULL THEN json_object('query_id', q.id,"
+	"   'qname', q.qname, 'answered', " WEB_ISO("q.ts_us") ","
+	"   'ttl', (SELECT min(a.ttl) FROM dns_answers a WHERE a.query_id = q.id"
+	"           AND a.data = c.dst),"
+	"   'age_s', (c.ts_us - q.ts_us) / 1000000) END) AS item"
+	" FROM connections c JOIN destinations d ON d.id = c.dest_id"
+	" LEFT JOIN dns_queries q ON q.id = c.query_id"
+	" WHERE c.ts_us >= ?1 AND c.ts_us < ?2 AND c.ts_us <= ?8"
+	" AND NOT (c.ts_us = ?8 AND c.id >= ?9)"
+	" AND (?3 = '' OR instr(lower(coalesce(c.domain, '')), lower(?3)) > 0)"
+	" AND (?4 IS NULL OR c.dst = ?4) AND (?5 < 0 OR c.dport = ?5)"
+	" AND (?6 < 0 OR c.proto = ?6)"
+	" AND CASE ?7 WHEN 1 THEN d.expected = 1 WHEN 2 THEN d.expected = 0"
+	"   WHEN 3 THEN c.attr = 2 WHEN 4 THEN c.attr = 0 ELSE 1 END"
+	" ORDER BY c.ts_us DESC, c.id DESC LIMIT ?10)";
+
+sqlite3_stmt *
+web_dns_stmt(sqlite3 *db, const struct web_query *q, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, q->since_us);
+	sqlite3_bind_int64(st, 2, q->until_us);
+	sqlite3_bind_text(st, 3, q->name, -1, SQLITE_STATIC);
+	if (q->has_ip)
+		sqlite3_bind_text(st, 4, q->ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, q->qtype);
+	sqlite3_bind_int(st, 6, q->kind);
+	sqlite3_bind_int64(st, 7, cursor_ts(db, "dns_queries", q->before_id));
+	sqlite3_bind_int64(st, 8, q->before_id > 0 ? q->before_id : INT64_MAX);
+	sqlite3_bind_int(st, 9, (int)q->limit);
+	return st;
+}
+
+sqlite3_stmt *
+web_conn_stmt(sqlite3 *db, const struct web_query *q, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(st, 1, q->since_us);
+	sqlite3_bind_int64(st, 2, q->until_us);
+	sqlite3_bind_text(st, 3, q->name, -1, SQLITE_STATIC);
+	if (q->has_ip)
+		sqlite3_bind_text(st, 4, q->ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, q->port);
+	sqlite3_bind_int(st, 6, q->proto);
+	sqlite3_bind_int(st, 7, q->kind);
+	sqlite3_bind_int64(st, 8, cursor_ts(db, "connections", q->before_id));
+	sqlite3_bind_int64(st, 9, q->before_id > 0 ? q->before_id : INT64_MAX);
+	sqlite3_bind_int(st, 10, (int)q->limit);
+	return st;
+}
+
+void
+api_dns(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r)
+{
+	sqlite3_stmt *st = web_dns_stmt(db, q, web_dns_sql);
+
+	(void)w;
+	if (!st) {
+		api_error(r, 500, "database query failed");
+		return;
+	}
+	reply_stmt(db, st, r);
+}
+
+void
+api_connections(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r)
+{
+	sqlite3_stmt *st = web_conn_stmt(db, q, web_conn_sql);
+
+	(void)w;
+	if (!st) {
+		api_error(r, 500, "database query failed");
+		return;
+	}
+	reply_stmt(db, st, r);
+}
+
+void
+api_timeline(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r)
+{
+	sqlite3_stmt *st = prepare(db,
+		"SELECT json_object('since', " WEB_ISO("?1") ", 'until', " WEB_ISO("?2") ","
+		" 'watch', json_object('start', CASE WHEN ?3 > 0 THEN " WEB_ISO("?3") " END,"
+		"   'days', ?4),"
+		" 'hours', (SELECT json_group_array(json_array(hour * 3600, connections,"
+		"   dns_queries, findings, events_lost)) FROM (SELECT * FROM hourly"
+		"   WHERE hour >= ?1 / 3600000000 AND hour <= (?2 - 1) / 3600000000"
+		"   ORDER BY hour)),"
+		" 'findings', (SELECT json_group_array(json_object('id', id, 'kind', kind,"
+		"   'domain', domain, 'ip', ip, 'first_seen', " WEB_ISO("first_us") "))"
+		"   FROM (SELECT * FROM findings WHERE first_us >= ?1 AND first_us < ?2"
+		"   ORDER BY first_us LIMIT 1000)))", r);
+
+	if (!st)
+		return;
+	sqlite3_bind_int64(st, 1, q->since_us);
+	sqlite3_bind_int64(st, 2, q->until_us);
+	sqlite3_bind_int64(st, 3, web_watch_start(w, db));
+	sqlite3_bind_int(st, 4, (int)w->conf->watch_days);
+	reply_stmt(db, st, r);
+}
+
+void
+api_findings(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r)
+{
+	sqlite3_stmt *st = prepare(db,
+		"SELECT json_object('items', json_group_array(json(item)), 'last_id',"
+		" (SELECT max(id) FROM findings)) FROM ("
+		" SELECT json_object('id', id, 'kind', kind, 'domain', domain, 'ip', ip,"
+		"  'port', port, 'proto', proto, 'count', count,"
+		"  'first_seen', " WEB_ISO("first_us") ", 'last_seen', " WEB_ISO("last_us") ","
+		"  'watch_day', watch_day, 'detail', detail,"
+		"  'acked', json(CASE WHEN acked_us IS NULL THEN 'false' ELSE 'true' END)) AS item"
+		" FROM findings WHERE id > ?3 AND last_us >= ?1 AND first_us < ?2"
+		" ORDER BY id DESC LIMIT ?4)", r);
+
+	(void)w;
+	if (!st)
+		return;
+	sqlite3_bind_int64(st, 1, q->since_us);
+	sqlite3_bind_int64(st, 2, q->until_us);
+	sqlite3_bind_int64(st, 3, q->after_id);
+	sqlite3_bind_int(st, 4, (int)q->limit);
+	reply_stmt(db, st, r);
+}
+
+void
+api_metrics(struct web *w, sqlite3 *db, struct web_reply *r)
+{
+	uint64_t lost = 0;
+	sqlite3_stmt *st;
+
+	r->status = 200;
+	r->ctype = "text/plain; version=0.0.4; charset=utf-8";
+	for (int i = 0; i < STAT__COUNT; i++) {
+		const char *n = stats_name((enum stat_id)i);
+		uint64_t v = stats_get(w->st, (enum stat_id)i);
+
+		if (stats_is_loss((enum stat_id)i))
+			lost += v;
+		wbuf_printf(&r->body, "# TYPE oc_audit_%s_total counter\noc_audit_%s_total %llu\n",
+		            n, n, (unsigned long long)v);
+	}
+	wbuf_printf(&r->body,
+	            "# HELP oc_audit_events_lost_total events known not stored, since start\n"
+	            "# TYPE oc_audit_events_lost_total counter\n"
+	            "oc_audit_events_lost_total %llu\n"
+	            "# HELP oc_audit_queue_depth events waiting for the database writer\n"
+	            "# TYPE oc_audit_queue_depth gauge\noc_audit_queue_depth %zu\n"
+	            "# TYPE oc_audit_queue_high_water gauge\noc_audit_queue_high_water %zu\n",
+	            (unsigned long long)lost, queue_depth(w->q), queue_high_water(w->q));
+	if (sqlite3_prepare_v2(db, "SELECT count(*), count(*) FILTER (WHERE acked_us IS NULL),"
+	                       " (SELECT count(*) FROM alert_outbox WHERE delivered_us IS NULL)"
+	                       " FROM findings", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			wbuf_printf(&r->body,
+			            "# HELP oc_audit_findings findings in the database\n"
+			            "# TYPE oc_audit_findings gauge\noc_audit_findings %lld\n"
+			            "# TYPE oc_audit_findings_open gauge\noc_audit_findings_open %lld\n"
+			            "# TYPE oc_audit_alerts_pending gauge\noc_audit_alerts_pending %lld\n",
+			            (long long)sqlite3_column_int64(st, 0),
+			            (long long)sqlite3_column_int64(st, 1),
+			            (long long)sqlite3_column_int64(st, 2));
+		sqlite3_finalize(st);
+	}
+}
+
+void
+api_ack(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
+{
+	struct event ev = { .type = EV_CMD };
+	sqlite3_stmt *st;
+	int state = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT acked_us IS NOT NULL FROM findings WHERE id = ?", -1,
+	                       &st, NULL) != SQLITE_OK) {
+		api_error(r, 500, "database query failed");
+		return;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		state = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (state < 0) {
+		api_error(r, 404, "no such finding");
+		return;
+	}
+	r->ctype = "application/json";
+	if (state == 1) {
+		r->status = 200;
+		wbuf_printf(&r->body, "{\"id\": %lld, \"acked\": true}\n", (long long)id);
+		return;
+	}
+	/* the web thread never writes: the core thread applies it with the next batch */
+	ev.u.cmd.kind = CMD_ACK_FINDING;
+	ev.u.cmd.id = id;
+	ev.u.cmd.ts_us = timefmt_now_us();
+	if (queue_push(w->q, &ev) < 0) {
+		api_error(r, 503, "the collector is busy: try again");
+		return;
+	}
+	r->status = 202;
+	wbuf_printf(&r->body, "{\"id\": %lld, \"acked\": false, \"queued\": true}\n",
+	            (long long)id);
+}

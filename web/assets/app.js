@@ -1,0 +1,223 @@
+/* oc-audit dashboard: the timeline, findings that appear without a reload, and
+ * acknowledge without leaving the page. Everything the VM sent is put into the page
+ * with textContent or SVG attributes set to numbers: never innerHTML, never a string
+ * built into markup. The server-rendered tables work without this file. */
+'use strict';
+
+(function () {
+	var SVGNS = 'http://www.w3.org/2000/svg';
+
+	function el(tag, cls, text) {
+		var e = document.createElement(tag);
+		if (cls) e.className = cls;
+		if (text !== undefined && text !== null) e.textContent = String(text);
+		return e;
+	}
+
+	function svg(tag, attrs) {
+		var e = document.createElementNS(SVGNS, tag);
+		for (var k in attrs) e.setAttribute(k, String(attrs[k]));
+		return e;
+	}
+
+	function getJSON(url) {
+		return fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+			.then(function (r) {
+				if (!r.ok) throw new Error('HTTP ' + r.status);
+				return r.json();
+			});
+	}
+
+	function shortTime(iso) {
+		return typeof iso === 'string' && iso.length === 20 ?
+			iso.slice(5, 10) + ' ' + iso.slice(11, 19) : String(iso);
+	}
+
+	/* ---------------------------------------------------------- timeline */
+	function drawTimeline(box, data) {
+		var W = 1000, H = 200, L = 44, R = 8, T = 18, B = 26;
+		var hours = data.hours || [], finds = data.findings || [];
+		var until = Date.parse(data.until) / 1000, since = Date.parse(data.since) / 1000;
+		var span = Math.max(3600, until - since);
+		var maxC = 1, maxD = 1, i;
+
+		for (i = 0; i < hours.length; i++) {
+			maxC = Math.max(maxC, hours[i][1]);
+			maxD = Math.max(maxD, hours[i][2]);
+		}
+		var x = function (t) { return L + (W - L - R) * (t - since) / span; };
+		var bw = Math.max(1, (W - L - R) * 3600 / span - 1);
+		var yC = function (v) { return H - B - (H - B - T) * v / maxC; };
+		var yD = function (v) { return H - B - (H - B - T) * v / maxD; };
+		var s = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img',
+			'aria-label': 'connections and DNS queries per hour' });
+
+		/* day lines and labels (UTC midnight) */
+		var day0 = Math.ceil(since / 86400) * 86400;
+		for (var d = day0; d < until; d += 86400) {
+			s.appendChild(svg('line', { x1: x(d), x2: x(d), y1: T, y2: H - B, 'class': 'day' }));
+			var lab = svg('text', { x: x(d) + 3, y: H - 8 });
+			lab.textContent = new Date(d * 1000).toISOString().slice(5, 10);
+			s.appendChild(lab);
+		}
+		s.appendChild(svg('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, 'class': 'axis' }));
+		var top = svg('text', { x: L - 6, y: T + 4, 'text-anchor': 'end' });
+		top.textContent = String(maxC);
+		s.appendChild(top);
+		var zero = svg('text', { x: L - 6, y: H - B, 'text-anchor': 'end' });
+		zero.textContent = '0';
+		s.appendChild(zero);
+
+		var path = '';
+		for (i = 0; i < hours.length; i++) {
+			var h = hours[i], hx = x(h[0]);
+			if (h[1] > 0) {
+				var r = svg('rect', { x: hx, y: yC(h[1]), width: bw, height: H - B - yC(h[1]),
+					'class': 'bar' });
+				var tt = svg('title', {});
+				tt.textContent = new Date(h[0] * 1000).toISOString().slice(0, 13) + ':00Z  ' +
+					h[1] + ' connections, ' + h[2] + ' DNS queries';
+				r.appendChild(tt);
+				s.appendChild(r);
+			}
+			path += (path ? 'L' : 'M') + (hx + bw / 2).toFixed(1) + ' ' + yD(h[2]).toFixed(1);
+			if (h[4] > 0)
+				s.appendChild(svg('rect', { x: hx, y: H - B + 2, width: Math.max(bw, 3), height: 4,
+					'class': 'lost' }));
+		}
+		if (path) s.appendChild(svg('path', { d: path, 'class': 'dns' }));
+		for (i = 0; i < finds.length; i++) {
+			var f = finds[i], fx = x(Date.parse(f.first_seen) / 1000);
+			var m = svg('path', { d: 'M' + (fx - 5) + ' ' + (T - 12) + 'L' + (fx + 5) + ' ' +
+				(T - 12) + 'L' + fx + ' ' + (T - 3) + 'Z', 'class': 'finding' });
+			var ft = svg('title', {});
+			ft.textContent = f.kind + ': ' + (f.domain || f.ip || '') + ' at ' + f.first_seen;
+			m.appendChild(ft);
+			s.appendChild(m);
+		}
+		box.textContent = '';
+		box.appendChild(s);
+		var lg = el('div', 'legend');
+		[['l-conn', 'connections / hour (left scale)'], ['l-dns', 'DNS queries / hour (own scale, max ' + maxD + ')'],
+		 ['l-find', 'new finding'], ['l-lost', 'events lost']].forEach(function (p) {
+			var span = el('span');
+			span.appendChild(el('i', p[0]));
+			span.appendChild(document.createTextNode(p[1]));
+			lg.appendChild(span);
+		});
+		box.appendChild(lg);
+	}
+
+	/* ---------------------------------------------------------- findings */
+	function destNode(f) {
+		var frag = document.createDocumentFragment();
+		if (f.domain) {
+			frag.appendChild(el('span', 'name', f.domain));
+			frag.appendChild(document.createTextNode(' '));
+		}
+		var a = (f.ip || '-') + (f.port ? ':' + f.port : '') + (f.proto ? '/' + f.proto : '');
+		frag.appendChild(el('span', 'addr', a));
+		return frag;
+	}
+
+	function ackForm(id) {
+		var form = el('form', 'ack');
+		form.method = 'post';
+		form.action = '/api/findings/' + Number(id) + '/ack?from=overview';
+		form.appendChild(el('button', null, 'Acknowledge'));
+		return form;
+	}
+
+	function findingRow(f) {
+		var id = Number(f.id);
+		var tr = el('tr', f.acked ? 'acked' : 'fresh');
+		tr.id = 'finding-' + id;
+		tr.dataset.id = String(id);
+		var k = el('td');
+		k.appendChild(el('span', 'kind', f.kind));
+		tr.appendChild(k);
+		var d = el('td'), a = el('a');
+		a.href = '/findings/' + id;
+		a.appendChild(destNode(f));
+		d.appendChild(a);
+		d.appendChild(el('div', 'detail', f.detail));
+		tr.appendChild(d);
+		tr.appendChild(el('td', 'n', f.count));
+		[f.first_seen, f.last_seen].forEach(function (t) {
+			var td = el('td', 't'), tm = el('time', null, shortTime(t));
+			tm.setAttribute('datetime', String(t));
+			td.appendChild(tm);
+			tr.appendChild(td);
+		});
+		var st = el('td', 'st');
+		if (f.acked) st.textContent = 'acknowledged';
+		else st.appendChild(ackForm(id));
+		tr.appendChild(st);
+		return tr;
+	}
+
+	function setOpen(delta) {
+		var b = document.getElementById('open-count');
+		if (b) b.textContent = String(Math.max(0, Number(b.textContent) + delta));
+	}
+
+	function onAck(ev) {
+		var form = ev.target;
+		if (!form.classList || !form.classList.contains('ack')) return;
+		ev.preventDefault();
+		var btn = form.querySelector('button');
+		if (btn) btn.disabled = true;
+		fetch(form.action.replace(/\?.*$/, ''), { method: 'POST', credentials: 'same-origin' })
+			.then(function (r) {
+				if (r.status !== 200 && r.status !== 202) throw new Error('HTTP ' + r.status);
+				var tr = form.closest('tr');
+				var cell = form.parentNode;
+				cell.textContent = 'acknowledged';
+				if (tr) tr.className = 'acked';
+				setOpen(-1);
+			})
+			.catch(function (e) {
+				if (btn) { btn.disabled = false; btn.textContent = 'Retry (' + e.message + ')'; }
+			});
+	}
+
+	function pollFindings() {
+		var marker = document.getElementById('last-finding');
+		var tbody = document.querySelector('#findings tbody');
+		var live = document.getElementById('live');
+		if (!marker || !tbody) return;
+		var after = Number(marker.dataset.id) || 0;
+		getJSON('/api/findings?since=3650d&limit=100' + (after ? '&after=' + after : ''))
+			.then(function (data) {
+				var items = (data.items || []).slice().reverse();
+				items.forEach(function (f) {
+					if (Number(f.id) <= after || document.getElementById('finding-' + Number(f.id)))
+						return;
+					tbody.insertBefore(findingRow(f), tbody.firstChild);
+					if (!f.acked) setOpen(1);
+				});
+				if (items.length) {
+					var none = document.getElementById('no-findings');
+					if (none) none.hidden = true;
+				}
+				marker.dataset.id = String(Math.max(after, Number(data.last_id) || 0));
+				if (live) live.textContent = '● live · checked ' + new Date().toISOString().slice(11, 19) + 'Z';
+			})
+			.catch(function () {
+				if (live) live.textContent = '○ not updating (server unreachable)';
+			});
+	}
+
+	document.addEventListener('DOMContentLoaded', function () {
+		var tl = document.getElementById('timeline');
+		if (tl) {
+			getJSON(tl.dataset.src).then(function (d) { drawTimeline(tl, d); })
+				.catch(function (e) { tl.textContent = 'timeline unavailable: ' + e.message; });
+		}
+		document.addEventListener('submit', onAck);
+		if (document.body.dataset.page === 'overview') {
+			pollFindings();
+			setInterval(pollFindings, 5000);
+		}
+	});
+})();

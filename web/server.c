@@ -1,0 +1,703 @@
+/* The dashboard's server: libmicrohttpd on a socket bound here before any thread starts,
+ * and everything a request must pass before a handler sees it. In order: the method
+ * (GET, HEAD, POST only), the Host header (DNS rebinding: only names of this server),
+ * the size of what is sent, the route (only known paths and embedded assets, so no
+ * encoding of ".." can reach a file), GET or POST as the route demands, the token when
+ * one is configured, and for POST a same-origin check. Every answer carries a
+ * Content-Security-Policy without inline script, nosniff and frame-ancestors 'none'.
+ * libmicrohttpd bounds the rest: connections in all and per client, an idle timeout,
+ * and the memory a request's headers may take. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "db.h"
+#include "escape.h"
+#include "log.h"
+#include "timefmt.h"
+#include "web.h"
+#include "webint.h"
+
+#define WEB_THREADS 2
+#define WEB_MAX_CONNS 64
+#define WEB_MAX_CONNS_PER_IP 32
+#define WEB_TIMEOUT_S 10
+#define WEB_HEADER_MEM (16 * 1024)     /* request line + headers */
+#define WEB_BODY_MAX 1024              /* the only bodies are the login and ack forms */
+
+static const char csp[] =
+	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/* ---------------------------------------------------------------- output buffer */
+
+void
+wbuf_put(struct wbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *p;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if (!(p = realloc(b->p, cap))) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void
+wbuf_puts(struct wbuf *b, const char *s)
+{
+	wbuf_put(b, s, strlen(s));
+}
+
+void
+wbuf_printf(struct wbuf *b, const char *fmt, ...)
+{
+	char small[512], *big;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(small)) {
+		wbuf_put(b, small, (size_t)n);
+		return;
+	}
+	if (!(big = malloc((size_t)n + 1))) {
+		b->oom = true;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	wbuf_put(b, big, (size_t)n);
+	free(big);
+}
+
+void
+wbuf_html(struct wbuf *b, const char *s)
+{
+	/* the longest escape is 6 bytes for one */
+	size_t need = 6 * strlen(s) + 1;
+	char small[1024], *out = need <= sizeof(small) ? small : malloc(need);
+
+	if (!out) {
+		b->oom = true;
+		return;
+	}
+	wbuf_puts(b, escape_html(s, out, need));
+	if (out != small)
+		free(out);
+}
+
+void
+wbuf_free(struct wbuf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+/* ---------------------------------------------------------------- database pool */
+
+sqlite3 *
+web_db_get(struct web *w)
+{
+	sqlite3 *db = NULL;
+	char err[512];
+
+	pthread_mutex_lock(&w->pool_mu);
+	if (w->n_pool > 0)
+		db = w->pool[--w->n_pool];
+	pthread_mutex_unlock(&w->pool_mu);
+	if (!db && !(db = db_open_ro(w->conf->database, err, sizeof(err))))
+		log_warn("web: %s", err);
+	return db;
+}
+
+void
+web_db_put(struct web *w, sqlite3 *db)
+{
+	if (!db)
+		return;
+	pthread_mutex_lock(&w->pool_mu);
+	if (w->n_pool < WEB_DB_POOL) {
+		w->pool[w->n_pool++] = db;
+		db = NULL;
+	}
+	pthread_mutex_unlock(&w->pool_mu);
+	sqlite3_close(db);
+}
+
+/* ---------------------------------------------------------------- requests */
+
+struct req {
+	bool started, refused;
+	size_t body_len;
+	char login_token[256];
+	struct MHD_PostProcessor *pp;
+};
+
+static void
+security_headers(struct MHD_Response *resp, const char *ctype, bool cache)
+{
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	MHD_add_response_header(resp, "Content-Security-Policy", csp);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	                        cache ? "no-cache" : "no-store");
+}
+
+static enum MHD_Result
+send_reply(struct MHD_Connection *conn, struct web_reply *r, const char *allow,
+           const char *cookie)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	if (r->body.oom) {
+		wbuf_free(&r->body);
+		html_error(r, 500, "out of memory");
+	}
+	resp = MHD_create_response_from_buffer(r->body.len, r->body.p ? r->body.p : (void *)"",
+	                                       r->body.p ? MHD_RESPMEM_MUST_FREE
+	                                                 : MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		wbuf_free(&r->body);
+		return MHD_NO;
+	}
+	r->body.p = NULL;
+	security_headers(resp, r->ctype ? r->ctype : "text/plain; charset=utf-8", false);
+	if (allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	if (r->location[0])
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+	if (cookie)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+	ret = MHD_queue_response(conn, r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result
+send_asset(struct MHD_Connection *conn, const char *name)
+{
+	struct MHD_Response *resp;
+	const char *dot, *ctype = NULL;
+	enum MHD_Result ret;
+
+	for (const struct embed_file *f = web_files; f->name; f++) {
+		if (strcmp(f->name, name) != 0)
+			continue;
+		dot = strrchr(name, '.');
+		if (dot && strcmp(dot, ".css") == 0)
+			ctype = "text/css; charset=utf-8";
+		else if (dot && strcmp(dot, ".js") == 0)
+			ctype = "text/javascript; charset=utf-8";
+		else if (dot && strcmp(dot, ".svg") == 0)
+			ctype = "image/svg+xml";
+		if (!ctype)
+			break;
+		resp = MHD_create_response_from_buffer(f->len, (void *)(uintptr_t)f->data,
+		                                       MHD_RESPMEM_PERSISTENT);
+		if (!resp)
+			return MHD_NO;
+		security_headers(resp, ctype, true);
+		ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+		MHD_destroy_response(resp);
+		return ret;
+	}
+	{
+		struct web_reply r = { 0 };
+
+		html_error(&r, 404, "not found");
+		return send_reply(conn, &r, NULL, NULL);
+	}
+}
+
+static bool
+is_api(enum web_route_id id)
+{
+	return id >= WR_API_REPORT && id <= WR_METRICS;
+}
+
+static enum MHD_Result
+refuse(struct MHD_Connection *conn, struct req *rq, enum web_route_id id, unsigned status,
+       const char *reason, const char *allow)
+{
+	struct web_reply r = { 0 };
+
+	rq->refused = true;
+	if (is_api(id))
+		api_error(&r, status, reason);
+	else
+		html_error(&r, status, reason);
+	return send_reply(conn, &r, allow, NULL);
+}
+
+struct args_ctx {
+	struct web_query *q;
+	int64_t now;
+	int bad;
+	char err[128];
+};
+
+static enum MHD_Result
+each_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+         const char *value, size_t value_size)
+{
+	struct args_ctx *a = cls;
+
+	(void)kind;
+	if (a->bad)
+		return MHD_NO;
+	/* a %00 in the request would hide the rest of a value from C string functions */
+	if (!key || strlen(key) != key_size || (value && strlen(value) != value_size)) {
+		a->bad = 1;
+		snprintf(a->err, sizeof(a->err), "NUL byte in a parameter");
+		return MHD_NO;
+	}
+	if (web_query_set(a->q, key, value, a->now, a->err, sizeof(a->err)) < 0) {
+		a->bad = 1;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static enum MHD_ValueKind
+query_kind_of(enum web_route_id id)
+{
+	(void)id;
+	return MHD_GET_ARGUMENT_KIND;
+}
+
+static enum web_qkind
+qkind_of(enum web_route_id id)
+{
+	switch (id) {
+	case WR_DNS_PAGE: case WR_API_DNS: return WQ_DNS;
+	case WR_CONN_PAGE: case WR_API_CONN: return WQ_CONN;
+	case WR_API_TIMELINE: return WQ_TIMELINE;
+	case WR_API_REPORT: return WQ_REPORT;
+	case WR_API_FINDINGS: return WQ_FINDINGS;
+	default: return WQ_NONE;
+	}
+}
+
+static bool
+authorised(struct web *w, struct MHD_Connection *conn, bool *by_header)
+{
+	const char *h, *c;
+
+	*by_header = false;
+	if (!w->token[0])
+		return true;
+	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (h && strncmp(h, "Bearer ", 7) == 0 && web_token_equal(h + 7, w->token)) {
+		*by_header = true;
+		return true;
+	}
+	c = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "oca_token");
+	return c && web_token_equal(c, w->token);
+}
+
+static enum MHD_Result
+login_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+            const char *content_type, const char *transfer_encoding, const char *data,
+            uint64_t off, size_t size)
+{
+	struct req *rq = cls;
+
+	(void)kind; (void)filename; (void)content_type; (void)transfer_encoding;
+	if (strcmp(key, "token") != 0)
+		return MHD_YES;
+	if (off + size >= sizeof(rq->login_token))
+		return MHD_NO;
+	memcpy(rq->login_token + off, data, size);
+	rq->login_token[off + size] = '\0';
+	return MHD_YES;
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+       const char *version, const char *upload_data, size_t *upload_data_size,
+       void **con_cls)
+{
+	struct web *w = cls;
+	struct req *rq = *con_cls;
+	struct web_route rt;
+	struct web_reply r = { 0 };
+	struct web_query q;
+	struct args_ctx a;
+	const char *host, *origin, *site, *clen;
+	bool is_post, by_header = false;
+	sqlite3 *db;
+	enum MHD_Result ret;
+	char cookie[384];
+
+	(void)version;
+	if (!rq) {
+		if (!(rq = calloc(1, sizeof(*rq))))
+			return MHD_NO;
+		*con_cls = rq;
+	}
+	if (rq->refused) {                      /* a body after a refusal: drop it */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	web_route_match(url, &rt);
+	is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+
+	if (!rq->started) {
+		rq->started = true;
+		if (!is_post && strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+			return refuse(conn, rq, rt.id, 405, "method not allowed", "GET, HEAD, POST");
+		host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+		if (!web_host_allowed(host, &w->conf->web_addr, w->conf->web_port))
+			return refuse(conn, rq, rt.id, 421, "this server does not answer to that "
+			              "Host name", NULL);
+		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                   MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (clen && (strlen(clen) > 9 || strtoul(clen, NULL, 10) > WEB_BODY_MAX))
+			return refuse(conn, rq, rt.id, 413, "request too large", NULL);
+		if (rt.id == WR_NOT_FOUND)
+			return refuse(conn, rq, rt.id, 404, "not found", NULL);
+		if (rt.post_only && !is_post)
+			return refuse(conn, rq, rt.id, 405, "this changes state: POST only", "POST");
+		if (is_post && !rt.post_only && rt.id != WR_LOGIN)
+			return refuse(conn, rq, rt.id, 405, "method not allowed", "GET, HEAD");
+		if (rt.id != WR_ASSET && rt.id != WR_LOGIN && !authorised(w, conn, &by_header)) {
+			if (is_api(rt.id) || is_post)
+				return refuse(conn, rq, rt.id, 401, "a token is required", NULL);
+			r.status = 303;
+			r.ctype = "text/plain; charset=utf-8";
+			snprintf(r.location, sizeof(r.location), "/login");
+			rq->refused = true;
+			return send_reply(conn, &r, NULL, NULL);
+		}
+		if (is_post) {
+			/* a browser always sends Origin with a POST; a script elsewhere cannot
+			 * forge it, and cannot set Authorization without a preflight we refuse */
+			origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+			site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
+			if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+				return refuse(conn, rq, rt.id, 403, "cross-site request refused", NULL);
+			if (origin ? !web_origin_same(origin, host) : !by_header)
+				return refuse(conn, rq, rt.id, 403, "cross-origin request refused",
+				              NULL);
+			if (rt.id == WR_LOGIN &&
+			    !(rq->pp = MHD_create_post_processor(conn, 1024, login_field, rq)))
+				return refuse(conn, rq, rt.id, 415, "expected a form", NULL);
+		}
+		if (*upload_data_size == 0 || !is_post)
+			return MHD_YES;         /* come back with the body (or its end) */
+	}
+	if (*upload_data_size) {
+		rq->body_len += *upload_data_size;
+		if (rq->body_len > WEB_BODY_MAX)
+			return refuse(conn, rq, rt.id, 413, "request too large", NULL);
+		if (rq->pp && MHD_post_process(rq->pp, upload_data, *upload_data_size) != MHD_YES)
+			return refuse(conn, rq, rt.id, 400, "bad form", NULL);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	/* the whole request is in: answer it */
+	if (rt.id == WR_ASSET)
+		return send_asset(conn, rt.asset);
+	if (rt.id == WR_LOGIN) {
+		if (!w->token[0]) {
+			r.status = 303;
+			snprintf(r.location, sizeof(r.location), "/");
+			return send_reply(conn, &r, NULL, NULL);
+		}
+		if (!is_post) {
+			html_login(w, NULL, &r);
+			return send_reply(conn, &r, NULL, NULL);
+		}
+		if (!web_token_equal(rq->login_token, w->token)) {
+			html_login(w, "That token is not the one in token_file.", &r);
+			r.status = 403;
+			return send_reply(conn, &r, NULL, NULL);
+		}
+		snprintf(cookie, sizeof(cookie), "oca_token=%s; Path=/; HttpOnly; SameSite=Strict",
+		         w->token);
+		r.status = 303;
+		snprintf(r.location, sizeof(r.location), "/");
+		return send_reply(conn, &r, NULL, cookie);
+	}
+
+	memset(&a, 0, sizeof(a));
+	a.q = &q;
+	a.now = timefmt_now_us();
+	web_query_init(&q, qkind_of(rt.id), a.now);
+	MHD_get_connection_values_n(conn, query_kind_of(rt.id), each_arg, &a);
+	if (!a.bad && web_query_finish(&q, a.err, sizeof(a.err)) < 0)
+		a.bad = 1;
+	if (a.bad && rt.id != WR_API_ACK)
+		return refuse(conn, rq, rt.id, 400, a.err, NULL);
+
+	if (!(db = web_db_get(w)))
+		return refuse(conn, rq, rt.id, 503, "the database cannot be opened", NULL);
+	switch (rt.id) {
+	case WR_OVERVIEW: html_overview(w, db, &r); break;
+	case WR_DNS_PAGE: html_dns(w, db, &q, &r); break;
+	case WR_CONN_PAGE: html_connections(w, db, &q, &r); break;
+	case WR_FINDING_PAGE: html_finding(w, db, rt.finding_id, &r); break;
+	case WR_API_REPORT: api_report(w, db, &q, &r); break;
+	case WR_API_DNS: api_dns(w, db, &q, &r); break;
+	case WR_API_CONN: api_connections(w, db, &q, &r); break;
+	case WR_API_TIMELINE: api_timeline(w, db, &q, &r); break;
+	case WR_API_FINDINGS: api_findings(w, db, &q, &r); break;
+	case WR_METRICS: api_metrics(w, db, &r); break;
+	case WR_API_ACK: {
+		const char *from = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "from");
+
+		api_ack(w, db, rt.finding_id, &r);
+		/* a form without scripts goes back to the page it came from */
+		if (from && r.status < 300) {
+			if (strcmp(from, "overview") == 0)
+				snprintf(r.location, sizeof(r.location), "/#finding-%lld",
+				         (long long)rt.finding_id);
+			else if (strcmp(from, "finding") == 0)
+				snprintf(r.location, sizeof(r.location), "/findings/%lld",
+				         (long long)rt.finding_id);
+			if (r.location[0])
+				r.status = 303;
+		}
+		break;
+	}
+	default: html_error(&r, 404, "not found"); break;
+	}
+	web_db_put(w, db);
+	ret = send_reply(conn, &r, NULL, NULL);
+	return ret;
+}
+
+static void
+completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+          enum MHD_RequestTerminationCode toe)
+{
+	struct req *rq = *con_cls;
+
+	(void)cls; (void)conn; (void)toe;
+	if (rq) {
+		if (rq->pp)
+			MHD_destroy_post_processor(rq->pp);
+		free(rq);
+		*con_cls = NULL;
+	}
+}
+
+/* Percent-decoding of the path and of each parameter, as libmicrohttpd does it, except
+ * that a decoded NUL poisons the whole string: C code after this point would see only
+ * what comes before it ("/assets/app.js%00.txt" must not be "/assets/app.js"). The
+ * poisoned string is one DEL byte, which no route and no parameter accepts. */
+static size_t
+unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	size_t n = MHD_http_unescape(s);
+
+	(void)cls; (void)conn;
+	if (strlen(s) != n) {
+		s[0] = 0x7f;
+		s[1] = '\0';
+		return 1;
+	}
+	return n;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512], safe[2048];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_warn("web: %s", escape_term(msg, safe, sizeof(safe)));
+}
+
+/* ---------------------------------------------------------------- open, close */
+
+static bool
+is_loopback(const struct netaddr *a)
+{
+	static const uint8_t v6lo[16] = { [15] = 1 };
+
+	if (a->family == 4)
+		return a->a[0] == 127;
+	return a->family == 6 && memcmp(a->a, v6lo, 16) == 0;
+}
+
+static int
+read_token(const char *path, char *out, size_t outlen, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f) {
+		snprintf(err, errlen, "web.token_file %s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	n = fread(out, 1, outlen - 1, f);
+	fclose(f);
+	out[n] = '\0';
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '))
+		out[--n] = '\0';
+	if (n < 16 || n >= outlen - 1) {
+		snprintf(err, errlen, "web.token_file %s: the token must be 16 to %zu characters",
+		         path, outlen - 2);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		/* it goes into a cookie: printable, no separators */
+		if (out[i] <= 0x20 || out[i] >= 0x7f || out[i] == ';' || out[i] == ',' ||
+		    out[i] == '"' || out[i] == '\\') {
+			snprintf(err, errlen, "web.token_file %s: the token must be printable ASCII "
+			         "without spaces, quotes, commas or semicolons", path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+bind_listen(const struct conf *c, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t sl;
+	char where[NETADDR_STRLEN];
+	int fd, one = 1;
+
+	hostport_format(&c->web_addr, c->web_port, where, sizeof(where));
+	if (c->web_addr.family == 4) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(c->web_port);
+		memcpy(&s4->sin_addr, c->web_addr.a, 4);
+		sl = sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(c->web_port);
+		memcpy(&s6->sin6_addr, c->web_addr.a, 16);
+		sl = sizeof(*s6);
+	}
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		snprintf(err, errlen, "web: socket: %s", strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 64) < 0) {
+		snprintf(err, errlen, "web.listen %s: cannot listen: %s", where, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct web *
+web_open(const struct conf *c, struct queue *q, struct stats *st, char *err, size_t errlen)
+{
+	struct web *w;
+	sqlite3 *db;
+	char where[NETADDR_STRLEN];
+	int fd;
+
+	hostport_format(&c->web_addr, c->web_port, where, sizeof(where));
+	if (!is_loopback(&c->web_addr) && (!c->web_allow_remote || !c->web_token_file[0])) {
+		snprintf(err, errlen, "web.listen %s is not a loopback address: that needs "
+		         "web.allow_remote = 1 and a web.token_file", where);
+		return NULL;
+	}
+	if (!(w = calloc(1, sizeof(*w)))) {
+		snprintf(err, errlen, "web: out of memory");
+		return NULL;
+	}
+	w->conf = c;
+	w->q = q;
+	w->st = st;
+	pthread_mutex_init(&w->pool_mu, NULL);
+	if (c->web_token_file[0] &&
+	    read_token(c->web_token_file, w->token, sizeof(w->token), err, errlen) < 0)
+		goto fail;
+	if (!(db = db_open_ro(c->database, err, errlen)))
+		goto fail;
+	w->pool[w->n_pool++] = db;
+	if ((fd = bind_listen(c, err, errlen)) < 0)
+		goto fail;
+	w->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+	                          MHD_USE_ERROR_LOG,
+	                          0, NULL, NULL, handle, w,
+	                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	                          MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+	                          MHD_OPTION_LISTEN_SOCKET, fd,
+	                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)WEB_THREADS,
+	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNS,
+	                          MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	                          (unsigned)WEB_MAX_CONNS_PER_IP,
+	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WEB_TIMEOUT_S,
+	                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_HEADER_MEM,
+	                          MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+	                          MHD_OPTION_END);
+	if (!w->mhd) {
+		snprintf(err, errlen, "web.listen %s: libmicrohttpd did not start", where);
+		close(fd);
+		goto fail;
+	}
+	log_info("dashboard on http://%s/%s", where, w->token[0] ? " (token required)" : "");
+	return w;
+fail:
+	web_close(w);
+	return NULL;
+}
+
+void
+web_close(struct web *w)
+{
+	if (!w)
+		return;
+	if (w->mhd) {
+		/* MHD closes the listen socket it was given */
+		MHD_stop_daemon(w->mhd);
+	}
+	for (int i = 0; i < w->n_pool; i++)
+		sqlite3_close(w->pool[i]);
+	pthread_mutex_destroy(&w->pool_mu);
+	free(w);
+}

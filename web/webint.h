@@ -1,0 +1,80 @@
+/* webint: what the dashboard's files share: the server state, a growing output buffer,
+ * and the handlers that server.c routes to. Private to web/. */
+#ifndef OCA_WEBINT_H
+#define OCA_WEBINT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "conf.h"
+#include "params.h"
+#include "queue.h"
+#include "stats.h"
+
+#define WEB_DB_POOL 4
+
+struct web {
+	const struct conf *conf;
+	struct queue *q;
+	struct stats *st;
+	struct MHD_Daemon *mhd;
+	char token[256];                /* "" = no token configured */
+	pthread_mutex_t pool_mu;
+	sqlite3 *pool[WEB_DB_POOL];     /* idle read-only connections */
+	int n_pool;
+};
+
+/* An output buffer that grows; on out of memory it stops growing and remembers. */
+struct wbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+void wbuf_put(struct wbuf *b, const char *s, size_t n);
+void wbuf_puts(struct wbuf *b, const char *s);
+void wbuf_printf(struct wbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append s escaped for HTML text or a quoted attribute value (escape_html). */
+void wbuf_html(struct wbuf *b, const char *s);
+void wbuf_free(struct wbuf *b);
+
+/* A read-only connection from the pool (opened when none is idle), or NULL. */
+sqlite3 *web_db_get(struct web *w);
+void web_db_put(struct web *w, sqlite3 *db);
+
+/* What a handler answers: status, content type and body (owned by the response). */
+struct web_reply {
+	unsigned status;
+	const char *ctype;
+	struct wbuf body;
+	char location[128];             /* for 303 redirects */
+};
+
+/* JSON API handlers (api.c). Each fills r; on a bad query a 400 with a fixed reason. */
+void api_report(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r);
+void api_dns(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r);
+void api_connections(struct web *w, sqlite3 *db, const struct web_query *q,
+                     struct web_reply *r);
+void api_timeline(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r);
+void api_findings(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r);
+void api_metrics(struct web *w, sqlite3 *db, struct web_reply *r);
+/* Queue the acknowledgement of a finding for the core thread. */
+void api_ack(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r);
+
+/* HTML pages (html.c). */
+void html_overview(struct web *w, sqlite3 *db, struct web_reply *r);
+void html_dns(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r);
+void html_connections(struct web *w, sqlite3 *db, const struct web_query *q,
+                      struct web_reply *r);
+void html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r);
+void html_login(struct web *w, const char *problem, struct web_reply *r);
+/* A small page for an error status; reason is a fixed string, never request data. */
+void html_error(struct web_reply *r, unsigned status, const char *reason);
+/* The same for the API, as {"error": reason}. */
+void api_error(struct web_reply *r, unsigned status, const char *reason);
+
+#endif
