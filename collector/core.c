@@ -21,6 +21,7 @@
 #include "attrib.h"
 #include "core.h"
 #include "escape.h"
+#include "pktdecode.h"
 #include "policy.h"
 #include "timefmt.h"
 
@@ -62,19 +63,6 @@ base_count(struct core *k, const char *base, bool add)
 			return add ? ++k->bases[j].n : k->bases[j].n;
 	}
 	return -1;
-}
-
-static const char *
-proto_name(int proto, char buf[8])
-{
-	switch (proto) {
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_ICMP: return "icmp";
-	case IPPROTO_ICMPV6: return "icmpv6";
-	case IPPROTO_SCTP: return "sctp";
-	default: snprintf(buf, 8, "%d", proto); return buf;
-	}
 }
 
 static void
@@ -231,7 +219,7 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 {
 	char dst[NETADDR_STRLEN], src[NETADDR_STRLEN], pb[8], key[1400], example[300];
 	char json[ATTRIB_MAX_NAMES * 1100 + 16], esc[1100];
-	const char *proto = proto_name(ev->proto, pb), *kind = NULL, *detail = NULL;
+	const char *proto = pktdecode_proto_name(ev->proto, pb), *kind = NULL, *detail = NULL;
 	int port = ev->has_ports ? ev->dport : -1, day;
 	struct attrib_result r;
 	struct conn_attr a = { 0 };

@@ -21,6 +21,10 @@ enum pktdecode_result {
  * has_icmp at 0 and still returns PKT_OK. */
 enum pktdecode_result pktdecode(const uint8_t *pkt, size_t len, struct conn_event *ev);
 
+/* The name people use for an IP protocol number ("tcp", "udp", "icmp"...), or the
+ * number as text in buf (at least 8 bytes). */
+const char *pktdecode_proto_name(int proto, char *buf);
+
 /* A short English name for a result. */
 const char *pktdecode_strerror(enum pktdecode_result r);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pktdecode.h"
 #include "rollup.h"
 #include "store.h"
 
@@ -231,18 +232,6 @@ store_discard(struct store *s)
 	s->n_hours = 0;
 }
 
-static const char *
-proto_name(int proto, char buf[8])
-{
-	switch (proto) {
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_ICMP: return "icmp";
-	case IPPROTO_ICMPV6: return "icmpv6";
-	default: snprintf(buf, 8, "%d", proto); return buf;
-	}
-}
-
 int64_t
 store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr *a)
 {
@@ -260,7 +249,7 @@ store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr 
 	netaddr_format(&ev->src, src, sizeof(src));
 	netaddr_format(&ev->dst, dst, sizeof(dst));
 	snprintf(key, sizeof(key), "%d|%s|%d|%s|%s", a->expected, dst, port,
-	         proto_name(ev->proto, pb), domain);
+	         pktdecode_proto_name(ev->proto, pb), domain);
 	if (!(dest_id = rollup_find(s->dest, key))) {
 		sqlite3_stmt *g = s->st[S_DEST_GET];
 
