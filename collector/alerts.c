@@ -826,8 +826,8 @@ check_watch_end(struct alerts *a, int64_t now)
 	if (findings == 0)
 		snprintf(verdict, sizeof(verdict), "clean: no findings");
 	else
-		snprintf(verdict, sizeof(verdict), "%lld findings, %lld not acknowledged", findings,
-		         unacked);
+		snprintf(verdict, sizeof(verdict), "%lld finding%s, %lld not acknowledged",
+		         findings, findings == 1 ? "" : "s", unacked);
 	body = js_text(a->js, "SELECT json_object('kind', 'watch-end', 'first_seen', ?1, "
 	               "'last_seen', ?2, 'count', ?4, 'detail', ?3)",
 	               timefmt_iso(start, s_iso, sizeof(s_iso)),

@@ -81,5 +81,6 @@ out=$(in_host "$OCA_BIN" collect -c "$LAB_CONF" 2>&1) && rc=0 || rc=$?
 check "missing token file: startup error" "$rc" 2
 check "missing token file: one line" "$(echo "$out" | wc -l)" 1
 
+check "every alert in exactly one Telegram message" "$(each_once)" ""
 no_token_leak
 lab_finish

@@ -110,6 +110,17 @@ stop_keep() {
 	return $rc
 }
 
+# each_once: every finding alert in the outbox is in exactly one message answered ok
+# (prints the ones that are not, with their count; nothing = good).
+each_once() {
+	fake_texts > "$LAB_DIR/texts"
+	sql "SELECT ip || ' port ' || port || '/' || proto FROM alert_outbox o JOIN findings f
+	     ON f.id = o.finding_id WHERE o.kind = 'finding'" | while read -r dest; do
+		n=$(grep -c -F "$dest" "$LAB_DIR/texts" || true)
+		[ "$n" = 1 ] || echo "$dest: $n"
+	done
+}
+
 pending() { sql "SELECT count(*) FROM alert_outbox WHERE delivered_us IS NULL"; }
 none_pending() { [ "$(pending)" = 0 ]; }
 
