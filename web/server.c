@@ -534,7 +534,7 @@ unescape(void *cls, struct MHD_Connection *conn, char *s)
 	return n;
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512], safe[2048];
