@@ -1,0 +1,196 @@
+#!/bin/bash
+# bench/dns.sh: the DNS path, oc-audit's embedded resolver against Debian's unbound with
+# query and reply logging, both forwarding to the same lab upstream.
+#
+#   cd build && sudo ../bench/dns.sh
+#
+# In the lab (tests/lab/lib.sh: our own namespaces, torn down on exit): an upstream
+# unbound in the "internet" namespace on 198.51.100.2 (lab_upstream_dns, plus a
+# `local-zone: "bench.example.com." redirect` so every name under it answers A
+# 198.51.100.50). On 192.168.83.1:53 in the host namespace, one after the other (never
+# both bound), the resolver under test:
+#   oc-audit   collect with [dns] listen = 192.168.83.1:53, forward = 198.51.100.2,
+#              rate_limit = 0 (it logs every query and answer into its database)
+#   unbound    Debian's daemon, 1 thread, log-queries: yes, log-replies: yes (to a file)
+# dnsperf runs in the VM namespace (UDP, 1 thread): first HITS_S seconds over 5 cached
+# names (after one priming pass), then one pass over 100k distinct names under
+# bench.example.com (every one a cache miss, a fresh resolver). For each: QPS,
+# p50/p99 latency (from dnsperf -v, per query), lost queries, CPU of the resolver
+# process per answered query (utime+stime over the run), VmRSS after the run, and how
+# many queries were logged.
+#
+# The saturated runs' latency is mostly queueing (OUTSTANDING queries in flight), so the
+# hits are also run at a fixed LAT_QPS for latency alone.
+#
+# Environment: HITS_S (10), MISSES (100000), CLIENTS (8), OUTSTANDING (200), LAT_QPS (5000),
+# TOOLS ("oc-audit unbound"), OUT (append the table there).
+set -eu
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+SRCDIR=$(dirname "$BENCH_DIR")
+if [ -z "${OCA_BUILDDIR:-}" ]; then
+	if [ -x ./oc-audit ]; then OCA_BUILDDIR=$(pwd); else OCA_BUILDDIR=$SRCDIR/build; fi
+fi
+OCA_BIN=${OCA_BIN:-$OCA_BUILDDIR/oc-audit}
+export OCA_BUILDDIR OCA_BIN OCA_SRCDIR=$SRCDIR
+HITS_S=${HITS_S:-10}
+MISSES=${MISSES:-100000}
+CLIENTS=${CLIENTS:-8}
+OUTSTANDING=${OUTSTANDING:-200}
+TOOLS=${TOOLS:-oc-audit unbound}
+LAT_QPS=${LAT_QPS:-5000}
+
+"$BENCH_DIR/deps"
+. "$SRCDIR/tests/lab/lib.sh"
+lab_require
+lab_up
+lab_config
+lab_upstream_dns 'local-zone: "bench.example.com." redirect' \
+	'local-data: "bench.example.com. 300 IN A 198.51.100.50"'
+CLK_TCK=$(getconf CLK_TCK)
+
+cat >"$LAB_DIR/hits.txt" <<'EOF'
+api.telegram.org A
+openrouter.ai A
+www.example.com A
+www.example.com AAAA
+cdn1.example.net A
+EOF
+awk -v n="$MISSES" 'BEGIN { for (i = 1; i <= n; i++) printf "m%06d.bench.example.com A\n", i }' \
+	>"$LAB_DIR/misses.txt"
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# thread_ticks: "TID COMM TICKS" per thread of $PID, sorted for join
+thread_ticks() {
+	local t
+	for t in /proc/"$PID"/task/*; do
+		echo "${t##*/} $(tr -d ' ' <"$t/comm") $(awk '{ print $14 + $15 }' "$t/stat")"
+	done 2>/dev/null | sort
+}
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# start_resolver TOOL: sets PID
+start_resolver() {
+	local tool=$1 i
+	case $tool in
+	oc-audit)
+		DB="$LAB_DIR/dns-bench.db"
+		rm -f "$DB" "$DB-wal" "$DB-shm"
+		ip netns exec "$NS_HOST" "$OCA_BIN" collect -c "$LAB_CONF" \
+			--set "collector.database=$DB" --set dns.listen=192.168.83.1:53 \
+			--set dns.forward=198.51.100.2 --set dns.rate_limit=0 \
+			>"$LAB_DIR/resolver.log" 2>&1 &
+		;;
+	unbound)
+		: >"$LAB_DIR/unbound-queries.log"
+		cat >"$LAB_DIR/unbound.conf" <<EOF
+server:
+	interface: 192.168.83.1
+	port: 53
+	do-daemonize: no
+	username: ""
+	chroot: ""
+	directory: "$LAB_DIR"
+	pidfile: ""
+	use-syslog: no
+	logfile: "$LAB_DIR/unbound-queries.log"
+	verbosity: 0
+	log-queries: yes
+	log-replies: yes
+	num-threads: 1
+	do-ip6: no
+	access-control: 192.168.83.0/24 allow
+	local-zone: "test." nodefault
+forward-zone:
+	name: "."
+	forward-addr: 198.51.100.2
+remote-control:
+	control-enable: no
+EOF
+		ip netns exec "$NS_HOST" unbound -d -c "$LAB_DIR/unbound.conf" \
+			>"$LAB_DIR/resolver.log" 2>&1 &
+		;;
+	esac
+	PID=$!
+	LAB_PIDS="$LAB_PIDS $PID"
+	for i in $(seq 100); do
+		in_vm drill www.example.com @192.168.83.1 2>/dev/null | grep -q 198.51.100.10 &&
+			return 0
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "$tool did not start:"
+	cat "$LAB_DIR/resolver.log"
+	exit 1
+}
+
+stop_resolver() {
+	kill -TERM "$PID" 2>/dev/null || true
+	wait "$PID" 2>/dev/null || true
+	LAB_PIDS=$(echo "$LAB_PIDS" | tr ' ' '\n' | grep -vx "$PID" | tr '\n' ' ')
+}
+
+# logged: queries the resolver has logged so far
+logged() {
+	case $1 in
+	oc-audit) sqlite3 "$DB" "SELECT count(*) FROM dns_queries" 2>/dev/null || echo 0 ;;
+	# "info: CLIENT NAME. TYPE IN" is a query; a reply has rcode, time, ... after IN
+	unbound) grep -cE 'info: [0-9.]+ [^ ]+ [^ ]+ IN$' "$LAB_DIR/unbound-queries.log" || true ;;
+	esac
+}
+
+row() {
+	printf '| %-8s | %-6s | %8s | %7s | %7s | %13s | %8s | %8s | %8s | %s |\n' "$@"
+}
+
+# measure TOOL CASE DNSPERF-ARGS...: one dnsperf run against the running resolver
+measure() {
+	local tool=$1 case=$2 t0 t1 out="$LAB_DIR/dnsperf-$1-$2" load sent done lost qps l0
+	shift 2
+	sleep 1.5       # what came before is committed / flushed
+	l0=$(logged "$tool")
+	load=$(cut -d' ' -f1-3 /proc/loadavg)
+	t0=$(cpu_ticks "$PID")
+	thread_ticks >"$out.threads0"
+	in_vm dnsperf -s 192.168.83.1 -c "$CLIENTS" -T 1 -q "$OUTSTANDING" -t 2 -v "$@" \
+		>"$out.v" 2>"$out.err" || true
+	t1=$(cpu_ticks "$PID")
+	thread_ticks >"$out.threads1"
+	# where the CPU went, per thread (main, nflog, writer, resolver, ... for oc-audit)
+	join "$out.threads0" "$out.threads1" | awk -v hz="$CLK_TCK" \
+		'$5 - $3 > 0 { printf "%s%s:%s %dms", sep, $1, $2, ($5 - $3) * 1000 / hz; sep = ", " }
+		END { print "" }' | sed "s/^/    ($tool $case threads: /; s/\$/)/" >&2
+	sent=$(sed -n 's/^ *Queries sent: *\([0-9]*\).*/\1/p' "$out.v")
+	done=$(sed -n 's/^ *Queries completed: *\([0-9]*\).*/\1/p' "$out.v")
+	lost=$(sed -n 's/^ *Queries lost: *\([0-9]*\).*/\1/p' "$out.v")
+	qps=$(sed -n 's/^ *Queries per second: *\([0-9]*\).*/\1/p' "$out.v")
+	# -v prints one line per answered query, its latency in seconds last
+	awk '$1 == ">" && $2 != "T" && NF == 5 { print $NF }' "$out.v" | sort -g >"$out.lat"
+	local n p50 p99
+	n=$(wc -l <"$out.lat")
+	p50=$(awk -v n="$n" 'NR == int(n * 0.50) + 1 { printf "%.2f", $1 * 1000; exit }' "$out.lat")
+	p99=$(awk -v n="$n" 'NR == int(n * 0.99) + 1 { printf "%.2f", $1 * 1000; exit }' "$out.lat")
+	sleep 1.5       # the collector commits its batch (100 ms) and unbound flushes its log
+	row "$tool" "$case" "${qps:-?}" "${p50:-?}" "${p99:-?}" "${lost:-?}/${sent:-?}" \
+		"$(echo "scale=1; ($t1 - $t0) * 1000000 / $CLK_TCK / ${done:-1}" | bc -l)" \
+		"$(($(rss_kib "$PID") / 1024)) MiB" "$(($(logged "$tool") - l0))" "$load"
+}
+
+{
+	echo "dns bench $(date -u +%FT%TZ), $(nproc) cores," \
+		"oc-audit $(git -C "$SRCDIR" rev-parse --short HEAD 2>/dev/null || echo '?')," \
+		"dnsperf -c $CLIENTS -T 1 -q $OUTSTANDING, UDP"
+	row resolver case QPS "p50 ms" "p99 ms" lost/sent "us CPU/q" RSS logged loadavg
+	row -------- ------ -------- ------- ------- ------------- -------- -------- -------- -------
+} | tee -a "${OUT:-/dev/null}"
+for tool in $TOOLS; do
+	start_resolver "$tool"
+	in_vm dnsperf -s 192.168.83.1 -d "$LAB_DIR/hits.txt" -n 1 >/dev/null 2>&1 || true
+	measure "$tool" hits -d "$LAB_DIR/hits.txt" -l "$HITS_S" | tee -a "${OUT:-/dev/null}"
+	# latency when not saturated: the same names at a fixed LAT_QPS
+	measure "$tool" "hits@${LAT_QPS}" -d "$LAB_DIR/hits.txt" -l 5 -Q "$LAT_QPS" |
+		tee -a "${OUT:-/dev/null}"
+	stop_resolver
+	start_resolver "$tool"       # cold cache
+	measure "$tool" misses -d "$LAB_DIR/misses.txt" -n 1 -l 60 | tee -a "${OUT:-/dev/null}"
+	stop_resolver
+done
