@@ -160,6 +160,8 @@ dest_text(struct wbuf *b, const char *domain, const char *ip, const char *port,
 		wbuf_html(b, domain);
 		wbuf_puts(b, "</span> ");
 	}
+	if (*domain && !*ip)
+		return;
 	wbuf_puts(b, "<span class=\"addr\">");
 	wbuf_html(b, *ip ? ip : "-");
 	if (*port && strcmp(port, "0") != 0) {

@@ -56,6 +56,7 @@
 		var day0 = Math.ceil(since / 86400) * 86400;
 		for (var d = day0; d < until; d += 86400) {
 			s.appendChild(svg('line', { x1: x(d), x2: x(d), y1: T, y2: H - B, 'class': 'day' }));
+			if (x(d) > W - R - 36) continue;   /* no room for a label */
 			var lab = svg('text', { x: x(d) + 3, y: H - 8 });
 			lab.textContent = new Date(d * 1000).toISOString().slice(5, 10);
 			s.appendChild(lab);
@@ -115,6 +116,7 @@
 			frag.appendChild(el('span', 'name', f.domain));
 			frag.appendChild(document.createTextNode(' '));
 		}
+		if (f.domain && !f.ip) return frag;
 		var a = (f.ip || '-') + (f.port ? ':' + f.port : '') + (f.proto ? '/' + f.proto : '');
 		frag.appendChild(el('span', 'addr', a));
 		return frag;
