@@ -35,14 +35,24 @@ lab_collect
 sleep 2.5
 check "restart: nothing sent twice" "$(fake_count telegram)" 2
 
+# two outbox rows for one finding: one message
+stop_keep
+plant_finding direct-ip 203.0.113.10 443
+sql "INSERT INTO alert_outbox(kind, finding_id, created_us, body, next_us)
+     SELECT kind, finding_id, created_us, body, next_us FROM alert_outbox WHERE id = (SELECT max(id) FROM alert_outbox)"
+lab_collect
+wait_until 10 none_pending || true
+check "same finding twice: both rows done" "$(pending)" 0
+check "same finding twice: one message" "$(fake_count telegram ok)" 3
+
 # a burst of five: one message, "and 4 more"
 stop_keep
 for p in 1001 1002 1003 1004 1005; do plant_finding direct-ip 203.0.113.9 $p; done
 lab_collect
 wait_until 10 none_pending || true
 check "burst delivered" "$(pending)" 0
-check "burst: one message" "$(fake_count telegram ok)" 3
-fake_texts | tail -n +5 > "$LAB_DIR/burst"
+check "burst: one message" "$(fake_count telegram ok)" 4
+last_text > "$LAB_DIR/burst"
 check "burst: and 4 more" "$(grep -c 'and 4 more:' "$LAB_DIR/burst")" 1
 check "burst: each listed" "$(grep -c '^- direct-ip 203.0.113.9 port 100[2-5]/tcp' "$LAB_DIR/burst")" 4
 
@@ -59,7 +69,7 @@ wait_until 10 none_pending || true
 sleep 2
 findings=$(sql "SELECT count(*) FROM findings WHERE ip IN ('198.51.100.3', '198.51.100.4')")
 check "repeats: two findings" "$findings" 2
-check "repeats: one message per finding" "$(fake_count telegram ok)" $((3 + findings))
+check "repeats: one message per finding" "$(fake_count telegram ok)" $((4 + findings))
 fake_texts > "$LAB_DIR/texts"
 check "repeats: the direct IP named" "$(grep -c 'destination: 198.51.100.3 port 8080/tcp' "$LAB_DIR/texts")" 1
 

@@ -63,6 +63,19 @@ for line in open(sys.argv[1]):
 PY
 }
 
+# last_text: the text of the last Telegram message answered ok.
+last_text() {
+	python3 - "$FAKE_DIR/requests.jsonl" <<'PY'
+import json, sys
+last = ""
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["endpoint"] == "telegram" and e["answer"] == "ok":
+        last = e["body"]["text"]
+print(last)
+PY
+}
+
 # fake_times ENDPOINT: the times of its requests, one a line.
 fake_times() {
 	python3 - "$FAKE_DIR/requests.jsonl" "$1" <<'PY'
@@ -114,7 +127,7 @@ stop_keep() {
 # (prints the ones that are not, with their count; nothing = good).
 each_once() {
 	fake_texts > "$LAB_DIR/texts"
-	sql "SELECT ip || ' port ' || port || '/' || proto FROM alert_outbox o JOIN findings f
+	sql "SELECT DISTINCT ip || ' port ' || port || '/' || proto FROM alert_outbox o JOIN findings f
 	     ON f.id = o.finding_id WHERE o.kind = 'finding'" | while read -r dest; do
 		n=$(grep -c -F "$dest" "$LAB_DIR/texts" || true)
 		[ "$n" = 1 ] || echo "$dest: $n"
