@@ -57,10 +57,10 @@ check "watch day 1" "$(sql "SELECT DISTINCT watch_day FROM findings")" 1
 "$OCA_BIN" report -c "$LAB_CONF" --since 1h --fail-on-findings >"$LAB_DIR/report.txt" && rc=0 || rc=$?
 check "--fail-on-findings exits 3" "$rc" 3
 check "text report verdict" "$(grep -c '^Verdict: 15 FINDINGS (15 unacknowledged)' "$LAB_DIR/report.txt")" 1
-json=$("$OCA_BIN" report -c "$LAB_CONF" --since 1h --format json)
-check "json: findings" "$(sqlite3 :memory: "SELECT json_array_length('$json', '\$.findings')")" 15
-check "json: expected destinations" "$(sqlite3 :memory: "SELECT count(*) FROM json_each('$json', '\$.destinations') WHERE value->>'expected' = 1")" 2
-check "json: dns names" "$(sqlite3 :memory: "SELECT value->>'queries' FROM json_each('$json', '\$.dns') WHERE value->>'name' = 'api.telegram.org'")" 5
+"$OCA_BIN" report -c "$LAB_CONF" --since 1h --format json >"$LAB_DIR/report.json"
+check "json: findings" "$(jsonq "$LAB_DIR/report.json" "json_array_length(j, '\$.findings')")" 15
+check "json: expected destinations" "$(jsonq "$LAB_DIR/report.json" "(SELECT count(*) FROM json_each(j, '\$.destinations') WHERE value->>'expected' = 1)")" 2
+check "json: dns names" "$(jsonq "$LAB_DIR/report.json" "(SELECT value->>'queries' FROM json_each(j, '\$.dns') WHERE value->>'name' = 'api.telegram.org')")" 5
 "$OCA_BIN" report -c "$LAB_CONF" --since 1h --format csv >"$LAB_DIR/report.csv"
 check "csv: header and one line per finding" "$(wc -l <"$LAB_DIR/report.csv")" 16
 lab_finish

@@ -49,10 +49,10 @@ check "prefix kept" "$(sql "SELECT DISTINCT prefix FROM connections")" "openclaw
 check "interfaces named" "$(sql "SELECT DISTINCT iif || '>' || oif FROM connections WHERE family = 4")" "br-openclaw>wan0"
 check "no losses" "$(sql "SELECT count(*) FROM losses")" 0
 
-json=$("$OCA_BIN" report --db "$LAB_DB" --since 1h --format json)
-check "report: connections" "$(sqlite3 :memory: "SELECT json_extract('$json', '\$.totals.connections')")" $((N + 506))
-check "report: events_lost" "$(sqlite3 :memory: "SELECT json_extract('$json', '\$.totals.events_lost')")" 0
-check "report: TLS destination" "$(sqlite3 :memory: "SELECT value->>'connections' FROM json_each('$json', '\$.destinations') WHERE value->>'ip' = '198.51.100.2' AND value->>'port' = 443")" 3
+"$OCA_BIN" report --db "$LAB_DB" --since 1h --format json >"$LAB_DIR/report.json"
+check "report: connections" "$(jsonq "$LAB_DIR/report.json" "j->>'\$.totals.connections'")" $((N + 506))
+check "report: events_lost" "$(jsonq "$LAB_DIR/report.json" "j->>'\$.totals.events_lost'")" 0
+check "report: TLS destination" "$(jsonq "$LAB_DIR/report.json" "(SELECT value->>'connections' FROM json_each(j, '\$.destinations') WHERE value->>'ip' = '198.51.100.2' AND value->>'port' = 443)")" 3
 "$OCA_BIN" report --db "$LAB_DB" --since 1h >"$LAB_DIR/report.txt"
 check "text report: totals" "$(grep -c "^Totals: $((N + 506)) connections" "$LAB_DIR/report.txt")" 1
 check "text report: IPv6 destination bracketed" "$(grep -c '\[2001:db8:100::2\]:8080/tcp' "$LAB_DIR/report.txt")" 2

@@ -283,3 +283,7 @@ lab_upstream() {
 	echo "upstream unbound did not start"
 	return 1
 }
+
+# jsonq FILE EXPR: evaluate an SQLite expression over the JSON document in FILE, bound as
+# j (e.g. jsonq report.json "j->>'\$.totals.connections'"); no quoting of the document.
+jsonq() { sqlite3 -batch -noheader :memory: "SELECT $2 FROM (SELECT CAST(readfile('$1') AS TEXT) AS j)"; }
