@@ -15,6 +15,10 @@
  * to a cap. Transfers run on a curl multi handle that alerts_stop can wake, so a hanging
  * API never holds up shutdown, and nothing here ever blocks ingest.
  *
+ * Delivery is at least once, never zero: an outcome this thread cannot know (a transfer
+ * abandoned at shutdown, or one that timed out after the API took it) leaves the alert
+ * pending, so it may arrive twice; an alert the API confirmed never does.
+ *
  * The Telegram token exists in two places only: the struct (from the token file) and the
  * URL buffer of a request in flight. Every text that leaves this file (log lines, the
  * last_error column, alert-test output) goes through alertmsg_scrub first. */
@@ -29,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <curl/curl.h>
 #include <sqlite3.h>
@@ -894,12 +899,16 @@ static int
 read_token(const char *path, char *tok, size_t len, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
+	struct stat sb;
 	size_t n, s = 0;
 
 	if (!f) {
 		snprintf(err, errlen, "alerts.telegram_token_file %s: %s", path, strerror(errno));
 		return -1;
 	}
+	if (fstat(fileno(f), &sb) == 0 && (sb.st_mode & 077))
+		log_warn("alerts.telegram_token_file %s can be read by other users (mode %03o); "
+		         "chmod 600 it", path, (unsigned)(sb.st_mode & 0777));
 	n = fread(tok, 1, len - 1, f);
 	if (ferror(f)) {
 		snprintf(err, errlen, "alerts.telegram_token_file %s: read error", path);

@@ -45,13 +45,29 @@ wait_until 10 none_pending || true
 check "same finding twice: both rows done" "$(pending)" 0
 check "same finding twice: one message" "$(fake_count telegram ok)" 3
 
+# a name the VM chose cannot forge lines or reverse text in the message
+stop_keep
+sql "INSERT INTO findings(kind, key, domain, first_us, last_us, watch_day, detail)
+     VALUES('unexpected-domain', 'hostile', 'evil.example' || char(10) || 'oc-audit: all clear'
+            || char(8238) || 'gro.margelet.ipa', 1, 1, 1, 'x');
+     INSERT INTO alert_outbox(kind, finding_id, created_us, body, next_us)
+     SELECT 'finding', id, 1, json_object('kind', kind, 'domain', domain, 'count', 1), 1
+     FROM findings WHERE key = 'hostile';"
+lab_collect
+wait_until 10 none_pending || true
+last_text > "$LAB_DIR/hostile"
+check "hostile name: one line, escaped" \
+	"$(grep -c -F 'destination: evil.example\u{000a}oc-audit: all clear\u{202e}gro.margelet.ipa' "$LAB_DIR/hostile")" 1
+check "hostile name: no forged line" "$(grep -c '^oc-audit: all clear' "$LAB_DIR/hostile")" 0
+check "hostile name: no raw RLO" "$(grep -c -P '\x{202e}' "$LAB_DIR/hostile")" 0
+
 # a burst of five: one message, "and 4 more"
 stop_keep
 for p in 1001 1002 1003 1004 1005; do plant_finding direct-ip 203.0.113.9 $p; done
 lab_collect
 wait_until 10 none_pending || true
 check "burst delivered" "$(pending)" 0
-check "burst: one message" "$(fake_count telegram ok)" 4
+check "burst: one message" "$(fake_count telegram ok)" 5
 last_text > "$LAB_DIR/burst"
 check "burst: and 4 more" "$(grep -c 'and 4 more:' "$LAB_DIR/burst")" 1
 check "burst: each listed" "$(grep -c '^- direct-ip 203.0.113.9 port 100[2-5]/tcp' "$LAB_DIR/burst")" 4
@@ -69,7 +85,7 @@ wait_until 10 none_pending || true
 sleep 2
 findings=$(sql "SELECT count(*) FROM findings WHERE ip IN ('198.51.100.3', '198.51.100.4')")
 check "repeats: two findings" "$findings" 2
-check "repeats: one message per finding" "$(fake_count telegram ok)" $((4 + findings))
+check "repeats: one message per finding" "$(fake_count telegram ok)" $((5 + findings))
 fake_texts > "$LAB_DIR/texts"
 check "repeats: the direct IP named" "$(grep -c 'destination: 198.51.100.3 port 8080/tcp' "$LAB_DIR/texts")" 1
 

@@ -128,7 +128,7 @@ stop_keep() {
 each_once() {
 	fake_texts > "$LAB_DIR/texts"
 	sql "SELECT DISTINCT ip || ' port ' || port || '/' || proto FROM alert_outbox o JOIN findings f
-	     ON f.id = o.finding_id WHERE o.kind = 'finding'" | while read -r dest; do
+	     ON f.id = o.finding_id WHERE o.kind = 'finding' AND f.ip IS NOT NULL" | while read -r dest; do
 		n=$(grep -c -F "$dest" "$LAB_DIR/texts" || true)
 		[ "$n" = 1 ] || echo "$dest: $n"
 	done
