@@ -11,6 +11,8 @@
 #include "report.h"
 #include "timefmt.h"
 
+#define TEXT_MAX_NAMES 30  /* names listed in the text report; JSON has them all */
+
 /* ISO-8601 from a microsecond column. */
 #define ISO(x) "strftime('%Y-%m-%dT%H:%M:%SZ', (" x ") / 1000000, 'unixepoch')"
 #define PROTO(x) "CASE " x " WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' WHEN 1 THEN 'icmp' " \
@@ -213,6 +215,10 @@ print_dest(FILE *out, const char *domain, const char *ip, const char *port, cons
 {
 	char e[1200];
 
+	if (*domain && (!*ip || strcmp(ip, "-") == 0)) {  /* a name-only finding */
+		fputs(escape_term(domain, e, sizeof(e)), out);
+		return;
+	}
 	if (*domain)
 		fprintf(out, "%s ", escape_term(domain, e, sizeof(e)));
 	bool v6 = strchr(ip, ':') != NULL, has_port = *port && strcmp(port, "0") != 0;
@@ -284,12 +290,16 @@ text_dns(sqlite3 *db, const char *json, FILE *out, char *err, size_t errlen)
 	                        "value->>'expected', value->>'first_seen', value->>'last_seen'",
 	                        err, errlen);
 	char e[1200];
-	int n = 0;
+	int n = 0, more = 0;
 
 	if (!st)
 		return -1;
 	fprintf(out, "\nNames the VM resolved\n");
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n >= TEXT_MAX_NAMES) {
+			more++;
+			continue;
+		}
 		if (n++ == 0)
 			fprintf(out, "  %9s  %-20s  %-20s  %s\n", "queries", "first seen", "last seen",
 			        "name");
@@ -300,6 +310,9 @@ text_dns(sqlite3 *db, const char *json, FILE *out, char *err, size_t errlen)
 	sqlite3_finalize(st);
 	if (n == 0)
 		fprintf(out, "  (none)\n");
+	if (more)
+		fprintf(out, "  ... and %d more names (all of them: --format json, or the "
+		        "dashboard's DNS log)\n", more);
 	return 0;
 }
 
