@@ -77,8 +77,9 @@ in_net socat TCP-LISTEN:8080,fork,reuseaddr SYSTEM:'echo hi' &
 LAB_PIDS="$LAB_PIDS $!"
 in_net socat TCP-LISTEN:8443,fork,reuseaddr SYSTEM:'echo hi' &
 LAB_PIDS="$LAB_PIDS $!"
-sleep 0.3
-sleep 20   # the rate limit's bucket refills (the burst took a token)
+# a new run starts with a full rate-limit bucket (the burst took a token)
+stop_keep
+lab_collect
 for i in 1 2 3 4 5; do in_vm timeout 5 socat - TCP4:198.51.100.3:8080 </dev/null >/dev/null; done
 for i in 1 2 3; do in_vm timeout 5 socat - TCP4:198.51.100.4:8443 </dev/null >/dev/null; done
 wait_until 10 none_pending || true
