@@ -771,7 +771,7 @@ static void
 check_losses(struct alerts *a, int64_t now)
 {
 	uint64_t total = 0, by[STAT__COUNT];
-	char detail[96] = "", iso[TIMEFMT_ISOLEN], *body;
+	char detail[64] = "", iso[TIMEFMT_ISOLEN], *body;   /* the body fits a cmd_event */
 	size_t len = 0;
 
 	for (int i = 0; i < STAT__COUNT; i++) {
@@ -833,10 +833,17 @@ check_watch_end(struct alerts *a, int64_t now)
 	else
 		snprintf(verdict, sizeof(verdict), "%lld finding%s, %lld not acknowledged",
 		         findings, findings == 1 ? "" : "s", unacked);
+	timefmt_iso(start, s_iso, sizeof(s_iso));
+	timefmt_iso(end, e_iso, sizeof(e_iso));
 	body = js_text(a->js, "SELECT json_object('kind', 'watch-end', 'first_seen', ?1, "
-	               "'last_seen', ?2, 'count', ?4, 'detail', ?3)",
-	               timefmt_iso(start, s_iso, sizeof(s_iso)),
-	               timefmt_iso(end, e_iso, sizeof(e_iso)), verdict, findings);
+	               "'last_seen', ?2, 'count', ?4, 'detail', ?3)", s_iso, e_iso, verdict,
+	               findings);
+	if (body && strlen(body) >= sizeof(((struct cmd_event *)0)->text)) {
+		/* too long for a command: the count alone (the message then points to the report) */
+		free(body);
+		body = js_text(a->js, "SELECT json_object('kind', 'watch-end', 'first_seen', ?1, "
+		               "'last_seen', ?2, 'count', ?4)", s_iso, e_iso, NULL, findings);
+	}
 	if (!body)
 		return;
 	log_info("alerts: the watch week ended at %s: %s", e_iso, verdict);
