@@ -22,7 +22,8 @@
 # The saturated runs' latency is mostly queueing (OUTSTANDING queries in flight), so the
 # hits are also run at a fixed LAT_QPS for latency alone.
 #
-# Environment: HITS_S (10), MISSES (100000), CLIENTS (8), OUTSTANDING (200), LAT_QPS (5000),
+# Environment: OCA_SET (extra `collect --set` key=value pairs, space separated),
+# HITS_S (10), MISSES (100000), CLIENTS (8), OUTSTANDING (200), LAT_QPS (5000),
 # TOOLS ("oc-audit unbound"), OUT (append the table there).
 set -eu
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -78,6 +79,7 @@ start_resolver() {
 		ip netns exec "$NS_HOST" "$OCA_BIN" collect -c "$LAB_CONF" \
 			--set "collector.database=$DB" --set dns.listen=192.168.83.1:53 \
 			--set dns.forward=198.51.100.2 --set dns.rate_limit=0 \
+			${OCA_SET:+$(printf -- "--set %s " $OCA_SET)} \
 			>"$LAB_DIR/resolver.log" 2>&1 &
 		;;
 	unbound)

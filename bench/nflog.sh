@@ -11,7 +11,8 @@
 # collector counted, CPU (user+sys of the whole process life, GNU time), peak RSS, and
 # database bytes per stored row. Each run gets a fresh database on the same disk.
 #
-# Environment: DURATION (10 s), GRACE (s to let the tool catch up after the flood
+# Environment: OCA_SET (extra `collect --set` key=value pairs, space separated),
+# DURATION (10 s), GRACE (s to let the tool catch up after the flood
 # before SIGTERM, 3), TOOLS ("oc-audit ulogd2"), OUT (also append the table there).
 set -eu
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -64,6 +65,7 @@ start_tool() {
 	oc-audit)
 		ip netns exec "$NS_HOST" /usr/bin/time -v -o "$LAB_DIR/time.txt" \
 			"$OCA_BIN" collect -c "$LAB_CONF" --set "collector.database=$db" \
+			${OCA_SET:+$(printf -- "--set %s " $OCA_SET)} \
 			>"$LAB_DIR/tool.log" 2>&1 &
 		;;
 	ulogd2)
