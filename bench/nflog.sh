@@ -155,7 +155,8 @@ run_one() {
 	case $tool in
 	oc-audit)
 		stored=$(sqlite3 "$db" "SELECT count(*) FROM connections")
-		lost_count=$(sqlite3 "$db" "SELECT coalesce(sum(count), 0) FROM losses")
+		lost_count=$(sqlite3 "$db" "SELECT coalesce(group_concat(source || ':' || n), 0)
+			FROM (SELECT source, sum(count) AS n FROM losses GROUP BY source)")
 		;;
 	ulogd2)
 		stored=$(sqlite3 "$db" "SELECT count(*) FROM ulog_pkt")
