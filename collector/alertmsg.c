@@ -393,6 +393,7 @@ alertmsg_coalesce(const struct alertmsg_fields *first, const struct alertmsg_fie
 			size_t before = s.len;
 
 			put_short(&s, &rest[i]);
+			s.out[s.len] = '\0';
 			if (s.full || alertmsg_units(s.out) > ALERTMSG_TELEGRAM_MAX - 32) {
 				/* the list would not fit: end it with a count instead */
 				s.full = false;
@@ -401,7 +402,6 @@ alertmsg_coalesce(const struct alertmsg_fields *first, const struct alertmsg_fie
 				putf(&s, "\n- ... %zu more not listed", n_rest - i);
 				break;
 			}
-			s.out[s.len] = '\0';
 		}
 	}
 	return finish_message(&s);

@@ -412,6 +412,8 @@ flush_out(struct alerts *a)
 {
 	size_t i = 0;
 
+	if (a->n_out == 0)
+		return 0;
 	while (i < a->n_out) {
 		struct event ev;
 

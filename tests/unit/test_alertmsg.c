@@ -130,6 +130,7 @@ main(void)
 	/* coalescing */
 	for (int i = 0; i < 200; i++)
 		many[i] = finding("direct-ip", NULL, "203.0.113.9", 1000 + i);
+	memset(out, 'Z', sizeof(out));   /* never reads what it did not write */
 	alertmsg_coalesce(&many[0], &many[1], 4, out, sizeof(out));
 	ok(strstr(out, "and 4 more:") != NULL, "and 4 more");
 	ok(strstr(out, "- direct-ip 203.0.113.9 port 1004/tcp") != NULL, "each listed");
