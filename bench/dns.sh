@@ -12,6 +12,7 @@
 #   oc-audit   collect with [dns] listen = 192.168.83.1:53, forward = 198.51.100.2,
 #              rate_limit = 0 (it logs every query and answer into its database)
 #   unbound    Debian's daemon, 1 thread, log-queries: yes, log-replies: yes (to a file)
+#   unbound-nolog  the same without logging (what "logging that costs nothing" would be)
 # dnsperf runs in the VM namespace (UDP, 1 thread): first HITS_S seconds over 5 cached
 # names (after one priming pass), then one pass over 100k distinct names under
 # bench.example.com (every one a cache miss, a fresh resolver). For each: QPS,
@@ -24,7 +25,7 @@
 #
 # Environment: OCA_SET (extra `collect --set` key=value pairs, space separated),
 # HITS_S (10), MISSES (100000), CLIENTS (8), OUTSTANDING (200), LAT_QPS (5000),
-# TOOLS ("oc-audit unbound"), OUT (append the table there).
+# TOOLS ("oc-audit unbound unbound-nolog"), OUT (append the table there).
 set -eu
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 SRCDIR=$(dirname "$BENCH_DIR")
@@ -37,10 +38,14 @@ HITS_S=${HITS_S:-10}
 MISSES=${MISSES:-100000}
 CLIENTS=${CLIENTS:-8}
 OUTSTANDING=${OUTSTANDING:-200}
-TOOLS=${TOOLS:-oc-audit unbound}
+TOOLS=${TOOLS:-oc-audit unbound unbound-nolog}
 LAT_QPS=${LAT_QPS:-5000}
 
 "$BENCH_DIR/deps"
+# the lab directory (databases, logs) in a directory of the benchmarks' own, on disk
+BENCH_TMPDIR=${BENCH_TMPDIR:-/var/tmp/oca-bench}
+mkdir -p "$BENCH_TMPDIR"
+export TMPDIR=$BENCH_TMPDIR
 . "$SRCDIR/tests/lab/lib.sh"
 lab_require
 lab_up
@@ -82,7 +87,9 @@ start_resolver() {
 			${OCA_SET:+$(printf -- "--set %s " $OCA_SET)} \
 			>"$LAB_DIR/resolver.log" 2>&1 &
 		;;
-	unbound)
+	unbound | unbound-nolog)
+		local logq=yes
+		[ "$tool" = unbound-nolog ] && logq=no
 		: >"$LAB_DIR/unbound-queries.log"
 		cat >"$LAB_DIR/unbound.conf" <<EOF
 server:
@@ -96,8 +103,8 @@ server:
 	use-syslog: no
 	logfile: "$LAB_DIR/unbound-queries.log"
 	verbosity: 0
-	log-queries: yes
-	log-replies: yes
+	log-queries: $logq
+	log-replies: $logq
 	num-threads: 1
 	do-ip6: no
 	access-control: 192.168.83.0/24 allow
@@ -136,7 +143,7 @@ logged() {
 	case $1 in
 	oc-audit) sqlite3 "$DB" "SELECT count(*) FROM dns_queries" 2>/dev/null || echo 0 ;;
 	# "info: CLIENT NAME. TYPE IN" is a query; a reply has rcode, time, ... after IN
-	unbound) grep -cE 'info: [0-9.]+ [^ ]+ [^ ]+ IN$' "$LAB_DIR/unbound-queries.log" || true ;;
+	unbound*) grep -cE 'info: [0-9.]+ [^ ]+ [^ ]+ IN$' "$LAB_DIR/unbound-queries.log" || true ;;
 	esac
 }
 

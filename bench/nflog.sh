@@ -28,6 +28,10 @@ GRACE=${GRACE:-3}
 TOOLS=${TOOLS:-oc-audit ulogd2}
 
 "$BENCH_DIR/deps"
+# the lab directory (databases, logs) in a directory of the benchmarks' own, on disk
+BENCH_TMPDIR=${BENCH_TMPDIR:-/var/tmp/oca-bench}
+mkdir -p "$BENCH_TMPDIR"
+export TMPDIR=$BENCH_TMPDIR
 . "$SRCDIR/tests/lab/lib.sh"
 lab_require
 [ -x "$FLOWGEN" ] || { echo "build tests/lab/flowgen first (make tests/lab/flowgen)"; exit 99; }
