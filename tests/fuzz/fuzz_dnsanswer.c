@@ -1,0 +1,59 @@
+/* libFuzzer target: the answer logger (every byte string as an answer packet →
+ * dns_answer list) and the re-encoding of an answer for a client, with the question
+ * taken from the packet itself so that most inputs get past the question check. */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dnsmsg.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct dns_answer *a, *ra;
+	size_t n, rn, outlen;
+	uint8_t *out, *copy;
+	struct dnsq q;
+	int rcode;
+
+	if (dnsmsg_answers(data, size, &a, &n) == 0) {
+		for (size_t i = 0; i < n; i++)
+			if (!a[i].name || !a[i].data || strlen(a[i].name) >= DNSMSG_NAME_STRLEN)
+				__builtin_trap();
+		dnsmsg_answers_free(a, n);
+	}
+
+	/* the same bytes as libunbound's answer to a query for their own question */
+	if (size < 12 || !(copy = malloc(size)))
+		return 0;
+	memcpy(copy, data, size);
+	copy[2] &= 0x7F;                       /* QR=0, opcode 0 */
+	copy[2] &= 0x87;
+	memset(copy + 6, 0, 6);                /* no answer, authority, additional */
+	copy[4] = 0;
+	copy[5] = 1;
+	if (dnsq_parse(copy, size, &q) == DNSQ_OK) {
+		size_t limit = 512 + (size_t)data[size - 1] * 4;
+
+		if (dnsmsg_build_reply(&q, data, size, limit, &out, &outlen, &rcode, &ra,
+		                       &rn) == 0) {
+			if (outlen > limit && outlen > 12u + q.qname_len + 4 + 11)
+				__builtin_trap();
+			if (out[0] != copy[0] || out[1] != copy[1] || !(out[2] & 0x80))
+				__builtin_trap();
+			/* what we send parses, and its answers are the ones logged */
+			if (dnsmsg_answers(out, outlen, &a, &n) < 0 || n != rn)
+				__builtin_trap();
+			dnsmsg_answers_free(a, n);
+			dnsmsg_answers_free(ra, rn);
+			free(out);
+		}
+	}
+	free(copy);
+	return 0;
+}

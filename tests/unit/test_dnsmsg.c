@@ -1,0 +1,458 @@
+/* dnsmsg: query validation, error replies, name presentation, the answer log and the
+ * re-encoding of libunbound's answer for the client; ratelimit: the token buckets. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "dnsmsg.h"
+#include "ratelimit.h"
+#include "tap.h"
+
+/* www.example.com, wire form */
+static const uint8_t WWW[] = "\3www\7example\3com";  /* + the final 0 from the literal */
+#define WWW_LEN 17
+
+/* Build a query: header, question (name of nlen bytes), optional OPT. Returns length. */
+static size_t
+mkquery(uint8_t *p, uint16_t id, uint16_t flags, const uint8_t *name, size_t nlen,
+        uint16_t qtype, int edns_size, uint8_t edns_version, int do_bit)
+{
+	size_t n = 12;
+
+	memset(p, 0, 12);
+	p[0] = (uint8_t)(id >> 8);
+	p[1] = (uint8_t)id;
+	p[2] = (uint8_t)(flags >> 8);
+	p[3] = (uint8_t)flags;
+	p[5] = 1;
+	p[11] = edns_size >= 0;
+	memcpy(p + n, name, nlen);
+	n += nlen;
+	p[n++] = (uint8_t)(qtype >> 8);
+	p[n++] = (uint8_t)qtype;
+	p[n++] = 0;
+	p[n++] = 1;
+	if (edns_size >= 0) {
+		p[n++] = 0;
+		p[n++] = 0;
+		p[n++] = 41;
+		p[n++] = (uint8_t)(edns_size >> 8);
+		p[n++] = (uint8_t)edns_size;
+		p[n++] = 0;
+		p[n++] = edns_version;
+		p[n++] = do_bit ? 0x80 : 0;
+		p[n++] = 0;
+		p[n++] = 0;
+		p[n++] = 0;
+	}
+	return n;
+}
+
+static void
+test_parse(void)
+{
+	uint8_t p[600], r[600];
+	struct dnsq q;
+	size_t n, rl;
+
+	n = mkquery(p, 0x1234, 0x0100, WWW, WWW_LEN, 1, -1, 0, 0);
+	is_int(dnsq_parse(p, n, &q), DNSQ_OK, "plain A query");
+	is_int(q.id, 0x1234, "id");
+	is_int(q.qname_len, WWW_LEN, "qname length includes the root label");
+	ok(memcmp(q.qname, WWW, WWW_LEN) == 0, "qname bytes");
+	ok(q.qtype == 1 && q.qclass == 1 && !q.edns, "type, class, no EDNS");
+	is_int(dnsq_udp_limit(&q), 512, "no EDNS: 512");
+
+	n = mkquery(p, 1, 0x0100, WWW, WWW_LEN, 28, 4096, 0, 1);
+	is_int(dnsq_parse(p, n, &q), DNSQ_OK, "AAAA with EDNS");
+	ok(q.edns && q.edns_do && q.edns_size == 4096, "EDNS size and DO read");
+	is_int(dnsq_udp_limit(&q), DNSMSG_UDP_MAX, "EDNS 4096 clamped");
+	n = mkquery(p, 1, 0x0100, WWW, WWW_LEN, 1, 100, 0, 0);
+	dnsq_parse(p, n, &q);
+	is_int(dnsq_udp_limit(&q), 512, "EDNS below 512 is 512");
+
+	is_int(dnsq_parse(p, 11, &q), DNSQ_DROP, "short header dropped");
+	is_int(dnsq_parse(p, 0, &q), DNSQ_DROP, "empty dropped");
+	n = mkquery(p, 1, 0x8100, WWW, WWW_LEN, 1, -1, 0, 0);
+	is_int(dnsq_parse(p, n, &q), DNSQ_DROP, "QR=1 dropped");
+	n = mkquery(p, 1, 0x2800, WWW, WWW_LEN, 1, -1, 0, 0);  /* opcode 5 UPDATE */
+	is_int(dnsq_parse(p, n, &q), DNSQ_NOTIMP, "UPDATE: NOTIMP");
+	ok(!q.has_question, "no question read for an odd opcode");
+	n = mkquery(p, 1, 0x1000, WWW, WWW_LEN, 1, -1, 0, 0);  /* opcode 2 STATUS */
+	is_int(dnsq_parse(p, n, &q), DNSQ_NOTIMP, "STATUS: NOTIMP");
+
+	n = mkquery(p, 1, 0x0100, WWW, WWW_LEN, 1, -1, 0, 0);
+	p[5] = 2;
+	is_int(dnsq_parse(p, n, &q), DNSQ_FORMERR, "QDCOUNT 2 lying: FORMERR");
+	p[5] = 0;
+	is_int(dnsq_parse(p, n, &q), DNSQ_FORMERR, "QDCOUNT 0: FORMERR");
+	p[5] = 1;
+	p[7] = 1;
+	is_int(dnsq_parse(p, n, &q), DNSQ_FORMERR, "ANCOUNT in a query: FORMERR");
+	p[7] = 0;
+	p[11] = 3;
+	is_int(dnsq_parse(p, n, &q), DNSQ_FORMERR, "ARCOUNT lying: FORMERR");
+	ok(q.has_question, "but the question was read");
+	p[11] = 0;
+	is_int(dnsq_parse(p, n - 1, &q), DNSQ_FORMERR, "question cut: FORMERR");
+	is_int(dnsq_parse(p, 14, &q), DNSQ_FORMERR, "name cut: FORMERR");
+
+	/* compression in the question: a loop onto itself, and a pointer to the header */
+	{
+		static const uint8_t loop[] = { 3, 'w', 'w', 'w', 0xC0, 12 };
+		static const uint8_t hdr[] = { 0xC0, 0 };
+		static const uint8_t ext[] = { 0x41, 'a', 0 };
+
+		n = mkquery(p, 1, 0x0100, loop, sizeof(loop), 1, -1, 0, 0);
+		is_int(dnsq_parse(p, n, &q), DNSQ_FORMERR, "compression loop: FORMERR");
+		n = mkquery(p, 1, 0x0100, hdr, sizeof(hdr), 1, -1, 0, 0);
+		is_int(dnsq_parse(p, n, &q), DNSQ_FORMERR, "pointer into the header: FORMERR");
+		n = mkquery(p, 1, 0x0100, ext, sizeof(ext), 1, -1, 0, 0);
+		is_int(dnsq_parse(p, n, &q), DNSQ_FORMERR, "label type 01: FORMERR");
+	}
+	/* a label longer than the packet, and a name over 255 bytes */
+	{
+		uint8_t big[300];
+
+		n = mkquery(p, 1, 0x0100, (const uint8_t *)"\077abc", 5, 1, -1, 0, 0);
+		is_int(dnsq_parse(p, 12 + 5, &q), DNSQ_FORMERR, "label past the end: FORMERR");
+		for (int i = 0; i < 5; i++) {
+			big[i * 60] = 59;
+			memset(big + i * 60 + 1, 'a', 59);
+		}
+		big[300 - 1] = 0;
+		n = mkquery(p, 1, 0x0100, big, 300, 1, -1, 0, 0);
+		is_int(dnsq_parse(p, n, &q), DNSQ_FORMERR, "name of 300 bytes: FORMERR");
+		/* exactly 255: 4 labels of 63 + 1 + root = 4*64 - 1 ... build 3x63 + 61 */
+		for (int i = 0; i < 3; i++) {
+			big[i * 64] = 63;
+			memset(big + i * 64 + 1, 'b', 63);
+		}
+		big[192] = 61;
+		memset(big + 193, 'c', 61);
+		big[254] = 0;
+		n = mkquery(p, 1, 0x0100, big, 255, 1, -1, 0, 0);
+		is_int(dnsq_parse(p, n, &q), DNSQ_OK, "name of exactly 255 bytes: OK");
+		is_int(q.qname_len, 255, "all of it kept");
+	}
+
+	n = mkquery(p, 1, 0x0100, WWW, WWW_LEN, 1, 1232, 1, 0);
+	is_int(dnsq_parse(p, n, &q), DNSQ_BADVERS, "EDNS version 1: BADVERS");
+	rl = dnsq_error_reply(&q, DNS_RCODE_BADVERS, r, sizeof(r));
+	is_int(rl, 12 + WWW_LEN + 4 + 11, "BADVERS reply has the question and OPT");
+	is_int(r[3] & 0xF, 0, "BADVERS: header rcode 0");
+	is_int(r[12 + WWW_LEN + 4 + 5], 1, "BADVERS: extended rcode 1 in OPT");
+
+	n = mkquery(p, 1, 0x0100, WWW, WWW_LEN, 1, 1232, 0, 0);
+	p[11] = 2;
+	memcpy(p + n, p + n - 11, 11);   /* a second OPT */
+	is_int(dnsq_parse(p, n + 11, &q), DNSQ_FORMERR, "two OPT records: FORMERR");
+	n = mkquery(p, 1, 0x0100, WWW, WWW_LEN, 1, 1232, 0, 0);
+	p[n - 2] = 0;
+	p[n - 1] = 4;                    /* rdlen 4 but nothing there */
+	is_int(dnsq_parse(p, n, &q), DNSQ_FORMERR, "OPT rdata past the end: FORMERR");
+	memcpy(p + n, "\0\x0a\0\x08", 4); /* an option claiming 8 bytes in 4 */
+	is_int(dnsq_parse(p, n + 4, &q), DNSQ_FORMERR, "OPT option overrunning: FORMERR");
+	memcpy(p + n, "\0\x0a\0\x00", 4);
+	is_int(dnsq_parse(p, n + 4, &q), DNSQ_OK, "OPT with an empty option: OK");
+
+	n = mkquery(p, 1, 0x0100, WWW, WWW_LEN, 252, -1, 0, 0);
+	is_int(dnsq_parse(p, n, &q), DNSQ_REFUSED, "AXFR refused");
+	n = mkquery(p, 1, 0x0100, WWW, WWW_LEN, 41, -1, 0, 0);
+	is_int(dnsq_parse(p, n, &q), DNSQ_FORMERR, "qtype OPT: FORMERR");
+	n = mkquery(p, 1, 0x0100, WWW, WWW_LEN, 16, -1, 0, 0);
+	p[n - 1] = 3;
+	is_int(dnsq_parse(p, n, &q), DNSQ_REFUSED, "class CH refused");
+
+	n = mkquery(p, 0xbeef, 0x0110, WWW, WWW_LEN, 1, -1, 0, 0);
+	dnsq_parse(p, n, &q);
+	rl = dnsq_error_reply(&q, DNS_RCODE_SERVFAIL, r, sizeof(r));
+	is_int(rl, n, "SERVFAIL reply: header and question");
+	ok(r[0] == 0xbe && r[1] == 0xef, "SERVFAIL reply keeps the ID");
+	is_int(r[2], 0x81, "QR, opcode 0, RD");
+	is_int(r[3], 0x92, "RA, CD, rcode 2");
+	ok(memcmp(r + 12, WWW, WWW_LEN) == 0, "question echoed");
+	is_int(dnsq_error_reply(&q, 2, r, 20), 0, "too small a buffer: 0");
+
+	p[0] = 0xab;
+	p[1] = 0xcd;
+	p[5] = 7;
+	dnsq_parse(p, n, &q);
+	rl = dnsq_error_reply(&q, DNS_RCODE_FORMERR, r, sizeof(r));
+	ok(rl == 12 && r[0] == 0xab && r[5] == 0 && (r[3] & 0xF) == 1,
+	   "FORMERR before the question: header only, QDCOUNT 0");
+}
+
+static void
+test_names(void)
+{
+	char out[DNSMSG_NAME_STRLEN];
+	static const uint8_t nul[] = "\3a\0b\7example\3com";
+	static const uint8_t odd[] = "\4a.b\\\10Ex ample\3com";
+	static const uint8_t bad[] = { 3, 'a', 'b' };
+
+	is_int(dnsmsg_name_str(WWW, WWW_LEN, out, sizeof(out)), 15, "length returned");
+	is_str(out, "www.example.com", "no final dot");
+	dnsmsg_name_str(nul, sizeof(nul), out, sizeof(out));
+	is_str(out, "a\\000b.example.com", "NUL as \\000, not cut");
+	dnsmsg_name_str(odd, sizeof(odd), out, sizeof(out));
+	is_str(out, "a\\046b\\092.Ex\\032ample.com", "dot, backslash, space escaped; case kept");
+	dnsmsg_name_str((const uint8_t *)"", 1, out, sizeof(out));
+	is_str(out, ".", "root");
+	is_int(dnsmsg_name_str(bad, sizeof(bad), out, sizeof(out)), -1, "cut name: -1");
+	is_str(out, "", "and empty output");
+	is_int(dnsmsg_name_str(WWW, WWW_LEN - 1, out, sizeof(out)), -1, "no root label: -1");
+	is_int(dnsmsg_name_str(WWW, WWW_LEN, out, 8), -1, "too small a buffer: -1");
+	{
+		uint8_t all[255];
+
+		for (int i = 0; i < 3; i++) {
+			all[i * 64] = 63;
+			memset(all + i * 64 + 1, 0xff, 63);
+		}
+		all[192] = 61;
+		memset(all + 193, 0xff, 61);
+		all[254] = 0;
+		is_int(dnsmsg_name_str(all, 255, out, sizeof(out)), 250 * 4 + 3,
+		       "worst case fits DNSMSG_NAME_STRLEN");
+	}
+}
+
+/* An answer packet built with ldns from presentation-form records. */
+static uint8_t *
+mkanswer(size_t *len, const char *qname, ldns_rr_type qt, ldns_pkt_rcode rcode,
+         const char *const *an, const char *const *ns, bool edns)
+{
+	ldns_pkt *p = ldns_pkt_new();
+	ldns_rr *rr = NULL;
+	uint8_t *w = NULL;
+
+	ldns_pkt_set_qr(p, true);
+	ldns_pkt_set_aa(p, true);
+	ldns_pkt_set_rcode(p, (uint8_t)rcode);
+	rr = ldns_rr_new();
+	ldns_rr_set_owner(rr, ldns_dname_new_frm_str(qname));
+	ldns_rr_set_type(rr, qt);
+	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+	ldns_rr_set_question(rr, true);
+	ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, rr);
+	for (; an && *an; an++) {
+		ldns_rr_new_frm_str(&rr, *an, 0, NULL, NULL);
+		ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER, rr);
+	}
+	for (; ns && *ns; ns++) {
+		ldns_rr_new_frm_str(&rr, *ns, 0, NULL, NULL);
+		ldns_pkt_push_rr(p, LDNS_SECTION_AUTHORITY, rr);
+	}
+	if (edns)
+		ldns_pkt_set_edns_udp_size(p, 65535);
+	ldns_pkt2wire(&w, p, len);
+	ldns_pkt_free(p);
+	return w;
+}
+
+static void
+test_answers(void)
+{
+	static const char *const chain[] = {
+		"alias.example.com. 300 IN CNAME alias2.example.com.",
+		"alias2.example.com. 200 IN CNAME www.example.com.",
+		"www.example.com. 100 IN A 198.51.100.10",
+		"www.example.com. 100 IN A 198.51.100.11",
+		NULL,
+	};
+	static const char *const mixed[] = {
+		"x.example.com. 60 IN AAAA 2001:db8::1",
+		"x.example.com. 60 IN MX 10 mail.example.com.",
+		"x.example.com. 60 IN TXT \"hello world\"",
+		NULL,
+	};
+	struct dns_answer *a;
+	size_t n, len;
+	uint8_t *w = mkanswer(&len, "alias.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR,
+	                      chain, NULL, false);
+
+	is_int(dnsmsg_answers(w, len, &a, &n), 0, "CNAME chain parses");
+	is_int(n, 4, "every record, CNAME steps included");
+	is_str(a[0].name, "alias.example.com", "owner, no final dot");
+	is_int(a[0].rtype, 5, "CNAME");
+	is_str(a[0].data, "alias2.example.com", "CNAME target, no final dot");
+	is_int(a[1].ttl, 200, "TTL");
+	is_str(a[2].name, "www.example.com", "third owner");
+	is_str(a[2].data, "198.51.100.10", "A as an address");
+	is_str(a[3].data, "198.51.100.11", "in answer order");
+	dnsmsg_answers_free(a, n);
+	is_int(dnsmsg_answers(w, len - 1, &a, &n), -1, "cut packet: -1");
+	ok(a == NULL && n == 0, "nothing returned");
+	is_int(dnsmsg_answers(w, 5, &a, &n), -1, "header cut: -1");
+	free(w);
+
+	w = mkanswer(&len, "x.example.com.", LDNS_RR_TYPE_ANY, LDNS_RCODE_NOERROR, mixed,
+	             NULL, false);
+	is_int(dnsmsg_answers(w, len, &a, &n), 0, "mixed types parse");
+	is_str(a[0].data, "2001:db8::1", "AAAA");
+	is_str(a[1].data, "10 mail.example.com", "MX with a name in our form");
+	is_str(a[2].data, "\"hello world\"", "TXT as ldns shows it");
+	dnsmsg_answers_free(a, n);
+	free(w);
+
+	/* a compression loop in an answer record's name */
+	{
+		uint8_t pkt[64] = { 0, 1, 0x81, 0x80, 0, 0, 0, 1, 0, 0, 0, 0,
+		                    0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4 };
+
+		is_int(dnsmsg_answers(pkt, 28, &a, &n), -1, "self-pointing name: -1");
+	}
+}
+
+static void
+test_build(void)
+{
+	static const char *const big[] = {
+		"big.example.com. 300 IN A 203.0.113.1", "big.example.com. 300 IN A 203.0.113.2",
+		"big.example.com. 300 IN A 203.0.113.3", "big.example.com. 300 IN A 203.0.113.4",
+		"big.example.com. 300 IN A 203.0.113.5", "big.example.com. 300 IN A 203.0.113.6",
+		NULL,
+	};
+	static const char *const signed_[] = {
+		"www.example.com. 300 IN A 198.51.100.10",
+		"www.example.com. 300 IN RRSIG A 8 3 300 20300101000000 20200101000000 12345 "
+		"example.com. AAAA",
+		NULL,
+	};
+	static const char *const soa[] = {
+		"example.com. 60 IN SOA ns.example.com. h.example.com. 1 2 3 4 5", NULL,
+	};
+	static const uint8_t BIG[] = "\3BiG\7example\3com";
+	uint8_t p[600], *out, *w;
+	size_t n, len, outlen, nans;
+	struct dns_answer *ans;
+	struct dnsq q;
+	int rcode;
+
+	/* the client asked in mixed case, with EDNS; the answer came in lower case */
+	n = mkquery(p, 0x4242, 0x0100, BIG, sizeof(BIG), 1, 4096, 0, 0);
+	dnsq_parse(p, n, &q);
+	w = mkanswer(&len, "big.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, big, NULL,
+	             true);
+	is_int(dnsmsg_build_reply(&q, w, len, 1232, &out, &outlen, &rcode, &ans, &nans), 0,
+	       "reply built");
+	ok(out[0] == 0x42 && out[1] == 0x42, "client's ID");
+	is_int(out[2], 0x81, "QR, RD, no AA");
+	is_int(out[3], 0x80, "RA, NOERROR");
+	ok(memcmp(out + 12, BIG, sizeof(BIG)) == 0, "client's question bytes, case kept");
+	is_int(out[11], 1, "an OPT for an EDNS client");
+	is_int(nans, 6, "six answers logged");
+	is_str(ans[5].data, "203.0.113.6", "last one");
+	is_int(rcode, 0, "rcode");
+	free(out);
+	dnsmsg_answers_free(ans, nans);
+
+	is_int(dnsmsg_build_reply(&q, w, len, 100, &out, &outlen, &rcode, &ans, &nans), 0,
+	       "reply over the limit");
+	ok(outlen <= 100, "fits the limit");
+	ok(out[2] & 0x02, "TC=1");
+	is_int(out[7], 0, "no answers in it");
+	is_int(nans, 0, "and none logged as given");
+	free(out);
+	dnsmsg_answers_free(ans, nans);
+
+	/* no EDNS from the client: no OPT back even though libunbound's answer had one */
+	n = mkquery(p, 7, 0x0000, BIG, sizeof(BIG), 1, -1, 0, 0);
+	dnsq_parse(p, n, &q);
+	is_int(dnsmsg_build_reply(&q, w, len, 512, &out, &outlen, &rcode, &ans, &nans), 0,
+	       "reply without EDNS");
+	is_int(out[11], 0, "no OPT");
+	is_int(out[2], 0x80, "RD=0 echoed");
+	free(out);
+	dnsmsg_answers_free(ans, nans);
+
+	/* a different question in the answer is never passed on */
+	n = mkquery(p, 7, 0x0100, WWW, WWW_LEN, 1, -1, 0, 0);
+	dnsq_parse(p, n, &q);
+	is_int(dnsmsg_build_reply(&q, w, len, 512, &out, &outlen, &rcode, &ans, &nans), -1,
+	       "answer to another question: -1");
+	is_int(dnsmsg_build_reply(&q, w, 11, 512, &out, &outlen, &rcode, &ans, &nans), -1,
+	       "cut answer: -1");
+	free(w);
+
+	/* RRSIGs only for DO clients */
+	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, signed_,
+	             NULL, true);
+	dnsmsg_build_reply(&q, w, len, 512, &out, &outlen, &rcode, &ans, &nans);
+	is_int(nans, 1, "RRSIG dropped without DO");
+	free(out);
+	dnsmsg_answers_free(ans, nans);
+	n = mkquery(p, 7, 0x0100, WWW, WWW_LEN, 1, 1232, 0, 1);
+	dnsq_parse(p, n, &q);
+	dnsmsg_build_reply(&q, w, len, 1232, &out, &outlen, &rcode, &ans, &nans);
+	is_int(nans, 2, "RRSIG kept with DO");
+	free(out);
+	dnsmsg_answers_free(ans, nans);
+	free(w);
+
+	/* NXDOMAIN passes through with its SOA */
+	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NXDOMAIN, NULL, soa,
+	             true);
+	is_int(dnsmsg_build_reply(&q, w, len, 1232, &out, &outlen, &rcode, &ans, &nans), 0,
+	       "NXDOMAIN built");
+	is_int(rcode, 3, "rcode NXDOMAIN");
+	is_int(out[3] & 0xF, 3, "in the header");
+	is_int(out[9], 1, "SOA in authority");
+	is_int(nans, 0, "no answers");
+	free(out);
+	dnsmsg_answers_free(ans, nans);
+	free(w);
+}
+
+static void
+test_ratelimit(void)
+{
+	struct ratelimit *rl = ratelimit_new(10, 10);
+	struct netaddr a, b;
+	int allowed = 0;
+
+	netaddr_parse("192.168.83.2", &a);
+	netaddr_parse("192.168.83.3", &b);
+	for (int i = 0; i < 100; i++)
+		allowed += ratelimit_allow(rl, &a, 1000000);
+	is_int(allowed, 10, "a burst of 10 at once");
+	ok(ratelimit_allow(rl, &b, 1000000), "another client has its own bucket");
+	ok(!ratelimit_allow(rl, &a, 1000000 + 50000), "50 ms later: not yet");
+	ok(ratelimit_allow(rl, &a, 1000000 + 100000), "100 ms later: one more");
+	allowed = 0;
+	for (int i = 0; i < 100; i++)
+		allowed += ratelimit_allow(rl, &a, 100000000);
+	is_int(allowed, 10, "refilled up to the burst, not beyond");
+	/* many sources: the table stays bounded and new clients are still served */
+	for (int i = 0; i < 20000; i++) {
+		struct netaddr x = { 6, { 0x20, 0x01, 0x0d, 0xb8 } };
+
+		x.a[14] = (uint8_t)(i >> 8);
+		x.a[15] = (uint8_t)i;
+		ratelimit_allow(rl, &x, 200000000);
+	}
+	ok(ratelimit_allow(rl, &b, 200000001), "a client after a spoofed flood is served");
+	ratelimit_free(rl);
+
+	rl = ratelimit_new(0, 0);
+	allowed = 0;
+	for (int i = 0; i < 1000; i++)
+		allowed += ratelimit_allow(rl, &a, 0);
+	is_int(allowed, 1000, "rate 0: no limit");
+	ratelimit_free(rl);
+}
+
+int
+main(void)
+{
+	test_parse();
+	test_names();
+	test_answers();
+	test_build();
+	test_ratelimit();
+	return done_testing();
+}
