@@ -1,0 +1,120 @@
+#!/bin/bash
+# The resolver under hostile clients: an outsider is REFUSED and never causes a query
+# upstream; malformed packets get FORMERR or nothing, are counted, and a normal query
+# still works right after; several queries on one TCP connection; the TCP idle timeout
+# and connection cap; the per-client rate limit; a locked database does not stop the
+# answers.
+set -eu
+. "$(dirname "$0")/lib.sh"
+lab_require
+for tool in drill unbound socat dnsperf; do
+	command -v $tool >/dev/null || lab_skip "$tool is not installed"
+done
+lab_up
+lab_upstream_dns "log-queries: yes"
+lab_config "[dns]" "listen = 192.168.83.1:53" "forward = 198.51.100.2" \
+	"tcp_idle_timeout = 2" "tcp_max_connections = 3"
+lab_collect
+
+rcode() { sed -n 's/.*rcode: \([A-Z]*\),.*/\1/p' <<<"$1"; }
+# raw HEX: send the bytes over UDP from the VM, print the reply as hex ("" = none)
+raw() { printf "$1" | in_vm socat -t 1 - UDP4:192.168.83.1:53 | od -An -tx1 | tr -d ' \n'; }
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# --- an outsider (the "internet" namespace) asks the VM's resolver
+out=$(in_net drill outsider.example.com @192.168.83.1 2>&1 || true)
+check "outsider: REFUSED" "$(rcode "$out")" REFUSED
+sleep 0.3
+check "outsider: nothing asked upstream" "$(grep -c outsider "$LAB_DIR/upstream-unbound.log" || true)" 0
+
+# --- malformed packets, each answered FORMERR/NOTIMP or dropped
+check "short header: dropped" "$(raw '\x12\x34\x01\x00\x00')" ""
+check "QR=1: dropped" "$(raw '\x12\x34\x81\x80\x00\x01\x00\x00\x00\x00\x00\x00\x01a\x00\x00\x01\x00\x01')" ""
+r=$(raw '\x12\x34\x01\x00\x00\x05\x00\x00\x00\x00\x00\x00\x01a\x00\x00\x01\x00\x01')
+check "QDCOUNT lying: FORMERR" "${r:0:8}" 12348181
+r=$(raw '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03www\xc0\x0c\x00\x01\x00\x01')
+check "compression loop: FORMERR" "${r:0:8}" 12348181
+r=$(raw '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x7fabc')
+check "label past the end: FORMERR" "${r:0:8}" 12348181
+r=$(raw '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x03\x01a\x00\x00\x01\x00\x01')
+check "ARCOUNT lying: FORMERR" "${r:0:8}" 12348181
+r=$(raw '\x12\x34\x29\x00\x00\x01\x00\x00\x00\x00\x00\x00\x01a\x00\x00\x06\x00\x01')
+check "UPDATE opcode: NOTIMP" "${r:0:8}" 1234a984
+r=$(raw '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x01\x03www\x07example\x03com\x00\x00\x01\x00\x01\x00\x00\x29\x04\xd0\x00\x01\x00\x00\x00\x00')
+check "EDNS version 1: BADVERS (ext rcode in OPT)" "${r:0:8}${r:76:4}" 123481800100
+r=$(raw '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07version\x04bind\x00\x00\x10\x00\x03')
+check "CHAOS class: REFUSED" "${r:0:8}" 12348185
+out=$(in_vm drill www.example.com @192.168.83.1 2>&1 || true)
+check "after the garbage a normal query works" "$(grep -c '198.51.100.10' <<<"$out")" 1
+
+# --- TCP: three queries in one connection (IDs 1, 2, 3), answered on it
+tq() {  # tq ID NAME-WIRE: one length-prefixed query
+	local body="\\x00\\x$1\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00$2\\x00\\x01\\x00\\x01"
+	local len=$(printf "$body" | wc -c)
+	printf "\\x00\\x$(printf %02x "$len")$body"
+}
+WWW='\x03www\x07example\x03com\x00'
+CDN='\x04cdn1\x07example\x03net\x00'
+r=$( { tq 01 "$WWW"; tq 02 "$CDN"; tq 03 "$WWW"; } | in_vm socat -t 2 - TCP4:192.168.83.1:53 |
+	od -An -tx1 | tr -d ' \n')
+check "TCP: three answers on one connection" "$(grep -o 'c633640a\|c6336414' <<<"$r" | wc -l)" 3
+
+# --- idle timeout (2 s) and the connection cap (3)
+t0=$(ms)
+in_vm socat -t 0 - TCP4:192.168.83.1:53 < <(sleep 6) >/dev/null 2>&1 || true
+t=$(( $(ms) - t0 ))
+check "idle TCP connection closed after ~2 s (${t} ms)" "$([ $t -ge 1500 ] && [ $t -lt 4500 ] && echo yes)" yes
+HOLD=""
+for i in 1 2 3; do
+	sleep 4 | in_vm socat -t 0 - TCP4:192.168.83.1:53 >/dev/null 2>&1 &
+	HOLD="$HOLD $!"
+done
+sleep 0.5
+t0=$(ms)
+in_vm socat -t 0 - TCP4:192.168.83.1:53 < <(sleep 4) >/dev/null 2>&1 || true
+t=$(( $(ms) - t0 ))
+check "a 4th TCP connection is closed at once (${t} ms)" "$([ $t -lt 1000 ] && echo yes)" yes
+wait $HOLD || true
+out=$(in_vm drill -t www.example.com @192.168.83.1 2>&1 || true)
+check "TCP works again once they are gone" "$(grep -c '198.51.100.10' <<<"$out")" 1
+
+# --- a locked database: answers keep coming while the writer cannot write
+( echo ".timeout 3000"; echo "BEGIN EXCLUSIVE;"; sleep 4; echo "COMMIT;" ) |
+	sqlite3 "$LAB_DB" >"$LAB_DIR/lock.log" 2>&1 &
+LOCK=$!
+sleep 0.3
+slow=0
+for i in $(seq 20); do
+	t0=$(ms)
+	out=$(in_vm drill "n$i.example.com" @192.168.83.1 2>&1 || true)
+	t=$(( $(ms) - t0 ))
+	[ "$(rcode "$out")" = NXDOMAIN ] && [ $t -lt 1000 ] || slow=$((slow + 1))
+done
+check "DB locked: 20 queries answered at once" "$slow" 0
+wait $LOCK || true
+lab_stop TERM && rc=0 || rc=$?
+check "collector exits 0" "$rc" 0
+check "outsider: not stored" "$(sql "SELECT count(*) FROM dns_queries WHERE qname LIKE 'outsider%'")" 0
+check "TCP: three rows, one connection" "$(sql "SELECT count(*) || ' ' || count(DISTINCT cport)
+	FROM dns_queries WHERE transport = 'tcp' AND qid IN (1, 2, 3)")" "3 1"
+check "locked-DB queries: stored or counted lost" "$(sql "SELECT (SELECT count(*) FROM dns_queries
+	WHERE qname GLOB 'n[0-9]*.example.com') + (SELECT coalesce(sum(count), 0) FROM losses) >= 20")" 1
+check "malformed counted" "$(sql "SELECT value >= 7 FROM counters WHERE name = 'dns_malformed'")" 1
+check "refused counted" "$(sql "SELECT value FROM counters WHERE name = 'dns_refused'")" 1
+
+# --- the rate limit: 20 q/s per client, a flood of 600 unique names at 2000 q/s
+lab_config "[dns]" "listen = 192.168.83.1:53" "forward = 198.51.100.2" "rate_limit = 20"
+lab_collect
+for i in $(seq 600); do echo "flood$i.example.com A"; done > "$LAB_DIR/flood.txt"
+in_vm dnsperf -s 192.168.83.1 -d "$LAB_DIR/flood.txt" -n 1 -q 1000 -Q 2000 -t 1 >"$LAB_DIR/dnsperf.txt" 2>&1 || true
+sleep 1.2
+out=$(in_vm drill www.example.com @192.168.83.1 2>&1 || true)
+check "after the flood, within a second, the client is served again" "$(grep -c '198.51.100.10' <<<"$out")" 1
+lab_stop TERM && rc=0 || rc=$?
+check "collector exits 0" "$rc" 0
+stored=$(sql "SELECT count(*) FROM dns_queries WHERE qname LIKE 'flood%'")
+limited=$(sql "SELECT coalesce(sum(count), 0) FROM losses WHERE source = 'dns_rate_limited'")
+check "flood: at most burst + rate x duration stored ($stored)" "$([ "$stored" -ge 20 ] && [ "$stored" -le 60 ] && echo yes)" yes
+check "flood: the rest counted as dns_rate_limited ($limited)" "$((stored + limited))" 600
+grep -E 'Queries (sent|completed|lost)' "$LAB_DIR/dnsperf.txt" | sed 's/^/# dnsperf: /'
+lab_finish
