@@ -117,56 +117,83 @@ cursor_ts(sqlite3 *db, const char *table, int64_t before_id)
 }
 
 /* ?1 since ?2 until ?3 name ?4 ip ?5 qtype ?6 kind ?7 cursor ts ?8 cursor id ?9 limit */
-#define DNS_WHERE \
-	" ts_us >= ?1 AND ts_us < ?2 AND ts_us <= ?7 AND NOT (ts_us = ?7 AND id >= ?8)" \
-	" AND (?3 = '' OR instr(lower(qname), lower(?3)) > 0)" \
-	" AND (?4 IS NULL OR id IN (SELECT query_id FROM dns_answers WHERE data = ?4))" \
-	" AND (?5 < 0 OR qtype = ?5)" \
-	" AND CASE ?6 WHEN 1 THEN rcode = 0 WHEN 2 THEN rcode = 3 WHEN 3 THEN rcode = 2" \
-	"   WHEN 4 THEN rcode = 5 WHEN 5 THEN rcode IS NULL ELSE 1 END"
+/* The conditions on one query row t (without the name). */
+#define DNS_ROW(t) \
+	" " t ".ts_us >= ?1 AND " t ".ts_us < ?2 AND " t ".ts_us <= ?7" \
+	" AND NOT (" t ".ts_us = ?7 AND " t ".id >= ?8)" \
+	" AND (?4 IS NULL OR " t ".id IN (SELECT query_id FROM dns_answers WHERE data = ?4))" \
+	" AND (?5 < 0 OR " t ".qtype = ?5)" \
+	" AND CASE ?6 WHEN 1 THEN " t ".rcode = 0 WHEN 2 THEN " t ".rcode = 3" \
+	"  WHEN 3 THEN " t ".rcode = 2 WHEN 4 THEN " t ".rcode = 5" \
+	"  WHEN 5 THEN " t ".rcode IS NULL ELSE 1 END"
 
-const char web_dns_sql[] =
-	"SELECT json_object('items', json_group_array(json(item)), 'next_before',"
-	" CASE WHEN count(*) = ?9 THEN min(id) END) FROM ("
-	" SELECT id, json_object('id', id, 'ts', " WEB_ISO("ts_us") ", 'client', client,"
-	"  'qname', qname, 'qtype', qtype, 'rcode', rcode, 'latency_us', latency_us,"
-	"  'transport', transport, 'answers', (SELECT json_group_array(json_object("
-	"   'name', a.name, 'type', a.rtype, 'ttl', a.ttl, 'data', a.data))"
-	"   FROM dns_answers a WHERE a.query_id = dns_queries.id)) AS item"
-	" FROM dns_queries WHERE" DNS_WHERE
-	" ORDER BY ts_us DESC, id DESC LIMIT ?9)";
+#define DNS_PAGE(where) \
+	"SELECT json_object('items', json_group_array(json(item)), 'next_before'," \
+	" CASE WHEN count(*) = ?9 THEN min(id) END) FROM (" \
+	" SELECT id, json_object('id', id, 'ts', " WEB_ISO("ts_us") ", 'client', client," \
+	"  'qname', qname, 'qtype', qtype, 'rcode', rcode, 'latency_us', latency_us," \
+	"  'transport', transport, 'answers', (SELECT json_group_array(json_object(" \
+	"   'name', a.name, 'type', a.rtype, 'ttl', a.ttl, 'data', a.data))" \
+	"   FROM dns_answers a WHERE a.query_id = q.id)) AS item" \
+	" FROM dns_queries q WHERE " where \
+	" ORDER BY ts_us DESC, id DESC LIMIT ?9)"
+
+/* Without a name: the time index backwards. With one: the names rollup (dns_names)
+ * gives the matching names, and each contributes its latest rows by (qname, ts_us). */
+const char web_dns_sql[] = DNS_PAGE(DNS_ROW("q"));
+const char web_dns_name_sql[] = DNS_PAGE(
+	"q.id IN (SELECT y.id FROM dns_names n, dns_queries y"
+	" WHERE instr(lower(n.name), lower(?3)) > 0 AND y.id IN (SELECT z.id FROM dns_queries z"
+	"  WHERE z.qname = n.name AND" DNS_ROW("z") " ORDER BY z.ts_us DESC, z.id DESC"
+	"  LIMIT ?9))");
 
 /* ?1 since ?2 until ?3 name ?4 ip ?5 port ?6 proto ?7 kind ?8 cursor ts ?9 cursor id
- * ?10 limit */
-const char web_conn_sql[] =
-	"SELECT json_object('items', json_group_array(json(item)), 'next_before',"
-	" CASE WHEN count(*) = ?10 THEN min(id) END) FROM ("
-	" SELECT c.id AS id, json_object('id', c.id, 'ts', " WEB_ISO("c.ts_us") ","
-	"  'src', c.src, 'sport', c.sport, 'dst', c.dst, 'dport', c.dport,"
-	"  'proto', " WEB_PROTO("c.proto") ", 'domain', c.domain,"
-	"  'domains', CASE WHEN json_valid(c.domains) THEN json(c.domains) END,"
-	"  'attribution', CASE c.attr WHEN 1 THEN 'answer' WHEN 2 THEN 'stale answer'"
-	"   ELSE 'none' END,"
-	"  'expected', json(CASE WHEN d.expected THEN 'true' ELSE 'false' END),"
-	"  'why', CASE WHEN q.id IS NOT NULL THEN json_object('query_id', q.id,"
-	"   'qname', q.qname, 'answered', " WEB_ISO("q.ts_us") ","
-	"   'ttl', (SELECT min(a.ttl) FROM dns_answers a WHERE a.query_id = q.id"
-	"           AND a.data = c.dst),"
-	"   'age_s', (c.ts_us - q.ts_us) / 1000000) END) AS item"
-	" FROM connections c JOIN destinations d ON d.id = c.dest_id"
-	" LEFT JOIN dns_queries q ON q.id = c.query_id"
-	" WHERE c.ts_us >= ?1 AND c.ts_us < ?2 AND c.ts_us <= ?8"
-	" AND NOT (c.ts_us = ?8 AND c.id >= ?9)"
-	" AND (?3 = '' OR instr(lower(coalesce(c.domain, '')), lower(?3)) > 0)"
-	" AND (?4 IS NULL OR c.dst = ?4) AND (?5 < 0 OR c.dport = ?5)"
-	" AND (?6 < 0 OR c.proto = ?6)"
+ * ?10 limit. Two plans for one page: with no filter on the destination, walk the time
+ * index backwards; with one (name, address, port, proto, expected or not), take the
+ * latest rows of each matching destination by the (dest_id, ts_us) index, so a rare
+ * name is as quick to find as a common one, and never scan five million rows. */
+#define CONN_PAGE(where) \
+	"SELECT json_object('items', json_group_array(json(item)), 'next_before'," \
+	" CASE WHEN count(*) = ?10 THEN min(id) END) FROM (" \
+	" SELECT c.id AS id, json_object('id', c.id, 'ts', " WEB_ISO("c.ts_us") "," \
+	"  'src', c.src, 'sport', c.sport, 'dst', c.dst, 'dport', c.dport," \
+	"  'proto', " WEB_PROTO("c.proto") ", 'domain', c.domain," \
+	"  'domains', CASE WHEN json_valid(c.domains) THEN json(c.domains) END," \
+	"  'attribution', CASE c.attr WHEN 1 THEN 'answer' WHEN 2 THEN 'stale answer'" \
+	"   ELSE 'none' END," \
+	"  'expected', json(CASE WHEN d.expected THEN 'true' ELSE 'false' END)," \
+	"  'why', CASE WHEN q.id IS NOT NULL THEN json_object('query_id', q.id," \
+	"   'qname', q.qname, 'answered', " WEB_ISO("q.ts_us") "," \
+	"   'ttl', (SELECT min(a.ttl) FROM dns_answers a WHERE a.query_id = q.id" \
+	"           AND a.data = c.dst)," \
+	"   'age_s', (c.ts_us - q.ts_us) / 1000000) END) AS item" \
+	" FROM connections c JOIN destinations d ON d.id = c.dest_id" \
+	" LEFT JOIN dns_queries q ON q.id = c.query_id" \
+	" WHERE " where \
+	" ORDER BY c.ts_us DESC, c.id DESC LIMIT ?10)"
+
+#define CONN_TIME(t) \
+	t ".ts_us >= ?1 AND " t ".ts_us < ?2 AND " t ".ts_us <= ?8" \
+	" AND NOT (" t ".ts_us = ?8 AND " t ".id >= ?9) AND (?7 <> 3 OR " t ".attr = 2)"
+
+const char web_conn_sql[] = CONN_PAGE(CONN_TIME("c")
 	" AND CASE ?7 WHEN 1 THEN d.expected = 1 WHEN 2 THEN d.expected = 0"
-	"   WHEN 3 THEN c.attr = 2 WHEN 4 THEN c.attr = 0 ELSE 1 END"
-	" ORDER BY c.ts_us DESC, c.id DESC LIMIT ?10)";
+	"  WHEN 4 THEN c.attr = 0 ELSE 1 END");
+
+const char web_conn_dest_sql[] = CONN_PAGE(
+	"c.id IN (SELECT x.id FROM destinations dd, connections x"
+	" WHERE (?3 = '' OR instr(lower(dd.domain), lower(?3)) > 0)"
+	" AND (?4 IS NULL OR dd.ip = ?4) AND (?5 < 0 OR dd.port = ?5)"
+	" AND (?6 < 0 OR dd.proto = ?6)"
+	" AND CASE ?7 WHEN 1 THEN dd.expected = 1 WHEN 2 THEN dd.expected = 0"
+	"  WHEN 4 THEN dd.domain = '' ELSE 1 END"
+	" AND x.id IN (SELECT y.id FROM connections y WHERE y.dest_id = dd.id AND "
+	CONN_TIME("y") " ORDER BY y.ts_us DESC, y.id DESC LIMIT ?10))");
 
 sqlite3_stmt *
-web_dns_stmt(sqlite3 *db, const struct web_query *q, const char *sql)
+web_dns_stmt(sqlite3 *db, const struct web_query *q)
 {
+	const char *sql = q->name[0] ? web_dns_name_sql : web_dns_sql;
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -185,8 +212,11 @@ web_dns_stmt(sqlite3 *db, const struct web_query *q, const char *sql)
 }
 
 sqlite3_stmt *
-web_conn_stmt(sqlite3 *db, const struct web_query *q, const char *sql)
+web_conn_stmt(sqlite3 *db, const struct web_query *q)
 {
+	const char *sql = q->name[0] || q->has_ip || q->port >= 0 || q->proto >= 0 ||
+	                  (q->kind != WK_ANY && q->kind != WK_STALE) ? web_conn_dest_sql
+	                                                             : web_conn_sql;
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -208,7 +238,7 @@ web_conn_stmt(sqlite3 *db, const struct web_query *q, const char *sql)
 void
 api_dns(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r)
 {
-	sqlite3_stmt *st = web_dns_stmt(db, q, web_dns_sql);
+	sqlite3_stmt *st = web_dns_stmt(db, q);
 
 	(void)w;
 	if (!st) {
@@ -221,7 +251,7 @@ api_dns(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply 
 void
 api_connections(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r)
 {
-	sqlite3_stmt *st = web_conn_stmt(db, q, web_conn_sql);
+	sqlite3_stmt *st = web_conn_stmt(db, q);
 
 	(void)w;
 	if (!st) {

@@ -458,7 +458,7 @@ void
 html_dns(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r)
 {
 	struct wbuf *b = &r->body;
-	char *json = list_json(web_dns_stmt(db, q, web_dns_sql));
+	char *json = list_json(web_dns_stmt(db, q));
 	sqlite3_stmt *st;
 	long long next;
 	int n = 0;
@@ -509,7 +509,7 @@ void
 html_connections(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r)
 {
 	struct wbuf *b = &r->body;
-	char *json = list_json(web_conn_stmt(db, q, web_conn_sql));
+	char *json = list_json(web_conn_stmt(db, q));
 	sqlite3_stmt *st;
 	long long next;
 	int n = 0;
@@ -572,7 +572,7 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 {
 	struct wbuf *b = &r->body;
 	sqlite3_stmt *st;
-	char domain[1100] = "", ip[NETADDR_STRLEN] = "";
+	char domain[1100] = "", ip[NETADDR_STRLEN] = "", proto[16] = "";
 	long long conn_id = 0, query_id = 0, port = -1;
 	int n = 0;
 
@@ -622,6 +622,7 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 	wbuf_puts(b, "</dd></dl></section>\n");
 	snprintf(domain, sizeof(domain), "%s", col(st, 1));
 	snprintf(ip, sizeof(ip), "%s", col(st, 2));
+	snprintf(proto, sizeof(proto), "%s", col(st, 4));
 	conn_id = sqlite3_column_int64(st, 11);
 	query_id = sqlite3_column_int64(st, 12);
 	port = sqlite3_column_int64(st, 15);
@@ -634,9 +635,17 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 	if (sqlite3_prepare_v2(db,
 	        "SELECT " WEB_ISO("q.ts_us") ", q.qname, (SELECT group_concat(a.data || ' (' ||"
 	        " a.ttl || 's)', char(10)) FROM dns_answers a WHERE a.query_id = q.id)"
-	        " FROM dns_queries q WHERE q.id IN (SELECT ?1 UNION"
-	        " SELECT id FROM dns_queries WHERE ?2 <> '' AND qname = ?2 UNION"
-	        " SELECT query_id FROM dns_answers WHERE ?3 <> '' AND data = ?3)"
+	        " FROM dns_queries q WHERE q.id IN (SELECT ?1"
+	        /* the latest of each kind, by index: a finding about the expected
+	         * service's address must not read a million answers */
+	        " UNION ALL SELECT id FROM (SELECT id FROM dns_queries WHERE ?2 <> ''"
+	        "  AND qname = ?2 ORDER BY ts_us DESC LIMIT 200)"
+	        " UNION ALL SELECT query_id FROM (SELECT query_id FROM dns_answers"
+	        "  WHERE ?3 <> '' AND data = ?3 ORDER BY id DESC LIMIT 200)"
+	        /* names under it (dns-tunnel, *.domain), from the names rollup */
+	        " UNION ALL SELECT id FROM (SELECT id FROM dns_queries WHERE qname IN"
+	        "  (SELECT name FROM dns_names WHERE ?2 <> '' AND"
+	        "   substr(name, -length(?2) - 1) = '.' || ?2) ORDER BY ts_us DESC LIMIT 200))"
 	        " ORDER BY q.ts_us DESC LIMIT 200", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, query_id);
 		sqlite3_bind_text(st, 2, domain, -1, SQLITE_STATIC);
@@ -655,7 +664,9 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 		wbuf_puts(b, "<tr><td colspan=\"3\" class=\"empty\">none</td></tr>");
 	wbuf_puts(b, "</tbody></table></section>\n");
 
-	/* every connection: to its address (and port), or to what its name resolved to */
+	/* connections to every destination matching what the finding names (its name, or
+	 * no name for direct-ip; its address, port, proto), the latest 200 of each by the
+	 * (dest_id, ts_us) index, and the one that raised it */
 	n = 0;
 	wbuf_puts(b, "<section class=\"panel\"><h2>Related connections</h2><table class=\"grid\">"
 	          "<thead><tr><th>Time</th><th>Source</th><th>Destination</th><th>Name</th></tr>"
@@ -663,16 +674,18 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 	if (sqlite3_prepare_v2(db,
 	        "SELECT " WEB_ISO("c.ts_us") ", c.src, c.dst, coalesce(c.dport, ''), "
 	        WEB_PROTO("c.proto") ", coalesce(c.domain, '') FROM connections c"
-	        " WHERE c.id IN (SELECT ?1 UNION"
-	        " SELECT id FROM connections WHERE ?3 <> '' AND dst = ?3"
-	        "  AND (?4 < 0 OR dport = ?4) UNION"
-	        " SELECT id FROM connections WHERE ?2 <> '' AND dst IN (SELECT a.data FROM"
-	        "  dns_answers a JOIN dns_queries q ON q.id = a.query_id WHERE q.qname = ?2))"
+	        " WHERE c.id IN (SELECT ?1 UNION ALL"
+	        " SELECT x.id FROM destinations d, connections x"
+	        "  WHERE (?2 = '' AND d.domain = '' OR d.domain = ?2) AND (?3 = '' OR d.ip = ?3)"
+	        "  AND (?4 < 0 OR d.port = ?4) AND (?5 = '' OR " WEB_PROTO("d.proto") " = ?5)"
+	        "  AND x.id IN (SELECT id FROM connections WHERE dest_id = d.id"
+	        "   ORDER BY ts_us DESC LIMIT 200))"
 	        " ORDER BY c.ts_us DESC LIMIT 200", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, conn_id);
 		sqlite3_bind_text(st, 2, domain, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, ip, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, port);
+		sqlite3_bind_text(st, 5, proto, -1, SQLITE_STATIC);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			wbuf_puts(b, "<tr>");
 			td_time(b, col(st, 0));

@@ -17,12 +17,13 @@ struct web;
 	"WHEN 33 THEN 'dccp' ELSE CAST(" x " AS TEXT) END"
 
 /* One page of DNS queries / connections as {"items": [...], "next_before": id|null}. */
-extern const char web_dns_sql[];
-extern const char web_conn_sql[];
+extern const char web_dns_sql[], web_dns_name_sql[];
+extern const char web_conn_sql[], web_conn_dest_sql[];
 
-/* Prepare sql (web_dns_sql, web_conn_sql) with the filters bound. NULL on error. */
-sqlite3_stmt *web_dns_stmt(sqlite3 *db, const struct web_query *q, const char *sql);
-sqlite3_stmt *web_conn_stmt(sqlite3 *db, const struct web_query *q, const char *sql);
+/* Prepare the page's statement with the filters bound (connections pick their plan
+ * from the filters). NULL on error. */
+sqlite3_stmt *web_dns_stmt(sqlite3 *db, const struct web_query *q);
+sqlite3_stmt *web_conn_stmt(sqlite3 *db, const struct web_query *q);
 
 /* The watch start as report.c decides it; 0 = not started. */
 int64_t web_watch_start(const struct web *w, sqlite3 *db);

@@ -79,6 +79,12 @@ check "api/dns page 2" "$(hc "http://$WEB/api/dns?limit=2&before=4")" 200
 check "api/dns page 2 rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[3, 2]"
 check "api/dns page 3" "$(hc "http://$WEB/api/dns?limit=2&before=2")" 200
 check "api/dns page 3 rows" "$(jq_py '[i["id"] for i in j["items"]]'),$(jq_py 'j["next_before"]')" "[1],None"
+check "api/dns name page 1" "$(hc "http://$WEB/api/dns?name=EVIL&limit=2")" 200
+check "api/dns name page 1 rows" "$(jq_py '[i["id"] for i in j["items"]]'),$(jq_py 'j["next_before"]')" "[4, 3],3"
+check "api/dns name page 2" "$(hc "http://$WEB/api/dns?name=EVIL&limit=2&before=3")" 200
+check "api/dns name page 2 rows" "$(jq_py '[i["id"] for i in j["items"]]'),$(jq_py 'j["next_before"]')" "[2],None"
+check "api/dns name + type" "$(hc "http://$WEB/api/dns?name=evil&qtype=TXT")" 200
+check "api/dns name + type rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[4]"
 check "api/dns time filter" "$(hc "http://$WEB/api/dns?since=40m")" 200
 check "api/dns time rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[5, 4]"
 
@@ -88,6 +94,12 @@ check "api/connections why" "$(jq_py '[(i["why"]["ttl"], i["why"]["qname"]) for 
 check "api/connections bad domains JSON is null" "$(jq_py '[i["domains"] for i in j["items"] if i["id"]==3][0]')" None
 check "api/connections kind" "$(hc "http://$WEB/api/connections?kind=unexpected")" 200
 check "api/connections kind rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[4, 3, 2]"
+check "api/connections dest-plan page 1" "$(hc "http://$WEB/api/connections?kind=unexpected&limit=2")" 200
+check "api/connections dest-plan page 1 rows" "$(jq_py '[i["id"] for i in j["items"]]'),$(jq_py 'j["next_before"]')" "[4, 3],3"
+check "api/connections dest-plan page 2" "$(hc "http://$WEB/api/connections?kind=unexpected&limit=2&before=3")" 200
+check "api/connections dest-plan page 2 rows" "$(jq_py '[i["id"] for i in j["items"]]'),$(jq_py 'j["next_before"]')" "[2],None"
+check "api/connections time-plan page" "$(hc "http://$WEB/api/connections?limit=3")" 200
+check "api/connections time-plan rows" "$(jq_py '[i["id"] for i in j["items"]]'),$(jq_py 'j["next_before"]')" "[4, 3, 2],2"
 check "api/connections port+proto" "$(hc "http://$WEB/api/connections?port=8080&proto=tcp")" 200
 check "api/connections port rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[4]"
 check "api/connections name" "$(hc "http://$WEB/api/connections?name=SCRIPT")" 200

@@ -13,6 +13,12 @@ SELECT 4, now - 2000000000, '192.168.83.2', 40004, 4, 'ctl' || char(1) || char(2
 SELECT 5, now - 1000000000, '192.168.83.2', 40005, 5,
        substr(replace(hex(zeroblob(64)), '00', 'abc.'), 1, 250) || 'x.com', x'00', 1, 1, 2, NULL, 'udp' FROM t;
 
+-- the names rollup, as the collector keeps it
+INSERT INTO dns_names(name, expected, queries, first_us, last_us)
+SELECT qname, qname = 'api.telegram.org', count(*), min(ts_us), max(ts_us) FROM dns_queries
+WHERE true GROUP BY qname ON CONFLICT(name) DO NOTHING;
+UPDATE dns_queries SET name_id = (SELECT id FROM dns_names WHERE name = qname);
+
 INSERT INTO dns_answers(query_id, name, rtype, ttl, data) VALUES
  (1, 'api.telegram.org', 1, 300, '198.51.100.2'),
  (2, '<script>alert(1)</script>.evil.test', 1, 60, '198.51.100.6'),
