@@ -135,6 +135,24 @@ td_time(struct wbuf *b, const char *iso)
 	wbuf_puts(b, "</time></td>");
 }
 
+/* 5000000 as "5,000,000" into buf (32 bytes). */
+static const char *
+thousands(long long v, char *buf)
+{
+	char digits[24];
+	int n = snprintf(digits, sizeof(digits), "%lld", v < 0 ? -v : v), o = 0;
+
+	if (v < 0)
+		buf[o++] = '-';
+	for (int i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 static long long
 one_int(sqlite3 *db, const char *sql, int64_t a1, int64_t a2)
 {
@@ -254,7 +272,7 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	struct wbuf *b = &r->body;
 	int64_t now = timefmt_now_us(), start = web_watch_start(w, db);
 	long long days = w->conf->watch_days, day = 0, conns, dnsq, nfind, nopen, lost;
-	char iso[TIMEFMT_ISOLEN];
+	char iso[TIMEFMT_ISOLEN], n1[32], n2[32], n3[32];
 	int n;
 
 	if (start > 0 && now > start)
@@ -301,13 +319,13 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	wbuf_puts(b, "</section>\n");
 
 	wbuf_printf(b, "<section class=\"cards\">"
-	            "<div class=\"card\"><span>Connections</span><b>%lld</b></div>"
-	            "<div class=\"card\"><span>DNS queries</span><b>%lld</b></div>"
+	            "<div class=\"card\"><span>Connections</span><b>%s</b></div>"
+	            "<div class=\"card\"><span>DNS queries</span><b>%s</b></div>"
 	            "<div class=\"card%s\"><span>Findings open</span><b id=\"open-count\">%lld"
 	            "</b><small>of %lld</small></div>"
-	            "<div class=\"card%s\"><span>Events lost</span><b>%lld</b></div></section>\n",
-	            conns, dnsq, nopen ? " bad" : " good", nopen, nfind, lost ? " bad" : " good",
-	            lost);
+	            "<div class=\"card%s\"><span>Events lost</span><b>%s</b></div></section>\n",
+	            thousands(conns, n1), thousands(dnsq, n2), nopen ? " bad" : " good", nopen,
+	            nfind, lost ? " bad" : " good", thousands(lost, n3));
 
 	wbuf_puts(b, "<section class=\"panel\"><h2>Last 7 days</h2><div id=\"timeline\" "
 	          "class=\"chart\" data-src=\"/api/timeline?since=7d\"><noscript>The timeline "

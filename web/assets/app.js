@@ -63,7 +63,7 @@
 		}
 		s.appendChild(svg('line', { x1: L, x2: W - R, y1: H - B, y2: H - B, 'class': 'axis' }));
 		var top = svg('text', { x: L - 6, y: T + 4, 'text-anchor': 'end' });
-		top.textContent = String(maxC);
+		top.textContent = maxC.toLocaleString('en-US');
 		s.appendChild(top);
 		var zero = svg('text', { x: L - 6, y: H - B, 'text-anchor': 'end' });
 		zero.textContent = '0';
@@ -99,7 +99,7 @@
 		box.textContent = '';
 		box.appendChild(s);
 		var lg = el('div', 'legend');
-		[['l-conn', 'connections / hour (left scale)'], ['l-dns', 'DNS queries / hour (own scale, max ' + maxD + ')'],
+		[['l-conn', 'connections / hour (left scale)'], ['l-dns', 'DNS queries / hour (own scale, max ' + maxD.toLocaleString('en-US') + ')'],
 		 ['l-find', 'new finding'], ['l-lost', 'events lost']].forEach(function (p) {
 			var span = el('span');
 			span.appendChild(el('i', p[0]));
