@@ -366,6 +366,42 @@ text_losses(sqlite3 *db, const char *json, FILE *out)
 	sqlite3_finalize(st);
 }
 
+/* Times in the window when no collector was running: nothing was recorded then. */
+static void
+text_coverage(sqlite3 *db, const char *json, FILE *out)
+{
+	static const char sql[] =
+		"WITH w AS (SELECT unixepoch(json_extract(?1, '$.since')) * 1000000 AS s, "
+		"                  unixepoch(json_extract(?1, '$.until')) * 1000000 AS u), "
+		"r AS (SELECT started_us, stopped_us, lead(started_us) OVER (ORDER BY started_us) "
+		"      AS next_us FROM runs) "
+		"SELECT " ISO("max(r.stopped_us, w.s)") ", " ISO("coalesce(min(r.next_us, w.u), w.u)")
+		", r.stopped_us IS NULL, " ISO("r.started_us") " FROM r, w "
+		"WHERE (r.stopped_us IS NULL AND r.next_us IS NOT NULL AND r.next_us > w.s "
+		"       AND r.started_us < w.u) "
+		"   OR (r.stopped_us IS NOT NULL AND r.stopped_us < w.u "
+		"       AND coalesce(r.next_us, w.u) > w.s "
+		"       AND coalesce(r.next_us, w.u) - r.stopped_us > 1000000) "
+		"ORDER BY r.started_us";
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n++ == 0)
+			fprintf(out, "\n  !! The collector was not running the whole time: nothing "
+			        "was recorded in these gaps.\n");
+		if (sqlite3_column_int(st, 2))
+			fprintf(out, "    a run started %s ended without a clean stop (killed or "
+			        "crashed); it ran again from %s\n", col(st, 3), col(st, 1));
+		else
+			fprintf(out, "    stopped %s .. %s\n", col(st, 0), col(st, 1));
+	}
+	sqlite3_finalize(st);
+}
+
 int
 report_text(sqlite3 *db, const char *json, FILE *out, char *err, size_t errlen)
 {
@@ -393,6 +429,7 @@ report_text(sqlite3 *db, const char *json, FILE *out, char *err, size_t errlen)
 		        lost);
 		text_losses(db, json, out);
 	}
+	text_coverage(db, json, out);
 	if (text_destinations(db, json, out, err, errlen) < 0 ||
 	    text_dns(db, json, out, err, errlen) < 0 ||
 	    (open = text_findings(db, json, out, err, errlen)) < 0)

@@ -31,4 +31,6 @@ check "every flow after the restart stored" "$(sql "SELECT count(*) FROM connect
 check "earlier rows still there" "$(sql "SELECT count(*) FROM connections WHERE dst = '198.51.100.2'")" "$before"
 check "integrity_check after restart" "$(sql "PRAGMA integrity_check")" ok
 check "rollups agree with rows" "$(sql "SELECT (SELECT sum(connections) FROM destinations) = (SELECT count(*) FROM connections)")" 1
+"$OCA_BIN" report --db "$LAB_DB" --since 1h >"$LAB_DIR/report.txt"
+check "report names the unclean stop" "$(grep -c 'ended without a clean stop' "$LAB_DIR/report.txt")" 1
 lab_finish
