@@ -350,6 +350,27 @@ dnsmsg_answers_free(struct dns_answer *a, size_t n)
 	free(a);
 }
 
+int
+dnsmsg_answers_dup(const struct dns_answer *a, size_t n, struct dns_answer **out)
+{
+	struct dns_answer *d = malloc(n * sizeof(*d));
+
+	*out = NULL;
+	if (!d)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		d[i] = a[i];
+		d[i].name = strdup(a[i].name);
+		d[i].data = strdup(a[i].data);
+		if (!d[i].name || !d[i].data) {
+			dnsmsg_answers_free(d, i + 1);
+			return -1;
+		}
+	}
+	*out = d;
+	return 0;
+}
+
 static int
 answers_of(const ldns_pkt *p, struct dns_answer **out, size_t *n)
 {

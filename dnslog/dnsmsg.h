@@ -83,6 +83,9 @@ int dnsmsg_answers(const uint8_t *msg, size_t len, struct dns_answer **out, size
 /* Free what dnsmsg_answers returned. */
 void dnsmsg_answers_free(struct dns_answer *a, size_t n);
 
+/* A deep copy of n (> 0) answers into *out (dnsmsg_answers_free). Returns 0 or -1. */
+int dnsmsg_answers_dup(const struct dns_answer *a, size_t n, struct dns_answer **out);
+
 /* The reply to send for query q from libunbound's answer packet up (uplen bytes):
  * the client's ID, question bytes and RD/CD bits, QR and RA set, the answer's rcode
  * and sections (RRSIG/NSEC/NSEC3 only if the client set DO), an OPT record only if the

@@ -37,6 +37,7 @@
 #include "dnsmsg.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "rcache.h"
 #include "resolver.h"
 #include "timefmt.h"
 
@@ -48,6 +49,7 @@
 #define TCP_OUT_CAP (256u << 10)
 #define TCP_MSG_MAX 65535
 #define REFUSED_PER_SEC 50     /* REFUSED replies to outsiders, all of them together */
+#define RCACHE_SLOTS 4096
 
 struct tcpconn;
 
@@ -98,6 +100,14 @@ struct resolver {
 	struct iovec iov[UDP_BATCH];
 	struct sockaddr_storage from[UDP_BATCH];
 	uint8_t (*ubuf)[UDP_BUF];
+	/* replies from the reply cache, sent with one sendmmsg per received batch */
+	bool in_batch;
+	unsigned n_out;
+	struct mmsghdr out_mm[UDP_BATCH];
+	struct iovec out_iov[UDP_BATCH];
+	struct sockaddr_storage out_to[UDP_BATCH];
+	uint8_t out_buf[UDP_BATCH][DNSMSG_UDP_MIN];
+	struct rcache *cache;
 	bool warned_send, warned_pending;
 };
 
@@ -282,6 +292,51 @@ conn_send(struct tcpconn *c, const uint8_t *msg, size_t len)
 
 /* ------------------------------------------------------------------ answering */
 
+static void
+udp_flush(struct resolver *r)
+{
+	unsigned done = 0;
+
+	while (done < r->n_out) {
+		int n = sendmmsg(r->udp_fd, r->out_mm + done, r->n_out - done, MSG_DONTWAIT);
+
+		if (n <= 0) {
+			if (!r->warned_send) {
+				log_warn("dns: sendmmsg: %s (further failures not logged)",
+				         strerror(errno));
+				r->warned_send = true;
+			}
+			break;
+		}
+		done += (unsigned)n;
+	}
+	r->n_out = 0;
+}
+
+/* Send a UDP reply of at most DNSMSG_UDP_MIN bytes, batched while a batch is read. */
+static bool
+udp_send_small(struct resolver *r, const struct sockaddr_storage *to, socklen_t tolen,
+               const uint8_t *msg, size_t len)
+{
+	unsigned i = r->n_out;
+
+	if (!r->in_batch || len > DNSMSG_UDP_MIN)
+		return sendto(r->udp_fd, msg, len, MSG_DONTWAIT, (const struct sockaddr *)to,
+		              tolen) >= 0;
+	memcpy(r->out_buf[i], msg, len);
+	r->out_iov[i].iov_base = r->out_buf[i];
+	r->out_iov[i].iov_len = len;
+	r->out_to[i] = *to;
+	memset(&r->out_mm[i], 0, sizeof(r->out_mm[i]));
+	r->out_mm[i].msg_hdr.msg_name = &r->out_to[i];
+	r->out_mm[i].msg_hdr.msg_namelen = tolen;
+	r->out_mm[i].msg_hdr.msg_iov = &r->out_iov[i];
+	r->out_mm[i].msg_hdr.msg_iovlen = 1;
+	if (++r->n_out == UDP_BATCH)
+		udp_flush(r);
+	return true;
+}
+
 static bool
 send_reply(struct resolver *r, struct pending *p, const uint8_t *msg, size_t len)
 {
@@ -355,6 +410,8 @@ on_resolved(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 	if (rcode == DNS_RCODE_SERVFAIL)
 		stats_add(r->st, STAT_DNS_SERVFAIL, 1);
 	sent = outlen > 0 && send_reply(r, p, out ? out : ebuf, outlen);
+	if (sent && out)
+		rcache_put(r->cache, &p->q, out, outlen, rcode, ans, n_ans, queue_mono_us());
 	free(out);
 	if (!sent) {
 		dnsmsg_answers_free(ans, n_ans);
@@ -446,6 +503,28 @@ handle_query(struct resolver *r, const uint8_t *msg, size_t len,
 		            transport, conn);
 		return;
 	}
+	{
+		uint8_t cbuf[DNSMSG_UDP_MIN];
+		struct dns_answer *ans;
+		size_t n_ans;
+		int rcode;
+		size_t clen = rcache_get(r->cache, &q, t0, cbuf, sizeof(cbuf), &rcode, &ans,
+		                         &n_ans);
+
+		if (clen > 0) {
+			bool sent = transport == DNS_TCP ? conn && conn_send(conn, cbuf, clen) :
+			            udp_send_small(r, peer, peerlen, cbuf, clen);
+
+			if (!sent) {
+				dnsmsg_answers_free(ans, n_ans);
+				ans = NULL;
+				n_ans = 0;
+			}
+			emit(r, ts, &client, cport, &q, transport, sent ? rcode : -1,
+			     sent ? queue_mono_us() - t0 : -1, ans, n_ans);
+			return;
+		}
+	}
 	if (r->n_pending >= MAX_PENDING) {
 		if (!r->warned_pending) {
 			log_warn("dns: %d queries resolving at once; dropping more (counted as "
@@ -501,6 +580,7 @@ udp_read(evutil_socket_t fd, short what, void *arg)
 		n = recvmmsg(fd, r->mm, UDP_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
 			return;
+		r->in_batch = true;
 		for (int i = 0; i < n; i++) {
 			if (r->mm[i].msg_hdr.msg_flags & MSG_TRUNC) {
 				stats_add(r->st, STAT_DNS_MALFORMED, 1);
@@ -509,6 +589,8 @@ udp_read(evutil_socket_t fd, short what, void *arg)
 			handle_query(r, r->ubuf[i], r->mm[i].msg_len, &r->from[i],
 			             r->mm[i].msg_hdr.msg_namelen, DNS_UDP, NULL);
 		}
+		r->in_batch = false;
+		udp_flush(r);
 		if (n < UDP_BATCH)
 			return;
 	}
@@ -736,6 +818,7 @@ resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err
 	if (!(r->ubuf = calloc(UDP_BATCH, UDP_BUF)) ||
 	    !(r->rl = ratelimit_new(c->dns_rate_limit, c->dns_rate_limit)) ||
 	    !(r->refused_rl = ratelimit_new(REFUSED_PER_SEC, REFUSED_PER_SEC)) ||
+	    !(r->cache = rcache_new(RCACHE_SLOTS)) ||
 	    !(r->base = event_base_new())) {
 		snprintf(err, errlen, "dns: out of memory");
 		goto fail;
@@ -858,6 +941,7 @@ resolver_close(struct resolver *r)
 		close(r->stop_fd);
 	ratelimit_free(r->rl);
 	ratelimit_free(r->refused_rl);
+	rcache_free(r->cache);
 	free(r->ubuf);
 	free(r);
 }
