@@ -156,6 +156,8 @@ web_db_put(struct web *w, sqlite3 *db)
 struct req {
 	bool started, refused;
 	size_t body_len;
+	unsigned late_status;           /* a refusal found mid-body, sent once it is in */
+	const char *late_reason;
 	char login_token[256];
 	struct MHD_PostProcessor *pp;
 };
@@ -420,14 +422,25 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 			return MHD_YES;         /* come back with the body (or its end) */
 	}
 	if (*upload_data_size) {
+		/* libmicrohttpd cannot answer in the middle of a body: note the refusal,
+		 * drop what comes, answer at its end, and hang up on a body that goes on */
 		rq->body_len += *upload_data_size;
-		if (rq->body_len > WEB_BODY_MAX)
-			return refuse(conn, rq, rt.id, 413, "request too large", NULL);
-		if (rq->pp && MHD_post_process(rq->pp, upload_data, *upload_data_size) != MHD_YES)
-			return refuse(conn, rq, rt.id, 400, "bad form", NULL);
+		if (rq->body_len > WEB_BODY_MAX && !rq->late_status) {
+			rq->late_status = 413;
+			rq->late_reason = "request too large";
+		}
+		if (rq->body_len > 64 * WEB_BODY_MAX)
+			return MHD_NO;
+		if (!rq->late_status && rq->pp &&
+		    MHD_post_process(rq->pp, upload_data, *upload_data_size) != MHD_YES) {
+			rq->late_status = 400;
+			rq->late_reason = "bad form";
+		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (rq->late_status)
+		return refuse(conn, rq, rt.id, rq->late_status, rq->late_reason, NULL);
 
 	/* the whole request is in: answer it */
 	if (rt.id == WR_ASSET)

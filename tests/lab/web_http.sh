@@ -168,6 +168,10 @@ check "OPTIONS (preflight) 405" "$(hc -X OPTIONS -H "$O" -H 'Access-Control-Requ
 check "no CORS allowed" "$(hdr Access-Control-Allow-Origin)" ""
 check "POST to a page 405" "$(hc -X POST -H "$O" "http://$WEB/")" 405
 check "POST body too large 413" "$(head -c 20000 /dev/zero | tr '\0' a | hc -X POST -H "$O" --data-binary @- "http://$WEB/api/findings/2/ack")" 413
+check "POST chunked body too large 413" "$(head -c 20000 /dev/zero | tr '\0' a | hc -X POST -H "$O" -H 'Transfer-Encoding: chunked' --data-binary @- "http://$WEB/api/findings/2/ack")" 413
+code=$(head -c 300000 /dev/zero | tr '\0' a | hc -X POST -H "$O" -H 'Transfer-Encoding: chunked' --data-binary @- "http://$WEB/api/findings/2/ack")
+check "a body that goes on is cut off" "$(case $code in 000|413) echo yes;; *) echo $code;; esac)" yes
+check "finding 2 not acknowledged by it" "$(sleep 0.3; sql "SELECT acked_us IS NULL FROM findings WHERE id = 2")" 1
 big=$(head -c 40000 /dev/zero | tr '\0' a)
 code=$(hc -H "X-Big: $big" "http://$WEB/")
 check "header too large refused" "$(case $code in 413|431|400) echo yes;; *) echo $code;; esac)" yes
