@@ -97,4 +97,28 @@ check "NUL name: exact bytes" "$(row "hex(qname_wire)" "qname LIKE 'a%b.ExAmPlE.
 	03610062074578416D506C4503636F6D00
 check "every query stored" "$(sql "SELECT count(*) FROM dns_queries")" 11
 check "no losses" "$(sql "SELECT count(*) FROM losses")" 0
+
+# SIGTERM while queries are still resolving (the upstream is a black hole): the
+# collector stops at once and stores them as unanswered
+in_net nft -f - <<'NFT'
+table inet blackhole {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		ip daddr 198.51.100.9 drop
+	}
+}
+NFT
+lab_config "[dns]" "listen = 192.168.83.1:53" "forward = 198.51.100.9"
+lab_collect
+for i in 1 2 3; do
+	in_vm drill "hang$i.example.com" @192.168.83.1 >/dev/null 2>&1 &
+done
+sleep 0.5
+t0=$(date +%s%N)
+lab_stop TERM && rc=0 || rc=$?
+t=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "stops with queries in flight: exit 0" "$rc" 0
+check "stops with queries in flight: at once (${t} ms)" "$([ $t -lt 2000 ] && echo yes)" yes
+check "in-flight queries stored as unanswered" "$(sql "SELECT count(*) FROM dns_queries
+	WHERE qname GLOB 'hang[123].example.com' AND rcode IS NULL AND latency_us IS NULL")" 3
 lab_finish
