@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dnsmsg.h"
+#include "rcache.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -50,6 +51,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (dnsmsg_answers(out, outlen, &a, &n) < 0 || n != rn)
 				__builtin_trap();
 			dnsmsg_answers_free(a, n);
+			/* replayed from the reply memo for the same client: the same bytes */
+			{
+				static struct rcache *rc;
+				uint8_t again[DNSMSG_UDP_MIN];
+				int rcode2;
+				size_t len2;
+
+				if (!rc)
+					rc = rcache_new(4);
+				rcache_put(rc, &q, out, outlen, rcode, ra, rn, 1);
+				len2 = rcache_get(rc, &q, 2, again, sizeof(again), &rcode2, &a, &n);
+				if (len2 && (len2 != outlen || memcmp(again, out, outlen) ||
+				             rcode2 != rcode || n != rn))
+					__builtin_trap();
+				if (len2)
+					dnsmsg_answers_free(a, n);
+			}
 			dnsmsg_answers_free(ra, rn);
 			free(out);
 		}

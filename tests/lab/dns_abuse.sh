@@ -12,6 +12,14 @@ for tool in drill unbound socat dnsperf; do
 done
 lab_up
 lab_upstream_dns "log-queries: yes"
+
+# an address the host does not have: one clear line at startup, exit 2
+lab_config "[dns]" "listen = 192.0.2.1:53" "forward = 198.51.100.2"
+rc=0
+msg=$(in_host "$OCA_BIN" collect -c "$LAB_CONF" 2>&1 </dev/null) || rc=$?
+check "listen on a missing address: exit 2" "$rc" 2
+check "listen on a missing address: one line naming it" "$msg" \
+	"oc-audit collect: dns: cannot bind udp 192.0.2.1:53: Cannot assign requested address"
 lab_config "[dns]" "listen = 192.168.83.1:53" "forward = 198.51.100.2" \
 	"tcp_idle_timeout = 2" "tcp_max_connections = 3"
 lab_collect
