@@ -696,6 +696,17 @@ tcp_accept(evutil_socket_t fd, short what, void *arg)
 
 		if (cfd < 0)
 			return;
+		{
+			struct netaddr a;
+			uint16_t port;
+
+			from_sockaddr(&ss, &a, &port);
+			if (!allowed(r, &a)) {     /* outsiders cannot hold connection slots */
+				stats_add(r->st, STAT_DNS_REFUSED, 1);
+				close(cfd);
+				continue;
+			}
+		}
 		if (r->n_conns >= r->c->dns_tcp_max) {
 			log_debug("dns: %u TCP connections open, closing a new one", r->n_conns);
 			close(cfd);

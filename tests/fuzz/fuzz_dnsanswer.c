@@ -52,14 +52,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				__builtin_trap();
 			dnsmsg_answers_free(a, n);
 			/* replayed from the reply memo for the same client: the same bytes */
-			{
-				static struct rcache *rc;
+			struct rcache *rc = rcache_new(4);   /* fresh: no older entry */
+
+			if (rc) {
 				uint8_t again[DNSMSG_UDP_MIN];
 				int rcode2;
 				size_t len2;
 
-				if (!rc)
-					rc = rcache_new(4);
 				rcache_put(rc, &q, out, outlen, rcode, ra, rn, 1);
 				len2 = rcache_get(rc, &q, 2, again, sizeof(again), &rcode2, &a, &n);
 				if (len2 && (len2 != outlen || memcmp(again, out, outlen) ||
@@ -67,6 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					__builtin_trap();
 				if (len2)
 					dnsmsg_answers_free(a, n);
+				rcache_free(rc);
 			}
 			dnsmsg_answers_free(ra, rn);
 			free(out);

@@ -34,6 +34,8 @@ out=$(in_net drill outsider.example.com @192.168.83.1 2>&1 || true)
 check "outsider: REFUSED" "$(rcode "$out")" REFUSED
 sleep 0.3
 check "outsider: nothing asked upstream" "$(grep -c outsider "$LAB_DIR/upstream-unbound.log" || true)" 0
+out=$(in_net drill -t outsider.example.com @192.168.83.1 2>&1 || true)
+check "outsider over TCP: connection closed, no answer" "$(grep -c 'ANSWER SECTION' <<<"$out")" 0
 
 # --- malformed packets, each answered FORMERR/NOTIMP or dropped
 check "short header: dropped" "$(raw '\x12\x34\x01\x00\x00')" ""
@@ -108,7 +110,8 @@ check "TCP: three rows, one connection" "$(sql "SELECT count(*) || ' ' || count(
 check "locked-DB queries: stored or counted lost" "$(sql "SELECT (SELECT count(*) FROM dns_queries
 	WHERE qname GLOB 'n[0-9]*.example.com') + (SELECT coalesce(sum(count), 0) FROM losses) >= 20")" 1
 check "malformed counted" "$(sql "SELECT value >= 7 FROM counters WHERE name = 'dns_malformed'")" 1
-check "refused counted" "$(sql "SELECT value FROM counters WHERE name = 'dns_refused'")" 1
+check "refused counted (UDP once, TCP per connection attempt)" "$(sql "SELECT value >= 2
+	FROM counters WHERE name = 'dns_refused'")" 1
 
 # --- the rate limit: 20 q/s per client, a flood of 600 unique names at 2000 q/s
 lab_config "[dns]" "listen = 192.168.83.1:53" "forward = 198.51.100.2" "rate_limit = 20"
