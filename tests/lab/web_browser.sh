@@ -32,17 +32,21 @@ for page in overview dns connections finding; do
 	if python3 "$OCA_SRCDIR/tests/web/domcheck.py" "$LAB_DIR/$page.html" "$page"; then :; else
 		FAILED=1
 	fi
-	rm -f "$OCA_BUILDDIR/web-$page.png"
+	# taken in the lab directory and moved: another make check may be writing the same
+	# artifact in the same build directory at the same time
 	browse "http://$WEB$path" --window-size=1400,1700 \
-		--screenshot="$OCA_BUILDDIR/web-$page.png" >/dev/null || true
-	check "screenshot $page saved" "$([ -s "$OCA_BUILDDIR/web-$page.png" ] && echo yes)" yes
+		--screenshot="$LAB_DIR/web-$page.png" >/dev/null || true
+	check "screenshot $page taken" "$([ -s "$LAB_DIR/web-$page.png" ] && echo yes)" yes
+	mv -f "$LAB_DIR/web-$page.png" "$OCA_BUILDDIR/web-$page.png" 2>/dev/null || true
 done
 
 # a page that stays open: new findings arrive, Acknowledge works, all as text
 if python3 "$OCA_SRCDIR/tests/web/live.py" "$NS_HOST" "http://$WEB/" "$LAB_DB" "$CHROMIUM" \
-	"$OCA_BUILDDIR/web-live.png"; then :; else
+	"$LAB_DIR/web-live.png"; then :; else
 	FAILED=1
 fi
+
+mv -f "$LAB_DIR/web-live.png" "$OCA_BUILDDIR/web-live.png" 2>/dev/null || true
 
 # the browser's own security checks: a page framed elsewhere or script injected would
 # show up as a CSP violation in the console log
