@@ -307,6 +307,13 @@ test_answers(void)
 
 		is_int(dnsmsg_answers(pkt, 28, &a, &n), -1, "self-pointing name: -1");
 	}
+	/* a TSIG record: never from libunbound, and ldns leaks on two of them */
+	{
+		static const uint8_t pkt[] = { 0, 1, 0x81, 0x80, 0, 0, 0, 0, 0, 0, 0, 1,
+		                               0, 0, 250, 0, 255, 0, 0, 0, 0, 0, 0 };
+
+		is_int(dnsmsg_answers(pkt, sizeof(pkt), &a, &n), -1, "TSIG in a message: -1");
+	}
 }
 
 static void
