@@ -482,7 +482,11 @@ take_section(ldns_rr_list *src, bool keep_dnssec)
 	for (size_t i = 0; i < n; i++) {
 		ldns_rr *rr = ldns_rr_list_rr(src, i);
 
-		if (!keep_dnssec && is_dnssec_type(ldns_rr_get_type(rr)))
+		ldns_rr_type t = ldns_rr_get_type(rr);
+
+		/* meta records are never passed on (OPT is rebuilt for the client) */
+		if ((!keep_dnssec && is_dnssec_type(t)) || t == LDNS_RR_TYPE_OPT ||
+		    t == LDNS_RR_TYPE_TSIG || t == LDNS_RR_TYPE_TKEY)
 			ldns_rr_free(rr);
 		else if (!ldns_rr_list_push_rr(dst, rr))
 			ldns_rr_free(rr);
