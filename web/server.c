@@ -97,18 +97,67 @@ wbuf_printf(struct wbuf *b, const char *fmt, ...)
 	free(big);
 }
 
+/* Length of a Unicode bidi control (U+061C, U+200E/F, U+202A..E, U+2066..9) at p, or 0.
+ * In a name they would reorder what the operator reads ("moc.elgoog"). */
+static size_t
+bidi_len(const unsigned char *p)
+{
+	if (p[0] == 0xd8 && p[1] == 0x9c)
+		return 2;
+	if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f ||
+	                                     (p[2] >= 0xaa && p[2] <= 0xae)))
+		return 3;
+	if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
+		return 3;
+	return 0;
+}
+
 void
 wbuf_html(struct wbuf *b, const char *s)
 {
 	/* the longest escape is 6 bytes for one */
-	size_t need = 6 * strlen(s) + 1;
-	char small[1024], *out = need <= sizeof(small) ? small : malloc(need);
+	size_t len = strlen(s), need = 6 * len + 1, bl;
+	char small[1024], *out = need <= sizeof(small) ? small : malloc(need), *plain = NULL;
+	const unsigned char *p = (const unsigned char *)s;
 
 	if (!out) {
 		b->oom = true;
 		return;
 	}
-	wbuf_puts(b, escape_html(s, out, need));
+	/* bidi controls become visible text first ("\u202e"), then escape_html */
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] >= 0xd8 && bidi_len(p + i)) {
+			size_t o = 0;
+
+			if (!(plain = malloc(3 * len + 1)))
+				break;
+			for (size_t j = 0; j < len; j++) {
+				if ((bl = bidi_len(p + j))) {
+					unsigned cp = bl == 2 ? 0x061c
+					            : (unsigned)((p[j] & 0x0f) << 12 |
+					                         (p[j + 1] & 0x3f) << 6 | (p[j + 2] & 0x3f));
+					o += (size_t)sprintf(plain + o, "\\u%04x", cp);
+					j += bl - 1;
+				} else {
+					plain[o++] = (char)p[j];
+				}
+			}
+			plain[o] = '\0';
+			break;
+		}
+	}
+	if (plain && strlen(plain) * 6 + 1 > need) {
+		need = strlen(plain) * 6 + 1;
+		if (out != small)
+			free(out);
+		if (!(out = malloc(need))) {
+			free(plain);
+			b->oom = true;
+			return;
+		}
+	}
+	wbuf_puts(b, escape_html(plain ? plain : s, out, need));
+	free(plain);
 	if (out != small)
 		free(out);
 }

@@ -50,6 +50,8 @@ check "finding: related connections" "$(grep -c '<td class="addr">192.168.83.2' 
 check "finding: example escaped" "$(body_has '&lt;img src=x onerror=alert(4)&gt;')" yes
 check "finding with control bytes" "$(hc "http://$WEB/findings/2")" 200
 check "control bytes shown as text" "$(body_has 'ctl\x1b[2J')" yes
+check "bidi override shown as text" "$(body_has 'ctl\x1b[2J\u202egnp.exe')" yes
+check "no raw bidi override" "$(grep -c "$(printf '\342\200\256')" "$LAB_DIR/body")" 0
 check "finding 999 404" "$(hc "http://$WEB/findings/999")" 404
 check "finding id junk 404" "$(hc "http://$WEB/findings/1x")" 404
 

@@ -1,7 +1,10 @@
 #include "config.h"
 
+#include <stdlib.h>
+
 #include "params.h"
 #include "tap.h"
+#include "webint.h"
 
 #define NOW INT64_C(1796000000000000)
 
@@ -108,5 +111,28 @@ main(void)
 	web_query_init(&q, WQ_REPORT, NOW);
 	ok(set(&q, "since", "2026-11-28T00:00:00Z") == 0, "report since ISO");
 	ok(set(&q, "name", "x") < 0, "report takes no name");
+	{
+		struct wbuf b = { 0 };
+		char big[3000];
+
+		wbuf_html(&b, "a\xe2\x80\xaegnp.exe<b>\x1b\xd8\x9c\xe2\x81\xa6&");
+		is_str(b.p, "a\\u202egnp.exe&lt;b&gt;\\x1b\\u061c\\u2066&amp;",
+		       "html: bidi controls and control bytes visible, markup escaped");
+		wbuf_free(&b);
+		wbuf_html(&b, "caf\xc3\xa9 \xe2\x80\x94 ok");
+		is_str(b.p, "caf\xc3\xa9 \xe2\x80\x94 ok", "html: other UTF-8 untouched");
+		wbuf_free(&b);
+		memset(big, '"', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		wbuf_html(&b, big);
+		is_int(strlen(b.p), 6 * (sizeof(big) - 1), "html: long input escaped whole");
+		wbuf_free(&b);
+		memset(big, 0, sizeof(big));
+		for (int i = 0; i < 999; i++)
+			memcpy(big + 3 * i, "\xe2\x80\xae", 3);
+		wbuf_html(&b, big);
+		is_int(strlen(b.p), 6 * 999, "html: a name of bidi overrides, whole");
+		wbuf_free(&b);
+	}
 	return done_testing();
 }

@@ -7,7 +7,11 @@ database through the collector. Prints "ok -" lines; exit 1 on any failure."""
 import fcntl, json, os, sqlite3, subprocess, sys, tempfile, time
 
 ns, url, db, chromium = sys.argv[1:5]
-HOSTILE = '<img src=x onerror=alert(9)><script>alert(8)</script>.live.evil.test'
+HOSTILE = ('<img src=x onerror=alert(9)><script>alert(8)</script>\u202egnp\x1b[2J'
+           '.live.evil.test')
+# as the page must show it: the bidi override and the escape byte as visible escapes
+SHOWN = ('<img src=x onerror=alert(9)><script>alert(8)</script>\\u202egnp\\x1b[2J'
+         '.live.evil.test')
 failed = 0
 
 
@@ -124,7 +128,7 @@ def main():
                 break
         check('new finding appeared without a reload', seen is not None)
         if seen:
-            check('its name is text, exactly as sent', seen[0] == HOSTILE, seen[0])
+            check('its name is text, control and bidi characters visible', seen[0] == SHOWN, seen[0])
             check('no element came from its name', seen[1] == 0, seen[1])
             check('open count went up', seen[2] == '4', seen[2])
         check('nothing the VM named ran', js("document.title") == 'Overview · oc-audit' and

@@ -39,7 +39,7 @@ INSERT INTO findings(id, kind, key, domain, ip, port, proto, count, first_us, la
 SELECT 1, 'unexpected-domain', 'k1', '<script>alert(1)</script>.evil.test', NULL, NULL, NULL, 2, now - 3600000000, now - 3500000000, 3,
        'a DNS query for "<script>alert(1)</script>.evil.test", outside the expected set', '<img src=x onerror=alert(4)>', NULL, 2, NULL FROM t UNION ALL
 SELECT 2, 'direct-ip', 'k2', NULL, '198.51.100.9', 8080, 'tcp', 1, now - 900000000, now - 900000000, 3,
-       'a connection to 198.51.100.9:8080/tcp that no DNS answer gave the VM', 'ctl' || char(27) || '[2J', 4, NULL, NULL FROM t UNION ALL
+       'a connection to 198.51.100.9:8080/tcp that no DNS answer gave the VM', 'ctl' || char(27) || '[2J' || char(8238) || 'gnp.exe', 4, NULL, NULL FROM t UNION ALL
 SELECT 3, 'unexpected-domain', 'k3', '"><img src=x onerror=alert(2)>.evil.test', NULL, NULL, NULL, 1, now - 3000000000, now - 3000000000, 3,
        'NXDOMAIN for "><img src=x onerror=alert(2)>', NULL, NULL, 3, now - 100000000 FROM t UNION ALL
 SELECT 4, 'unexpected-domain', 'k4', substr(replace(hex(zeroblob(64)), '00', 'abc.'), 1, 250) || 'x.com', NULL, NULL, NULL, 1,

@@ -7,10 +7,22 @@
 (function () {
 	var SVGNS = 'http://www.w3.org/2000/svg';
 
+	/* As the server shows them: control characters and bidi controls (which would
+	 * reorder what the operator reads) become visible escapes. */
+	function visible(s) {
+		return String(s)
+			.replace(/[\u0000-\u001f\u007f]/g, function (c) {
+				return '\\x' + ('0' + c.charCodeAt(0).toString(16)).slice(-2);
+			})
+			.replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, function (c) {
+				return '\\u' + ('000' + c.charCodeAt(0).toString(16)).slice(-4);
+			});
+	}
+
 	function el(tag, cls, text) {
 		var e = document.createElement(tag);
 		if (cls) e.className = cls;
-		if (text !== undefined && text !== null) e.textContent = String(text);
+		if (text !== undefined && text !== null) e.textContent = visible(text);
 		return e;
 	}
 
@@ -92,7 +104,7 @@
 			var m = svg('path', { d: 'M' + (fx - 5) + ' ' + (T - 12) + 'L' + (fx + 5) + ' ' +
 				(T - 12) + 'L' + fx + ' ' + (T - 3) + 'Z', 'class': 'finding' });
 			var ft = svg('title', {});
-			ft.textContent = f.kind + ': ' + (f.domain || f.ip || '') + ' at ' + f.first_seen;
+			ft.textContent = visible(f.kind + ': ' + (f.domain || f.ip || '') + ' at ' + f.first_seen);
 			m.appendChild(ft);
 			s.appendChild(m);
 		}
