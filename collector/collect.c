@@ -148,17 +148,21 @@ stop:
 	alerts_stop(al);   /* hands its last outcomes to the queue, so before it closes */
 	queue_close(q);
 	writer_join(w);
-	log_info("stopped: %llu packets from NFLOG, %llu events stored, %llu lost "
-	         "(nflog_gap %llu, queue_full %llu, db_error %llu)",
-	         (unsigned long long)stats_get(st, STAT_NFLOG_RECEIVED),
-	         (unsigned long long)stats_get(st, STAT_EVENTS_STORED),
-	         (unsigned long long)(stats_get(st, STAT_NFLOG_GAP) +
-	                              stats_get(st, STAT_QUEUE_FULL) +
-	                              stats_get(st, STAT_DB_ERROR) +
-	                              stats_get(st, STAT_NFLOG_BAD)),
-	         (unsigned long long)stats_get(st, STAT_NFLOG_GAP),
-	         (unsigned long long)stats_get(st, STAT_QUEUE_FULL),
-	         (unsigned long long)stats_get(st, STAT_DB_ERROR));
+	{
+		unsigned long long lost = 0;
+
+		for (int i = 0; i < STAT__COUNT; i++)
+			if (stats_is_loss((enum stat_id)i))
+				lost += stats_get(st, (enum stat_id)i);
+		log_info("stopped: %llu packets from NFLOG, %llu DNS queries, %llu events "
+		         "stored, %llu lost (nflog_gap %llu, queue_full %llu, db_error %llu)",
+		         (unsigned long long)stats_get(st, STAT_NFLOG_RECEIVED),
+		         (unsigned long long)stats_get(st, STAT_DNS_QUERIES),
+		         (unsigned long long)stats_get(st, STAT_EVENTS_STORED), lost,
+		         (unsigned long long)stats_get(st, STAT_NFLOG_GAP),
+		         (unsigned long long)stats_get(st, STAT_QUEUE_FULL),
+		         (unsigned long long)stats_get(st, STAT_DB_ERROR));
+	}
 out:
 	web_close(web);
 	alerts_close(al);
