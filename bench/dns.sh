@@ -23,9 +23,10 @@
 # The saturated runs' latency is mostly queueing (OUTSTANDING queries in flight), so the
 # hits are also run at a fixed LAT_QPS for latency alone.
 #
-# Environment: OCA_SET (extra `collect --set` key=value pairs, space separated),
-# HITS_S (10), MISSES (100000), CLIENTS (8), OUTSTANDING (200), LAT_QPS (5000),
-# TOOLS ("oc-audit unbound unbound-nolog"), OUT (append the table there).
+# Environment: HITS_S (10), MISSES (100000), CLIENTS (8), OUTSTANDING (200), LAT_QPS
+# (5000), TOOLS ("oc-audit unbound unbound-nolog"), OUT (append the table there),
+# OCA_SET (extra `collect --set` key=value pairs, space separated), BENCH_TMPDIR (where
+# the lab directory goes, /var/tmp/oca-bench).
 set -eu
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 SRCDIR=$(dirname "$BENCH_DIR")

@@ -11,9 +11,10 @@
 # collector counted, CPU (user+sys of the whole process life, GNU time), peak RSS, and
 # database bytes per stored row. Each run gets a fresh database on the same disk.
 #
-# Environment: OCA_SET (extra `collect --set` key=value pairs, space separated),
-# DURATION (10 s), GRACE (s to let the tool catch up after the flood
-# before SIGTERM, 3), TOOLS ("oc-audit ulogd2"), OUT (also append the table there).
+# Environment: DURATION (10 s), GRACE (seconds each tool gets after the flood before
+# SIGTERM, 3), TOOLS ("oc-audit ulogd2"), OUT (also append the table there), OCA_SET
+# (extra `collect --set` key=value pairs, space separated), BENCH_TMPDIR (where the lab
+# directory goes, /var/tmp/oca-bench).
 set -eu
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
 SRCDIR=$(dirname "$BENCH_DIR")
