@@ -300,13 +300,13 @@ udp_flush(struct resolver *r)
 	while (done < r->n_out) {
 		int n = sendmmsg(r->udp_fd, r->out_mm + done, r->n_out - done, MSG_DONTWAIT);
 
-		if (n <= 0) {
+		if (n <= 0) {            /* skip the message that failed, send the rest */
 			if (!r->warned_send) {
 				log_warn("dns: sendmmsg: %s (further failures not logged)",
 				         strerror(errno));
 				r->warned_send = true;
 			}
-			break;
+			n = 1;
 		}
 		done += (unsigned)n;
 	}
