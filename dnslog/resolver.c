@@ -25,7 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -50,6 +52,7 @@
 #define TCP_MSG_MAX 65535
 #define REFUSED_PER_SEC 50     /* REFUSED replies to outsiders, all of them together */
 #define RCACHE_SLOTS 1024
+#define RESOLVER_NICE (-5)
 
 struct tcpconn;
 
@@ -884,6 +887,10 @@ run(void *arg)
 {
 	struct resolver *r = arg;
 
+	/* The VM waits on every answer while the database writer can lag behind (the queue
+	 * absorbs it): on a busy host the scheduler should prefer this thread. Best effort. */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), RESOLVER_NICE) < 0)
+		log_debug("dns: setpriority: %s", strerror(errno));
 	event_base_dispatch(r->base);
 
 	/* Stopped: what is still resolving is logged as unanswered, then libunbound goes
