@@ -475,9 +475,16 @@ handle_query(struct resolver *r, const uint8_t *msg, size_t len,
 		return;
 	}
 	stats_add(r->st, STAT_DNS_QUERIES, 1);
-	if (!ratelimit_allow(r->rl, &client, t0)) {
-		stats_add(r->st, STAT_DNS_RATE_LIMITED, 1);
-		return;
+	{
+		/* an IPv6 client is its /64: rotating addresses inside it is no escape */
+		struct netaddr who = client;
+
+		if (who.family == 6)
+			memset(who.a + 8, 0, 8);
+		if (!ratelimit_allow(r->rl, &who, t0)) {
+			stats_add(r->st, STAT_DNS_RATE_LIMITED, 1);
+			return;
+		}
 	}
 	v = dnsq_parse(msg, len, &q);
 	switch (v) {

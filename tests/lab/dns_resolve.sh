@@ -121,4 +121,16 @@ check "stops with queries in flight: exit 0" "$rc" 0
 check "stops with queries in flight: at once (${t} ms)" "$([ $t -lt 2000 ] && echo yes)" yes
 check "in-flight queries stored as unanswered" "$(sql "SELECT count(*) FROM dns_queries
 	WHERE qname GLOB 'hang[123].example.com' AND rcode IS NULL AND latency_us IS NULL")" 3
+
+# IPv6: listening on the host's bridge address fd83::1, the VM asks over v6
+lab_config "[dns]" "listen = [fd83::1]:53" "allow_from = fd83::/64" "forward = 198.51.100.2"
+lab_collect
+out=$(in_vm drill -6 www.example.com @fd83::1 2>&1 || true)
+check "IPv6 listener: answer" "$(answers "$out" | awk '{print $5}')" 198.51.100.10
+out=$(in_vm drill -6 -t www.example.com AAAA @fd83::1 2>&1 || true)
+check "IPv6 listener over TCP: answer" "$(answers "$out" | awk '{print $5}')" 2001:db8:100::10
+lab_stop TERM && rc=0 || rc=$?
+check "IPv6 run exits 0" "$rc" 0
+check "IPv6 rows" "$(sql "SELECT group_concat(client || ' ' || transport, ',') FROM
+	(SELECT * FROM dns_queries WHERE client = 'fd83::2' ORDER BY id)")" "fd83::2 udp,fd83::2 tcp"
 lab_finish
