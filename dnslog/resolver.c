@@ -5,10 +5,16 @@
  * A query's life: read (UDP: recvmmsg in batches; TCP: length-prefixed, several per
  * connection) → allow_from (outsiders get REFUSED, built here, never resolved) → the
  * per-client token bucket (drops counted, nothing stored) → dnsq_parse (malformed ones
- * get FORMERR/NOTIMP or nothing, counted) → ub_resolve_event with the name in
- * presentation form → on_resolved re-encodes libunbound's answer for this client
- * (dnsmsg_build_reply: its ID, its question bytes, its EDNS, its size), sends it, and
- * pushes one dns_event with the records the client was actually given.
+ * get FORMERR/NOTIMP or nothing, counted) → the reply memo (rcache: a reply built in
+ * the last second for the same question, replayed with this client's ID, flags and
+ * question bytes; UDP ones leave in one sendmmsg per batch) → otherwise
+ * ub_resolve_event with the name in presentation form → on_resolved re-encodes
+ * libunbound's answer for this client (dnsmsg_build_reply: its ID, its question bytes,
+ * its EDNS, its size), sends it, and pushes one dns_event with the records the client
+ * was actually given. Either way exactly one dns_event per query that had a question.
+ *
+ * The thread runs at nice -5: the VM waits on each answer, the database writer can lag
+ * (the queue absorbs it), so on a busy 2-core host answers are not queued behind commits.
  *
  * Memory is bounded: at most MAX_PENDING resolutions in flight, MAX_PIPELINE per TCP
  * connection (reading pauses beyond it), TCP output capped per connection, and the rate
