@@ -22,9 +22,10 @@ void queue_free(struct queue *q);
  * the queue is full or closed (the caller still owns everything). Thread-safe. */
 int queue_push(struct queue *q, const struct event *ev);
 
-/* Move up to max events into out (the caller then owns them). Waits until at least one
- * is there, the queue is closed, or the monotonic clock passes deadline_us
- * (0 = do not wait). Returns how many were moved. Only one consumer. */
+/* Move up to max events into out (the caller then owns them). If the queue is empty,
+ * waits until the queue is closed, the monotonic clock passes deadline_us (0 = do not
+ * wait), or enough events for a batch are waiting; events that arrive meanwhile are
+ * taken at the deadline. Returns how many were moved. Only one consumer. */
 size_t queue_pop(struct queue *q, struct event *out, size_t max, int64_t deadline_us);
 
 /* Refuse further pushes and wake the consumer. What is queued can still be popped. */
