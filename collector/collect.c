@@ -33,6 +33,8 @@ collect_load_conf(const char *cmd, const char *file, char **sets, int n_sets)
 	for (int i = 0; i < n_sets; i++)
 		conf_set(c, sets[i]);
 	if (conf_error_count(c) == 0)
+		conf_check(c);
+	if (conf_error_count(c) == 0)
 		return c;
 	for (int i = 0; i < conf_error_count(c); i++)
 		fprintf(stderr, "oc-audit %s: %s\n", cmd, conf_error(c, i));

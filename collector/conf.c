@@ -547,6 +547,47 @@ conf_set(struct conf *c, const char *assignment)
 	return 0;
 }
 
+static void
+check_secret(struct conf *c, const char *key, const char *path)
+{
+	FILE *f;
+
+	if (!*path)
+		return;
+	if (!(f = fopen(path, "r"))) {
+		add_error(c, "%s: cannot read %s: %s", key, path, strerror(errno));
+		return;
+	}
+	fclose(f);
+}
+
+int
+conf_check(struct conf *c)
+{
+	int before = c->n_errors;
+	const struct netaddr *w = &c->web_addr;
+	bool loopback = w->family == 0 ||
+	                (w->family == 4 && w->a[0] == 127) ||
+	                (w->family == 6 && memcmp(w->a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0);
+
+	if (c->telegram_token_file[0] && !c->telegram_chat_id[0])
+		add_error(c, "alerts.telegram_chat_id: required when alerts.telegram_token_file "
+		          "is set");
+	if (c->telegram_chat_id[0] && !c->telegram_token_file[0])
+		add_error(c, "alerts.telegram_token_file: required when alerts.telegram_chat_id "
+		          "is set");
+	check_secret(c, "alerts.telegram_token_file", c->telegram_token_file);
+	check_secret(c, "web.token_file", c->web_token_file);
+	if (!loopback && !c->web_allow_remote)
+		add_error(c, "web.listen: not a loopback address; set web.allow_remote = 1 to "
+		          "mean it (and a web.token_file)");
+	if (!loopback && !c->web_token_file[0])
+		add_error(c, "web.token_file: required when web.listen is not on loopback");
+	if (c->dns_addr.family && c->n_allow_from == 0)
+		add_error(c, "dns.allow_from: needs at least one prefix when dns.listen is set");
+	return c->n_errors - before;
+}
+
 int
 conf_error_count(const struct conf *c)
 {

@@ -86,6 +86,11 @@ int conf_load_file(struct conf *c, const char *path);
 /* Apply one "section.key=value" override (from --set). Returns 0, or 1 problem added. */
 int conf_set(struct conf *c, const char *assignment);
 
+/* Check what no single key can: keys that need each other, and that the secret files
+ * named can be read (their contents are never shown). Call once after loading the file
+ * and the overrides. Returns the number of problems added. */
+int conf_check(struct conf *c);
+
 /* The problems collected so far, each "file:line: section.key: what is wrong". */
 int conf_error_count(const struct conf *c);
 const char *conf_error(const struct conf *c, int i);

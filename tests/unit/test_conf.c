@@ -111,6 +111,17 @@ main(void)
 	ok(has_error(c, "--set collector.nope=1"), "--set errors name the override");
 	conf_free(c);
 
+	c = conf_new();
+	is_int(conf_check(c), 0, "defaults pass the cross-key checks");
+	conf_set(c, "alerts.telegram_chat_id=42");
+	conf_set(c, "web.listen=0.0.0.0:8383");
+	conf_set(c, "web.token_file=/nonexistent/token");
+	is_int(conf_check(c), 3, "chat id without token, remote without opt-in, unreadable token");
+	ok(has_error(c, "alerts.telegram_token_file: required"), "token needed for a chat id");
+	ok(has_error(c, "web.listen: not a loopback address"), "remote listen needs the opt-in");
+	ok(has_error(c, "web.token_file: cannot read /nonexistent/token"), "unreadable secret named");
+	conf_free(c);
+
 	ok(conf_domain_normalise("OpenRouter.AI.", out, sizeof(out)) == 0 &&
 	   strcmp(out, "openrouter.ai") == 0, "normalise");
 	ok(conf_domain_normalise("xn--bcher-kva.example", out, sizeof(out)) == 0,
