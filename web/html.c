@@ -1,22 +1,24 @@
 /* The server-rendered pages. They hold every core table, so the dashboard works with
  * scripts off; app.js only adds the timeline, live findings and one-click acknowledge.
  * Each VM-controlled string reaches the page through wbuf_html (escape_html) and
- * nothing else; links carry only numbers or percent-encoded filter values. Lists come
- * from the same SQL as the JSON API (webapi.h), walked with json_each. */
+ * nothing else; links carry only numbers or percent-encoded filter values. This file
+ * holds the page frame and the table cells every page uses (htmlint.h), the error and
+ * login pages, the overview and the finding page; the DNS log and the connections list
+ * are in htmllist.c. */
 #include "config.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "htmlint.h"
 #include "timefmt.h"
 #include "webapi.h"
 #include "webint.h"
 
 #define DAY_US (INT64_C(86400) * US_PER_SEC)
 
-static void
-page_head(struct wbuf *b, const char *title, const char *page)
+void
+html_head(struct wbuf *b, const char *title, const char *page)
 {
 	static const struct { const char *id, *href, *label; } nav[] = {
 		{ "overview", "/", "Overview" }, { "dns", "/dns", "DNS log" },
@@ -40,8 +42,8 @@ page_head(struct wbuf *b, const char *title, const char *page)
 	          "<span class=\"vm\">VM 192.168.83.2 · egress audit</span></header>\n<main>\n");
 }
 
-static void
-page_tail(struct wbuf *b, struct web_reply *r)
+void
+html_tail(struct wbuf *b, struct web_reply *r)
 {
 	char now[TIMEFMT_ISOLEN];
 
@@ -56,19 +58,19 @@ void
 html_error(struct web_reply *r, unsigned status, const char *reason)
 {
 	wbuf_free(&r->body);
-	page_head(&r->body, "Error", "error");
+	html_head(&r->body, "Error", "error");
 	wbuf_printf(&r->body, "<section class=\"panel\"><h1>%u</h1><p>", status);
 	wbuf_html(&r->body, reason);
 	wbuf_puts(&r->body, "</p><p><a href=\"/\">Back to the overview</a></p></section>");
 	r->status = status;
-	page_tail(&r->body, r);
+	html_tail(&r->body, r);
 }
 
 void
 html_login(struct web *w, const char *problem, struct web_reply *r)
 {
 	(void)w;
-	page_head(&r->body, "Sign in", "login");
+	html_head(&r->body, "Sign in", "login");
 	wbuf_puts(&r->body, "<section class=\"panel narrow\"><h1>Token required</h1>");
 	if (problem) {
 		wbuf_puts(&r->body, "<p class=\"banner bad\">");
@@ -80,38 +82,18 @@ html_login(struct web *w, const char *problem, struct web_reply *r)
 	          "<label>Token <input type=\"password\" name=\"token\" autocomplete="
 	          "\"current-password\" required></label> <button>Sign in</button></form>"
 	          "</section>");
-	page_tail(&r->body, r);
+	html_tail(&r->body, r);
 }
 
-/* Percent-encode for a query string value: everything but unreserved bytes. */
-static void
-wbuf_url(struct wbuf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char e[3];
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-			wbuf_put(b, (const char *)p, 1);
-		} else {
-			e[0] = '%';
-			e[1] = hex[*p >> 4];
-			e[2] = hex[*p & 15];
-			wbuf_put(b, e, 3);
-		}
-	}
-}
-
-static const char *
-col(sqlite3_stmt *st, int i)
+const char *
+html_col(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	return t ? (const char *)t : "";
 }
 
-static void
-td(struct wbuf *b, const char *cls, const char *text)
+void
+html_td(struct wbuf *b, const char *cls, const char *text)
 {
 	if (cls)
 		wbuf_printf(b, "<td class=\"%s\">", cls);
@@ -122,8 +104,8 @@ td(struct wbuf *b, const char *cls, const char *text)
 }
 
 /* "2026-11-29T03:28:42Z" as "11-29 03:28:42" in a <time>. */
-static void
-td_time(struct wbuf *b, const char *iso)
+void
+html_td_time(struct wbuf *b, const char *iso)
 {
 	wbuf_puts(b, "<td class=\"t\"><time datetime=\"");
 	wbuf_html(b, iso);
@@ -169,8 +151,8 @@ one_int(sqlite3 *db, const char *sql, int64_t a1, int64_t a2)
 	return v;
 }
 
-static void
-dest_text(struct wbuf *b, const char *domain, const char *ip, const char *port,
+void
+html_dest(struct wbuf *b, const char *domain, const char *ip, const char *port,
           const char *proto)
 {
 	if (*domain) {
@@ -213,15 +195,15 @@ findings_rows(struct wbuf *b, sqlite3 *db, int *n)
 		wbuf_printf(b, "<tr id=\"finding-%lld\" data-id=\"%lld\"%s>", id, id,
 		            acked ? " class=\"acked\"" : "");
 		wbuf_puts(b, "<td><span class=\"kind\">");
-		wbuf_html(b, col(st, 1));
+		wbuf_html(b, html_col(st, 1));
 		wbuf_printf(b, "</span></td><td><a href=\"/findings/%lld\">", id);
-		dest_text(b, col(st, 2), col(st, 3), col(st, 4), col(st, 5));
+		html_dest(b, html_col(st, 2), html_col(st, 3), html_col(st, 4), html_col(st, 5));
 		wbuf_puts(b, "</a><div class=\"detail\">");
-		wbuf_html(b, col(st, 9));
+		wbuf_html(b, html_col(st, 9));
 		wbuf_puts(b, "</div></td>");
-		td(b, "n", col(st, 6));
-		td_time(b, col(st, 7));
-		td_time(b, col(st, 8));
+		html_td(b, "n", html_col(st, 6));
+		html_td_time(b, html_col(st, 7));
+		html_td_time(b, html_col(st, 8));
 		if (acked)
 			wbuf_puts(b, "<td class=\"st\">acknowledged</td>");
 		else
@@ -252,11 +234,11 @@ destinations_table(struct wbuf *b, sqlite3 *db, int expected, const char *title)
 	            "<th>Last seen</th></tr></thead><tbody>", title);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		wbuf_puts(b, "<tr><td>");
-		dest_text(b, col(st, 0), col(st, 1), col(st, 2), col(st, 3));
+		html_dest(b, html_col(st, 0), html_col(st, 1), html_col(st, 2), html_col(st, 3));
 		wbuf_puts(b, "</td>");
-		td(b, "n", col(st, 4));
-		td_time(b, col(st, 5));
-		td_time(b, col(st, 6));
+		html_td(b, "n", html_col(st, 4));
+		html_td_time(b, html_col(st, 5));
+		html_td_time(b, html_col(st, 6));
 		wbuf_puts(b, "</tr>\n");
 		n++;
 	}
@@ -287,7 +269,7 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	nfind = one_int(db, "SELECT count(*) FROM findings", 0, 0);
 	nopen = one_int(db, "SELECT count(*) FROM findings WHERE acked_us IS NULL", 0, 0);
 
-	page_head(b, "Overview", "overview");
+	html_head(b, "Overview", "overview");
 	if (lost > 0)
 		wbuf_printf(b, "<div class=\"banner bad\" role=\"alert\"><strong>%lld event%s "
 		            "lost.</strong> The collector knows it did not store them (see "
@@ -345,244 +327,7 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 
 	destinations_table(b, db, 1, "Expected destinations");
 	destinations_table(b, db, 0, "Other destinations");
-	page_tail(b, r);
-}
-
-/* The filter form, holding the values given (escaped: they came from the request). */
-static void
-filter_form(struct wbuf *b, const char *action, const struct web_query *q, bool conn)
-{
-	static const char *const conn_kinds[] = { "", "expected", "unexpected", "stale",
-		"unattributed" };
-	static const char *const dns_kinds[] = { "", "answered", "nxdomain", "servfail",
-		"refused", "unanswered" };
-	const char *const *kinds = conn ? conn_kinds : dns_kinds;
-	int nk = conn ? 5 : 6;
-	char since[TIMEFMT_ISOLEN];
-
-	wbuf_printf(b, "<form class=\"filters\" method=\"get\" action=\"%s\">", action);
-	wbuf_puts(b, "<label>Name <input name=\"name\" value=\"");
-	wbuf_html(b, q->name);
-	wbuf_puts(b, "\" placeholder=\"part of a name\"></label><label>IP <input name=\"ip\" "
-	          "value=\"");
-	wbuf_html(b, q->has_ip ? q->ip : "");
-	wbuf_puts(b, "\" placeholder=\"198.51.100.2\"></label>");
-	if (conn) {
-		wbuf_puts(b, "<label>Port <input name=\"port\" size=\"5\" value=\"");
-		if (q->port >= 0)
-			wbuf_printf(b, "%d", q->port);
-		wbuf_puts(b, "\"></label><label>Proto <input name=\"proto\" size=\"5\" value=\"");
-		if (q->proto >= 0)
-			wbuf_html(b, web_proto_name(q->proto) ? web_proto_name(q->proto) : "");
-		wbuf_puts(b, "\"></label>");
-	} else {
-		wbuf_puts(b, "<label>Type <input name=\"qtype\" size=\"6\" value=\"");
-		if (q->qtype >= 0) {
-			if (web_qtype_name(q->qtype))
-				wbuf_puts(b, web_qtype_name(q->qtype));
-			else
-				wbuf_printf(b, "%d", q->qtype);
-		}
-		wbuf_puts(b, "\"></label>");
-	}
-	wbuf_puts(b, "<label>Kind <select name=\"kind\">");
-	for (int i = 0; i < nk; i++)
-		wbuf_printf(b, "<option value=\"%s\"%s>%s</option>", kinds[i],
-		            q->kind == i ? " selected" : "", i ? kinds[i] : "any");
-	wbuf_printf(b, "</select></label><label>Since <input name=\"since\" size=\"20\" "
-	            "value=\"%s\"></label><button>Filter</button></form>\n",
-	            timefmt_iso(q->since_us, since, sizeof(since)));
-}
-
-/* The link to the next (older) page, with the same filters. */
-static void
-older_link(struct wbuf *b, const char *action, const struct web_query *q, long long next)
-{
-	char since[TIMEFMT_ISOLEN];
-
-	wbuf_printf(b, "<p class=\"pager\"><a href=\"%s?before=%lld&amp;since=", action, next);
-	wbuf_url(b, timefmt_iso(q->since_us, since, sizeof(since)));
-	if (q->name[0]) {
-		struct wbuf u = { 0 };
-
-		wbuf_url(&u, q->name);
-		wbuf_puts(b, "&amp;name=");
-		wbuf_html(b, u.p ? u.p : "");
-		wbuf_free(&u);
-	}
-	if (q->has_ip) {
-		wbuf_puts(b, "&amp;ip=");
-		wbuf_url(b, q->ip);
-	}
-	if (q->port >= 0)
-		wbuf_printf(b, "&amp;port=%d", q->port);
-	if (q->proto >= 0)
-		wbuf_printf(b, "&amp;proto=%d", q->proto);
-	if (q->qtype >= 0)
-		wbuf_printf(b, "&amp;qtype=%d", q->qtype);
-	if (q->kind > 0) {
-		static const char *const ck[] = { "", "expected", "unexpected", "stale",
-			"unattributed" };
-		static const char *const dk[] = { "", "answered", "nxdomain", "servfail", "refused",
-			"unanswered" };
-
-		wbuf_printf(b, "&amp;kind=%s", q->for_kind == WQ_CONN ? ck[q->kind] : dk[q->kind]);
-	}
-	wbuf_printf(b, "&amp;limit=%u\">Older &rarr;</a></p>\n", q->limit);
-}
-
-/* Run a list statement; returns its JSON (caller frees) or NULL. */
-static char *
-list_json(sqlite3_stmt *st)
-{
-	char *json = NULL;
-
-	if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-		json = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return json;
-}
-
-static sqlite3_stmt *
-walk(sqlite3 *db, const char *json, const char *fields)
-{
-	char sql[2048];
-	sqlite3_stmt *st;
-
-	snprintf(sql, sizeof(sql), "SELECT %s FROM json_each(?1, '$.items') AS it", fields);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
-	return st;
-}
-
-static long long
-next_before(sqlite3 *db, const char *json)
-{
-	sqlite3_stmt *st;
-	long long v = 0;
-
-	if (!json || sqlite3_prepare_v2(db, "SELECT coalesce(json_extract(?1, '$.next_before'),"
-	                                " 0)", -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-void
-html_dns(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r)
-{
-	struct wbuf *b = &r->body;
-	char *json = list_json(web_dns_stmt(db, q));
-	sqlite3_stmt *st;
-	long long next;
-	int n = 0;
-
-	(void)w;
-	page_head(b, "DNS log", "dns");
-	wbuf_puts(b, "<section class=\"panel\"><h1>DNS log</h1>");
-	filter_form(b, "/dns", q, false);
-	wbuf_puts(b, "<table class=\"grid\"><thead><tr><th>Time</th><th>Name asked</th>"
-	          "<th>Type</th><th>Result</th><th>Answers (TTL)</th></tr></thead><tbody>");
-	st = json ? walk(db, json, "value->>'ts', value->>'qname', value->>'qtype', "
-	            "CASE value->>'rcode' WHEN 0 THEN 'NOERROR' WHEN 2 THEN 'SERVFAIL' "
-	            "WHEN 3 THEN 'NXDOMAIN' WHEN 5 THEN 'REFUSED' WHEN 1 THEN 'FORMERR' "
-	            "ELSE coalesce(value->>'rcode', 'no answer') END, "
-	            "(SELECT group_concat(a.value->>'data' || ' (' || (a.value->>'ttl') || 's)', "
-	            "char(10)) FROM json_each(it.value, '$.answers') a), value->>'transport'")
-	         : NULL;
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		int qt = sqlite3_column_int(st, 2);
-		const char *tn = web_qtype_name(qt);
-
-		wbuf_puts(b, "<tr>");
-		td_time(b, col(st, 0));
-		td(b, "name", col(st, 1));
-		if (tn)
-			td(b, NULL, tn);
-		else
-			wbuf_printf(b, "<td>TYPE%d</td>", qt);
-		td(b, strcmp(col(st, 3), "NOERROR") ? "warn" : NULL, col(st, 3));
-		td(b, "ans", col(st, 4));
-		wbuf_puts(b, "</tr>\n");
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (!json)
-		wbuf_puts(b, "<tr><td colspan=\"5\" class=\"empty\">the query failed</td></tr>");
-	else if (n == 0)
-		wbuf_puts(b, "<tr><td colspan=\"5\" class=\"empty\">no queries match</td></tr>");
-	wbuf_puts(b, "</tbody></table>");
-	if ((next = next_before(db, json)) > 0)
-		older_link(b, "/dns", q, next);
-	wbuf_puts(b, "</section>\n");
-	free(json);
-	page_tail(b, r);
-}
-
-void
-html_connections(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r)
-{
-	struct wbuf *b = &r->body;
-	char *json = list_json(web_conn_stmt(db, q));
-	sqlite3_stmt *st;
-	long long next;
-	int n = 0;
-
-	(void)w;
-	page_head(b, "Connections", "connections");
-	wbuf_puts(b, "<section class=\"panel\"><h1>Connections</h1>");
-	filter_form(b, "/connections", q, true);
-	wbuf_puts(b, "<table class=\"grid\"><thead><tr><th>Time</th><th>Destination</th>"
-	          "<th>Name</th><th>Why this name</th><th></th></tr></thead><tbody>");
-	st = json ? walk(db, json, "value->>'ts', value->>'dst', coalesce(value->>'dport', ''), "
-	            "value->>'proto', coalesce(value->>'domain', ''), value->>'attribution', "
-	            "value->>'expected', value->'why'->>'qname', value->'why'->>'answered', "
-	            "value->'why'->>'ttl', value->'why'->>'age_s', value->>'domains'")
-	         : NULL;
-	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		bool expected = strcmp(col(st, 6), "1") == 0;
-
-		wbuf_printf(b, "<tr%s>", expected ? "" : " class=\"unexp\"");
-		td_time(b, col(st, 0));
-		wbuf_puts(b, "<td>");
-		dest_text(b, "", col(st, 1), col(st, 2), col(st, 3));
-		wbuf_puts(b, "</td>");
-		td(b, "name", *col(st, 4) ? col(st, 4) : "-");
-		wbuf_puts(b, "<td class=\"why\">");
-		if (*col(st, 7)) {
-			wbuf_puts(b, "answer to <span class=\"name\">");
-			wbuf_html(b, col(st, 7));
-			wbuf_puts(b, "</span> at ");
-			wbuf_html(b, col(st, 8));
-			wbuf_puts(b, ", TTL ");
-			wbuf_html(b, *col(st, 9) ? col(st, 9) : "?");
-			wbuf_puts(b, "s, used ");
-			wbuf_html(b, col(st, 10));
-			wbuf_puts(b, "s later");
-			if (strcmp(col(st, 5), "stale answer") == 0)
-				wbuf_puts(b, " <b class=\"warn\">(after the TTL ran out)</b>");
-		} else {
-			wbuf_puts(b, "no DNS answer gave the VM this address");
-		}
-		wbuf_printf(b, "</td><td>%s</td></tr>\n", expected ? "<span class=\"ok\">expected"
-		            "</span>" : "<span class=\"kind\">unexpected</span>");
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (!json)
-		wbuf_puts(b, "<tr><td colspan=\"5\" class=\"empty\">the query failed</td></tr>");
-	else if (n == 0)
-		wbuf_puts(b, "<tr><td colspan=\"5\" class=\"empty\">no connections match</td></tr>");
-	wbuf_puts(b, "</tbody></table>");
-	if ((next = next_before(db, json)) > 0)
-		older_link(b, "/connections", q, next);
-	wbuf_puts(b, "</section>\n");
-	free(json);
-	page_tail(b, r);
+	html_tail(b, r);
 }
 
 void
@@ -611,36 +356,36 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 		html_error(r, 404, "no such finding");
 		return;
 	}
-	page_head(b, "Finding", "finding");
+	html_head(b, "Finding", "finding");
 	wbuf_puts(b, "<section class=\"panel\"><h1><span class=\"kind\">");
-	wbuf_html(b, col(st, 0));
+	wbuf_html(b, html_col(st, 0));
 	wbuf_puts(b, "</span> ");
-	dest_text(b, col(st, 1), col(st, 2), col(st, 3), col(st, 4));
+	html_dest(b, html_col(st, 1), html_col(st, 2), html_col(st, 3), html_col(st, 4));
 	wbuf_puts(b, "</h1><p class=\"detail big\">");
-	wbuf_html(b, col(st, 9));
+	wbuf_html(b, html_col(st, 9));
 	wbuf_puts(b, "</p><dl class=\"facts\"><dt>Seen</dt><dd>");
-	wbuf_html(b, col(st, 5));
+	wbuf_html(b, html_col(st, 5));
 	wbuf_puts(b, " times</dd><dt>First</dt><dd>");
-	wbuf_html(b, col(st, 6));
+	wbuf_html(b, html_col(st, 6));
 	wbuf_puts(b, "</dd><dt>Last</dt><dd>");
-	wbuf_html(b, col(st, 7));
+	wbuf_html(b, html_col(st, 7));
 	wbuf_puts(b, "</dd><dt>Watch day</dt><dd>");
-	wbuf_html(b, col(st, 8));
+	wbuf_html(b, html_col(st, 8));
 	wbuf_puts(b, "</dd><dt>Example</dt><dd class=\"name\">");
-	wbuf_html(b, col(st, 10));
+	wbuf_html(b, html_col(st, 10));
 	wbuf_puts(b, "</dd><dt>Status</dt><dd>");
 	if (sqlite3_column_int(st, 13)) {
 		wbuf_puts(b, "acknowledged ");
-		wbuf_html(b, col(st, 14));
+		wbuf_html(b, html_col(st, 14));
 	} else {
 		wbuf_printf(b, "open <form method=\"post\" class=\"ack\" action=\"/api/findings/"
 		            "%lld/ack?from=finding\"><button>Acknowledge</button></form>",
 		            (long long)id);
 	}
 	wbuf_puts(b, "</dd></dl></section>\n");
-	snprintf(domain, sizeof(domain), "%s", col(st, 1));
-	snprintf(ip, sizeof(ip), "%s", col(st, 2));
-	snprintf(proto, sizeof(proto), "%s", col(st, 4));
+	snprintf(domain, sizeof(domain), "%s", html_col(st, 1));
+	snprintf(ip, sizeof(ip), "%s", html_col(st, 2));
+	snprintf(proto, sizeof(proto), "%s", html_col(st, 4));
 	conn_id = sqlite3_column_int64(st, 11);
 	query_id = sqlite3_column_int64(st, 12);
 	port = sqlite3_column_int64(st, 15);
@@ -670,9 +415,9 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 		sqlite3_bind_text(st, 3, ip, -1, SQLITE_STATIC);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			wbuf_puts(b, "<tr>");
-			td_time(b, col(st, 0));
-			td(b, "name", col(st, 1));
-			td(b, "ans", col(st, 2));
+			html_td_time(b, html_col(st, 0));
+			html_td(b, "name", html_col(st, 1));
+			html_td(b, "ans", html_col(st, 2));
 			wbuf_puts(b, "</tr>\n");
 			n++;
 		}
@@ -706,12 +451,12 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 		sqlite3_bind_text(st, 5, proto, -1, SQLITE_STATIC);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			wbuf_puts(b, "<tr>");
-			td_time(b, col(st, 0));
-			td(b, "addr", col(st, 1));
+			html_td_time(b, html_col(st, 0));
+			html_td(b, "addr", html_col(st, 1));
 			wbuf_puts(b, "<td>");
-			dest_text(b, "", col(st, 2), col(st, 3), col(st, 4));
+			html_dest(b, "", html_col(st, 2), html_col(st, 3), html_col(st, 4));
 			wbuf_puts(b, "</td>");
-			td(b, "name", *col(st, 5) ? col(st, 5) : "-");
+			html_td(b, "name", *html_col(st, 5) ? html_col(st, 5) : "-");
 			wbuf_puts(b, "</tr>\n");
 			n++;
 		}
@@ -720,5 +465,5 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 	if (n == 0)
 		wbuf_puts(b, "<tr><td colspan=\"4\" class=\"empty\">none</td></tr>");
 	wbuf_puts(b, "</tbody></table></section>\n");
-	page_tail(b, r);
+	html_tail(b, r);
 }

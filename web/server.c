@@ -1,12 +1,9 @@
 /* The dashboard's server: libmicrohttpd on a socket bound here before any thread starts,
- * and everything a request must pass before a handler sees it. In order: the method
- * (GET, HEAD, POST only), the Host header (DNS rebinding: only names of this server),
- * the size of what is sent, the route (only known paths and embedded assets, so no
- * encoding of ".." can reach a file), GET or POST as the route demands, the token when
- * one is configured, and for POST a same-origin check. Every answer carries a
- * Content-Security-Policy without inline script, nosniff and frame-ancestors 'none'.
- * libmicrohttpd bounds the rest: connections in all and per client, an idle timeout,
- * and the memory a request's headers may take. */
+ * the routing of a request to its handler, and the answer. A request reaches a handler
+ * only after the checks in guard.c (method, Host, size, route, token, same origin). Every
+ * answer carries a Content-Security-Policy without inline script, nosniff and
+ * frame-ancestors 'none'. libmicrohttpd bounds the rest: connections in all and per
+ * client, an idle timeout, and the memory a request's headers may take. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -23,8 +20,8 @@
 
 #include "db.h"
 #include "escape.h"
+#include "guard.h"
 #include "log.h"
-#include "timefmt.h"
 #include "web.h"
 #include "webint.h"
 
@@ -33,141 +30,10 @@
 #define WEB_MAX_CONNS_PER_IP 32
 #define WEB_TIMEOUT_S 10
 #define WEB_HEADER_MEM (16 * 1024)     /* request line + headers */
-#define WEB_BODY_MAX 1024              /* the only bodies are the login and ack forms */
 
 static const char csp[] =
 	"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
 	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-/* ---------------------------------------------------------------- output buffer */
-
-void
-wbuf_put(struct wbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (!(p = realloc(b->p, cap))) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void
-wbuf_puts(struct wbuf *b, const char *s)
-{
-	wbuf_put(b, s, strlen(s));
-}
-
-void
-wbuf_printf(struct wbuf *b, const char *fmt, ...)
-{
-	char small[512], *big;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof(small)) {
-		wbuf_put(b, small, (size_t)n);
-		return;
-	}
-	if (!(big = malloc((size_t)n + 1))) {
-		b->oom = true;
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	wbuf_put(b, big, (size_t)n);
-	free(big);
-}
-
-/* Length of a Unicode bidi control (U+061C, U+200E/F, U+202A..E, U+2066..9) at p, or 0.
- * In a name they would reorder what the operator reads ("moc.elgoog"). */
-static size_t
-bidi_len(const unsigned char *p)
-{
-	if (p[0] == 0xd8 && p[1] == 0x9c)
-		return 2;
-	if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f ||
-	                                     (p[2] >= 0xaa && p[2] <= 0xae)))
-		return 3;
-	if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
-		return 3;
-	return 0;
-}
-
-void
-wbuf_html(struct wbuf *b, const char *s)
-{
-	/* the longest escape is 6 bytes for one */
-	size_t len = strlen(s), need = 6 * len + 1, bl;
-	char small[1024], *out = need <= sizeof(small) ? small : malloc(need), *plain = NULL;
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (!out) {
-		b->oom = true;
-		return;
-	}
-	/* bidi controls become visible text first ("\u202e"), then escape_html */
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] >= 0xd8 && bidi_len(p + i)) {
-			size_t o = 0;
-
-			if (!(plain = malloc(3 * len + 1)))
-				break;
-			for (size_t j = 0; j < len; j++) {
-				if ((bl = bidi_len(p + j))) {
-					unsigned cp = bl == 2 ? 0x061c
-					            : (unsigned)((p[j] & 0x0f) << 12 |
-					                         (p[j + 1] & 0x3f) << 6 | (p[j + 2] & 0x3f));
-					o += (size_t)sprintf(plain + o, "\\u%04x", cp);
-					j += bl - 1;
-				} else {
-					plain[o++] = (char)p[j];
-				}
-			}
-			plain[o] = '\0';
-			break;
-		}
-	}
-	if (plain && strlen(plain) * 6 + 1 > need) {
-		need = strlen(plain) * 6 + 1;
-		if (out != small)
-			free(out);
-		if (!(out = malloc(need))) {
-			free(plain);
-			b->oom = true;
-			return;
-		}
-	}
-	wbuf_puts(b, escape_html(plain ? plain : s, out, need));
-	free(plain);
-	if (out != small)
-		free(out);
-}
-
-void
-wbuf_free(struct wbuf *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
 
 /* ---------------------------------------------------------------- database pool */
 
@@ -201,15 +67,6 @@ web_db_put(struct web *w, sqlite3 *db)
 }
 
 /* ---------------------------------------------------------------- requests */
-
-struct req {
-	bool started, refused;
-	size_t body_len;
-	unsigned late_status;           /* a refusal found mid-body, sent once it is in */
-	const char *late_reason;
-	char login_token[256];
-	struct MHD_PostProcessor *pp;
-};
 
 static void
 security_headers(struct MHD_Response *resp, const char *ctype, bool cache)
@@ -292,107 +149,18 @@ send_asset(struct MHD_Connection *conn, const char *name)
 	}
 }
 
-static bool
-is_api(enum web_route_id id)
-{
-	return id >= WR_API_REPORT && id <= WR_METRICS;
-}
-
 static enum MHD_Result
-refuse(struct MHD_Connection *conn, struct req *rq, enum web_route_id id, unsigned status,
+refuse(struct MHD_Connection *conn, struct guard_req *rq, enum web_route_id id, unsigned status,
        const char *reason, const char *allow)
 {
 	struct web_reply r = { 0 };
 
 	rq->refused = true;
-	if (is_api(id))
+	if (guard_is_api(id))
 		api_error(&r, status, reason);
 	else
 		html_error(&r, status, reason);
 	return send_reply(conn, &r, allow, NULL);
-}
-
-struct args_ctx {
-	struct web_query *q;
-	int64_t now;
-	int bad;
-	char err[128];
-};
-
-static enum MHD_Result
-each_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-         const char *value, size_t value_size)
-{
-	struct args_ctx *a = cls;
-
-	(void)kind;
-	if (a->bad)
-		return MHD_NO;
-	/* a %00 in the request would hide the rest of a value from C string functions */
-	if (!key || strlen(key) != key_size || (value && strlen(value) != value_size)) {
-		a->bad = 1;
-		snprintf(a->err, sizeof(a->err), "NUL byte in a parameter");
-		return MHD_NO;
-	}
-	if (web_query_set(a->q, key, value, a->now, a->err, sizeof(a->err)) < 0) {
-		a->bad = 1;
-		return MHD_NO;
-	}
-	return MHD_YES;
-}
-
-static enum MHD_ValueKind
-query_kind_of(enum web_route_id id)
-{
-	(void)id;
-	return MHD_GET_ARGUMENT_KIND;
-}
-
-static enum web_qkind
-qkind_of(enum web_route_id id)
-{
-	switch (id) {
-	case WR_DNS_PAGE: case WR_API_DNS: return WQ_DNS;
-	case WR_CONN_PAGE: case WR_API_CONN: return WQ_CONN;
-	case WR_API_TIMELINE: return WQ_TIMELINE;
-	case WR_API_REPORT: return WQ_REPORT;
-	case WR_API_FINDINGS: return WQ_FINDINGS;
-	default: return WQ_NONE;
-	}
-}
-
-static bool
-authorised(struct web *w, struct MHD_Connection *conn, bool *by_header)
-{
-	const char *h, *c;
-
-	*by_header = false;
-	if (!w->token[0])
-		return true;
-	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	if (h && strncmp(h, "Bearer ", 7) == 0 && web_token_equal(h + 7, w->token)) {
-		*by_header = true;
-		return true;
-	}
-	c = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "oca_token");
-	return c && web_token_equal(c, w->token);
-}
-
-static enum MHD_Result
-login_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
-            const char *content_type, const char *transfer_encoding, const char *data,
-            uint64_t off, size_t size)
-{
-	struct req *rq = cls;
-
-	(void)kind; (void)filename; (void)content_type; (void)transfer_encoding;
-	if (strcmp(key, "token") != 0)
-		return MHD_YES;
-	if (off + size >= sizeof(rq->login_token))
-		return MHD_NO;
-	memcpy(rq->login_token + off, data, size);
-	rq->login_token[off + size] = '\0';
-	return MHD_YES;
 }
 
 static enum MHD_Result
@@ -401,16 +169,14 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
        void **con_cls)
 {
 	struct web *w = cls;
-	struct req *rq = *con_cls;
+	struct guard_req *rq = *con_cls;
 	struct web_route rt;
 	struct web_reply r = { 0 };
 	struct web_query q;
-	struct args_ctx a;
-	const char *host, *origin, *site, *clen;
-	bool is_post, by_header = false;
+	bool is_post;
 	sqlite3 *db;
 	enum MHD_Result ret;
-	char cookie[384];
+	char cookie[384], err[128];
 
 	(void)version;
 	if (!rq) {
@@ -426,65 +192,26 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
 
 	if (!rq->started) {
+		const char *reason, *allow;
+		unsigned status;
+
 		rq->started = true;
-		if (!is_post && strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
-		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-			return refuse(conn, rq, rt.id, 405, "method not allowed", "GET, HEAD, POST");
-		host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-		if (!web_host_allowed(host, &w->conf->web_addr, w->conf->web_port))
-			return refuse(conn, rq, rt.id, 421, "this server does not answer to that "
-			              "Host name", NULL);
-		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-		                                   MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (clen && (strlen(clen) > 9 || strtoul(clen, NULL, 10) > WEB_BODY_MAX))
-			return refuse(conn, rq, rt.id, 413, "request too large", NULL);
-		if (rt.id == WR_NOT_FOUND)
-			return refuse(conn, rq, rt.id, 404, "not found", NULL);
-		if (rt.post_only && !is_post)
-			return refuse(conn, rq, rt.id, 405, "this changes state: POST only", "POST");
-		if (is_post && !rt.post_only && rt.id != WR_LOGIN)
-			return refuse(conn, rq, rt.id, 405, "method not allowed", "GET, HEAD");
-		if (rt.id != WR_ASSET && rt.id != WR_LOGIN && !authorised(w, conn, &by_header)) {
-			if (is_api(rt.id) || is_post)
-				return refuse(conn, rq, rt.id, 401, "a token is required", NULL);
+		if ((status = guard_check(w, conn, method, &rt, rq, &reason, &allow)) == 303) {
 			r.status = 303;
 			r.ctype = "text/plain; charset=utf-8";
 			snprintf(r.location, sizeof(r.location), "/login");
 			rq->refused = true;
 			return send_reply(conn, &r, NULL, NULL);
 		}
-		if (is_post) {
-			/* a browser always sends Origin with a POST; a script elsewhere cannot
-			 * forge it, and cannot set Authorization without a preflight we refuse */
-			origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-			site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
-			if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
-				return refuse(conn, rq, rt.id, 403, "cross-site request refused", NULL);
-			if (origin ? !web_origin_same(origin, host) : !by_header)
-				return refuse(conn, rq, rt.id, 403, "cross-origin request refused",
-				              NULL);
-			if (rt.id == WR_LOGIN &&
-			    !(rq->pp = MHD_create_post_processor(conn, 1024, login_field, rq)))
-				return refuse(conn, rq, rt.id, 415, "expected a form", NULL);
-		}
+		if (status)
+			return refuse(conn, rq, rt.id, status, reason, allow);
 		if (*upload_data_size == 0 || !is_post)
 			return MHD_YES;         /* come back with the body (or its end) */
 	}
 	if (*upload_data_size) {
-		/* libmicrohttpd cannot answer in the middle of a body: note the refusal,
-		 * drop what comes, answer at its end, and hang up on a body that goes on */
-		rq->body_len += *upload_data_size;
-		if (rq->body_len > WEB_BODY_MAX && !rq->late_status) {
-			rq->late_status = 413;
-			rq->late_reason = "request too large";
-		}
-		if (rq->body_len > 64 * WEB_BODY_MAX)
+		/* refusals found in the body are answered at its end (guard_body) */
+		if (guard_body(rq, upload_data, *upload_data_size) < 0)
 			return MHD_NO;
-		if (!rq->late_status && rq->pp &&
-		    MHD_post_process(rq->pp, upload_data, *upload_data_size) != MHD_YES) {
-			rq->late_status = 400;
-			rq->late_reason = "bad form";
-		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -516,15 +243,8 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		return send_reply(conn, &r, NULL, cookie);
 	}
 
-	memset(&a, 0, sizeof(a));
-	a.q = &q;
-	a.now = timefmt_now_us();
-	web_query_init(&q, qkind_of(rt.id), a.now);
-	MHD_get_connection_values_n(conn, query_kind_of(rt.id), each_arg, &a);
-	if (!a.bad && web_query_finish(&q, a.err, sizeof(a.err)) < 0)
-		a.bad = 1;
-	if (a.bad && rt.id != WR_API_ACK)
-		return refuse(conn, rq, rt.id, 400, a.err, NULL);
+	if (guard_query(conn, rt.id, &q, err, sizeof(err)) < 0 && rt.id != WR_API_ACK)
+		return refuse(conn, rq, rt.id, 400, err, NULL);
 
 	if (!(db = web_db_get(w)))
 		return refuse(conn, rq, rt.id, 503, "the database cannot be opened", NULL);
@@ -567,7 +287,7 @@ static void
 completed(void *cls, struct MHD_Connection *conn, void **con_cls,
           enum MHD_RequestTerminationCode toe)
 {
-	struct req *rq = *con_cls;
+	struct guard_req *rq = *con_cls;
 
 	(void)cls; (void)conn; (void)toe;
 	if (rq) {

@@ -1,4 +1,4 @@
-/* webint: what the dashboard's files share: the server state, a growing output buffer,
+/* webint: what the dashboard's files share: the server state, the output buffer (wbuf.h),
  * and the handlers that server.c routes to. Private to web/. */
 #ifndef OCA_WEBINT_H
 #define OCA_WEBINT_H
@@ -14,6 +14,7 @@
 #include "params.h"
 #include "queue.h"
 #include "stats.h"
+#include "wbuf.h"
 
 #define WEB_DB_POOL 4
 
@@ -27,20 +28,6 @@ struct web {
 	sqlite3 *pool[WEB_DB_POOL];     /* idle read-only connections */
 	int n_pool;
 };
-
-/* An output buffer that grows; on out of memory it stops growing and remembers. */
-struct wbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-void wbuf_put(struct wbuf *b, const char *s, size_t n);
-void wbuf_puts(struct wbuf *b, const char *s);
-void wbuf_printf(struct wbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Append s escaped for HTML text or a quoted attribute value (escape_html). */
-void wbuf_html(struct wbuf *b, const char *s);
-void wbuf_free(struct wbuf *b);
 
 /* A read-only connection from the pool (opened when none is idle), or NULL. */
 sqlite3 *web_db_get(struct web *w);

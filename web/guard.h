@@ -1,0 +1,48 @@
+/* guard: everything a request must pass before a handler sees it (guard.c says what,
+ * in order). server.c asks, and sends the refusal. Private to web/. */
+#ifndef OCA_WEB_GUARD_H
+#define OCA_WEB_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <microhttpd.h>
+
+#include "params.h"
+
+struct web;
+
+/* What one request carries between libmicrohttpd's calls to the handler. The server
+ * allocates it zeroed and frees it when the request completes, pp included
+ * (MHD_destroy_post_processor). */
+struct guard_req {
+	bool started, refused;
+	size_t body_len;
+	unsigned late_status;           /* a refusal found mid-body, sent once it is in */
+	const char *late_reason;
+	char login_token[256];          /* the token field of a POST to /login */
+	struct MHD_PostProcessor *pp;   /* the /login form parser, or NULL */
+};
+
+/* Whether the route belongs to the API, which answers refusals in JSON. */
+bool guard_is_api(enum web_route_id id);
+
+/* The checks on the first call for a request, before any of its body. Returns 0 when
+ * it may go on, or the status to refuse it with, a fixed reason and, for a 405, the
+ * methods for the Allow header (else NULL); 303 asks to send a browser without the
+ * token to /login. For a POST to /login it sets up rq->pp to read the form. */
+unsigned guard_check(struct web *w, struct MHD_Connection *conn, const char *method,
+                     const struct web_route *rt, struct guard_req *rq, const char **reason,
+                     const char **allow);
+
+/* Take the next piece of a POST body: count it, and feed it to the login form parser.
+ * A refusal found here is kept in rq->late_status and late_reason. Returns 0, or -1
+ * when the body goes on so long that the connection should be dropped. */
+int guard_body(struct guard_req *rq, const char *data, size_t size);
+
+/* Read the query parameters of the request into q, checked for the route's endpoint.
+ * Returns 0, or -1 with a reason in err that never quotes the request. */
+int guard_query(struct MHD_Connection *conn, enum web_route_id id, struct web_query *q,
+                char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,26 @@
+/* htmlint: the page frame and table cells shared by the HTML pages (html.c, htmllist.c).
+ * Every string they are given is escaped with wbuf_html. Private to web/. */
+#ifndef OCA_WEB_HTMLINT_H
+#define OCA_WEB_HTMLINT_H
+
+#include <sqlite3.h>
+
+#include "wbuf.h"
+
+struct web_reply;
+
+/* Open a page: doctype, head with the assets, the top bar with page's nav entry marked. */
+void html_head(struct wbuf *b, const char *title, const char *page);
+/* Close the page and set r's content type, and its status to 200 unless already set. */
+void html_tail(struct wbuf *b, struct web_reply *r);
+/* Column i of the current row as text; "" for NULL. Valid until the next step. */
+const char *html_col(sqlite3_stmt *st, int i);
+/* A <td> (with class cls unless NULL) holding text. */
+void html_td(struct wbuf *b, const char *cls, const char *text);
+/* A <td> holding an ISO time, shown as "MM-DD hh:mm:ss". */
+void html_td_time(struct wbuf *b, const char *iso);
+/* A destination as name, and address:port/proto when there is an address. */
+void html_dest(struct wbuf *b, const char *domain, const char *ip, const char *port,
+               const char *proto);
+
+#endif
