@@ -84,7 +84,7 @@ db_open_rw(const char *path, char *err, size_t errlen)
 	 * may be lost, never corrupted); journal_size_limit stops the WAL file from staying
 	 * large after a checkpoint. */
 	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	                 "PRAGMA journal_size_limit=67108864; PRAGMA foreign_keys=OFF;"
+	                 "PRAGMA journal_size_limit=16777216; PRAGMA foreign_keys=OFF;"
 	                 "PRAGMA temp_store=MEMORY;", NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot set up database %s: %s", path, msg);
 		sqlite3_free(msg);

@@ -6,9 +6,9 @@
  * lost (db_error) in the next transaction that succeeds.
  *
  * The WAL: SQLite's automatic PASSIVE checkpoint keeps it short while no reader holds an
- * old snapshot. Readers (report, dashboard) are short, so every few seconds the writer
- * also tries a TRUNCATE checkpoint with no busy wait: it either empties the WAL at once
- * or gives up and tries again later, and never stalls ingest. */
+ * old snapshot, and journal_size_limit caps the file at each reset. A long reader makes
+ * it grow; every two seconds the writer then tries a TRUNCATE checkpoint with no busy
+ * wait: it empties the WAL once the reader is gone, and never stalls ingest. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core.h"
 #include "db.h"
@@ -24,8 +25,8 @@
 #include "timefmt.h"
 #include "writer.h"
 
-#define CHECKPOINT_EVERY_US INT64_C(5000000)
-#define CHECKPOINT_MIN_FRAMES 4096
+#define CHECKPOINT_EVERY_US INT64_C(2000000)
+#define WAL_TARGET_BYTES (16 << 20)
 #define PRUNE_EVERY_US INT64_C(60000000)
 #define PRUNE_BATCH 2000
 #define IDLE_FLUSH_US INT64_C(1000000)
@@ -43,6 +44,7 @@ struct writer {
 	int64_t run_id;
 	int64_t last_checkpoint, last_prune, last_counters;
 	bool db_failing;                 /* logged once per failing stretch */
+	char wal_path[4200];
 	struct event batch[WRITER_BATCH_MAX];
 };
 
@@ -76,6 +78,7 @@ writer_new(const struct conf *c, struct queue *q, struct stats *st, char *err,
 	w->q = q;
 	w->st = st;
 	w->retention_days = c->retention_days;
+	snprintf(w->wal_path, sizeof(w->wal_path), "%s-wal", c->database);
 	if (!(w->db = db_open_rw(c->database, err, errlen)))
 		goto fail;
 	if (!(w->store = store_new(w->db, err, errlen)) ||
@@ -171,20 +174,24 @@ commit(struct writer *w, size_t n)
 	stats_add(w->st, STAT_EVENTS_STORED, n);
 }
 
+/* SQLite's automatic PASSIVE checkpoints keep the WAL's content short, and a WAL reset
+ * truncates the file to journal_size_limit; but while a reader holds an old snapshot the
+ * file grows. Once it is past WAL_TARGET_BYTES, try a TRUNCATE checkpoint without
+ * waiting for readers: it empties the file as soon as none is in the way. */
 static void
 checkpoint(struct writer *w, bool force)
 {
-	int log = 0, done = 0;
+	struct stat sb;
 
-	if (!force && sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log,
-	                                        &done) == SQLITE_OK && log < CHECKPOINT_MIN_FRAMES)
+	if (!force && (stat(w->wal_path, &sb) < 0 || sb.st_size <= WAL_TARGET_BYTES))
 		return;
 	sqlite3_busy_timeout(w->db, 0);
 	sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	sqlite3_busy_timeout(w->db, 5000);
 }
 
-/* Delete raw events older than the retention, a few small transactions at a time. */
+/* Delete raw events older than the retention: a few small transactions per call, so
+ * ingest never waits long. A query's answers go in the same transaction as the query. */
 static void
 prune(struct writer *w, int64_t now)
 {
@@ -198,19 +205,27 @@ prune(struct writer *w, int64_t now)
 	};
 	int64_t cutoff = now - (int64_t)w->retention_days * 86400 * US_PER_SEC;
 
-	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		for (int round = 0; round < 10; round++) {
+	for (int round = 0; round < 10; round++) {
+		int changed = 0;
+
+		if (exec(w, "BEGIN IMMEDIATE") < 0)
+			return;
+		for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
 			sqlite3_stmt *st;
-			int changed;
 
 			if (sqlite3_prepare_v2(w->db, sql[i], -1, &st, NULL) != SQLITE_OK)
-				return;
-			sqlite3_bind_int64(st, 1, cutoff);
-			changed = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(w->db) : -1;
-			sqlite3_finalize(st);
-			if (changed < PRUNE_BATCH)
 				break;
+			sqlite3_bind_int64(st, 1, cutoff);
+			if (sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(w->db) > changed)
+				changed = sqlite3_changes(w->db);
+			sqlite3_finalize(st);
 		}
+		if (exec(w, "COMMIT") < 0) {
+			exec(w, "ROLLBACK");
+			return;
+		}
+		if (changed < PRUNE_BATCH)
+			return;
 	}
 }
 
