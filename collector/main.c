@@ -25,8 +25,10 @@ usage(FILE *f)
 	        "  --version, --help\n");
 }
 
-static int
-check_config_main(int argc, char **argv)
+/* Parse "-c FILE [--set section.key=value ...]" for cmd and load that configuration.
+ * Returns it, or NULL with *rc the exit status (usage 2, bad configuration bad_rc). */
+static struct conf *
+conf_from_args(const char *cmd, int argc, char **argv, int bad_rc, int *rc)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -40,21 +42,35 @@ check_config_main(int argc, char **argv)
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
-		if (ch == 'c')
+		if (ch == 'c') {
 			file = optarg;
-		else if (ch == 's' && n_sets < 64)
+		} else if (ch == 's' && n_sets < 64) {
 			sets[n_sets++] = optarg;
-		else {
-			fprintf(stderr, "usage: oc-audit check-config -c FILE [--set section.key=value]\n");
-			return 2;
+		} else {
+			fprintf(stderr, "usage: oc-audit %s -c FILE [--set section.key=value]\n", cmd);
+			*rc = 2;
+			return NULL;
 		}
 	}
 	if (!file) {
-		fprintf(stderr, "oc-audit check-config: -c FILE is required\n");
-		return 2;
+		fprintf(stderr, "oc-audit %s: -c FILE is required\n", cmd);
+		*rc = 2;
+		return NULL;
 	}
-	if (!(c = collect_load_conf("check-config", file, sets, n_sets)))
-		return 1;
+	if (!(c = collect_load_conf(cmd, file, sets, n_sets)))
+		*rc = bad_rc;
+	return c;
+}
+
+/* `oc-audit check-config -c FILE`: every problem, or the effective configuration. */
+static int
+check_config_main(int argc, char **argv)
+{
+	int rc = 0;
+	struct conf *c = conf_from_args("check-config", argc, argv, 1, &rc);
+
+	if (!c)
+		return rc;
 	conf_print(c, stdout);
 	conf_free(c);
 	return 0;
@@ -64,33 +80,11 @@ check_config_main(int argc, char **argv)
 static int
 alert_test_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "set", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char *sets[64];
-	const char *file = NULL;
-	int n_sets = 0, ch, rc;
-	struct conf *c;
+	int rc = 0;
+	struct conf *c = conf_from_args("alert-test", argc, argv, 2, &rc);
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
-		if (ch == 'c')
-			file = optarg;
-		else if (ch == 's' && n_sets < 64)
-			sets[n_sets++] = optarg;
-		else {
-			fprintf(stderr, "usage: oc-audit alert-test -c FILE [--set section.key=value]\n");
-			return 2;
-		}
-	}
-	if (!file) {
-		fprintf(stderr, "oc-audit alert-test: -c FILE is required\n");
-		return 2;
-	}
-	if (!(c = collect_load_conf("alert-test", file, sets, n_sets)))
-		return 2;
+	if (!c)
+		return rc;
 	rc = alerts_test(c, stdout);
 	conf_free(c);
 	return rc;
