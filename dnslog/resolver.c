@@ -19,7 +19,11 @@
  * Memory is bounded: at most MAX_PENDING resolutions in flight, MAX_PIPELINE per TCP
  * connection (reading pauses beyond it), TCP output capped per connection, and the rate
  * limiter is a fixed-size table. A TCP connection that closes while its queries are
- * still resolving lingers, socket closed, until the last one comes back. */
+ * still resolving lingers, socket closed, until the last one comes back.
+ *
+ * Three files share the resolver's state (resolver_int.h): this one has the query path
+ * from allow_from on, libunbound, the thread and the lifecycle; dnsudp.c the batched
+ * UDP socket; dnstcp.c the TCP connections, their framing, caps and timeouts. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -36,31 +40,24 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <unbound-event.h>
 #include <unbound.h>
 
 #include "dnsmsg.h"
+#include "dnstcp.h"
+#include "dnsudp.h"
 #include "log.h"
 #include "ratelimit.h"
 #include "rcache.h"
 #include "resolver.h"
+#include "resolver_int.h"
 #include "timefmt.h"
 
-#define UDP_BATCH 32
-#define UDP_BUF 4096           /* larger datagrams are truncated by the kernel: dropped */
-#define UDP_ROUNDS 8           /* batches per wakeup before the loop runs other events */
 #define MAX_PENDING 8192       /* resolutions in flight, all clients together */
-#define MAX_PIPELINE 32        /* per TCP connection; reading pauses beyond it */
-#define TCP_OUT_CAP (256u << 10)
-#define TCP_MSG_MAX 65535
 #define REFUSED_PER_SEC 50     /* REFUSED replies to outsiders, all of them together */
 #define RCACHE_SLOTS 1024
 #define RESOLVER_NICE (-5)
-
-struct tcpconn;
 
 struct pending {
 	struct pending *prev, *next;
@@ -73,51 +70,7 @@ struct pending {
 	uint16_t cport;
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
-	struct tcpconn *conn;
-};
-
-struct tcpconn {
-	struct tcpconn *prev, *next;
-	struct resolver *r;
-	struct bufferevent *bev;        /* NULL once closed (lingering for answers) */
-	struct event *defer;            /* runs deferred close / read resumption */
-	struct sockaddr_storage peer;
-	socklen_t peerlen;
-	unsigned pending;
-	bool eof, paused, want_close, want_read;
-};
-
-struct list { struct pending *head; };
-
-struct resolver {
-	const struct conf *c;
-	struct queue *q;
-	struct stats *st;
-	struct event_base *base;
-	struct ub_ctx *ub;
-	int udp_fd, tcp_fd, stop_fd;
-	struct event *udp_ev, *tcp_ev, *stop_ev;
-	pthread_t thread;
-	bool started, stopped;
-	struct ratelimit *rl;
-	struct ratelimit *refused_rl;
-	struct pending *pending, *orphans;
-	unsigned n_pending;
-	struct tcpconn *conns;
-	unsigned n_conns;
-	struct mmsghdr mm[UDP_BATCH];
-	struct iovec iov[UDP_BATCH];
-	struct sockaddr_storage from[UDP_BATCH];
-	uint8_t (*ubuf)[UDP_BUF];
-	/* replies from the reply cache, sent with one sendmmsg per received batch */
-	bool in_batch;
-	unsigned n_out;
-	struct mmsghdr out_mm[UDP_BATCH];
-	struct iovec out_iov[UDP_BATCH];
-	struct sockaddr_storage out_to[UDP_BATCH];
-	uint8_t out_buf[UDP_BATCH][DNSMSG_UDP_MIN];
-	struct rcache *cache;
-	bool warned_send, warned_pending;
+	struct dnstcp_conn *conn;
 };
 
 /* ------------------------------------------------------------------ helpers */
@@ -144,8 +97,8 @@ to_sockaddr(const struct netaddr *a, uint16_t port, struct sockaddr_storage *ss,
 	}
 }
 
-static void
-from_sockaddr(const struct sockaddr_storage *ss, struct netaddr *a, uint16_t *port)
+void
+resolver_peer(const struct sockaddr_storage *ss, struct netaddr *a, uint16_t *port)
 {
 	memset(a, 0, sizeof(*a));
 	*port = 0;
@@ -166,8 +119,8 @@ from_sockaddr(const struct sockaddr_storage *ss, struct netaddr *a, uint16_t *po
 	}
 }
 
-static bool
-allowed(const struct resolver *r, const struct netaddr *a)
+bool
+resolver_allowed(const struct resolver *r, const struct netaddr *a)
 {
 	for (int i = 0; i < r->c->n_allow_from; i++)
 		if (cidr_contains(&r->c->allow_from[i], a))
@@ -234,123 +187,13 @@ emit(struct resolver *r, int64_t ts_us, const struct netaddr *client, uint16_t c
 	}
 }
 
-/* ------------------------------------------------------------------ TCP */
-
-static void conn_kick(struct tcpconn *c);
-
-static void
-conn_free_if_done(struct tcpconn *c)
-{
-	if (!c->bev && c->pending == 0) {
-		event_free(c->defer);
-		free(c);
-	}
-}
-
-/* Close the socket now (only from the loop, outside this connection's callbacks). */
-static void
-conn_close_now(struct tcpconn *c)
-{
-	struct resolver *r = c->r;
-
-	if (!c->bev)
-		return;
-	bufferevent_free(c->bev);
-	c->bev = NULL;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		r->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	c->prev = c->next = NULL;
-	r->n_conns--;
-	conn_free_if_done(c);
-}
-
-static void
-conn_close(struct tcpconn *c)
-{
-	if (!c->bev)
-		return;
-	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
-	c->want_close = true;
-	conn_kick(c);
-}
-
-/* Send one reply on a connection. Returns true if it was queued for writing. */
-static bool
-conn_send(struct tcpconn *c, const uint8_t *msg, size_t len)
-{
-	struct evbuffer *out;
-	uint8_t pre[2] = { (uint8_t)(len >> 8), (uint8_t)len };
-
-	if (!c->bev || c->want_close || len > TCP_MSG_MAX)
-		return false;
-	out = bufferevent_get_output(c->bev);
-	if (evbuffer_get_length(out) + len + 2 > TCP_OUT_CAP) {   /* client not reading */
-		conn_close(c);
-		return false;
-	}
-	if (evbuffer_add(out, pre, 2) < 0 || evbuffer_add(out, msg, len) < 0) {
-		conn_close(c);
-		return false;
-	}
-	return true;
-}
-
 /* ------------------------------------------------------------------ answering */
-
-static void
-udp_flush(struct resolver *r)
-{
-	unsigned done = 0;
-
-	while (done < r->n_out) {
-		int n = sendmmsg(r->udp_fd, r->out_mm + done, r->n_out - done, MSG_DONTWAIT);
-
-		if (n <= 0) {            /* skip the message that failed, send the rest */
-			if (!r->warned_send) {
-				log_warn("dns: sendmmsg: %s (further failures not logged)",
-				         strerror(errno));
-				r->warned_send = true;
-			}
-			n = 1;
-		}
-		done += (unsigned)n;
-	}
-	r->n_out = 0;
-}
-
-/* Send a UDP reply of at most DNSMSG_UDP_MIN bytes, batched while a batch is read. */
-static bool
-udp_send_small(struct resolver *r, const struct sockaddr_storage *to, socklen_t tolen,
-               const uint8_t *msg, size_t len)
-{
-	unsigned i = r->n_out;
-
-	if (!r->in_batch || len > DNSMSG_UDP_MIN)
-		return sendto(r->udp_fd, msg, len, MSG_DONTWAIT, (const struct sockaddr *)to,
-		              tolen) >= 0;
-	memcpy(r->out_buf[i], msg, len);
-	r->out_iov[i].iov_base = r->out_buf[i];
-	r->out_iov[i].iov_len = len;
-	r->out_to[i] = *to;
-	memset(&r->out_mm[i], 0, sizeof(r->out_mm[i]));
-	r->out_mm[i].msg_hdr.msg_name = &r->out_to[i];
-	r->out_mm[i].msg_hdr.msg_namelen = tolen;
-	r->out_mm[i].msg_hdr.msg_iov = &r->out_iov[i];
-	r->out_mm[i].msg_hdr.msg_iovlen = 1;
-	if (++r->n_out == UDP_BATCH)
-		udp_flush(r);
-	return true;
-}
 
 static bool
 send_reply(struct resolver *r, struct pending *p, const uint8_t *msg, size_t len)
 {
 	if (p->transport == DNS_TCP)
-		return p->conn && conn_send(p->conn, msg, len);
+		return p->conn && dnstcp_send(p->conn, msg, len);
 	if (sendto(r->udp_fd, msg, len, MSG_DONTWAIT, (const struct sockaddr *)&p->peer,
 	           p->peerlen) < 0) {
 		if (!r->warned_send) {
@@ -360,30 +203,6 @@ send_reply(struct resolver *r, struct pending *p, const uint8_t *msg, size_t len
 		return false;
 	}
 	return true;
-}
-
-/* A query is finished (answered or not): release its hold on the TCP connection. */
-static void
-pending_release(struct pending *p)
-{
-	struct tcpconn *c = p->conn;
-
-	p->conn = NULL;
-	if (!c)
-		return;
-	c->pending--;
-	if (!c->bev) {
-		conn_free_if_done(c);
-		return;
-	}
-	if (c->paused && c->pending < MAX_PIPELINE) {
-		c->paused = false;
-		c->want_read = true;
-		conn_kick(c);
-	}
-	if (c->eof && c->pending == 0 &&
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-		conn_close(c);
 }
 
 static void
@@ -409,7 +228,7 @@ on_resolved(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 	}
 	list_del(&r->pending, p);
 	r->n_pending--;
-	limit = p->transport == DNS_UDP ? dnsq_udp_limit(&p->q) : TCP_MSG_MAX;
+	limit = p->transport == DNS_UDP ? dnsq_udp_limit(&p->q) : DNSTCP_MSG_MAX;
 	if (err != 0 || !pkt || len <= 0 ||
 	    dnsmsg_build_reply(&p->q, pkt, (size_t)len, limit, &out, &outlen, &rcode, &ans,
 	                       &n_ans) < 0) {
@@ -429,7 +248,8 @@ on_resolved(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 	}
 	emit(r, p->ts_us, &p->client, p->cport, &p->q, p->transport, sent ? rcode : -1,
 	     sent ? queue_mono_us() - p->t0_mono : -1, ans, n_ans);
-	pending_release(p);
+	if (p->conn)
+		dnstcp_release(p->conn);
 	free(p);
 }
 
@@ -438,7 +258,7 @@ static void
 reply_error(struct resolver *r, const struct dnsq *q, int rcode, int64_t ts_us,
             int64_t t0, const struct netaddr *client, uint16_t cport,
             const struct sockaddr_storage *peer, socklen_t peerlen, uint8_t transport,
-            struct tcpconn *conn)
+            struct dnstcp_conn *conn)
 {
 	uint8_t buf[512];
 	size_t len = dnsq_error_reply(q, rcode, buf, sizeof(buf));
@@ -446,7 +266,7 @@ reply_error(struct resolver *r, const struct dnsq *q, int rcode, int64_t ts_us,
 
 	if (len > 0) {
 		if (transport == DNS_TCP)
-			sent = conn && conn_send(conn, buf, len);
+			sent = conn && dnstcp_send(conn, buf, len);
 		else
 			sent = sendto(r->udp_fd, buf, len, MSG_DONTWAIT,
 			              (const struct sockaddr *)peer, peerlen) >= 0;
@@ -456,10 +276,10 @@ reply_error(struct resolver *r, const struct dnsq *q, int rcode, int64_t ts_us,
 		     sent ? queue_mono_us() - t0 : -1, NULL, 0);
 }
 
-static void
-handle_query(struct resolver *r, const uint8_t *msg, size_t len,
-             const struct sockaddr_storage *peer, socklen_t peerlen, uint8_t transport,
-             struct tcpconn *conn)
+void
+resolver_query(struct resolver *r, const uint8_t *msg, size_t len,
+               const struct sockaddr_storage *peer, socklen_t peerlen, uint8_t transport,
+               struct dnstcp_conn *conn)
 {
 	int64_t t0 = queue_mono_us(), ts = timefmt_now_us();
 	struct netaddr client;
@@ -470,8 +290,8 @@ handle_query(struct resolver *r, const uint8_t *msg, size_t len,
 	char name[DNSMSG_NAME_STRLEN];
 	int rc;
 
-	from_sockaddr(peer, &client, &cport);
-	if (!allowed(r, &client)) {
+	resolver_peer(peer, &client, &cport);
+	if (!resolver_allowed(r, &client)) {
 		/* never resolve for an outsider; a bounded number of REFUSED replies */
 		stats_add(r->st, STAT_DNS_REFUSED, 1);
 		if (dnsq_parse(msg, len, &q) != DNSQ_DROP &&
@@ -528,8 +348,8 @@ handle_query(struct resolver *r, const uint8_t *msg, size_t len,
 		                         &n_ans);
 
 		if (clen > 0) {
-			bool sent = transport == DNS_TCP ? conn && conn_send(conn, cbuf, clen) :
-			            udp_send_small(r, peer, peerlen, cbuf, clen);
+			bool sent = transport == DNS_TCP ? conn && dnstcp_send(conn, cbuf, clen) :
+			            dnsudp_send_small(r, peer, peerlen, cbuf, clen);
 
 			if (!sent) {
 				dnsmsg_answers_free(ans, n_ans);
@@ -566,7 +386,7 @@ handle_query(struct resolver *r, const uint8_t *msg, size_t len,
 	p->peer = *peer;
 	p->peerlen = peerlen;
 	if ((p->conn = conn))
-		conn->pending++;
+		dnstcp_hold(conn);
 	list_add(&r->pending, p);
 	r->n_pending++;
 	dnsmsg_name_str(q.qname, q.qname_len, name, sizeof(name));
@@ -575,179 +395,6 @@ handle_query(struct resolver *r, const uint8_t *msg, size_t len,
 	if (rc != 0) {
 		log_debug("dns: ub_resolve_event %s: %s", name, ub_strerror(rc));
 		on_resolved(p, DNS_RCODE_SERVFAIL, NULL, 0, 0, NULL, 0);
-	}
-}
-
-/* ------------------------------------------------------------------ sockets */
-
-static void
-udp_read(evutil_socket_t fd, short what, void *arg)
-{
-	struct resolver *r = arg;
-
-	(void)what;
-	for (int round = 0; round < UDP_ROUNDS; round++) {
-		int n;
-
-		for (int i = 0; i < UDP_BATCH; i++) {
-			r->mm[i].msg_hdr.msg_namelen = sizeof(r->from[i]);
-			r->mm[i].msg_hdr.msg_flags = 0;
-		}
-		n = recvmmsg(fd, r->mm, UDP_BATCH, MSG_DONTWAIT, NULL);
-		if (n <= 0)
-			return;
-		r->in_batch = true;
-		for (int i = 0; i < n; i++) {
-			if (r->mm[i].msg_hdr.msg_flags & MSG_TRUNC) {
-				stats_add(r->st, STAT_DNS_MALFORMED, 1);
-				continue;
-			}
-			handle_query(r, r->ubuf[i], r->mm[i].msg_len, &r->from[i],
-			             r->mm[i].msg_hdr.msg_namelen, DNS_UDP, NULL);
-		}
-		r->in_batch = false;
-		udp_flush(r);
-		if (n < UDP_BATCH)
-			return;
-	}
-}
-
-static void
-tcp_read(struct bufferevent *bev, void *arg)
-{
-	struct tcpconn *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
-
-	while (!c->want_close) {
-		uint8_t pre[2];
-		size_t avail = evbuffer_get_length(in), mlen;
-		uint8_t *m;
-
-		if (c->pending >= MAX_PIPELINE) {
-			bufferevent_disable(bev, EV_READ);
-			c->paused = true;
-			return;
-		}
-		if (avail < 2 || evbuffer_copyout(in, pre, 2) != 2)
-			return;
-		mlen = (size_t)pre[0] << 8 | pre[1];
-		if (avail < 2 + mlen)
-			return;
-		if (!(m = evbuffer_pullup(in, (ev_ssize_t)(2 + mlen)))) {
-			conn_close(c);
-			return;
-		}
-		handle_query(c->r, m + 2, mlen, &c->peer, c->peerlen, DNS_TCP, c);
-		evbuffer_drain(in, 2 + mlen);
-	}
-}
-
-static void
-tcp_write(struct bufferevent *bev, void *arg)
-{
-	struct tcpconn *c = arg;
-
-	(void)bev;
-	if (c->eof && c->pending == 0)
-		conn_close(c);
-}
-
-static void
-tcp_event(struct bufferevent *bev, short what, void *arg)
-{
-	struct tcpconn *c = arg;
-
-	if (what & BEV_EVENT_EOF) {
-		/* the client is done sending; answer what it asked, then close */
-		c->eof = true;
-		bufferevent_disable(bev, EV_READ);
-		if (c->pending == 0 && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-			conn_close(c);
-		return;
-	}
-	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) && c->pending > 0) {
-		if (!c->paused)        /* not idle: waiting for our answers */
-			bufferevent_enable(bev, EV_READ);
-		return;
-	}
-	conn_close(c);           /* error, idle timeout, or a client that does not read */
-}
-
-static void
-conn_deferred(evutil_socket_t fd, short what, void *arg)
-{
-	struct tcpconn *c = arg;
-
-	(void)fd;
-	(void)what;
-	if (c->want_close) {
-		conn_close_now(c);
-		return;
-	}
-	if (c->want_read && c->bev) {
-		c->want_read = false;
-		bufferevent_enable(c->bev, EV_READ);
-		tcp_read(c->bev, c);
-	}
-}
-
-static void
-conn_kick(struct tcpconn *c)
-{
-	event_active(c->defer, EV_TIMEOUT, 0);
-}
-
-static void
-tcp_accept(evutil_socket_t fd, short what, void *arg)
-{
-	struct resolver *r = arg;
-
-	(void)what;
-	for (int i = 0; i < 64; i++) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		struct tcpconn *c;
-		struct timeval idle = { (time_t)r->c->dns_tcp_idle, 0 };
-		int cfd = accept4(fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-		if (cfd < 0)
-			return;
-		{
-			struct netaddr a;
-			uint16_t port;
-
-			from_sockaddr(&ss, &a, &port);
-			if (!allowed(r, &a)) {     /* outsiders cannot hold connection slots */
-				stats_add(r->st, STAT_DNS_REFUSED, 1);
-				close(cfd);
-				continue;
-			}
-		}
-		if (r->n_conns >= r->c->dns_tcp_max) {
-			log_debug("dns: %u TCP connections open, closing a new one", r->n_conns);
-			close(cfd);
-			continue;
-		}
-		if (!(c = calloc(1, sizeof(*c))) ||
-		    !(c->defer = event_new(r->base, -1, 0, conn_deferred, c)) ||
-		    !(c->bev = bufferevent_socket_new(r->base, cfd, BEV_OPT_CLOSE_ON_FREE))) {
-			if (c && c->defer)
-				event_free(c->defer);
-			free(c);
-			close(cfd);
-			continue;
-		}
-		c->r = r;
-		c->peer = ss;
-		c->peerlen = sl;
-		bufferevent_setcb(c->bev, tcp_read, tcp_write, tcp_event, c);
-		bufferevent_set_timeouts(c->bev, &idle, &idle);
-		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-		c->next = r->conns;
-		if (r->conns)
-			r->conns->prev = c;
-		r->conns = c;
-		r->n_conns++;
 	}
 }
 
@@ -865,13 +512,7 @@ resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err
 		snprintf(err, errlen, "dns: out of memory");
 		goto fail;
 	}
-	for (int i = 0; i < UDP_BATCH; i++) {
-		r->iov[i].iov_base = r->ubuf[i];
-		r->iov[i].iov_len = UDP_BUF;
-		r->mm[i].msg_hdr.msg_iov = &r->iov[i];
-		r->mm[i].msg_hdr.msg_iovlen = 1;
-		r->mm[i].msg_hdr.msg_name = &r->from[i];
-	}
+	dnsudp_init(r);
 	if ((r->udp_fd = bind_socket(SOCK_DGRAM, &c->dns_addr, c->dns_port, err, errlen)) < 0 ||
 	    (r->tcp_fd = bind_socket(SOCK_STREAM, &c->dns_addr, c->dns_port, err, errlen)) < 0)
 		goto fail;
@@ -879,8 +520,9 @@ resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err
 		snprintf(err, errlen, "dns: eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	if (!(r->udp_ev = event_new(r->base, r->udp_fd, EV_READ | EV_PERSIST, udp_read, r)) ||
-	    !(r->tcp_ev = event_new(r->base, r->tcp_fd, EV_READ | EV_PERSIST, tcp_accept, r)) ||
+	if (!(r->udp_ev = event_new(r->base, r->udp_fd, EV_READ | EV_PERSIST, dnsudp_read, r)) ||
+	    !(r->tcp_ev = event_new(r->base, r->tcp_fd, EV_READ | EV_PERSIST, dnstcp_accept,
+	                            r)) ||
 	    !(r->stop_ev = event_new(r->base, r->stop_fd, EV_READ | EV_PERSIST, on_stop, r)) ||
 	    event_add(r->udp_ev, NULL) < 0 || event_add(r->tcp_ev, NULL) < 0 ||
 	    event_add(r->stop_ev, NULL) < 0) {
@@ -914,16 +556,13 @@ run(void *arg)
 		list_del(&r->pending, p);
 		r->n_pending--;
 		emit(r, p->ts_us, &p->client, p->cport, &p->q, p->transport, -1, -1, NULL, 0);
-		if (p->conn) {
-			p->conn->pending--;
-			conn_free_if_done(p->conn);   /* a closed one waiting for this answer */
-		}
+		if (p->conn)
+			dnstcp_abandon(p->conn);
 		p->conn = NULL;
 		p->orphan = true;
 		list_add(&r->orphans, p);
 	}
-	while (r->conns)
-		conn_close_now(r->conns);
+	dnstcp_close_all(r);
 	ub_ctx_delete(r->ub);
 	r->ub = NULL;
 	while (r->orphans) {
@@ -969,8 +608,7 @@ resolver_close(struct resolver *r)
 	resolver_stop(r);
 	if (r->ub)
 		ub_ctx_delete(r->ub);
-	while (r->conns)
-		conn_close_now(r->conns);
+	dnstcp_close_all(r);
 	if (r->udp_ev)
 		event_free(r->udp_ev);
 	if (r->tcp_ev)

@@ -1,0 +1,275 @@
+/* DNS over TCP for the resolver. A connection is a bufferevent on the resolver's loop;
+ * complete length-prefixed queries are handed to resolver_query as they arrive, several
+ * per connection. Reading pauses at MAX_PIPELINE queries in flight and resumes as
+ * answers come back, so one client cannot pile up resolutions; output is capped at
+ * TCP_OUT_CAP, beyond which a client that does not read is closed.
+ *
+ * Closing and resuming never happen inside the connection's own callbacks: an answer
+ * can come back while a query is being read (local data, the reply memo), so they are
+ * requested (want_close, want_read) and done by the connection's defer event on the next
+ * loop pass. A connection whose socket is closed while queries from it are still
+ * resolving lingers, socket closed, until the last one comes back (dnstcp_hold and
+ * dnstcp_release count them). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "dnstcp.h"
+#include "log.h"
+#include "resolver_int.h"
+
+#define MAX_PIPELINE 32        /* per TCP connection; reading pauses beyond it */
+#define TCP_OUT_CAP (256u << 10)
+
+struct dnstcp_conn {
+	struct dnstcp_conn *prev, *next;
+	struct resolver *r;
+	struct bufferevent *bev;        /* NULL once closed (lingering for answers) */
+	struct event *defer;            /* runs deferred close / read resumption */
+	struct sockaddr_storage peer;
+	socklen_t peerlen;
+	unsigned pending;
+	bool eof, paused, want_close, want_read;
+};
+
+static void
+conn_kick(struct dnstcp_conn *c)
+{
+	event_active(c->defer, EV_TIMEOUT, 0);
+}
+
+static void
+conn_free_if_done(struct dnstcp_conn *c)
+{
+	if (!c->bev && c->pending == 0) {
+		event_free(c->defer);
+		free(c);
+	}
+}
+
+/* Close the socket now (only from the loop, outside this connection's callbacks). */
+static void
+conn_close_now(struct dnstcp_conn *c)
+{
+	struct resolver *r = c->r;
+
+	if (!c->bev)
+		return;
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		r->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	r->n_conns--;
+	conn_free_if_done(c);
+}
+
+static void
+conn_close(struct dnstcp_conn *c)
+{
+	if (!c->bev)
+		return;
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	c->want_close = true;
+	conn_kick(c);
+}
+
+bool
+dnstcp_send(struct dnstcp_conn *c, const uint8_t *msg, size_t len)
+{
+	struct evbuffer *out;
+	uint8_t pre[2] = { (uint8_t)(len >> 8), (uint8_t)len };
+
+	if (!c->bev || c->want_close || len > DNSTCP_MSG_MAX)
+		return false;
+	out = bufferevent_get_output(c->bev);
+	if (evbuffer_get_length(out) + len + 2 > TCP_OUT_CAP) {   /* client not reading */
+		conn_close(c);
+		return false;
+	}
+	if (evbuffer_add(out, pre, 2) < 0 || evbuffer_add(out, msg, len) < 0) {
+		conn_close(c);
+		return false;
+	}
+	return true;
+}
+
+void
+dnstcp_hold(struct dnstcp_conn *c)
+{
+	c->pending++;
+}
+
+void
+dnstcp_release(struct dnstcp_conn *c)
+{
+	c->pending--;
+	if (!c->bev) {
+		conn_free_if_done(c);
+		return;
+	}
+	if (c->paused && c->pending < MAX_PIPELINE) {
+		c->paused = false;
+		c->want_read = true;
+		conn_kick(c);
+	}
+	if (c->eof && c->pending == 0 &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		conn_close(c);
+}
+
+void
+dnstcp_abandon(struct dnstcp_conn *c)
+{
+	c->pending--;
+	conn_free_if_done(c);   /* a closed one waiting for this answer */
+}
+
+void
+dnstcp_close_all(struct resolver *r)
+{
+	while (r->conns)
+		conn_close_now(r->conns);
+}
+
+static void
+tcp_read(struct bufferevent *bev, void *arg)
+{
+	struct dnstcp_conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+
+	while (!c->want_close) {
+		uint8_t pre[2];
+		size_t avail = evbuffer_get_length(in), mlen;
+		uint8_t *m;
+
+		if (c->pending >= MAX_PIPELINE) {
+			bufferevent_disable(bev, EV_READ);
+			c->paused = true;
+			return;
+		}
+		if (avail < 2 || evbuffer_copyout(in, pre, 2) != 2)
+			return;
+		mlen = (size_t)pre[0] << 8 | pre[1];
+		if (avail < 2 + mlen)
+			return;
+		if (!(m = evbuffer_pullup(in, (ev_ssize_t)(2 + mlen)))) {
+			conn_close(c);
+			return;
+		}
+		resolver_query(c->r, m + 2, mlen, &c->peer, c->peerlen, DNS_TCP, c);
+		evbuffer_drain(in, 2 + mlen);
+	}
+}
+
+static void
+tcp_write(struct bufferevent *bev, void *arg)
+{
+	struct dnstcp_conn *c = arg;
+
+	(void)bev;
+	if (c->eof && c->pending == 0)
+		conn_close(c);
+}
+
+static void
+tcp_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct dnstcp_conn *c = arg;
+
+	if (what & BEV_EVENT_EOF) {
+		/* the client is done sending; answer what it asked, then close */
+		c->eof = true;
+		bufferevent_disable(bev, EV_READ);
+		if (c->pending == 0 && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			conn_close(c);
+		return;
+	}
+	if ((what & BEV_EVENT_TIMEOUT) && (what & BEV_EVENT_READING) && c->pending > 0) {
+		if (!c->paused)        /* not idle: waiting for our answers */
+			bufferevent_enable(bev, EV_READ);
+		return;
+	}
+	conn_close(c);           /* error, idle timeout, or a client that does not read */
+}
+
+static void
+conn_deferred(evutil_socket_t fd, short what, void *arg)
+{
+	struct dnstcp_conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->want_close) {
+		conn_close_now(c);
+		return;
+	}
+	if (c->want_read && c->bev) {
+		c->want_read = false;
+		bufferevent_enable(c->bev, EV_READ);
+		tcp_read(c->bev, c);
+	}
+}
+
+void
+dnstcp_accept(evutil_socket_t fd, short what, void *arg)
+{
+	struct resolver *r = arg;
+
+	(void)what;
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		struct dnstcp_conn *c;
+		struct timeval idle = { (time_t)r->c->dns_tcp_idle, 0 };
+		int cfd = accept4(fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (cfd < 0)
+			return;
+		{
+			struct netaddr a;
+			uint16_t port;
+
+			resolver_peer(&ss, &a, &port);
+			if (!resolver_allowed(r, &a)) {   /* outsiders cannot hold connection slots */
+				stats_add(r->st, STAT_DNS_REFUSED, 1);
+				close(cfd);
+				continue;
+			}
+		}
+		if (r->n_conns >= r->c->dns_tcp_max) {
+			log_debug("dns: %u TCP connections open, closing a new one", r->n_conns);
+			close(cfd);
+			continue;
+		}
+		if (!(c = calloc(1, sizeof(*c))) ||
+		    !(c->defer = event_new(r->base, -1, 0, conn_deferred, c)) ||
+		    !(c->bev = bufferevent_socket_new(r->base, cfd, BEV_OPT_CLOSE_ON_FREE))) {
+			if (c && c->defer)
+				event_free(c->defer);
+			free(c);
+			close(cfd);
+			continue;
+		}
+		c->r = r;
+		c->peer = ss;
+		c->peerlen = sl;
+		bufferevent_setcb(c->bev, tcp_read, tcp_write, tcp_event, c);
+		bufferevent_set_timeouts(c->bev, &idle, &idle);
+		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+		c->next = r->conns;
+		if (r->conns)
+			r->conns->prev = c;
+		r->conns = c;
+		r->n_conns++;
+	}
+}
