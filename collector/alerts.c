@@ -1,10 +1,9 @@
 /* Alert delivery. The outbox table is the truth about what is owed: the core thread
  * inserts a row in the transaction that creates a finding, and this thread, which only
  * reads the database, sends what is pending and hands each outcome back to the core
- * thread through the queue. What was sent but is not yet marked in the database is
- * remembered here, so nothing is sent twice in one run; the mark itself is what keeps a
- * restart from sending it again. An outcome the queue refuses (full) is kept and pushed
- * again shortly: a lost "delivered" would be a duplicate after a restart.
+ * thread through the queue (alertoutbox.c: the reading, the memory of what this run
+ * sent, the outcomes kept while the queue is full). It also raises alerts of its own
+ * (alertown.c).
  *
  * Two channels, each with its own failure count and "not before" time: Telegram
  * (sendMessage, rate limited by a token bucket; a burst larger than the tokens left goes
@@ -12,8 +11,8 @@
  * delivered once every configured channel took it; a channel that took it is recorded in
  * the row's last_error ("[telegram sent] ...") so a retry after a restart does not repeat
  * it. 429 waits retry_after; 5xx, timeouts and connection errors back off exponentially
- * to a cap. Transfers run on a curl multi handle that alerts_stop can wake, so a hanging
- * API never holds up shutdown, and nothing here ever blocks ingest.
+ * to a cap. Transfers run on a curl multi handle that alerts_stop can wake (alerthttp.c),
+ * so a hanging API never holds up shutdown, and nothing here ever blocks ingest.
  *
  * Delivery is at least once, never zero: an outcome this thread cannot know (a transfer
  * abandoned at shutdown, or one that timed out after the API took it) leaves the alert
@@ -35,27 +34,21 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include <curl/curl.h>
 #include <sqlite3.h>
 
+#include "alerthttp.h"
+#include "alertjson.h"
 #include "alertmsg.h"
+#include "alertoutbox.h"
+#include "alertown.h"
 #include "alerts.h"
-#include "db.h"
 #include "log.h"
 #include "timefmt.h"
 
-#define CH_TG 1u
-#define CH_WH 2u
+#define CH_TG ALERTOUTBOX_TG
+#define CH_WH ALERTOUTBOX_WH
 #define POLL_US INT64_C(1000000)
-#define ROWS_MAX 500
-#define MEM_MAX 4096
-#define RESP_MAX 65536
-#define LOSS_EVERY_US INT64_C(600000000)     /* one loss alert per 10 minutes at most */
-#define WATCH_CHECK_US INT64_C(10000000)
 #define STOP_FLUSH_US INT64_C(2000000)
-#define DAY_US INT64_C(86400000000)
-#define TG_MARK "[telegram sent] "
-#define WH_MARK "[webhook sent] "
 
 struct chan {
 	const char *name;
@@ -63,60 +56,25 @@ struct chan {
 	int64_t not_before;      /* wall clock, us */
 };
 
-/* A row this run has acted on. */
-struct mem {
-	int64_t id;
-	unsigned done;           /* channels that took it */
-	bool delivered;          /* every channel took it; DELIVERED is (being) pushed */
-	int64_t next_us;         /* not before (ours; the DB may not show it yet) */
-	bool seen;
-};
-
-/* A pending row as read this round. */
-struct row {
-	int64_t id;
-	bool dup;                /* an earlier row already told about the same finding */
-	struct mem *m;
-	char *s[10];             /* owned strings behind f */
-	struct alertmsg_fields f;
-	char *body;
-	bool tried;
-	char err[160];
-	int64_t retry_at;
-};
-
 struct alerts {
-	char db_path[4096];
 	char token[256];
 	char chat_id[128];
 	char api_base[1024];
 	char webhook[1024];
 	unsigned channels;
-	int64_t watch_start_conf;
-	unsigned watch_days;
-	struct queue *q;
 	struct stats *st;
 
 	pthread_t thread;
 	bool started;
 	atomic_bool stop;
-	CURLM *multi;
+	struct alerthttp *http;
 
-	sqlite3 *db;             /* read-only, opened by the thread */
 	sqlite3 *js;             /* :memory:, for SQLite's JSON functions */
-	bool db_failing;
+	struct alertoutbox *ob;
 
 	struct chan tg, wh;
 	struct alertmsg_bucket bucket;
-	struct mem *mem;
-	size_t n_mem;
-	struct cmd_event *out;   /* outcomes the queue has not taken yet */
-	size_t n_out, cap_out;
-
-	uint64_t loss_alerted;   /* loss total already told about */
-	int64_t loss_last_us;
-	bool watch_end_done;
-	int64_t watch_next_check;
+	struct alertown own;
 };
 
 /* snprintf for error texts, which are cut to fit their buffers on purpose. */
@@ -128,139 +86,6 @@ errf(char *dst, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(dst, len, fmt, ap);
 	va_end(ap);
-}
-
-/* ------------------------------------------------------------------ HTTP */
-
-struct resp {
-	char buf[RESP_MAX + 1];
-	size_t len;
-};
-
-static size_t
-on_body(char *p, size_t size, size_t n, void *arg)
-{
-	struct resp *r = arg;
-	size_t len = size * n, room = RESP_MAX - r->len;
-
-	memcpy(r->buf + r->len, p, len < room ? len : room);
-	r->len += len < room ? len : room;
-	r->buf[r->len] = '\0';
-	return len;
-}
-
-/* POST json to url and wait for the answer, or for alerts_stop. Returns 0 with *status
- * (HTTP) and the body in r; -1 with a transport error in err; -2 if stopped. */
-static int
-http_post(struct alerts *a, const char *url, const char *json, long *status, struct resp *r,
-          long *retry_after, char *err, size_t errlen)
-{
-	char ebuf[CURL_ERROR_SIZE] = "";
-	struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
-	CURL *e = curl_easy_init();
-	CURLMsg *msg;
-	CURLcode res = CURLE_OK;
-	bool done = false;
-	int left, rc = -1;
-	curl_off_t ra = -1;
-
-	*status = 0;
-	*retry_after = -1;
-	r->len = 0;
-	r->buf[0] = '\0';
-	if (!e || !hdr) {
-		snprintf(err, errlen, "out of memory");
-		goto out;
-	}
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, json);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, ebuf);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, ALERTS_CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ALERTS_TIMEOUT_MS);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "oc-audit/" PACKAGE_VERSION);
-	if (curl_multi_add_handle(a->multi, e) != CURLM_OK) {
-		snprintf(err, errlen, "curl_multi_add_handle failed");
-		goto out;
-	}
-	while (!done) {
-		int running = 0;
-
-		if (atomic_load(&a->stop)) {
-			rc = -2;
-			snprintf(err, errlen, "stopped");
-			break;
-		}
-		curl_multi_perform(a->multi, &running);
-		while ((msg = curl_multi_info_read(a->multi, &left))) {
-			if (msg->msg == CURLMSG_DONE && msg->easy_handle == e) {
-				res = msg->data.result;
-				done = true;
-			}
-		}
-		if (!done)
-			curl_multi_poll(a->multi, NULL, 0, 1000, NULL);
-	}
-	curl_multi_remove_handle(a->multi, e);
-	if (!done)
-		goto out;
-	if (res != CURLE_OK) {
-		snprintf(err, errlen, "%s", *ebuf ? ebuf : curl_easy_strerror(res));
-		goto out;
-	}
-	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
-	if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra >= 0)
-		*retry_after = (long)ra;
-	rc = 0;
-out:
-	curl_easy_cleanup(e);
-	curl_slist_free_all(hdr);
-	return rc;
-}
-
-/* ------------------------------------------------------------------ JSON via SQLite */
-
-/* One text result of sql with up to three text parameters and one integer; NULL on any
- * error. The caller frees. */
-static char *
-js_text(sqlite3 *js, const char *sql, const char *p1, const char *p2, const char *p3,
-        int64_t n)
-{
-	sqlite3_stmt *s;
-	char *res = NULL;
-
-	if (sqlite3_prepare_v2(js, sql, -1, &s, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_text(s, 1, p1, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, p2, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, p3, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, n);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		res = strdup((const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return res;
-}
-
-static long long
-js_int(sqlite3 *js, const char *json, const char *path, long long dflt)
-{
-	sqlite3_stmt *s;
-	long long v = dflt;
-
-	if (sqlite3_prepare_v2(js, "SELECT json_extract(?1, ?2) WHERE json_valid(?1)", -1, &s,
-	                       NULL) != SQLITE_OK)
-		return dflt;
-	sqlite3_bind_text(s, 1, json, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
 }
 
 /* ------------------------------------------------------------------ channels */
@@ -275,21 +100,43 @@ struct outcome {
 };
 
 static void
-describe(struct alerts *a, const char *chan, long status, const struct resp *r,
-         const char *desc, struct outcome *o)
+describe(struct alerts *a, const char *chan, long status, const char *desc,
+         struct outcome *o)
 {
 	char clean[256];
 
-	alertmsg_clean(desc && *desc ? desc : r->buf, clean, sizeof(clean));
+	alertmsg_clean(desc && *desc ? desc : alerthttp_body(a->http), clean, sizeof(clean));
 	errf(o->err, sizeof(o->err), "%s: HTTP %ld%s%s", chan, status, *clean ? ": " : "",
 	         clean);
 	alertmsg_scrub(o->err, sizeof(o->err), a->token);
 }
 
+/* The transfer on channel chan failed, or was stopped: o->err (the transport's error)
+ * gets the channel's name and is scrubbed. */
+static void
+transport_failed(struct alerts *a, const char *chan, bool stopped, struct outcome *o)
+{
+	char e[160];
+
+	o->stopped = stopped;
+	errf(e, sizeof(e), "%s: %s", chan, o->err);
+	alertmsg_scrub(e, sizeof(e), a->token);
+	memcpy(o->err, e, sizeof(e));
+}
+
+/* The API answered: keep what it said for alert-test. */
+static void
+answered(struct alerts *a, long status, struct outcome *o)
+{
+	o->status = status;
+	alertmsg_clean(alerthttp_body(a->http), o->answer, sizeof(o->answer));
+	alertmsg_scrub(o->answer, sizeof(o->answer), a->token);
+}
+
 static void
 send_telegram(struct alerts *a, const char *text, struct outcome *o)
 {
-	static struct resp r;   /* one thread sends at a time (the delivery thread, or test) */
+	const char *body;
 	char url[1536];
 	char *json, *desc;
 	long status, ra;
@@ -297,65 +144,51 @@ send_telegram(struct alerts *a, const char *text, struct outcome *o)
 
 	memset(o, 0, sizeof(*o));
 	o->retry_after_s = -1;
-	json = js_text(a->js, "SELECT json_object('chat_id', ?1, 'text', ?2)", a->chat_id, text,
-	               NULL, 0);
+	json = alertjson_text(a->js, "SELECT json_object('chat_id', ?1, 'text', ?2)",
+	                      a->chat_id, text, NULL, 0);
 	if (!json) {
 		snprintf(o->err, sizeof(o->err), "telegram: cannot build the request");
 		return;
 	}
 	snprintf(url, sizeof(url), "%s/bot%s/sendMessage", a->api_base, a->token);
-	rc = http_post(a, url, json, &status, &r, &ra, o->err, sizeof(o->err));
+	rc = alerthttp_post(a->http, url, json, &status, &ra, o->err, sizeof(o->err));
 	explicit_bzero(url, sizeof(url));
 	free(json);
 	if (rc < 0) {
-		char e[160];
-
-		o->stopped = rc == -2;
-		errf(e, sizeof(e), "telegram: %s", o->err);
-		alertmsg_scrub(e, sizeof(e), a->token);
-		memcpy(o->err, e, sizeof(e));
+		transport_failed(a, "telegram", rc == -2, o);
 		return;
 	}
-	o->status = status;
-	alertmsg_clean(r.buf, o->answer, sizeof(o->answer));
-	alertmsg_scrub(o->answer, sizeof(o->answer), a->token);
-	if (status == 200 && js_int(a->js, r.buf, "$.ok", 0) == 1) {
+	answered(a, status, o);
+	body = alerthttp_body(a->http);
+	if (status == 200 && alertjson_int(a->js, body, "$.ok", 0) == 1) {
 		o->ok = true;
 		return;
 	}
-	o->retry_after_s = js_int(a->js, r.buf, "$.parameters.retry_after", ra);
-	desc = js_text(a->js, "SELECT json_extract(?1, '$.description') WHERE json_valid(?1)",
-	               r.buf, NULL, NULL, 0);
-	describe(a, "telegram", status, &r, desc, o);
+	o->retry_after_s = alertjson_int(a->js, body, "$.parameters.retry_after", ra);
+	desc = alertjson_text(a->js, "SELECT json_extract(?1, '$.description') "
+	                      "WHERE json_valid(?1)", body, NULL, NULL, 0);
+	describe(a, "telegram", status, desc, o);
 	free(desc);
 }
 
 static void
 send_webhook(struct alerts *a, const char *json, struct outcome *o)
 {
-	static struct resp r;
 	long status, ra;
 
 	memset(o, 0, sizeof(*o));
 	o->retry_after_s = -1;
-	if (http_post(a, a->webhook, json, &status, &r, &ra, o->err, sizeof(o->err)) < 0) {
-		char e[160];
-
-		o->stopped = atomic_load(&a->stop);
-		errf(e, sizeof(e), "webhook: %s", o->err);
-		alertmsg_scrub(e, sizeof(e), a->token);
-		memcpy(o->err, e, sizeof(e));
+	if (alerthttp_post(a->http, a->webhook, json, &status, &ra, o->err, sizeof(o->err)) < 0) {
+		transport_failed(a, "webhook", atomic_load(&a->stop), o);
 		return;
 	}
-	o->status = status;
-	alertmsg_clean(r.buf, o->answer, sizeof(o->answer));
-	alertmsg_scrub(o->answer, sizeof(o->answer), a->token);
+	answered(a, status, o);
 	if (status >= 200 && status < 300) {
 		o->ok = true;
 		return;
 	}
 	o->retry_after_s = status == 429 ? ra : -1;
-	describe(a, "webhook", status, &r, NULL, o);
+	describe(a, "webhook", status, NULL, o);
 }
 
 /* A failure on channel c at now: when to try it again. */
@@ -387,261 +220,23 @@ chan_ok(struct chan *c)
 	c->not_before = 0;
 }
 
-/* ------------------------------------------------------------------ outcomes */
-
-static void
-push_cmd(struct alerts *a, const struct cmd_event *cmd)
-{
-	if (a->n_out == a->cap_out) {
-		size_t cap = a->cap_out ? a->cap_out * 2 : 64;
-		struct cmd_event *n = realloc(a->out, cap * sizeof(*n));
-
-		if (!n) {
-			log_err("alerts: out of memory; an alert outcome is lost");
-			return;
-		}
-		a->out = n;
-		a->cap_out = cap;
-	}
-	a->out[a->n_out++] = *cmd;
-}
-
-/* Hand kept outcomes to the core thread, in order. Returns how many are still kept. */
-static size_t
-flush_out(struct alerts *a)
-{
-	size_t i = 0;
-
-	if (a->n_out == 0)
-		return 0;
-	while (i < a->n_out) {
-		struct event ev;
-
-		memset(&ev, 0, sizeof(ev));
-		ev.type = EV_CMD;
-		ev.u.cmd = a->out[i];
-		if (queue_push(a->q, &ev) < 0)
-			break;
-		i++;
-	}
-	memmove(a->out, a->out + i, (a->n_out - i) * sizeof(*a->out));
-	a->n_out -= i;
-	return a->n_out;
-}
-
-static void
-outcome_delivered(struct alerts *a, int64_t id, int64_t now)
-{
-	struct cmd_event c;
-
-	memset(&c, 0, sizeof(c));
-	c.kind = CMD_ALERT_DELIVERED;
-	c.id = id;
-	c.ts_us = now;
-	push_cmd(a, &c);
-}
-
-static void
-outcome_retry(struct alerts *a, int64_t id, int64_t now, int64_t at, unsigned done,
-              const char *err)
-{
-	struct cmd_event c;
-
-	memset(&c, 0, sizeof(c));
-	c.kind = CMD_ALERT_RETRY;
-	c.id = id;
-	c.ts_us = now;
-	c.arg = at;
-	snprintf(c.text, sizeof(c.text), "%s%s%s", done & CH_TG ? TG_MARK : "",
-	         done & CH_WH ? WH_MARK : "", err);
-	alertmsg_scrub(c.text, sizeof(c.text), a->token);
-	push_cmd(a, &c);
-}
-
-/* Ask the core thread to add an alert of our own; body is its JSON (kind inside). */
-static void
-enqueue_alert(struct alerts *a, const char *body, int64_t now)
-{
-	struct cmd_event c;
-
-	memset(&c, 0, sizeof(c));
-	c.kind = CMD_ALERT_ENQUEUE;
-	c.ts_us = now;
-	if (strlen(body) >= sizeof(c.text)) {
-		log_err("alerts: alert body too long for the queue (%zu bytes); not raised",
-		        strlen(body));
-		return;
-	}
-	snprintf(c.text, sizeof(c.text), "%s", body);
-	push_cmd(a, &c);
-}
-
-/* ------------------------------------------------------------------ memory of rows */
-
-static struct mem *
-mem_get(struct alerts *a, int64_t id)
-{
-	for (size_t i = 0; i < a->n_mem; i++)
-		if (a->mem[i].id == id)
-			return &a->mem[i];
-	if (a->n_mem == MEM_MAX)
-		return NULL;
-	a->mem[a->n_mem] = (struct mem){ .id = id };
-	return &a->mem[a->n_mem++];
-}
-
-/* Forget rows the database no longer lists as pending (their mark has landed). */
-static void
-mem_prune(struct alerts *a, bool truncated, int64_t max_id)
-{
-	size_t j = 0;
-
-	for (size_t i = 0; i < a->n_mem; i++) {
-		struct mem *m = &a->mem[i];
-		bool keep = m->seen || (truncated && m->id > max_id);
-
-		m->seen = false;
-		if (keep)
-			a->mem[j++] = *m;
-	}
-	a->n_mem = j;
-}
-
 /* ------------------------------------------------------------------ a round */
 
-static const char sql_pending[] =
-	"SELECT o.id, o.kind, o.next_us, o.last_error, "
-	" o.finding_id IS NOT NULL AND EXISTS (SELECT 1 FROM alert_outbox p "
-	"  WHERE p.finding_id = o.finding_id AND p.id < o.id), "
-	" CASE WHEN json_valid(o.body) THEN o.body ELSE '{}' END "
-	"FROM alert_outbox o WHERE o.delivered_us IS NULL ORDER BY o.id LIMIT ?";
-
-static const char *const body_keys[] = {
-	"$.kind", "$.domain", "$.ip", "$.proto", "$.first_seen", "$.last_seen", "$.detail",
-};
-
 static char *
-col_dup(sqlite3_stmt *s, int i)
+webhook_json(struct alerts *a, const struct alertoutbox_row *r, const char *text)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return t ? strdup((const char *)t) : NULL;
+	return alertjson_text(a->js, "SELECT json_patch(?1, json_object('alert_id', ?4, "
+	                      "'alert_kind', ?2, 'text', ?3))", r->body, r->s[0], text, r->id);
 }
 
 static void
-row_free(struct row *r)
-{
-	for (size_t i = 0; i < sizeof(r->s) / sizeof(r->s[0]); i++)
-		free(r->s[i]);
-	free(r->body);
-}
-
-/* Fill r's fields from its body (and its outbox kind, already in r->s[0]). */
-static void
-row_fields(struct alerts *a, struct row *r)
-{
-	for (size_t i = 0; i < sizeof(body_keys) / sizeof(body_keys[0]); i++) {
-		r->s[i + 1] = js_text(a->js, "SELECT json_extract(?1, ?2)", r->body, body_keys[i],
-		                      NULL, 0);
-	}
-	r->f.outbox_kind = r->s[0];
-	r->f.kind = r->s[1] ? r->s[1] : r->s[0];
-	r->f.domain = r->s[2];
-	r->f.ip = r->s[3];
-	r->f.proto = r->s[4];
-	r->f.first_seen = r->s[5];
-	r->f.last_seen = r->s[6];
-	r->f.detail = r->s[7];
-	r->f.port = js_int(a->js, r->body, "$.port", -1);
-	r->f.count = js_int(a->js, r->body, "$.count", -1);
-	r->f.watch_day = js_int(a->js, r->body, "$.watch_day", -1);
-}
-
-static bool
-open_db(struct alerts *a)
-{
-	char err[512];
-
-	if (a->db)
-		return true;
-	if (!(a->db = db_open_ro(a->db_path, err, sizeof(err)))) {
-		if (!a->db_failing)
-			log_err("alerts: %s (retrying)", err);
-		a->db_failing = true;
-		return false;
-	}
-	sqlite3_busy_timeout(a->db, 1000);
-	a->db_failing = false;
-	return true;
-}
-
-/* Read the pending rows; returns how many are due now (in rows[0..]). */
-static size_t
-read_due(struct alerts *a, struct row *rows, int64_t now)
-{
-	sqlite3_stmt *s;
-	size_t n = 0, total = 0;
-	int64_t max_id = 0;
-
-	if (sqlite3_prepare_v2(a->db, sql_pending, -1, &s, NULL) != SQLITE_OK) {
-		if (!a->db_failing)
-			log_err("alerts: cannot read the outbox: %s", sqlite3_errmsg(a->db));
-		a->db_failing = true;
-		return 0;
-	}
-	sqlite3_bind_int(s, 1, ROWS_MAX);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0), next = sqlite3_column_int64(s, 2);
-		const char *lerr = (const char *)sqlite3_column_text(s, 3);
-		struct mem *m = mem_get(a, id);
-		struct row *r;
-
-		total++;
-		max_id = id;
-		if (!m)
-			continue;    /* more than MEM_MAX in flight: the next round gets it */
-		m->seen = true;
-		if (lerr && strstr(lerr, TG_MARK))
-			m->done |= CH_TG;
-		if (lerr && strstr(lerr, WH_MARK))
-			m->done |= CH_WH;
-		if (m->delivered || (next > now) || m->next_us > now)
-			continue;
-		r = &rows[n++];
-		memset(r, 0, sizeof(*r));
-		r->id = id;
-		r->m = m;
-		r->dup = sqlite3_column_int(s, 4) != 0;
-		r->s[0] = col_dup(s, 1);
-		r->body = col_dup(s, 5);
-		if (!r->s[0] || !r->body) {
-			row_free(r);
-			memset(r, 0, sizeof(*r));
-			n--;
-			continue;
-		}
-		row_fields(a, r);
-	}
-	sqlite3_finalize(s);     /* ends the read transaction: never pins the WAL */
-	a->db_failing = false;
-	mem_prune(a, total == ROWS_MAX, max_id);
-	return n;
-}
-
-static char *
-webhook_json(struct alerts *a, const struct row *r, const char *text)
-{
-	return js_text(a->js, "SELECT json_patch(?1, json_object('alert_id', ?4, "
-	               "'alert_kind', ?2, 'text', ?3))", r->body, r->s[0], text, r->id);
-}
-
-static void
-round_webhook(struct alerts *a, struct row *rows, size_t n, int64_t now, char *text)
+round_webhook(struct alerts *a, struct alertoutbox_row *rows, size_t n, int64_t now,
+              char *text)
 {
 	struct outcome o;
 
 	for (size_t i = 0; i < n && now >= a->wh.not_before; i++) {
-		struct row *r = &rows[i];
+		struct alertoutbox_row *r = &rows[i];
 		char *json;
 
 		if (r->dup || (r->m->done & CH_WH))
@@ -666,10 +261,11 @@ round_webhook(struct alerts *a, struct row *rows, size_t n, int64_t now, char *t
 }
 
 static void
-round_telegram(struct alerts *a, struct row *rows, size_t n, int64_t now, char *text)
+round_telegram(struct alerts *a, struct alertoutbox_row *rows, size_t n, int64_t now,
+               char *text)
 {
 	struct alertmsg_fields *rest;
-	struct row **todo;
+	struct alertoutbox_row **todo;
 	struct outcome o;
 	size_t k = 0;
 	unsigned tokens;
@@ -728,17 +324,13 @@ round_telegram(struct alerts *a, struct row *rows, size_t n, int64_t now, char *
 static void
 deliver_round(struct alerts *a, int64_t now)
 {
-	struct row *rows;
-	char *text;
-	size_t n;
+	struct alertoutbox_row *rows = calloc(ALERTOUTBOX_ROWS_MAX, sizeof(*rows));
+	char *text = malloc(ALERTMSG_BUFSIZE);
+	size_t n = 0;
 
-	if (!open_db(a))
-		return;
-	rows = calloc(ROWS_MAX, sizeof(*rows));
-	text = malloc(ALERTMSG_BUFSIZE);
 	if (!rows || !text)
 		goto out;
-	n = read_due(a, rows, now);
+	n = alertoutbox_read_due(a->ob, rows, now);
 	if (n == 0)
 		goto out;
 	if (a->channels & CH_WH)
@@ -746,112 +338,42 @@ deliver_round(struct alerts *a, int64_t now)
 	if ((a->channels & CH_TG) && !atomic_load(&a->stop))
 		round_telegram(a, rows, n, now, text);
 	for (size_t i = 0; i < n; i++) {
-		struct row *r = &rows[i];
+		struct alertoutbox_row *r = &rows[i];
 
 		if (r->dup || (r->m->done & a->channels) == a->channels) {
 			r->m->delivered = true;
-			outcome_delivered(a, r->id, timefmt_now_us());
+			alertoutbox_delivered(a->ob, r->id, timefmt_now_us());
 		} else if (r->tried && r->err[0]) {
 			r->m->next_us = r->retry_at;
-			outcome_retry(a, r->id, now, r->retry_at, r->m->done, r->err);
+			alertoutbox_retry(a->ob, r->id, now, r->retry_at, r->m->done, r->err);
 		} else if (r->tried) {
 			/* one channel took it, the other did not try yet: record that */
-			outcome_retry(a, r->id, now, now, r->m->done, "partly sent");
+			alertoutbox_retry(a->ob, r->id, now, now, r->m->done, "partly sent");
 		}
 	}
 out:
-	if (rows)
-		for (size_t i = 0; i < ROWS_MAX && rows[i].id; i++)
-			row_free(&rows[i]);
+	for (size_t i = 0; i < n; i++)
+		alertoutbox_row_free(&rows[i]);
 	free(rows);
 	free(text);
 }
 
 /* ------------------------------------------------------------------ own alerts */
 
+/* Alerts of our own go to the core thread like outcomes, to be added to the outbox. */
 static void
-check_losses(struct alerts *a, int64_t now)
+check_own(struct alerts *a, int64_t now)
 {
-	uint64_t total = 0, by[STAT__COUNT];
-	char detail[64] = "", iso[TIMEFMT_ISOLEN], *body;   /* the body fits a cmd_event */
-	size_t len = 0;
+	char *body;
 
-	for (int i = 0; i < STAT__COUNT; i++) {
-		by[i] = stats_is_loss((enum stat_id)i) ? stats_get(a->st, (enum stat_id)i) : 0;
-		total += by[i];
-	}
-	if (total <= a->loss_alerted ||
-	    (a->loss_last_us && now - a->loss_last_us < LOSS_EVERY_US))
-		return;
-	for (int i = 0; i < STAT__COUNT && len < sizeof(detail); i++) {
-		if (by[i])
-			len += (size_t)snprintf(detail + len, sizeof(detail) - len, "%s%s %llu",
-			                        len ? ", " : "", stats_name((enum stat_id)i),
-			                        (unsigned long long)by[i]);
-	}
-	body = js_text(a->js, "SELECT json_object('kind', 'loss', 'count', ?4, 'last_seen', ?1, "
-	               "'detail', ?2)", timefmt_iso(now, iso, sizeof(iso)), detail, NULL,
-	               (int64_t)(total - a->loss_alerted));
-	if (!body)
-		return;
-	log_warn("alerts: %llu events lost (%s): raising an alert",
-	         (unsigned long long)(total - a->loss_alerted), detail);
-	enqueue_alert(a, body, now);
-	free(body);
-	a->loss_alerted = total;
-	a->loss_last_us = now;
-}
-
-static void
-check_watch_end(struct alerts *a, int64_t now)
-{
-	char s_iso[TIMEFMT_ISOLEN], e_iso[TIMEFMT_ISOLEN], verdict[64], *body;
-	long long start, findings, unacked;
-	int64_t end;
-
-	if (a->watch_end_done || now < a->watch_next_check || !a->db)
-		return;
-	a->watch_next_check = now + WATCH_CHECK_US;
-	start = a->watch_start_conf;
-	if (start <= 0)
-		start = db_int(a->db, "SELECT CAST(value AS INTEGER) FROM meta "
-		               "WHERE key = 'watch_start_us'", 0);
-	if (start <= 0)
-		start = db_int(a->db, "SELECT min(t) FROM (SELECT min(ts_us) AS t FROM connections "
-		               "UNION ALL SELECT min(ts_us) FROM dns_queries)", 0);
-	if (start <= 0)
-		return;
-	end = start + (int64_t)a->watch_days * DAY_US;
-	if (now < end)
-		return;
-	if (db_int(a->db, "SELECT count(*) FROM alert_outbox WHERE kind = 'watch-end'", -1) != 0) {
-		a->watch_end_done = true;   /* told in an earlier run (or the DB is unreadable) */
-		return;
-	}
-	findings = db_int(a->db, "SELECT count(*) FROM findings", 0);
-	unacked = db_int(a->db, "SELECT count(*) FROM findings WHERE acked_us IS NULL", 0);
-	if (findings == 0)
-		snprintf(verdict, sizeof(verdict), "clean: no findings");
-	else
-		snprintf(verdict, sizeof(verdict), "%lld finding%s, %lld not acknowledged",
-		         findings, findings == 1 ? "" : "s", unacked);
-	timefmt_iso(start, s_iso, sizeof(s_iso));
-	timefmt_iso(end, e_iso, sizeof(e_iso));
-	body = js_text(a->js, "SELECT json_object('kind', 'watch-end', 'first_seen', ?1, "
-	               "'last_seen', ?2, 'count', ?4, 'detail', ?3)", s_iso, e_iso, verdict,
-	               findings);
-	if (body && strlen(body) >= sizeof(((struct cmd_event *)0)->text)) {
-		/* too long for a command: the count alone (the message then points to the report) */
+	if ((body = alertown_loss(&a->own, a->st, a->js, now))) {
+		alertoutbox_enqueue(a->ob, body, now);
 		free(body);
-		body = js_text(a->js, "SELECT json_object('kind', 'watch-end', 'first_seen', ?1, "
-		               "'last_seen', ?2, 'count', ?4)", s_iso, e_iso, NULL, findings);
 	}
-	if (!body)
-		return;
-	log_info("alerts: the watch week ended at %s: %s", e_iso, verdict);
-	enqueue_alert(a, body, now);
-	free(body);
-	a->watch_end_done = true;
+	if ((body = alertown_watch_end(&a->own, alertoutbox_db(a->ob), a->js, now))) {
+		alertoutbox_enqueue(a->ob, body, now);
+		free(body);
+	}
 }
 
 /* ------------------------------------------------------------------ the thread */
@@ -873,33 +395,31 @@ run(void *arg)
 {
 	struct alerts *a = arg;
 	int64_t until;
+	size_t kept;
 
 	while (!atomic_load(&a->stop)) {
 		int64_t now = timefmt_now_us();
 
-		if (flush_out(a) > 0) {
+		if (alertoutbox_flush(a->ob) > 0) {
 			nap(a, 20000);     /* queue full: the outcome is pushed again shortly */
 			continue;
 		}
-		check_losses(a, now);
-		check_watch_end(a, now);
+		check_own(a, now);
 		deliver_round(a, now);
-		if (flush_out(a) == 0)
+		if (alertoutbox_flush(a->ob) == 0)
 			nap(a, POLL_US);
 	}
 	/* every outcome reaches the core thread before the queue closes, if it can */
 	until = queue_mono_us() + STOP_FLUSH_US;
-	while (flush_out(a) > 0 && queue_mono_us() < until) {
+	while ((kept = alertoutbox_flush(a->ob)) > 0 && queue_mono_us() < until) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 		nanosleep(&ts, NULL);
 	}
-	if (a->n_out)
-		log_err("alerts: %zu alert outcomes not recorded (queue full at shutdown)",
-		        a->n_out);
+	if (kept)
+		log_err("alerts: %zu alert outcomes not recorded (queue full at shutdown)", kept);
 	return NULL;
 }
-
 /* ------------------------------------------------------------------ lifecycle */
 
 /* Read the token: one line, surrounding whitespace dropped, characters a Bot API token
@@ -973,21 +493,18 @@ alerts_open(const struct conf *c, struct queue *q, struct stats *st, char *err,
 	}
 	if (*c->webhook_url)
 		a->channels |= CH_WH;
-	snprintf(a->db_path, sizeof(a->db_path), "%s", c->database);
 	snprintf(a->chat_id, sizeof(a->chat_id), "%s", c->telegram_chat_id);
 	snprintf(a->api_base, sizeof(a->api_base), "%s", c->telegram_api_base);
 	bl = strlen(a->api_base);
 	while (bl > 0 && a->api_base[bl - 1] == '/')
 		a->api_base[--bl] = '\0';
 	snprintf(a->webhook, sizeof(a->webhook), "%s", c->webhook_url);
-	a->watch_start_conf = c->watch_start_us;
-	a->watch_days = c->watch_days;
-	a->q = q;
+	alertown_init(&a->own, c->watch_start_us, c->watch_days);
 	a->st = st;
 	a->tg.name = "telegram";
 	a->wh.name = "webhook";
 	atomic_init(&a->stop, false);
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(a->multi = curl_multi_init())) {
+	if (!(a->http = alerthttp_open(&a->stop))) {
 		snprintf(err, errlen, "cannot initialise libcurl");
 		goto fail;
 	}
@@ -995,7 +512,7 @@ alerts_open(const struct conf *c, struct queue *q, struct stats *st, char *err,
 		snprintf(err, errlen, "cannot open an in-memory SQLite database");
 		goto fail;
 	}
-	if (!(a->mem = calloc(MEM_MAX, sizeof(*a->mem)))) {
+	if (!(a->ob = alertoutbox_open(c->database, a->js, q, a->token))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -1028,7 +545,7 @@ alerts_stop(struct alerts *a)
 	if (!a || !a->started)
 		return;
 	atomic_store(&a->stop, true);
-	curl_multi_wakeup(a->multi);
+	alerthttp_wakeup(a->http);
 	pthread_join(a->thread, NULL);
 	a->started = false;
 }
@@ -1039,15 +556,10 @@ alerts_close(struct alerts *a)
 	if (!a)
 		return;
 	alerts_stop(a);
-	if (a->multi) {
-		curl_multi_cleanup(a->multi);
-		curl_global_cleanup();
-	}
-	sqlite3_close(a->db);
+	alertoutbox_close(a->ob);
+	alerthttp_close(a->http);
 	sqlite3_close(a->js);
 	explicit_bzero(a->token, sizeof(a->token));
-	free(a->mem);
-	free(a->out);
 	free(a);
 }
 
@@ -1085,8 +597,9 @@ alerts_test(const struct conf *c, FILE *out)
 			rc = 1;
 	}
 	if (a->channels & CH_WH) {
-		json = js_text(a->js, "SELECT json_object('alert_id', 0, 'alert_kind', 'test', "
-		               "'kind', 'test', 'detail', ?1, 'text', ?2)", detail, text, NULL, 0);
+		json = alertjson_text(a->js, "SELECT json_object('alert_id', 0, 'alert_kind', "
+		                      "'test', 'kind', 'test', 'detail', ?1, 'text', ?2)", detail,
+		                      text, NULL, 0);
 		if (json) {
 			send_webhook(a, json, &o);
 			if (o.status)

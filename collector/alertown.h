@@ -1,0 +1,39 @@
+/* alertown: the alerts the delivery thread raises on its own, from what it sees rather
+ * than from a finding: events were lost (the loss counters grew), and the watch week is
+ * over (with its verdict). Each check returns the alert's JSON body, which the caller
+ * hands to the core thread (CMD_ALERT_ENQUEUE) to be added to the outbox. */
+#ifndef OCA_ALERTOWN_H
+#define OCA_ALERTOWN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "stats.h"
+
+/* What has been told already; the fields are this module's. */
+struct alertown {
+	int64_t watch_start_conf;  /* from the config; 0 = auto */
+	unsigned watch_days;
+	uint64_t loss_alerted;     /* loss total already told about */
+	int64_t loss_last_us;
+	bool watch_end_done;
+	int64_t watch_next_check;
+};
+
+/* Start with nothing told, for a watch of watch_days from watch_start_us (0 = the start
+ * recorded in the database, else its first event). */
+void alertown_init(struct alertown *o, int64_t watch_start_us, unsigned watch_days);
+
+/* At now: if events were lost since the last loss alert (at most one per 10 minutes),
+ * the loss alert's body (the caller frees), else NULL. js is a connection for
+ * alertjson. */
+char *alertown_loss(struct alertown *o, struct stats *st, sqlite3 *js, int64_t now);
+
+/* At now: once the watch week is over and no earlier run told about it, the watch-end
+ * alert's body with the verdict from the findings in db (read-only; NULL = not open
+ * yet, try later), the caller frees; else NULL. Looks at db every 10 s at most. */
+char *alertown_watch_end(struct alertown *o, sqlite3 *db, sqlite3 *js, int64_t now);
+
+#endif
