@@ -583,6 +583,9 @@ conf_check(struct conf *c)
 		          "mean it (and a web.token_file)");
 	if (!loopback && !c->web_token_file[0])
 		add_error(c, "web.token_file: required when web.listen is not on loopback");
+	if (c->pcap_interface[0])
+		add_error(c, "collector.pcap_interface: packet capture (and with it sni-mismatch) "
+		          "is not in this version of oc-audit; leave it empty");
 	if (c->dns_addr.family && c->n_allow_from == 0)
 		add_error(c, "dns.allow_from: needs at least one prefix when dns.listen is set");
 	return c->n_errors - before;
