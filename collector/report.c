@@ -23,6 +23,10 @@
  * ?6 .. ?7 the whole hours inside the window (read from the rollups), and the raw rows
  * of the partial hours at its edges: [?1, ?8) and [?9, ?2). */
 #define EDGES(t) "((" t " >= ?1 AND " t " < ?8) OR (" t " >= ?9 AND " t " < ?2))"
+/* The edges are grouped by "+dest_id" / "+name_id": the unary plus keeps SQLite from
+ * scanning the whole (dest_id, ts_us) index to avoid a sort, so the edge query seeks
+ * the two partial hours on the time index instead (9 ms against 155 ms on a week of
+ * 5 million connections, bench/README.md). */
 static const char report_sql[] =
 	"SELECT json_object("
 	" 'since', " ISO("?1") ", 'until', " ISO("?2") ","
@@ -48,7 +52,7 @@ static const char report_sql[] =
 	"           FROM dest_hourly WHERE hour >= ?6 AND hour < ?7"
 	"           UNION ALL"
 	"           SELECT dest_id, count(*), min(ts_us), max(ts_us) FROM connections"
-	"           WHERE " EDGES("ts_us") " GROUP BY dest_id)"
+	"           WHERE " EDGES("ts_us") " GROUP BY +dest_id)"
 	"         GROUP BY dest_id) c"
 	"   JOIN destinations d ON d.id = c.dest_id"
 	"   ORDER BY d.expected DESC, c.n DESC, d.domain, d.ip, d.port)),"
@@ -61,7 +65,7 @@ static const char report_sql[] =
 	"           FROM name_hourly WHERE hour >= ?6 AND hour < ?7"
 	"           UNION ALL"
 	"           SELECT name_id, count(*), min(ts_us), max(ts_us) FROM dns_queries"
-	"           WHERE " EDGES("ts_us") " AND name_id IS NOT NULL GROUP BY name_id)"
+	"           WHERE " EDGES("ts_us") " AND name_id IS NOT NULL GROUP BY +name_id)"
 	"         GROUP BY name_id) c"
 	"   JOIN dns_names d ON d.id = c.name_id"
 	"   ORDER BY d.expected DESC, c.n DESC, d.name)),"
