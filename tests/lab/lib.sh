@@ -187,61 +187,25 @@ lab_finish() {
 	exit "$FAILED"
 }
 
-# lab_upstream_dns [extra "server:" lines...]: Debian's unbound in the "internet"
-# namespace on 198.51.100.2:53, answering only the lab's own names (local-data; every
-# other name is REFUSED, so it never recurses anywhere). Sets UPSTREAM_PID.
-#   www.example.com     A 198.51.100.10, AAAA 2001:db8:100::10
-#   alias.example.com   CNAME alias2.example.com, which is CNAME www.example.com
-#   big.example.com     100 A records (203.0.113.1..100): too big for UDP, for TC=1
-#   cdn1/cdn2.example.net  both A 198.51.100.20 (one IP, two names)
-#   api.telegram.org    A 198.51.100.2     openrouter.ai  A 198.51.100.3
-#   anything else under example.com / example.net: NXDOMAIN
-# Names under .test are no use here: libunbound (and unbound) answer them locally.
-lab_upstream_dns() {
-	local conf="$LAB_DIR/upstream-unbound.conf" i
+# lab_unbound SERVER-LINE...: a real upstream resolver, Debian's unbound, on
+# 198.51.100.2:53 in the "internet" namespace, with these extra `server:` lines. Its
+# log (verbosity 0, or the queries with "log-queries: yes") is $LAB_DIR/upstream-unbound.log.
+lab_unbound() {
+	local conf="$LAB_DIR/upstream-unbound.conf" i line
 	{
-		cat <<CONF
-server:
-	interface: 198.51.100.2
-	port: 53
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "$LAB_DIR"
-	pidfile: ""
-	use-syslog: no
-	logfile: ""
-	verbosity: 0
-	num-threads: 1
-	do-ip6: no
-	access-control: 0.0.0.0/0 allow
-	module-config: "iterator"
-	local-zone: "." refuse
-	local-zone: "example.com." static
-	local-zone: "example.net." static
-	local-zone: "telegram.org." static
-	local-zone: "openrouter.ai." static
-	local-data: "www.example.com. 300 IN A 198.51.100.10"
-	local-data: "www.example.com. 300 IN AAAA 2001:db8:100::10"
-	local-data: "alias.example.com. 300 IN CNAME alias2.example.com."
-	local-data: "alias2.example.com. 300 IN CNAME www.example.com."
-	local-data: "cdn1.example.net. 300 IN A 198.51.100.20"
-	local-data: "cdn2.example.net. 300 IN A 198.51.100.20"
-	local-data: "api.telegram.org. 300 IN A 198.51.100.2"
-	local-data: "openrouter.ai. 300 IN A 198.51.100.3"
-CONF
-		for i in $(seq 1 100); do
-			echo "	local-data: \"big.example.com. 300 IN A 203.0.113.$i\""
-		done
-		for line in "$@"; do echo "	$line"; done
+		printf 'server:\n'
+		printf '\t%s\n' "interface: 198.51.100.2" "port: 53" "do-daemonize: no" \
+			'username: ""' 'chroot: ""' "directory: \"$LAB_DIR\"" 'pidfile: ""' \
+			"use-syslog: no" 'logfile: ""' "verbosity: 0" "num-threads: 1" "do-ip6: no" \
+			"access-control: 0.0.0.0/0 allow" 'module-config: "iterator"'
+		for line in "$@"; do printf '\t%s\n' "$line"; done
 		printf 'remote-control:\n\tcontrol-enable: no\n'
 	} > "$conf"
 	ip netns exec "$NS_NET" unbound -d -c "$conf" >"$LAB_DIR/upstream-unbound.log" 2>&1 &
 	UPSTREAM_PID=$!
 	LAB_PIDS="$LAB_PIDS $UPSTREAM_PID"
 	for i in $(seq 50); do
-		in_net drill www.example.com @198.51.100.2 2>/dev/null | grep -q 198.51.100.10 &&
-			return 0
+		in_net ss -lun 2>/dev/null | grep -q '198.51.100.2:53 ' && return 0
 		kill -0 "$UPSTREAM_PID" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -250,39 +214,41 @@ CONF
 	return 1
 }
 
-# lab_upstream RECORD...: a real upstream resolver (Debian's unbound) on 198.51.100.2:53
-# in the "internet" namespace, answering the given local-data records (e.g.
+# lab_upstream RECORD...: the upstream answering just these local-data records (e.g.
 # "api.telegram.org. 300 IN A 198.51.100.3") and NXDOMAIN for every other name.
 lab_upstream() {
-	local conf="$LAB_DIR/upstream.conf" i
-	{
-		echo "server:"
-		echo "	interface: 198.51.100.2"
-		echo "	port: 53"
-		echo "	do-daemonize: no"
-		echo "	username: \"\""
-		echo "	chroot: \"\""
-		echo "	directory: \"$LAB_DIR\""
-		echo "	pidfile: \"\""
-		echo "	use-syslog: no"
-		echo "	logfile: \"$LAB_DIR/upstream.log\""
-		echo "	do-ip6: no"
-		echo "	access-control: 0.0.0.0/0 allow"
-		echo "	local-zone: \".\" static"
-		for r in "$@"; do echo "	local-data: \"$r\""; done
-		echo "remote-control:"
-		echo "	control-enable: no"
-	} >"$conf"
-	ip netns exec "$NS_NET" unbound -d -c "$conf" >/dev/null 2>&1 &
-	LAB_PIDS="$LAB_PIDS $!"
-	for i in $(seq 50); do
-		in_net drill -Q @198.51.100.2 lab.invalid >/dev/null 2>&1 && return 0
-		ip netns exec "$NS_NET" ss -lun 2>/dev/null | grep -q '198.51.100.2:53 ' && return 0
-		sleep 0.1
-	done
-	echo "upstream unbound did not start"
-	return 1
+	local args=('local-zone: "." static') r
+	for r in "$@"; do args+=("local-data: \"$r\""); done
+	lab_unbound "${args[@]}"
 }
+
+# lab_upstream_dns [extra "server:" lines...]: the upstream answering only the lab's own
+# names (local-data; every other name is REFUSED, so it never recurses anywhere):
+#   www.example.com     A 198.51.100.10, AAAA 2001:db8:100::10
+#   alias.example.com   CNAME alias2.example.com, which is CNAME www.example.com
+#   big.example.com     100 A records (203.0.113.1..100): too big for UDP, for TC=1
+#   cdn1/cdn2.example.net  both A 198.51.100.20 (one IP, two names)
+#   api.telegram.org    A 198.51.100.2     openrouter.ai  A 198.51.100.3
+#   anything else under example.com / example.net: NXDOMAIN
+# Names under .test are no use here: libunbound (and unbound) answer them locally.
+lab_upstream_dns() {
+	local args=('local-zone: "." refuse' 'local-zone: "example.com." static'
+		'local-zone: "example.net." static' 'local-zone: "telegram.org." static'
+		'local-zone: "openrouter.ai." static'
+		'local-data: "www.example.com. 300 IN A 198.51.100.10"'
+		'local-data: "www.example.com. 300 IN AAAA 2001:db8:100::10"'
+		'local-data: "alias.example.com. 300 IN CNAME alias2.example.com."'
+		'local-data: "alias2.example.com. 300 IN CNAME www.example.com."'
+		'local-data: "cdn1.example.net. 300 IN A 198.51.100.20"'
+		'local-data: "cdn2.example.net. 300 IN A 198.51.100.20"'
+		'local-data: "api.telegram.org. 300 IN A 198.51.100.2"'
+		'local-data: "openrouter.ai. 300 IN A 198.51.100.3"') i
+	for i in $(seq 1 100); do
+		args+=("local-data: \"big.example.com. 300 IN A 203.0.113.$i\"")
+	done
+	lab_unbound "${args[@]}" "$@"
+}
+
 
 # jsonq FILE EXPR: evaluate an SQLite expression over the JSON document in FILE, bound as
 # j (e.g. jsonq report.json "j->>'\$.totals.connections'"); no quoting of the document.
