@@ -249,7 +249,8 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 		a.domain = r.c[pick].name;
 		a.query_id = r.c[pick].query_id;
 		jl += (size_t)snprintf(json + jl, sizeof(json) - jl, "[");
-		for (int i = 0; i < r.n && jl < sizeof(json) - 1100; i++)
+		/* room for a whole escaped name, quotes, comma and the closing bracket */
+		for (int i = 0; i < r.n && jl + sizeof(esc) + 4 < sizeof(json); i++)
 			jl += (size_t)snprintf(json + jl, sizeof(json) - jl, "%s\"%s\"", i ? "," : "",
 			                       escape_json(r.c[i].name, esc, sizeof(esc)));
 		snprintf(json + jl, sizeof(json) - jl, "]");
