@@ -196,7 +196,7 @@ tunnel_check(struct tunnel *t, const char *qname, int qtype, int64_t ts_us, char
 	bool hit = false;
 
 	policy_base_domain(qname, base, baselen);
-	if (hour != t->hour) {
+	if (hour > t->hour) {  /* never back: a slow answer logged late must not reset it */
 		tunnel_reset(t);
 		t->hour = hour;
 	}
@@ -218,8 +218,13 @@ tunnel_check(struct tunnel *t, const char *qname, int qtype, int64_t ts_us, char
 		}
 		i = j + 1;
 	}
-	if (!(d = tdomain_get(t, base)))
-		return hit;
+	if (!(d = tdomain_get(t, base))) {
+		/* thousands of registered domains in one hour is itself what a DGA or a tunnel
+		 * spread over many domains looks like; never a way to go unseen */
+		snprintf(reason, reasonlen, "more than %d registered domains resolved within an "
+		         "hour", TUNNEL_DOMAINS * 3 / 4);
+		return true;
+	}
 	if (qtype == 16 || qtype == 10) {  /* TXT, NULL */
 		if (++d->txt > t->lim.txt_queries && t->lim.txt_queries) {
 			snprintf(reason, reasonlen, "%u TXT/NULL queries under %s within an hour",

@@ -76,6 +76,22 @@ test_tunnel(void)
 	is_int(hits, 2, "TXT volume past 3");
 	ok(!tunnel_check(t, "n9.tun.example", 1, S(4000), base, 256, why, 300),
 	   "counts start again the next hour");
+	for (int i = 10; i < 14; i++) {  /* 5 distinct names in this hour: at the limit */
+		snprintf(name, sizeof(name), "n%d.tun.example", i);
+		tunnel_check(t, name, 1, S(4001), base, 256, why, 300);
+	}
+	tunnel_check(t, "late.other.example", 1, S(3500), base, 256, why, 300);
+	ok(tunnel_check(t, "n20.tun.example", 1, S(4002), base, 256, why, 300),
+	   "a late answer from the hour before does not reset the new hour's counts");
+	hits = 0;
+	for (int i = 0; i < 3100; i++) {
+		snprintf(name, sizeof(name), "d%d.example%d.com", i, i);
+		hits += tunnel_check(t, name, 1, S(4100), base, 256, why, 300);
+	}
+	ok(hits > 0 && strstr(why, "registered domains") != NULL,
+	   "filling the table is flagged, not a way around the detector (%d)", hits);
+	ok(tunnel_check(t, "x.fresh.net", 16, S(4101), base, 256, why, 300),
+	   "a new domain after the spray is still flagged");
 	tunnel_free(t);
 }
 
