@@ -25,6 +25,8 @@
 #
 # Environment: HITS_S (10), MISSES (100000), CLIENTS (8), OUTSTANDING (200), LAT_QPS
 # (5000), TOOLS ("oc-audit unbound unbound-nolog"), OUT (append the table there),
+# PERF_DIR (record `perf record -g` of the resolver process there, per case, and its
+# /proc/PID/smaps after the case),
 # OCA_SET (extra `collect --set` key=value pairs, space separated), BENCH_TMPDIR (where
 # the lab directory goes, /var/tmp/oca-bench).
 set -eu
@@ -161,8 +163,19 @@ measure() {
 	load=$(cut -d' ' -f1-3 /proc/loadavg)
 	t0=$(cpu_ticks "$PID")
 	thread_ticks >"$out.threads0"
+	local perf_pid=
+	if [ -n "${PERF_DIR:-}" ]; then
+		mkdir -p "$PERF_DIR"
+		perf record -q -F 499 -g -p "$PID" -o "$PERF_DIR/$tool-$case.data" \
+			>/dev/null 2>&1 &
+		perf_pid=$!
+	fi
 	in_vm dnsperf -s 192.168.83.1 -c "$CLIENTS" -T 1 -q "$OUTSTANDING" -t 2 -v "$@" \
 		>"$out.v" 2>"$out.err" || true
+	if [ -n "$perf_pid" ]; then
+		kill -INT "$perf_pid"; wait "$perf_pid" || true
+		cat "/proc/$PID/smaps" >"$PERF_DIR/$tool-$case.smaps"
+	fi
 	t1=$(cpu_ticks "$PID")
 	thread_ticks >"$out.threads1"
 	# where the CPU went, per thread (main, nflog, writer, resolver, ... for oc-audit)

@@ -397,6 +397,7 @@ run(void *arg)
 	int64_t until;
 	size_t kept;
 
+	pthread_setname_np(pthread_self(), "oca-alerts");
 	while (!atomic_load(&a->stop)) {
 		int64_t now = timefmt_now_us();
 

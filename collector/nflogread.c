@@ -221,6 +221,8 @@ run(void *arg)
 	struct nflogread *r = arg;
 	struct pollfd p[2] = { { r->fd, POLLIN, 0 }, { r->stopfd, POLLIN, 0 } };
 
+	pthread_setname_np(pthread_self(), "oca-nflog");
+
 	for (;;) {
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
 			break;

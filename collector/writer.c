@@ -256,6 +256,8 @@ run(void *arg)
 {
 	struct writer *w = arg;
 
+	pthread_setname_np(pthread_self(), "oca-writer");
+
 	w->last_checkpoint = w->last_counters = queue_mono_us();
 	w->last_prune = 0;
 	for (;;) {
