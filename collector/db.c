@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -65,12 +66,23 @@ db_migrate(sqlite3 *db, char *err, size_t errlen)
 	return 0;
 }
 
+/* Once per process, before SQLite initialises: no global memory statistics, which would
+ * take a process-wide mutex on every allocation SQLite makes (nothing here reads them). */
+static void
+db_global_config(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+static pthread_once_t db_once = PTHREAD_ONCE_INIT;
+
 sqlite3 *
 db_open_rw(const char *path, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
 	char *msg = NULL;
 
+	pthread_once(&db_once, db_global_config);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	                    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open database %s: %s", path,
@@ -105,6 +117,7 @@ db_open_ro(const char *path, char *err, size_t errlen)
 	struct stat sb;
 	int v;
 
+	pthread_once(&db_once, db_global_config);
 	if (stat(path, &sb) < 0) {
 		snprintf(err, errlen, "cannot open database %s: %s", path, strerror(errno));
 		return NULL;
