@@ -168,8 +168,11 @@ emit_dns(struct core *k, struct store *s, int64_t ts, const char *qname, uint16_
 	ev.qtype = qtype;
 	ev.qclass = 1;
 	ev.transport = DNS_UDP;
-	snprintf(ev.qname, sizeof(ev.qname), "%s", qname);
-	ev.qname_len = (uint8_t)wire_name(qname, ev.qname_wire, sizeof(ev.qname_wire));
+	static uint8_t wire[255];
+
+	ev.qname = qname;
+	ev.qname_wire = wire;
+	ev.qname_len = (uint8_t)wire_name(qname, wire, sizeof(wire));
 	if (n && n->addr[0]) {
 		/* dns_answer holds mutable strings: give it copies */
 		static char qbuf[256], cbuf[256], abuf[2][64];

@@ -305,11 +305,23 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 	return flag(s, &f);
 }
 
+/* A finding's example line for a query: only written when there is a finding. */
+static const char *
+dns_example(const struct dns_event *ev, char *buf, size_t len)
+{
+	char client[NETADDR_STRLEN];
+
+	netaddr_format(&ev->client, client, sizeof(client));
+	snprintf(buf, len, "%s asked type %u for %s, rcode %d", client, ev->qtype, ev->qname,
+	         ev->rcode);
+	return buf;
+}
+
 int
 core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 {
 	bool expected = policy_domain_expected(k->c, ev->qname);
-	char key[1100], base[256], reason[300], example[1300], client[NETADDR_STRLEN];
+	char key[1100], base[256], reason[300], example[1300];
 	int64_t qid;
 	int day;
 
@@ -321,15 +333,10 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 		if ((qid = store_dns(s, ev, expected)) < 0)
 			return -1;
 	} else {
-		struct dns_event *sev = malloc(sizeof(*sev));  /* shares ev's answers */
+		struct dns_event sev = *ev;  /* shares ev's name and answers */
 
-		if (!sev)
-			return -1;
-		*sev = *ev;
-		sev->ts_us = ts;
-		qid = store_dns(s, sev, expected);
-		free(sev);
-		if (qid < 0)
+		sev.ts_us = ts;
+		if ((qid = store_dns(s, &sev, expected)) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < ev->n_answers; i++) {
@@ -340,9 +347,6 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 		    netaddr_parse(an->data, &ip) == 0)
 			attrib_add(k->map, &ev->client, &ip, ev->qname, qid, ev->ts_us, an->ttl);
 	}
-	netaddr_format(&ev->client, client, sizeof(client));
-	snprintf(example, sizeof(example), "%s asked type %u for %s, rcode %d", client,
-	         ev->qtype, ev->qname, ev->rcode);
 	if (!expected) {
 		const char *detail = "the VM asked for a name outside the expected set";
 		bool is_new;
@@ -358,7 +362,7 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 		struct finding_in f = {
 			.kind = "unexpected-domain", .key = key, .domain = key, .port = -1,
 			.ts_us = ts, .watch_day = day, .detail = detail,
-			.example = example, .query_id = qid,
+			.example = dns_example(ev, example, sizeof(example)), .query_id = qid,
 		};
 		if (store_finding(s, &f, &is_new) < 0)
 			return -1;
@@ -370,7 +374,7 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 		struct finding_in f = {
 			.kind = "dns-tunnel", .key = base, .domain = base, .port = -1,
 			.ts_us = ts, .watch_day = day, .detail = reason,
-			.example = example, .query_id = qid,
+			.example = dns_example(ev, example, sizeof(example)), .query_id = qid,
 		};
 		if (flag(s, &f) < 0)
 			return -1;

@@ -1,6 +1,6 @@
 /* event: what the readers hand to the core thread. Connection events are plain values
- * copied through the queue; a DNS event is heap-allocated by its reader and owned by
- * whoever holds the queue slot (the writer frees it with dns_event_free). */
+ * copied through the queue; a DNS event is one heap block made by its reader
+ * (dns_event_pack) and owned by whoever holds the queue slot (the writer frees it). */
 #ifndef OCA_EVENT_H
 #define OCA_EVENT_H
 
@@ -38,7 +38,9 @@ struct dns_answer {
 
 enum dns_transport { DNS_UDP = 1, DNS_TCP = 2 };
 
-/* One query the VM made and what it was told. */
+/* One query the VM made and what it was told. The name and the answers are pointers:
+ * into the event's own block for an event made by dns_event_pack (what goes through the
+ * queue), or to the caller's buffers for one built on the stack. */
 struct dns_event {
 	int64_t ts_us;               /* when the query arrived */
 	int64_t latency_us;          /* until the answer was sent; -1 = none sent */
@@ -48,13 +50,18 @@ struct dns_event {
 	int rcode;                   /* -1 = no answer (dropped) */
 	uint8_t transport;           /* enum dns_transport */
 	uint8_t qname_len;           /* exact bytes of the name as asked, wire form */
-	uint8_t qname_wire[255];
-	char qname[1024];            /* presentation form, \DDD escapes, no final dot */
+	const uint8_t *qname_wire;
+	const char *qname;           /* presentation form, \DDD escapes, no final dot */
 	size_t n_answers;
-	struct dns_answer *answers;  /* every CNAME step and address, in answer order */
+	const struct dns_answer *answers;  /* every CNAME step and address, in answer order */
 };
 
-/* Free a DNS event and its answers. NULL is fine. */
+/* A copy of *ev in one allocation sized to what it holds: the fixed fields, the name in
+ * both forms, the answers and their strings. The caller owns it and frees it with
+ * dns_event_free, from any thread. NULL on out of memory. */
+struct dns_event *dns_event_pack(const struct dns_event *ev);
+
+/* Free an event made by dns_event_pack. NULL is fine. */
 void dns_event_free(struct dns_event *ev);
 
 /* Commands from other threads of the process that need the one writer. */

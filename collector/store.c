@@ -300,9 +300,13 @@ store_dns(struct store *s, const struct dns_event *ev, bool expected)
 {
 	char client[NETADDR_STRLEN], key[1100];
 	sqlite3_stmt *st = s->st[S_INS_QUERY];
+	size_t nlen = strnlen(ev->qname, sizeof(key) - 3);
 	int64_t qid, name_id;
 
-	snprintf(key, sizeof(key), "%d|%s", expected, ev->qname);
+	key[0] = expected ? '1' : '0';      /* "expected|name", without printf's cost */
+	key[1] = '|';
+	memcpy(key + 2, ev->qname, nlen);
+	key[nlen + 2] = '\0';
 	if (!(name_id = rollup_find(s->name, key))) {
 		sqlite3_stmt *g = s->st[S_NAME_GET];
 

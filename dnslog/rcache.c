@@ -115,7 +115,7 @@ rcache_put(struct rcache *c, const struct dnsq *q, const uint8_t *wire, size_t l
 
 size_t
 rcache_get(struct rcache *c, const struct dnsq *q, int64_t now_us, uint8_t *out,
-           size_t outlen, int *rcode, struct dns_answer **ans, size_t *n_ans)
+           size_t outlen, int *rcode, const struct dns_answer **ans, size_t *n_ans)
 {
 	uint8_t key[sizeof(((struct entry *)0)->key)];
 	struct entry *e;
@@ -134,8 +134,9 @@ rcache_get(struct rcache *c, const struct dnsq *q, int64_t now_us, uint8_t *out,
 		entry_clear(e);
 		return 0;
 	}
-	if (outlen < e->wlen || (e->n_ans && dnsmsg_answers_dup(e->ans, e->n_ans, ans) < 0))
+	if (outlen < e->wlen)
 		return 0;
+	*ans = e->ans;
 	*n_ans = e->n_ans;
 	memcpy(out, e->wire, e->wlen);
 	/* this client's ID, RD and CD bits, and question bytes (same length: same name) */

@@ -29,9 +29,9 @@ void rcache_put(struct rcache *c, const struct dnsq *q, const uint8_t *wire, siz
 
 /* If a reply for q's question is cached and younger than RCACHE_MAX_AGE_US and its
  * TTLs, write it for q into out (outlen >= DNSMSG_UDP_MIN) and return its length, with
- * its rcode in *rcode and a copy of its answers in *ans and *n_ans (the caller frees
- * them with dnsmsg_answers_free). Returns 0 on a miss or out of memory. */
+ * its rcode in *rcode and its answers in *ans and *n_ans: the cache's own, valid until
+ * the next call on c. Returns 0 on a miss. */
 size_t rcache_get(struct rcache *c, const struct dnsq *q, int64_t now_us, uint8_t *out,
-                  size_t outlen, int *rcode, struct dns_answer **ans, size_t *n_ans);
+                  size_t outlen, int *rcode, const struct dns_answer **ans, size_t *n_ans);
 
 #endif

@@ -150,40 +150,30 @@ list_del(struct pending **head, struct pending *p)
 	p->prev = p->next = NULL;
 }
 
-/* Hand one query and what was sent for it to the core thread. Takes ans. */
+/* Hand one query and what was sent for it to the core thread, as one packed event (the
+ * answers are copied into it; ans stays the caller's). */
 static void
 emit(struct resolver *r, int64_t ts_us, const struct netaddr *client, uint16_t cport,
      const struct dnsq *q, uint8_t transport, int rcode, int64_t latency_us,
-     struct dns_answer *ans, size_t n_ans)
+     const struct dns_answer *ans, size_t n_ans)
 {
-	struct dns_event *ev = calloc(1, sizeof(*ev));
-	struct event e;
+	char name[DNSMSG_NAME_STRLEN];
+	struct dns_event ev = {
+		.ts_us = ts_us, .latency_us = latency_us, .client = *client, .cport = cport,
+		.qid = q->id, .qtype = q->qtype, .qclass = q->qclass, .rcode = rcode,
+		.transport = transport, .qname_len = q->qname_len, .qname_wire = q->qname,
+		.qname = name, .n_answers = n_ans, .answers = ans,
+	};
+	struct event e = { .type = EV_DNS };
 
-	if (!ev) {
-		dnsmsg_answers_free(ans, n_ans);
+	dnsmsg_name_str(q->qname, q->qname_len, name, sizeof(name));
+	if (!(e.u.dns = dns_event_pack(&ev))) {
 		stats_add(r->st, STAT_QUEUE_FULL, 1);
 		return;
 	}
-	ev->ts_us = ts_us;
-	ev->latency_us = latency_us;
-	ev->client = *client;
-	ev->cport = cport;
-	ev->qid = q->id;
-	ev->qtype = q->qtype;
-	ev->qclass = q->qclass;
-	ev->rcode = rcode;
-	ev->transport = transport;
-	ev->qname_len = q->qname_len;
-	memcpy(ev->qname_wire, q->qname, q->qname_len);
-	dnsmsg_name_str(q->qname, q->qname_len, ev->qname, sizeof(ev->qname));
-	ev->answers = ans;
-	ev->n_answers = n_ans;
-	memset(&e, 0, sizeof(e));
-	e.type = EV_DNS;
-	e.u.dns = ev;
 	if (queue_push(r->q, &e) < 0) {
 		stats_add(r->st, STAT_QUEUE_FULL, 1);
-		dns_event_free(ev);
+		dns_event_free(e.u.dns);
 	}
 }
 
@@ -241,13 +231,9 @@ on_resolved(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 	if (sent && out)
 		rcache_put(r->cache, &p->q, out, outlen, rcode, ans, n_ans, queue_mono_us());
 	free(out);
-	if (!sent) {
-		dnsmsg_answers_free(ans, n_ans);
-		ans = NULL;
-		n_ans = 0;
-	}
 	emit(r, p->ts_us, &p->client, p->cport, &p->q, p->transport, sent ? rcode : -1,
-	     sent ? queue_mono_us() - p->t0_mono : -1, ans, n_ans);
+	     sent ? queue_mono_us() - p->t0_mono : -1, ans, sent ? n_ans : 0);
+	dnsmsg_answers_free(ans, n_ans);
 	if (p->conn)
 		dnstcp_release(p->conn);
 	free(p);
@@ -341,7 +327,7 @@ resolver_query(struct resolver *r, const uint8_t *msg, size_t len,
 	}
 	{
 		uint8_t cbuf[DNSMSG_UDP_MIN];
-		struct dns_answer *ans;
+		const struct dns_answer *ans;
 		size_t n_ans;
 		int rcode;
 		size_t clen = rcache_get(r->cache, &q, t0, cbuf, sizeof(cbuf), &rcode, &ans,
@@ -351,13 +337,8 @@ resolver_query(struct resolver *r, const uint8_t *msg, size_t len,
 			bool sent = transport == DNS_TCP ? conn && dnstcp_send(conn, cbuf, clen) :
 			            dnsudp_send_small(r, peer, peerlen, cbuf, clen);
 
-			if (!sent) {
-				dnsmsg_answers_free(ans, n_ans);
-				ans = NULL;
-				n_ans = 0;
-			}
 			emit(r, ts, &client, cport, &q, transport, sent ? rcode : -1,
-			     sent ? queue_mono_us() - t0 : -1, ans, n_ans);
+			     sent ? queue_mono_us() - t0 : -1, ans, sent ? n_ans : 0);
 			return;
 		}
 	}
@@ -541,6 +522,8 @@ static void *
 run(void *arg)
 {
 	struct resolver *r = arg;
+
+	pthread_setname_np(pthread_self(), "oca-resolver");
 
 	/* The VM waits on every answer while the database writer can lag behind (the queue
 	 * absorbs it): on a busy host the scheduler should prefer this thread. Best effort. */

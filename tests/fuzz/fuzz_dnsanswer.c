@@ -1,6 +1,7 @@
 /* libFuzzer target: the answer logger (every byte string as an answer packet →
- * dns_answer list) and the re-encoding of an answer for a client, with the question
- * taken from the packet itself so that most inputs get past the question check. */
+ * dns_answer list, packed into the event the writer stores) and the re-encoding of an
+ * answer for a client, with the question taken from the packet itself so that most
+ * inputs get past the question check. */
 #include "config.h"
 
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "dnsmsg.h"
+#include "event.h"
 #include "rcache.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,9 +25,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rcode;
 
 	if (dnsmsg_answers(data, size, &a, &n) == 0) {
+		struct dns_event ev = { .qname = "q", .n_answers = n, .answers = a }, *pk;
+
 		for (size_t i = 0; i < n; i++)
 			if (!a[i].name || !a[i].data || strlen(a[i].name) >= DNSMSG_NAME_STRLEN)
 				__builtin_trap();
+		if ((pk = dns_event_pack(&ev))) {
+			for (size_t i = 0; i < n; i++)
+				if (strcmp(pk->answers[i].name, a[i].name) ||
+				    strcmp(pk->answers[i].data, a[i].data) ||
+				    pk->answers[i].ttl != a[i].ttl)
+					__builtin_trap();
+			dns_event_free(pk);
+		}
 		dnsmsg_answers_free(a, n);
 	}
 
@@ -56,16 +68,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			if (rc) {
 				uint8_t again[DNSMSG_UDP_MIN];
+				const struct dns_answer *ca;
 				int rcode2;
 				size_t len2;
 
 				rcache_put(rc, &q, out, outlen, rcode, ra, rn, 1);
-				len2 = rcache_get(rc, &q, 2, again, sizeof(again), &rcode2, &a, &n);
+				len2 = rcache_get(rc, &q, 2, again, sizeof(again), &rcode2, &ca, &n);
 				if (len2 && (len2 != outlen || memcmp(again, out, outlen) ||
 				             rcode2 != rcode || n != rn))
 					__builtin_trap();
-				if (len2)
-					dnsmsg_answers_free(a, n);
 				rcache_free(rc);
 			}
 			dnsmsg_answers_free(ra, rn);

@@ -17,30 +17,26 @@ static const int64_t T0 = INT64_C(1796000000) * 1000000;
 static struct dns_event *
 dns(int64_t ts, const char *client, const char *qname, int qtype, int n, const char **ans)
 {
-	struct dns_event *ev = calloc(1, sizeof(*ev));
+	struct dns_answer a[8];
+	struct dns_event ev = {
+		.ts_us = ts, .latency_us = 1000, .cport = 5353, .qtype = (uint16_t)qtype,
+		.qclass = 1, .rcode = 0, .transport = DNS_UDP, .qname = qname,
+		.qname_len = (uint8_t)strlen(qname), .qname_wire = (const uint8_t *)qname,
+		.answers = a,
+	};
 
-	ev->ts_us = ts;
-	ev->latency_us = 1000;
-	netaddr_parse(client, &ev->client);
-	ev->cport = 5353;
-	ev->qtype = (uint16_t)qtype;
-	ev->qclass = 1;
-	ev->rcode = 0;
-	ev->transport = DNS_UDP;
-	snprintf(ev->qname, sizeof(ev->qname), "%s", qname);
-	ev->qname_len = (uint8_t)strlen(qname);
-	memcpy(ev->qname_wire, qname, ev->qname_len);
-	ev->answers = calloc((size_t)n + 1, sizeof(*ev->answers));
+	netaddr_parse(client, &ev.client);
 	/* ans: triples of name, type ("A", "AAAA", "CNAME"), data */
-	for (int i = 0; i < n; i++) {
-		struct dns_answer *a = &ev->answers[ev->n_answers++];
-		a->name = strdup(ans[3 * i]);
-		a->rtype = strcmp(ans[3 * i + 1], "A") == 0 ? 1 :
-		           strcmp(ans[3 * i + 1], "AAAA") == 0 ? 28 : 5;
-		a->ttl = 300;
-		a->data = strdup(ans[3 * i + 2]);
+	for (int i = 0; i < n && i < 8; i++) {
+		a[ev.n_answers++] = (struct dns_answer){
+			.name = (char *)(uintptr_t)ans[3 * i],
+			.rtype = strcmp(ans[3 * i + 1], "A") == 0 ? 1 :
+			         strcmp(ans[3 * i + 1], "AAAA") == 0 ? 28 : 5,
+			.ttl = 300,
+			.data = (char *)(uintptr_t)ans[3 * i + 2],
+		};
 	}
-	return ev;
+	return dns_event_pack(&ev);
 }
 
 static void
