@@ -1,24 +1,38 @@
-/* A ring of fixed-size event slots under one mutex. Connection events are copied by
- * value, so the hot path allocates nothing. The consumer sleeps on a condition variable
- * when the ring is empty, until its deadline (the writer's batch timer) or until
- * QUEUE_WAKE events are waiting: producers do not pay a futex wake-up per event, and
- * the consumer wakes to whole batches. Closing wakes it at once. */
+/* A FIFO of fixed-size event slots under one mutex. Connection events are copied by
+ * value, so the hot path allocates nothing. The slots live in chunks of QCHUNK events,
+ * mapped when the queue grows into them and unmapped when the consumer has emptied them
+ * (one spare is kept so a queue hovering at a chunk edge does not map and unmap in
+ * turn): memory follows the depth, not the capacity, so a 65 536-event bound costs
+ * nothing until a burst needs it and is given back after. A chunk that cannot be mapped
+ * makes the push fail like a full queue (the producer counts it). The consumer sleeps
+ * on a condition variable when the queue is empty, until its deadline (the writer's
+ * batch timer) or until QUEUE_WAKE events are waiting: producers do not pay a futex
+ * wake-up per event, and the consumer wakes to whole batches. Closing wakes it at
+ * once. */
 #include "config.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "queue.h"
 
 #define QUEUE_WAKE 256
+#define QCHUNK 512
+
+struct qchunk {
+	struct qchunk *next;
+	struct event ev[QCHUNK];
+};
 
 struct queue {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct event *ring;
-	size_t cap, head, len, high;
+	struct qchunk *head, *tail, *spare;   /* pop from head, push into tail */
+	size_t hi, ti;                        /* next slot to pop in head, to fill in tail */
+	size_t cap, len, high;
 	bool closed, waiting;
 };
 
@@ -31,6 +45,32 @@ queue_mono_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+static struct qchunk *
+chunk_new(struct queue *q)
+{
+	struct qchunk *c = q->spare;
+
+	if (c) {
+		q->spare = NULL;
+	} else {
+		c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		         -1, 0);
+		if (c == MAP_FAILED)
+			return NULL;
+	}
+	c->next = NULL;
+	return c;
+}
+
+static void
+chunk_done(struct queue *q, struct qchunk *c)
+{
+	if (!q->spare)
+		q->spare = c;
+	else
+		munmap(c, sizeof(*c));
+}
+
 struct queue *
 queue_new(size_t capacity)
 {
@@ -38,8 +78,6 @@ queue_new(size_t capacity)
 	pthread_condattr_t ca;
 
 	if (!q || capacity == 0)
-		goto fail;
-	if (!(q->ring = calloc(capacity, sizeof(*q->ring))))
 		goto fail;
 	q->cap = capacity;
 	pthread_mutex_init(&q->mu, NULL);
@@ -53,19 +91,42 @@ fail:
 	return NULL;
 }
 
+/* The oldest event; the queue must not be empty. Moves past it. */
+static struct event
+take(struct queue *q)
+{
+	struct event ev = q->head->ev[q->hi++];
+
+	if (--q->len == 0) {
+		/* empty: start again at the top of the head chunk (it is the tail too) */
+		q->hi = q->ti = 0;
+	} else if (q->hi == QCHUNK) {
+		struct qchunk *done = q->head;
+
+		q->head = done->next;
+		q->hi = 0;
+		chunk_done(q, done);
+	}
+	return ev;
+}
+
 void
 queue_free(struct queue *q)
 {
 	if (!q)
 		return;
-	for (size_t i = 0; i < q->len; i++) {
-		struct event *ev = &q->ring[(q->head + i) % q->cap];
-		if (ev->type == EV_DNS)
-			dns_event_free(ev->u.dns);
+	while (q->len > 0) {
+		struct event ev = take(q);
+
+		if (ev.type == EV_DNS)
+			dns_event_free(ev.u.dns);
 	}
+	if (q->head)
+		munmap(q->head, sizeof(*q->head));
+	if (q->spare)
+		munmap(q->spare, sizeof(*q->spare));
 	pthread_cond_destroy(&q->cv);
 	pthread_mutex_destroy(&q->mu);
-	free(q->ring);
 	free(q);
 }
 
@@ -79,7 +140,21 @@ queue_push(struct queue *q, const struct event *ev)
 		pthread_mutex_unlock(&q->mu);
 		return -1;
 	}
-	q->ring[(q->head + q->len) % q->cap] = *ev;
+	if (!q->tail || q->ti == QCHUNK) {
+		struct qchunk *c = chunk_new(q);
+
+		if (!c) {
+			pthread_mutex_unlock(&q->mu);
+			return -1;
+		}
+		if (q->tail)
+			q->tail->next = c;
+		else
+			q->head = c;
+		q->tail = c;
+		q->ti = 0;
+	}
+	q->tail->ev[q->ti++] = *ev;
 	q->len++;
 	if (q->len > q->high)
 		q->high = q->len;
@@ -103,11 +178,8 @@ queue_pop(struct queue *q, struct event *out, size_t max, int64_t deadline_us)
 			break;
 	}
 	q->waiting = false;
-	while (n < max && q->len > 0) {
-		out[n++] = q->ring[q->head];
-		q->head = (q->head + 1) % q->cap;
-		q->len--;
-	}
+	while (n < max && q->len > 0)
+		out[n++] = take(q);
 	pthread_mutex_unlock(&q->mu);
 	return n;
 }

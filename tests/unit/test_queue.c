@@ -50,7 +50,7 @@ main(void)
 	int64_t t0 = queue_mono_us();
 	is_int(queue_pop(q, out, 16, t0 + 20000), 0, "timed pop returns empty");
 	ok(queue_mono_us() - t0 >= 15000, "and waited for the deadline");
-	d = calloc(1, sizeof(*d));
+	d = dns_event_pack(&(struct dns_event){ .qname = "a.example", .qname_len = 0 });
 	ev.type = EV_DNS;
 	ev.u.dns = d;
 	ok(queue_push(q, &ev) == 0, "DNS event queued");
@@ -58,6 +58,53 @@ main(void)
 	ok(queue_push(q, &ev) < 0, "closed queue refuses");
 	ok(queue_is_closed(q), "closed");
 	queue_free(q);  /* frees the queued DNS event: ASan would see a leak otherwise */
+
+	/* one producer, one consumer, in the same thread: FIFO across the chunks the queue
+	 * maps and unmaps as it grows and drains, refusal exactly at capacity, and a free
+	 * with DNS events left in several chunks */
+	{
+		long next_in = 0, next_out = 0, bad = 0;
+
+		q = queue_new(3000);
+		for (int round = 0; round < 40; round++) {
+			int push = round % 3 == 0 ? 2900 : 300 + round * 13;
+
+			for (int i = 0; i < push; i++) {
+				ev = (struct event){ .type = EV_CONN };
+				ev.u.conn.ts_us = next_in;
+				if (queue_push(q, &ev) == 0)
+					next_in++;
+			}
+			/* drain down to 100 left, a few at a time */
+			while (next_in - next_out > 100) {
+				size_t want = 1 + (size_t)round % 16, n;
+
+				if ((long)want > next_in - next_out - 100)
+					want = (size_t)(next_in - next_out - 100);
+				if ((n = queue_pop(q, out, want, 0)) == 0)
+					break;
+				for (size_t i = 0; i < n; i++)
+					bad += out[i].u.conn.ts_us != next_out++;
+			}
+		}
+		for (size_t n; (n = queue_pop(q, out, 16, 0)) > 0;)
+			for (size_t i = 0; i < n; i++)
+				bad += out[i].u.conn.ts_us != next_out++;
+		is_int(bad, 0, "FIFO over %ld events through growing and draining", next_in);
+		is_int(next_out, next_in, "every event out once");
+		ev = (struct event){ .type = EV_CONN };
+		for (int i = 0; i < 3000; i++)
+			bad += queue_push(q, &ev) != 0;
+		ok(bad == 0 && queue_push(q, &ev) < 0, "refused exactly past capacity");
+		is_int(queue_pop(q, out, 16, 0), 16, "pop some");
+		for (int i = 0; i < 1200; i++) {
+			ev = (struct event){ .type = EV_DNS };
+			ev.u.dns = dns_event_pack(&(struct dns_event){ .qname = "b.example" });
+			if (queue_push(q, &ev) < 0)
+				dns_event_free(ev.u.dns);
+		}
+		queue_free(q);  /* ASan: the DNS events in the last chunks are freed */
+	}
 
 	/* two producers, one consumer: every event arrives once, in order per producer */
 	q = queue_new(1024);
