@@ -359,25 +359,37 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 			detail = "the VM asked for many names outside the expected set under one "
 			         "domain (the first ones have findings of their own)";
 		}
-		struct finding_in f = {
-			.kind = "unexpected-domain", .key = key, .domain = key, .port = -1,
-			.ts_us = ts, .watch_day = day, .detail = detail,
-			.example = dns_example(ev, example, sizeof(example)), .query_id = qid,
-		};
-		if (store_finding(s, &f, &is_new) < 0)
+		int64_t seen = store_finding_seen(s, "unexpected-domain", key, ts);
+
+		if (seen < 0)
 			return -1;
-		if (is_new && key[0] != '*')
-			base_count(k, base, true);
+		if (!seen) {
+			struct finding_in f = {
+				.kind = "unexpected-domain", .key = key, .domain = key, .port = -1,
+				.ts_us = ts, .watch_day = day, .detail = detail,
+				.example = dns_example(ev, example, sizeof(example)), .query_id = qid,
+			};
+			if (store_finding(s, &f, &is_new) < 0)
+				return -1;
+			if (is_new && key[0] != '*')
+				base_count(k, base, true);
+		}
 	}
 	if (tunnel_check(k->tunnel, ev->qname, ev->qtype, ev->ts_us, base, sizeof(base),
 	                 reason, sizeof(reason))) {
+		int64_t seen = store_finding_seen(s, "dns-tunnel", base, ts);
 		struct finding_in f = {
 			.kind = "dns-tunnel", .key = base, .domain = base, .port = -1,
-			.ts_us = ts, .watch_day = day, .detail = reason,
-			.example = dns_example(ev, example, sizeof(example)), .query_id = qid,
+			.ts_us = ts, .watch_day = day, .detail = reason, .query_id = qid,
 		};
-		if (flag(s, &f) < 0)
+
+		if (seen < 0)
 			return -1;
+		if (!seen) {
+			f.example = dns_example(ev, example, sizeof(example));
+			if (flag(s, &f) < 0)
+				return -1;
+		}
 	}
 	return 0;
 }

@@ -351,6 +351,32 @@ store_dns(struct store *s, const struct dns_event *ev, bool expected)
 	return qid;
 }
 
+/* "kind|key" into out, cut to fit: the key of the findings rollup. */
+static void
+finding_key(const char *kind, const char *key, char *out, size_t outlen)
+{
+	size_t kl = strnlen(kind, outlen / 2), n = strnlen(key, outlen - kl - 2);
+
+	memcpy(out, kind, kl);
+	out[kl] = '|';
+	memcpy(out + kl + 1, key, n);
+	out[kl + 1 + n] = '\0';
+}
+
+int64_t
+store_finding_seen(struct store *s, const char *kind, const char *key, int64_t ts_us)
+{
+	char k[1400];
+	int64_t id;
+
+	finding_key(kind, key, k, sizeof(k));
+	if (!(id = rollup_find(s->finding, k)))
+		return 0;
+	if (hour_count(s, ts_us, 2, 1) < 0 || rollup_count(s->finding, k, ts_us) < 0)
+		return -1;
+	return id;
+}
+
 int64_t
 store_finding(struct store *s, const struct finding_in *f, bool *is_new)
 {
@@ -358,11 +384,11 @@ store_finding(struct store *s, const struct finding_in *f, bool *is_new)
 	int64_t id;
 
 	*is_new = false;
-	snprintf(key, sizeof(key), "%s|%s", f->kind, f->key);
+	if ((id = store_finding_seen(s, f->kind, f->key, f->ts_us)) != 0)
+		return id;
+	finding_key(f->kind, f->key, key, sizeof(key));
 	if (hour_count(s, f->ts_us, 2, 1) < 0)
 		return -1;
-	if ((id = rollup_find(s->finding, key)))
-		return rollup_count(s->finding, key, f->ts_us) < 0 ? -1 : id;
 
 	sqlite3_stmt *st = s->st[S_FIND_INS];
 	sqlite3_bind_text(st, 1, f->kind, -1, SQLITE_STATIC);

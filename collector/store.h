@@ -55,6 +55,13 @@ int64_t store_dns(struct store *s, const struct dns_event *ev, bool expected);
  * Returns the finding's id, or -1. */
 int64_t store_finding(struct store *s, const struct finding_in *f, bool *is_new);
 
+/* The cheap half of store_finding, for a caller that would otherwise format a finding's
+ * detail and example for nothing: if this run already knows (kind, key), count the event
+ * at ts_us and return the finding's id. Returns 0 if it does not (then call
+ * store_finding), or -1 on a database error. */
+int64_t store_finding_seen(struct store *s, const char *kind, const char *key,
+                           int64_t ts_us);
+
 /* Record count events lost for source (a stats counter name) at ts_us, add it to the
  * hourly rollup and the cumulative counter. Returns 0, or -1. */
 int store_loss(struct store *s, int64_t ts_us, const char *source, uint64_t count);
