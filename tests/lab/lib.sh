@@ -214,6 +214,38 @@ lab_unbound() {
 	return 1
 }
 
+# lab_auth NAME ZONE ZONEFILE ADDR...: a real authoritative server, Debian's unbound
+# serving auth-zone ZONE from ZONEFILE (in $LAB_DIR) on each ADDR:53 in the "internet"
+# namespace, logging the queries it gets to $LAB_DIR/NAME.log. The addresses must exist
+# there already.
+lab_auth() {
+	local name=$1 zone=$2 file=$3 conf="$LAB_DIR/$1.conf" pid a i
+	shift 3
+	{
+		printf 'server:\n'
+		for a in "$@"; do printf '\tinterface: %s\n' "$a"; done
+		printf '\t%s\n' "port: 53" "do-daemonize: no" 'username: ""' 'chroot: ""' \
+			"directory: \"$LAB_DIR\"" 'pidfile: ""' "use-syslog: no" \
+			"logfile: \"$LAB_DIR/$name.log\"" "verbosity: 0" "log-queries: yes" \
+			"num-threads: 1" "do-ip6: no" "access-control: 0.0.0.0/0 allow" \
+			'module-config: "iterator"'
+		printf 'auth-zone:\n\tname: "%s"\n\tzonefile: "%s"\n' "$zone" "$file"
+		printf '\tfor-downstream: yes\n\tfor-upstream: no\n\tfallback-enabled: no\n'
+		printf 'remote-control:\n\tcontrol-enable: no\n'
+	} > "$conf"
+	ip netns exec "$NS_NET" unbound -d -c "$conf" >"$LAB_DIR/$name.out" 2>&1 &
+	pid=$!
+	LAB_PIDS="$LAB_PIDS $pid"
+	for i in $(seq 50); do
+		in_net ss -lun 2>/dev/null | grep -q "$1:53 " && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "authoritative server $name did not start:"
+	cat "$LAB_DIR/$name.out" "$LAB_DIR/$name.log" 2>/dev/null
+	return 1
+}
+
 # lab_upstream RECORD...: the upstream answering just these local-data records (e.g.
 # "api.telegram.org. 300 IN A 198.51.100.3") and NXDOMAIN for every other name.
 lab_upstream() {
