@@ -195,7 +195,7 @@ measure() {
 	sleep 1.5       # the collector commits its batch (100 ms) and unbound flushes its log
 	row "$tool" "$case" "${qps:-?}" "${p50:-?}" "${p99:-?}" "${lost:-?}/${sent:-?}" \
 		"$(echo "scale=1; ($t1 - $t0) * 1000000 / $CLK_TCK / ${done:-1}" | bc -l)" \
-		"$(($(rss_kib "$PID") / 1024)) MiB" "$(($(logged "$tool") - l0))" "$load"
+		"$(awk -v k="$(rss_kib "$PID")" 'BEGIN { printf "%.1f MiB", k / 1024 }')" "$(($(logged "$tool") - l0))" "$load"
 }
 
 {

@@ -94,10 +94,13 @@ db_open_rw(const char *path, char *err, size_t errlen)
 	/* WAL lets report and the dashboard read while the collector writes. NORMAL
 	 * synchronous keeps the database consistent on power loss (the last transactions
 	 * may be lost, never corrupted); journal_size_limit stops the WAL file from staying
-	 * large after a checkpoint. */
+	 * large after a checkpoint. A 1 MiB page cache instead of 2: the writer appends to
+	 * the right edges of its b-trees and a few rollup tables, which fit; bench/weekgen
+	 * writes a week just as fast with it, and the daemon stays 1 MiB smaller. */
 	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 	                 "PRAGMA journal_size_limit=16777216; PRAGMA foreign_keys=OFF;"
-	                 "PRAGMA temp_store=MEMORY;", NULL, NULL, &msg) != SQLITE_OK) {
+	                 "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-1024;", NULL, NULL,
+	                 &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot set up database %s: %s", path, msg);
 		sqlite3_free(msg);
 		goto fail;
