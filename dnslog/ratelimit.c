@@ -9,7 +9,8 @@
 #define PROBE 8
 
 struct bucket {
-	struct netaddr addr;       /* family 0 = free slot */
+	struct netaddr addr;       /* any value, the all-zero address too (one shared key) */
+	bool used;
 	int64_t last_us;
 	double tokens;
 };
@@ -59,16 +60,16 @@ ratelimit_allow(struct ratelimit *rl, const struct netaddr *a, int64_t now_us)
 	for (int i = 0; i < PROBE; i++) {
 		struct bucket *c = &rl->b[(h + (uint32_t)i) & (SLOTS - 1)];
 
-		if (c->addr.family != 0 && netaddr_equal(&c->addr, a)) {
+		if (c->used && netaddr_equal(&c->addr, a)) {
 			b = c;
 			break;
 		}
-		if (!oldest || c->addr.family == 0 ||
-		    (oldest->addr.family != 0 && c->last_us < oldest->last_us))
+		if (!oldest || !c->used || (oldest->used && c->last_us < oldest->last_us))
 			oldest = c;
 	}
 	if (!b) {
 		b = oldest;
+		b->used = true;
 		b->addr = *a;
 		b->last_us = now_us;
 		b->tokens = rl->burst;

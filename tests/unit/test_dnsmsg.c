@@ -504,6 +504,15 @@ test_ratelimit(void)
 	ok(ratelimit_allow(rl, &b, 200000001), "a client after a spoofed flood is served");
 	ratelimit_free(rl);
 
+	/* the resolver's one bucket for every outsider's REFUSED reply: the zero address
+	 * is a key like any other (it once matched no slot, so nothing was ever limited) */
+	rl = ratelimit_new(50, 50);
+	allowed = 0;
+	for (int i = 0; i < 1000; i++)
+		allowed += ratelimit_allow(rl, &(struct netaddr){ 0 }, 1000000);
+	is_int(allowed, 50, "one shared bucket (the zero address): 50 of 1000 at once");
+	ratelimit_free(rl);
+
 	rl = ratelimit_new(0, 0);
 	allowed = 0;
 	for (int i = 0; i < 1000; i++)
