@@ -19,6 +19,8 @@ static const struct {
 	[STAT_DNS_MALFORMED] = { "dns_malformed", false },
 	[STAT_DNS_RATE_LIMITED] = { "dns_rate_limited", true },
 	[STAT_DNS_SERVFAIL] = { "dns_servfail", false },
+	[STAT_DNS_UNANSWERED] = { "dns_unanswered", false },
+	[STAT_DNS_TCP_DROPPED] = { "dns_tcp_dropped", false },
 	[STAT_PCAP_DROPPED] = { "pcap_dropped", true },
 	[STAT_ALERT_FAILED] = { "alert_failed", false },
 };

@@ -12,7 +12,9 @@
  * dnstcp_release count them). */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -220,6 +222,34 @@ conn_deferred(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+static void
+accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	struct resolver *r = arg;
+
+	(void)fd;
+	(void)what;
+	event_add(r->tcp_ev, NULL);
+}
+
+/* Out of file descriptors or memory: the listener would stay readable and the loop
+ * would spin on it. Stop accepting for 100 ms; the waiting connections stay queued in
+ * the kernel's backlog meanwhile. */
+static void
+accept_pause(struct resolver *r)
+{
+	struct timeval tv = { 0, 100000 };
+
+	if (!r->warned_accept) {
+		log_warn("dns: accept: %s; pausing TCP for 100 ms (further pauses not logged)",
+		         strerror(errno));
+		r->warned_accept = true;
+	}
+	event_del(r->tcp_ev);
+	if (event_base_once(r->base, -1, EV_TIMEOUT, accept_resume, r, &tv) < 0)
+		event_add(r->tcp_ev, NULL);
+}
+
 void
 dnstcp_accept(evutil_socket_t fd, short what, void *arg)
 {
@@ -233,8 +263,12 @@ dnstcp_accept(evutil_socket_t fd, short what, void *arg)
 		struct timeval idle = { (time_t)r->c->dns_tcp_idle, 0 };
 		int cfd = accept4(fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-		if (cfd < 0)
+		if (cfd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM)
+				accept_pause(r);
 			return;
+		}
 		{
 			struct netaddr a;
 			uint16_t port;
@@ -246,8 +280,9 @@ dnstcp_accept(evutil_socket_t fd, short what, void *arg)
 				continue;
 			}
 		}
-		if (r->n_conns >= r->c->dns_tcp_max) {
+		if (r->n_conns >= r->tcp_cap) {
 			log_debug("dns: %u TCP connections open, closing a new one", r->n_conns);
+			stats_add(r->st, STAT_DNS_TCP_DROPPED, 1);
 			close(cfd);
 			continue;
 		}
@@ -258,6 +293,7 @@ dnstcp_accept(evutil_socket_t fd, short what, void *arg)
 				event_free(c->defer);
 			free(c);
 			close(cfd);
+			stats_add(r->st, STAT_DNS_TCP_DROPPED, 1);
 			continue;
 		}
 		c->r = r;

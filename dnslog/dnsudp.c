@@ -33,6 +33,8 @@ udp_flush(struct resolver *r)
 		int n = sendmmsg(r->udp_fd, r->out_mm + done, r->n_out - done, MSG_DONTWAIT);
 
 		if (n <= 0) {            /* skip the message that failed, send the rest */
+			/* its event already went out as answered: the counter tells */
+			stats_add(r->st, STAT_DNS_UNANSWERED, 1);
 			if (!r->warned_send) {
 				log_warn("dns: sendmmsg: %s (further failures not logged)",
 				         strerror(errno));

@@ -228,6 +228,8 @@ on_resolved(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 	if (rcode == DNS_RCODE_SERVFAIL)
 		stats_add(r->st, STAT_DNS_SERVFAIL, 1);
 	sent = outlen > 0 && send_reply(r, p, out ? out : ebuf, outlen);
+	if (!sent)
+		stats_add(r->st, STAT_DNS_UNANSWERED, 1);
 	if (sent && out)
 		rcache_put(r->cache, &p->q, out, outlen, rcode, ans, n_ans, queue_mono_us());
 	free(out);
@@ -257,6 +259,8 @@ reply_error(struct resolver *r, const struct dnsq *q, int rcode, int64_t ts_us,
 			sent = sendto(r->udp_fd, buf, len, MSG_DONTWAIT,
 			              (const struct sockaddr *)peer, peerlen) >= 0;
 	}
+	if (!sent)
+		stats_add(r->st, STAT_DNS_UNANSWERED, 1);
 	if (q->has_question && client)
 		emit(r, ts_us, client, cport, q, transport, sent ? rcode : -1,
 		     sent ? queue_mono_us() - t0 : -1, NULL, 0);
@@ -337,18 +341,25 @@ resolver_query(struct resolver *r, const uint8_t *msg, size_t len,
 			bool sent = transport == DNS_TCP ? conn && dnstcp_send(conn, cbuf, clen) :
 			            dnsudp_send_small(r, peer, peerlen, cbuf, clen);
 
+			if (!sent)
+				stats_add(r->st, STAT_DNS_UNANSWERED, 1);
+
 			emit(r, ts, &client, cport, &q, transport, sent ? rcode : -1,
 			     sent ? queue_mono_us() - t0 : -1, ans, sent ? n_ans : 0);
 			return;
 		}
 	}
 	if (r->n_pending >= MAX_PENDING) {
+		/* answered at once and logged like any other failure, so the client does not
+		 * wait for a timeout and the query is on record */
 		if (!r->warned_pending) {
-			log_warn("dns: %d queries resolving at once; dropping more (counted as "
-			         "dns_rate_limited)", MAX_PENDING);
+			log_warn("dns: %d queries resolving at once; answering more with SERVFAIL",
+			         MAX_PENDING);
 			r->warned_pending = true;
 		}
-		stats_add(r->st, STAT_DNS_RATE_LIMITED, 1);
+		stats_add(r->st, STAT_DNS_SERVFAIL, 1);
+		reply_error(r, &q, DNS_RCODE_SERVFAIL, ts, t0, &client, cport, peer, peerlen,
+		            transport, conn);
 		return;
 	}
 	if (!(p = calloc(1, sizeof(*p)))) {
@@ -471,6 +482,32 @@ setup_unbound(struct resolver *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* The TCP connection cap that leaves file descriptors for libunbound: every query it
+ * sends upstream takes a socket, and TCP clients holding every descriptor would make
+ * each resolution fail (the VM would take its own DNS down). The soft limit is raised
+ * to the hard one (a 1024 default is low for a resolver); then at most half of it goes
+ * to TCP clients. */
+static unsigned
+tcp_cap(unsigned want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return want;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && want > rl.rlim_cur / 2) {
+		log_warn("dns: only %llu file descriptors: at most %llu TCP clients, not %u",
+		         (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_cur / 2,
+		         want);
+		return (unsigned)(rl.rlim_cur / 2);
+	}
+	return want;
+}
+
 struct resolver *
 resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err,
               size_t errlen)
@@ -485,6 +522,7 @@ resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err
 	r->q = q;
 	r->st = st;
 	r->udp_fd = r->tcp_fd = r->stop_fd = -1;
+	r->tcp_cap = tcp_cap(c->dns_tcp_max);
 	if (!(r->ubuf = calloc(UDP_BATCH, UDP_BUF)) ||
 	    !(r->rl = ratelimit_new(c->dns_rate_limit, c->dns_rate_limit)) ||
 	    !(r->refused_rl = ratelimit_new(REFUSED_PER_SEC, REFUSED_PER_SEC)) ||

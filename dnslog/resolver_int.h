@@ -41,7 +41,8 @@ struct resolver {
 	struct pending *pending, *orphans;
 	unsigned n_pending;
 	struct dnstcp_conn *conns;      /* open TCP connections (dnstcp.c) */
-	unsigned n_conns;
+	unsigned n_conns, tcp_cap;   /* TCP connections open, and at most (tcp_max_connections,
+	                                lowered if file descriptors are short) */
 	struct mmsghdr mm[UDP_BATCH];
 	struct iovec iov[UDP_BATCH];
 	struct sockaddr_storage from[UDP_BATCH];
@@ -54,7 +55,7 @@ struct resolver {
 	struct sockaddr_storage out_to[UDP_BATCH];
 	uint8_t out_buf[UDP_BATCH][DNSMSG_UDP_MIN];
 	struct rcache *cache;
-	bool warned_send, warned_pending;
+	bool warned_send, warned_pending, warned_accept;
 };
 
 /* Take one query of len bytes from peer through the whole path (allow_from, rate limit,

@@ -3,7 +3,7 @@
 # upstream; malformed packets get FORMERR or nothing, are counted, and a normal query
 # still works right after; several queries on one TCP connection; the TCP idle timeout
 # and connection cap; the per-client rate limit; a locked database does not stop the
-# answers.
+# answers; running out of file descriptors pauses TCP without stopping UDP.
 set -eu
 . "$(dirname "$0")/lib.sh"
 lab_require
@@ -36,6 +36,15 @@ sleep 0.3
 check "outsider: nothing asked upstream" "$(grep -c outsider "$LAB_DIR/upstream-unbound.log" || true)" 0
 out=$(in_net drill -t outsider.example.com @192.168.83.1 2>&1 || true)
 check "outsider over TCP: connection closed, no answer" "$(grep -c 'ANSWER SECTION' <<<"$out")" 0
+# a flood of 300 from outside (spoofed sources would look the same): REFUSED replies are
+# limited to 50 a second for all outsiders together, so the resolver is no reflector.
+# Each reply is the 19-byte query with QR and REFUSED set.
+n=$(in_net bash -c 'exec 3<>/dev/udp/192.168.83.1/53
+	for i in $(seq 300); do
+		printf "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x01a\x00\x00\x01\x00\x01" >&3
+	done
+	timeout 1 cat <&3 | wc -c')
+check "outsider flood: 1 to 100 of 300 answered" "$(( n % 19 == 0 && n >= 19 && n <= 1900 ))" 1
 
 # --- malformed packets, each answered FORMERR/NOTIMP or dropped
 check "short header: dropped" "$(raw '\x12\x34\x01\x00\x00')" ""
@@ -112,6 +121,8 @@ check "locked-DB queries: stored or counted lost" "$(sql "SELECT (SELECT count(*
 check "malformed counted" "$(sql "SELECT value >= 7 FROM counters WHERE name = 'dns_malformed'")" 1
 check "refused counted (UDP once, TCP per connection attempt)" "$(sql "SELECT value >= 2
 	FROM counters WHERE name = 'dns_refused'")" 1
+check "the 4th TCP connection counted" "$(sql "SELECT value >= 1
+	FROM counters WHERE name = 'dns_tcp_dropped'")" 1
 
 # --- the rate limit: 20 q/s per client, a flood of 600 unique names at 2000 q/s
 lab_config "[dns]" "listen = 192.168.83.1:53" "forward = 198.51.100.2" "rate_limit = 20"
@@ -128,4 +139,28 @@ limited=$(sql "SELECT coalesce(sum(count), 0) FROM losses WHERE source = 'dns_ra
 check "flood: at most burst + rate x duration stored ($stored)" "$([ "$stored" -ge 20 ] && [ "$stored" -le 60 ] && echo yes)" yes
 check "flood: the rest counted as dns_rate_limited ($limited)" "$((stored + limited))" 600
 grep -E 'Queries (sent|completed|lost)' "$LAB_DIR/dnsperf.txt" | sed 's/^/# dnsperf: /'
+
+# --- few file descriptors (64): TCP clients get at most half of them, so libunbound
+# still has sockets to resolve with and UDP is answered; TCP works again after
+lab_config "[dns]" "listen = 192.168.83.1:53" "forward = 198.51.100.2" \
+	"tcp_max_connections = 1000"
+LAB_COLLECT_WRAP="prlimit --nofile=64:64 --" lab_collect
+HOLD=""
+for i in $(seq 60); do
+	sleep 3 | in_vm socat -t 0 - TCP4:192.168.83.1:53 >/dev/null 2>&1 &
+	HOLD="$HOLD $!"
+done
+sleep 1
+out=$(in_vm drill www.example.com @192.168.83.1 2>&1 || true)
+check "no descriptors left: UDP still answered" "$(grep -c '198.51.100.10' <<<"$out")" 1
+check "64 descriptors: the TCP cap lowered to 32, said at start" \
+	"$(grep -c 'only 64 file descriptors: at most 32 TCP clients, not 1000' "$LAB_DIR/collect.log")" 1
+wait $HOLD || true
+sleep 1
+out=$(in_vm drill -t www.example.com @192.168.83.1 2>&1 || true)
+check "descriptors free again: TCP answered" "$(grep -c '198.51.100.10' <<<"$out")" 1
+lab_stop TERM && rc=0 || rc=$?
+check "collector exits 0" "$rc" 0
+check "the connections over the cap closed and counted" "$(sql "SELECT value >= 20
+	FROM counters WHERE name = 'dns_tcp_dropped'")" 1
 lab_finish

@@ -140,10 +140,13 @@ lab_config() {
 }
 
 # lab_collect [args...]: start the collector in the host namespace; sets COLLECT_PID.
+# LAB_COLLECT_WRAP: a command to run it under (e.g. "prlimit --nofile=64:64 --").
 lab_collect() {
 	local log="$LAB_DIR/collect.log" i
 	: > "$log"
-	ip netns exec "$NS_HOST" "$OCA_BIN" collect -c "$LAB_CONF" "$@" >>"$log" 2>&1 &
+	# shellcheck disable=SC2086
+	ip netns exec "$NS_HOST" ${LAB_COLLECT_WRAP:-} "$OCA_BIN" collect -c "$LAB_CONF" "$@" \
+		>>"$log" 2>&1 &
 	COLLECT_PID=$!
 	LAB_PIDS="$LAB_PIDS $COLLECT_PID"
 	for i in $(seq 100); do
