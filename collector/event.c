@@ -29,15 +29,17 @@ dns_event_pack(const struct dns_event *ev)
 	for (size_t i = 0; i < ev->n_answers; i++)
 		size += strlen(ev->answers[i].name ? ev->answers[i].name : "") + 1 +
 		        strlen(ev->answers[i].data ? ev->answers[i].data : "") + 1;
-	if (!(out = malloc(size)))
+	if (size > UINT32_MAX || !(out = malloc(size)))
 		return NULL;
 	*out = *ev;
+	out->size = (uint32_t)size;
 	p = (char *)(out + 1);
 	if (ev->n_answers)
 		ans = put(&p, ev->answers, ev->n_answers * sizeof(*ans));
 	out->answers = ans;
+	out->qname_len = ev->qname_wire ? ev->qname_len : 0;
 	out->qname_wire = put(&p, ev->qname_wire ? ev->qname_wire : (const uint8_t *)"",
-	                      ev->qname_len);
+	                      out->qname_len);
 	out->qname = put(&p, qname, strlen(qname) + 1);
 	for (size_t i = 0; i < ev->n_answers; i++) {
 		const char *name = ev->answers[i].name ? ev->answers[i].name : "";

@@ -50,6 +50,7 @@ struct dns_event {
 	int rcode;                   /* -1 = no answer (dropped) */
 	uint8_t transport;           /* enum dns_transport */
 	uint8_t qname_len;           /* exact bytes of the name as asked, wire form */
+	uint32_t size;               /* bytes of the block, set by dns_event_pack */
 	const uint8_t *qname_wire;
 	const char *qname;           /* presentation form, \DDD escapes, no final dot */
 	size_t n_answers;

@@ -21,6 +21,11 @@
 
 #define QUEUE_WAKE 256
 #define QCHUNK 512
+/* DNS events are sized by what the VM asked and was told (a TCP answer can be 64 KiB
+ * on the wire and four times that escaped): the queue also refuses one that would take
+ * the DNS events it holds past this many bytes, so a stalled writer cannot cost more
+ * memory than that whatever the VM does. 65 536 typical events (~200 bytes) fit. */
+#define QUEUE_DNS_BYTES (32u << 20)
 
 struct qchunk {
 	struct qchunk *next;
@@ -33,6 +38,7 @@ struct queue {
 	struct qchunk *head, *tail, *spare;   /* pop from head, push into tail */
 	size_t hi, ti;                        /* next slot to pop in head, to fill in tail */
 	size_t cap, len, high;
+	size_t dns_bytes;                     /* held by the queued DNS events */
 	bool closed, waiting;
 };
 
@@ -97,6 +103,9 @@ take(struct queue *q)
 {
 	struct event ev = q->head->ev[q->hi++];
 
+	if (ev.type == EV_DNS && ev.u.dns)
+		q->dns_bytes -= ev.u.dns->size;
+
 	if (--q->len == 0) {
 		/* empty: start again at the top of the head chunk (it is the tail too) */
 		q->hi = q->ti = 0;
@@ -133,10 +142,11 @@ queue_free(struct queue *q)
 int
 queue_push(struct queue *q, const struct event *ev)
 {
+	size_t dsize = ev->type == EV_DNS && ev->u.dns ? ev->u.dns->size : 0;
 	bool wake;
 
 	pthread_mutex_lock(&q->mu);
-	if (q->closed || q->len == q->cap) {
+	if (q->closed || q->len == q->cap || q->dns_bytes + dsize > QUEUE_DNS_BYTES) {
 		pthread_mutex_unlock(&q->mu);
 		return -1;
 	}
@@ -155,6 +165,7 @@ queue_push(struct queue *q, const struct event *ev)
 		q->ti = 0;
 	}
 	q->tail->ev[q->ti++] = *ev;
+	q->dns_bytes += dsize;
 	q->len++;
 	if (q->len > q->high)
 		q->high = q->len;

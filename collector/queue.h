@@ -19,7 +19,8 @@ struct queue *queue_new(size_t capacity);
 void queue_free(struct queue *q);
 
 /* Copy *ev into the queue; on success the queue owns ev->u.dns. Returns 0, or -1 when
- * the queue is full or closed (the caller still owns everything). Thread-safe. */
+ * the queue is full (capacity events, or a DNS event past the queue's byte budget for
+ * DNS events) or closed; the caller still owns everything then. Thread-safe. */
 int queue_push(struct queue *q, const struct event *ev);
 
 /* Move up to max events into out (the caller then owns them). If the queue is empty,

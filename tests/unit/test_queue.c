@@ -133,6 +133,39 @@ main(void)
 		queue_free(q);  /* ASan: the DNS events in the last chunks are freed */
 	}
 
+	/* big DNS events (1 MiB of answer each): refused past the byte budget long before
+	 * the event count, and accepted again once the writer has taken some */
+	{
+		static char big[1 << 20];
+		struct dns_answer a = { "big.example", 16, 60, big };
+		int taken = 0, again;
+
+		memset(big, 'x', sizeof(big) - 1);
+		q = queue_new(65536);
+		for (int i = 0; i < 100; i++) {
+			ev = (struct event){ .type = EV_DNS };
+			ev.u.dns = dns_event_pack(&(struct dns_event){
+				.qname = "big.example", .n_answers = 1, .answers = &a });
+			if (queue_push(q, &ev) < 0)
+				dns_event_free(ev.u.dns);
+			else
+				taken++;
+		}
+		ok(taken >= 20 && taken <= 40, "1 MiB DNS events: %d of 100 taken", taken);
+		for (size_t n = queue_pop(q, out, 10, 0), i = 0; i < n; i++)
+			dns_event_free(out[i].u.dns);
+		ev = (struct event){ .type = EV_DNS };
+		ev.u.dns = dns_event_pack(&(struct dns_event){
+			.qname = "big.example", .n_answers = 1, .answers = &a });
+		again = queue_push(q, &ev);
+		if (again < 0)
+			dns_event_free(ev.u.dns);
+		ok(again == 0, "room again after the writer took 10");
+		ev = (struct event){ .type = EV_CONN };
+		ok(queue_push(q, &ev) == 0, "connection events are not held back by it");
+		queue_free(q);
+	}
+
 	/* DNS events packed in one thread and freed in another, as the resolver and the
 	 * writer do: every event arrives intact and ASan sees every block freed once */
 	{
