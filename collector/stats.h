@@ -36,6 +36,9 @@ struct stats {
 /* Name of a counter as stored and shown ("nflog_gap"). */
 const char *stats_name(enum stat_id id);
 
+/* What a counter counts, for people ("DNS queries that did not parse"). */
+const char *stats_help(enum stat_id id);
+
 /* True for counters whose growth means events were lost. */
 bool stats_is_loss(enum stat_id id);
 

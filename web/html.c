@@ -248,6 +248,44 @@ destinations_table(struct wbuf *b, sqlite3 *db, int expected, const char *title)
 	wbuf_puts(b, "</tbody></table></section>\n");
 }
 
+/* Every counter the collector keeps, as stored (cumulative over the database's life):
+ * losses first, then the resolver's and the rest. */
+static void
+counters_table(struct wbuf *b, sqlite3 *db)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, "SELECT value FROM counters WHERE name = ?1", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return;
+	wbuf_puts(b, "<section class=\"panel\"><h2>Collector counters</h2><table class=\"grid\">"
+	          "<thead><tr><th>Counter</th><th class=\"n\">Since the database began</th>"
+	          "<th>Counts</th></tr></thead><tbody>");
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < STAT__COUNT; i++) {
+			enum stat_id id = (enum stat_id)i;
+			long long v = 0;
+			char n[32];
+
+			if (stats_is_loss(id) != (pass == 0))
+				continue;
+			sqlite3_bind_text(st, 1, stats_name(id), -1, SQLITE_STATIC);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				v = sqlite3_column_int64(st, 0);
+			sqlite3_reset(st);
+			wbuf_printf(b, "<tr%s><td><code>", stats_is_loss(id) && v ? " class=\"bad\"" : "");
+			wbuf_html(b, stats_name(id));
+			wbuf_puts(b, "</code></td>");
+			html_td(b, "n", thousands(v, n));
+			wbuf_puts(b, "<td>");
+			wbuf_html(b, stats_help(id));
+			wbuf_puts(b, stats_is_loss(id) ? " (a loss)</td></tr>\n" : "</td></tr>\n");
+		}
+	}
+	sqlite3_finalize(st);
+	wbuf_puts(b, "</tbody></table></section>\n");
+}
+
 void
 html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 {
@@ -327,6 +365,7 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 
 	destinations_table(b, db, 1, "Expected destinations");
 	destinations_table(b, db, 0, "Other destinations");
+	counters_table(b, db);
 	html_tail(b, r);
 }
 
