@@ -21,10 +21,12 @@
 
 #define QUEUE_WAKE 256
 #define QCHUNK 512
-/* DNS events are sized by what the VM asked and was told (a TCP answer can be 64 KiB
- * on the wire and four times that escaped): the queue also refuses one that would take
- * the DNS events it holds past this many bytes, so a stalled writer cannot cost more
- * memory than that whatever the VM does. 65 536 typical events (~200 bytes) fit. */
+/* DNS events are sized by what the VM asked and was told: a 64 KiB TCP answer of many
+ * records whose owner names are 2-byte compression pointers to a long name packs into
+ * several MiB of presentation text. The queue also refuses a DNS event that would take
+ * the DNS events it holds past this many bytes (counted like a full queue), and wakes
+ * the writer once half of it is used, so a stalled writer cannot cost more memory than
+ * that whatever the VM does. 65 536 typical events (~200 bytes) fit. */
 #define QUEUE_DNS_BYTES (32u << 20)
 
 struct qchunk {
@@ -36,6 +38,7 @@ struct queue {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct qchunk *head, *tail, *spare;   /* pop from head, push into tail */
+	struct qchunk *unmap;                 /* emptied, to unmap outside the lock */
 	size_t hi, ti;                        /* next slot to pop in head, to fill in tail */
 	size_t cap, len, high;
 	size_t dns_bytes;                     /* held by the queued DNS events */
@@ -68,13 +71,28 @@ chunk_new(struct queue *q)
 	return c;
 }
 
+/* An emptied chunk: kept as the spare, or parked for queue_pop to unmap once it has
+ * let go of the lock (munmap's TLB shootdown should not hold up the producers). */
 static void
 chunk_done(struct queue *q, struct qchunk *c)
 {
-	if (!q->spare)
+	if (!q->spare) {
 		q->spare = c;
-	else
+	} else {
+		c->next = q->unmap;
+		q->unmap = c;
+	}
+}
+
+static void
+unmap_all(struct qchunk *c)
+{
+	while (c) {
+		struct qchunk *next = c->next;
+
 		munmap(c, sizeof(*c));
+		c = next;
+	}
 }
 
 struct queue *
@@ -134,6 +152,7 @@ queue_free(struct queue *q)
 		munmap(q->head, sizeof(*q->head));
 	if (q->spare)
 		munmap(q->spare, sizeof(*q->spare));
+	unmap_all(q->unmap);
 	pthread_cond_destroy(&q->cv);
 	pthread_mutex_destroy(&q->mu);
 	free(q);
@@ -147,7 +166,10 @@ queue_push(struct queue *q, const struct event *ev)
 
 	pthread_mutex_lock(&q->mu);
 	if (q->closed || q->len == q->cap || q->dns_bytes + dsize > QUEUE_DNS_BYTES) {
+		wake = q->waiting && q->len > 0;   /* full of big DNS events: let them go */
 		pthread_mutex_unlock(&q->mu);
+		if (wake)
+			pthread_cond_signal(&q->cv);
 		return -1;
 	}
 	if (!q->tail || q->ti == QCHUNK) {
@@ -169,7 +191,8 @@ queue_push(struct queue *q, const struct event *ev)
 	q->len++;
 	if (q->len > q->high)
 		q->high = q->len;
-	wake = q->waiting && (q->len >= QUEUE_WAKE || q->len == q->cap);
+	wake = q->waiting && (q->len >= QUEUE_WAKE || q->len == q->cap ||
+	                      q->dns_bytes >= QUEUE_DNS_BYTES / 2);
 	pthread_mutex_unlock(&q->mu);
 	if (wake)
 		pthread_cond_signal(&q->cv);
@@ -180,6 +203,7 @@ size_t
 queue_pop(struct queue *q, struct event *out, size_t max, int64_t deadline_us)
 {
 	struct timespec ts = { (time_t)(deadline_us / 1000000), (long)(deadline_us % 1000000) * 1000 };
+	struct qchunk *done;
 	size_t n = 0;
 
 	pthread_mutex_lock(&q->mu);
@@ -191,7 +215,10 @@ queue_pop(struct queue *q, struct event *out, size_t max, int64_t deadline_us)
 	q->waiting = false;
 	while (n < max && q->len > 0)
 		out[n++] = take(q);
+	done = q->unmap;
+	q->unmap = NULL;
 	pthread_mutex_unlock(&q->mu);
+	unmap_all(done);
 	return n;
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "queue.h"
 #include "tap.h"
@@ -36,6 +37,25 @@ dns_producer(void *arg)
 		while (ev.u.dns && queue_push(q, &ev) < 0)
 			sched_yield();
 	}
+	return NULL;
+}
+
+/* A consumer that would sleep 10 s for a batch of QUEUE_WAKE events. */
+static size_t sleepy_got;
+static int64_t sleepy_waited_us;
+
+static void *
+sleepy_consumer(void *arg)
+{
+	struct event got[16];
+	int64_t t0 = queue_mono_us();
+
+	(void)arg;
+	sleepy_got = queue_pop(q, got, 16, t0 + 10000000);
+	sleepy_waited_us = queue_mono_us() - t0;
+	for (size_t i = 0; i < sleepy_got; i++)
+		if (got[i].type == EV_DNS)
+			dns_event_free(got[i].u.dns);
 	return NULL;
 }
 
@@ -163,6 +183,24 @@ main(void)
 		ok(again == 0, "room again after the writer took 10");
 		ev = (struct event){ .type = EV_CONN };
 		ok(queue_push(q, &ev) == 0, "connection events are not held back by it");
+		queue_free(q);
+
+		/* a writer asleep until its batch deadline is woken when big events have used
+		 * half the budget, not left to sleep while they are refused */
+		q = queue_new(65536);
+		pthread_create(&th[0], NULL, sleepy_consumer, NULL);
+		usleep(100000);
+		for (int i = 0; i < 20; i++) {
+			ev = (struct event){ .type = EV_DNS };
+			ev.u.dns = dns_event_pack(&(struct dns_event){
+				.qname = "big.example", .n_answers = 1, .answers = &a });
+			if (queue_push(q, &ev) < 0)
+				dns_event_free(ev.u.dns);
+		}
+		pthread_join(th[0], NULL);
+		ok(sleepy_got > 0 && sleepy_waited_us < 5000000,
+		   "half the byte budget wakes the consumer (%zu events after %lld ms)", sleepy_got,
+		   (long long)sleepy_waited_us / 1000);
 		queue_free(q);
 	}
 
