@@ -27,6 +27,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -482,15 +483,31 @@ setup_unbound(struct resolver *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* Descriptors open in this process now, or 0 if /proc cannot tell. */
+static unsigned
+fds_open(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	unsigned n = 0;
+
+	if (!d)
+		return 0;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n > 3 ? n - 3 : 0;   /* ".", ".." and the directory's own descriptor */
+}
+
 /* The TCP connection cap that leaves file descriptors for libunbound: every query it
  * sends upstream takes a socket, and TCP clients holding every descriptor would make
  * each resolution fail (the VM would take its own DNS down). The soft limit is raised
- * to the hard one (a 1024 default is low for a resolver); then at most half of it goes
- * to TCP clients. */
+ * to the hard one (a 1024 default is low for a resolver); then TCP clients get at most
+ * half of what is not open yet. */
 static unsigned
 tcp_cap(unsigned want)
 {
 	struct rlimit rl;
+	unsigned long long avail, used = fds_open();
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return want;
@@ -499,11 +516,15 @@ tcp_cap(unsigned want)
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (rl.rlim_cur != RLIM_INFINITY && want > rl.rlim_cur / 2) {
-		log_warn("dns: only %llu file descriptors: at most %llu TCP clients, not %u",
-		         (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_cur / 2,
-		         want);
-		return (unsigned)(rl.rlim_cur / 2);
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return want;
+	avail = rl.rlim_cur > used ? (rl.rlim_cur - used) / 2 : 1;
+	if (avail < 1)
+		avail = 1;
+	if (want > avail) {
+		log_warn("dns: %llu file descriptors, %llu open: at most %llu TCP clients, not %u",
+		         (unsigned long long)rl.rlim_cur, used, avail, want);
+		return (unsigned)avail;
 	}
 	return want;
 }
