@@ -173,7 +173,8 @@ measure() {
 	in_vm dnsperf -s 192.168.83.1 -c "$CLIENTS" -T 1 -q "$OUTSTANDING" -t 2 -v "$@" \
 		>"$out.v" 2>"$out.err" || true
 	if [ -n "$perf_pid" ]; then
-		kill -INT "$perf_pid"; wait "$perf_pid" || true
+		kill -INT "$perf_pid" 2>/dev/null || true
+		wait "$perf_pid" || true
 		cat "/proc/$PID/smaps" >"$PERF_DIR/$tool-$case.smaps"
 	fi
 	t1=$(cpu_ticks "$PID")

@@ -8,6 +8,7 @@
 
 #include "db.h"
 #include "embed.h"
+#include "log.h"
 
 int
 db_schema_version(void)
@@ -71,7 +72,8 @@ db_migrate(sqlite3 *db, char *err, size_t errlen)
 static void
 db_global_config(void)
 {
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+		log_debug("sqlite: already initialised, memory statistics stay on");
 }
 
 static pthread_once_t db_once = PTHREAD_ONCE_INIT;

@@ -57,8 +57,9 @@ check "recursion: CNAME followed" "$(answers "$out" | awk '{printf "%s %s,", $4,
 out=$(q nope.example)
 check "recursion: NXDOMAIN from the authority" "$(rcode "$out")" NXDOMAIN
 
-# the referral was followed: the root was asked about example. (no more), the
-# authority for example. got the full names
+# libunbound primed from its hints (". NS" to a root address), followed the referral:
+# the root was asked about example. (no more), the authority got the full names
+check "priming query to the root" "$(grep -c ' \. NS IN' "$LAB_DIR/root.log" | awk '{print ($1 > 0)}')" 1
 check "root asked, never for the full name" \
 	"$(grep -c ' example\. ' "$LAB_DIR/root.log" | awk '{print ($1 > 0)}') \
 $(grep -c 'www\.example\.' "$LAB_DIR/root.log" || true)" "1 0"
