@@ -26,7 +26,9 @@
 # Environment: HITS_S (10), MISSES (100000), CLIENTS (8), OUTSTANDING (200), LAT_QPS
 # (5000), TOOLS ("oc-audit unbound unbound-nolog"), OUT (append the table there),
 # PERF_DIR (record `perf record -g` of the resolver process there, per case, and its
-# /proc/PID/smaps after the case; PERF_FREQ samples per second, 499),
+# /proc/PID/smaps after the case; PERF_FREQ samples per second, 499; PERF_CALLGRAPH
+# the way to record stacks, "-g", or "--call-graph dwarf" for libraries without frame
+# pointers),
 # OCA_SET (extra `collect --set` key=value pairs, space separated), BENCH_TMPDIR (where
 # the lab directory goes, /var/tmp/oca-bench).
 set -eu
@@ -166,7 +168,7 @@ measure() {
 	local perf_pid=
 	if [ -n "${PERF_DIR:-}" ]; then
 		mkdir -p "$PERF_DIR"
-		perf record -q -F "${PERF_FREQ:-499}" -g -p "$PID" -o "$PERF_DIR/$tool-$case.data" \
+		perf record -q -F "${PERF_FREQ:-499}" ${PERF_CALLGRAPH:--g} -p "$PID" -o "$PERF_DIR/$tool-$case.data" \
 			>/dev/null 2>&1 &
 		perf_pid=$!
 	fi

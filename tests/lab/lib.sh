@@ -194,7 +194,7 @@ lab_finish() {
 # 198.51.100.2:53 in the "internet" namespace, with these extra `server:` lines. Its
 # log (verbosity 0, or the queries with "log-queries: yes") is $LAB_DIR/upstream-unbound.log.
 lab_unbound() {
-	local conf="$LAB_DIR/upstream-unbound.conf" i line
+	local conf="$LAB_DIR/upstream-unbound.conf" line
 	{
 		printf 'server:\n'
 		printf '\t%s\n' "interface: 198.51.100.2" "port: 53" "do-daemonize: no" \
@@ -204,16 +204,23 @@ lab_unbound() {
 		for line in "$@"; do printf '\t%s\n' "$line"; done
 		printf 'remote-control:\n\tcontrol-enable: no\n'
 	} > "$conf"
-	ip netns exec "$NS_NET" unbound -d -c "$conf" >"$LAB_DIR/upstream-unbound.log" 2>&1 &
-	UPSTREAM_PID=$!
-	LAB_PIDS="$LAB_PIDS $UPSTREAM_PID"
+	unbound_run "$conf" "$LAB_DIR/upstream-unbound.log" 198.51.100.2
+}
+
+# unbound_run CONF OUT ADDR: Debian's unbound with CONF in the "internet" namespace,
+# its output to OUT; returns once it listens on ADDR:53 (or fails, showing OUT).
+unbound_run() {
+	local pid i
+	ip netns exec "$NS_NET" unbound -d -c "$1" >"$2" 2>&1 &
+	pid=$!
+	LAB_PIDS="$LAB_PIDS $pid"
 	for i in $(seq 50); do
-		in_net ss -lun 2>/dev/null | grep -q '198.51.100.2:53 ' && return 0
-		kill -0 "$UPSTREAM_PID" 2>/dev/null || break
+		in_net ss -lun 2>/dev/null | grep -q "$3:53 " && return 0
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "upstream unbound did not start:"
-	cat "$LAB_DIR/upstream-unbound.log"
+	echo "unbound on $3 did not start:"
+	cat "$2"
 	return 1
 }
 
@@ -222,7 +229,7 @@ lab_unbound() {
 # namespace, logging the queries it gets to $LAB_DIR/NAME.log. The addresses must exist
 # there already.
 lab_auth() {
-	local name=$1 zone=$2 file=$3 conf="$LAB_DIR/$1.conf" pid a i
+	local name=$1 zone=$2 file=$3 conf="$LAB_DIR/$1.conf" a
 	shift 3
 	{
 		printf 'server:\n'
@@ -236,17 +243,7 @@ lab_auth() {
 		printf '\tfor-downstream: yes\n\tfor-upstream: no\n\tfallback-enabled: no\n'
 		printf 'remote-control:\n\tcontrol-enable: no\n'
 	} > "$conf"
-	ip netns exec "$NS_NET" unbound -d -c "$conf" >"$LAB_DIR/$name.out" 2>&1 &
-	pid=$!
-	LAB_PIDS="$LAB_PIDS $pid"
-	for i in $(seq 50); do
-		in_net ss -lun 2>/dev/null | grep -q "$1:53 " && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "authoritative server $name did not start:"
-	cat "$LAB_DIR/$name.out" "$LAB_DIR/$name.log" 2>/dev/null
-	return 1
+	unbound_run "$conf" "$LAB_DIR/$name.out" "$1"
 }
 
 # lab_upstream RECORD...: the upstream answering just these local-data records (e.g.

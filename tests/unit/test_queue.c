@@ -40,6 +40,24 @@ dns_producer(void *arg)
 	return NULL;
 }
 
+/* Push a DNS event with 1 MiB of answer; 0, or -1 if the queue refused it. */
+static int
+push_big(void)
+{
+	static char big[1 << 20];
+	struct dns_answer a = { "big.example", 16, 60, big };
+	struct event ev = { .type = EV_DNS };
+
+	if (!big[0])
+		memset(big, 'x', sizeof(big) - 1);
+	ev.u.dns = dns_event_pack(&(struct dns_event){
+		.qname = "big.example", .n_answers = 1, .answers = &a });
+	if (queue_push(q, &ev) == 0)
+		return 0;
+	dns_event_free(ev.u.dns);
+	return -1;
+}
+
 /* A consumer that would sleep 10 s for a batch of QUEUE_WAKE events. */
 static size_t sleepy_got;
 static int64_t sleepy_waited_us;
@@ -156,31 +174,15 @@ main(void)
 	/* big DNS events (1 MiB of answer each): refused past the byte budget long before
 	 * the event count, and accepted again once the writer has taken some */
 	{
-		static char big[1 << 20];
-		struct dns_answer a = { "big.example", 16, 60, big };
-		int taken = 0, again;
+		int taken = 0;
 
-		memset(big, 'x', sizeof(big) - 1);
 		q = queue_new(65536);
-		for (int i = 0; i < 100; i++) {
-			ev = (struct event){ .type = EV_DNS };
-			ev.u.dns = dns_event_pack(&(struct dns_event){
-				.qname = "big.example", .n_answers = 1, .answers = &a });
-			if (queue_push(q, &ev) < 0)
-				dns_event_free(ev.u.dns);
-			else
-				taken++;
-		}
+		for (int i = 0; i < 100; i++)
+			taken += push_big() == 0;
 		ok(taken >= 20 && taken <= 40, "1 MiB DNS events: %d of 100 taken", taken);
 		for (size_t n = queue_pop(q, out, 10, 0), i = 0; i < n; i++)
 			dns_event_free(out[i].u.dns);
-		ev = (struct event){ .type = EV_DNS };
-		ev.u.dns = dns_event_pack(&(struct dns_event){
-			.qname = "big.example", .n_answers = 1, .answers = &a });
-		again = queue_push(q, &ev);
-		if (again < 0)
-			dns_event_free(ev.u.dns);
-		ok(again == 0, "room again after the writer took 10");
+		ok(push_big() == 0, "room again after the writer took 10");
 		ev = (struct event){ .type = EV_CONN };
 		ok(queue_push(q, &ev) == 0, "connection events are not held back by it");
 		queue_free(q);
@@ -190,13 +192,8 @@ main(void)
 		q = queue_new(65536);
 		pthread_create(&th[0], NULL, sleepy_consumer, NULL);
 		usleep(100000);
-		for (int i = 0; i < 20; i++) {
-			ev = (struct event){ .type = EV_DNS };
-			ev.u.dns = dns_event_pack(&(struct dns_event){
-				.qname = "big.example", .n_answers = 1, .answers = &a });
-			if (queue_push(q, &ev) < 0)
-				dns_event_free(ev.u.dns);
-		}
+		for (int i = 0; i < 20; i++)
+			push_big();
 		pthread_join(th[0], NULL);
 		ok(sleepy_got > 0 && sleepy_waited_us < 5000000,
 		   "half the byte budget wakes the consumer (%zu events after %lld ms)", sleepy_got,
