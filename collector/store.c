@@ -21,7 +21,7 @@ struct hour_pending {
 };
 
 enum {
-	S_INS_CONN, S_DEST_GET, S_HOURLY_ADD, S_INS_QUERY, S_INS_ANSWER, S_NAME_GET,
+	S_INS_CONN, S_DEST_GET, S_HOURLY_ADD, S_INS_QUERY, S_INS_ANSWER, S_NAME_INS, S_NAME_GET,
 	S_FIND_INS, S_FIND_GET, S_OUTBOX, S_INS_LOSS, S_COUNTER_ADD, S_META, S_ACK,
 	S_ALERT_DONE, S_ALERT_RETRY, S__COUNT
 };
@@ -45,6 +45,11 @@ static const char *const sql_text[S__COUNT] = {
 	"rcode, latency_us, transport, name_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
 	[S_INS_ANSWER] =
 	"INSERT INTO dns_answers(query_id, name, rtype, ttl, data) VALUES(?,?,?,?,?)",
+	/* a name never seen: a plain INSERT (an UPSERT with RETURNING costs twice as much,
+	 * and every cache miss of the resolver is a new name); a known one: S_NAME_GET */
+	[S_NAME_INS] =
+	"INSERT INTO dns_names(name, expected, queries, first_us, last_us) VALUES(?1,?2,0,?3,?3) "
+	"ON CONFLICT(name) DO NOTHING",
 	[S_NAME_GET] =
 	"INSERT INTO dns_names(name, expected, queries, first_us, last_us) VALUES(?1,?2,0,?3,?3) "
 	"ON CONFLICT(name) DO UPDATE SET expected = excluded.expected RETURNING id",
@@ -308,12 +313,22 @@ store_dns(struct store *s, const struct dns_event *ev, bool expected)
 	memcpy(key + 2, ev->qname, nlen);
 	key[nlen + 2] = '\0';
 	if (!(name_id = rollup_find(s->name, key))) {
-		sqlite3_stmt *g = s->st[S_NAME_GET];
+		sqlite3_stmt *ins = s->st[S_NAME_INS], *g = s->st[S_NAME_GET];
 
-		sqlite3_bind_text(g, 1, ev->qname, -1, SQLITE_STATIC);
-		sqlite3_bind_int(g, 2, expected);
-		sqlite3_bind_int64(g, 3, ev->ts_us);
-		if ((name_id = step_id(g)) <= 0 || rollup_remember(s->name, key, name_id) < 0)
+		sqlite3_bind_text(ins, 1, ev->qname, -1, SQLITE_STATIC);
+		sqlite3_bind_int(ins, 2, expected);
+		sqlite3_bind_int64(ins, 3, ev->ts_us);
+		if (step_done(ins) < 0)
+			return -1;
+		if (sqlite3_changes(s->db) == 1) {
+			name_id = sqlite3_last_insert_rowid(s->db);
+		} else {
+			sqlite3_bind_text(g, 1, ev->qname, -1, SQLITE_STATIC);
+			sqlite3_bind_int(g, 2, expected);
+			sqlite3_bind_int64(g, 3, ev->ts_us);
+			name_id = step_id(g);
+		}
+		if (name_id <= 0 || rollup_remember(s->name, key, name_id) < 0)
 			return -1;
 	}
 	netaddr_format(&ev->client, client, sizeof(client));

@@ -144,16 +144,33 @@ main(void)
 	is_int(db_int(db, "SELECT sum(findings) FROM hourly", 0), 1 + 1 + 1 + 2 + 1 + 60 + 40,
 	       "hourly findings count every flagged event (TXT past 20: 40 tunnel hits)");
 
-	/* a restart: the map is rebuilt from the database */
+	/* a restart: core and store anew, their caches empty; the map is rebuilt from the
+	 * database, and names and findings from before are found there, not duplicated */
 	core_free(k);
+	store_free(s);
+	s = store_new(db, err, sizeof(err));
 	k = core_new(c, db, S(20), err, sizeof(err));
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	conn(k, s, S(21), "203.0.113.5", IPPROTO_TCP, 443);
+	query(k, s, dns(S(22), "192.168.83.2", "Evil.Example.", 1, 1, evil));
+	query(k, s, dns(S(23), "192.168.83.2", "new.example", 1, 0, NULL));
 	store_flush(s);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	is_int(db_int(db, "SELECT count FROM findings WHERE kind = 'unexpected-destination'", 0),
 	       2, "after a restart the same finding grows (map reloaded)");
-	is_int(db_int(db, "SELECT count(*) FROM alert_outbox", 0), 15, "and no second alert");
+	is_int(db_int(db, "SELECT count(*) FROM dns_names WHERE name = 'Evil.Example.'", 0), 1,
+	       "a name from before the restart: still one row");
+	is_int(db_int(db, "SELECT queries FROM dns_names WHERE name = 'Evil.Example.'", 0), 2,
+	       "and its count grows");
+	is_int(db_int(db, "SELECT count(*) FROM dns_queries q JOIN dns_names n ON n.id = "
+	              "q.name_id WHERE n.name = 'Evil.Example.'", 0), 2,
+	       "both queries point at it");
+	is_int(db_int(db, "SELECT count FROM findings WHERE kind = 'unexpected-domain' AND "
+	              "domain = 'evil.example'", 0), 2, "its finding from before grows");
+	is_int(db_int(db, "SELECT queries FROM dns_names WHERE name = 'new.example'", 0), 1,
+	       "a new name after the restart");
+	is_int(db_int(db, "SELECT count(*) FROM alert_outbox", 0), 16,
+	       "one alert for the new name's finding, none again for the old ones");
 
 	struct cmd_event ack = { .kind = CMD_ACK_FINDING, .ts_us = S(30) };
 	ack.id = db_int(db, "SELECT id FROM findings WHERE kind = 'direct-ip'", 0);
