@@ -317,11 +317,31 @@ dns_example(const struct dns_event *ev, char *buf, size_t len)
 	return buf;
 }
 
+/* Raise (kind, key) for a query. A finding this run already knows is only counted;
+ * its example line is written only for one that may be new. */
+static int
+flag_dns(struct store *s, const struct dns_event *ev, const char *kind, const char *key,
+         const char *detail, int64_t ts, int day, int64_t qid, bool *is_new)
+{
+	char example[1300];
+	int64_t seen = store_finding_seen(s, kind, key, ts);
+
+	*is_new = false;
+	if (seen)
+		return seen < 0 ? -1 : 0;
+	struct finding_in f = {
+		.kind = kind, .key = key, .domain = key, .port = -1, .ts_us = ts,
+		.watch_day = day, .detail = detail,
+		.example = dns_example(ev, example, sizeof(example)), .query_id = qid,
+	};
+	return store_finding(s, &f, is_new) < 0 ? -1 : 0;
+}
+
 int
 core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 {
 	bool expected = policy_domain_expected(k->c, ev->qname);
-	char key[1100], base[256], reason[300], example[1300];
+	char key[1100], base[256], reason[300];
 	int64_t qid;
 	int day;
 
@@ -359,37 +379,17 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 			detail = "the VM asked for many names outside the expected set under one "
 			         "domain (the first ones have findings of their own)";
 		}
-		int64_t seen = store_finding_seen(s, "unexpected-domain", key, ts);
-
-		if (seen < 0)
+		if (flag_dns(s, ev, "unexpected-domain", key, detail, ts, day, qid, &is_new) < 0)
 			return -1;
-		if (!seen) {
-			struct finding_in f = {
-				.kind = "unexpected-domain", .key = key, .domain = key, .port = -1,
-				.ts_us = ts, .watch_day = day, .detail = detail,
-				.example = dns_example(ev, example, sizeof(example)), .query_id = qid,
-			};
-			if (store_finding(s, &f, &is_new) < 0)
-				return -1;
-			if (is_new && key[0] != '*')
-				base_count(k, base, true);
-		}
+		if (is_new && key[0] != '*')
+			base_count(k, base, true);
 	}
 	if (tunnel_check(k->tunnel, ev->qname, ev->qtype, ev->ts_us, base, sizeof(base),
 	                 reason, sizeof(reason))) {
-		int64_t seen = store_finding_seen(s, "dns-tunnel", base, ts);
-		struct finding_in f = {
-			.kind = "dns-tunnel", .key = base, .domain = base, .port = -1,
-			.ts_us = ts, .watch_day = day, .detail = reason, .query_id = qid,
-		};
+		bool is_new;
 
-		if (seen < 0)
+		if (flag_dns(s, ev, "dns-tunnel", base, reason, ts, day, qid, &is_new) < 0)
 			return -1;
-		if (!seen) {
-			f.example = dns_example(ev, example, sizeof(example));
-			if (flag(s, &f) < 0)
-				return -1;
-		}
 	}
 	return 0;
 }
