@@ -32,12 +32,7 @@
 # OCA_SET (extra `collect --set` key=value pairs, space separated), BENCH_TMPDIR (where
 # the lab directory goes, /var/tmp/oca-bench).
 set -eu
-BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
-SRCDIR=$(dirname "$BENCH_DIR")
-if [ -z "${OCA_BUILDDIR:-}" ]; then
-	if [ -x ./oc-audit ]; then OCA_BUILDDIR=$(pwd); else OCA_BUILDDIR=$SRCDIR/build; fi
-fi
-OCA_BIN=${OCA_BIN:-$OCA_BUILDDIR/oc-audit}
+. "$(dirname "$0")/common.sh"
 export OCA_BUILDDIR OCA_BIN OCA_SRCDIR=$SRCDIR
 HITS_S=${HITS_S:-10}
 MISSES=${MISSES:-100000}

@@ -16,12 +16,7 @@
 # (extra `collect --set` key=value pairs, space separated), BENCH_TMPDIR (where the lab
 # directory goes, /var/tmp/oca-bench).
 set -eu
-BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
-SRCDIR=$(dirname "$BENCH_DIR")
-if [ -z "${OCA_BUILDDIR:-}" ]; then
-	if [ -x ./oc-audit ]; then OCA_BUILDDIR=$(pwd); else OCA_BUILDDIR=$SRCDIR/build; fi
-fi
-OCA_BIN=${OCA_BIN:-$OCA_BUILDDIR/oc-audit}
+. "$(dirname "$0")/common.sh"
 export OCA_BUILDDIR OCA_BIN OCA_SRCDIR=$SRCDIR
 RATES=${*:-5000 20000 50000 100000}
 DURATION=${DURATION:-10}

@@ -11,12 +11,7 @@
 # Environment: WEEK_DB (default ${TMPDIR:-/var/tmp}/oca-bench-week.db), CONNS, QUERIES,
 # MAX_AGE_H (6), RUNS (20), REGEN=1 (always regenerate), OUT (append the table there).
 set -eu
-BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
-SRCDIR=$(dirname "$BENCH_DIR")
-if [ -z "${OCA_BUILDDIR:-}" ]; then
-	if [ -x ./oc-audit ]; then OCA_BUILDDIR=$(pwd); else OCA_BUILDDIR=$SRCDIR/build; fi
-fi
-OCA_BIN=${OCA_BIN:-$OCA_BUILDDIR/oc-audit}
+. "$(dirname "$0")/common.sh"
 WEEK_DB=${WEEK_DB:-${TMPDIR:-/var/tmp}/oca-bench-week.db}
 CONNS=${CONNS:-5000000}
 QUERIES=${QUERIES:-2000000}
