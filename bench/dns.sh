@@ -13,6 +13,12 @@
 #              rate_limit = 0 (it logs every query and answer into its database)
 #   unbound    Debian's daemon, 1 thread, log-queries: yes, log-replies: yes (to a file)
 #   unbound-nolog  the same without logging (what "logging that costs nothing" would be)
+#   unbound-syslog the same logging to syslog, Debian's default (use-syslog: yes, no
+#              logfile), as a unit started from the deployment plan's config would log.
+#              This box has no syslog daemon, so unbound runs in a private mount
+#              namespace whose /dev (a tmpfs: null, zero, random, urandom and log) has
+#              socat on /dev/log appending every datagram to a file: the cheapest
+#              receiver there is (journald, Debian 12's, does more per line).
 # dnsperf runs in the VM namespace (UDP, 1 thread): first HITS_S seconds over 5 cached
 # names (after one priming pass), then one pass over 100k distinct names under
 # bench.example.com (every one a cache miss, a fresh resolver). For each: QPS,
@@ -87,9 +93,10 @@ start_resolver() {
 			${OCA_SET:+$(printf -- "--set %s " $OCA_SET)} \
 			>"$LAB_DIR/resolver.log" 2>&1 &
 		;;
-	unbound | unbound-nolog)
-		local logq=yes
+	unbound | unbound-nolog | unbound-syslog)
+		local logq=yes syslog=no
 		[ "$tool" = unbound-nolog ] && logq=no
+		[ "$tool" = unbound-syslog ] && syslog=yes
 		: >"$LAB_DIR/unbound-queries.log"
 		cat >"$LAB_DIR/unbound.conf" <<EOF
 server:
@@ -100,8 +107,8 @@ server:
 	chroot: ""
 	directory: "$LAB_DIR"
 	pidfile: ""
-	use-syslog: no
-	logfile: "$LAB_DIR/unbound-queries.log"
+	use-syslog: $syslog
+$([ $syslog = yes ] || printf '\tlogfile: "%s"' "$LAB_DIR/unbound-queries.log")
 	verbosity: 0
 	log-queries: $logq
 	log-replies: $logq
@@ -115,8 +122,25 @@ forward-zone:
 remote-control:
 	control-enable: no
 EOF
-		ip netns exec "$NS_HOST" unbound -d -c "$LAB_DIR/unbound.conf" \
-			>"$LAB_DIR/resolver.log" 2>&1 &
+		if [ $syslog = yes ]; then
+			# shellcheck disable=SC2016 # expanded by the inner shell
+			ip netns exec "$NS_HOST" unshare -m --propagation private sh -c '
+				set -e
+				mount -t tmpfs -o mode=755 oca-bench-dev /dev
+				mknod -m 666 /dev/null c 1 3
+				mknod -m 666 /dev/zero c 1 5
+				mknod -m 666 /dev/random c 1 8
+				mknod -m 666 /dev/urandom c 1 9
+				socat -u UNIX-RECV:/dev/log,mode=666 \
+					OPEN:"$1",creat,append &
+				echo $! >"$1.pid"
+				while [ ! -S /dev/log ]; do sleep 0.05; done
+				exec unbound -d -c "$2"' sh "$LAB_DIR/unbound-queries.log" \
+				"$LAB_DIR/unbound.conf" >"$LAB_DIR/resolver.log" 2>&1 &
+		else
+			ip netns exec "$NS_HOST" unbound -d -c "$LAB_DIR/unbound.conf" \
+				>"$LAB_DIR/resolver.log" 2>&1 &
+		fi
 		;;
 	esac
 	PID=$!
@@ -135,6 +159,11 @@ EOF
 stop_resolver() {
 	kill -TERM "$PID" 2>/dev/null || true
 	wait "$PID" 2>/dev/null || true
+	# unbound-syslog's receiver, once unbound has said all it will
+	if [ -f "$LAB_DIR/unbound-queries.log.pid" ]; then
+		kill -TERM "$(cat "$LAB_DIR/unbound-queries.log.pid")" 2>/dev/null || true
+		rm -f "$LAB_DIR/unbound-queries.log.pid"
+	fi
 	LAB_PIDS=$(echo "$LAB_PIDS" | tr ' ' '\n' | grep -vx "$PID" | tr '\n' ' ')
 }
 
@@ -143,7 +172,8 @@ logged() {
 	case $1 in
 	oc-audit) sqlite3 "$DB" "SELECT count(*) FROM dns_queries" 2>/dev/null || echo 0 ;;
 	# "info: CLIENT NAME. TYPE IN" is a query; a reply has rcode, time, ... after IN
-	unbound*) grep -cE 'info: [0-9.]+ [^ ]+ [^ ]+ IN$' "$LAB_DIR/unbound-queries.log" || true ;;
+	# (to syslog the line has no newline: the datagrams are appended back to back)
+	unbound*) grep -oE 'info: [0-9.]+ [^ ]+ [^ ]+ IN($|<)' "$LAB_DIR/unbound-queries.log" | wc -l ;;
 	esac
 }
 
