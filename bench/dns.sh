@@ -27,14 +27,16 @@
 # many queries were logged.
 #
 # The saturated runs' latency is mostly queueing (OUTSTANDING queries in flight), so the
-# hits are also run at a fixed LAT_QPS for latency alone.
+# hits and misses are also run at a fixed LAT_QPS for latency alone (5 s; the misses
+# after the saturated pass, over 5 * LAT_QPS other names, so each is still a miss).
 #
 # Environment: HITS_S (10), MISSES (100000), CLIENTS (8), OUTSTANDING (200), LAT_QPS
-# (5000), TOOLS ("oc-audit unbound unbound-nolog"), OUT (append the table there),
+# (5000), TOOLS ("oc-audit unbound unbound-syslog unbound-nolog"), OUT (append the table there),
 # PERF_DIR (record `perf record -g` of the resolver process there, per case, and its
-# /proc/PID/smaps after the case; PERF_FREQ samples per second, 499; PERF_CALLGRAPH
-# the way to record stacks, "-g", or "--call-graph dwarf" for libraries without frame
-# pointers),
+# /proc/PID/smaps and dnsperf's per-query lines after the case; PERF_FREQ samples per
+# second, 499; PERF_CALLGRAPH the way to record stacks, "-g", or "--call-graph dwarf" for libraries without frame
+# pointers; PERF_SCHED=1 records the scheduler's switches and wakeups on all CPUs
+# instead, for `perf sched timehist`),
 # OCA_SET (extra `collect --set` key=value pairs, space separated), BENCH_TMPDIR (where
 # the lab directory goes, /var/tmp/oca-bench).
 set -eu
@@ -44,7 +46,7 @@ HITS_S=${HITS_S:-10}
 MISSES=${MISSES:-100000}
 CLIENTS=${CLIENTS:-8}
 OUTSTANDING=${OUTSTANDING:-200}
-TOOLS=${TOOLS:-oc-audit unbound unbound-nolog}
+TOOLS=${TOOLS:-oc-audit unbound unbound-syslog unbound-nolog}
 LAT_QPS=${LAT_QPS:-5000}
 
 "$BENCH_DIR/deps"
@@ -69,6 +71,8 @@ cdn1.example.net A
 EOF
 awk -v n="$MISSES" 'BEGIN { for (i = 1; i <= n; i++) printf "m%06d.bench.example.com A\n", i }' \
 	>"$LAB_DIR/misses.txt"
+awk -v n="$((LAT_QPS * 5))" 'BEGIN { for (i = 1; i <= n; i++) printf "r%06d.bench.example.com A\n", i }' \
+	>"$LAB_DIR/misses-rate.txt"
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # thread_ticks: "TID COMM TICKS" per thread of $PID, sorted for join
@@ -193,17 +197,22 @@ measure() {
 	local perf_pid=
 	if [ -n "${PERF_DIR:-}" ]; then
 		mkdir -p "$PERF_DIR"
-		perf record -q -F "${PERF_FREQ:-499}" ${PERF_CALLGRAPH:--g} -p "$PID" -o "$PERF_DIR/$tool-$case.data" \
-			>/dev/null 2>&1 &
+		# PERF_SCHED: the scheduler's switches and wakeups, all CPUs, instead of samples
+		local how="-q -F ${PERF_FREQ:-499} ${PERF_CALLGRAPH:--g} -p $PID"
+		[ -z "${PERF_SCHED:-}" ] || how="-g -a -e sched:sched_switch,sched:sched_wakeup,sched:sched_migrate_task"
+		# shellcheck disable=SC2086 # $how is options
+		perf record $how -o "$PERF_DIR/$tool-$case.data" >/dev/null 2>&1 &
 		perf_pid=$!
 	fi
 	in_vm dnsperf -s 192.168.83.1 -c "$CLIENTS" -T 1 -q "$OUTSTANDING" -t 2 -v "$@" \
 		>"$out.v" 2>"$out.err" || true
 	if [ -n "$perf_pid" ]; then
-		kill -INT "$perf_pid" 2>/dev/null || true
+		kill -TERM "$perf_pid" 2>/dev/null || true
 		wait "$perf_pid" || true
 		cat "/proc/$PID/smaps" >"$PERF_DIR/$tool-$case.smaps"
 	fi
+	# dnsperf's per-query lines too, for the latency over time
+	[ -z "${PERF_DIR:-}" ] || cp "$out.v" "$PERF_DIR/$tool-$case.dnsperf"
 	t1=$(cpu_ticks "$PID")
 	thread_ticks >"$out.threads1"
 	# where the CPU went, per thread (main, nflog, writer, resolver, ... for oc-audit)
@@ -243,5 +252,7 @@ for tool in $TOOLS; do
 	stop_resolver
 	start_resolver "$tool"       # cold cache
 	measure "$tool" misses -d "$LAB_DIR/misses.txt" -n 1 -l 60 | tee -a "${OUT:-/dev/null}"
+	measure "$tool" "misses@${LAT_QPS}" -d "$LAB_DIR/misses-rate.txt" -n 1 -l 10 \
+		-Q "$LAT_QPS" | tee -a "${OUT:-/dev/null}"
 	stop_resolver
 done
