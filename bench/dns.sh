@@ -31,12 +31,12 @@
 # after the saturated pass, over 5 * LAT_QPS other names, so each is still a miss).
 #
 # Environment: HITS_S (10), MISSES (100000), CLIENTS (8), OUTSTANDING (200), LAT_QPS
-# (5000), TOOLS ("oc-audit unbound unbound-syslog unbound-nolog"), OUT (append the table there),
-# PERF_DIR (record `perf record -g` of the resolver process there, per case, and its
-# /proc/PID/smaps and dnsperf's per-query lines after the case; PERF_FREQ samples per
-# second, 499; PERF_CALLGRAPH the way to record stacks, "-g", or "--call-graph dwarf" for libraries without frame
-# pointers; PERF_SCHED=1 records the scheduler's switches and wakeups on all CPUs
-# instead, for `perf sched timehist`),
+# (5000), TOOLS ("oc-audit unbound unbound-syslog unbound-nolog"), OUT (append the
+# table there), PERF_DIR (record `perf record -g` of the resolver process there, per
+# case, and its /proc/PID/smaps and dnsperf's per-query lines after the case;
+# PERF_FREQ samples per second, 499; PERF_CALLGRAPH the way to record stacks, "-g", or
+# "--call-graph dwarf" for libraries without frame pointers; PERF_SCHED=1 records the
+# scheduler's switches and wakeups on all CPUs instead, for `perf sched timehist`),
 # OCA_SET (extra `collect --set` key=value pairs, space separated), BENCH_TMPDIR (where
 # the lab directory goes, /var/tmp/oca-bench).
 set -eu
