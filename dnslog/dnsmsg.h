@@ -96,11 +96,11 @@ int dnsmsg_answers_dup(const struct dns_answer *a, size_t n, struct dns_answer *
  * records the client was given in *ans and *n_ans (dnsmsg_answers_free). Returns -1 if up
  * does not parse or does not answer q's question (nothing allocated).
  *
- * Two paths give that reply. The common answer (A, AAAA and CNAME records, an SOA or NS
- * in authority, an OPT last, every compression pointer pointing backwards past the
- * header, nothing to drop and nothing to cut) is passed on as libunbound wrote it, with
- * the client's header, question and OPT put in (dnsmsg_build_reply_fast, dnsfast.c;
- * returns 1 where it does not apply). Anything else goes through ldns: parsed, filtered
+ * Two paths give that reply. The common answer (A, AAAA and CNAME answers, only those
+ * and NS and SOA records besides, an OPT last, every compression pointer pointing back
+ * past the header, nothing to drop and nothing to cut) is passed on as libunbound
+ * wrote it, with the client's header, question and OPT put in
+ * (dnsmsg_build_reply_fast, dnsfast.c; returns 1 where it does not apply). Anything else goes through ldns: parsed, filtered
  * and re-encoded (dnsmsg_build_reply_ldns, dnsmsg.c). fuzz_dnsanswer checks that the two
  * agree wherever the first applies. */
 int dnsmsg_build_reply(const struct dnsq *q, const uint8_t *up, size_t uplen, size_t limit,
