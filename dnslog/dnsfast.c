@@ -16,8 +16,10 @@
  *   extended rcode. No other type: nothing to drop for a client without DO, no rdata
  *   it cannot check;
  * - every name's compression pointers point backwards, past the header, to bytes wholly
- *   before the name, each jump before the last (so a walk always ends); at most 255
- *   bytes a name;
+ *   before the name, each jump before the last (so a walk always ends), and into the
+ *   question's name only at a label's start (the client's bytes go there: the same
+ *   labels, perhaps in another case, so a name there reads the same but for case); at
+ *   most 255 bytes a name;
  * - the reply fits limit as it is (the ldns path cuts what does not).
  * fuzz_dnsanswer checks on every input that a reply this path builds says what the ldns
  * path's says: header, question, every record, OPT, and the answers logged. */
@@ -37,15 +39,37 @@
 #define T_AAAA 28
 #define OPT_LEN 11
 
-/* Read the name at pos in m (len bytes) into wire, uncompressed (*wlen bytes, the final
- * zero label included). Returns the offset just after the name where it starts (after
- * its first pointer if it has one), or 0 if it is not a name this path passes on: a
- * pointer must jump back before the last one, past the header, and what it leads to must
- * lie wholly before the name's start (or a name could end in bytes the reply drops). */
-static size_t
-read_name(const uint8_t *m, size_t len, size_t pos, uint8_t wire[255], size_t *wlen)
+/* The message read_name reads: its bytes, and the end of the question's name, whose
+ * bytes the reply replaces with the client's (the same labels, letters perhaps in
+ * another case). */
+struct msg {
+	const uint8_t *m;
+	size_t len, qend;
+};
+
+/* Whether offset to starts a label of the question's name (it was checked: no pointer,
+ * ends at qend), so that a name leading there reads the same labels in the reply. */
+static bool
+question_label(const struct msg *g, size_t to)
 {
-	size_t after = 0, o = 0, start = pos, bound = pos;
+	size_t b = HDR;
+
+	while (b < g->qend && b != to)
+		b += 1 + (size_t)g->m[b];
+	return b == to;
+}
+
+/* Read the name at pos into wire, uncompressed (*wlen bytes, the final zero label
+ * included). Returns the offset just after the name where it starts (after its first
+ * pointer if it has one), or 0 if it is not a name this path passes on: a pointer must
+ * jump back before the last one, past the header, to a label start if into the
+ * question's name, and what it leads to must lie wholly before the name's start (or a
+ * name could end in bytes the reply drops). */
+static size_t
+read_name(const struct msg *g, size_t pos, uint8_t wire[255], size_t *wlen)
+{
+	size_t after = 0, o = 0, start = pos, bound = pos, len = g->len;
+	const uint8_t *m = g->m;
 
 	for (;;) {
 		uint8_t l;
@@ -61,7 +85,7 @@ read_name(const uint8_t *m, size_t len, size_t pos, uint8_t wire[255], size_t *w
 			to = (size_t)(l & 0x3F) << 8 | m[pos + 1];
 			if (!after)
 				after = pos + 2;
-			if (to < HDR || to >= bound)
+			if (to < HDR || to >= bound || (to < g->qend && !question_label(g, to)))
 				return 0;
 			bound = pos = to;
 			len = start;          /* from here on, only bytes before the name */
@@ -104,6 +128,7 @@ dnsmsg_build_reply_fast(const struct dnsq *q, const uint8_t *up, size_t uplen,
                         struct dns_answer **ans, size_t *n_ans)
 {
 	size_t pos, end, opt_at = 0, n_an, total, got = 0, wlen;
+	struct msg g = { up, uplen, HDR + (size_t)q->qname_len };
 	struct dns_answer *a = NULL;
 	unsigned ar;
 	uint8_t *w;
@@ -131,7 +156,7 @@ dnsmsg_build_reply_fast(const struct dnsq *q, const uint8_t *up, size_t uplen,
 		uint16_t type;
 		bool ok;
 
-		if (!(p = read_name(up, uplen, pos, owner, &olen)) || p + 10 > uplen)
+		if (!(p = read_name(&g, pos, owner, &olen)) || p + 10 > uplen)
 			goto no;
 		type = get16(up + p);
 		rd = p + 10;
@@ -147,11 +172,11 @@ dnsmsg_build_reply_fast(const struct dnsq *q, const uint8_t *up, size_t uplen,
 			break;
 		case T_CNAME:
 		case T_NS:
-			ok = read_name(up, uplen, rd, t1, &l1) == rd + rdlen;
+			ok = read_name(&g, rd, t1, &l1) == rd + rdlen;
 			break;
 		case T_SOA:
-			p = read_name(up, uplen, rd, t1, &l1);
-			ok = p && (p = read_name(up, uplen, p, t2, &l2)) && p + 20 == rd + rdlen;
+			p = read_name(&g, rd, t1, &l1);
+			ok = p && (p = read_name(&g, p, t2, &l2)) && p + 20 == rd + rdlen;
 			break;
 		case T_OPT:   /* last, the root's, no extended rcode: the client gets ours */
 			ok = i == total - 1 && i >= n_an + get16(up + 8) && olen == 1 &&

@@ -8,12 +8,13 @@
 
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ldns/ldns.h>
 
 #include "event.h"
 
-static bool
+static inline bool
 dnsequiv_lists(const ldns_rr_list *a, const ldns_rr_list *b)
 {
 	size_t n = a ? ldns_rr_list_rr_count(a) : 0;
@@ -26,7 +27,7 @@ dnsequiv_lists(const ldns_rr_list *a, const ldns_rr_list *b)
 	return true;
 }
 
-static bool
+static inline bool
 dnsequiv_msgs(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
 	ldns_pkt *x = NULL, *y = NULL;
@@ -69,7 +70,7 @@ out:
 }
 
 /* The same answers logged: names, types, TTLs and data, in order. */
-static bool
+static inline bool
 dnsequiv_answers(const struct dns_answer *a, size_t na, const struct dns_answer *b,
                  size_t nb)
 {
@@ -77,6 +78,22 @@ dnsequiv_answers(const struct dns_answer *a, size_t na, const struct dns_answer 
 		return false;
 	for (size_t i = 0; i < na; i++)
 		if (strcmp(a[i].name, b[i].name) || strcmp(a[i].data, b[i].data) ||
+		    a[i].rtype != b[i].rtype || a[i].ttl != b[i].ttl)
+			return false;
+	return true;
+}
+
+/* The answers a client reads in a reply (dnsmsg_answers of it) against those logged:
+ * the same records, names and data compared without case (a reply may spell a name
+ * as the client's question does, the log as libunbound's answer did). */
+static inline bool
+dnsequiv_answers_nocase(const struct dns_answer *a, size_t na, const struct dns_answer *b,
+                        size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (strcasecmp(a[i].name, b[i].name) || strcasecmp(a[i].data, b[i].data) ||
 		    a[i].rtype != b[i].rtype || a[i].ttl != b[i].ttl)
 			return false;
 	return true;

@@ -525,6 +525,19 @@ test_fast(void)
 		is_int(dnsmsg_build_reply_fast(&q, pkt, sizeof(pkt), 512, &out, &outlen, &rcode,
 		                               &ans, &nans), 1, "A record of 4 bytes as AAAA: declined");
 	}
+	{       /* a name pointing inside a label of the question, which the client's bytes
+	         * replace: it would read "aB" in the reply and "Ab" in the log */
+		static const uint8_t up[] = {
+			0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+			5, 2, 'A', 'b', 0, 'z', 0, 0, 1, 0, 1,
+			0xC0, 13, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4 };
+		static const uint8_t name[] = { 5, 2, 'a', 'B', 0, 'z', 0 };
+
+		n = mkquery(p, 0xabcd, 0x0100, name, sizeof(name), 1, -1, 0, 0);
+		dnsq_parse(p, n, &q);
+		is_int(dnsmsg_build_reply_fast(&q, up, sizeof(up), 512, &out, &outlen, &rcode,
+		                               &ans, &nans), 1, "pointer inside a question label: declined");
+	}
 }
 
 static void
