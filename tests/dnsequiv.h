@@ -69,31 +69,19 @@ out:
 	return same;
 }
 
-/* The same answers logged: names, types, TTLs and data, in order. */
+/* The same answers, in order: names, types, TTLs and data; names and data compared
+ * without case if nocase (what a client reads in a reply against what was logged: a
+ * reply may spell a name as the client's question does, the log as libunbound did). */
 static inline bool
 dnsequiv_answers(const struct dns_answer *a, size_t na, const struct dns_answer *b,
-                 size_t nb)
+                 size_t nb, bool nocase)
 {
-	if (na != nb)
-		return false;
-	for (size_t i = 0; i < na; i++)
-		if (strcmp(a[i].name, b[i].name) || strcmp(a[i].data, b[i].data) ||
-		    a[i].rtype != b[i].rtype || a[i].ttl != b[i].ttl)
-			return false;
-	return true;
-}
+	int (*cmp)(const char *, const char *) = nocase ? strcasecmp : strcmp;
 
-/* The answers a client reads in a reply (dnsmsg_answers of it) against those logged:
- * the same records, names and data compared without case (a reply may spell a name
- * as the client's question does, the log as libunbound's answer did). */
-static inline bool
-dnsequiv_answers_nocase(const struct dns_answer *a, size_t na, const struct dns_answer *b,
-                        size_t nb)
-{
 	if (na != nb)
 		return false;
 	for (size_t i = 0; i < na; i++)
-		if (strcasecmp(a[i].name, b[i].name) || strcasecmp(a[i].data, b[i].data) ||
+		if (cmp(a[i].name, b[i].name) || cmp(a[i].data, b[i].data) ||
 		    a[i].rtype != b[i].rtype || a[i].ttl != b[i].ttl)
 			return false;
 	return true;

@@ -435,7 +435,7 @@ both_paths(const struct dnsq *q, const uint8_t *w, size_t len, size_t limit)
 		return -1;
 	}
 	same = fl <= limit && fr == sr && dnsequiv_msgs(fo, fl, so, sl) &&
-	       dnsequiv_answers(fa, fn, sa, sn);
+	       dnsequiv_answers(fa, fn, sa, sn, false);
 	free(fo);
 	free(so);
 	dnsmsg_answers_free(fa, fn);
