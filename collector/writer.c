@@ -14,7 +14,15 @@
  * than WRITER_YIELD_DEPTH events queued): the resolver and NFLOG reader threads wake for
  * each packet and, sharing a core with a writer busy on a batch, were left waiting for
  * its time slice (bench/dns.sh at 5 000 queries/s: p99 0.12-0.55 ms, 0.06-0.08 with the
- * yields). Behind, it stops yielding, or a saturating client would fill the queue. */
+ * yields). Behind, it stops yielding, or a saturating client would fill the queue.
+ *
+ * The thread also asks for the longest time slice Linux gives (100 ms, sched_setattr's
+ * sched_runtime for SCHED_OTHER, honoured since Linux 6.12, ignored before): under EEVDF
+ * a thread that wakes with a shorter slice than the running one may preempt it at once,
+ * so the resolver, the NFLOG reader and whatever else the host runs (in the lab, the
+ * upstream) no longer wait for the writer's batch or commit to reach the end of its
+ * slice. Its weight is unchanged: it gets the same share of the CPU as before, later.
+ * bench/dns.sh, 5 000 misses/s, 3 runs each: p99 0.19-0.30 ms against 0.39-0.68. */
 #include "config.h"
 
 #include <errno.h>
@@ -23,7 +31,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "core.h"
 #include "db.h"
@@ -39,6 +50,7 @@
 #define PRUNE_EVERY_US INT64_C(60000000)
 #define PRUNE_BATCH 2000
 #define IDLE_FLUSH_US INT64_C(1000000)
+#define WRITER_SLICE_NS UINT64_C(100000000)
 
 struct writer {
 	sqlite3 *db;
@@ -260,12 +272,40 @@ periodic(struct writer *w, bool force)
 	}
 }
 
+/* The calling thread's time slice becomes WRITER_SLICE_NS; its nice value stays. Best
+ * effort: a kernel without sched_setattr leaves the default. */
+static void
+long_slice(void)
+{
+	/* the kernel's struct sched_attr as of its first version (<linux/sched/types.h>
+	 * cannot be included beside <sched.h> with these headers) */
+	struct {
+		uint32_t size, sched_policy;
+		uint64_t sched_flags;
+		int32_t sched_nice;
+		uint32_t sched_priority;
+		uint64_t sched_runtime, sched_deadline, sched_period;
+	} a = { .size = sizeof(a), .sched_policy = SCHED_OTHER,
+	        .sched_runtime = WRITER_SLICE_NS };
+	int nice;
+
+	_Static_assert(sizeof(a) == 48, "struct sched_attr, first version");
+
+	errno = 0;
+	nice = getpriority(PRIO_PROCESS, 0);
+	if (errno == 0)
+		a.sched_nice = nice;
+	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+		log_debug("writer: sched_setattr: %s", strerror(errno));
+}
+
 static void *
 run(void *arg)
 {
 	struct writer *w = arg;
 
 	pthread_setname_np(pthread_self(), "oca-writer");
+	long_slice();
 
 	w->last_checkpoint = w->last_counters = queue_mono_us();
 	w->last_prune = 0;

@@ -59,6 +59,23 @@ reply=$(printf '\xab\xcd\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x03a\x00b\x07Ex
 check "raw query: ID, QR, RA, NXDOMAIN" "${reply:0:8}" abcd8183
 check "raw query: question echoed byte for byte" "${reply:24:42}" \
 	"03610062074578416d506c4503636f6d0000010001"
+
+# the writer asks for a 100 ms time slice (collector/writer.c), which kernels honour from
+# 6.12 on (/proc/PID/task/TID/sched shows it as se.slice, in ns)
+slice() {
+	local t
+	for t in /proc/"$COLLECT_PID"/task/*; do
+		[ "$(cat "$t/comm")" = "$1" ] && awk '$1 == "se.slice" { print $3 }' "$t/sched"
+	done
+}
+kver=$(uname -r | cut -d- -f1)
+if [ "$(printf '6.12\n%s\n' "$kver" | sort -V | head -1)" = 6.12 ]; then
+	check "writer: 100 ms time slice" "$(slice oca-writer)" 100000000
+	check "resolver: the default slice" "$(slice oca-resolver)" \
+		"$(awk '$1 == "se.slice" { print $3 }' /proc/self/sched)"
+else
+	echo "ok - writer's time slice # SKIP kernel $kver ignores it"
+fi
 sleep 0.5
 lab_stop TERM && rc=0 || rc=$?
 check "collector exits 0" "$rc" 0
