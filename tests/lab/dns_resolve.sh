@@ -69,13 +69,13 @@ slice() {
 	done
 }
 kver=$(uname -r | cut -d- -f1)
-if [ "$(printf '6.12\n%s\n' "$kver" | sort -V | head -1)" = 6.12 ]; then
-	dflt=$(awk '$1 == "se.slice" { print $3 }' /proc/self/sched)
+dflt=$(awk '$1 == "se.slice" { print $3 }' /proc/self/sched 2>/dev/null || true)
+if [ "$(printf '6.12\n%s\n' "$kver" | sort -V | head -1)" = 6.12 ] && [ -n "$dflt" ]; then
 	check "writer: twice the default time slice" "$(slice oca-writer)" \
 		"$((dflt * 2 > 100000000 ? 100000000 : dflt * 2))"
 	check "resolver: the default slice" "$(slice oca-resolver)" "$dflt"
 else
-	echo "ok - writer's time slice # SKIP kernel $kver ignores it"
+	echo "ok - writer's time slice # SKIP kernel $kver ignores it or does not show it"
 fi
 sleep 0.5
 lab_stop TERM && rc=0 || rc=$?
