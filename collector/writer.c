@@ -292,8 +292,10 @@ slice_now(void)
 	return v;
 }
 
-/* The calling thread's time slice becomes twice the default; its nice value stays. Best
- * effort: a kernel without sched_setattr or custom slices leaves the default. */
+/* The calling thread's time slice becomes twice the default; its policy (SCHED_OTHER or
+ * SCHED_BATCH, as the operator started the daemon) and nice value stay. Under any other
+ * policy (SCHED_IDLE, real time) nothing changes. Best effort: a kernel without
+ * sched_setattr or custom slices leaves the default. */
 static void
 long_slice(void)
 {
@@ -305,11 +307,20 @@ long_slice(void)
 		int32_t sched_nice;
 		uint32_t sched_priority;
 		uint64_t sched_runtime, sched_deadline, sched_period;
-	} a = { .size = sizeof(a), .sched_policy = SCHED_OTHER };
-	uint64_t now = slice_now();
-	int nice;
+	} a = { .size = sizeof(a) };
+	int policy = sched_getscheduler(0), nice;
+	uint64_t now;
 
 	_Static_assert(sizeof(a) == 48, "struct sched_attr, first version");
+	if (policy < 0)
+		return;
+	if (policy & SCHED_RESET_ON_FORK)
+		a.sched_flags = 0x01;          /* SCHED_FLAG_RESET_ON_FORK */
+	policy &= ~SCHED_RESET_ON_FORK;
+	if (policy != SCHED_OTHER && policy != SCHED_BATCH)
+		return;
+	a.sched_policy = (uint32_t)policy;
+	now = slice_now();
 	a.sched_runtime = now > 0 ? 2 * now : SLICE_FALLBACK_NS;
 	if (a.sched_runtime > SLICE_MAX_NS)
 		a.sched_runtime = SLICE_MAX_NS;

@@ -62,12 +62,14 @@ check "raw query: question echoed byte for byte" "${reply:24:42}" \
 
 # the writer asks for twice the default time slice (collector/writer.c), which kernels
 # honour from 6.12 on (/proc/PID/task/TID/sched shows it as se.slice, in ns)
-slice() {
+# sched_field THREAD FIELD: a field of the collector thread's /proc sched file
+sched_field() {
 	local t
 	for t in /proc/"$COLLECT_PID"/task/*; do
-		[ "$(cat "$t/comm")" = "$1" ] && awk '$1 == "se.slice" { print $3 }' "$t/sched"
+		[ "$(cat "$t/comm")" = "$1" ] && awk -v f="$2" '$1 == f { print $3 }' "$t/sched"
 	done
 }
+slice() { sched_field "$1" se.slice; }
 kver=$(uname -r | cut -d- -f1)
 dflt=$(awk '$1 == "se.slice" { print $3 }' /proc/self/sched 2>/dev/null || true)
 if [ "$(printf '6.12\n%s\n' "$kver" | sort -V | head -1)" = 6.12 ] && [ -n "$dflt" ]; then
@@ -141,8 +143,16 @@ check "in-flight queries stored as unanswered" "$(sql "SELECT count(*) FROM dns_
 	WHERE qname GLOB 'hang[123].example.com' AND rcode IS NULL AND latency_us IS NULL")" 3
 
 # IPv6: listening on the host's bridge address fd83::1, the VM asks over v6
+# (this run under SCHED_BATCH, as an operator may start it: the writer keeps the policy)
 lab_config "[dns]" "listen = [fd83::1]:53" "allow_from = fd83::/64" "forward = 198.51.100.2"
-lab_collect
+LAB_COLLECT_WRAP="chrt -b 0" lab_collect
+if [ -n "$dflt" ]; then
+	check "SCHED_BATCH: the writer keeps it" "$(sched_field oca-writer policy)" 3
+fi
+if [ "$(printf '6.12\n%s\n' "$kver" | sort -V | head -1)" = 6.12 ] && [ -n "$dflt" ]; then
+	check "SCHED_BATCH: the writer's slice still doubled" "$(slice oca-writer)" \
+		"$((dflt * 2 > 100000000 ? 100000000 : dflt * 2))"
+fi
 out=$(in_vm drill -6 www.example.com @fd83::1 2>&1 || true)
 check "IPv6 listener: answer" "$(answers "$out" | awk '{print $5}')" 198.51.100.10
 out=$(in_vm drill -6 -t www.example.com AAAA @fd83::1 2>&1 || true)
