@@ -60,8 +60,8 @@ check "raw query: ID, QR, RA, NXDOMAIN" "${reply:0:8}" abcd8183
 check "raw query: question echoed byte for byte" "${reply:24:42}" \
 	"03610062074578416d506c4503636f6d0000010001"
 
-# the writer asks for twice the default time slice (collector/writer.c), which kernels
-# honour from 6.12 on (/proc/PID/task/TID/sched shows it as se.slice, in ns)
+# The writer asks for twice the default time slice (collector/writer.c), which kernels
+# honour from 6.12 on; /proc/PID/task/TID/sched shows it as se.slice, in ns.
 # sched_field THREAD FIELD: a field of the collector thread's /proc sched file
 sched_field() {
 	local t
@@ -72,7 +72,11 @@ sched_field() {
 slice() { sched_field "$1" se.slice; }
 kver=$(uname -r | cut -d- -f1)
 dflt=$(awk '$1 == "se.slice" { print $3 }' /proc/self/sched 2>/dev/null || true)
+slices=false
 if [ "$(printf '6.12\n%s\n' "$kver" | sort -V | head -1)" = 6.12 ] && [ -n "$dflt" ]; then
+	slices=true
+fi
+if $slices; then
 	check "writer: twice the default time slice" "$(slice oca-writer)" \
 		"$((dflt * 2 > 100000000 ? 100000000 : dflt * 2))"
 	check "resolver: the default slice" "$(slice oca-resolver)" "$dflt"
@@ -146,10 +150,11 @@ check "in-flight queries stored as unanswered" "$(sql "SELECT count(*) FROM dns_
 # (this run under SCHED_BATCH, as an operator may start it: the writer keeps the policy)
 lab_config "[dns]" "listen = [fd83::1]:53" "allow_from = fd83::/64" "forward = 198.51.100.2"
 LAB_COLLECT_WRAP="chrt -b 0" lab_collect
-if [ -n "$dflt" ]; then
-	check "SCHED_BATCH: the writer keeps it" "$(sched_field oca-writer policy)" 3
+policy=$(sched_field oca-writer policy)
+if [ -n "$policy" ]; then
+	check "SCHED_BATCH: the writer keeps it" "$policy" 3
 fi
-if [ "$(printf '6.12\n%s\n' "$kver" | sort -V | head -1)" = 6.12 ] && [ -n "$dflt" ]; then
+if $slices; then
 	check "SCHED_BATCH: the writer's slice still doubled" "$(slice oca-writer)" \
 		"$((dflt * 2 > 100000000 ? 100000000 : dflt * 2))"
 fi
