@@ -68,6 +68,7 @@ sched_field() {
 	for t in /proc/"$COLLECT_PID"/task/*; do
 		[ "$(cat "$t/comm")" = "$1" ] && awk -v f="$2" '$1 == f { print $3 }' "$t/sched"
 	done
+	return 0
 }
 slice() { sched_field "$1" se.slice; }
 kver=$(uname -r | cut -d- -f1)
