@@ -17,7 +17,7 @@
  * yields). Behind, it stops yielding, or a saturating client would fill the queue.
  *
  * The thread also asks for a time slice twice the kernel's default (sched_setattr's
- * sched_runtime for SCHED_OTHER, honoured since Linux 6.12, ignored before): under EEVDF
+ * sched_runtime for SCHED_OTHER and SCHED_BATCH, honoured since Linux 6.12, ignored before): under EEVDF
  * a thread that wakes with a shorter slice than the running one may preempt it at once,
  * so the resolver, the NFLOG reader and whatever else the host runs (in the lab, the
  * upstream) no longer wait for the writer's batch or commit to reach the end of its
