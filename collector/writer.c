@@ -17,14 +17,14 @@
  * yields). Behind, it stops yielding, or a saturating client would fill the queue.
  *
  * The thread also asks for a time slice twice the kernel's default (sched_setattr's
- * sched_runtime for SCHED_OTHER and SCHED_BATCH, honoured since Linux 6.12, ignored before): under EEVDF
- * a thread that wakes with a shorter slice than the running one may preempt it at once,
- * so the resolver, the NFLOG reader and whatever else the host runs (in the lab, the
- * upstream) no longer wait for the writer's batch or commit to reach the end of its
- * slice. Its weight is unchanged: it gets the same share of the CPU as before, later.
- * bench/dns.sh, 5 000 misses/s, interleaved: p99 0.17-0.22 ms with 3 ms (twice the
- * default here), 0.22-0.33 with 10 ms, 0.17-0.34 with 100, 0.35-0.74 without; the
- * longer slices cost saturated hits more p99 (3.3-4.4 ms against 2.8-3.2). */
+ * sched_runtime for SCHED_OTHER and SCHED_BATCH, honoured since Linux 6.12, ignored
+ * before): under EEVDF a thread that wakes with a shorter slice than the running one may
+ * preempt it at once, so the resolver, the NFLOG reader and whatever else the host runs
+ * (in the lab, the upstream) no longer wait for the writer's batch or commit to reach
+ * the end of its slice. Its weight is unchanged: it gets the same share of the CPU as
+ * before, later. bench/dns.sh, 5 000 misses/s, interleaved: p99 0.17-0.22 ms with 3 ms
+ * (twice the default here), 0.22-0.33 with 10 ms, 0.17-0.34 with 100, 0.35-0.74 without;
+ * the longer slices cost saturated hits more p99 (3.3-4.4 ms against 2.8-3.2). */
 #include "config.h"
 
 #include <errno.h>
