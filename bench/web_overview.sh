@@ -76,6 +76,7 @@ md=$(mktemp)
 	echo "|---|---:|---:|---:|---:|"
 	for p in / /api/timeline?since=7d /dns /connections /api/connections?limit=100 /dns?name=pastebin \
 		"/connections?ip=203.0.113.16" "/connections?kind=unexpected" \
+		"/dns?ip=149.154.167.220" "/dns?ip=203.0.113.16" \
 		/api/findings /findings/1 /findings/5 /findings/28 /metrics "/api/report?since=7d"; do
 		set -- $(time_path "$p")
 		echo "| \`$p\` | $1 | $2 | $3 | $4 |"

@@ -1,8 +1,10 @@
-/* Every statement the core thread runs. A connection costs one INSERT: its destination,
- * DNS name and finding rollups are counted in memory (rollup.h) and written once per
- * batch by store_flush, together with the per-hour totals. */
+/* Every statement the core thread runs. A connection costs one INSERT, a DNS query one
+ * per row it leaves: their destination, DNS name, answered address and finding rollups
+ * are counted in memory (rollup.h) and written once per batch by store_flush, together
+ * with the per-hour totals. */
 #include "config.h"
 
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +24,8 @@ struct hour_pending {
 
 enum {
 	S_INS_CONN, S_DEST_GET, S_HOURLY_ADD, S_INS_QUERY, S_INS_ANSWER, S_NAME_INS, S_NAME_GET,
-	S_FIND_INS, S_FIND_GET, S_OUTBOX, S_INS_LOSS, S_COUNTER_ADD, S_META, S_ACK,
-	S_ALERT_DONE, S_ALERT_RETRY, S__COUNT
+	S_IP_INS, S_IP_GET, S_FIND_INS, S_FIND_GET, S_OUTBOX, S_INS_LOSS, S_COUNTER_ADD, S_META,
+	S_ACK, S_ALERT_DONE, S_ALERT_RETRY, S__COUNT
 };
 
 static const char *const sql_text[S__COUNT] = {
@@ -53,6 +55,11 @@ static const char *const sql_text[S__COUNT] = {
 	[S_NAME_GET] =
 	"INSERT INTO dns_names(name, expected, queries, first_us, last_us) VALUES(?1,?2,0,?3,?3) "
 	"ON CONFLICT(name) DO UPDATE SET expected = excluded.expected RETURNING id",
+	/* the same for an (address, name asked) pair: most cache misses bring a new one */
+	[S_IP_INS] =
+	"INSERT INTO dns_ips(ip, name_id, answers, first_us, last_us) VALUES(?1,?2,0,?3,?3) "
+	"ON CONFLICT(ip, name_id) DO NOTHING",
+	[S_IP_GET] = "SELECT id FROM dns_ips WHERE ip = ?1 AND name_id = ?2",
 	[S_FIND_INS] =
 	"INSERT INTO findings(kind, key, domain, ip, port, proto, count, first_us, last_us, "
 	"watch_day, detail, example, conn_id, query_id) VALUES(?,?,?,?,?,?,1,?7,?7,?,?,?,?,?) "
@@ -81,7 +88,7 @@ static const char *const sql_text[S__COUNT] = {
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *st[S__COUNT];
-	struct rollup *dest, *name, *finding;
+	struct rollup *dest, *name, *ip, *finding;
 	struct hour_pending hours[HOURS_PENDING];
 	int n_hours;
 };
@@ -118,8 +125,11 @@ store_new(sqlite3 *db, char *err, size_t errlen)
 		"VALUES(?,?,?,?,?) ON CONFLICT(hour, name_id) DO UPDATE SET queries = queries + "
 		"excluded.queries, first_us = min(first_us, excluded.first_us), last_us = "
 		"max(last_us, excluded.last_us)", err, errlen) : NULL;
+	s->ip = s->name ? rollup_new(db,
+		"UPDATE dns_ips SET answers = answers + ?2, first_us = min(first_us, ?3), "
+		"last_us = max(last_us, ?4) WHERE id = ?1", NULL, err, errlen) : NULL;
 	/* a finding's first event is counted by its INSERT; the cache adds the rest */
-	s->finding = s->name ? rollup_new(db,
+	s->finding = s->ip ? rollup_new(db,
 		"UPDATE findings SET count = count + ?2, last_us = max(last_us, ?4) WHERE id = ?1",
 		NULL, err, errlen) : NULL;
 	if (!s->finding) {
@@ -136,6 +146,7 @@ store_free(struct store *s)
 		return;
 	rollup_free(s->dest);
 	rollup_free(s->name);
+	rollup_free(s->ip);
 	rollup_free(s->finding);
 	for (int i = 0; i < S__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
@@ -223,7 +234,7 @@ int
 store_flush(struct store *s)
 {
 	if (rollup_flush(s->dest) < 0 || rollup_flush(s->name) < 0 ||
-	    rollup_flush(s->finding) < 0)
+	    rollup_flush(s->ip) < 0 || rollup_flush(s->finding) < 0)
 		return -1;
 	return hours_flush(s);
 }
@@ -233,6 +244,7 @@ store_discard(struct store *s)
 {
 	rollup_clear(s->dest);
 	rollup_clear(s->name);
+	rollup_clear(s->ip);
 	rollup_clear(s->finding);
 	s->n_hours = 0;
 }
@@ -300,6 +312,53 @@ store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr 
 	return id;
 }
 
+/* Step ins, a plain INSERT that does nothing on a conflict; if it did nothing, get (bound
+ * alike) returns the existing row. The new or existing row's id, or -1. */
+static int64_t
+insert_or_get(struct store *s, sqlite3_stmt *ins, sqlite3_stmt *get)
+{
+	if (step_done(ins) < 0) {
+		sqlite3_clear_bindings(get);
+		return -1;
+	}
+	if (sqlite3_changes(s->db) == 1) {
+		sqlite3_clear_bindings(get);
+		return sqlite3_last_insert_rowid(s->db);
+	}
+	return step_id(get);
+}
+
+/* Count answer i of ev into dns_ips if it is an address, once per query. */
+static int
+count_ip(struct store *s, const struct dns_event *ev, size_t i, int64_t name_id)
+{
+	const struct dns_answer *an = &ev->answers[i];
+	char key[NETADDR_STRLEN + 24];
+	int64_t id;
+
+	if ((an->rtype != 1 && an->rtype != 28) || !an->data || !*an->data)
+		return 0;
+	for (size_t j = 0; j < i; j++)
+		if (ev->answers[j].rtype == an->rtype && ev->answers[j].data &&
+		    strcmp(ev->answers[j].data, an->data) == 0)
+			return 0;
+	snprintf(key, sizeof(key), "%.*s|%" PRId64, NETADDR_STRLEN, an->data, name_id);
+	if (!(id = rollup_find(s->ip, key))) {
+		sqlite3_stmt *ins = s->st[S_IP_INS], *g = s->st[S_IP_GET];
+
+		for (int k = 0; k < 2; k++) {
+			sqlite3_stmt *t = k ? g : ins;
+
+			sqlite3_bind_text(t, 1, an->data, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(t, 2, name_id);
+		}
+		sqlite3_bind_int64(ins, 3, ev->ts_us);
+		if ((id = insert_or_get(s, ins, g)) <= 0 || rollup_remember(s->ip, key, id) < 0)
+			return -1;
+	}
+	return rollup_count(s->ip, key, ev->ts_us);
+}
+
 int64_t
 store_dns(struct store *s, const struct dns_event *ev, bool expected)
 {
@@ -315,20 +374,15 @@ store_dns(struct store *s, const struct dns_event *ev, bool expected)
 	if (!(name_id = rollup_find(s->name, key))) {
 		sqlite3_stmt *ins = s->st[S_NAME_INS], *g = s->st[S_NAME_GET];
 
-		sqlite3_bind_text(ins, 1, ev->qname, -1, SQLITE_STATIC);
-		sqlite3_bind_int(ins, 2, expected);
-		sqlite3_bind_int64(ins, 3, ev->ts_us);
-		if (step_done(ins) < 0)
-			return -1;
-		if (sqlite3_changes(s->db) == 1) {
-			name_id = sqlite3_last_insert_rowid(s->db);
-		} else {
-			sqlite3_bind_text(g, 1, ev->qname, -1, SQLITE_STATIC);
-			sqlite3_bind_int(g, 2, expected);
-			sqlite3_bind_int64(g, 3, ev->ts_us);
-			name_id = step_id(g);
+		for (int i = 0; i < 2; i++) {
+			sqlite3_stmt *t = i ? g : ins;
+
+			sqlite3_bind_text(t, 1, ev->qname, -1, SQLITE_STATIC);
+			sqlite3_bind_int(t, 2, expected);
+			sqlite3_bind_int64(t, 3, ev->ts_us);
 		}
-		if (name_id <= 0 || rollup_remember(s->name, key, name_id) < 0)
+		if ((name_id = insert_or_get(s, ins, g)) <= 0 ||
+		    rollup_remember(s->name, key, name_id) < 0)
 			return -1;
 	}
 	netaddr_format(&ev->client, client, sizeof(client));
@@ -358,7 +412,7 @@ store_dns(struct store *s, const struct dns_event *ev, bool expected)
 		sqlite3_bind_int(ia, 3, an->rtype);
 		sqlite3_bind_int64(ia, 4, an->ttl);
 		sqlite3_bind_text(ia, 5, an->data ? an->data : "", -1, SQLITE_STATIC);
-		if (step_done(ia) < 0)
+		if (step_done(ia) < 0 || count_ip(s, ev, i, name_id) < 0)
 			return -1;
 	}
 	if (rollup_count(s->name, key, ev->ts_us) < 0 || hour_count(s, ev->ts_us, 1, 1) < 0)

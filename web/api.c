@@ -121,7 +121,8 @@ cursor_ts(sqlite3 *db, const char *table, int64_t before_id)
 #define DNS_ROW(t) \
 	" " t ".ts_us >= ?1 AND " t ".ts_us < ?2 AND " t ".ts_us <= ?7" \
 	" AND NOT (" t ".ts_us = ?7 AND " t ".id >= ?8)" \
-	" AND (?4 IS NULL OR " t ".id IN (SELECT query_id FROM dns_answers WHERE data = ?4))" \
+	" AND (?4 IS NULL OR EXISTS (SELECT 1 FROM dns_answers a WHERE a.query_id = " t ".id" \
+	"  AND a.data = ?4))" \
 	" AND (?5 < 0 OR " t ".qtype = ?5)" \
 	" AND CASE ?6 WHEN 1 THEN " t ".rcode = 0 WHEN 2 THEN " t ".rcode = 3" \
 	"  WHEN 3 THEN " t ".rcode = 2 WHEN 4 THEN " t ".rcode = 5" \
@@ -138,14 +139,22 @@ cursor_ts(sqlite3 *db, const char *table, int64_t before_id)
 	" FROM dns_queries q WHERE " where \
 	" ORDER BY ts_us DESC, id DESC LIMIT ?9)"
 
-/* Without a name: the time index backwards. With one: the names rollup (dns_names)
- * gives the matching names, and each contributes its latest rows by (qname, ts_us). */
+/* Without a name or address: the time index backwards. With a name: the names rollup
+ * (dns_names) gives the matching names, and each contributes its latest rows by
+ * (name_id, ts_us). With an address: the same for each name it was given for (dns_ips),
+ * so a rare address is as quick to find as api.telegram.org's. */
+#define DNS_NAMED(names) \
+	"q.id IN (SELECT y.id FROM (" names ") n, dns_queries y" \
+	" WHERE y.id IN (SELECT z.id FROM dns_queries z WHERE z.name_id = n.id AND" \
+	DNS_ROW("z") " ORDER BY z.ts_us DESC, z.id DESC LIMIT ?9))"
+#define NAME_LIKE(col) "instr(lower(" col "), lower(?3)) > 0"
+
 const char web_dns_sql[] = DNS_PAGE(DNS_ROW("q"));
-const char web_dns_name_sql[] = DNS_PAGE(
-	"q.id IN (SELECT y.id FROM dns_names n, dns_queries y"
-	" WHERE instr(lower(n.name), lower(?3)) > 0 AND y.id IN (SELECT z.id FROM dns_queries z"
-	"  WHERE z.qname = n.name AND" DNS_ROW("z") " ORDER BY z.ts_us DESC, z.id DESC"
-	"  LIMIT ?9))");
+const char web_dns_name_sql[] = DNS_PAGE(DNS_NAMED(
+	"SELECT id FROM dns_names WHERE " NAME_LIKE("name")));
+const char web_dns_ip_sql[] = DNS_PAGE(DNS_NAMED(
+	"SELECT i.name_id AS id FROM dns_ips i JOIN dns_names m ON m.id = i.name_id"
+	" WHERE i.ip = ?4 AND (?3 = '' OR " NAME_LIKE("m.name") ")"));
 
 /* ?1 since ?2 until ?3 name ?4 ip ?5 port ?6 proto ?7 kind ?8 cursor ts ?9 cursor id
  * ?10 limit. Two plans for one page: with no filter on the destination, walk the time
@@ -193,7 +202,8 @@ const char web_conn_dest_sql[] = CONN_PAGE(
 sqlite3_stmt *
 web_dns_stmt(sqlite3 *db, const struct web_query *q)
 {
-	const char *sql = q->name[0] ? web_dns_name_sql : web_dns_sql;
+	const char *sql = q->has_ip ? web_dns_ip_sql : q->name[0] ? web_dns_name_sql
+	                                                          : web_dns_sql;
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)

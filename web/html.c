@@ -441,12 +441,17 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 	        /* the latest of each kind, by index: a finding about the expected
 	         * service's address must not read a million answers */
 	        " UNION ALL SELECT id FROM (SELECT id FROM dns_queries WHERE ?2 <> ''"
-	        "  AND qname = ?2 ORDER BY ts_us DESC LIMIT 200)"
-	        " UNION ALL SELECT query_id FROM (SELECT query_id FROM dns_answers"
-	        "  WHERE ?3 <> '' AND data = ?3 ORDER BY id DESC LIMIT 200)"
+	        "  AND name_id = (SELECT id FROM dns_names WHERE name = ?2)"
+	        "  ORDER BY ts_us DESC LIMIT 200)"
+	        /* per name its address was given for (the dns_ips rollup), the latest
+	         * queries whose answer held it */
+	        " UNION ALL SELECT y.id FROM dns_ips i, dns_queries y WHERE ?3 <> ''"
+	        "  AND i.ip = ?3 AND y.id IN (SELECT z.id FROM dns_queries z"
+	        "  WHERE z.name_id = i.name_id AND EXISTS (SELECT 1 FROM dns_answers a"
+	        "  WHERE a.query_id = z.id AND a.data = ?3) ORDER BY z.ts_us DESC LIMIT 200)"
 	        /* names under it (dns-tunnel, *.domain), from the names rollup */
-	        " UNION ALL SELECT id FROM (SELECT id FROM dns_queries WHERE qname IN"
-	        "  (SELECT name FROM dns_names WHERE ?2 <> '' AND"
+	        " UNION ALL SELECT id FROM (SELECT id FROM dns_queries WHERE name_id IN"
+	        "  (SELECT id FROM dns_names WHERE ?2 <> '' AND"
 	        "   substr(name, -length(?2) - 1) = '.' || ?2) ORDER BY ts_us DESC LIMIT 200))"
 	        " ORDER BY q.ts_us DESC LIMIT 200", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, query_id);

@@ -17,7 +17,7 @@ struct web;
 	"WHEN 33 THEN 'dccp' ELSE CAST(" x " AS TEXT) END"
 
 /* One page of DNS queries / connections as {"items": [...], "next_before": id|null}. */
-extern const char web_dns_sql[], web_dns_name_sql[];
+extern const char web_dns_sql[], web_dns_name_sql[], web_dns_ip_sql[];
 extern const char web_conn_sql[], web_conn_dest_sql[];
 
 /* Prepare the page's statement with the filters bound (connections pick their plan

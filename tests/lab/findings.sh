@@ -50,6 +50,8 @@ check "the tunnel's first names each have a finding" "$(sql "SELECT count(*) FRO
 check "nothing flagged for the expected names" "$(sql "SELECT count(*) FROM findings WHERE domain IN ('api.telegram.org', 'openrouter.ai') AND kind <> 'unexpected-port'")" 0
 check "telegram: 5 expected connections" "$(sql "SELECT connections FROM destinations WHERE domain = 'api.telegram.org' AND ip = '198.51.100.3' AND port = 443 AND expected = 1")" 5
 check "openrouter via its CNAME: 3 expected" "$(sql "SELECT connections FROM destinations WHERE domain = 'openrouter.ai' AND ip = '198.51.100.4' AND port = 443 AND expected = 1")" 3
+check "addresses by the name asked" "$(sql "SELECT group_concat(n.name || ' ' || i.ip || ' ' || i.answers, ',') FROM (SELECT * FROM dns_ips WHERE ip GLOB '198.51.100.[346]' ORDER BY ip) i JOIN dns_names n ON n.id = i.name_id")" \
+	"api.telegram.org 198.51.100.3 5,openrouter.ai 198.51.100.4 4,paste.example 198.51.100.6 1"
 check "attribution is recorded on the rows" "$(sql "SELECT count(*) FROM connections WHERE domain = 'api.telegram.org' AND attr = 1 AND query_id IS NOT NULL")" 5
 check "every finding has an alert queued" "$(sql "SELECT (SELECT count(*) FROM findings) = (SELECT count(*) FROM alert_outbox WHERE kind = 'finding')")" 1
 check "watch day 1" "$(sql "SELECT DISTINCT watch_day FROM findings")" 1

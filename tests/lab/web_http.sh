@@ -49,6 +49,7 @@ check "finding: related DNS" "$(body_has '198.51.100.6 (60s)')" yes
 check "finding: related connections" "$(grep -c '<td class="addr">192.168.83.2' "$LAB_DIR/body")" 2
 check "finding: example escaped" "$(body_has '&lt;img src=x onerror=alert(4)&gt;')" yes
 check "finding with control bytes" "$(hc "http://$WEB/findings/2")" 200
+check "finding: DNS answers that gave its address" "$(body_has '198.51.100.9 (300s)')" yes
 check "control bytes shown as text" "$(body_has 'ctl\x1b[2J')" yes
 check "bidi override shown as text" "$(body_has 'ctl\x1b[2J\u202egnp.exe')" yes
 check "no raw bidi override" "$(grep -c "$(printf '\342\200\256')" "$LAB_DIR/body")" 0
@@ -71,6 +72,14 @@ check "api/dns items" "$(jq_py 'len(j["items"])')" 5
 check "api/dns name kept exact" "$(jq_py '[i["qname"] for i in j["items"] if i["id"]==4][0]')" "$(printf 'ctl\001\033[31m\007bell.evil.test')"
 check "api/dns ip filter" "$(hc "http://$WEB/api/dns?ip=198.51.100.6")" 200
 check "api/dns ip filter rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[2]"
+hc "http://$WEB/api/dns?ip=198.51.100.6&name=SCRIPT" >/dev/null
+check "api/dns ip and name" "$(jq_py '[i["id"] for i in j["items"]]')" "[2]"
+hc "http://$WEB/api/dns?ip=198.51.100.6&name=telegram" >/dev/null
+check "api/dns ip and another name" "$(jq_py '[i["id"] for i in j["items"]]')" "[]"
+hc "http://$WEB/api/dns?ip=198.51.100.9&until=$(date -u -d '-90 min' +%Y-%m-%dT%H:%M:%SZ)" >/dev/null
+check "api/dns ip in a window" "$(jq_py '[i["id"] for i in j["items"]]')" "[1]"
+hc "http://$WEB/api/dns?ip=198.51.100.9&since=1h" >/dev/null
+check "api/dns ip outside it" "$(jq_py '[i["id"] for i in j["items"]]')" "[]"
 check "api/dns qtype filter" "$(hc "http://$WEB/api/dns?qtype=AAAA")" 200
 check "api/dns qtype rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[3]"
 check "api/dns kind filter" "$(hc "http://$WEB/api/dns?kind=servfail")" 200

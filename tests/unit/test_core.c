@@ -70,6 +70,8 @@ main(void)
 	struct store *s;
 	struct core *k;
 	static const char *tg[] = { "api.telegram.org", "A", "149.154.167.220" };
+	static const char *tg2[] = { "api.telegram.org", "A", "149.154.167.220",
+	                             "api.telegram.org", "A", "149.154.167.220" };
 	static const char *evil[] = { "evil.example", "A", "203.0.113.5" };
 	static const char *chain[] = { "openrouter.ai", "CNAME", "or.cdn.example",
 	                               "or.cdn.example", "A", "104.18.2.3" };
@@ -154,6 +156,7 @@ main(void)
 	conn(k, s, S(21), "203.0.113.5", IPPROTO_TCP, 443);
 	query(k, s, dns(S(22), "192.168.83.2", "Evil.Example.", 1, 1, evil));
 	query(k, s, dns(S(23), "192.168.83.2", "new.example", 1, 0, NULL));
+	query(k, s, dns(S(24), "192.168.83.2", "api.telegram.org", 1, 2, tg2));
 	store_flush(s);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	is_int(db_int(db, "SELECT count FROM findings WHERE kind = 'unexpected-destination'", 0),
@@ -171,6 +174,21 @@ main(void)
 	       "a new name after the restart");
 	is_int(db_int(db, "SELECT count(*) FROM alert_outbox", 0), 16,
 	       "one alert for the new name's finding, none again for the old ones");
+	{
+		char *v = NULL;
+		sqlite3_stmt *st;
+
+		sqlite3_prepare_v2(db, "SELECT group_concat(n.name || ' ' || i.ip || ' ' || i.answers,"
+		                   " ', ') FROM (SELECT * FROM dns_ips ORDER BY id) i JOIN dns_names n"
+		                   " ON n.id = i.name_id", -1, &st, NULL);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			v = strdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		is_str(v ? v : "", "api.telegram.org 149.154.167.220 2, Evil.Example. 203.0.113.5 2, "
+		       "openrouter.ai 104.18.2.3 1", "addresses by the name asked, CNAME steps not "
+		       "counted, an address once per query, one row per pair across a restart");
+		free(v);
+	}
 
 	struct cmd_event ack = { .kind = CMD_ACK_FINDING, .ts_us = S(30) };
 	ack.id = db_int(db, "SELECT id FROM findings WHERE kind = 'direct-ip'", 0);

@@ -5,9 +5,54 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "embed.h"
 #include "report.h"
 #include "store.h"
 #include "tap.h"
+
+/* A database of schema version 2 with DNS rows in it (one from before version 2, without
+ * a name id) comes out of version 3 with its rows found by name id and by address. */
+static void
+migrate_from_2(const char *dir)
+{
+	char path[256], err[512];
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/v2.db", dir);
+	ok(sqlite3_open(path, &db) == SQLITE_OK, "a version 2 database");
+	for (int v = 0; v < 2; v++)
+		sqlite3_exec(db, (const char *)schema_files[v].data, NULL, NULL, NULL);
+	is_int(sqlite3_exec(db, "PRAGMA user_version = 2;"
+	       "INSERT INTO dns_names(id, name, queries, first_us, last_us) VALUES"
+	       " (7, 'a.example', 2, 10, 20), (8, 'b.example', 1, 30, 30);"
+	       "INSERT INTO dns_queries(id, ts_us, client, qname, qname_wire, qtype, qclass,"
+	       " transport, name_id) VALUES (1, 10, '192.168.83.2', 'a.example', x'00', 1, 1,"
+	       " 'udp', NULL), (2, 20, '192.168.83.2', 'a.example', x'00', 1, 1, 'udp', 7),"
+	       " (3, 30, '192.168.83.2', 'b.example', x'00', 28, 1, 'udp', 8);"
+	       "INSERT INTO dns_answers(query_id, name, rtype, ttl, data) VALUES"
+	       " (1, 'a.example', 1, 60, '198.51.100.1'), (2, 'a.example', 1, 60, '198.51.100.1'),"
+	       " (2, 'a.example', 1, 60, '198.51.100.2'), (3, 'b.example', 5, 60, 'c.example'),"
+	       " (3, 'c.example', 28, 60, '2001:db8::1');", NULL, NULL, NULL), SQLITE_OK,
+	       "with rows in it");
+	sqlite3_close(db);
+	db = db_open_rw(path, err, sizeof(err));
+	ok(db != NULL, "migrated%s%s", db ? "" : ": ", db ? "" : err);
+	is_int(db_int(db, "PRAGMA user_version", -1), db_schema_version(), "to the latest");
+	is_int(db_int(db, "SELECT name_id FROM dns_queries WHERE id = 1", 0), 7,
+	       "a row without a name id gets its name's");
+	is_int(db_int(db, "SELECT count(*) FROM pragma_index_info('dns_queries_name') "
+	              "WHERE name = 'name_id' AND seqno = 0", 0), 1, "names looked up by id");
+	is_int(db_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'dns_answers_data'", -1),
+	       0, "no index on answer text");
+	is_int(db_int(db, "SELECT answers * 100 + first_us FROM dns_ips WHERE ip = '198.51.100.1' "
+	              "AND name_id = 7", 0), 210, "an address given twice for a name");
+	is_int(db_int(db, "SELECT answers FROM dns_ips WHERE ip = '198.51.100.2'", 0), 1,
+	       "another of its addresses");
+	is_int(db_int(db, "SELECT name_id FROM dns_ips WHERE ip = '2001:db8::1'", 0), 8,
+	       "an address at the end of a CNAME chain, under the name asked");
+	is_int(db_int(db, "SELECT count(*) FROM dns_ips", 0), 3, "and nothing else");
+	sqlite3_close(db);
+}
 
 int
 main(void)
@@ -156,6 +201,7 @@ main(void)
 		fclose(f);
 	}
 	ok(db_open_ro(path, err, sizeof(err)) == NULL, "junk refused: %s", err);
+	migrate_from_2(dir);
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

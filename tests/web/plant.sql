@@ -21,8 +21,13 @@ UPDATE dns_queries SET name_id = (SELECT id FROM dns_names WHERE name = qname);
 
 INSERT INTO dns_answers(query_id, name, rtype, ttl, data) VALUES
  (1, 'api.telegram.org', 1, 300, '198.51.100.2'),
+ (1, 'api.telegram.org', 1, 300, '198.51.100.9'),
  (2, '<script>alert(1)</script>.evil.test', 1, 60, '198.51.100.6'),
  (4, 'ctl.evil.test', 16, 60, '"</td><script>alert(3)</script>');
+-- and the addresses rollup
+INSERT INTO dns_ips(ip, name_id, answers, first_us, last_us)
+SELECT a.data, q.name_id, count(*), min(q.ts_us), max(q.ts_us) FROM dns_answers a
+JOIN dns_queries q ON q.id = a.query_id WHERE a.rtype IN (1, 28) GROUP BY a.data, q.name_id;
 
 INSERT INTO destinations(id, domain, ip, port, proto, expected, connections, first_us, last_us)
 SELECT 1, 'api.telegram.org', '198.51.100.2', 443, 6, 1, 40, now - 7000000000, now - 600000000 FROM t UNION ALL
