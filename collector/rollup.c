@@ -7,8 +7,6 @@
 #include "rollup.h"
 
 #define HOUR_US INT64_C(3600000000)
-#define CAP 16384            /* entries before the cache is emptied */
-#define SLOTS 32768          /* open addressing, a power of two, twice the cap */
 
 struct item {
 	char *key;
@@ -20,18 +18,25 @@ struct item {
 
 struct rollup {
 	sqlite3_stmt *add, *hourly;
-	struct item **slots;
-	size_t n;
+	struct item **slots;         /* open addressing, at least twice the cap */
+	size_t n, cap, mask;
 	struct item *dirty;
 };
 
 struct rollup *
-rollup_new(sqlite3 *db, const char *add_sql, const char *hourly_sql, char *err,
+rollup_new(sqlite3 *db, const char *add_sql, const char *hourly_sql, size_t cap, char *err,
            size_t errlen)
 {
 	struct rollup *r = calloc(1, sizeof(*r));
+	size_t slots = 2;
 
-	if (!r || !(r->slots = calloc(SLOTS, sizeof(*r->slots)))) {
+	while (slots < 2 * cap)
+		slots *= 2;
+	if (r) {
+		r->cap = cap;
+		r->mask = slots - 1;
+	}
+	if (!r || !(r->slots = calloc(slots, sizeof(*r->slots)))) {
 		free(r);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -49,7 +54,7 @@ rollup_new(sqlite3 *db, const char *add_sql, const char *hourly_sql, char *err,
 void
 rollup_clear(struct rollup *r)
 {
-	for (size_t i = 0; i < SLOTS; i++) {
+	for (size_t i = 0; i <= r->mask; i++) {
 		if (r->slots[i]) {
 			free(r->slots[i]->key);
 			free(r->slots[i]);
@@ -74,7 +79,7 @@ rollup_free(struct rollup *r)
 }
 
 static size_t
-slot_of(const char *key)
+slot_of(const struct rollup *r, const char *key)
 {
 	uint64_t h = 1469598103934665603ULL;
 
@@ -82,19 +87,19 @@ slot_of(const char *key)
 		h ^= *p;
 		h *= 1099511628211ULL;
 	}
-	return (size_t)h & (SLOTS - 1);
+	return (size_t)h & r->mask;
 }
 
 static struct item *
 lookup(struct rollup *r, const char *key, size_t *slot)
 {
-	size_t i = slot_of(key);
+	size_t i = slot_of(r, key);
 	struct item *it;
 
 	while ((it = r->slots[i])) {
 		if (strcmp(it->key, key) == 0)
 			break;
-		i = (i + 1) & (SLOTS - 1);
+		i = (i + 1) & r->mask;
 	}
 	if (slot)
 		*slot = i;
@@ -166,7 +171,7 @@ rollup_remember(struct rollup *r, const char *key, int64_t id)
 		it->id = id;
 		return 0;
 	}
-	if (r->n >= CAP) {
+	if (r->n >= r->cap) {
 		if (rollup_flush(r) < 0)
 			return -1;
 		rollup_clear(r);

@@ -16,6 +16,10 @@
 
 #define HOUR_US INT64_C(3600000000)
 #define HOURS_PENDING 8
+#define ROLLUP_CAP 16384    /* keys each rollup's cache holds before it is emptied */
+/* A bot resolves a few names to a few addresses each; a flood of new names brings new
+ * pairs that are seen once, and would hold 2 MiB for nothing at the cap above. */
+#define IP_ROLLUP_CAP 1024
 #define ISO(x) "strftime('%Y-%m-%dT%H:%M:%SZ', (" x ") / 1000000, 'unixepoch')"
 
 struct hour_pending {
@@ -55,9 +59,10 @@ static const char *const sql_text[S__COUNT] = {
 	[S_NAME_GET] =
 	"INSERT INTO dns_names(name, expected, queries, first_us, last_us) VALUES(?1,?2,0,?3,?3) "
 	"ON CONFLICT(name) DO UPDATE SET expected = excluded.expected RETURNING id",
-	/* the same for an (address, name asked) pair: most cache misses bring a new one */
+	/* the same for an (address, name asked) pair, which most cache misses bring; its
+	 * first answer is counted by the INSERT, the cache adds the rest */
 	[S_IP_INS] =
-	"INSERT INTO dns_ips(ip, name_id, answers, first_us, last_us) VALUES(?1,?2,0,?3,?3) "
+	"INSERT INTO dns_ips(ip, name_id, answers, first_us, last_us) VALUES(?1,?2,1,?3,?3) "
 	"ON CONFLICT(ip, name_id) DO NOTHING",
 	[S_IP_GET] = "SELECT id FROM dns_ips WHERE ip = ?1 AND name_id = ?2",
 	[S_FIND_INS] =
@@ -117,21 +122,21 @@ store_new(sqlite3 *db, char *err, size_t errlen)
 		"INSERT INTO dest_hourly(hour, dest_id, connections, first_us, last_us) "
 		"VALUES(?,?,?,?,?) ON CONFLICT(hour, dest_id) DO UPDATE SET connections = "
 		"connections + excluded.connections, first_us = min(first_us, excluded.first_us), "
-		"last_us = max(last_us, excluded.last_us)", err, errlen);
+		"last_us = max(last_us, excluded.last_us)", ROLLUP_CAP, err, errlen);
 	s->name = s->dest ? rollup_new(db,
 		"UPDATE dns_names SET queries = queries + ?2, first_us = min(first_us, ?3), "
 		"last_us = max(last_us, ?4) WHERE id = ?1",
 		"INSERT INTO name_hourly(hour, name_id, queries, first_us, last_us) "
 		"VALUES(?,?,?,?,?) ON CONFLICT(hour, name_id) DO UPDATE SET queries = queries + "
 		"excluded.queries, first_us = min(first_us, excluded.first_us), last_us = "
-		"max(last_us, excluded.last_us)", err, errlen) : NULL;
+		"max(last_us, excluded.last_us)", ROLLUP_CAP, err, errlen) : NULL;
 	s->ip = s->name ? rollup_new(db,
 		"UPDATE dns_ips SET answers = answers + ?2, first_us = min(first_us, ?3), "
-		"last_us = max(last_us, ?4) WHERE id = ?1", NULL, err, errlen) : NULL;
+		"last_us = max(last_us, ?4) WHERE id = ?1", NULL, IP_ROLLUP_CAP, err, errlen) : NULL;
 	/* a finding's first event is counted by its INSERT; the cache adds the rest */
 	s->finding = s->ip ? rollup_new(db,
 		"UPDATE findings SET count = count + ?2, last_us = max(last_us, ?4) WHERE id = ?1",
-		NULL, err, errlen) : NULL;
+		NULL, ROLLUP_CAP, err, errlen) : NULL;
 	if (!s->finding) {
 		store_free(s);
 		return NULL;
@@ -313,16 +318,19 @@ store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr 
 }
 
 /* Step ins, a plain INSERT that does nothing on a conflict; if it did nothing, get (bound
- * alike) returns the existing row. The new or existing row's id, or -1. */
+ * alike) returns the existing row. The new or existing row's id, or -1; *added says
+ * which. */
 static int64_t
-insert_or_get(struct store *s, sqlite3_stmt *ins, sqlite3_stmt *get)
+insert_or_get(struct store *s, sqlite3_stmt *ins, sqlite3_stmt *get, bool *added)
 {
+	*added = false;
 	if (step_done(ins) < 0) {
 		sqlite3_clear_bindings(get);
 		return -1;
 	}
 	if (sqlite3_changes(s->db) == 1) {
 		sqlite3_clear_bindings(get);
+		*added = true;
 		return sqlite3_last_insert_rowid(s->db);
 	}
 	return step_id(get);
@@ -334,6 +342,7 @@ count_ip(struct store *s, const struct dns_event *ev, size_t i, int64_t name_id)
 {
 	const struct dns_answer *an = &ev->answers[i];
 	char key[NETADDR_STRLEN + 24];
+	bool added;
 	int64_t id;
 
 	if ((an->rtype != 1 && an->rtype != 28) || !an->data || !*an->data)
@@ -353,8 +362,11 @@ count_ip(struct store *s, const struct dns_event *ev, size_t i, int64_t name_id)
 			sqlite3_bind_int64(t, 2, name_id);
 		}
 		sqlite3_bind_int64(ins, 3, ev->ts_us);
-		if ((id = insert_or_get(s, ins, g)) <= 0 || rollup_remember(s->ip, key, id) < 0)
+		if ((id = insert_or_get(s, ins, g, &added)) <= 0 ||
+		    rollup_remember(s->ip, key, id) < 0)
 			return -1;
+		if (added)
+			return 0;
 	}
 	return rollup_count(s->ip, key, ev->ts_us);
 }
@@ -366,6 +378,7 @@ store_dns(struct store *s, const struct dns_event *ev, bool expected)
 	sqlite3_stmt *st = s->st[S_INS_QUERY];
 	size_t nlen = strnlen(ev->qname, sizeof(key) - 3);
 	int64_t qid, name_id;
+	bool added;
 
 	key[0] = expected ? '1' : '0';      /* "expected|name", without printf's cost */
 	key[1] = '|';
@@ -381,7 +394,7 @@ store_dns(struct store *s, const struct dns_event *ev, bool expected)
 			sqlite3_bind_int(t, 2, expected);
 			sqlite3_bind_int64(t, 3, ev->ts_us);
 		}
-		if ((name_id = insert_or_get(s, ins, g)) <= 0 ||
+		if ((name_id = insert_or_get(s, ins, g, &added)) <= 0 ||
 		    rollup_remember(s->name, key, name_id) < 0)
 			return -1;
 	}
