@@ -143,6 +143,7 @@ main(void)
 	is_int(db_int(db, "SELECT count(*) FROM meta WHERE key = 'watch_start_us'", 0), 1,
 	       "watch start stored");
 	is_int(db_int(db, "SELECT sum(queries) FROM dns_names", 0), 63, "name rollup");
+	is_int(db_int(db, "SELECT sum(queries) FROM name_hourly", 0), 63, "and per hour");
 	is_int(db_int(db, "SELECT sum(findings) FROM hourly", 0), 1 + 1 + 1 + 2 + 1 + 60 + 40,
 	       "hourly findings count every flagged event (TXT past 20: 40 tunnel hits)");
 

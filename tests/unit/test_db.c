@@ -47,6 +47,10 @@ ip_rollup(const char *dir)
 	       1500 * 10000 + 3000, "1 500 pairs, 3 000 answers");
 	is_int(db_int(db, "SELECT count(*) FROM dns_ips WHERE answers <> 2 OR last_us - first_us "
 	              "<> 1500", -1), 0, "each pair: both queries, first and last");
+	is_int(db_int(db, "SELECT count(*) FROM dns_names n JOIN name_hourly h ON h.name_id = n.id "
+	              "WHERE n.queries = 2 AND h.queries = 2 AND n.last_us - n.first_us = 1500 "
+	              "AND h.first_us = n.first_us AND h.last_us = n.last_us", -1), 1500,
+	       "each name: both queries, in its total and its hour");
 	store_free(s);
 	sqlite3_close(db);
 }
