@@ -404,7 +404,8 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 	wbuf_html(b, html_col(st, 9));
 	wbuf_puts(b, "</p><dl class=\"facts\"><dt>Seen</dt><dd>");
 	wbuf_html(b, html_col(st, 5));
-	wbuf_puts(b, " times</dd><dt>First</dt><dd>");
+	wbuf_puts(b, strcmp(html_col(st, 5), "1") == 0 ? " time" : " times");
+	wbuf_puts(b, "</dd><dt>First</dt><dd>");
 	wbuf_html(b, html_col(st, 6));
 	wbuf_puts(b, "</dd><dt>Last</dt><dd>");
 	wbuf_html(b, html_col(st, 7));

@@ -46,9 +46,11 @@ check "connections page filter" "$(hc "http://$WEB/connections?port=8080&kind=un
 check "connections filter applied" "$(body_has '198.51.100.6')" no
 check "finding page 200" "$(hc "http://$WEB/findings/1")" 200
 check "finding: related DNS" "$(body_has '198.51.100.6 (60s)')" yes
+check "finding: seen, plural" "$(body_has '<dd>2 times</dd>')" yes
 check "finding: related connections" "$(grep -c '<td class="addr">192.168.83.2' "$LAB_DIR/body")" 2
 check "finding: example escaped" "$(body_has '&lt;img src=x onerror=alert(4)&gt;')" yes
 check "finding with control bytes" "$(hc "http://$WEB/findings/2")" 200
+check "finding: seen once" "$(body_has '<dd>1 time</dd>')" yes
 check "finding: DNS answers that gave its address" "$(body_has '198.51.100.9 (300s)')" yes
 check "control bytes shown as text" "$(body_has 'ctl\x1b[2J')" yes
 check "bidi override shown as text" "$(body_has 'ctl\x1b[2J\u202egnp.exe')" yes
