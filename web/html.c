@@ -439,24 +439,26 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 	        "SELECT " WEB_ISO("q.ts_us") ", q.qname, (SELECT group_concat(a.data || ' (' ||"
 	        " a.ttl || 's)', char(10)) FROM dns_answers a WHERE a.query_id = q.id)"
 	        " FROM dns_queries q WHERE q.id IN (SELECT ?1"
-	        /* the latest of each kind, by index: a finding about the expected
-	         * service's address must not read a million answers */
-	        " UNION ALL SELECT id FROM (SELECT id FROM dns_queries WHERE ?2 <> ''"
-	        "  AND name_id = (SELECT id FROM dns_names WHERE name = ?2)"
-	        "  ORDER BY ts_us DESC LIMIT 200)"
+	        /* the latest of each name, by index: a finding about the expected
+	         * service's address must not read a million answers. Its name and the
+	         * names under it (dns-tunnel, *.domain), as asked in any case and with
+	         * or without the final dot, from the names rollup */
+	        " UNION ALL SELECT y.id FROM dns_names n, dns_queries y WHERE ?2 <> ''"
+	        "  AND (lower(rtrim(n.name, '.')) = lower(?2) OR"
+	        "   substr(lower(rtrim(n.name, '.')), -length(?2) - 1) = '.' || lower(?2))"
+	        "  AND y.id IN (SELECT z.id FROM dns_queries z WHERE z.name_id = n.id"
+	        "  ORDER BY z.ts_us DESC LIMIT 200)"
 	        /* per name its address was given for (the dns_ips rollup), the latest
 	         * queries whose answer held it */
 	        " UNION ALL SELECT y.id FROM dns_ips i, dns_queries y WHERE ?3 <> ''"
 	        "  AND i.ip = ?3 AND y.id IN (SELECT z.id FROM dns_queries z"
 	        "  WHERE z.name_id = i.name_id AND EXISTS (SELECT 1 FROM dns_answers a"
-	        "  WHERE a.query_id = z.id AND a.data = ?3) ORDER BY z.ts_us DESC LIMIT 200)"
-	        /* names under it (dns-tunnel, *.domain), from the names rollup */
-	        " UNION ALL SELECT id FROM (SELECT id FROM dns_queries WHERE name_id IN"
-	        "  (SELECT id FROM dns_names WHERE ?2 <> '' AND"
-	        "   substr(name, -length(?2) - 1) = '.' || ?2) ORDER BY ts_us DESC LIMIT 200))"
+	        "  WHERE a.query_id = z.id AND a.data = ?3) ORDER BY z.ts_us DESC LIMIT 200))"
 	        " ORDER BY q.ts_us DESC LIMIT 200", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, query_id);
-		sqlite3_bind_text(st, 2, domain, -1, SQLITE_STATIC);
+		/* a "*.base" finding is about the names under base */
+		sqlite3_bind_text(st, 2, strncmp(domain, "*.", 2) == 0 ? domain + 2 : domain, -1,
+		                  SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, ip, -1, SQLITE_STATIC);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			wbuf_puts(b, "<tr>");

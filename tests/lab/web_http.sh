@@ -223,6 +223,24 @@ check "the core thread applied both acks" "$(sql "SELECT count(*) FROM findings 
 check "finding 4 untouched" "$(sql "SELECT acked_us IS NULL FROM findings WHERE id = 4")" 1
 check "overview shows acknowledged" "$(hc "http://$WEB/findings/1"; body_has 'acknowledged 20')" "200yes"
 
+# --------------------------------------------------------------- a name in any case
+# a finding's key is the name in lower case without the final dot; its page lists the
+# queries as asked, whatever their case, and a "*.base" finding the names under base
+sqlite3 -cmd ".timeout 5000" "$LAB_DB" "
+CREATE TEMP TABLE t AS SELECT CAST(strftime('%s', 'now') AS INTEGER) * 1000000 - 60000000 AS ts;
+INSERT INTO dns_names(id, name, queries, first_us, last_us) SELECT 50, 'Mixed.Case.Test.', 1, ts, ts FROM t
+ UNION ALL SELECT 51, 'x.MIXED.case.test', 1, ts, ts FROM t;
+INSERT INTO dns_queries(id, ts_us, client, qname, qname_wire, qtype, qclass, rcode, transport, name_id)
+ SELECT 50, ts, '192.168.83.2', 'Mixed.Case.Test.', x'00', 1, 1, 3, 'udp', 50 FROM t
+ UNION ALL SELECT 51, ts + 1, '192.168.83.2', 'x.MIXED.case.test', x'00', 1, 1, 3, 'udp', 51 FROM t;
+INSERT INTO findings(id, kind, key, domain, count, first_us, last_us, watch_day, detail)
+ SELECT 50, 'unexpected-domain', 'mixed.case.test', 'mixed.case.test', 1, ts, ts, 3, 'one' FROM t
+ UNION ALL SELECT 51, 'unexpected-domain', '*.case.test', '*.case.test', 1, ts, ts, 3, 'two' FROM t;"
+hc "http://$WEB/findings/50" >/dev/null
+check "finding by name: queries in another case" "$(body_has '>Mixed.Case.Test.<'),$(body_has '>x.MIXED.case.test<')" yes,yes
+hc "http://$WEB/findings/51" >/dev/null
+check "finding by *.base: the names under it" "$(body_has '>Mixed.Case.Test.<'),$(body_has '>x.MIXED.case.test<')" yes,yes
+
 # --------------------------------------------------------------- slow clients
 for i in 1 2 3 4 5 6 7 8; do
 	in_host bash -c "exec 3<>/dev/tcp/127.0.0.1/8383; printf 'GET / HTTP/1.1\r\nHost: $WEB\r\n' >&3; sleep 30" &
