@@ -42,12 +42,68 @@ skip_name(const uint8_t *pkt, size_t len, size_t pos, bool *root)
 	}
 }
 
+/* The n records from pos: at most one OPT, which must be owned by the root, read into
+ * *q. Returns the offset after them, or 0 if they are malformed. */
+static size_t
+read_records(const uint8_t *pkt, size_t len, size_t pos, unsigned n, struct dnsq *q)
+{
+	bool seen_opt = false;
+
+	for (unsigned i = 0; i < n; i++) {
+		bool root = false;
+		uint16_t type, rdlen;
+
+		if (!(pos = skip_name(pkt, len, pos, &root)) || pos + 10 > len)
+			return 0;
+		type = get16(pkt + pos);
+		rdlen = get16(pkt + pos + 8);
+		if (pos + 10 + rdlen > len)
+			return 0;
+		if (type == T_OPT) {
+			const uint8_t *o = pkt + pos + 10, *end = o + rdlen;
+
+			if (seen_opt || !root)
+				return 0;
+			seen_opt = true;
+			while (o < end) {      /* options must tile the rdata exactly */
+				if (end - o < 4 || end - o - 4 < get16(o + 2))
+					return 0;
+				o += 4 + get16(o + 2);
+			}
+			q->edns = true;
+			q->edns_size = get16(pkt + pos + 2);
+			q->edns_version = pkt[pos + 5];
+			q->edns_do = (pkt[pos + 6] & 0x80) != 0;
+		}
+		pos += 10 + (size_t)rdlen;
+	}
+	return pos;
+}
+
+/* A message with an opcode other than QUERY gets NOTIMP, with an OPT record if it
+ * carries a well-formed one (RFC 6891 6.1.1): its sections are walked, not read. */
+static enum dnsq_verdict
+notimp(const uint8_t *pkt, size_t len, struct dnsq *q)
+{
+	size_t pos = HDR;
+	unsigned qd = get16(pkt + 4), rest = (unsigned)get16(pkt + 6) + get16(pkt + 8);
+	struct dnsq ignored = *q;    /* an OPT outside the additional section counts for nothing */
+	bool root;
+
+	for (unsigned i = 0; i < qd; i++)
+		if (!(pos = skip_name(pkt, len, pos, &root)) || (pos += 4) > len)
+			return DNSQ_NOTIMP;
+	if (!(pos = read_records(pkt, len, pos, rest, &ignored)) ||
+	    !read_records(pkt, len, pos, get16(pkt + 10), q) || q->edns_version != 0)
+		q->edns = false;
+	return DNSQ_NOTIMP;
+}
+
 enum dnsq_verdict
 dnsq_parse(const uint8_t *pkt, size_t len, struct dnsq *q)
 {
 	size_t pos = HDR, nlen = 0;
 	uint16_t qd, an, ns, ar;
-	bool seen_opt = false;
 
 	memset(q, 0, sizeof(*q));
 	if (len < HDR)
@@ -58,7 +114,7 @@ dnsq_parse(const uint8_t *pkt, size_t len, struct dnsq *q)
 	if (q->flags & F_QR)
 		return DNSQ_DROP;         /* never answer a response: no loops, no reflection */
 	if (q->opcode != 0)
-		return DNSQ_NOTIMP;
+		return notimp(pkt, len, q);
 	qd = get16(pkt + 4);
 	an = get16(pkt + 6);
 	ns = get16(pkt + 8);
@@ -93,36 +149,10 @@ dnsq_parse(const uint8_t *pkt, size_t len, struct dnsq *q)
 	q->has_question = true;
 	pos += 4;
 
-	/* additional records: at most one OPT, which must be owned by the root */
-	for (unsigned i = 0; i < ar; i++) {
-		bool root = false;
-		uint16_t type, rdlen;
-
-		if (!(pos = skip_name(pkt, len, pos, &root)) || pos + 10 > len)
-			return DNSQ_FORMERR;
-		type = get16(pkt + pos);
-		rdlen = get16(pkt + pos + 8);
-		if (pos + 10 + rdlen > len)
-			return DNSQ_FORMERR;
-		if (type == T_OPT) {
-			const uint8_t *o = pkt + pos + 10, *end = o + rdlen;
-
-			if (seen_opt || !root)
-				return DNSQ_FORMERR;
-			seen_opt = true;
-			while (o < end) {      /* options must tile the rdata exactly */
-				if (end - o < 4 || end - o - 4 < get16(o + 2))
-					return DNSQ_FORMERR;
-				o += 4 + get16(o + 2);
-			}
-			q->edns = true;
-			q->edns_size = get16(pkt + pos + 2);
-			q->edns_version = pkt[pos + 5];
-			q->edns_do = (pkt[pos + 6] & 0x80) != 0;
-		}
-		pos += 10 + (size_t)rdlen;
-	}
-	/* bytes after the last counted record are ignored, as most servers do */
+	/* additional records: at most one OPT, which must be owned by the root; bytes after
+	 * the last counted record are ignored, as most servers do */
+	if (!read_records(pkt, len, pos, ar, q))
+		return DNSQ_FORMERR;
 
 	if (q->edns && q->edns_version != 0)
 		return DNSQ_BADVERS;

@@ -85,6 +85,25 @@ test_parse(void)
 	ok(!q.has_question, "no question read for an odd opcode");
 	n = mkquery(p, 1, 0x1000, WWW, WWW_LEN, 1, -1, 0, 0);  /* opcode 2 STATUS */
 	is_int(dnsq_parse(p, n, &q), DNSQ_NOTIMP, "STATUS: NOTIMP");
+	ok(!q.edns, "no OPT, no EDNS");
+
+	/* RFC 6891 6.1.1: an OPT in the request, an OPT in the NOTIMP */
+	n = mkquery(p, 1, 0x2800, WWW, WWW_LEN, 6, 1232, 0, 1);  /* UPDATE with OPT */
+	is_int(dnsq_parse(p, n, &q), DNSQ_NOTIMP, "UPDATE with OPT: NOTIMP");
+	ok(q.edns && q.edns_do, "its OPT read");
+	rl = dnsq_error_reply(&q, DNS_RCODE_NOTIMP, r, sizeof(r));
+	ok(rl == 12 + 11 && r[11] == 1 && r[12 + 2] == 41, "NOTIMP carries an OPT (%zu bytes)", rl);
+	p[7] = 1;                                   /* the OPT counted as an answer */
+	p[11] = 0;
+	is_int(dnsq_parse(p, n, &q), DNSQ_NOTIMP, "OPT in another section: NOTIMP");
+	ok(!q.edns, "and no EDNS");
+	p[7] = 0;
+	p[11] = 1;
+	p[n - 11 + 6] = 1;                          /* EDNS version 1 */
+	dnsq_parse(p, n, &q);
+	ok(!q.edns, "EDNS version 1 in an odd opcode: NOTIMP without OPT");
+	is_int(dnsq_parse(p, n - 1, &q), DNSQ_NOTIMP, "cut short: NOTIMP");
+	ok(!q.edns, "without OPT");
 
 	n = mkquery(p, 1, 0x0100, WWW, WWW_LEN, 1, -1, 0, 0);
 	p[5] = 2;
