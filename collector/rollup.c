@@ -12,6 +12,7 @@ struct item {
 	char *key;
 	int64_t id;
 	int64_t hour, count, first, last;   /* pending since the last flush */
+	int64_t tag;                         /* rollup_seen's, 0 = none */
 	bool on_dirty;
 	struct item *next_dirty;
 };
@@ -185,6 +186,17 @@ rollup_remember(struct rollup *r, const char *key, int64_t id)
 	r->slots[slot] = it;
 	r->n++;
 	return 0;
+}
+
+bool
+rollup_seen(struct rollup *r, const char *key, int64_t tag)
+{
+	struct item *it = lookup(r, key, NULL);
+	bool seen = it && it->tag == tag;
+
+	if (it)
+		it->tag = tag;
+	return seen;
 }
 
 int

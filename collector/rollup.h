@@ -31,6 +31,11 @@ int rollup_remember(struct rollup *r, const char *key, int64_t id);
  * Returns 0, or -1 on a database error. */
 int rollup_count(struct rollup *r, const char *key, int64_t ts_us);
 
+/* Whether key (which must be remembered) was already seen with this tag (e.g. the id
+ * of the event it belongs to, to count a key once per event); marks it seen with tag
+ * either way. Forgotten with the cache. */
+bool rollup_seen(struct rollup *r, const char *key, int64_t tag);
+
 /* Write the gathered counts. Returns 0, or -1. */
 int rollup_flush(struct rollup *r);
 

@@ -336,21 +336,19 @@ insert_or_get(struct store *s, sqlite3_stmt *ins, sqlite3_stmt *get, bool *added
 	return step_id(get);
 }
 
-/* Count answer i of ev into dns_ips if it is an address, once per query. */
+/* Count answer i of ev, stored as query qid, into dns_ips if it is an address, once per
+ * query (as long as the cache keeps the pair: a reply of more than IP_ROLLUP_CAP
+ * addresses may count a repeated one twice). */
 static int
-count_ip(struct store *s, const struct dns_event *ev, size_t i, int64_t name_id)
+count_ip(struct store *s, const struct dns_event *ev, size_t i, int64_t name_id, int64_t qid)
 {
 	const struct dns_answer *an = &ev->answers[i];
 	char key[NETADDR_STRLEN + 24];
-	bool added;
+	bool added = false;
 	int64_t id;
 
 	if ((an->rtype != 1 && an->rtype != 28) || !an->data || !*an->data)
 		return 0;
-	for (size_t j = 0; j < i; j++)
-		if (ev->answers[j].rtype == an->rtype && ev->answers[j].data &&
-		    strcmp(ev->answers[j].data, an->data) == 0)
-			return 0;
 	snprintf(key, sizeof(key), "%.*s|%" PRId64, NETADDR_STRLEN, an->data, name_id);
 	if (!(id = rollup_find(s->ip, key))) {
 		sqlite3_stmt *ins = s->st[S_IP_INS], *g = s->st[S_IP_GET];
@@ -365,9 +363,9 @@ count_ip(struct store *s, const struct dns_event *ev, size_t i, int64_t name_id)
 		if ((id = insert_or_get(s, ins, g, &added)) <= 0 ||
 		    rollup_remember(s->ip, key, id) < 0)
 			return -1;
-		if (added)
-			return 0;
 	}
+	if (rollup_seen(s->ip, key, qid) || added)
+		return 0;
 	return rollup_count(s->ip, key, ev->ts_us);
 }
 
@@ -425,7 +423,7 @@ store_dns(struct store *s, const struct dns_event *ev, bool expected)
 		sqlite3_bind_int(ia, 3, an->rtype);
 		sqlite3_bind_int64(ia, 4, an->ttl);
 		sqlite3_bind_text(ia, 5, an->data ? an->data : "", -1, SQLITE_STATIC);
-		if (step_done(ia) < 0 || count_ip(s, ev, i, name_id) < 0)
+		if (step_done(ia) < 0 || count_ip(s, ev, i, name_id, qid) < 0)
 			return -1;
 	}
 	if (rollup_count(s->name, key, ev->ts_us) < 0 || hour_count(s, ev->ts_us, 1, 1) < 0)
