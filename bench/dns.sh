@@ -18,20 +18,30 @@
 #              This box has no syslog daemon, so unbound runs in a private mount
 #              namespace whose /dev (a tmpfs: null, zero, random, urandom and log) has
 #              socat on /dev/log appending every datagram to a file: the cheapest
-#              receiver there is (journald, Debian 12's, does more per line).
+#              receiver there is.
+#   unbound-journald  the same logging to syslog, received by systemd-journald as on a
+#              Debian 12 host (and in the deployment plan, which reads unbound's log
+#              with journalctl): Debian's journald, run alone in the same kind of
+#              private mount namespace (tmpfs /run and /etc/systemd, its persistent
+#              journal in the lab directory, /dev/log its socket), with JOURNALD_CONF
+#              as its [Journal] settings ("RateLimitBurst=0": every line kept, so that
+#              the comparison is of logging everything; Debian's default keeps 10 000
+#              lines per 30 s per service and drops the rest).
 # dnsperf runs in the VM namespace (UDP, 1 thread): first HITS_S seconds over 5 cached
 # names (after one priming pass), then one pass over 100k distinct names under
 # bench.example.com (every one a cache miss, a fresh resolver). For each: QPS,
 # p50/p99 latency (from dnsperf -v, per query), lost queries, CPU of the resolver
 # process per answered query (utime+stime over the run), VmRSS after the run, and how
-# many queries were logged.
+# many queries were logged. For the syslog variants the CPU column includes the log
+# receiver's (socat, journald), the part of logging that happens in another process.
 #
 # The saturated runs' latency is mostly queueing (OUTSTANDING queries in flight), so the
 # hits and misses are also run at a fixed LAT_QPS for latency alone (5 s; the misses
 # after the saturated pass, over 5 * LAT_QPS other names, so each is still a miss).
 #
 # Environment: HITS_S (10), MISSES (100000), CLIENTS (8), OUTSTANDING (200), LAT_QPS
-# (5000), TOOLS ("oc-audit unbound unbound-syslog unbound-nolog"), OUT (append the
+# (5000), TOOLS ("oc-audit unbound unbound-syslog unbound-nolog"; also
+# unbound-journald), JOURNALD_CONF ("RateLimitBurst=0"), OUT (append the
 # table there), PERF_DIR (record `perf record -g` of the resolver process there, per
 # case, and its /proc/PID/smaps and dnsperf's per-query lines after the case;
 # PERF_FREQ samples per second, 499; PERF_CALLGRAPH the way to record stacks, "-g", or
@@ -48,6 +58,7 @@ CLIENTS=${CLIENTS:-8}
 OUTSTANDING=${OUTSTANDING:-200}
 TOOLS=${TOOLS:-oc-audit unbound unbound-syslog unbound-nolog}
 LAT_QPS=${LAT_QPS:-5000}
+JOURNALD_CONF=${JOURNALD_CONF:-RateLimitBurst=0}
 
 "$BENCH_DIR/deps"
 # the lab directory (databases, logs) in a directory of the benchmarks' own, on disk
@@ -75,6 +86,12 @@ awk -v n="$((LAT_QPS * 5))" 'BEGIN { for (i = 1; i <= n; i++) printf "r%06d.benc
 	>"$LAB_DIR/misses-rate.txt"
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# the CPU of the resolver under test and of its log receiver, if it has one
+resolver_ticks() {
+	local r=0
+	[ ! -f "$LAB_DIR/receiver.pid" ] || r=$(cpu_ticks "$(cat "$LAB_DIR/receiver.pid")")
+	echo $(($(cpu_ticks "$PID") + r))
+}
 # thread_ticks: "TID COMM TICKS" per thread of $PID, sorted for join
 thread_ticks() {
 	local t
@@ -97,11 +114,12 @@ start_resolver() {
 			${OCA_SET:+$(printf -- "--set %s " $OCA_SET)} \
 			>"$LAB_DIR/resolver.log" 2>&1 &
 		;;
-	unbound | unbound-nolog | unbound-syslog)
+	unbound | unbound-nolog | unbound-syslog | unbound-journald)
 		local logq=yes syslog=no
 		[ "$tool" = unbound-nolog ] && logq=no
-		[ "$tool" = unbound-syslog ] && syslog=yes
+		[ "$tool" != unbound-syslog ] && [ "$tool" != unbound-journald ] || syslog=yes
 		: >"$LAB_DIR/unbound-queries.log"
+		rm -rf "$LAB_DIR/journal"
 		cat >"$LAB_DIR/unbound.conf" <<EOF
 server:
 	interface: 192.168.83.1
@@ -126,7 +144,35 @@ forward-zone:
 remote-control:
 	control-enable: no
 EOF
-		if [ $syslog = yes ]; then
+		if [ "$tool" = unbound-journald ]; then
+			mkdir -p "$LAB_DIR/journal"
+			# shellcheck disable=SC2016 # expanded by the inner shell
+			ip netns exec "$NS_HOST" unshare -m --propagation private sh -c '
+				set -e
+				mount -t tmpfs -o mode=755 oca-bench-dev /dev
+				mknod -m 666 /dev/null c 1 3
+				mknod -m 666 /dev/zero c 1 5
+				mknod -m 666 /dev/random c 1 8
+				mknod -m 666 /dev/urandom c 1 9
+				# ip netns exec mounts a /sys of its own, without the cgroups
+				mountpoint -q /sys/fs/cgroup || mount -t cgroup2 oca-bench-cg /sys/fs/cgroup
+				mount -t tmpfs -o mode=755 oca-bench-run /run
+				mkdir -p /run/systemd/journal
+				mount -t tmpfs -o mode=755 oca-bench-etc /etc/systemd
+				printf "[Journal]\nStorage=persistent\n%s\n" "$3" \
+					>/etc/systemd/journald.conf
+				mount -t tmpfs -o mode=755 oca-bench-log /var/log
+				mkdir /var/log/journal
+				mount --bind "$1" /var/log/journal
+				/lib/systemd/systemd-journald </dev/null >"$1.log" 2>&1 &
+				echo $! >"$(dirname "$1")/receiver.pid"
+				while [ ! -S /run/systemd/journal/dev-log ]; do sleep 0.05; done
+				kill -USR1 $!    # from /run to /var/log/journal, as at boot
+				ln -s /run/systemd/journal/dev-log /dev/log
+				exec unbound -d -c "$2"' sh "$LAB_DIR/journal" \
+				"$LAB_DIR/unbound.conf" "$(echo "$JOURNALD_CONF" | tr " " "\n")" \
+				>"$LAB_DIR/resolver.log" 2>&1 &
+		elif [ $syslog = yes ]; then
 			# shellcheck disable=SC2016 # expanded by the inner shell
 			ip netns exec "$NS_HOST" unshare -m --propagation private sh -c '
 				set -e
@@ -137,7 +183,7 @@ EOF
 				mknod -m 666 /dev/urandom c 1 9
 				socat -u UNIX-RECV:/dev/log,mode=666 \
 					OPEN:"$1",creat,append &
-				echo $! >"$1.pid"
+				echo $! >"$(dirname "$1")/receiver.pid"
 				while [ ! -S /dev/log ]; do sleep 0.05; done
 				exec unbound -d -c "$2"' sh "$LAB_DIR/unbound-queries.log" \
 				"$LAB_DIR/unbound.conf" >"$LAB_DIR/resolver.log" 2>&1 &
@@ -150,8 +196,11 @@ EOF
 	PID=$!
 	LAB_PIDS="$LAB_PIDS $PID"
 	for i in $(seq 100); do
-		in_vm drill www.example.com @192.168.83.1 2>/dev/null | grep -q 198.51.100.10 &&
+		if in_vm drill www.example.com @192.168.83.1 2>/dev/null | grep -q 198.51.100.10; then
+			# the log receiver goes down with the lab too
+			[ ! -f "$LAB_DIR/receiver.pid" ] || LAB_PIDS="$LAB_PIDS $(cat "$LAB_DIR/receiver.pid")"
 			return 0
+		fi
 		kill -0 "$PID" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -163,10 +212,13 @@ EOF
 stop_resolver() {
 	kill -TERM "$PID" 2>/dev/null || true
 	wait "$PID" 2>/dev/null || true
-	# unbound-syslog's receiver, once unbound has said all it will
-	if [ -f "$LAB_DIR/unbound-queries.log.pid" ]; then
-		kill -TERM "$(cat "$LAB_DIR/unbound-queries.log.pid")" 2>/dev/null || true
-		rm -f "$LAB_DIR/unbound-queries.log.pid"
+	# the syslog variants' receiver, once unbound has said all it will
+	if [ -f "$LAB_DIR/receiver.pid" ]; then
+		local rpid
+		rpid=$(cat "$LAB_DIR/receiver.pid")
+		kill -TERM "$rpid" 2>/dev/null || true
+		rm -f "$LAB_DIR/receiver.pid"
+		LAB_PIDS=$(echo "$LAB_PIDS" | tr ' ' '\n' | grep -vx "$rpid" | tr '\n' ' ')
 	fi
 	LAB_PIDS=$(echo "$LAB_PIDS" | tr ' ' '\n' | grep -vx "$PID" | tr '\n' ' ')
 }
@@ -177,6 +229,9 @@ logged() {
 	oc-audit) sqlite3 "$DB" "SELECT count(*) FROM dns_queries" 2>/dev/null || echo 0 ;;
 	# "info: CLIENT NAME. TYPE IN" is a query; a reply has rcode, time, ... after IN
 	# (to syslog the line has no newline: the datagrams are appended back to back)
+	unbound-journald)
+		journalctl -D "$LAB_DIR/journal" -t unbound -o cat 2>/dev/null |
+			grep -cE 'info: [0-9.]+ [^ ]+ [^ ]+ IN$' || true ;;
 	unbound*) grep -oE 'info: [0-9.]+ [^ ]+ [^ ]+ IN($|<)' "$LAB_DIR/unbound-queries.log" | wc -l ;;
 	esac
 }
@@ -192,7 +247,7 @@ measure() {
 	sleep 1.5       # what came before is committed / flushed
 	l0=$(logged "$tool")
 	load=$(cut -d' ' -f1-3 /proc/loadavg)
-	t0=$(cpu_ticks "$PID")
+	t0=$(resolver_ticks)
 	thread_ticks >"$out.threads0"
 	local perf_pid=
 	if [ -n "${PERF_DIR:-}" ]; then
@@ -213,7 +268,7 @@ measure() {
 	fi
 	# dnsperf's per-query lines too, for the latency over time
 	[ -z "${PERF_DIR:-}" ] || cp "$out.v" "$PERF_DIR/$tool-$case.dnsperf"
-	t1=$(cpu_ticks "$PID")
+	t1=$(resolver_ticks)
 	thread_ticks >"$out.threads1"
 	# where the CPU went, per thread (main, nflog, writer, resolver, ... for oc-audit)
 	join "$out.threads0" "$out.threads1" | awk -v hz="$CLK_TCK" \
