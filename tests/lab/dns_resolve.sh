@@ -60,8 +60,10 @@ check "raw query: ID, QR, RA, NXDOMAIN" "${reply:0:8}" abcd8183
 check "raw query: question echoed byte for byte" "${reply:24:42}" \
 	"03610062074578416d506c4503636f6d0000010001"
 
-# The writer asks for twice the default time slice (collector/writer.c), which kernels
-# honour from 6.12 on; /proc/PID/task/TID/sched shows it as se.slice, in ns.
+# The writer runs as SCHED_BATCH and asks for twice the default time slice
+# (collector/writer.c), which kernels honour from 6.12 on; /proc/PID/task/TID/sched shows
+# them as policy (3 = SCHED_BATCH) and se.slice, in ns. The other threads keep the
+# daemon's policy.
 # sched_field THREAD FIELD: a field of the collector thread's /proc sched file
 sched_field() {
 	local t
@@ -76,6 +78,11 @@ dflt=$(awk '$1 == "se.slice" { print $3 }' /proc/self/sched 2>/dev/null || true)
 slices=false
 if [ "$(printf '6.12\n%s\n' "$kver" | sort -V | head -1)" = 6.12 ] && [ -n "$dflt" ]; then
 	slices=true
+fi
+policy=$(sched_field oca-writer policy)
+if [ -n "$policy" ]; then
+	check "writer: SCHED_BATCH" "$policy" 3
+	check "resolver: SCHED_OTHER" "$(sched_field oca-resolver policy)" 0
 fi
 if $slices; then
 	check "writer: twice the default time slice" "$(slice oca-writer)" \
@@ -148,12 +155,12 @@ check "in-flight queries stored as unanswered" "$(sql "SELECT count(*) FROM dns_
 	WHERE qname GLOB 'hang[123].example.com' AND rcode IS NULL AND latency_us IS NULL")" 3
 
 # IPv6: listening on the host's bridge address fd83::1, the VM asks over v6
-# (this run under SCHED_BATCH, as an operator may start it: the writer keeps the policy)
+# (this run under SCHED_BATCH, as an operator may start it: the writer stays so)
 lab_config "[dns]" "listen = [fd83::1]:53" "allow_from = fd83::/64" "forward = 198.51.100.2"
 LAB_COLLECT_WRAP="chrt -b 0" lab_collect
 policy=$(sched_field oca-writer policy)
 if [ -n "$policy" ]; then
-	check "SCHED_BATCH: the writer keeps it" "$policy" 3
+	check "SCHED_BATCH: the writer stays so" "$policy" 3
 fi
 if $slices; then
 	check "SCHED_BATCH: the writer's slice still doubled" "$(slice oca-writer)" \
