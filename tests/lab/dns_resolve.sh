@@ -63,7 +63,7 @@ check "raw query: question echoed byte for byte" "${reply:24:42}" \
 # The writer runs as SCHED_BATCH and asks for twice the default time slice
 # (collector/writer.c), which kernels honour from 6.12 on; /proc/PID/task/TID/sched shows
 # them as policy (3 = SCHED_BATCH) and se.slice, in ns. The other threads keep the
-# daemon's policy.
+# daemon's policy; the resolver runs at nice -10 (prio 110).
 # sched_field THREAD FIELD: a field of the collector thread's /proc sched file
 sched_field() {
 	local t
@@ -83,6 +83,7 @@ policy=$(sched_field oca-writer policy)
 if [ -n "$policy" ]; then
 	check "writer: SCHED_BATCH" "$policy" 3
 	check "resolver: SCHED_OTHER" "$(sched_field oca-resolver policy)" 0
+	check "resolver: nice -10" "$(sched_field oca-resolver prio)" 110
 fi
 if $slices; then
 	check "writer: twice the default time slice" "$(slice oca-writer)" \
