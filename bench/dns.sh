@@ -41,7 +41,8 @@
 #
 # Environment: HITS_S (10), MISSES (100000), CLIENTS (8), OUTSTANDING (200), LAT_QPS
 # (5000), TOOLS ("oc-audit unbound unbound-syslog unbound-nolog"; also
-# unbound-journald), JOURNALD_CONF ("RateLimitBurst=0"), OUT (append the
+# unbound-journald), CASES ("hits misses", or either), JOURNALD_CONF
+# ("RateLimitBurst=0"), OUT (append the
 # table there), PERF_DIR (record `perf record -g` of the resolver process there, per
 # case, and its /proc/PID/smaps and dnsperf's per-query lines after the case;
 # PERF_FREQ samples per second, 499; PERF_CALLGRAPH the way to record stacks, "-g", or
@@ -59,6 +60,7 @@ OUTSTANDING=${OUTSTANDING:-200}
 TOOLS=${TOOLS:-oc-audit unbound unbound-syslog unbound-nolog}
 LAT_QPS=${LAT_QPS:-5000}
 JOURNALD_CONF=${JOURNALD_CONF:-RateLimitBurst=0}
+CASES=${CASES:-hits misses}
 
 "$BENCH_DIR/deps"
 # the lab directory (databases, logs) in a directory of the benchmarks' own, on disk
@@ -298,16 +300,20 @@ measure() {
 	row -------- ------ -------- ------- ------- ------------- -------- -------- -------- -------
 } | tee -a "${OUT:-/dev/null}"
 for tool in $TOOLS; do
-	start_resolver "$tool"
-	in_vm dnsperf -s 192.168.83.1 -d "$LAB_DIR/hits.txt" -n 1 >/dev/null 2>&1 || true
-	measure "$tool" hits -d "$LAB_DIR/hits.txt" -l "$HITS_S" | tee -a "${OUT:-/dev/null}"
-	# latency when not saturated: the same names at a fixed LAT_QPS
-	measure "$tool" "hits@${LAT_QPS}" -d "$LAB_DIR/hits.txt" -l 5 -Q "$LAT_QPS" |
-		tee -a "${OUT:-/dev/null}"
-	stop_resolver
-	start_resolver "$tool"       # cold cache
-	measure "$tool" misses -d "$LAB_DIR/misses.txt" -n 1 -l 60 | tee -a "${OUT:-/dev/null}"
-	measure "$tool" "misses@${LAT_QPS}" -d "$LAB_DIR/misses-rate.txt" -n 1 -l 10 \
-		-Q "$LAT_QPS" | tee -a "${OUT:-/dev/null}"
-	stop_resolver
+	case " $CASES " in *" hits "*)
+		start_resolver "$tool"
+		in_vm dnsperf -s 192.168.83.1 -d "$LAB_DIR/hits.txt" -n 1 >/dev/null 2>&1 || true
+		measure "$tool" hits -d "$LAB_DIR/hits.txt" -l "$HITS_S" | tee -a "${OUT:-/dev/null}"
+		# latency when not saturated: the same names at a fixed LAT_QPS
+		measure "$tool" "hits@${LAT_QPS}" -d "$LAB_DIR/hits.txt" -l 5 -Q "$LAT_QPS" |
+			tee -a "${OUT:-/dev/null}"
+		stop_resolver
+	esac
+	case " $CASES " in *" misses "*)
+		start_resolver "$tool"       # cold cache
+		measure "$tool" misses -d "$LAB_DIR/misses.txt" -n 1 -l 60 | tee -a "${OUT:-/dev/null}"
+		measure "$tool" "misses@${LAT_QPS}" -d "$LAB_DIR/misses-rate.txt" -n 1 -l 10 \
+			-Q "$LAT_QPS" | tee -a "${OUT:-/dev/null}"
+		stop_resolver
+	esac
 done
