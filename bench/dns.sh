@@ -26,7 +26,8 @@
 #              journal in the lab directory, /dev/log its socket), with JOURNALD_CONF
 #              as its [Journal] settings ("RateLimitBurst=0": every line kept, so that
 #              the comparison is of logging everything; Debian's default keeps 10 000
-#              lines per 30 s per service and drops the rest).
+#              lines per 30 s per systemd unit, times 1-6 with the free disk space, and
+#              drops the rest, which journald without systemd never applies).
 # dnsperf runs in the VM namespace (UDP, 1 thread): first HITS_S seconds over 5 cached
 # names (after one priming pass), then one pass over 100k distinct names under
 # bench.example.com (every one a cache miss, a fresh resolver). For each: QPS,
@@ -42,9 +43,9 @@
 # Environment: HITS_S (10), MISSES (100000), CLIENTS (8), OUTSTANDING (200), LAT_QPS
 # (5000), TOOLS ("oc-audit unbound unbound-syslog unbound-nolog"; also
 # unbound-journald), CASES ("hits misses", or either), JOURNALD_CONF
-# ("RateLimitBurst=0"), OUT (append the
-# table there), PERF_DIR (record `perf record -g` of the resolver process there, per
-# case, and its /proc/PID/smaps and dnsperf's per-query lines after the case;
+# ("RateLimitBurst=0"), OUT (append the table there), PERF_DIR (record `perf record -g`
+# of the resolver process there, per case, and its /proc/PID/smaps and dnsperf's
+# per-query lines after the case;
 # PERF_FREQ samples per second, 499; PERF_CALLGRAPH the way to record stacks, "-g", or
 # "--call-graph dwarf" for libraries without frame pointers; PERF_SCHED=1 records the
 # scheduler's switches and wakeups on all CPUs instead, for `perf sched timehist`),

@@ -15,10 +15,12 @@
  *
  * The thread runs at nice -10: the VM waits on each answer, the database writer can lag
  * (the queue absorbs it), so on a busy 2-core host answers are not queued behind commits
- * or the host's other work. Its CPU is bounded by the rate limit. bench/dns.sh, saturated
- * misses (dnsperf and the upstream on the same two cores), p99, interleaved: nice 0
- * 16.1-18.1 ms, -5 13.2-14.8 (4 runs each); -5 13.4-16.6 (median 14.1), -10 11.6-14.0
- * (12.9) (5 runs each); at 5 000 misses/s no difference.
+ * or the host's other work; what it resolves is bounded by the rate limit. bench/dns.sh,
+ * saturated misses (dnsperf and the upstream on the same two cores), p99, interleaved:
+ * nice 0 16.1-18.1 ms, -5 13.2-14.8 (4 runs each); -5 13.4-16.6 (median 14.1), -10
+ * 11.6-14.0 (12.9) (5 runs each); at 5 000 misses/s no difference. The price: saturated
+ * hits 94.8k in the median against 98.1k at -5 (4 runs each; it reads smaller batches,
+ * and dnsperf gets less of the CPU).
  *
  * Memory is bounded: at most MAX_PENDING resolutions in flight, MAX_PIPELINE per TCP
  * connection (reading pauses beyond it), TCP output capped per connection, and the rate
