@@ -104,6 +104,17 @@ thread_ticks() {
 }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
+# The start of the syslog variants' inner script, run in a private mount namespace: a
+# /dev of its own (tmpfs) with the devices unbound needs, where /dev/log is the socket
+# of their log receiver.
+PRIVATE_DEV='
+	set -e
+	mount -t tmpfs -o mode=755 oca-bench-dev /dev
+	mknod -m 666 /dev/null c 1 3
+	mknod -m 666 /dev/zero c 1 5
+	mknod -m 666 /dev/random c 1 8
+	mknod -m 666 /dev/urandom c 1 9'
+
 # start_resolver TOOL: sets PID
 start_resolver() {
 	local tool=$1 i
@@ -150,13 +161,7 @@ EOF
 		if [ "$tool" = unbound-journald ]; then
 			mkdir -p "$LAB_DIR/journal"
 			# shellcheck disable=SC2016 # expanded by the inner shell
-			ip netns exec "$NS_HOST" unshare -m --propagation private sh -c '
-				set -e
-				mount -t tmpfs -o mode=755 oca-bench-dev /dev
-				mknod -m 666 /dev/null c 1 3
-				mknod -m 666 /dev/zero c 1 5
-				mknod -m 666 /dev/random c 1 8
-				mknod -m 666 /dev/urandom c 1 9
+			ip netns exec "$NS_HOST" unshare -m --propagation private sh -c "$PRIVATE_DEV"'
 				# ip netns exec mounts a /sys of its own, without the cgroups
 				mountpoint -q /sys/fs/cgroup || mount -t cgroup2 oca-bench-cg /sys/fs/cgroup
 				mount -t tmpfs -o mode=755 oca-bench-run /run
@@ -177,13 +182,7 @@ EOF
 				>"$LAB_DIR/resolver.log" 2>&1 &
 		elif [ $syslog = yes ]; then
 			# shellcheck disable=SC2016 # expanded by the inner shell
-			ip netns exec "$NS_HOST" unshare -m --propagation private sh -c '
-				set -e
-				mount -t tmpfs -o mode=755 oca-bench-dev /dev
-				mknod -m 666 /dev/null c 1 3
-				mknod -m 666 /dev/zero c 1 5
-				mknod -m 666 /dev/random c 1 8
-				mknod -m 666 /dev/urandom c 1 9
+			ip netns exec "$NS_HOST" unshare -m --propagation private sh -c "$PRIVATE_DEV"'
 				socat -u UNIX-RECV:/dev/log,mode=666 \
 					OPEN:"$1",creat,append &
 				echo $! >"$(dirname "$1")/receiver.pid"
