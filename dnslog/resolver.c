@@ -596,9 +596,17 @@ run(void *arg)
 	pthread_setname_np(pthread_self(), "oca-resolver");
 
 	/* The VM waits on every answer while the database writer can lag behind (the queue
-	 * absorbs it): on a busy host the scheduler should prefer this thread. Best effort. */
-	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), RESOLVER_NICE) < 0)
-		log_debug("dns: setpriority: %s", strerror(errno));
+	 * absorbs it): on a busy host the scheduler should prefer this thread. Lowering a
+	 * nice value needs CAP_SYS_NICE or an RLIMIT_NICE that allows it (the systemd
+	 * unit's LimitNICE); without either the resolver still works, at the daemon's. */
+	id_t tid = (id_t)syscall(SYS_gettid);
+	errno = 0;
+	int nice = getpriority(PRIO_PROCESS, tid);
+	if ((errno != 0 || nice > RESOLVER_NICE) &&
+	    setpriority(PRIO_PROCESS, tid, RESOLVER_NICE) < 0)
+		log_warn("dns: the resolver thread keeps the daemon's priority, not nice %d (%s): "
+		         "allow it with LimitNICE=%d in the service unit, or CAP_SYS_NICE",
+		         RESOLVER_NICE, strerror(errno), RESOLVER_NICE);
 	event_base_dispatch(r->base);
 
 	/* Stopped: what is still resolving is logged as unanswered, then libunbound goes

@@ -64,14 +64,6 @@ check "raw query: question echoed byte for byte" "${reply:24:42}" \
 # (collector/writer.c), which kernels honour from 6.12 on; /proc/PID/task/TID/sched shows
 # them as policy (3 = SCHED_BATCH) and se.slice, in ns. The other threads keep the
 # daemon's policy; the resolver runs at nice -10 (prio 110).
-# sched_field THREAD FIELD: a field of the collector thread's /proc sched file
-sched_field() {
-	local t
-	for t in /proc/"$COLLECT_PID"/task/*; do
-		[ "$(cat "$t/comm")" = "$1" ] && awk -v f="$2" '$1 == f { print $3 }' "$t/sched"
-	done
-	return 0
-}
 slice() { sched_field "$1" se.slice; }
 kver=$(uname -r | cut -d- -f1)
 dflt=$(awk '$1 == "se.slice" { print $3 }' /proc/self/sched 2>/dev/null || true)
