@@ -430,8 +430,15 @@ bind_socket(int type, const struct netaddr *a, uint16_t port, char *err, size_t 
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (a->family == 6)
+	/* The bridge's address may not be there yet when the daemon starts (the bridge
+	 * gets its carrier with the VM, an IPv6 address waits for DAD): bind anyway, like
+	 * unbound's ip-freebind, and answer once it is. resolver_open warns. */
+	if (a->family == 6) {
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
+	} else {
+		setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	}
 	if (type == SOCK_DGRAM) {
 		int sz = 4 << 20;
 
@@ -449,6 +456,24 @@ bind_socket(int type, const struct netaddr *a, uint16_t port, char *err, size_t 
 		return -1;
 	}
 	return fd;
+}
+
+/* False if a is not (yet) an address of this host: a plain bind to it fails. */
+static bool
+addr_present(const struct netaddr *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	bool present = true;
+	int fd;
+
+	to_sockaddr(a, 0, &ss, &sl);
+	if ((fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return true;
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 && errno == EADDRNOTAVAIL)
+		present = false;
+	close(fd);
+	return present;
 }
 
 /* libunbound options: no validator (there is no trust anchor, so it would only cost
@@ -567,6 +592,13 @@ resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err
 	if ((r->udp_fd = bind_socket(SOCK_DGRAM, &c->dns_addr, c->dns_port, err, errlen)) < 0 ||
 	    (r->tcp_fd = bind_socket(SOCK_STREAM, &c->dns_addr, c->dns_port, err, errlen)) < 0)
 		goto fail;
+	if (!addr_present(&c->dns_addr)) {
+		char where[NETADDR_STRLEN];
+
+		netaddr_format(&c->dns_addr, where, sizeof(where));
+		log_warn("dns: %s is not an address of this host yet: listening anyway, the "
+		         "answers start once it is configured", where);
+	}
 	if ((r->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 		snprintf(err, errlen, "dns: eventfd: %s", strerror(errno));
 		goto fail;
