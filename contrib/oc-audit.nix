@@ -36,6 +36,11 @@ in {
   };
   config = mkIf cfg.enable {
     services.unbound.enable = mkForce false;  # oc-audit is the VM's resolver now
+    # the VM's DNS comes in on the bridge; NixOS's firewall drops it unless allowed
+    networking.firewall.interfaces.br-openclaw = {
+      allowedUDPPorts = [ 53 ];
+      allowedTCPPorts = [ 53 ];
+    };
     networking.nftables.tables.openclaw-monitor = {
       family = "inet";
       content = ''
