@@ -61,6 +61,7 @@ run_limited() {
 	check "$2: answered" "$(sed -n 's/.*rcode: \([A-Z]*\),.*/\1/p' <<<"$out")" NXDOMAIN
 	WRITER_POLICY=$(sched_field oca-writer policy)
 	RESOLVER_PRIO=$(sched_field oca-resolver prio)
+	MAIN_PRIO=$(sched_field oc-audit prio)
 	sleep 0.3
 	lab_stop TERM && rc=0 || rc=$?
 	check "$2: exits 0" "$rc" 0
@@ -88,7 +89,7 @@ run_limited 0 nolimit
 check "without LimitNICE: one warning that says why" \
 	"$(grep -c "$warning.*LimitNICE=-10" "$LAB_DIR/collect.log" || true)" 1
 if [ -n "$RESOLVER_PRIO" ]; then
-	check "without LimitNICE: the resolver at the daemon's nice" "$RESOLVER_PRIO" 120
+	check "without LimitNICE: the resolver at the daemon's nice" "$RESOLVER_PRIO" "$MAIN_PRIO"
 	check "without LimitNICE: writer still SCHED_BATCH" "$WRITER_POLICY" 3
 fi
 lab_finish
