@@ -476,6 +476,26 @@ addr_present(const struct netaddr *a)
 	return present;
 }
 
+/* While the listen address is missing, look again every addr_check_every, and say
+ * when it has come. */
+static const struct timeval addr_check_every = { 2, 0 };
+
+static void
+addr_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct resolver *r = arg;
+	char where[NETADDR_STRLEN];
+
+	(void)fd;
+	(void)what;
+	if (!addr_present(&r->c->dns_addr)) {
+		evtimer_add(r->addr_ev, &addr_check_every);
+		return;
+	}
+	netaddr_format(&r->c->dns_addr, where, sizeof(where));
+	log_info("dns: %s is configured now: answering", where);
+}
+
 /* libunbound options: no validator (there is no trust anchor, so it would only cost
  * CPU and a key cache), and caches sized for one VM's names rather than a site's. */
 static const char *const ub_options[][2] = {
@@ -598,6 +618,11 @@ resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err
 		netaddr_format(&c->dns_addr, where, sizeof(where));
 		log_warn("dns: %s is not an address of this host yet: listening anyway, the "
 		         "answers start once it is configured", where);
+		if (!(r->addr_ev = evtimer_new(r->base, addr_check, r)) ||
+		    evtimer_add(r->addr_ev, &addr_check_every) < 0) {
+			snprintf(err, errlen, "dns: cannot set up the event loop");
+			goto fail;
+		}
 	}
 	if ((r->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 		snprintf(err, errlen, "dns: eventfd: %s", strerror(errno));
@@ -708,6 +733,8 @@ resolver_close(struct resolver *r)
 		event_free(r->tcp_ev);
 	if (r->stop_ev)
 		event_free(r->stop_ev);
+	if (r->addr_ev)
+		event_free(r->addr_ev);
 	if (r->base)
 		event_base_free(r->base);
 	if (r->udp_fd >= 0)

@@ -34,6 +34,7 @@ struct resolver {
 	struct ub_ctx *ub;
 	int udp_fd, tcp_fd, stop_fd;
 	struct event *udp_ev, *tcp_ev, *stop_ev;
+	struct event *addr_ev;          /* while the listen address is missing (resolver.c) */
 	pthread_t thread;
 	bool started, stopped;
 	struct ratelimit *rl;

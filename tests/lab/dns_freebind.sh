@@ -18,6 +18,12 @@ check "started, with a warning" \
 	"$(grep -c '192.168.83.1 is not an address of this host yet' "$LAB_DIR/collect.log")" 1
 
 in_host ip addr add 192.168.83.1/24 dev br-openclaw
+for i in $(seq 50); do
+	grep -q '192.168.83.1 is configured now' "$LAB_DIR/collect.log" && break
+	sleep 0.1
+done
+check "and says when it came" \
+	"$(grep -c 'info: dns: 192.168.83.1 is configured now: answering' "$LAB_DIR/collect.log")" 1
 a() { in_vm drill -Q "$@" www.example.com @192.168.83.1 2>&1 || true; }
 check "the address came: answered over UDP" "$(a)" 198.51.100.10
 check "and over TCP" "$(a -t)" 198.51.100.10
