@@ -29,11 +29,11 @@
  *
  * Three files share the resolver's state (resolver_int.h): this one has the query path
  * from allow_from on, libunbound, the thread and the lifecycle; dnsudp.c the batched
- * UDP socket; dnstcp.c the TCP connections, their framing, caps and timeouts. */
+ * UDP socket; dnstcp.c the TCP connections, their framing, caps and timeouts.
+ * dnslisten.c, without state, binds the listening sockets. */
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -51,6 +51,7 @@
 #include <unbound-event.h>
 #include <unbound.h>
 
+#include "dnslisten.h"
 #include "dnsmsg.h"
 #include "dnstcp.h"
 #include "dnsudp.h"
@@ -86,28 +87,6 @@ struct pending {
 };
 
 /* ------------------------------------------------------------------ helpers */
-
-static void
-to_sockaddr(const struct netaddr *a, uint16_t port, struct sockaddr_storage *ss,
-            socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == 6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		memcpy(&s6->sin6_addr, a->a, 16);
-		*len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		memcpy(&s4->sin_addr, a->a, 4);
-		*len = sizeof(*s4);
-	}
-}
 
 void
 resolver_peer(const struct sockaddr_storage *ss, struct netaddr *a, uint16_t *port)
@@ -414,68 +393,6 @@ on_stop(evutil_socket_t fd, short what, void *arg)
 	event_base_loopbreak(r->base);
 }
 
-static int
-bind_socket(int type, const struct netaddr *a, uint16_t port, char *err, size_t errlen)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	char where[NETADDR_STRLEN];
-	int one = 1, fd;
-
-	to_sockaddr(a, port, &ss, &sl);
-	hostport_format(a, port, where, sizeof(where));
-	fd = socket(a->family == 6 ? AF_INET6 : AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		snprintf(err, errlen, "dns: socket: %s", strerror(errno));
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* The bridge's address may not be there yet when the daemon starts (the bridge
-	 * gets its carrier with the VM, an IPv6 address waits for DAD): bind anyway, like
-	 * unbound's ip-freebind, and answer once it is. resolver_open warns. */
-	if (a->family == 6) {
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
-	} else {
-		setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
-	}
-	if (type == SOCK_DGRAM) {
-		int sz = 4 << 20;
-
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	}
-	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
-		snprintf(err, errlen, "dns: cannot bind %s %s: %s",
-		         type == SOCK_DGRAM ? "udp" : "tcp", where, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (type == SOCK_STREAM && listen(fd, 128) < 0) {
-		snprintf(err, errlen, "dns: listen tcp %s: %s", where, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* False if a is not (yet) an address of this host: a plain bind to it fails. */
-static bool
-addr_present(const struct netaddr *a)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	bool present = true;
-	int fd;
-
-	to_sockaddr(a, 0, &ss, &sl);
-	if ((fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-		return true;
-	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 && errno == EADDRNOTAVAIL)
-		present = false;
-	close(fd);
-	return present;
-}
-
 /* While the listen address is missing, look again every addr_check_every, and say
  * when it has come. */
 static const struct timeval addr_check_every = { 2, 0 };
@@ -488,7 +405,7 @@ addr_check(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (!addr_present(&r->c->dns_addr)) {
+	if (!dnslisten_addr_present(&r->c->dns_addr)) {
 		evtimer_add(r->addr_ev, &addr_check_every);
 		return;
 	}
@@ -539,57 +456,12 @@ setup_unbound(struct resolver *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* Descriptors open in this process now, or 0 if /proc cannot tell. */
-static unsigned
-fds_open(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	unsigned n = 0;
-
-	if (!d)
-		return 0;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n > 3 ? n - 3 : 0;   /* ".", ".." and the directory's own descriptor */
-}
-
-/* The TCP connection cap that leaves file descriptors for libunbound: every query it
- * sends upstream takes a socket, and TCP clients holding every descriptor would make
- * each resolution fail (the VM would take its own DNS down). The soft limit is raised
- * to the hard one (a 1024 default is low for a resolver); then TCP clients get at most
- * half of what is not open yet. */
-static unsigned
-tcp_cap(unsigned want)
-{
-	struct rlimit rl;
-	unsigned long long avail, used = fds_open();
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return want;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	if (rl.rlim_cur == RLIM_INFINITY)
-		return want;
-	avail = rl.rlim_cur > used ? (rl.rlim_cur - used) / 2 : 1;
-	if (avail < 1)
-		avail = 1;
-	if (want > avail) {
-		log_warn("dns: %llu file descriptors, %llu open: at most %llu TCP clients, not %u",
-		         (unsigned long long)rl.rlim_cur, used, avail, want);
-		return (unsigned)avail;
-	}
-	return want;
-}
-
 struct resolver *
 resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err,
               size_t errlen)
 {
 	struct resolver *r = calloc(1, sizeof(*r));
+	unsigned long long fd_limit, fd_open;
 
 	if (!r) {
 		snprintf(err, errlen, "dns: out of memory");
@@ -599,7 +471,10 @@ resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err
 	r->q = q;
 	r->st = st;
 	r->udp_fd = r->tcp_fd = r->stop_fd = -1;
-	r->tcp_cap = tcp_cap(c->dns_tcp_max);
+	r->tcp_cap = dnslisten_tcp_cap(c->dns_tcp_max, &fd_limit, &fd_open);
+	if (r->tcp_cap < c->dns_tcp_max)
+		log_warn("dns: %llu file descriptors, %llu open: at most %u TCP clients, not %u",
+		         fd_limit, fd_open, r->tcp_cap, c->dns_tcp_max);
 	if (!(r->ubuf = calloc(UDP_BATCH, UDP_BUF)) ||
 	    !(r->rl = ratelimit_new(c->dns_rate_limit, c->dns_rate_limit)) ||
 	    !(r->refused_rl = ratelimit_new(REFUSED_PER_SEC, REFUSED_PER_SEC)) ||
@@ -609,10 +484,10 @@ resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err
 		goto fail;
 	}
 	dnsudp_init(r);
-	if ((r->udp_fd = bind_socket(SOCK_DGRAM, &c->dns_addr, c->dns_port, err, errlen)) < 0 ||
-	    (r->tcp_fd = bind_socket(SOCK_STREAM, &c->dns_addr, c->dns_port, err, errlen)) < 0)
+	if ((r->udp_fd = dnslisten_bind(SOCK_DGRAM, &c->dns_addr, c->dns_port, err, errlen)) < 0 ||
+	    (r->tcp_fd = dnslisten_bind(SOCK_STREAM, &c->dns_addr, c->dns_port, err, errlen)) < 0)
 		goto fail;
-	if (!addr_present(&c->dns_addr)) {
+	if (!dnslisten_addr_present(&c->dns_addr)) {
 		char where[NETADDR_STRLEN];
 
 		netaddr_format(&c->dns_addr, where, sizeof(where));
