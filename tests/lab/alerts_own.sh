@@ -4,8 +4,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/alerts_lib.sh"
-lab_require
-command -v python3 >/dev/null || lab_skip "python3 is not installed"
+lab_require python3
 lab_up "$SEED_RULE"
 fake_up
 

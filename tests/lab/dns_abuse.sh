@@ -6,10 +6,7 @@
 # answers; running out of file descriptors pauses TCP without stopping UDP.
 set -eu
 . "$(dirname "$0")/lib.sh"
-lab_require
-for tool in drill unbound socat dnsperf prlimit; do
-	command -v $tool >/dev/null || lab_skip "$tool is not installed"
-done
+lab_require drill unbound socat dnsperf prlimit
 lab_up
 lab_upstream_dns "log-queries: yes"
 

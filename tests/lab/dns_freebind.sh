@@ -5,9 +5,7 @@
 # the address comes, without a restart.
 set -eu
 . "$(dirname "$0")/lib.sh"
-lab_require
-command -v drill >/dev/null || lab_skip "drill is not installed (ldnsutils)"
-command -v unbound >/dev/null || lab_skip "unbound is not installed"
+lab_require drill unbound
 lab_up
 lab_upstream_dns
 in_host ip addr del 192.168.83.1/24 dev br-openclaw

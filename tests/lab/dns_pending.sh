@@ -6,10 +6,7 @@
 # does the resolver.
 set -eu
 . "$(dirname "$0")/lib.sh"
-lab_require
-for tool in drill python3 nft; do
-	command -v $tool >/dev/null || lab_skip "$tool is not installed"
-done
+lab_require drill python3
 lab_up
 lab_upstream_dns
 lab_config "[dns]" "listen = 192.168.83.1:53" "forward = 198.51.100.2" "rate_limit = 0"

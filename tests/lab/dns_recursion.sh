@@ -8,9 +8,7 @@
 # no packet can leave it.
 set -eu
 . "$(dirname "$0")/lib.sh"
-lab_require
-command -v drill >/dev/null || lab_skip "drill is not installed (ldnsutils)"
-command -v unbound >/dev/null || lab_skip "unbound is not installed"
+lab_require drill unbound
 lab_up
 
 # libunbound 1.17's built-in IPv4 root hints, and b-root's address before 2023

@@ -5,10 +5,7 @@
 # dns_answers rows each query leaves.
 set -eu
 . "$(dirname "$0")/lib.sh"
-lab_require
-command -v drill >/dev/null || lab_skip "drill is not installed (ldnsutils)"
-command -v unbound >/dev/null || lab_skip "unbound is not installed"
-command -v socat >/dev/null || lab_skip "socat is not installed"
+lab_require drill unbound socat
 lab_up
 lab_upstream_dns
 lab_config "[dns]" "listen = 192.168.83.1:53" "forward = 198.51.100.2"

@@ -4,9 +4,7 @@
 # the expected traffic, and the report says so.
 set -eu
 . "$(dirname "$0")/lib.sh"
-lab_require
-command -v drill >/dev/null || lab_skip "drill (ldnsutils) is not installed"
-command -v curl >/dev/null || lab_skip "curl is not installed"
+lab_require drill curl
 lab_up "$IIF_RULE"
 lab_upstream "api.telegram.org. 300 IN A 198.51.100.3" \
 	"openrouter.ai. 300 IN CNAME or.cdn.test." "or.cdn.test. 300 IN A 198.51.100.4" \

@@ -33,9 +33,10 @@ lab_skip() {
 	exit 77
 }
 
+# lab_require [TOOL...]: root, the lab's own tools and these, and a built oc-audit.
 lab_require() {
 	[ "$(id -u)" = 0 ] || lab_skip "lab tests need root (network namespaces, nftables)"
-	for tool in ip nft sqlite3; do
+	for tool in ip nft sqlite3 "$@"; do
 		command -v "$tool" >/dev/null || lab_skip "$tool is not installed (run scripts/check)"
 	done
 	[ -x "$OCA_BIN" ] || { echo "FAIL: $OCA_BIN not built"; exit 99; }

@@ -7,10 +7,7 @@
 # the daemon's priority.
 set -eu
 . "$(dirname "$0")/lib.sh"
-lab_require
-for tool in drill unbound setpriv prlimit; do
-	command -v "$tool" >/dev/null || lab_skip "$tool is not installed (run scripts/check)"
-done
+lab_require drill unbound setpriv prlimit
 unit="$OCA_SRCDIR/contrib/oc-audit.service"
 key() { sed -n "s/^$1=//p" "$unit" | tail -1; }
 

@@ -7,9 +7,7 @@ WEB=127.0.0.1:8383
 
 # web_up [extra INI lines...]: lab, config, collector, planted rows.
 web_up() {
-	lab_require
-	command -v curl >/dev/null || lab_skip "curl is not installed (run scripts/deps)"
-	command -v python3 >/dev/null || lab_skip "python3 is not installed (run scripts/deps)"
+	lab_require curl python3
 	lab_up
 	lab_config "[web]" "listen = $WEB" "$@"
 	lab_collect

@@ -5,8 +5,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/web_lib.sh"
-lab_require
-command -v curl >/dev/null || lab_skip "curl is not installed (run scripts/deps)"
+lab_require curl
 lab_up
 TOKEN=0123456789abcdef-lab-token-$RANDOM
 echo "$TOKEN" > "$LAB_DIR/token"
