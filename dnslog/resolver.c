@@ -533,8 +533,8 @@ run(void *arg)
 	 * unit's LimitNICE); without either the resolver still works, at the daemon's. */
 	id_t tid = (id_t)syscall(SYS_gettid);
 	errno = 0;
-	int nice = getpriority(PRIO_PROCESS, tid);
-	if ((errno != 0 || nice > RESOLVER_NICE) &&
+	int now = getpriority(PRIO_PROCESS, tid);
+	if ((errno != 0 || now > RESOLVER_NICE) &&
 	    setpriority(PRIO_PROCESS, tid, RESOLVER_NICE) < 0)
 		log_warn("dns: the resolver thread keeps the daemon's priority, not nice %d (%s): "
 		         "allow it with LimitNICE=%d in the service unit, or CAP_SYS_NICE",
