@@ -9,6 +9,8 @@
 #include "collect.h"
 #include "conf.h"
 #include "db.h"
+#include "dnslisten.h"
+#include "netaddr.h"
 #include "report.h"
 
 static void
@@ -62,7 +64,10 @@ conf_from_args(const char *cmd, int argc, char **argv, int bad_rc, int *rc)
 	return c;
 }
 
-/* `oc-audit check-config -c FILE`: every problem, or the effective configuration. */
+/* `oc-audit check-config -c FILE`: every problem, or the effective configuration.
+ * A DNS listen address that is not on this host is only a warning: the daemon starts
+ * anyway (IP_FREEBIND) and answers once the bridge has it, which may be later than this
+ * check; but it is also what a mistyped address looks like. */
 static int
 check_config_main(int argc, char **argv)
 {
@@ -72,6 +77,14 @@ check_config_main(int argc, char **argv)
 	if (!c)
 		return rc;
 	conf_print(c, stdout);
+	if (c->dns_addr.family && !dnslisten_addr_present(&c->dns_addr)) {
+		char a[NETADDR_STRLEN];
+
+		netaddr_format(&c->dns_addr, a, sizeof(a));
+		fprintf(stderr, "oc-audit check-config: warning: [dns] listen: %s is not an "
+		        "address of this host now; the resolver will answer once it is (when "
+		        "the bridge comes up), so check that it is the bridge's address\n", a);
+	}
 	conf_free(c);
 	return 0;
 }
