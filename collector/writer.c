@@ -42,15 +42,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "core.h"
 #include "db.h"
 #include "log.h"
 #include "store.h"
+#include "threadsched.h"
 #include "timefmt.h"
 #include "writer.h"
 
@@ -61,8 +60,6 @@
 #define PRUNE_EVERY_US INT64_C(60000000)
 #define PRUNE_BATCH 2000
 #define IDLE_FLUSH_US INT64_C(1000000)
-#define SLICE_FALLBACK_NS UINT64_C(6000000)   /* twice the largest default */
-#define SLICE_MAX_NS UINT64_C(100000000)       /* the kernel's bound */
 
 struct writer {
 	sqlite3 *db;
@@ -284,70 +281,14 @@ periodic(struct writer *w, bool force)
 	}
 }
 
-/* The calling thread's time slice as /proc shows it (EEVDF kernels), or 0. */
-static uint64_t
-slice_now(void)
-{
-	FILE *f = fopen("/proc/thread-self/sched", "r");
-	char line[256];
-	unsigned long long v = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "se.slice : %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
-/* The calling thread becomes SCHED_BATCH (from SCHED_OTHER or SCHED_BATCH, as the
- * operator started the daemon) with twice the default time slice; its nice value stays.
- * Under any other policy (SCHED_IDLE, real time) nothing changes. Best effort: a kernel
- * without sched_setattr or custom slices leaves what it can. */
-static void
-batch_sched(void)
-{
-	/* the kernel's struct sched_attr as of its first version (<linux/sched/types.h>
-	 * cannot be included beside <sched.h> with these headers) */
-	struct {
-		uint32_t size, sched_policy;
-		uint64_t sched_flags;
-		int32_t sched_nice;
-		uint32_t sched_priority;
-		uint64_t sched_runtime, sched_deadline, sched_period;
-	} a = { .size = sizeof(a) };
-	int policy = sched_getscheduler(0), nice;
-	uint64_t now;
-
-	_Static_assert(sizeof(a) == 48, "struct sched_attr, first version");
-	if (policy < 0)
-		return;
-	if (policy & SCHED_RESET_ON_FORK)
-		a.sched_flags = 0x01;          /* SCHED_FLAG_RESET_ON_FORK */
-	policy &= ~SCHED_RESET_ON_FORK;
-	if (policy != SCHED_OTHER && policy != SCHED_BATCH)
-		return;
-	a.sched_policy = SCHED_BATCH;
-	now = slice_now();
-	a.sched_runtime = now > 0 ? 2 * now : SLICE_FALLBACK_NS;
-	if (a.sched_runtime > SLICE_MAX_NS)
-		a.sched_runtime = SLICE_MAX_NS;
-	errno = 0;
-	nice = getpriority(PRIO_PROCESS, 0);
-	if (errno == 0)
-		a.sched_nice = nice;
-	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
-		log_debug("writer: sched_setattr: %s", strerror(errno));
-}
-
 static void *
 run(void *arg)
 {
 	struct writer *w = arg;
 
 	pthread_setname_np(pthread_self(), "oca-writer");
-	batch_sched();
+	if (threadsched_batch(2) < 0)
+		log_debug("writer: sched_setattr: %s", strerror(errno));
 
 	w->last_checkpoint = w->last_counters = queue_mono_us();
 	w->last_prune = 0;

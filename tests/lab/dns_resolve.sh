@@ -59,8 +59,9 @@ check "raw query: question echoed byte for byte" "${reply:24:42}" \
 
 # The writer runs as SCHED_BATCH and asks for twice the default time slice
 # (collector/writer.c), which kernels honour from 6.12 on; /proc/PID/task/TID/sched shows
-# them as policy (3 = SCHED_BATCH) and se.slice, in ns. The other threads keep the
-# daemon's policy; the resolver runs at nice -10 (prio 110).
+# them as policy (3 = SCHED_BATCH) and se.slice, in ns. The resolver runs as SCHED_BATCH
+# too, at nice -10 (prio 110) and the default slice; the other threads keep the daemon's
+# policy.
 slice() { sched_field "$1" se.slice; }
 kver=$(uname -r | cut -d- -f1)
 dflt=$(awk '$1 == "se.slice" { print $3 }' /proc/self/sched 2>/dev/null || true)
@@ -71,7 +72,8 @@ fi
 policy=$(sched_field oca-writer policy)
 if [ -n "$policy" ]; then
 	check "writer: SCHED_BATCH" "$policy" 3
-	check "resolver: SCHED_OTHER" "$(sched_field oca-resolver policy)" 0
+	check "resolver: SCHED_BATCH" "$(sched_field oca-resolver policy)" 3
+	check "main thread: SCHED_OTHER" "$(sched_field oc-audit policy)" 0
 	check "resolver: nice -10" "$(sched_field oca-resolver prio)" 110
 fi
 if $slices; then

@@ -2,7 +2,8 @@
 # The collector under the limits contrib/oc-audit.service puts on it: only the
 # capabilities of its CapabilityBoundingSet, no new privileges, and its LimitNICE (read
 # from the unit, so the test follows it). It must still bind NFLOG and port 53, answer
-# and log a query, and give its resolver thread nice -10 and its writer SCHED_BATCH.
+# and log a query, and give its resolver thread nice -10 and both it and the writer
+# SCHED_BATCH.
 # Without the LimitNICE it must still answer, and say at start why the resolver keeps
 # the daemon's priority.
 set -eu
@@ -57,6 +58,7 @@ run_limited() {
 	out=$(in_vm drill "$2.example.com" @192.168.83.1 2>&1 || true)
 	check "$2: answered" "$(sed -n 's/.*rcode: \([A-Z]*\),.*/\1/p' <<<"$out")" NXDOMAIN
 	WRITER_POLICY=$(sched_field oca-writer policy)
+	RESOLVER_POLICY=$(sched_field oca-resolver policy)
 	RESOLVER_PRIO=$(sched_field oca-resolver prio)
 	MAIN_PRIO=$(sched_field oc-audit prio)
 	sleep 0.3
@@ -74,6 +76,7 @@ if prlimit --nice="$rlim:$rlim" true 2>/dev/null; then
 		"$(grep -c "$warning" "$LAB_DIR/collect.log" || true)" 0
 	if [ -n "$WRITER_POLICY" ]; then
 		check "unit: writer SCHED_BATCH" "$WRITER_POLICY" 3
+		check "unit: resolver SCHED_BATCH" "$RESOLVER_POLICY" 3
 		check "unit: resolver at nice -10" "$RESOLVER_PRIO" 110
 	else
 		echo "ok - thread priorities # SKIP this kernel does not show them in /proc"
@@ -88,5 +91,6 @@ check "without LimitNICE: one warning that says why" \
 if [ -n "$RESOLVER_PRIO" ]; then
 	check "without LimitNICE: the resolver at the daemon's nice" "$RESOLVER_PRIO" "$MAIN_PRIO"
 	check "without LimitNICE: writer still SCHED_BATCH" "$WRITER_POLICY" 3
+	check "without LimitNICE: resolver still SCHED_BATCH" "$RESOLVER_POLICY" 3
 fi
 lab_finish
