@@ -32,7 +32,10 @@
  * 5 000 misses/s 0.11-0.23 ms against 0.13-0.52, at 50-55 us per miss against 58-69;
  * saturated misses p99 10.1-12.2 ms against 11.5-13.1. The cost: on a host with no idle
  * CPU a query may wait for the running thread's time slice (a few ms) where nice -10
- * alone would have preempted it; with a CPU idle, it runs at once, as before.
+ * alone would have preempted it; with a CPU idle, it runs at once, as before. As a
+ * batch thread its nice value no longer costs hits, and still sets the misses' tail:
+ * nice 0, -5 and -10, 4 interleaved runs each, hits 105-117k QPS for all three, p99 of
+ * saturated misses 14.8-17.6, 12.5-14.4 and 11.1-12.0 ms.
  *
  * Memory is bounded: at most MAX_PENDING resolutions in flight, MAX_PIPELINE per TCP
  * connection (reading pauses beyond it), TCP output capped per connection, and the rate
