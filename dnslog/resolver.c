@@ -26,16 +26,16 @@
  * 7 per wakeup, and each wakeup (a context switch and an interrupt between CPUs, dear
  * in a VM) was paid by the thread it preempted too. Now it takes the CPU at the next
  * tick or when that thread sleeps, and finds a batch waiting: 3 000-8 000 wakeups a
- * second for 110k queries, and the writer preempted 2 700 times a second instead of
- * 7 000. bench/dns.sh, interleaved, 6 runs each: saturated hits
- * 108.7-115.8k QPS at 8.4-9.1 us of CPU per hit against 82.3-94.1k at 10.3-11.5; p99 at
- * 5 000 misses/s 0.11-0.23 ms against 0.13-0.52, at 50-55 us per miss against 58-69;
- * saturated misses p99 10.1-12.2 ms against 11.5-13.1. The cost: on a host with no idle
- * CPU a query may wait for the running thread's time slice (a few ms) where nice -10
- * alone would have preempted it; with a CPU idle, it runs at once, as before. As a
- * batch thread its nice value no longer costs hits, and still sets the misses' tail:
- * nice 0, -5 and -10, 4 interleaved runs each, hits 105-117k QPS for all three, p99 of
- * saturated misses 14.8-17.6, 12.5-14.4 and 11.1-12.0 ms.
+ * second for 110k queries, and the writer is switched out 2 700 times a second instead
+ * of 7 000. bench/dns.sh, interleaved, 6 runs each: saturated hits 108.7-115.8k QPS at
+ * 8.4-9.1 us of CPU per hit against 82.3-94.1k at 10.3-11.5; p99 at 5 000 misses/s
+ * 0.11-0.23 ms against 0.13-0.52, at 50-55 us per miss against 58-69; saturated misses
+ * p99 10.1-12.2 ms against 11.5-13.1. The cost: on a host with no idle CPU a query may
+ * wait for the running thread's time slice (a few ms) where nice -10 alone would have
+ * preempted it; with a CPU idle, it runs at once, as before. As a batch thread its nice
+ * value no longer costs hits, and still sets the misses' tail: nice 0, -5 and -10, 4
+ * interleaved runs each, hits 105-117k QPS for all three, p99 of saturated misses
+ * 14.8-17.6, 12.5-14.4 and 11.1-12.0 ms.
  *
  * Memory is bounded: at most MAX_PENDING resolutions in flight, MAX_PIPELINE per TCP
  * connection (reading pauses beyond it), TCP output capped per connection, and the rate
