@@ -7,7 +7,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/web_lib.sh"
 lab_require
-CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
+CHROMIUM=$(command -v chromium || true)
 [ -n "$CHROMIUM" ] || lab_skip "chromium is not installed (scripts/deps installs it)"
 web_up
 

@@ -25,7 +25,10 @@ check "token file missing refused" "$(try_start "listen = 127.0.0.1:8383" "token
 check "missing token file named" "$(grep -c "web.token_file: cannot read $LAB_DIR/nope" "$LAB_DIR/start.out")" 1
 in_host python3 -c 'import socket, time; s = socket.socket(); s.bind(("127.0.0.1", 8383)); s.listen(); time.sleep(60)' &
 LAB_PIDS="$LAB_PIDS $!"
-sleep 0.3
+for i in $(seq 100); do   # python may take a while to start on a loaded machine
+	in_host ss -ltn | grep -q '127.0.0.1:8383 ' && break
+	sleep 0.1
+done
 check "port in use refused" "$(try_start "listen = 127.0.0.1:8383")" 2
 check "port in use named" "$(grep -c 'web.listen 127.0.0.1:8383: cannot listen' "$LAB_DIR/start.out")" 1
 
