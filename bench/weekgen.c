@@ -25,13 +25,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "core.h"
-#include "db.h"
-#include "event.h"
-#include "netaddr.h"
-#include "store.h"
-#include "timefmt.h"
+#include "common/conf.h"
+#include "collector/core.h"
+#include "common/db.h"
+#include "common/event.h"
+#include "common/netaddr.h"
+#include "collector/store.h"
+#include "common/timefmt.h"
 
 #define BATCH 1000
 #define DAY_US (86400 * US_PER_SEC)

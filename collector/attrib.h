@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "netaddr.h"
+#include "common/netaddr.h"
 
 #define ATTRIB_MAX_NAMES 8
 

@@ -12,15 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alerts.h"
+#include "alerts/alerts.h"
 #include "collect.h"
-#include "conf.h"
-#include "log.h"
+#include "common/conf.h"
+#include "common/log.h"
 #include "nflogread.h"
-#include "queue.h"
-#include "resolver.h"
-#include "stats.h"
-#include "web.h"
+#include "common/queue.h"
+#include "dnslog/resolver.h"
+#include "common/stats.h"
+#include "web/web.h"
 #include "writer.h"
 
 struct conf *

@@ -20,10 +20,10 @@
 
 #include "attrib.h"
 #include "core.h"
-#include "escape.h"
+#include "common/escape.h"
 #include "pktdecode.h"
 #include "policy.h"
-#include "timefmt.h"
+#include "common/timefmt.h"
 
 #define ATTRIB_CAP 262144
 #define NAMES_PER_BASE 8        /* exact-name findings per registered domain */

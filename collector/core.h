@@ -9,8 +9,8 @@
 
 #include <sqlite3.h>
 
-#include "conf.h"
-#include "event.h"
+#include "common/conf.h"
+#include "common/event.h"
 #include "store.h"
 
 struct core;

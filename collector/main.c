@@ -5,13 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "alerts.h"
+#include "alerts/alerts.h"
 #include "collect.h"
-#include "conf.h"
-#include "db.h"
-#include "dnslisten.h"
-#include "netaddr.h"
-#include "report.h"
+#include "common/conf.h"
+#include "common/db.h"
+#include "dnslog/dnslisten.h"
+#include "common/netaddr.h"
+#include "report/report.h"
 
 static void
 usage(FILE *f)

@@ -16,10 +16,10 @@
 #include <libnetfilter_log/libnetfilter_log.h>
 #include <libnfnetlink/libnfnetlink.h>
 
-#include "log.h"
+#include "common/log.h"
 #include "nflogread.h"
 #include "pktdecode.h"
-#include "timefmt.h"
+#include "common/timefmt.h"
 
 #define COPY_RANGE 256                  /* bytes of each packet: IPv6 + options + TCP */
 #define RCVBUF_START (8u << 20)

@@ -10,8 +10,8 @@
 
 #include <stddef.h>
 
-#include "queue.h"
-#include "stats.h"
+#include "common/queue.h"
+#include "common/stats.h"
 
 struct nflogread;
 

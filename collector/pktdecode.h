@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "common/event.h"
 
 enum pktdecode_result {
 	PKT_OK = 0,

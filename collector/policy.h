@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf.h"
+#include "common/conf.h"
 
 /* Does name (presentation form, any case, final dot or not) match pattern (normalised
  * by conf_domain_normalise: lower case, "*.example.com" = strict subdomains only)? */

@@ -9,7 +9,7 @@
 
 #include <sqlite3.h>
 
-#include "event.h"
+#include "common/event.h"
 
 struct store;
 

@@ -46,11 +46,11 @@
 #include <unistd.h>
 
 #include "core.h"
-#include "db.h"
-#include "log.h"
+#include "common/db.h"
+#include "common/log.h"
 #include "store.h"
-#include "threadsched.h"
-#include "timefmt.h"
+#include "common/threadsched.h"
+#include "common/timefmt.h"
 #include "writer.h"
 
 #define WRITER_YIELD 16        /* events between two sched_yield() */

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "netaddr.h"
+#include "common/netaddr.h"
 
 /* A non-blocking socket of type SOCK_DGRAM or SOCK_STREAM (listening) bound to a:port,
  * even if a is not an address of this host yet (IP_FREEBIND): it answers once a is

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "event.h"
+#include "common/event.h"
 
 #define DNSMSG_UDP_MAX 1232       /* the largest UDP reply we send (no IP fragments) */
 #define DNSMSG_UDP_MIN 512        /* what a client without EDNS can take */

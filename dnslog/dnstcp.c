@@ -22,7 +22,7 @@
 #include <event2/event.h>
 
 #include "dnstcp.h"
-#include "log.h"
+#include "common/log.h"
 #include "resolver_int.h"
 
 #define MAX_PIPELINE 32        /* per TCP connection; reading pauses beyond it */

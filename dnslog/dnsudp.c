@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "dnsudp.h"
-#include "log.h"
+#include "common/log.h"
 #include "resolver_int.h"
 
 #define UDP_ROUNDS 8           /* batches per wakeup before the loop runs other events */

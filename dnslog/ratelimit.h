@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "netaddr.h"
+#include "common/netaddr.h"
 
 struct ratelimit;
 

@@ -70,13 +70,13 @@
 #include "dnsmsg.h"
 #include "dnstcp.h"
 #include "dnsudp.h"
-#include "log.h"
+#include "common/log.h"
 #include "ratelimit.h"
 #include "rcache.h"
 #include "resolver.h"
 #include "resolver_int.h"
-#include "threadsched.h"
-#include "timefmt.h"
+#include "common/threadsched.h"
+#include "common/timefmt.h"
 
 /* Resolutions in flight, all clients together. Each costs ~11 KiB with libunbound's
  * state: a VM asking for names whose servers never answer (tests/lab/dns_pending.sh)

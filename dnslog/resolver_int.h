@@ -12,7 +12,7 @@
 #include <sys/uio.h>
 
 #include "dnsmsg.h"
-#include "netaddr.h"
+#include "common/netaddr.h"
 #include "resolver.h"
 
 #define UDP_BATCH 32

@@ -12,7 +12,7 @@
 
 #include <ldns/ldns.h>
 
-#include "event.h"
+#include "common/event.h"
 
 static inline bool
 dnsequiv_lists(const ldns_rr_list *a, const ldns_rr_list *b)

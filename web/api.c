@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
-#include "timefmt.h"
+#include "report/report.h"
+#include "common/timefmt.h"
 #include "webapi.h"
 #include "webint.h"
 

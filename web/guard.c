@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "guard.h"
-#include "timefmt.h"
+#include "common/timefmt.h"
 #include "webint.h"
 
 #define WEB_BODY_MAX 1024              /* the only bodies are the login and ack forms */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "htmlint.h"
-#include "timefmt.h"
+#include "common/timefmt.h"
 #include "webapi.h"
 #include "webint.h"
 

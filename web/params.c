@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "params.h"
-#include "timefmt.h"
+#include "common/timefmt.h"
 
 #define DAY_US (INT64_C(86400) * US_PER_SEC)
 

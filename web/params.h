@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "netaddr.h"
+#include "common/netaddr.h"
 
 enum web_route_id {
 	WR_NOT_FOUND = 0,

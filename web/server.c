@@ -18,10 +18,10 @@
 
 #include <microhttpd.h>
 
-#include "db.h"
-#include "escape.h"
+#include "common/db.h"
+#include "common/escape.h"
 #include "guard.h"
-#include "log.h"
+#include "common/log.h"
 #include "web.h"
 #include "webint.h"
 

@@ -7,10 +7,10 @@
 
 #include <stddef.h>
 
-#include "conf.h"
-#include "embed.h"
-#include "queue.h"
-#include "stats.h"
+#include "common/conf.h"
+#include "common/embed.h"
+#include "common/queue.h"
+#include "common/stats.h"
 
 struct web;
 

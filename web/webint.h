@@ -10,10 +10,10 @@
 
 #include <sqlite3.h>
 
-#include "conf.h"
+#include "common/conf.h"
 #include "params.h"
-#include "queue.h"
-#include "stats.h"
+#include "common/queue.h"
+#include "common/stats.h"
 #include "wbuf.h"
 
 #define WEB_DB_POOL 4

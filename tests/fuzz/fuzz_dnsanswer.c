@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "../dnsequiv.h"
-#include "dnsmsg.h"
-#include "event.h"
-#include "rcache.h"
+#include "dnslog/dnsmsg.h"
+#include "common/event.h"
+#include "dnslog/rcache.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "dnsmsg.h"
+#include "dnslog/dnsmsg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

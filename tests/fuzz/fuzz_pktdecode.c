@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pktdecode.h"
+#include "collector/pktdecode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -29,7 +29,7 @@ for page in overview dns connections finding; do
 	*) path=/$page ;;
 	esac
 	browse "http://$WEB$path" --dump-dom > "$LAB_DIR/$page.html" || true
-	if python3 "$OCA_SRCDIR/tests/web/domcheck.py" "$LAB_DIR/$page.html" "$page"; then :; else
+	if python3 "$OCA_SRCDIR/tests/lab/web_domcheck.py" "$LAB_DIR/$page.html" "$page"; then :; else
 		FAILED=1
 	fi
 	# taken in the lab directory and moved: another make check may be writing the same
@@ -41,7 +41,7 @@ for page in overview dns connections finding; do
 done
 
 # a page that stays open: new findings arrive, Acknowledge works, all as text
-if python3 "$OCA_SRCDIR/tests/web/live.py" "$NS_HOST" "http://$WEB/" "$LAB_DB" "$CHROMIUM" \
+if python3 "$OCA_SRCDIR/tests/lab/web_live.py" "$NS_HOST" "http://$WEB/" "$LAB_DB" "$CHROMIUM" \
 	"$LAB_DIR/web-live.png"; then :; else
 	FAILED=1
 fi

@@ -1,6 +1,6 @@
 # web_lib.sh: shared by the dashboard tests (sourced after lib.sh). A lab with the
 # collector serving the dashboard on 127.0.0.1:8383 inside the lab's host namespace, over
-# a database planted with hostile rows (tests/web/plant.sql). curl and chromium run
+# a database planted with hostile rows (tests/lab/web_plant.sql). curl and chromium run
 # inside that namespace too: nothing touches the host's own loopback.
 
 WEB=127.0.0.1:8383
@@ -11,7 +11,7 @@ web_up() {
 	lab_up
 	lab_config "[web]" "listen = $WEB" "$@"
 	lab_collect
-	sqlite3 -cmd ".timeout 5000" "$LAB_DB" < "$OCA_SRCDIR/tests/web/plant.sql"
+	sqlite3 -cmd ".timeout 5000" "$LAB_DB" < "$OCA_SRCDIR/tests/lab/web_plant.sql"
 }
 
 # hc [curl args...]: status code; the body goes to $LAB_DIR/body, headers to $LAB_DIR/hdr.

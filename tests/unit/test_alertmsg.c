@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-#include "alertmsg.h"
+#include "alerts/alertmsg.h"
 #include "tap.h"
 
 static struct alertmsg_fields

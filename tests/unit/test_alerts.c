@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "alerts.h"
+#include "alerts/alerts.h"
 #include "tap.h"
 
 static void

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "common/conf.h"
 #include "tap.h"
 
 static char path[] = "/tmp/oca-test-conf-XXXXXX";

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "core.h"
-#include "db.h"
+#include "common/conf.h"
+#include "collector/core.h"
+#include "common/db.h"
 #include "tap.h"
 
 #define S(x) (T0 + (int64_t)(x) * 1000000)

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "db.h"
-#include "embed.h"
-#include "report.h"
-#include "store.h"
+#include "common/db.h"
+#include "common/embed.h"
+#include "report/report.h"
+#include "collector/store.h"
 #include "tap.h"
 
 /* The addresses rollup past its cache's cap: 1 500 names asked twice, each answered with

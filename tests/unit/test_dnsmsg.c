@@ -8,9 +8,9 @@
 #include <ldns/ldns.h>
 
 #include "../dnsequiv.h"
-#include "dnsmsg.h"
-#include "ratelimit.h"
-#include "rcache.h"
+#include "dnslog/dnsmsg.h"
+#include "dnslog/ratelimit.h"
+#include "dnslog/rcache.h"
 #include "tap.h"
 
 /* www.example.com, wire form */

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "escape.h"
+#include "common/escape.h"
 #include "tap.h"
 
 int

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "netaddr.h"
+#include "common/netaddr.h"
 #include "tap.h"
 
 int

@@ -2,9 +2,9 @@
 
 #include <netinet/in.h>
 
-#include "attrib.h"
-#include "conf.h"
-#include "policy.h"
+#include "collector/attrib.h"
+#include "common/conf.h"
+#include "collector/policy.h"
 #include "tap.h"
 
 #define S(x) ((int64_t)(x) * 1000000)

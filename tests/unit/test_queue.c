@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "queue.h"
+#include "common/queue.h"
 #include "tap.h"
 
 #define PER_PRODUCER 100000

@@ -1,7 +1,7 @@
 #include "config.h"
 
 #include "tap.h"
-#include "timefmt.h"
+#include "common/timefmt.h"
 
 int
 main(void)

@@ -2,9 +2,9 @@
 
 #include <stdlib.h>
 
-#include "params.h"
+#include "web/params.h"
 #include "tap.h"
-#include "webint.h"
+#include "web/webint.h"
 
 #define NOW INT64_C(1796000000000000)
 

@@ -9,9 +9,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "conf.h"
-#include "queue.h"
-#include "stats.h"
+#include "common/conf.h"
+#include "common/queue.h"
+#include "common/stats.h"
 
 struct alerts;
 

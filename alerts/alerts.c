@@ -42,8 +42,8 @@
 #include "alertoutbox.h"
 #include "alertown.h"
 #include "alerts.h"
-#include "log.h"
-#include "timefmt.h"
+#include "common/log.h"
+#include "common/timefmt.h"
 
 #define CH_TG ALERTOUTBOX_TG
 #define CH_WH ALERTOUTBOX_WH

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "db.h"
-#include "escape.h"
+#include "common/conf.h"
+#include "common/db.h"
+#include "common/escape.h"
 #include "report.h"
-#include "timefmt.h"
+#include "common/timefmt.h"
 
 #define TEXT_MAX_NAMES 30  /* names listed in the text report; JSON has them all */
 

@@ -9,10 +9,10 @@
 
 #include "alertjson.h"
 #include "alertown.h"
-#include "db.h"
-#include "event.h"
-#include "log.h"
-#include "timefmt.h"
+#include "common/db.h"
+#include "common/event.h"
+#include "common/log.h"
+#include "common/timefmt.h"
 
 #define LOSS_EVERY_US INT64_C(600000000)     /* one loss alert per 10 minutes at most */
 #define WATCH_CHECK_US INT64_C(10000000)

@@ -10,7 +10,7 @@
 
 #include <sqlite3.h>
 
-#include "stats.h"
+#include "common/stats.h"
 
 /* What has been told already; the fields are this module's. */
 struct alertown {

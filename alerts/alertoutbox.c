@@ -13,8 +13,8 @@
 
 #include "alertjson.h"
 #include "alertoutbox.h"
-#include "db.h"
-#include "log.h"
+#include "common/db.h"
+#include "common/log.h"
 
 #define MEM_MAX 4096
 #define TG_MARK "[telegram sent] "

@@ -12,7 +12,7 @@
 #include <sqlite3.h>
 
 #include "alertmsg.h"
-#include "queue.h"
+#include "common/queue.h"
 
 /* The channels, as bits of a row's done set. */
 #define ALERTOUTBOX_TG 1u
