@@ -3,12 +3,14 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alerts/alerts.h"
 #include "collect.h"
 #include "common/conf.h"
 #include "common/db.h"
+#include "common/log.h"
 #include "dnslog/dnslisten.h"
 #include "common/netaddr.h"
 #include "report/report.h"
@@ -24,17 +26,24 @@ usage(FILE *f)
 	        "                                                  the audit report\n"
 	        "  check-config -c FILE [--set section.key=value]  validate and print the config\n"
 	        "  alert-test -c FILE [--set section.key=value]    send a test alert, print the answer\n"
-	        "  --version, --help\n");
+	        "  --version, --help                               (COMMAND --help: its options)\n"
+	        "\n"
+	        "exit status, the same for every command:\n"
+	        "  0 ok; 1 runtime error; 2 usage or configuration error (collect: also a\n"
+	        "  start-up failure the operator must fix, such as a port in use or a missing\n"
+	        "  user); 3 findings (report --fail-on-findings)\n");
 }
 
-/* Parse "-c FILE [--set section.key=value ...]" for cmd and load that configuration.
- * Returns it, or NULL with *rc the exit status (usage 2, bad configuration bad_rc). */
+/* Parse "-c FILE [--set section.key=value ...] [--help]" for cmd and load that
+ * configuration. Returns it, or NULL with *rc the exit status: 0 after --help (usage on
+ * stdout), 2 on a usage or configuration error. */
 static struct conf *
-conf_from_args(const char *cmd, int argc, char **argv, int bad_rc, int *rc)
+conf_from_args(const char *cmd, const char *what, int argc, char **argv, int *rc)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "set", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *sets[64];
@@ -43,16 +52,22 @@ conf_from_args(const char *cmd, int argc, char **argv, int bad_rc, int *rc)
 	struct conf *c;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		if (ch == 'c') {
 			file = optarg;
 		} else if (ch == 's' && n_sets < 64) {
 			sets[n_sets++] = optarg;
 		} else {
-			fprintf(stderr, "usage: oc-audit %s -c FILE [--set section.key=value]\n", cmd);
-			*rc = 2;
+			fprintf(ch == 'h' ? stdout : stderr, "usage: oc-audit %s -c FILE "
+			        "[--set section.key=value ...]\n  %s\n", cmd, what);
+			*rc = ch == 'h' ? 0 : 2;
 			return NULL;
 		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "oc-audit %s: unexpected argument '%s'\n", cmd, argv[optind]);
+		*rc = 2;
+		return NULL;
 	}
 	if (!file) {
 		fprintf(stderr, "oc-audit %s: -c FILE is required\n", cmd);
@@ -60,7 +75,7 @@ conf_from_args(const char *cmd, int argc, char **argv, int bad_rc, int *rc)
 		return NULL;
 	}
 	if (!(c = collect_load_conf(cmd, file, sets, n_sets)))
-		*rc = bad_rc;
+		*rc = 2;
 	return c;
 }
 
@@ -72,7 +87,9 @@ static int
 check_config_main(int argc, char **argv)
 {
 	int rc = 0;
-	struct conf *c = conf_from_args("check-config", argc, argv, 1, &rc);
+	struct conf *c = conf_from_args("check-config", "parse and validate FILE, print every "
+	                                "problem (exit 2) or the effective configuration",
+	                                argc, argv, &rc);
 
 	if (!c)
 		return rc;
@@ -94,7 +111,9 @@ static int
 alert_test_main(int argc, char **argv)
 {
 	int rc = 0;
-	struct conf *c = conf_from_args("alert-test", argc, argv, 2, &rc);
+	struct conf *c = conf_from_args("alert-test", "send one test alert through every "
+	                                "configured channel and print each answer", argc,
+	                                argv, &rc);
 
 	if (!c)
 		return rc;
@@ -107,6 +126,8 @@ int
 main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
+
+	log_init(getenv("JOURNAL_STREAM"));
 
 	if (strcmp(cmd, "collect") == 0)
 		return collect_main(argc - 1, argv + 1);
