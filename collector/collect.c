@@ -19,6 +19,7 @@
 #include "nflogread.h"
 #include "common/queue.h"
 #include "dnslog/resolver.h"
+#include "service.h"
 #include "common/stats.h"
 #include "web/web.h"
 #include "writer.h"
@@ -124,12 +125,19 @@ collect_main(int argc, char **argv)
 		fprintf(stderr, "oc-audit collect: %s\n", err);
 		goto out;
 	}
+	service_watchdog_init();
 	if (writer_start(w) < 0 || nflogread_start(nf) < 0 ||
 	    (dns && resolver_start(dns) < 0) || alerts_start(al) < 0) {
 		fprintf(stderr, "oc-audit collect: cannot start threads: %s\n", strerror(errno));
 		goto stop;
 	}
 	log_info("collecting: NFLOG group %u, database %s", c->nflog_group, c->database);
+	{
+		char status[256];
+
+		snprintf(status, sizeof(status), "collecting: NFLOG group %u", c->nflog_group);
+		service_ready(status);
+	}
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
@@ -141,6 +149,7 @@ collect_main(int argc, char **argv)
 		break;
 	}
 	log_info("signal %d: stopping ingest and flushing", sig);
+	service_stopping();
 	rc = 0;
 stop:
 	nflogread_stop(nf);

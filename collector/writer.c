@@ -48,6 +48,7 @@
 #include "core.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "service.h"
 #include "store.h"
 #include "common/threadsched.h"
 #include "common/timefmt.h"
@@ -264,6 +265,7 @@ periodic(struct writer *w, bool force)
 {
 	int64_t mono = queue_mono_us();
 
+	service_watchdog_feed(mono);   /* the loop turned: the writer is not stuck */
 	if (force || mono - w->last_counters >= IDLE_FLUSH_US) {
 		w->last_counters = mono;
 		if (exec(w, "BEGIN IMMEDIATE") == 0)
