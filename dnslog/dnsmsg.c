@@ -10,7 +10,48 @@
 #include <ldns/ldns.h>
 
 #include "dnsmsg.h"
-#include "dnswire.h"
+
+#define HDR 12
+#define F_QR 0x8000u
+#define F_OPCODE_SHIFT 11
+#define F_RD 0x0100u
+#define F_RA 0x0080u
+#define F_CD 0x0010u
+
+#define T_OPT 41
+#define C_IN 1
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void
+put16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* ASCII case-insensitive equality of two wire names (label lengths are < 'A'). */
+static bool
+name_eq(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	if (alen != blen)
+		return false;
+	for (size_t i = 0; i < alen; i++) {
+		uint8_t x = a[i], y = b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x = (uint8_t)(x + 32);
+		if (y >= 'A' && y <= 'Z')
+			y = (uint8_t)(y + 32);
+		if (x != y)
+			return false;
+	}
+	return true;
+}
 
 /* Skip a possibly compressed name in an additional record (never followed: a pointer
  * ends it). Returns the offset after it, or 0 if it runs off the end or uses a label
@@ -508,9 +549,9 @@ set_section(ldns_pkt *p, ldns_pkt_section s, ldns_rr_list *l)
 }
 
 int
-dnsmsg_build_reply_ldns(const struct dnsq *q, const uint8_t *up, size_t uplen, size_t limit,
-                        uint8_t **out, size_t *outlen, int *rcode,
-                        struct dns_answer **ans, size_t *n_ans)
+dnsmsg_build_reply(const struct dnsq *q, const uint8_t *up, size_t uplen, size_t limit,
+                   uint8_t **out, size_t *outlen, int *rcode,
+                   struct dns_answer **ans, size_t *n_ans)
 {
 	static const ldns_pkt_section secs[] = {
 		LDNS_SECTION_ANSWER, LDNS_SECTION_AUTHORITY, LDNS_SECTION_ADDITIONAL,

@@ -5,9 +5,9 @@
  *
  * Queries are validated by hand (a query is a header, one uncompressed question and at
  * most an OPT record: anything else is refused early and cheaply). Answers are parsed and
- * re-encoded with ldns, which does the decompression, the compression and the
- * presentation format of record data, unless they are of the common kind that can be
- * passed on as they are (dnsmsg_build_reply below). */
+ * re-encoded with ldns alone, which does the decompression, the compression and the
+ * presentation format of record data: the VM chooses the zones it queries, so what the
+ * upstream sends is hostile too, and one well-kept parser of it is enough. */
 #ifndef OCA_DNSMSG_H
 #define OCA_DNSMSG_H
 
@@ -94,23 +94,9 @@ int dnsmsg_answers_dup(const struct dns_answer *a, size_t n, struct dns_answer *
  * then everything: TC=1 with just the question. On success returns 0 with *out a
  * malloc'ed reply of *outlen bytes (the caller frees it), *rcode the rcode sent and the
  * records the client was given in *ans and *n_ans (dnsmsg_answers_free). Returns -1 if up
- * does not parse or does not answer q's question (nothing allocated).
- *
- * Two paths give that reply. The common answer (A, AAAA and CNAME answers, only those
- * and NS and SOA records besides, an OPT last, every compression pointer pointing back
- * past the header, nothing to drop and nothing to cut) is passed on as libunbound
- * wrote it, with the client's header, question and OPT put in
- * (dnsmsg_build_reply_fast, dnsfast.c; returns 1 where it does not apply). Anything else goes through ldns: parsed, filtered
- * and re-encoded (dnsmsg_build_reply_ldns, dnsmsg.c). fuzz_dnsanswer checks that the two
- * agree wherever the first applies. */
+ * does not parse or does not answer q's question (nothing allocated). */
 int dnsmsg_build_reply(const struct dnsq *q, const uint8_t *up, size_t uplen, size_t limit,
                        uint8_t **out, size_t *outlen, int *rcode,
                        struct dns_answer **ans, size_t *n_ans);
-int dnsmsg_build_reply_fast(const struct dnsq *q, const uint8_t *up, size_t uplen,
-                            size_t limit, uint8_t **out, size_t *outlen, int *rcode,
-                            struct dns_answer **ans, size_t *n_ans);
-int dnsmsg_build_reply_ldns(const struct dnsq *q, const uint8_t *up, size_t uplen,
-                            size_t limit, uint8_t **out, size_t *outlen, int *rcode,
-                            struct dns_answer **ans, size_t *n_ans);
 
 #endif

@@ -2,22 +2,35 @@
  * dns_answer list, packed into the event the writer stores) and the re-encoding of an
  * answer for a client, with the question taken from the packet itself so that most
  * inputs get past the question check, and the client's EDNS and the case of its
- * question from its last bytes. What a client reads in the reply must be what is logged.
- * Wherever the fast path of dnsmsg_build_reply takes an answer, the ldns path must
- * give the same reply (tests/dnsequiv.h) and log the same answers. */
+ * question from its last bytes. What a client reads in the reply must be what is logged. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-#include "../dnsequiv.h"
 #include "dnslog/dnsmsg.h"
 #include "common/event.h"
 #include "dnslog/rcache.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The same answers in order, names and data compared without case: a reply may spell a
+ * name as the client's question does, the log as libunbound did. */
+static bool
+same_answers(const struct dns_answer *a, size_t na, const struct dns_answer *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (strcasecmp(a[i].name, b[i].name) || strcasecmp(a[i].data, b[i].data) ||
+		    a[i].rtype != b[i].rtype || a[i].ttl != b[i].ttl)
+			return false;
+	return true;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -64,26 +77,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (size_t i = 0; i < q.qname_len; i++)
 				if ((i & 1) && ((q.qname[i] | 0x20) >= 'a' && (q.qname[i] | 0x20) <= 'z'))
 					q.qname[i] ^= 0x20;
-		if (dnsmsg_build_reply_fast(&q, data, size, limit, &out, &outlen, &rcode, &ra,
-		                            &rn) == 0) {
-			uint8_t *slow;
-			struct dns_answer *sa;
-			size_t slowlen, sn;
-			int srcode;
-
-			if (outlen > limit ||
-			    dnsmsg_build_reply_ldns(&q, data, size, 65535, &slow, &slowlen, &srcode,
-			                            &sa, &sn) != 0)
-				__builtin_trap();
-			if (!dnsequiv_msgs(out, outlen, slow, slowlen) || srcode != rcode ||
-			    !dnsequiv_answers(ra, rn, sa, sn, false))
-				__builtin_trap();
-			dnsmsg_answers_free(sa, sn);
-			dnsmsg_answers_free(ra, rn);
-			free(slow);
-			free(out);
-		}
-
 		if (dnsmsg_build_reply(&q, data, size, limit, &out, &outlen, &rcode, &ra,
 		                       &rn) == 0) {
 			if (outlen > limit && outlen > 12u + q.qname_len + 4 + 11)
@@ -92,7 +85,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				__builtin_trap();
 			/* what we send parses, and its answers are the ones logged */
 			if (dnsmsg_answers(out, outlen, &a, &n) < 0 ||
-			    !dnsequiv_answers(a, n, ra, rn, true))
+			    !same_answers(a, n, ra, rn))
 				__builtin_trap();
 			dnsmsg_answers_free(a, n);
 			/* replayed from the reply memo for the same client: the same bytes */

@@ -7,7 +7,6 @@
 
 #include <ldns/ldns.h>
 
-#include "../dnsequiv.h"
 #include "dnslog/dnsmsg.h"
 #include "dnslog/ratelimit.h"
 #include "dnslog/rcache.h"
@@ -436,34 +435,8 @@ test_build(void)
 	free(w);
 }
 
-/* build with both paths; 1 if the fast one took it and the two agree, 0 if it declined
- * (and the ldns path then built it), -1 if they disagree */
-static int
-both_paths(const struct dnsq *q, const uint8_t *w, size_t len, size_t limit)
-{
-	uint8_t *fo, *so;
-	size_t fl, sl, fn, sn;
-	struct dns_answer *fa, *sa;
-	int fr, sr, same;
-
-	if (dnsmsg_build_reply_fast(q, w, len, limit, &fo, &fl, &fr, &fa, &fn) != 0)
-		return 0;
-	if (dnsmsg_build_reply_ldns(q, w, len, 65535, &so, &sl, &sr, &sa, &sn) != 0) {
-		free(fo);
-		dnsmsg_answers_free(fa, fn);
-		return -1;
-	}
-	same = fl <= limit && fr == sr && dnsequiv_msgs(fo, fl, so, sl) &&
-	       dnsequiv_answers(fa, fn, sa, sn, false);
-	free(fo);
-	free(so);
-	dnsmsg_answers_free(fa, fn);
-	dnsmsg_answers_free(sa, sn);
-	return same ? 1 : -1;
-}
-
 static void
-test_fast(void)
+test_chain(void)
 {
 	static const char *const chain[] = {
 		"WWW.example.com. 300 IN CNAME edge.example.net.",
@@ -471,92 +444,31 @@ test_fast(void)
 		"e1.cdn.example.org. 20 IN A 203.0.113.7",
 		"e1.cdn.example.org. 20 IN A 203.0.113.8", NULL,
 	};
-	static const char *const v6[] = { "www.example.com. 300 IN AAAA 2001:db8::1", NULL };
-	static const char *const soa[] = {
-		"example.com. 60 IN SOA ns.example.com. h.example.com. 1 2 3 4 5", NULL,
-	};
-	static const char *const ns[] = { "example.com. 60 IN NS ns.example.com.", NULL };
-	static const char *const mx[] = { "www.example.com. 300 IN MX 10 mx.example.com.", NULL };
-	static const char *const sig[] = {
-		"www.example.com. 300 IN A 198.51.100.10",
-		"www.example.com. 300 IN RRSIG A 8 3 300 20300101000000 20200101000000 12345 "
-		"example.com. AAAA", NULL,
-	};
-	static const uint8_t MIXED[] = "wWwExAmpleCOM";
+	static const uint8_t MIXED[] = "\3wWw\7ExAmple\3COM";
 	uint8_t p[600], *w, *out;
 	size_t n, len, outlen, nans;
 	struct dns_answer *ans;
 	struct dnsq q;
 	int rcode;
 
-	/* the common answers: passed on, the same reply as through ldns */
+	/* a CNAME chain to two addresses for a client in mixed case, with CD and EDNS */
 	n = mkquery(p, 0x5151, 0x0110, MIXED, sizeof(MIXED), 1, 1232, 0, 0);
 	dnsq_parse(p, n, &q);
 	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, chain, NULL,
 	             true);
-	is_int(both_paths(&q, w, len, 1232), 1, "CNAME chain to two A, EDNS: fast, same reply");
-	is_int(dnsmsg_build_reply_fast(&q, w, len, 1232, &out, &outlen, &rcode, &ans, &nans), 0,
-	       "fast path built it");
+	is_int(dnsmsg_build_reply(&q, w, len, 1232, &out, &outlen, &rcode, &ans, &nans), 0,
+	       "CNAME chain built");
 	ok(memcmp(out + 12, MIXED, sizeof(MIXED)) == 0, "the client's question bytes");
 	is_int(out[2], 0x81, "QR, RD, no AA although libunbound's had it");
 	is_int(out[3], 0x90, "RA, CD echoed");
 	is_int(nans, 4, "four answers logged");
-	is_str(ans[0].name, "www.example.com", "owner as libunbound's answer has it");
 	is_str(ans[1].data, "e1.cdn.example.org", "CNAME target");
 	is_str(ans[3].data, "203.0.113.8", "address");
 	is_int(ans[2].ttl, 20, "TTL");
 	is_int(out[outlen - 11 + 3], 0x04, "our OPT last: UDP size 1232 (0x04d0)");
 	free(out);
 	dnsmsg_answers_free(ans, nans);
-	is_int(both_paths(&q, w, len, 60), 0, "over the limit: the ldns path cuts it");
 	free(w);
-
-	n = mkquery(p, 1, 0x0100, WWW, WWW_LEN, 28, -1, 0, 0);
-	dnsq_parse(p, n, &q);
-	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_AAAA, LDNS_RCODE_NOERROR, v6, ns,
-	             true);
-	is_int(both_paths(&q, w, len, 512), 1, "AAAA with NS, no EDNS: fast, OPT dropped");
-	free(w);
-	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_AAAA, LDNS_RCODE_NXDOMAIN, NULL,
-	             soa, false);
-	is_int(both_paths(&q, w, len, 512), 1, "NXDOMAIN with SOA: fast");
-	free(w);
-
-	/* what it leaves to the ldns path */
-	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_AAAA, LDNS_RCODE_NOERROR, mx, NULL,
-	             false);
-	is_int(both_paths(&q, w, len, 512), 0, "an MX answer: ldns formats it");
-	free(w);
-	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_AAAA, LDNS_RCODE_NOERROR, sig, NULL,
-	             false);
-	is_int(both_paths(&q, w, len, 512), 0, "an RRSIG: ldns drops it");
-	free(w);
-	{       /* an answer whose owner points into the header */
-		uint8_t pkt[] = { 0, 1, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
-		                  3, 'w', 'w', 'w', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
-		                  3, 'c', 'o', 'm', 0, 0, 28, 0, 1,
-		                  0xC0, 2, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4 };
-
-		is_int(dnsmsg_build_reply_fast(&q, pkt, sizeof(pkt), 512, &out, &outlen, &rcode,
-		                               &ans, &nans), 1, "pointer into the header: declined");
-		pkt[34] = 12;                 /* to the question, and the type the question's */
-		pkt[36] = 28;
-		is_int(dnsmsg_build_reply_fast(&q, pkt, sizeof(pkt), 512, &out, &outlen, &rcode,
-		                               &ans, &nans), 1, "A record of 4 bytes as AAAA: declined");
-	}
-	{       /* a name pointing inside a label of the question, which the client's bytes
-	         * replace: it would read "aB" in the reply and "Ab" in the log */
-		static const uint8_t up[] = {
-			0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
-			5, 2, 'A', 'b', 0, 'z', 0, 0, 1, 0, 1,
-			0xC0, 13, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4 };
-		static const uint8_t name[] = { 5, 2, 'a', 'B', 0, 'z', 0 };
-
-		n = mkquery(p, 0xabcd, 0x0100, name, sizeof(name), 1, -1, 0, 0);
-		dnsq_parse(p, n, &q);
-		is_int(dnsmsg_build_reply_fast(&q, up, sizeof(up), 512, &out, &outlen, &rcode,
-		                               &ans, &nans), 1, "pointer inside a question label: declined");
-	}
 }
 
 static void
@@ -671,7 +583,7 @@ main(void)
 	test_names();
 	test_answers();
 	test_build();
-	test_fast();
+	test_chain();
 	test_rcache();
 	test_ratelimit();
 	return done_testing();
