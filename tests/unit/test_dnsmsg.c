@@ -1,5 +1,5 @@
 /* dnsmsg: query validation, error replies, name presentation, the answer log and the
- * re-encoding of libunbound's answer for the client; ratelimit: the token buckets. */
+ * re-encoding of libunbound's answer for the client. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -7,50 +7,9 @@
 
 #include <ldns/ldns.h>
 
+#include "dnsfixture.h"
 #include "dnslog/dnsmsg.h"
-#include "dnslog/ratelimit.h"
-#include "dnslog/rcache.h"
 #include "tap.h"
-
-/* www.example.com, wire form */
-static const uint8_t WWW[] = "\3www\7example\3com";  /* + the final 0 from the literal */
-#define WWW_LEN 17
-
-/* Build a query: header, question (name of nlen bytes), optional OPT. Returns length. */
-static size_t
-mkquery(uint8_t *p, uint16_t id, uint16_t flags, const uint8_t *name, size_t nlen,
-        uint16_t qtype, int edns_size, uint8_t edns_version, int do_bit)
-{
-	size_t n = 12;
-
-	memset(p, 0, 12);
-	p[0] = (uint8_t)(id >> 8);
-	p[1] = (uint8_t)id;
-	p[2] = (uint8_t)(flags >> 8);
-	p[3] = (uint8_t)flags;
-	p[5] = 1;
-	p[11] = edns_size >= 0;
-	memcpy(p + n, name, nlen);
-	n += nlen;
-	p[n++] = (uint8_t)(qtype >> 8);
-	p[n++] = (uint8_t)qtype;
-	p[n++] = 0;
-	p[n++] = 1;
-	if (edns_size >= 0) {
-		p[n++] = 0;
-		p[n++] = 0;
-		p[n++] = 41;
-		p[n++] = (uint8_t)(edns_size >> 8);
-		p[n++] = (uint8_t)edns_size;
-		p[n++] = 0;
-		p[n++] = edns_version;
-		p[n++] = do_bit ? 0x80 : 0;
-		p[n++] = 0;
-		p[n++] = 0;
-		p[n++] = 0;
-	}
-	return n;
-}
 
 static void
 test_parse(void)
@@ -239,39 +198,6 @@ test_names(void)
 		is_int(dnsmsg_name_str(all, 255, out, sizeof(out)), 250 * 4 + 3,
 		       "worst case fits DNSMSG_NAME_STRLEN");
 	}
-}
-
-/* An answer packet built with ldns from presentation-form records. */
-static uint8_t *
-mkanswer(size_t *len, const char *qname, ldns_rr_type qt, ldns_pkt_rcode rcode,
-         const char *const *an, const char *const *ns, bool edns)
-{
-	ldns_pkt *p = ldns_pkt_new();
-	ldns_rr *rr = NULL;
-	uint8_t *w = NULL;
-
-	ldns_pkt_set_qr(p, true);
-	ldns_pkt_set_aa(p, true);
-	ldns_pkt_set_rcode(p, (uint8_t)rcode);
-	rr = ldns_rr_new();
-	ldns_rr_set_owner(rr, ldns_dname_new_frm_str(qname));
-	ldns_rr_set_type(rr, qt);
-	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
-	ldns_rr_set_question(rr, true);
-	ldns_pkt_push_rr(p, LDNS_SECTION_QUESTION, rr);
-	for (; an && *an; an++) {
-		ldns_rr_new_frm_str(&rr, *an, 0, NULL, NULL);
-		ldns_pkt_push_rr(p, LDNS_SECTION_ANSWER, rr);
-	}
-	for (; ns && *ns; ns++) {
-		ldns_rr_new_frm_str(&rr, *ns, 0, NULL, NULL);
-		ldns_pkt_push_rr(p, LDNS_SECTION_AUTHORITY, rr);
-	}
-	if (edns)
-		ldns_pkt_set_edns_udp_size(p, 65535);
-	ldns_pkt2wire(&w, p, len);
-	ldns_pkt_free(p);
-	return w;
 }
 
 static void
@@ -471,111 +397,6 @@ test_chain(void)
 	free(w);
 }
 
-static void
-test_rcache(void)
-{
-	static const char *const one[] = { "www.example.com. 300 IN A 198.51.100.10", NULL };
-	static const char *const zero[] = { "www.example.com. 0 IN A 198.51.100.10", NULL };
-	static const uint8_t MIXED[] = "\3WwW\7example\3COM";
-	struct rcache *c = rcache_new(16);
-	uint8_t p[600], r[DNSMSG_UDP_MIN], *out, *w;
-	size_t n, len, outlen, nans, got;
-	struct dns_answer *ans;
-	const struct dns_answer *cans;
-	struct dnsq q, q2;
-	int rcode = -1;
-
-	n = mkquery(p, 0x1111, 0x0100, WWW, WWW_LEN, 1, -1, 0, 0);
-	dnsq_parse(p, n, &q);
-	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, one, NULL,
-	             true);
-	dnsmsg_build_reply(&q, w, len, 512, &out, &outlen, &rcode, &ans, &nans);
-	is_int(rcache_get(c, &q, 0, r, sizeof(r), &rcode, &cans, &got), 0, "empty: miss");
-	rcache_put(c, &q, out, outlen, rcode, ans, nans, 1000);
-
-	n = mkquery(p, 0x2222, 0x0010, MIXED, sizeof(MIXED), 1, -1, 0, 0);  /* RD=0, CD=1 */
-	dnsq_parse(p, n, &q2);
-	got = 99;
-	is_int(rcache_get(c, &q2, 2000, r, sizeof(r), &rcode, &cans, &got), outlen,
-	       "another client, other case: hit");
-	ok(r[0] == 0x22 && r[1] == 0x22, "its ID");
-	is_int(r[2], 0x80, "its RD=0");
-	is_int(r[3], 0x90, "RA, its CD, NOERROR");
-	ok(memcmp(r + 12, MIXED, sizeof(MIXED)) == 0, "its question bytes");
-	ok(memcmp(r + 12 + sizeof(MIXED), out + 12 + sizeof(MIXED),
-	          outlen - 12 - sizeof(MIXED)) == 0, "the rest as built");
-	ok(got == 1 && strcmp(cans[0].data, "198.51.100.10") == 0, "its answers");
-	is_int(rcache_get(c, &q2, 1000 + RCACHE_MAX_AGE_US, r, sizeof(r), &rcode, &cans, &got),
-	       0, "after a second: miss");
-
-	n = mkquery(p, 0x3333, 0x0100, WWW, WWW_LEN, 1, 1232, 0, 0);
-	dnsq_parse(p, n, &q2);
-	rcache_put(c, &q, out, outlen, rcode, ans, nans, 5000);
-	is_int(rcache_get(c, &q2, 5001, r, sizeof(r), &rcode, &cans, &got), 0,
-	       "an EDNS client does not get a reply built without OPT");
-	free(out);
-	dnsmsg_answers_free(ans, nans);
-	free(w);
-
-	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, zero, NULL,
-	             true);
-	dnsmsg_build_reply(&q, w, len, 512, &out, &outlen, &rcode, &ans, &nans);
-	rcache_put(c, &q, out, outlen, rcode, ans, nans, 10000000);
-	is_int(rcache_get(c, &q, 10000001, r, sizeof(r), &rcode, &cans, &got), 0,
-	       "TTL 0: never cached");
-	free(out);
-	dnsmsg_answers_free(ans, nans);
-	free(w);
-	rcache_free(c);
-}
-
-static void
-test_ratelimit(void)
-{
-	struct ratelimit *rl = ratelimit_new(10, 10);
-	struct netaddr a, b;
-	int allowed = 0;
-
-	netaddr_parse("192.168.83.2", &a);
-	netaddr_parse("192.168.83.3", &b);
-	for (int i = 0; i < 100; i++)
-		allowed += ratelimit_allow(rl, &a, 1000000);
-	is_int(allowed, 10, "a burst of 10 at once");
-	ok(ratelimit_allow(rl, &b, 1000000), "another client has its own bucket");
-	ok(!ratelimit_allow(rl, &a, 1000000 + 50000), "50 ms later: not yet");
-	ok(ratelimit_allow(rl, &a, 1000000 + 100000), "100 ms later: one more");
-	allowed = 0;
-	for (int i = 0; i < 100; i++)
-		allowed += ratelimit_allow(rl, &a, 100000000);
-	is_int(allowed, 10, "refilled up to the burst, not beyond");
-	/* many sources: the table stays bounded and new clients are still served */
-	for (int i = 0; i < 20000; i++) {
-		struct netaddr x = { 6, { 0x20, 0x01, 0x0d, 0xb8 } };
-
-		x.a[14] = (uint8_t)(i >> 8);
-		x.a[15] = (uint8_t)i;
-		ratelimit_allow(rl, &x, 200000000);
-	}
-	ok(ratelimit_allow(rl, &b, 200000001), "a client after a spoofed flood is served");
-	ratelimit_free(rl);
-
-	/* the resolver's one bucket for every outsider's REFUSED reply: the zero address
-	 * is a key like any other (it once matched no slot, so nothing was ever limited) */
-	rl = ratelimit_new(50, 50);
-	allowed = 0;
-	for (int i = 0; i < 1000; i++)
-		allowed += ratelimit_allow(rl, &(struct netaddr){ 0 }, 1000000);
-	is_int(allowed, 50, "one shared bucket (the zero address): 50 of 1000 at once");
-	ratelimit_free(rl);
-
-	rl = ratelimit_new(0, 0);
-	allowed = 0;
-	for (int i = 0; i < 1000; i++)
-		allowed += ratelimit_allow(rl, &a, 0);
-	is_int(allowed, 1000, "rate 0: no limit");
-	ratelimit_free(rl);
-}
-
 int
 main(void)
 {
@@ -584,7 +405,5 @@ main(void)
 	test_answers();
 	test_build();
 	test_chain();
-	test_rcache();
-	test_ratelimit();
 	return done_testing();
 }
