@@ -8,37 +8,11 @@
  * The WAL: SQLite's automatic PASSIVE checkpoint keeps it short while no reader holds an
  * old snapshot, and journal_size_limit caps the file at each reset. A long reader makes
  * it grow; every two seconds the writer then tries a TRUNCATE checkpoint with no busy
- * wait: it empties the WAL once the reader is gone, and never stalls ingest.
- *
- * Every WRITER_YIELD events the thread yields the CPU while it is keeping up (fewer
- * than WRITER_YIELD_DEPTH events queued): the resolver and NFLOG reader threads wake for
- * each packet and, sharing a core with a writer busy on a batch, were left waiting for
- * its time slice (bench/dns.sh at 5 000 queries/s: p99 0.12-0.55 ms, 0.06-0.08 with the
- * yields). Behind, it stops yielding, or a saturating client would fill the queue.
- *
- * The thread also asks for a time slice twice the kernel's default (sched_setattr's
- * sched_runtime for SCHED_OTHER and SCHED_BATCH, honoured since Linux 6.12, ignored
- * before): under EEVDF a thread that wakes with a shorter slice than the running one may
- * preempt it at once, so the resolver, the NFLOG reader and whatever else the host runs
- * (in the lab, the upstream) no longer wait for the writer's batch or commit to reach
- * the end of its slice. bench/dns.sh, 5 000 misses/s, interleaved: p99 0.17-0.22 ms with
- * 3 ms (twice the default here), 0.22-0.33 with 10 ms, 0.17-0.34 with 100, 0.35-0.74
- * without; the longer slices cost saturated hits more p99 (3.3-4.4 ms against 2.8-3.2).
- *
- * And it runs as SCHED_BATCH, which the kernel schedules like SCHED_OTHER at the same
- * nice value, except that a batch thread that wakes never preempts the thread running on
- * its CPU: the tick or that thread's next sleep hands it the CPU. The writer has no
- * deadline shorter than its 100 ms batch, while the resolver, the reader and the
- * host's other work answer packets. Its weight is unchanged, so it gets the same share
- * of the CPU as before, later; unlike SCHED_IDLE it cannot be starved. bench/dns.sh,
- * interleaved, 8 runs each: p99 of saturated misses 11.8-14.3 ms (median 13.5) against
- * 12.4-16.5 (14.3), at 5 000 misses/s 0.14-0.30 ms (0.17) against 0.16-0.36 (0.25); hits
- * and the writer's CPU per query unchanged within the noise. */
+ * wait: it empties the WAL once the reader is gone, and never stalls ingest. */
 #include "config.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,12 +24,9 @@
 #include "common/log.h"
 #include "service.h"
 #include "store.h"
-#include "common/threadsched.h"
 #include "common/timefmt.h"
 #include "writer.h"
 
-#define WRITER_YIELD 16        /* events between two sched_yield() */
-#define WRITER_YIELD_DEPTH 2048 /* ... while fewer events than this wait in the queue */
 #define CHECKPOINT_EVERY_US INT64_C(2000000)
 #define WAL_TARGET_BYTES (16 << 20)
 #define PRUNE_EVERY_US INT64_C(60000000)
@@ -289,8 +260,6 @@ run(void *arg)
 	struct writer *w = arg;
 
 	pthread_setname_np(pthread_self(), "oca-writer");
-	if (threadsched_batch(2) < 0)
-		log_debug("writer: sched_setattr: %s", strerror(errno));
 
 	w->last_checkpoint = w->last_counters = queue_mono_us();
 	w->last_prune = 0;
@@ -316,12 +285,8 @@ run(void *arg)
 			continue;
 		}
 		for (;;) {
-			for (size_t i = 0; i < n; i++) {
+			for (size_t i = 0; i < n; i++)
 				handle(w, &w->batch[i]);
-				if ((i + 1) % WRITER_YIELD == 0 &&
-				    queue_depth(w->q) < WRITER_YIELD_DEPTH)
-					sched_yield();
-			}
 			total += n;
 			if (total >= WRITER_BATCH_MAX || queue_mono_us() >= deadline)
 				break;

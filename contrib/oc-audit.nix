@@ -60,7 +60,6 @@ in {
         Restart = "on-failure";
         AmbientCapabilities = [ "CAP_NET_ADMIN" "CAP_NET_BIND_SERVICE" ];
         CapabilityBoundingSet = [ "CAP_NET_ADMIN" "CAP_NET_BIND_SERVICE" ];
-        LimitNICE = "-10";   # the resolver thread's nice value
         NoNewPrivileges = true;
         ProtectSystem = "strict";
         ReadWritePaths = [ "/var/lib/oc-audit" ];

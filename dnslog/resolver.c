@@ -13,30 +13,6 @@
  * its EDNS, its size), sends it, and pushes one dns_event with the records the client
  * was actually given. Either way exactly one dns_event per query that had a question.
  *
- * The thread runs at nice -10: the VM waits on each answer, the database writer can lag
- * (the queue absorbs it), so on a busy 2-core host answers are not queued behind commits
- * or the host's other work; what it resolves is bounded by the rate limit. bench/dns.sh,
- * saturated misses (dnsperf and the upstream on the same two cores), p99, interleaved:
- * nice 0 16.1-18.1 ms, -5 13.2-14.8 (4 runs each); -5 13.4-16.6 (median 14.1), -10
- * 11.6-14.0 (12.9) (5 runs each); at 5 000 misses/s no difference.
- *
- * And it runs as SCHED_BATCH (threadsched.h): the same weight, but a packet that wakes
- * it no longer preempts the thread running on that CPU. At nice -10 alone it did, on
- * nearly every packet: on saturated hits it woke 12 000 times a second for 84k queries,
- * 7 per wakeup, and each wakeup (a context switch and an interrupt between CPUs, dear
- * in a VM) was paid by the thread it preempted too. Now it takes the CPU at the next
- * tick or when that thread sleeps, and finds a batch waiting: 3 000-8 000 wakeups a
- * second for 110k queries, and the writer is switched out 2 700 times a second instead
- * of 7 000. bench/dns.sh, interleaved, 6 runs each: saturated hits 108.7-115.8k QPS at
- * 8.4-9.1 us of CPU per hit against 82.3-94.1k at 10.3-11.5; p99 at 5 000 misses/s
- * 0.11-0.23 ms against 0.13-0.52, at 50-55 us per miss against 58-69; saturated misses
- * p99 10.1-12.2 ms against 11.5-13.1. The cost: on a host with no idle CPU a query may
- * wait for the running thread's time slice (a few ms) where nice -10 alone would have
- * preempted it; with a CPU idle, it runs at once, as before. As a batch thread its nice
- * value no longer costs hits, and still sets the misses' tail: nice 0, -5 and -10, 4
- * interleaved runs each, hits 105-117k QPS for all three, p99 of saturated misses
- * 14.8-17.6, 12.5-14.4 and 11.1-12.0 ms.
- *
  * Memory is bounded: at most MAX_PENDING resolutions in flight, MAX_PIPELINE per TCP
  * connection (reading pauses beyond it), TCP output capped per connection, and the rate
  * limiter is a fixed-size table. A TCP connection that closes while its queries are
@@ -57,9 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -75,7 +49,6 @@
 #include "rcache.h"
 #include "resolver.h"
 #include "resolver_int.h"
-#include "common/threadsched.h"
 #include "common/timefmt.h"
 
 /* Resolutions in flight, all clients together. Each costs ~11 KiB with libunbound's
@@ -86,7 +59,6 @@
 #define MAX_PENDING 2048
 #define REFUSED_PER_SEC 50     /* REFUSED replies to outsiders, all of them together */
 #define RCACHE_SLOTS 1024
-#define RESOLVER_NICE (-10)
 
 struct pending {
 	struct pending *prev, *next;
@@ -542,21 +514,6 @@ run(void *arg)
 	struct resolver *r = arg;
 
 	pthread_setname_np(pthread_self(), "oca-resolver");
-
-	/* The VM waits on every answer while the database writer can lag behind (the queue
-	 * absorbs it): on a busy host the scheduler should prefer this thread. Lowering a
-	 * nice value needs CAP_SYS_NICE or an RLIMIT_NICE that allows it (the systemd
-	 * unit's LimitNICE); without either the resolver still works, at the daemon's. */
-	id_t tid = (id_t)syscall(SYS_gettid);
-	errno = 0;
-	int now = getpriority(PRIO_PROCESS, tid);
-	if ((errno != 0 || now > RESOLVER_NICE) &&
-	    setpriority(PRIO_PROCESS, tid, RESOLVER_NICE) < 0)
-		log_warn("dns: the resolver thread keeps the daemon's priority, not nice %d (%s): "
-		         "allow it with LimitNICE=%d in the service unit, or CAP_SYS_NICE",
-		         RESOLVER_NICE, strerror(errno), RESOLVER_NICE);
-	if (threadsched_batch(0) < 0)
-		log_debug("dns: sched_setattr: %s", strerror(errno));
 	event_base_dispatch(r->base);
 
 	/* Stopped: what is still resolving is logged as unanswered, then libunbound goes

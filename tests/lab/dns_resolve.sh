@@ -57,32 +57,6 @@ check "raw query: ID, QR, RA, NXDOMAIN" "${reply:0:8}" abcd8183
 check "raw query: question echoed byte for byte" "${reply:24:42}" \
 	"03610062074578416d506c4503636f6d0000010001"
 
-# The writer runs as SCHED_BATCH and asks for twice the default time slice
-# (collector/writer.c), which kernels honour from 6.12 on; /proc/PID/task/TID/sched shows
-# them as policy (3 = SCHED_BATCH) and se.slice, in ns. The resolver runs as SCHED_BATCH
-# too, at nice -10 (prio 110) and the default slice; the other threads keep the daemon's
-# policy.
-slice() { sched_field "$1" se.slice; }
-kver=$(uname -r | cut -d- -f1)
-dflt=$(awk '$1 == "se.slice" { print $3 }' /proc/self/sched 2>/dev/null || true)
-slices=false
-if [ "$(printf '6.12\n%s\n' "$kver" | sort -V | head -1)" = 6.12 ] && [ -n "$dflt" ]; then
-	slices=true
-fi
-policy=$(sched_field oca-writer policy)
-if [ -n "$policy" ]; then
-	check "writer: SCHED_BATCH" "$policy" 3
-	check "resolver: SCHED_BATCH" "$(sched_field oca-resolver policy)" 3
-	check "main thread: SCHED_OTHER" "$(sched_field oc-audit policy)" 0
-	check "resolver: nice -10" "$(sched_field oca-resolver prio)" 110
-fi
-if $slices; then
-	check "writer: twice the default time slice" "$(slice oca-writer)" \
-		"$((dflt * 2 > 100000000 ? 100000000 : dflt * 2))"
-	check "resolver: the default slice" "$(slice oca-resolver)" "$dflt"
-else
-	echo "ok - writer's time slice # SKIP kernel $kver ignores it or does not show it"
-fi
 sleep 0.5
 lab_stop TERM && rc=0 || rc=$?
 check "collector exits 0" "$rc" 0
@@ -147,17 +121,8 @@ check "in-flight queries stored as unanswered" "$(sql "SELECT count(*) FROM dns_
 	WHERE qname GLOB 'hang[123].example.com' AND rcode IS NULL AND latency_us IS NULL")" 3
 
 # IPv6: listening on the host's bridge address fd83::1, the VM asks over v6
-# (this run under SCHED_BATCH, as an operator may start it: the writer stays so)
 lab_config "[dns]" "listen = [fd83::1]:53" "allow_from = fd83::/64" "forward = 198.51.100.2"
-LAB_COLLECT_WRAP="chrt -b 0" lab_collect
-policy=$(sched_field oca-writer policy)
-if [ -n "$policy" ]; then
-	check "SCHED_BATCH: the writer stays so" "$policy" 3
-fi
-if $slices; then
-	check "SCHED_BATCH: the writer's slice still doubled" "$(slice oca-writer)" \
-		"$((dflt * 2 > 100000000 ? 100000000 : dflt * 2))"
-fi
+lab_collect
 out=$(in_vm drill -6 www.example.com @fd83::1 2>&1 || true)
 check "IPv6 listener: answer" "$(answers "$out" | awk '{print $5}')" 198.51.100.10
 out=$(in_vm drill -6 -t www.example.com AAAA @fd83::1 2>&1 || true)

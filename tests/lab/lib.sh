@@ -169,16 +169,6 @@ lab_stop() {
 	return $rc
 }
 
-# sched_field THREAD FIELD: a field of the collector thread's /proc sched file (policy,
-# prio, se.slice), empty if the kernel does not show it.
-sched_field() {
-	local t
-	for t in /proc/"$COLLECT_PID"/task/*; do
-		[ "$(cat "$t/comm")" = "$1" ] && awk -v f="$2" '$1 == f { print $3 }' "$t/sched"
-	done
-	return 0
-}
-
 # sql QUERY: one value from the lab database.
 sql() { sqlite3 -batch -noheader "$LAB_DB" "$1"; }
 
