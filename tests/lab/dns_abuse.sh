@@ -160,16 +160,18 @@ lab_config "[dns]" "listen = 192.168.83.1:53" "forward = 198.51.100.2" \
 LAB_COLLECT_WRAP="prlimit --nofile=48:64 --" lab_collect
 HOLD=""
 for i in $(seq 60); do
-	sleep 3 | in_vm socat -t 0 - TCP4:192.168.83.1:53 >/dev/null 2>&1 &
+	in_vm timeout 30 socat -u TCP4:192.168.83.1:53 - >/dev/null 2>&1 &
 	HOLD="$HOLD $!"
 done
-sleep 1
+# the clients connect in their own time (60 processes start slowly on a loaded machine)
+wait_until 30 sql_is "SELECT value >= 20 FROM counters WHERE name = 'dns_tcp_dropped'" 1 || true
 out=$(in_vm drill www.example.com @192.168.83.1 2>&1 || true)
 check "60 TCP clients holding on: UDP still resolved" "$(grep -c '198.51.100.10' <<<"$out")" 1
 check "soft limit raised to 64, TCP capped below half of it, said at start" \
 	"$(grep -cE 'dns: 64 file descriptors, [0-9]+ open: at most ([0-9]|[12][0-9]|3[01]) TCP clients, not 1000' \
 	"$LAB_DIR/collect.log")" 1
-wait $HOLD || true
+ip netns pids "$NS_VM" | xargs -r kill 2>/dev/null || true
+wait $HOLD 2>/dev/null || true
 sleep 1
 out=$(in_vm drill -t www.example.com @192.168.83.1 2>&1 || true)
 check "descriptors free again: TCP answered" "$(grep -c '198.51.100.10' <<<"$out")" 1

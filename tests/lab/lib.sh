@@ -10,6 +10,10 @@
 #
 # Tests that need root skip (77) outside CI and fail under CI=true.
 
+# A defined locale whatever the machine's (a fresh Debian has none set): UTF-8 for the
+# tests that look for hostile characters with grep -P.
+export LC_ALL=C.UTF-8
+
 LAB_ID="oca-$$-$RANDOM"
 NS_HOST="$LAB_ID-host"
 NS_VM="$LAB_ID-vm"
@@ -171,6 +175,21 @@ lab_stop() {
 
 # sql QUERY: one value from the lab database.
 sql() { sqlite3 -batch -noheader "$LAB_DB" "$1"; }
+
+# wait_until SECONDS CMD...: run CMD every 0.1 s until it succeeds; 1 if SECONDS pass
+# first. For what the collector does in its own time (a batch commits within 100 ms on an
+# idle machine, much later on a loaded one): wait for it, never for a fixed time.
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
+# sql_is QUERY WANT: the query's value is WANT (for wait_until).
+sql_is() { [ "$(sql "$1" 2>/dev/null)" = "$2" ]; }
 
 # check NAME GOT WANT
 FAILED=0
