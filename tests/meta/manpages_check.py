@@ -94,12 +94,15 @@ def roff_entry(key, default, help_text):
 
 
 def command_help(binary):
-    """The commands `oc-audit --help` lists: lines '  NAME ...'."""
+    """The commands `oc-audit --help` lists: lines '  NAME ...' where NAME answers
+    --help with its own usage (so an indented line of prose is not taken for one)."""
     _, out = run([binary, "--help"])
     cmds = []
     for line in out.splitlines():
         if m := re.match(r"^  ([a-z][a-z0-9-]*)(\s|$)", line):
-            cmds.append(m.group(1))
+            _, usage = run([binary, m.group(1), "--help"])
+            if re.search(r"^usage: oc-audit " + re.escape(m.group(1)) + r"\b", usage, re.M):
+                cmds.append(m.group(1))
     if not cmds:
         sys.exit("Bail out! no command found in `oc-audit --help` (expected lines "
                  "'  COMMAND options   what it does')")
