@@ -13,10 +13,10 @@
 #include "common/event.h"
 #include "common/log.h"
 #include "common/timefmt.h"
+#include "common/watch.h"
 
 #define LOSS_EVERY_US INT64_C(600000000)     /* one loss alert per 10 minutes at most */
 #define WATCH_CHECK_US INT64_C(10000000)
-#define DAY_US INT64_C(86400000000)
 
 void
 alertown_init(struct alertown *o, int64_t watch_start_us, unsigned watch_days)
@@ -63,23 +63,17 @@ char *
 alertown_watch_end(struct alertown *o, sqlite3 *db, sqlite3 *js, int64_t now)
 {
 	char s_iso[TIMEFMT_ISOLEN], e_iso[TIMEFMT_ISOLEN], verdict[64], *body;
-	long long start, findings, unacked;
-	int64_t end;
+	struct watch_in in = { .configured_us = o->watch_start_conf, .days = o->watch_days,
+	                       .now_us = now };
+	struct watch wk;
+	long long findings, unacked;
 
 	if (o->watch_end_done || now < o->watch_next_check || !db)
 		return NULL;
 	o->watch_next_check = now + WATCH_CHECK_US;
-	start = o->watch_start_conf;
-	if (start <= 0)
-		start = db_int(db, "SELECT CAST(value AS INTEGER) FROM meta "
-		               "WHERE key = 'watch_start_us'", 0);
-	if (start <= 0)
-		start = db_int(db, "SELECT min(t) FROM (SELECT min(ts_us) AS t FROM connections "
-		               "UNION ALL SELECT min(ts_us) FROM dns_queries)", 0);
-	if (start <= 0)
-		return NULL;
-	end = start + (int64_t)o->watch_days * DAY_US;
-	if (now < end)
+	watch_read(db, &in);
+	watch_decide(&in, &wk);
+	if (!wk.start_us || !wk.ended)
 		return NULL;
 	if (db_int(db, "SELECT count(*) FROM alert_outbox WHERE kind = 'watch-end'", -1) != 0) {
 		o->watch_end_done = true;   /* told in an earlier run (or the DB is unreadable) */
@@ -92,8 +86,8 @@ alertown_watch_end(struct alertown *o, sqlite3 *db, sqlite3 *js, int64_t now)
 	else
 		snprintf(verdict, sizeof(verdict), "%lld finding%s, %lld not acknowledged",
 		         findings, findings == 1 ? "" : "s", unacked);
-	timefmt_iso(start, s_iso, sizeof(s_iso));
-	timefmt_iso(end, e_iso, sizeof(e_iso));
+	timefmt_iso(wk.start_us, s_iso, sizeof(s_iso));
+	timefmt_iso(wk.end_us, e_iso, sizeof(e_iso));
 	body = alertjson_text(js, "SELECT json_object('kind', 'watch-end', 'first_seen', ?1, "
 	                      "'last_seen', ?2, 'count', ?4, 'detail', ?3)", s_iso, e_iso,
 	                      verdict, findings);

@@ -34,7 +34,6 @@
 #include "common/timefmt.h"
 
 #define BATCH 1000
-#define DAY_US (86400 * US_PER_SEC)
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 

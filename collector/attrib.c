@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "attrib.h"
+#include "common/hash.h"
 
 struct entry {
 	struct entry *next;
@@ -74,16 +75,12 @@ attrib_size(const struct attrib *a)
 static size_t
 slot_of(const struct attrib *a, const struct netaddr *client, const struct netaddr *ip)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = HASH64_INIT;
 	const struct netaddr *both[2] = { client, ip };
 
 	for (int k = 0; k < 2; k++) {
-		h ^= both[k]->family;
-		h *= 1099511628211ULL;
-		for (int i = 0; i < (both[k]->family == 4 ? 4 : 16); i++) {
-			h ^= both[k]->a[i];
-			h *= 1099511628211ULL;
-		}
+		h = hash64_add(h, &both[k]->family, 1);
+		h = hash64_add(h, both[k]->a, both[k]->family == 4 ? 4 : 16);
 	}
 	return (size_t)h & (a->nslots - 1);
 }

@@ -21,20 +21,23 @@
 #include "attrib.h"
 #include "core.h"
 #include "common/escape.h"
-#include "pktdecode.h"
+#include "common/hash.h"
+#include "common/proto.h"
 #include "policy.h"
 #include "common/timefmt.h"
+#include "common/watch.h"
 
 #define ATTRIB_CAP 262144
 #define NAMES_PER_BASE 8        /* exact-name findings per registered domain */
 #define BASES 1024
-#define RELOAD_US (INT64_C(2) * 86400 * 1000000)
+#define RELOAD_US (2 * DAY_US)
 
 struct core {
 	const struct conf *c;
 	struct attrib *map;
 	struct tunnel *tunnel;
-	int64_t watch_start_us;
+	int64_t watch_stored_us;       /* the start the database holds (watch.h) */
+	int64_t first_us;              /* the first event of this run */
 	bool watch_start_stored;       /* in the database, or pending in this transaction */
 	bool watch_start_in_batch;
 	/* demo_week_seconds: stored times run this much faster, ending the week near now */
@@ -49,10 +52,8 @@ struct core {
 static int
 base_count(struct core *k, const char *base, bool add)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = hash32_str(base);
 
-	for (const char *p = base; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
 	for (size_t i = 0, j = h % BASES; i < BASES; i++, j = (j + 1) % BASES) {
 		if (k->bases[j].base[0] == '\0') {
 			snprintf(k->bases[j].base, sizeof(k->bases[j].base), "%s", base);
@@ -105,7 +106,6 @@ core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *err, size_t er
 		return NULL;
 	}
 	k->c = c;
-	k->watch_start_us = c->watch_start_us;
 	if (c->demo_week_seconds) {
 		k->scale = 604800.0 / c->demo_week_seconds;
 		k->real0 = now_us;
@@ -115,8 +115,7 @@ core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *err, size_t er
 	                       "WHERE key = 'watch_start_us'", -1, &st, NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			k->watch_start_stored = true;
-			if (!k->watch_start_us)
-				k->watch_start_us = sqlite3_column_int64(st, 0);
+			k->watch_stored_us = sqlite3_column_int64(st, 0);
 		}
 		sqlite3_finalize(st);
 	}
@@ -146,12 +145,6 @@ core_free(struct core *k)
 	free(k);
 }
 
-int64_t
-core_watch_start(const struct core *k)
-{
-	return k->watch_start_us;
-}
-
 void
 core_rollback(struct core *k)
 {
@@ -171,24 +164,28 @@ stored_time(const struct core *k, int64_t ts_us)
 	return k->stored0 + (int64_t)((double)(ts_us - k->real0) * k->scale);
 }
 
-/* Start the watch at the first event when watch_start = auto; store when it began. */
+/* The watch day of an event at ts_us; the first event stores when the watch began, so
+ * that report, dashboard and alerts agree on it with every later run. */
 static int
 watch(struct core *k, struct store *s, int64_t ts_us)
 {
+	struct watch wk;
 	char v[32];
 
-	if (!k->watch_start_us)
-		k->watch_start_us = ts_us;
+	if (!k->first_us)
+		k->first_us = ts_us;
+	watch_decide(&(struct watch_in){ .configured_us = k->c->watch_start_us,
+	                                 .stored_us = k->watch_stored_us,
+	                                 .first_event_us = k->first_us,
+	                                 .days = k->c->watch_days, .now_us = ts_us }, &wk);
 	if (!k->watch_start_stored) {
-		snprintf(v, sizeof(v), "%lld", (long long)k->watch_start_us);
+		snprintf(v, sizeof(v), "%lld", (long long)wk.start_us);
 		if (store_meta(s, "watch_start_us", v) < 0)
 			return -1;
 		k->watch_start_stored = true;
 		k->watch_start_in_batch = true;
 	}
-	if (ts_us < k->watch_start_us)
-		return 0;
-	return (int)((ts_us - k->watch_start_us) / (86400 * US_PER_SEC)) + 1;
+	return (int)wk.day;
 }
 
 /* Lower case, no final dot: the key of a name-based finding. */
@@ -217,9 +214,9 @@ flag(struct store *s, struct finding_in *f)
 int
 core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 {
-	char dst[NETADDR_STRLEN], src[NETADDR_STRLEN], pb[8], key[1400], example[300];
+	char dst[NETADDR_STRLEN], src[NETADDR_STRLEN], pb[PROTO_NAMELEN], key[1400], example[300];
 	char json[ATTRIB_MAX_NAMES * 1100 + 16], esc[1100];
-	const char *proto = pktdecode_proto_name(ev->proto, pb), *kind = NULL, *detail = NULL;
+	const char *proto = proto_name(ev->proto, pb), *kind = NULL, *detail = NULL;
 	int port = ev->has_ports ? ev->dport : -1, day;
 	struct attrib_result r;
 	struct conn_attr a = { 0 };

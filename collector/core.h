@@ -29,7 +29,4 @@ int core_dns(struct core *k, struct store *s, const struct dns_event *ev);
 /* The transaction rolled back: forget what was stored in it. */
 void core_rollback(struct core *k);
 
-/* The watch start in use (0 = none yet). */
-int64_t core_watch_start(const struct core *k);
-
 #endif

@@ -18,7 +18,7 @@
 
 #include "common/log.h"
 #include "nflogread.h"
-#include "pktdecode.h"
+#include "common/pktdecode.h"
 #include "common/timefmt.h"
 
 #define COPY_RANGE 256                  /* bytes of each packet: IPv6 + options + TCP */

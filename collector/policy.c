@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
+#include "common/timefmt.h"
 #include "policy.h"
 
-#define HOUR_US INT64_C(3600000000)
 #define TUNNEL_DOMAINS 4096
 #define ENTROPY_MIN_LEN 24
 #define ENTROPY_BITS 4.0
@@ -153,22 +154,10 @@ tunnel_free(struct tunnel *t)
 	free(t);
 }
 
-static uint32_t
-hash32(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)tolower((unsigned char)s[i]);
-		h *= 16777619u;
-	}
-	return h;
-}
-
 static struct tdomain *
 tdomain_get(struct tunnel *t, const char *base)
 {
-	size_t i = hash32(base, strlen(base)) & (TUNNEL_DOMAINS - 1);
+	size_t i = hash32_add_lower(HASH32_INIT, base, strlen(base)) & (TUNNEL_DOMAINS - 1);
 
 	for (size_t probes = 0; probes < TUNNEL_DOMAINS; probes++, i = (i + 1) & (TUNNEL_DOMAINS - 1)) {
 		struct tdomain *d = &t->d[i];
@@ -236,7 +225,7 @@ tunnel_check(struct tunnel *t, const char *qname, int qtype, int64_t ts_us, char
 		size_t ll = 0;
 		while (ll < sub - 1 && qname[ll] != '.')
 			ll++;
-		uint32_t h = hash32(qname, ll);
+		uint32_t h = hash32_add_lower(HASH32_INIT, qname, ll);
 		bool seen = false;
 		for (unsigned i = 0; i < d->n_labels && !seen; i++)
 			seen = d->labels[i] == h;

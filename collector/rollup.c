@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
+#include "common/timefmt.h"
 #include "rollup.h"
 
-#define HOUR_US INT64_C(3600000000)
 
 struct item {
 	char *key;
@@ -82,13 +83,7 @@ rollup_free(struct rollup *r)
 static size_t
 slot_of(const struct rollup *r, const char *key)
 {
-	uint64_t h = 1469598103934665603ULL;
-
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
-		h ^= *p;
-		h *= 1099511628211ULL;
-	}
-	return (size_t)h & r->mask;
+	return (size_t)hash64_str(key) & r->mask;
 }
 
 static struct item *

@@ -10,17 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pktdecode.h"
+#include "common/db.h"
+#include "common/proto.h"
+#include "common/timefmt.h"
 #include "rollup.h"
 #include "store.h"
 
-#define HOUR_US INT64_C(3600000000)
 #define HOURS_PENDING 8
 #define ROLLUP_CAP 16384    /* keys each rollup's cache holds before it is emptied */
 /* A bot resolves a few names to a few addresses each; a flood of new names brings new
  * pairs that are seen once, and would hold 2 MiB for nothing at the cap above. */
 #define IP_ROLLUP_CAP 1024
-#define ISO(x) "strftime('%Y-%m-%dT%H:%M:%SZ', (" x ") / 1000000, 'unixepoch')"
 
 struct hour_pending {
 	int64_t hour, conns, dns, findings, lost;
@@ -73,8 +73,8 @@ static const char *const sql_text[S__COUNT] = {
 	[S_OUTBOX] =
 	"INSERT INTO alert_outbox(kind, finding_id, created_us, body, next_us) "
 	"SELECT 'finding', id, ?2, json_object('kind', kind, 'domain', domain, 'ip', ip, "
-	"'port', port, 'proto', proto, 'count', count, 'first_seen', " ISO("first_us") ", "
-	"'last_seen', " ISO("last_us") ", 'watch_day', watch_day, 'detail', detail), ?2 "
+	"'port', port, 'proto', proto, 'count', count, 'first_seen', " DB_ISO("first_us") ", "
+	"'last_seen', " DB_ISO("last_us") ", 'watch_day', watch_day, 'detail', detail), ?2 "
 	"FROM findings WHERE id = ?1",
 	[S_INS_LOSS] = "INSERT INTO losses(ts_us, source, count) VALUES(?,?,?)",
 	[S_COUNTER_ADD] =
@@ -259,7 +259,7 @@ store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr 
 {
 	static const struct conn_attr none;
 	char src[NETADDR_STRLEN], dst[NETADDR_STRLEN], prefix[EVENT_PREFIXLEN + 1];
-	char key[1400], pb[8];
+	char key[1400], pb[PROTO_NAMELEN];
 	int port = ev->has_ports ? ev->dport : 0;
 	const char *domain;
 	sqlite3_stmt *st = s->st[S_INS_CONN];
@@ -271,7 +271,7 @@ store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr 
 	netaddr_format(&ev->src, src, sizeof(src));
 	netaddr_format(&ev->dst, dst, sizeof(dst));
 	snprintf(key, sizeof(key), "%d|%s|%d|%s|%s", a->expected, dst, port,
-	         pktdecode_proto_name(ev->proto, pb), domain);
+	         proto_name(ev->proto, pb), domain);
 	if (!(dest_id = rollup_find(s->dest, key))) {
 		sqlite3_stmt *g = s->st[S_DEST_GET];
 

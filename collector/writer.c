@@ -205,7 +205,7 @@ prune(struct writer *w, int64_t now)
 		"DELETE FROM dns_queries WHERE id IN (SELECT id FROM dns_queries "
 		"WHERE ts_us < ?1 ORDER BY ts_us LIMIT 2000)",
 	};
-	int64_t cutoff = now - (int64_t)w->retention_days * 86400 * US_PER_SEC;
+	int64_t cutoff = now - (int64_t)w->retention_days * DAY_US;
 
 	for (int round = 0; round < 10; round++) {
 		int changed = 0;

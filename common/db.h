@@ -10,6 +10,10 @@
 
 #include <sqlite3.h>
 
+/* An SQL expression: the ISO-8601 UTC text ("2026-11-29T03:28:42Z") of the microsecond
+ * time that SQL expression x gives, as timefmt_iso writes it in C. */
+#define DB_ISO(x) "strftime('%Y-%m-%dT%H:%M:%SZ', (" x ") / 1000000, 'unixepoch')"
+
 /* The schema version this binary writes. */
 int db_schema_version(void);
 

@@ -8,6 +8,8 @@
 
 #define TIMEFMT_ISOLEN 32
 #define US_PER_SEC INT64_C(1000000)
+#define HOUR_US (INT64_C(3600) * US_PER_SEC)   /* the rollups' unit: hour = ts_us / HOUR_US */
+#define DAY_US (INT64_C(86400) * US_PER_SEC)
 
 /* The wall clock, in microseconds. */
 int64_t timefmt_now_us(void);

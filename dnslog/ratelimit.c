@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "ratelimit.h"
 
 #define SLOTS 4096                 /* power of two */
@@ -41,12 +42,7 @@ ratelimit_free(struct ratelimit *rl)
 static uint32_t
 addr_hash(const struct netaddr *a)
 {
-	uint32_t h = 2166136261u;
-	int n = a->family == 6 ? 16 : 4;
-
-	for (int i = 0; i < n; i++)
-		h = (h ^ a->a[i]) * 16777619u;
-	return h ^ a->family;
+	return hash32_add(HASH32_INIT, a->a, a->family == 6 ? 16 : 4) ^ a->family;
 }
 
 bool

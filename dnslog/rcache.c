@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hash.h"
 #include "rcache.h"
 
 struct entry {
@@ -62,7 +63,6 @@ static uint16_t
 make_key(const struct dnsq *q, uint8_t *key, uint32_t *h)
 {
 	size_t n = q->qname_len;
-	uint32_t x = 2166136261u;
 
 	for (size_t i = 0; i < n; i++) {
 		uint8_t b = q->qname[i];
@@ -74,9 +74,7 @@ make_key(const struct dnsq *q, uint8_t *key, uint32_t *h)
 	key[n++] = (uint8_t)(q->qclass >> 8);
 	key[n++] = (uint8_t)q->qclass;
 	key[n++] = (uint8_t)((q->edns ? 1 : 0) | (q->edns_do ? 2 : 0));
-	for (size_t i = 0; i < n; i++)
-		x = (x ^ key[i]) * 16777619u;
-	*h = x;
+	*h = hash32_add(HASH32_INIT, key, n);
 	return (uint16_t)n;
 }
 

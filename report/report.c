@@ -8,16 +8,13 @@
 #include "common/conf.h"
 #include "common/db.h"
 #include "common/escape.h"
+#include "common/proto.h"
 #include "report.h"
 #include "common/timefmt.h"
+#include "common/watch.h"
 
 #define TEXT_MAX_NAMES 30  /* names listed in the text report; JSON has them all */
 
-/* ISO-8601 from a microsecond column. */
-#define ISO(x) "strftime('%Y-%m-%dT%H:%M:%SZ', (" x ") / 1000000, 'unixepoch')"
-#define PROTO(x) "CASE " x " WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' WHEN 1 THEN 'icmp' " \
-	"WHEN 58 THEN 'icmpv6' WHEN 132 THEN 'sctp' WHEN 136 THEN 'udplite' " \
-	"WHEN 33 THEN 'dccp' ELSE CAST(" x " AS TEXT) END"
 
 /* Parameters: ?1 since, ?2 until (exclusive), ?3 watch start, ?4 watch days, ?5 watch day,
  * ?6 .. ?7 the whole hours inside the window (read from the rollups), and the raw rows
@@ -29,8 +26,8 @@
  * 5 million connections, bench/README.md). */
 static const char report_sql[] =
 	"SELECT json_object("
-	" 'since', " ISO("?1") ", 'until', " ISO("?2") ","
-	" 'watch', json_object('start', CASE WHEN ?3 > 0 THEN " ISO("?3") " END,"
+	" 'since', " DB_ISO("?1") ", 'until', " DB_ISO("?2") ","
+	" 'watch', json_object('start', CASE WHEN ?3 > 0 THEN " DB_ISO("?3") " END,"
 	"   'days', ?4, 'day', ?5),"
 	" 'totals', json_object("
 	"   'connections', (SELECT coalesce(sum(connections), 0) FROM hourly"
@@ -44,9 +41,9 @@ static const char report_sql[] =
 	"                   WHERE ts_us >= ?1 AND ts_us < ?2)),"
 	" 'destinations', (SELECT json_group_array(json(o)) FROM (SELECT json_object("
 	"     'domain', nullif(d.domain, ''), 'ip', d.ip, 'port', d.port,"
-	"     'proto', " PROTO("d.proto") ", 'connections', c.n,"
+	"     'proto', " PROTO_SQL("d.proto") ", 'connections', c.n,"
 	"     'expected', json(CASE WHEN d.expected THEN 'true' ELSE 'false' END),"
-	"     'first_seen', " ISO("c.first") ", 'last_seen', " ISO("c.last") ") AS o"
+	"     'first_seen', " DB_ISO("c.first") ", 'last_seen', " DB_ISO("c.last") ") AS o"
 	"   FROM (SELECT dest_id, sum(n) AS n, min(first) AS first, max(last) AS last FROM ("
 	"           SELECT dest_id, connections AS n, first_us AS first, last_us AS last"
 	"           FROM dest_hourly WHERE hour >= ?6 AND hour < ?7"
@@ -59,7 +56,7 @@ static const char report_sql[] =
 	" 'dns', (SELECT json_group_array(json(o)) FROM (SELECT json_object("
 	"     'name', d.name, 'queries', c.n,"
 	"     'expected', json(CASE WHEN d.expected THEN 'true' ELSE 'false' END),"
-	"     'first_seen', " ISO("c.first") ", 'last_seen', " ISO("c.last") ") AS o"
+	"     'first_seen', " DB_ISO("c.first") ", 'last_seen', " DB_ISO("c.last") ") AS o"
 	"   FROM (SELECT name_id, sum(n) AS n, min(first) AS first, max(last) AS last FROM ("
 	"           SELECT name_id, queries AS n, first_us AS first, last_us AS last"
 	"           FROM name_hourly WHERE hour >= ?6 AND hour < ?7"
@@ -71,45 +68,33 @@ static const char report_sql[] =
 	"   ORDER BY d.expected DESC, c.n DESC, d.name)),"
 	" 'findings', (SELECT json_group_array(json(o)) FROM (SELECT json_object("
 	"     'kind', kind, 'domain', domain, 'ip', ip, 'port', port, 'proto', proto,"
-	"     'count', count, 'first_seen', " ISO("first_us") ", 'last_seen', " ISO("last_us") ","
+	"     'count', count, 'first_seen', " DB_ISO("first_us") ", 'last_seen', " DB_ISO("last_us") ","
 	"     'detail', detail) AS o"
 	"   FROM findings WHERE last_us >= ?1 AND first_us < ?2 ORDER BY kind, first_us)))";
-
-/* The watch start: configured, else stored by the collector, else the first event. */
-static int64_t
-watch_start(sqlite3 *db, int64_t configured)
-{
-	long long v;
-
-	if (configured > 0)
-		return configured;
-	v = db_int(db, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'watch_start_us'", 0);
-	if (v > 0)
-		return v;
-	return db_int(db, "SELECT min(t) FROM (SELECT min(ts_us) AS t FROM connections "
-	              "UNION ALL SELECT min(ts_us) FROM dns_queries)", 0);
-}
 
 char *
 report_json(sqlite3 *db, const struct report_opts *o, char *err, size_t errlen)
 {
+	/* the watch as it stood at the window's last instant */
+	struct watch_in wi = { .configured_us = o->watch_start_us, .days = o->watch_days,
+	                       .now_us = o->until_us - 1 };
+	struct watch wk;
 	sqlite3_stmt *st;
-	int64_t start = watch_start(db, o->watch_start_us), day = 0;
 	char *out = NULL;
 
-	if (start > 0 && o->until_us > start)
-		day = (o->until_us - 1 - start) / (86400 * US_PER_SEC) + 1;
+	watch_read(db, &wi);
+	watch_decide(&wi, &wk);
 	if (sqlite3_prepare_v2(db, report_sql, -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "report query: %s", sqlite3_errmsg(db));
 		return NULL;
 	}
 	sqlite3_bind_int64(st, 1, o->since_us);
 	sqlite3_bind_int64(st, 2, o->until_us);
-	sqlite3_bind_int64(st, 3, start);
+	sqlite3_bind_int64(st, 3, wk.start_us);
 	sqlite3_bind_int(st, 4, (int)o->watch_days);
-	sqlite3_bind_int64(st, 5, day);
+	sqlite3_bind_int64(st, 5, wk.day);
 	{
-		const int64_t H = INT64_C(3600000000);
+		const int64_t H = HOUR_US;
 		int64_t hs = o->since_us >= 0 ? (o->since_us + H - 1) / H : o->since_us / H;
 		int64_t he = o->until_us >= 0 ? o->until_us / H : (o->until_us - H + 1) / H;
 		int64_t e1 = o->until_us, e2 = o->until_us;
@@ -240,7 +225,7 @@ acked(sqlite3 *db, sqlite3_stmt *row, char *buf, size_t len)
 	sqlite3_stmt *st;
 
 	buf[0] = '\0';
-	if (sqlite3_prepare_v2(db, "SELECT " ISO("acked_us") " FROM findings WHERE kind = ?1 "
+	if (sqlite3_prepare_v2(db, "SELECT " DB_ISO("acked_us") " FROM findings WHERE kind = ?1 "
 	                       "AND domain IS ?2 AND ip IS ?3 AND port IS ?4 AND "
 	                       "acked_us IS NOT NULL", -1, &st, NULL) != SQLITE_OK)
 		return buf;
@@ -378,8 +363,8 @@ text_coverage(sqlite3 *db, const char *json, FILE *out)
 		"                  unixepoch(json_extract(?1, '$.until')) * 1000000 AS u), "
 		"r AS (SELECT started_us, stopped_us, lead(started_us) OVER (ORDER BY started_us) "
 		"      AS next_us FROM runs) "
-		"SELECT " ISO("max(r.stopped_us, w.s)") ", " ISO("coalesce(min(r.next_us, w.u), w.u)")
-		", r.stopped_us IS NULL, " ISO("r.started_us") " FROM r, w "
+		"SELECT " DB_ISO("max(r.stopped_us, w.s)") ", " DB_ISO("coalesce(min(r.next_us, w.u), w.u)")
+		", r.stopped_us IS NULL, " DB_ISO("r.started_us") " FROM r, w "
 		"WHERE (r.stopped_us IS NULL AND r.next_us IS NOT NULL AND r.next_us > w.s "
 		"       AND r.started_us < w.u) "
 		"   OR (r.stopped_us IS NOT NULL AND r.stopped_us < w.u "

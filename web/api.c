@@ -56,25 +56,14 @@ prepare(sqlite3 *db, const char *sql, struct web_reply *r)
 	return st;
 }
 
-int64_t
-web_watch_start(const struct web *w, sqlite3 *db)
+void
+web_watch(const struct web *w, sqlite3 *db, int64_t now_us, struct watch *out)
 {
-	sqlite3_stmt *st;
-	int64_t v = 0;
+	struct watch_in in = { .configured_us = w->conf->watch_start_us,
+	                       .days = w->conf->watch_days, .now_us = now_us };
 
-	/* as report.c decides it: configured, else stored by the collector, else the
-	 * first event */
-	if (w->conf->watch_start_us > 0)
-		return w->conf->watch_start_us;
-	if (sqlite3_prepare_v2(db, "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta "
-	                       "WHERE key = 'watch_start_us'), (SELECT min(t) FROM (SELECT "
-	                       "min(ts_us) AS t FROM connections UNION ALL SELECT min(ts_us) "
-	                       "FROM dns_queries)), 0)", -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	watch_read(db, &in);
+	watch_decide(&in, out);
 }
 
 void
@@ -131,7 +120,7 @@ cursor_ts(sqlite3 *db, const char *table, int64_t before_id)
 #define DNS_PAGE(where) \
 	"SELECT json_object('items', json_group_array(json(item)), 'next_before'," \
 	" CASE WHEN count(*) = ?9 THEN min(id) END) FROM (" \
-	" SELECT id, json_object('id', id, 'ts', " WEB_ISO("ts_us") ", 'client', client," \
+	" SELECT id, json_object('id', id, 'ts', " DB_ISO("ts_us") ", 'client', client," \
 	"  'qname', qname, 'qtype', qtype, 'rcode', rcode, 'latency_us', latency_us," \
 	"  'transport', transport, 'answers', (SELECT json_group_array(json_object(" \
 	"   'name', a.name, 'type', a.rtype, 'ttl', a.ttl, 'data', a.data))" \
@@ -164,15 +153,15 @@ const char web_dns_ip_sql[] = DNS_PAGE(DNS_NAMED(
 #define CONN_PAGE(where) \
 	"SELECT json_object('items', json_group_array(json(item)), 'next_before'," \
 	" CASE WHEN count(*) = ?10 THEN min(id) END) FROM (" \
-	" SELECT c.id AS id, json_object('id', c.id, 'ts', " WEB_ISO("c.ts_us") "," \
+	" SELECT c.id AS id, json_object('id', c.id, 'ts', " DB_ISO("c.ts_us") "," \
 	"  'src', c.src, 'sport', c.sport, 'dst', c.dst, 'dport', c.dport," \
-	"  'proto', " WEB_PROTO("c.proto") ", 'domain', c.domain," \
+	"  'proto', " PROTO_SQL("c.proto") ", 'domain', c.domain," \
 	"  'domains', CASE WHEN json_valid(c.domains) THEN json(c.domains) END," \
 	"  'attribution', CASE c.attr WHEN 1 THEN 'answer' WHEN 2 THEN 'stale answer'" \
 	"   ELSE 'none' END," \
 	"  'expected', json(CASE WHEN d.expected THEN 'true' ELSE 'false' END)," \
 	"  'why', CASE WHEN q.id IS NOT NULL THEN json_object('query_id', q.id," \
-	"   'qname', q.qname, 'answered', " WEB_ISO("q.ts_us") "," \
+	"   'qname', q.qname, 'answered', " DB_ISO("q.ts_us") "," \
 	"   'ttl', (SELECT min(a.ttl) FROM dns_answers a WHERE a.query_id = q.id" \
 	"           AND a.data = c.dst)," \
 	"   'age_s', (c.ts_us - q.ts_us) / 1000000) END) AS item" \
@@ -274,16 +263,17 @@ api_connections(struct web *w, sqlite3 *db, const struct web_query *q, struct we
 void
 api_timeline(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r)
 {
+	struct watch wk;
 	sqlite3_stmt *st = prepare(db,
-		"SELECT json_object('since', " WEB_ISO("?1") ", 'until', " WEB_ISO("?2") ","
-		" 'watch', json_object('start', CASE WHEN ?3 > 0 THEN " WEB_ISO("?3") " END,"
+		"SELECT json_object('since', " DB_ISO("?1") ", 'until', " DB_ISO("?2") ","
+		" 'watch', json_object('start', CASE WHEN ?3 > 0 THEN " DB_ISO("?3") " END,"
 		"   'days', ?4),"
 		" 'hours', (SELECT json_group_array(json_array(hour * 3600, connections,"
 		"   dns_queries, findings, events_lost)) FROM (SELECT * FROM hourly"
 		"   WHERE hour >= ?1 / 3600000000 AND hour <= (?2 - 1) / 3600000000"
 		"   ORDER BY hour)),"
 		" 'findings', (SELECT json_group_array(json_object('id', id, 'kind', kind,"
-		"   'domain', domain, 'ip', ip, 'first_seen', " WEB_ISO("first_us") "))"
+		"   'domain', domain, 'ip', ip, 'first_seen', " DB_ISO("first_us") "))"
 		"   FROM (SELECT * FROM findings WHERE first_us >= ?1 AND first_us < ?2"
 		"   ORDER BY first_us LIMIT 1000)))", r);
 
@@ -291,7 +281,8 @@ api_timeline(struct web *w, sqlite3 *db, const struct web_query *q, struct web_r
 		return;
 	sqlite3_bind_int64(st, 1, q->since_us);
 	sqlite3_bind_int64(st, 2, q->until_us);
-	sqlite3_bind_int64(st, 3, web_watch_start(w, db));
+	web_watch(w, db, timefmt_now_us(), &wk);
+	sqlite3_bind_int64(st, 3, wk.start_us);
 	sqlite3_bind_int(st, 4, (int)w->conf->watch_days);
 	reply_stmt(db, st, r);
 }
@@ -304,7 +295,7 @@ api_findings(struct web *w, sqlite3 *db, const struct web_query *q, struct web_r
 		" (SELECT max(id) FROM findings)) FROM ("
 		" SELECT json_object('id', id, 'kind', kind, 'domain', domain, 'ip', ip,"
 		"  'port', port, 'proto', proto, 'count', count,"
-		"  'first_seen', " WEB_ISO("first_us") ", 'last_seen', " WEB_ISO("last_us") ","
+		"  'first_seen', " DB_ISO("first_us") ", 'last_seen', " DB_ISO("last_us") ","
 		"  'watch_day', watch_day, 'detail', detail,"
 		"  'acked', json(CASE WHEN acked_us IS NULL THEN 'false' ELSE 'true' END)) AS item"
 		" FROM findings WHERE id > ?3 AND last_us >= ?1 AND first_us < ?2"

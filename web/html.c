@@ -15,8 +15,6 @@
 #include "webapi.h"
 #include "webint.h"
 
-#define DAY_US (INT64_C(86400) * US_PER_SEC)
-
 void
 html_head(struct wbuf *b, const char *title, const char *page)
 {
@@ -184,7 +182,7 @@ findings_rows(struct wbuf *b, sqlite3 *db, int *n)
 	*n = 0;
 	if (sqlite3_prepare_v2(db,
 	        "SELECT id, kind, coalesce(domain, ''), coalesce(ip, ''), coalesce(port, ''),"
-	        " coalesce(proto, ''), count, " WEB_ISO("first_us") ", " WEB_ISO("last_us") ","
+	        " coalesce(proto, ''), count, " DB_ISO("first_us") ", " DB_ISO("last_us") ","
 	        " detail, acked_us IS NOT NULL FROM findings"
 	        " ORDER BY acked_us IS NOT NULL, last_us DESC LIMIT 500", -1, &st, NULL) != SQLITE_OK)
 		return;
@@ -223,8 +221,8 @@ destinations_table(struct wbuf *b, sqlite3 *db, int expected, const char *title)
 	int n = 0;
 
 	if (sqlite3_prepare_v2(db,
-	        "SELECT domain, ip, port, " WEB_PROTO("proto") ", connections, "
-	        WEB_ISO("first_us") ", " WEB_ISO("last_us") " FROM destinations"
+	        "SELECT domain, ip, port, " PROTO_SQL("proto") ", connections, "
+	        DB_ISO("first_us") ", " DB_ISO("last_us") " FROM destinations"
 	        " WHERE expected = ?1 AND connections > 0 ORDER BY connections DESC LIMIT 50",
 	        -1, &st, NULL) != SQLITE_OK)
 		return;
@@ -290,13 +288,15 @@ void
 html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 {
 	struct wbuf *b = &r->body;
-	int64_t now = timefmt_now_us(), start = web_watch_start(w, db);
-	long long days = w->conf->watch_days, day = 0, conns, dnsq, nfind, nopen, lost;
+	struct watch wk;
+	long long days = w->conf->watch_days, day, conns, dnsq, nfind, nopen, lost;
+	int64_t start;
 	char iso[TIMEFMT_ISOLEN], n1[32], n2[32], n3[32];
 	int n;
 
-	if (start > 0 && now > start)
-		day = (now - 1 - start) / DAY_US + 1;
+	web_watch(w, db, timefmt_now_us(), &wk);
+	start = wk.start_us;
+	day = wk.day;
 	/* totals over the watch from the hourly rollup: cheap however long the week */
 	conns = one_int(db, "SELECT coalesce(sum(connections), 0) FROM hourly "
 	                "WHERE hour >= ?1 / 3600000000", start, 0);
@@ -317,7 +317,7 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	wbuf_puts(b, "<section class=\"panel watch\">");
 	if (start <= 0) {
 		wbuf_puts(b, "<h1>Watch not started</h1><p>No event has been seen yet.</p>");
-	} else if (day <= days) {
+	} else if (!wk.ended) {
 		wbuf_printf(b, "<h1>Day %lld of %lld</h1><progress max=\"%lld\" value=\"%lld\">"
 		            "</progress><p>Watching since %s.", day, days, days, day,
 		            timefmt_iso(start, iso, sizeof(iso)));
@@ -381,10 +381,10 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 	(void)w;
 	if (sqlite3_prepare_v2(db,
 	        "SELECT kind, coalesce(domain, ''), coalesce(ip, ''), coalesce(port, ''),"
-	        " coalesce(proto, ''), count, " WEB_ISO("first_us") ", " WEB_ISO("last_us") ","
+	        " coalesce(proto, ''), count, " DB_ISO("first_us") ", " DB_ISO("last_us") ","
 	        " coalesce(watch_day, ''), detail, coalesce(example, ''),"
 	        " coalesce(conn_id, 0), coalesce(query_id, 0), acked_us IS NOT NULL,"
-	        " CASE WHEN acked_us THEN " WEB_ISO("acked_us") " ELSE '' END,"
+	        " CASE WHEN acked_us THEN " DB_ISO("acked_us") " ELSE '' END,"
 	        " coalesce(port, -1) FROM findings WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
 		html_error(r, 500, "database query failed");
 		return;
@@ -436,7 +436,7 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 	          "<thead><tr><th>Time</th><th>Name asked</th><th>Answers (TTL)</th></tr></thead>"
 	          "<tbody>");
 	if (sqlite3_prepare_v2(db,
-	        "SELECT " WEB_ISO("q.ts_us") ", q.qname, (SELECT group_concat(a.data || ' (' ||"
+	        "SELECT " DB_ISO("q.ts_us") ", q.qname, (SELECT group_concat(a.data || ' (' ||"
 	        " a.ttl || 's)', char(10)) FROM dns_answers a WHERE a.query_id = q.id)"
 	        " FROM dns_queries q WHERE q.id IN (SELECT ?1"
 	        /* the latest of each name, by index: a finding about the expected
@@ -482,12 +482,12 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 	          "<thead><tr><th>Time</th><th>Source</th><th>Destination</th><th>Name</th></tr>"
 	          "</thead><tbody>");
 	if (sqlite3_prepare_v2(db,
-	        "SELECT " WEB_ISO("c.ts_us") ", c.src, c.dst, coalesce(c.dport, ''), "
-	        WEB_PROTO("c.proto") ", coalesce(c.domain, '') FROM connections c"
+	        "SELECT " DB_ISO("c.ts_us") ", c.src, c.dst, coalesce(c.dport, ''), "
+	        PROTO_SQL("c.proto") ", coalesce(c.domain, '') FROM connections c"
 	        " WHERE c.id IN (SELECT ?1 UNION ALL"
 	        " SELECT x.id FROM destinations d, connections x"
 	        "  WHERE (?2 = '' AND d.domain = '' OR d.domain = ?2) AND (?3 = '' OR d.ip = ?3)"
-	        "  AND (?4 < 0 OR d.port = ?4) AND (?5 = '' OR " WEB_PROTO("d.proto") " = ?5)"
+	        "  AND (?4 < 0 OR d.port = ?4) AND (?5 = '' OR " PROTO_SQL("d.proto") " = ?5)"
 	        "  AND x.id IN (SELECT id FROM connections WHERE dest_id = d.id"
 	        "   ORDER BY ts_us DESC LIMIT 200))"
 	        " ORDER BY c.ts_us DESC LIMIT 200", -1, &st, NULL) == SQLITE_OK) {

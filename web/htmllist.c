@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/proto.h"
 #include "htmlint.h"
 #include "common/timefmt.h"
 #include "webapi.h"
@@ -16,13 +17,9 @@
 static void
 filter_form(struct wbuf *b, const char *action, const struct web_query *q, bool conn)
 {
-	static const char *const conn_kinds[] = { "", "expected", "unexpected", "stale",
-		"unattributed" };
-	static const char *const dns_kinds[] = { "", "answered", "nxdomain", "servfail",
-		"refused", "unanswered" };
-	const char *const *kinds = conn ? conn_kinds : dns_kinds;
-	int nk = conn ? 5 : 6;
-	char since[TIMEFMT_ISOLEN];
+	const char *const *kinds;
+	int nk = web_kind_names(conn ? WQ_CONN : WQ_DNS, &kinds);
+	char since[TIMEFMT_ISOLEN], pb[PROTO_NAMELEN];
 
 	wbuf_printf(b, "<form class=\"filters\" method=\"get\" action=\"%s\">", action);
 	wbuf_puts(b, "<label>Name <input name=\"name\" value=\"");
@@ -37,7 +34,7 @@ filter_form(struct wbuf *b, const char *action, const struct web_query *q, bool 
 			wbuf_printf(b, "%d", q->port);
 		wbuf_puts(b, "\"></label><label>Proto <input name=\"proto\" size=\"5\" value=\"");
 		if (q->proto >= 0)
-			wbuf_html(b, web_proto_name(q->proto) ? web_proto_name(q->proto) : "");
+			wbuf_html(b, proto_name(q->proto, pb));
 		wbuf_puts(b, "\"></label>");
 	} else {
 		wbuf_puts(b, "<label>Type <input name=\"qtype\" size=\"6\" value=\"");

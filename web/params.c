@@ -7,10 +7,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/proto.h"
 #include "params.h"
 #include "common/timefmt.h"
 
-#define DAY_US (INT64_C(86400) * US_PER_SEC)
 
 /* A positive decimal integer of at most 18 digits, nothing else. */
 static int
@@ -170,25 +170,11 @@ web_token_equal(const char *given, const char *want)
 	return wl > 0 && gl == wl && d == 0;
 }
 
-static const struct { const char *name; int num; } protos[] = {
-	{ "icmp", 1 }, { "tcp", 6 }, { "udp", 17 }, { "dccp", 33 }, { "icmpv6", 58 },
-	{ "sctp", 132 }, { "udplite", 136 },
-};
-
 static const struct { const char *name; int num; } qtypes[] = {
 	{ "A", 1 }, { "NS", 2 }, { "CNAME", 5 }, { "SOA", 6 }, { "PTR", 12 }, { "MX", 15 },
 	{ "TXT", 16 }, { "AAAA", 28 }, { "SRV", 33 }, { "NAPTR", 35 }, { "DS", 43 },
 	{ "DNSKEY", 48 }, { "SVCB", 64 }, { "HTTPS", 65 }, { "ANY", 255 }, { "CAA", 257 },
 };
-
-const char *
-web_proto_name(int proto)
-{
-	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
-		if (protos[i].num == proto)
-			return protos[i].name;
-	return NULL;
-}
 
 const char *
 web_qtype_name(int qtype)
@@ -213,6 +199,26 @@ parse_num(const char *v, long lo, long hi, long *out)
 	if (errno || *end || n < lo || n > hi)
 		return -1;
 	*out = n;
+	return 0;
+}
+
+int
+web_kind_names(enum web_qkind k, const char *const **names)
+{
+	static const char *const conn_kinds[] = { "", "expected", "unexpected", "stale",
+		"unattributed" };
+	static const char *const dns_kinds[] = { "", "answered", "nxdomain", "servfail",
+		"refused", "unanswered" };
+
+	if (k == WQ_CONN) {
+		*names = conn_kinds;
+		return (int)(sizeof(conn_kinds) / sizeof(conn_kinds[0]));
+	}
+	if (k == WQ_DNS) {
+		*names = dns_kinds;
+		return (int)(sizeof(dns_kinds) / sizeof(dns_kinds[0]));
+	}
+	*names = NULL;
 	return 0;
 }
 
@@ -271,11 +277,7 @@ web_query_set(struct web_query *q, const char *key, const char *value, int64_t n
 {
 	static const char *const keys[K__N] = { "name", "ip", "port", "proto", "qtype", "kind",
 		"since", "until", "before", "after", "limit" };
-	static const char *const conn_kinds[] = { NULL, "expected", "unexpected", "stale",
-		"unattributed" };
-	static const char *const dns_kinds[] = { NULL, "answered", "nxdomain", "servfail",
-		"refused", "unanswered" };
-	const char *v = value ? value : "";
+	const char *v = value ? value : "", *const *kinds;
 	int k = key ? lookup(key, keys, K__N) : -1;
 	struct netaddr a;
 	int64_t t;
@@ -314,9 +316,7 @@ web_query_set(struct web_query *q, const char *key, const char *value, int64_t n
 		q->port = (int)n;
 		break;
 	case K_PROTO:
-		for (size_t j = 0; j < sizeof(protos) / sizeof(protos[0]); j++)
-			if (strcasecmp(v, protos[j].name) == 0)
-				q->proto = protos[j].num;
+		q->proto = proto_number(v);
 		if (q->proto < 0 && parse_num(v, 0, 255, &n) == 0)
 			q->proto = (int)n;
 		if (q->proto < 0)
@@ -332,7 +332,9 @@ web_query_set(struct web_query *q, const char *key, const char *value, int64_t n
 			goto bad;
 		break;
 	case K_KIND:
-		i = q->for_kind == WQ_CONN ? lookup(v, conn_kinds, 5) : lookup(v, dns_kinds, 6);
+		/* kinds[0] is "", never matched: "any" is the empty value, taken above */
+		i = web_kind_names(q->for_kind, &kinds);
+		i = lookup(v, kinds, i);
 		if (i <= 0)
 			goto bad;
 		q->kind = i;

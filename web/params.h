@@ -61,6 +61,11 @@ enum web_conn_kind { WK_ANY = 0, WK_EXPECTED, WK_UNEXPECTED, WK_STALE, WK_UNATTR
 enum web_dns_kind { WD_ANY = 0, WD_ANSWERED, WD_NXDOMAIN, WD_SERVFAIL, WD_REFUSED,
                     WD_UNANSWERED };
 
+/* The values of the kind filter of endpoint k (WQ_CONN or WQ_DNS) into *names, indexed
+ * by enum web_conn_kind / web_dns_kind; names[0] is "" (any). Returns how many; 0 for
+ * an endpoint without a kind filter. */
+int web_kind_names(enum web_qkind k, const char *const **names);
+
 #define WEB_LIMIT_DEFAULT 50
 #define WEB_LIMIT_MAX 500
 #define WEB_NAME_MAX 1024
@@ -93,9 +98,6 @@ int web_query_set(struct web_query *q, const char *key, const char *value, int64
 
 /* Checks across keys (since before until). Returns 0, or -1 with err. */
 int web_query_finish(struct web_query *q, char *err, size_t errlen);
-
-/* The protocol name for a number ("tcp"), or NULL. */
-const char *web_proto_name(int proto);
 
 /* The DNS type mnemonic for a number ("AAAA"), or NULL for one we do not name. */
 const char *web_qtype_name(int qtype);

@@ -7,14 +7,13 @@
 
 #include <sqlite3.h>
 
+#include "common/db.h"
+#include "common/proto.h"
+#include "common/watch.h"
 #include "params.h"
 
 struct web;
 
-#define WEB_ISO(x) "strftime('%Y-%m-%dT%H:%M:%SZ', (" x ") / 1000000, 'unixepoch')"
-#define WEB_PROTO(x) "CASE " x " WHEN 6 THEN 'tcp' WHEN 17 THEN 'udp' WHEN 1 THEN 'icmp' " \
-	"WHEN 58 THEN 'icmpv6' WHEN 132 THEN 'sctp' WHEN 136 THEN 'udplite' " \
-	"WHEN 33 THEN 'dccp' ELSE CAST(" x " AS TEXT) END"
 
 /* One page of DNS queries / connections as {"items": [...], "next_before": id|null}. */
 extern const char web_dns_sql[], web_dns_name_sql[], web_dns_ip_sql[];
@@ -25,7 +24,7 @@ extern const char web_conn_sql[], web_conn_dest_sql[];
 sqlite3_stmt *web_dns_stmt(sqlite3 *db, const struct web_query *q);
 sqlite3_stmt *web_conn_stmt(sqlite3 *db, const struct web_query *q);
 
-/* The watch start as report.c decides it; 0 = not started. */
-int64_t web_watch_start(const struct web *w, sqlite3 *db);
+/* The watch week at now, for the configured start and days and what db holds. */
+void web_watch(const struct web *w, sqlite3 *db, int64_t now_us, struct watch *out);
 
 #endif

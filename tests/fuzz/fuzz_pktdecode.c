@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "collector/pktdecode.h"
+#include "common/pktdecode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,7 +2,7 @@
 
 #include <netinet/in.h>
 
-#include "collector/pktdecode.h"
+#include "common/pktdecode.h"
 #include "tap.h"
 
 /* IPv4 TCP SYN 192.168.83.2:40000 -> 198.51.100.2:443 */

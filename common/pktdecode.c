@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "pktdecode.h"
@@ -154,17 +153,3 @@ pktdecode_strerror(enum pktdecode_result r)
 	return "unknown";
 }
 
-const char *
-pktdecode_proto_name(int proto, char *buf)
-{
-	switch (proto) {
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_ICMP: return "icmp";
-	case IPPROTO_ICMPV6: return "icmpv6";
-	case IPPROTO_SCTP: return "sctp";
-	case IPPROTO_UDPLITE: return "udplite";
-	case IPPROTO_DCCP: return "dccp";
-	default: snprintf(buf, 8, "%d", proto & 0xff); return buf;
-	}
-}

@@ -1,12 +1,13 @@
-/* pktdecode: the IP packet an NFLOG message carries, decoded into a connection event.
- * Pure and bounds-checked: the bytes come from the VM. */
+/* pktdecode: an IP packet (the one an NFLOG message carries, or a captured one)
+ * decoded into a connection event. Pure and bounds-checked: the bytes come from the
+ * VM. */
 #ifndef OCA_PKTDECODE_H
 #define OCA_PKTDECODE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/event.h"
+#include "event.h"
 
 enum pktdecode_result {
 	PKT_OK = 0,
@@ -20,10 +21,6 @@ enum pktdecode_result {
  * as they are. A transport header cut off by the copy range leaves has_ports and
  * has_icmp at 0 and still returns PKT_OK. */
 enum pktdecode_result pktdecode(const uint8_t *pkt, size_t len, struct conn_event *ev);
-
-/* The name people use for an IP protocol number ("tcp", "udp", "icmp"...), or the
- * number as text in buf (at least 8 bytes). */
-const char *pktdecode_proto_name(int proto, char *buf);
 
 /* A short English name for a result. */
 const char *pktdecode_strerror(enum pktdecode_result r);

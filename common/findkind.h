@@ -1,0 +1,37 @@
+/* findkind: the finding kinds, the stable strings of the contract (DESIGN.md), in one
+ * table with what each means and how serious it is. A new kind is one enum value and
+ * one row of the table in findkind.c; nothing else names the kinds. Pure. */
+#ifndef OCA_FINDKIND_H
+#define OCA_FINDKIND_H
+
+enum findkind {
+	FK_NONE = 0,                /* no finding */
+	FK_UNEXPECTED_DOMAIN,       /* a DNS query for a name outside the expected set */
+	FK_UNEXPECTED_DESTINATION,  /* an address the VM got only from unexpected names */
+	FK_DIRECT_IP,               /* an address no DNS answer gave the VM */
+	FK_DNS_BYPASS,              /* DNS, DoT or DoQ to anyone but our resolver */
+	FK_UNEXPECTED_PORT,         /* an expected name on a port/proto not expected */
+	FK_DNS_TUNNEL,              /* many or long labels, or TXT volume, under one domain */
+	FK__COUNT
+};
+
+/* How serious a kind is, for ordering and alert prominence: higher is worse. */
+enum findkind_severity {
+	FK_SEV_NONE = 0,
+	FK_SEV_LOW,        /* policy drift: the name or port is unexpected, not hidden */
+	FK_SEV_MEDIUM,     /* traffic to somewhere the expected set does not explain */
+	FK_SEV_HIGH,       /* traffic that hides from the audit or carries data out */
+};
+
+/* The stable name ("direct-ip"); NULL for FK_NONE or a value out of range. */
+const char *findkind_name(enum findkind k);
+
+/* The kind a stable name stands for (exact bytes), or FK_NONE. */
+enum findkind findkind_from_name(const char *name);
+
+/* What the kind means, one line for people ("" for FK_NONE). */
+const char *findkind_meaning(enum findkind k);
+
+enum findkind_severity findkind_severity(enum findkind k);
+
+#endif
