@@ -1,14 +1,10 @@
 /* Attribution: every A/AAAA answer maps (client, address) to the name the client asked
  * for (so a CNAME chain leads back to the asked name). A new connection from the VM is
  * looked up by (source, destination): a still-valid answer attributes it, an expired one
- * makes it "stale", none makes it "none".
+ * makes it "stale", none makes it "none". What that means for the connection is
+ * verdict.c's to decide; this file stores it.
  *
- * Policy, for a connection, first match wins:
- *   port 53/853 tcp/udp (not to our resolver, which is never forwarded) -> dns-bypass
- *   no answer ever gave this address                           -> direct-ip
- *   only names outside the expected set gave it                -> unexpected-destination
- *   an expected name, on a port/proto outside expected_ports   -> unexpected-port
- * and for a DNS query: a name outside the set -> unexpected-domain; the tunnel detector
+ * For a DNS query: a name outside the set -> unexpected-domain; the tunnel detector
  * -> dns-tunnel. */
 #include "config.h"
 
@@ -20,12 +16,14 @@
 
 #include "attrib.h"
 #include "core.h"
-#include "common/escape.h"
 #include "common/hash.h"
-#include "common/proto.h"
+#include "common/findkind.h"
 #include "policy.h"
+#include "verdict.h"
 #include "common/timefmt.h"
 #include "common/watch.h"
+
+_Static_assert(ATTRIB_MAX_NAMES <= STORE_MAX_NAMES, "every candidate name is stored");
 
 #define ATTRIB_CAP 262144
 #define NAMES_PER_BASE 8        /* exact-name findings per registered domain */
@@ -120,10 +118,11 @@ core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *err, size_t er
 		sqlite3_finalize(st);
 	}
 	reload(k, db, now_us);
-	if (sqlite3_prepare_v2(db, "SELECT domain FROM findings WHERE kind = "
-	                       "'unexpected-domain' AND domain NOT LIKE '*.%'", -1, &st,
-	                       NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "SELECT domain FROM findings WHERE kind = ?1 AND "
+	                       "domain NOT LIKE '*.%'", -1, &st, NULL) == SQLITE_OK) {
 		char base[256];
+
+		sqlite3_bind_text(st, 1, findkind_name(FK_UNEXPECTED_DOMAIN), -1, SQLITE_STATIC);
 
 		while (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
 			policy_base_domain((const char *)sqlite3_column_text(st, 0), base,
@@ -203,103 +202,41 @@ name_key(const char *name, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-static int
-flag(struct store *s, struct finding_in *f)
-{
-	bool is_new;
-
-	return store_finding(s, f, &is_new) < 0 ? -1 : 0;
-}
-
 int
 core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 {
-	char dst[NETADDR_STRLEN], src[NETADDR_STRLEN], pb[PROTO_NAMELEN], key[1400], example[300];
-	char json[ATTRIB_MAX_NAMES * 1100 + 16], esc[1100];
-	const char *proto = proto_name(ev->proto, pb), *kind = NULL, *detail = NULL;
-	int port = ev->has_ports ? ev->dport : -1, day;
 	struct attrib_result r;
+	struct conn_verdict v;
 	struct conn_attr a = { 0 };
-	const char *fdomain = NULL;
-	int64_t id;
-	size_t jl = 0;
-
 	struct conn_event sev = *ev;
+	int64_t id;
+	int day;
+	bool is_new;
 
 	sev.ts_us = stored_time(k, ev->ts_us);
 	if ((day = watch(k, s, sev.ts_us)) < 0)
 		return -1;
-	netaddr_format(&ev->dst, dst, sizeof(dst));
-	netaddr_format(&ev->src, src, sizeof(src));
 	attrib_lookup(k->map, &ev->src, &ev->dst, ev->ts_us,
 	              (int64_t)k->c->attribution_grace * US_PER_SEC, &r);
+	verdict_conn(k->c, &r, ev, &v);
 	a.state = r.state;
-	if (r.n) {
-		/* the first expected candidate names the connection, else the newest answer */
-		int pick = 0;
-		for (int i = 0; i < r.n; i++)
-			if (policy_domain_expected(k->c, r.c[i].name)) {
-				pick = i;
-				a.expected = true;
-				break;
-			}
-		a.domain = r.c[pick].name;
-		a.query_id = r.c[pick].query_id;
-		jl += (size_t)snprintf(json + jl, sizeof(json) - jl, "[");
-		/* room for a whole escaped name, quotes, comma and the closing bracket */
-		for (int i = 0; i < r.n && jl + sizeof(esc) + 4 < sizeof(json); i++)
-			jl += (size_t)snprintf(json + jl, sizeof(json) - jl, "%s\"%s\"", i ? "," : "",
-			                       escape_json(r.c[i].name, esc, sizeof(esc)));
-		snprintf(json + jl, sizeof(json) - jl, "]");
-		a.domains_json = json;
+	a.expected = v.expected;
+	if (v.pick >= 0) {
+		a.domain = r.c[v.pick].name;
+		a.query_id = r.c[v.pick].query_id;
 	}
-	bool port_ok = ev->has_ports && policy_port_expected(k->c, ev->proto, ev->dport);
-
-	if (ev->has_ports && policy_is_dns_port(ev->proto, ev->dport)) {
-		kind = "dns-bypass";
-		detail = "DNS, DNS over TLS or DNS over QUIC to a server other than oc-audit's "
-		         "resolver: names resolved this way are invisible to the audit";
-	} else if (r.state == ATTRIB_NONE) {
-		kind = "direct-ip";
-		detail = "a connection to an address that no DNS answer gave the VM";
-	} else if (!a.expected) {
-		kind = "unexpected-destination";
-		fdomain = a.domain;
-		detail = r.state == ATTRIB_STALE ?
-		         "a connection to an address the VM got only from unexpected names "
-		         "(the answer had expired)" :
-		         "a connection to an address the VM got only from unexpected names";
-	} else if (!port_ok) {
-		kind = "unexpected-port";
-		fdomain = a.domain;
-		detail = "an expected name reached on a port or protocol outside expected_ports";
-	}
-	a.expected = a.expected && port_ok;
+	for (int i = 0; i < r.n; i++)
+		a.names[a.n_names++] = r.c[i].name;
 	if ((id = store_conn(s, &sev, &a)) < 0)
 		return -1;
-	if (!kind)
+	if (v.kind == FK_NONE)
 		return 0;
-
-	if (port >= 0) {
-		char sp[NETADDR_STRLEN], dp[NETADDR_STRLEN];
-		snprintf(example, sizeof(example), "%s -> %s/%s",
-		         hostport_format(&ev->src, ev->sport, sp, sizeof(sp)),
-		         hostport_format(&ev->dst, (uint16_t)port, dp, sizeof(dp)), proto);
-	}
-	else
-		snprintf(example, sizeof(example), "%s -> %s/%s", src, dst, proto);
-	if (strcmp(kind, "unexpected-port") == 0)
-		snprintf(key, sizeof(key), "%s %d/%s", fdomain, port, proto);
-	else if (ev->dst.family == 6)
-		snprintf(key, sizeof(key), "[%s]:%d/%s", dst, port, proto);
-	else
-		snprintf(key, sizeof(key), "%s:%d/%s", dst, port, proto);
 	struct finding_in f = {
-		.kind = kind, .key = key, .domain = fdomain, .ip = dst, .port = port,
-		.proto = proto, .ts_us = sev.ts_us, .watch_day = day, .detail = detail,
-		.example = example, .conn_id = id, .query_id = a.query_id,
+		.kind = findkind_name(v.kind), .key = v.key, .domain = v.domain, .ip = v.ip,
+		.port = v.port, .proto = v.proto, .ts_us = sev.ts_us, .watch_day = day,
+		.detail = v.detail, .example = v.example, .conn_id = id, .query_id = a.query_id,
 	};
-	return flag(s, &f);
+	return store_finding(s, &f, &is_new) < 0 ? -1 : 0;
 }
 
 /* A finding's example line for a query: only written when there is a finding. */
@@ -317,10 +254,11 @@ dns_example(const struct dns_event *ev, char *buf, size_t len)
 /* Raise (kind, key) for a query. A finding this run already knows is only counted;
  * its example line is written only for one that may be new. */
 static int
-flag_dns(struct store *s, const struct dns_event *ev, const char *kind, const char *key,
+flag_dns(struct store *s, const struct dns_event *ev, enum findkind fk, const char *key,
          const char *detail, int64_t ts, int day, int64_t qid, bool *is_new)
 {
 	char example[1300];
+	const char *kind = findkind_name(fk);
 	int64_t seen = store_finding_seen(s, kind, key, ts);
 
 	*is_new = false;
@@ -376,7 +314,7 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 			detail = "the VM asked for many names outside the expected set under one "
 			         "domain (the first ones have findings of their own)";
 		}
-		if (flag_dns(s, ev, "unexpected-domain", key, detail, ts, day, qid, &is_new) < 0)
+		if (flag_dns(s, ev, FK_UNEXPECTED_DOMAIN, key, detail, ts, day, qid, &is_new) < 0)
 			return -1;
 		if (is_new && key[0] != '*')
 			base_count(k, base, true);
@@ -385,7 +323,7 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 	                 reason, sizeof(reason))) {
 		bool is_new;
 
-		if (flag_dns(s, ev, "dns-tunnel", base, reason, ts, day, qid, &is_new) < 0)
+		if (flag_dns(s, ev, FK_DNS_TUNNEL, base, reason, ts, day, qid, &is_new) < 0)
 			return -1;
 	}
 	return 0;

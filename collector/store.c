@@ -16,6 +16,8 @@
 #include "rollup.h"
 #include "store.h"
 
+_Static_assert(STORE_MAX_NAMES == 8, "S_INS_CONN's CASE builds arrays of up to 8 names");
+
 #define HOURS_PENDING 8
 #define ROLLUP_CAP 16384    /* keys each rollup's cache holds before it is emptied */
 /* A bot resolves a few names to a few addresses each; a flood of new names brings new
@@ -33,10 +35,18 @@ enum {
 };
 
 static const char *const sql_text[S__COUNT] = {
+	/* ?16 is how many candidate names ?19.. hold: SQLite builds their array (CASE
+	 * evaluates only the branch taken, so the rest may stay unbound) */
 	[S_INS_CONN] =
 	"INSERT INTO connections(ts_us, family, proto, src, sport, dst, dport, icmp_type, "
 	"icmp_code, iif, oif, prefix, pkt_len, attr, domain, domains, query_id, dest_id) "
-	"VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,CASE ?16 "
+	"WHEN 1 THEN json_array(?19) WHEN 2 THEN json_array(?19,?20) "
+	"WHEN 3 THEN json_array(?19,?20,?21) WHEN 4 THEN json_array(?19,?20,?21,?22) "
+	"WHEN 5 THEN json_array(?19,?20,?21,?22,?23) "
+	"WHEN 6 THEN json_array(?19,?20,?21,?22,?23,?24) "
+	"WHEN 7 THEN json_array(?19,?20,?21,?22,?23,?24,?25) "
+	"WHEN 8 THEN json_array(?19,?20,?21,?22,?23,?24,?25,?26) END,?17,?18)",
 	[S_DEST_GET] =
 	"INSERT INTO destinations(domain, ip, port, proto, expected, connections, first_us, "
 	"last_us) VALUES(?,?,?,?,?,0,?6,?6) ON CONFLICT(domain, ip, port, proto) DO UPDATE SET "
@@ -305,7 +315,9 @@ store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr 
 	sqlite3_bind_int(st, 13, ev->pkt_len);
 	sqlite3_bind_int(st, 14, a->state);
 	bind_text_or_null(st, 15, a->domain);
-	bind_text_or_null(st, 16, a->domains_json);
+	sqlite3_bind_int(st, 16, a->n_names);
+	for (int i = 0; i < a->n_names && i < STORE_MAX_NAMES; i++)
+		sqlite3_bind_text(st, 19 + i, a->names[i], -1, SQLITE_STATIC);
 	if (a->query_id)
 		sqlite3_bind_int64(st, 17, a->query_id);
 	sqlite3_bind_int64(st, 18, dest_id);

@@ -13,11 +13,14 @@
 
 struct store;
 
+#define STORE_MAX_NAMES 8      /* candidate names stored per connection */
+
 /* What attribution decided about a connection (all zero = not attributed). */
 struct conn_attr {
 	int state;                  /* 0 none, 1 valid answer, 2 stale answer */
 	const char *domain;         /* the name the VM asked for, or NULL */
-	const char *domains_json;   /* every candidate as a JSON array, or NULL */
+	const char *names[STORE_MAX_NAMES];  /* every candidate, stored as a JSON array */
+	int n_names;
 	int64_t query_id;           /* the dns_queries row that gave the answer, or 0 */
 	bool expected;              /* destination is in the expected set */
 };

@@ -1,0 +1,74 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "policy.h"
+#include "verdict.h"
+
+/* The finding's key, address and example line: only for a connection that raises one. */
+static void
+describe(const struct conn_event *ev, struct conn_verdict *v)
+{
+	char src[NETADDR_STRLEN], sp[NETADDR_STRLEN], dp[NETADDR_STRLEN], pb[PROTO_NAMELEN];
+
+	v->port = ev->has_ports ? ev->dport : -1;
+	snprintf(v->proto, sizeof(v->proto), "%s", proto_name(ev->proto, pb));
+	netaddr_format(&ev->dst, v->ip, sizeof(v->ip));
+	if (v->port >= 0)
+		snprintf(v->example, sizeof(v->example), "%s -> %s/%s",
+		         hostport_format(&ev->src, ev->sport, sp, sizeof(sp)),
+		         hostport_format(&ev->dst, (uint16_t)v->port, dp, sizeof(dp)), v->proto);
+	else
+		snprintf(v->example, sizeof(v->example), "%s -> %s/%s",
+		         netaddr_format(&ev->src, src, sizeof(src)), v->ip, v->proto);
+	if (v->kind == FK_UNEXPECTED_PORT)
+		snprintf(v->key, sizeof(v->key), "%s %d/%s", v->domain, v->port, v->proto);
+	else if (ev->dst.family == 6)
+		snprintf(v->key, sizeof(v->key), "[%s]:%d/%s", v->ip, v->port, v->proto);
+	else
+		snprintf(v->key, sizeof(v->key), "%s:%d/%s", v->ip, v->port, v->proto);
+}
+
+void
+verdict_conn(const struct conf *c, const struct attrib_result *r,
+             const struct conn_event *ev, struct conn_verdict *out)
+{
+	bool name_ok = false, port_ok;
+
+	out->pick = r->n > 0 ? 0 : -1;
+	for (int i = 0; i < r->n; i++) {
+		if (policy_domain_expected(c, r->c[i].name)) {
+			out->pick = i;
+			name_ok = true;
+			break;
+		}
+	}
+	port_ok = ev->has_ports && policy_port_expected(c, ev->proto, ev->dport);
+	out->expected = name_ok && port_ok;
+	out->kind = FK_NONE;
+	out->detail = NULL;
+	out->domain = NULL;
+	if (ev->has_ports && policy_is_dns_port(ev->proto, ev->dport)) {
+		out->kind = FK_DNS_BYPASS;
+		out->detail = "DNS, DNS over TLS or DNS over QUIC to a server other than oc-audit's "
+		              "resolver: names resolved this way are invisible to the audit";
+	} else if (r->state == ATTRIB_NONE) {
+		out->kind = FK_DIRECT_IP;
+		out->detail = "a connection to an address that no DNS answer gave the VM";
+	} else if (!name_ok) {
+		out->kind = FK_UNEXPECTED_DESTINATION;
+		out->domain = out->pick >= 0 ? r->c[out->pick].name : NULL;
+		out->detail = r->state == ATTRIB_STALE ?
+		              "a connection to an address the VM got only from unexpected names "
+		              "(the answer had expired)" :
+		              "a connection to an address the VM got only from unexpected names";
+	} else if (!port_ok) {
+		out->kind = FK_UNEXPECTED_PORT;
+		out->domain = r->c[out->pick].name;
+		out->detail = "an expected name reached on a port or protocol outside "
+		              "expected_ports";
+	}
+	if (out->kind != FK_NONE)
+		describe(ev, out);
+}

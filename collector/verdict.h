@@ -1,0 +1,43 @@
+/* verdict: what a new connection means, from the policy (the configuration), what
+ * attribution found for it, and the event. Pure: no I/O, no clock, no database; the
+ * core stores what it decides. First match wins:
+ *   port 53/853, tcp or udp (our resolver is never forwarded)    -> dns-bypass
+ *   no answer ever gave the VM this address                     -> direct-ip
+ *   only names outside the expected set gave it                 -> unexpected-destination
+ *   an expected name, on a port/proto outside expected_ports    -> unexpected-port
+ * and otherwise nothing. */
+#ifndef OCA_VERDICT_H
+#define OCA_VERDICT_H
+
+#include <stdbool.h>
+
+#include "attrib.h"
+#include "common/conf.h"
+#include "common/event.h"
+#include "common/findkind.h"
+#include "common/netaddr.h"
+#include "common/proto.h"
+
+#define VERDICT_KEYLEN 1400
+#define VERDICT_EXAMPLELEN 300
+
+struct conn_verdict {
+	int pick;                  /* r->c[pick] is the name the connection belongs to (the
+	                              first expected candidate, else the newest); -1 = none */
+	bool expected;             /* an expected name on an expected port/proto */
+	enum findkind kind;        /* FK_NONE: nothing to raise */
+	const char *detail;        /* what the finding means (static); NULL with FK_NONE */
+	/* the finding, filled only when kind is not FK_NONE */
+	const char *domain;        /* its name (points into r), or NULL */
+	char ip[NETADDR_STRLEN];   /* the destination */
+	int port;                  /* -1 when the protocol has no ports */
+	char proto[PROTO_NAMELEN];
+	char key[VERDICT_KEYLEN];  /* one finding per (kind, key) */
+	char example[VERDICT_EXAMPLELEN];  /* "src:sport -> dst:dport/proto" */
+};
+
+/* Decide ev, a connection attribution found r for, under c, into out. */
+void verdict_conn(const struct conf *c, const struct attrib_result *r,
+                  const struct conn_event *ev, struct conn_verdict *out);
+
+#endif

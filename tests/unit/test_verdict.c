@@ -1,0 +1,125 @@
+/* What a connection means, decided without a database: the verdict for each finding
+ * kind, the name that labels the connection, and the finding's key and example. */
+#include "config.h"
+
+#include <netinet/in.h>
+
+#include "collector/verdict.h"
+#include "tap.h"
+
+static struct conn_event
+conn(const char *dst, int proto, int port)
+{
+	struct conn_event ev = { 0 };
+
+	netaddr_parse("192.168.83.2", &ev.src);
+	netaddr_parse(dst, &ev.dst);
+	ev.proto = (uint8_t)proto;
+	ev.has_ports = port >= 0;
+	ev.sport = 40000;
+	ev.dport = (uint16_t)(port >= 0 ? port : 0);
+	return ev;
+}
+
+/* An attribution result of state with the names given (newest first). */
+static struct attrib_result
+attr(enum attrib_state state, int n, const char **names)
+{
+	struct attrib_result r = { .state = state, .n = n };
+
+	for (int i = 0; i < n; i++)
+		r.c[i] = (struct attrib_cand){ .name = names[i], .query_id = 100 + i,
+		                               .valid = state == ATTRIB_VALID };
+	return r;
+}
+
+int
+main(void)
+{
+	struct conf *c = conf_new();   /* expected: api.telegram.org, openrouter.ai; tcp/443 */
+	static const char *tg[] = { "api.telegram.org" };
+	static const char *evil[] = { "evil.example" };
+	static const char *mixed[] = { "cdn.example", "openrouter.ai", "api.telegram.org" };
+	static const char *two_evil[] = { "new.example", "old.example" };
+	struct conn_verdict v;
+	struct attrib_result r;
+	struct conn_event ev;
+
+	ev = conn("149.154.167.220", IPPROTO_TCP, 443);
+	r = attr(ATTRIB_VALID, 1, tg);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_NONE && v.expected && v.pick == 0 && v.detail == NULL,
+	   "an expected name on tcp/443: expected, nothing raised");
+
+	ev = conn("104.18.2.3", IPPROTO_TCP, 443);
+	r = attr(ATTRIB_VALID, 3, mixed);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_NONE && v.expected && v.pick == 1,
+	   "the first expected candidate names a shared address");
+
+	ev = conn("203.0.113.5", IPPROTO_TCP, 443);
+	r = attr(ATTRIB_VALID, 2, two_evil);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_UNEXPECTED_DESTINATION && !v.expected && v.pick == 0,
+	   "only unexpected names: unexpected-destination, named by the newest answer");
+	is_str(v.domain, "new.example", "the finding names it");
+	is_str(v.key, "203.0.113.5:443/tcp", "keyed by address, port and proto");
+	is_str(v.example, "192.168.83.2:40000 -> 203.0.113.5:443/tcp", "example line");
+	is_str(v.ip, "203.0.113.5", "address");
+	ok(v.port == 443 && strcmp(v.proto, "tcp") == 0, "port and proto");
+	ok(strstr(v.detail, "expired") == NULL, "a valid answer: not expired");
+	r = attr(ATTRIB_STALE, 1, evil);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_UNEXPECTED_DESTINATION && strstr(v.detail, "expired") != NULL,
+	   "a stale answer says so");
+
+	ev = conn("149.154.167.220", IPPROTO_TCP, 80);
+	r = attr(ATTRIB_VALID, 1, tg);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_UNEXPECTED_PORT && !v.expected, "an expected name on port 80");
+	is_str(v.key, "api.telegram.org 80/tcp", "keyed by name, port and proto");
+	is_str(v.domain, "api.telegram.org", "names the name");
+	r = attr(ATTRIB_STALE, 1, tg);
+	verdict_conn(c, &r, &ev, &v);
+	is_int(v.kind, FK_UNEXPECTED_PORT, "a stale expected name is still the expected name");
+	ev = conn("149.154.167.220", IPPROTO_UDP, 443);
+	r = attr(ATTRIB_VALID, 1, tg);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_UNEXPECTED_PORT && strcmp(v.key, "api.telegram.org 443/udp") == 0,
+	   "QUIC to an expected name is not tcp/443");
+
+	ev = conn("198.51.100.77", IPPROTO_TCP, 443);
+	r = attr(ATTRIB_NONE, 0, NULL);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_DIRECT_IP && v.pick == -1 && v.domain == NULL && !v.expected,
+	   "no answer gave the address: direct-ip");
+	is_str(v.key, "198.51.100.77:443/tcp", "keyed by address");
+
+	ev = conn("2001:db8::9", IPPROTO_TCP, 8443);
+	verdict_conn(c, &r, &ev, &v);
+	is_str(v.key, "[2001:db8::9]:8443/tcp", "IPv6 key bracketed");
+	is_str(v.example, "192.168.83.2:40000 -> [2001:db8::9]:8443/tcp", "and its example");
+
+	ev = conn("198.51.100.9", IPPROTO_ICMP, -1);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_DIRECT_IP && v.port == -1, "ICMP: no port");
+	is_str(v.key, "198.51.100.9:-1/icmp", "key without a port");
+	is_str(v.example, "192.168.83.2 -> 198.51.100.9/icmp", "example without ports");
+
+	ev = conn("8.8.8.8", IPPROTO_UDP, 53);
+	verdict_conn(c, &r, &ev, &v);
+	is_int(v.kind, FK_DNS_BYPASS, "DNS to another server: dns-bypass");
+	ev = conn("149.154.167.220", IPPROTO_TCP, 853);
+	r = attr(ATTRIB_VALID, 1, tg);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_DNS_BYPASS && v.domain == NULL && v.pick == 0,
+	   "DoT to an expected name's address is still dns-bypass, keyed by address");
+	is_str(v.key, "149.154.167.220:853/tcp", "its key");
+	ev = conn("8.8.8.8", IPPROTO_ICMP, -1);
+	r = attr(ATTRIB_NONE, 0, NULL);
+	verdict_conn(c, &r, &ev, &v);
+	is_int(v.kind, FK_DIRECT_IP, "ICMP to a resolver's address is no DNS");
+
+	conf_free(c);
+	return done_testing();
+}
