@@ -1,10 +1,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "db.h"
 #include "embed.h"
@@ -78,6 +80,41 @@ db_global_config(void)
 
 static pthread_once_t db_once = PTHREAD_ONCE_INIT;
 
+/* The database holds what the VM did and the operator's acknowledgements: it is the
+ * daemon's alone. SQLite gives the WAL and the shared-memory index the mode of the
+ * database file, so the file is created 0600 before SQLite opens it (whatever the umask),
+ * and one an older version left readable by others is closed up, its companions too. */
+static int
+db_own_file(const char *path, char *err, size_t errlen)
+{
+	static const char *const companions[] = { "-wal", "-shm", "-journal" };
+	struct stat sb;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open database %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == 0 && (sb.st_mode & 077)) {
+		log_warn("database %s was readable by others (mode %03o): made 0600", path,
+		         (unsigned)(sb.st_mode & 0777));
+		if (fchmod(fd, 0600) < 0) {
+			snprintf(err, errlen, "database %s: chmod 0600: %s", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		for (size_t i = 0; i < sizeof(companions) / sizeof(companions[0]); i++) {
+			char p[4200];
+
+			snprintf(p, sizeof(p), "%s%s", path, companions[i]);
+			if (chmod(p, 0600) < 0 && errno != ENOENT)
+				log_warn("database: chmod 0600 %s: %s", p, strerror(errno));
+		}
+	}
+	close(fd);
+	return 0;
+}
+
 sqlite3 *
 db_open_rw(const char *path, char *err, size_t errlen)
 {
@@ -85,6 +122,8 @@ db_open_rw(const char *path, char *err, size_t errlen)
 	char *msg = NULL;
 
 	pthread_once(&db_once, db_global_config);
+	if (strcmp(path, ":memory:") != 0 && db_own_file(path, err, errlen) < 0)
+		return NULL;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	                    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open database %s: %s", path,
