@@ -1,5 +1,5 @@
 /* DNS over TCP for the resolver. A connection is a bufferevent on the resolver's loop;
- * complete length-prefixed queries are handed to resolver_query as they arrive, several
+ * complete length-prefixed queries are handed to the sink as they arrive, several
  * per connection. Reading pauses at MAX_PIPELINE queries in flight and resumes as
  * answers come back, so one client cannot pile up resolutions; output is capped at
  * TCP_OUT_CAP, beyond which a client that does not read is closed.
@@ -15,26 +15,37 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
-#include "dnstcp.h"
+#include "common/event.h"
 #include "common/log.h"
-#include "resolver_int.h"
+#include "dnstcp.h"
 
 #define MAX_PIPELINE 32        /* per TCP connection; reading pauses beyond it */
 #define TCP_OUT_CAP (256u << 10)
 
+struct dnstcp {
+	struct event_base *base;
+	struct event *ev;               /* the listening socket's */
+	struct dnssink sink;
+	struct stats *st;
+	struct timeval idle;
+	struct dnstcp_conn *conns;      /* open connections */
+	unsigned n_conns, cap;
+	bool warned_accept;
+};
+
 struct dnstcp_conn {
 	struct dnstcp_conn *prev, *next;
-	struct resolver *r;
+	struct dnstcp *t;
 	struct bufferevent *bev;        /* NULL once closed (lingering for answers) */
 	struct event *defer;            /* runs deferred close / read resumption */
-	struct sockaddr_storage peer;
-	socklen_t peerlen;
+	struct dnssrc src;              /* the peer; stamped again for each query */
 	unsigned pending;
 	bool eof, paused, want_close, want_read;
 };
@@ -58,7 +69,7 @@ conn_free_if_done(struct dnstcp_conn *c)
 static void
 conn_close_now(struct dnstcp_conn *c)
 {
-	struct resolver *r = c->r;
+	struct dnstcp *t = c->t;
 
 	if (!c->bev)
 		return;
@@ -67,11 +78,11 @@ conn_close_now(struct dnstcp_conn *c)
 	if (c->prev)
 		c->prev->next = c->next;
 	else
-		r->conns = c->next;
+		t->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
 	c->prev = c->next = NULL;
-	r->n_conns--;
+	t->n_conns--;
 	conn_free_if_done(c);
 }
 
@@ -137,10 +148,12 @@ dnstcp_abandon(struct dnstcp_conn *c)
 }
 
 void
-dnstcp_close_all(struct resolver *r)
+dnstcp_close_all(struct dnstcp *t)
 {
-	while (r->conns)
-		conn_close_now(r->conns);
+	if (!t)
+		return;
+	while (t->conns)
+		conn_close_now(t->conns);
 }
 
 static void
@@ -168,7 +181,8 @@ tcp_read(struct bufferevent *bev, void *arg)
 			conn_close(c);
 			return;
 		}
-		resolver_query(c->r, m + 2, mlen, &c->peer, c->peerlen, DNS_TCP, c);
+		dnssrc_stamp(&c->src);
+		c->t->sink.query(c->t->sink.arg, m + 2, mlen, &c->src);
 		evbuffer_drain(in, 2 + mlen);
 	}
 }
@@ -225,87 +239,117 @@ conn_deferred(evutil_socket_t fd, short what, void *arg)
 static void
 accept_resume(evutil_socket_t fd, short what, void *arg)
 {
-	struct resolver *r = arg;
+	struct dnstcp *t = arg;
 
 	(void)fd;
 	(void)what;
-	event_add(r->tcp_ev, NULL);
+	event_add(t->ev, NULL);
 }
 
 /* Out of file descriptors or memory: the listener would stay readable and the loop
  * would spin on it. Stop accepting for 100 ms; the waiting connections stay queued in
  * the kernel's backlog meanwhile. */
 static void
-accept_pause(struct resolver *r)
+accept_pause(struct dnstcp *t)
 {
 	struct timeval tv = { 0, 100000 };
 
-	if (!r->warned_accept) {
+	if (!t->warned_accept) {
 		log_warn("dns: accept: %s; pausing TCP for 100 ms (further pauses not logged)",
 		         strerror(errno));
-		r->warned_accept = true;
+		t->warned_accept = true;
 	}
-	event_del(r->tcp_ev);
-	if (event_base_once(r->base, -1, EV_TIMEOUT, accept_resume, r, &tv) < 0)
-		event_add(r->tcp_ev, NULL);
+	event_del(t->ev);
+	if (event_base_once(t->base, -1, EV_TIMEOUT, accept_resume, t, &tv) < 0)
+		event_add(t->ev, NULL);
 }
 
-void
-dnstcp_accept(evutil_socket_t fd, short what, void *arg)
+/* The listening socket's read callback: accepts up to 64 waiting connections per
+ * wakeup. */
+static void
+on_accept(evutil_socket_t fd, short what, void *arg)
 {
-	struct resolver *r = arg;
+	struct dnstcp *t = arg;
 
 	(void)what;
 	for (int i = 0; i < 64; i++) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		struct dnstcp_conn *c;
-		struct timeval idle = { (time_t)r->c->dns_tcp_idle, 0 };
+		struct dnssrc src;
 		int cfd = accept4(fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (cfd < 0) {
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 			    errno == ENOMEM)
-				accept_pause(r);
+				accept_pause(t);
 			return;
 		}
-		{
-			struct netaddr a;
-			uint16_t port;
-
-			resolver_peer(&ss, &a, &port);
-			if (!resolver_allowed(r, &a)) {   /* outsiders cannot hold connection slots */
-				stats_add(r->st, STAT_DNS_REFUSED, 1);
-				close(cfd);
-				continue;
-			}
+		dnssrc_set(&src, DNS_TCP, &ss, sl, NULL);
+		if (!t->sink.allowed(t->sink.arg, &src.client)) {
+			/* outsiders cannot hold connection slots */
+			stats_add(t->st, STAT_DNS_REFUSED, 1);
+			close(cfd);
+			continue;
 		}
-		if (r->n_conns >= r->tcp_cap) {
-			log_debug("dns: %u TCP connections open, closing a new one", r->n_conns);
-			stats_add(r->st, STAT_DNS_TCP_DROPPED, 1);
+		if (t->n_conns >= t->cap) {
+			log_debug("dns: %u TCP connections open, closing a new one", t->n_conns);
+			stats_add(t->st, STAT_DNS_TCP_DROPPED, 1);
 			close(cfd);
 			continue;
 		}
 		if (!(c = calloc(1, sizeof(*c))) ||
-		    !(c->defer = event_new(r->base, -1, 0, conn_deferred, c)) ||
-		    !(c->bev = bufferevent_socket_new(r->base, cfd, BEV_OPT_CLOSE_ON_FREE))) {
+		    !(c->defer = event_new(t->base, -1, 0, conn_deferred, c)) ||
+		    !(c->bev = bufferevent_socket_new(t->base, cfd, BEV_OPT_CLOSE_ON_FREE))) {
 			if (c && c->defer)
 				event_free(c->defer);
 			free(c);
 			close(cfd);
-			stats_add(r->st, STAT_DNS_TCP_DROPPED, 1);
+			stats_add(t->st, STAT_DNS_TCP_DROPPED, 1);
 			continue;
 		}
-		c->r = r;
-		c->peer = ss;
-		c->peerlen = sl;
+		c->t = t;
+		c->src = src;
+		c->src.conn = c;
 		bufferevent_setcb(c->bev, tcp_read, tcp_write, tcp_event, c);
-		bufferevent_set_timeouts(c->bev, &idle, &idle);
+		bufferevent_set_timeouts(c->bev, &t->idle, &t->idle);
 		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-		c->next = r->conns;
-		if (r->conns)
-			r->conns->prev = c;
-		r->conns = c;
-		r->n_conns++;
+		c->next = t->conns;
+		if (t->conns)
+			t->conns->prev = c;
+		t->conns = c;
+		t->n_conns++;
 	}
+}
+
+struct dnstcp *
+dnstcp_new(struct event_base *base, int fd, unsigned cap, unsigned idle_s,
+           const struct dnssink *sink, struct stats *st)
+{
+	struct dnstcp *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->base = base;
+	t->sink = *sink;
+	t->st = st;
+	t->cap = cap;
+	t->idle.tv_sec = (time_t)idle_s;
+	if (!(t->ev = event_new(base, fd, EV_READ | EV_PERSIST, on_accept, t)) ||
+	    event_add(t->ev, NULL) < 0) {
+		dnstcp_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void
+dnstcp_free(struct dnstcp *t)
+{
+	if (!t)
+		return;
+	dnstcp_close_all(t);
+	if (t->ev)
+		event_free(t->ev);
+	free(t);
 }

@@ -1,8 +1,7 @@
 /* dnstcp: the resolver's DNS over TCP. Connections are accepted from allow_from only
- * and up to [dns] tcp_max_connections at once, carry length-prefixed queries (several
- * in flight, up to a pipeline cap), close after [dns] tcp_idle_timeout idle seconds,
- * and buffer at most a fixed amount of output for a client that does not read. Part of
- * the resolver: it works on struct resolver (resolver_int.h), on its thread only. */
+ * and up to a cap at once, carry length-prefixed queries (several in flight, up to a
+ * pipeline cap), close after an idle timeout, and buffer at most a fixed amount of
+ * output for a client that does not read. Works on the loop's thread only. */
 #ifndef OCA_DNSTCP_H
 #define OCA_DNSTCP_H
 
@@ -10,18 +9,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <event2/util.h>
+#include "common/stats.h"
+#include "dnssrc.h"
 
 #define DNSTCP_MSG_MAX 65535    /* the 2-byte length prefix */
 
+struct dnstcp;
 struct dnstcp_conn;
-struct resolver;
+struct event_base;
 
-/* The listening socket's read callback (arg: the resolver): accepts up to 64 waiting
- * connections per wakeup; their complete queries then go to resolver_query. A
- * connection it cannot set up (out of memory, over the cap, an outsider) is closed at
- * once. */
-void dnstcp_accept(evutil_socket_t fd, short what, void *arg);
+/* Accept connections on fd (a listening, non-blocking socket, still the caller's to
+ * close) on base's loop: at most cap open at once ([dns] tcp_max_connections, perhaps
+ * lowered: dnslisten_tcp_cap), each closed after idle_s seconds without a query, their
+ * complete queries handed to sink (copied; sink->arg must outlive it) with the
+ * connection in the source. A connection it cannot set up (out of memory, over the
+ * cap, an outsider by sink->allowed) is closed at once and counted in st. Returns NULL
+ * if out of memory or the loop refuses the event. */
+struct dnstcp *dnstcp_new(struct event_base *base, int fd, unsigned cap, unsigned idle_s,
+                          const struct dnssink *sink, struct stats *st);
 
 /* Queue one reply on c with its length prefix. Returns false, queueing nothing, if c
  * is closed or closing, len is over DNSTCP_MSG_MAX, or the client leaves too much
@@ -42,7 +47,12 @@ void dnstcp_release(struct dnstcp_conn *c);
 void dnstcp_abandon(struct dnstcp_conn *c);
 
 /* Close every open connection's socket now (outside the connections' callbacks:
- * when the loop has stopped or before it started). Connections still held linger. */
-void dnstcp_close_all(struct resolver *r);
+ * when the loop has stopped or before it started). Connections still held linger.
+ * NULL is fine. */
+void dnstcp_close_all(struct dnstcp *t);
+
+/* Stop accepting, close every connection's socket (dnstcp_close_all) and free t; not
+ * the listening socket, nor connections still held. NULL is fine. */
+void dnstcp_free(struct dnstcp *t);
 
 #endif

@@ -1,33 +1,35 @@
 /* dnsudp: the resolver's UDP socket. Queries are read with recvmmsg, UDP_BATCH at a
- * time, and replies from the reply memo made while a batch is being handled leave
- * together in one sendmmsg: on a cache hit the system calls, not the lookup, are the
- * cost. Part of the resolver: it works on struct resolver (resolver_int.h), on its
- * thread only. */
+ * time, and the small replies sent while a batch is being handled (the reply memo's,
+ * the error replies) leave together in one sendmmsg: on a cache hit the system calls,
+ * not the lookup, are the cost. Works on the loop's thread only. */
 #ifndef OCA_DNSUDP_H
 #define OCA_DNSUDP_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/socket.h>
 
-#include <event2/util.h>
+#include "common/stats.h"
+#include "dnssrc.h"
 
-struct resolver;
+struct dnsudp;
+struct event_base;
 
-/* Point r's receive headers at its buffers (r->ubuf, already allocated). */
-void dnsudp_init(struct resolver *r);
+/* Read queries from fd (a bound, non-blocking UDP socket, still the caller's to close)
+ * on base's loop and hand each to sink (copied; sink->arg must outlive it); truncated
+ * datagrams are counted in st as malformed and dropped. Returns NULL if out of memory
+ * or the loop refuses the event. */
+struct dnsudp *dnsudp_new(struct event_base *base, int fd, const struct dnssink *sink,
+                          struct stats *st);
 
-/* The UDP socket's read callback (arg: the resolver): reads batches until the socket
- * is drained or UDP_ROUNDS batches are done (the loop's other events must run too),
- * hands each datagram to resolver_query, and flushes the batched replies after each
- * batch. Truncated datagrams are counted as malformed and dropped. */
-void dnsudp_read(evutil_socket_t fd, short what, void *arg);
+/* Send a reply of len bytes to to->peer: batched if a batch is being handled and it
+ * fits DNSMSG_UDP_MIN, else at once. Returns false if an immediate send failed (the
+ * first failure is logged); a batched one counts as sent (if its sendmmsg fails, it is
+ * counted as unanswered in st and logged once). */
+bool dnsudp_send(struct dnsudp *u, const struct dnssrc *to, const uint8_t *msg,
+                 size_t len);
 
-/* Send a reply of len bytes to to: batched if a batch is being handled and it fits
- * DNSMSG_UDP_MIN, else at once. Returns false if an immediate send failed; a batched
- * one counts as sent (a failed sendmmsg is logged once, then skipped). */
-bool dnsudp_send_small(struct resolver *r, const struct sockaddr_storage *to,
-                       socklen_t tolen, const uint8_t *msg, size_t len);
+/* Stop reading and free u (not its socket). NULL is fine. */
+void dnsudp_free(struct dnsudp *u);
 
 #endif

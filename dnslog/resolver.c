@@ -2,31 +2,30 @@
  * listener and its connections, libunbound's own outgoing sockets and timers
  * (ub_ctx_create_event), and an eventfd that asks the loop to stop.
  *
- * A query's life: read (UDP: recvmmsg in batches; TCP: length-prefixed, several per
- * connection) → allow_from (outsiders get REFUSED, built here, never resolved) → the
- * per-client token bucket (drops counted, nothing stored) → dnsq_parse (malformed ones
- * get FORMERR/NOTIMP or nothing, counted) → the reply memo (rcache: a reply built in
- * the last second for the same question, replayed with this client's ID, flags and
- * question bytes; UDP ones leave in one sendmmsg per batch) → otherwise
- * ub_resolve_event with the name in presentation form → on_resolved re-encodes
- * libunbound's answer for this client (dnsmsg_build_reply: its ID, its question bytes,
- * its EDNS, its size), sends it, and pushes one dns_event with the records the client
- * was actually given. Either way exactly one dns_event per query that had a question.
+ * A query's life: a transport reads it (dnsudp.c: recvmmsg in batches; dnstcp.c:
+ * length-prefixed, several per connection) and hands it, with its source (struct
+ * dnssrc), to on_query here, which takes it through three steps:
+ * - admit: allow_from (outsiders get REFUSED, built here, never resolved), the
+ *   per-client token bucket (drops counted, nothing stored), dnsq_parse (malformed ones
+ *   get FORMERR/NOTIMP or nothing, counted);
+ * - answer_cached: the reply memo (rcache: a reply built in the last second for the same
+ *   question, replayed with this client's ID, flags and question bytes);
+ * - resolve: ub_resolve_event with the name in presentation form; on_resolved re-encodes
+ *   libunbound's answer for this client (dnsmsg_build_reply: its ID, its question bytes,
+ *   its EDNS, its size) and sends it.
+ * Every reply leaves through the transport the source names, and each query that had a
+ * question pushes exactly one dns_event with the records the client was actually given.
  *
- * Memory is bounded: at most MAX_PENDING resolutions in flight, MAX_PIPELINE per TCP
+ * Memory is bounded: at most MAX_PENDING resolutions in flight, a pipeline cap per TCP
  * connection (reading pauses beyond it), TCP output capped per connection, and the rate
  * limiter is a fixed-size table. A TCP connection that closes while its queries are
  * still resolving lingers, socket closed, until the last one comes back.
  *
- * Three files share the resolver's state (resolver_int.h): this one has the query path
- * from allow_from on, libunbound, the thread and the lifecycle; dnsudp.c the batched
- * UDP socket; dnstcp.c the TCP connections, their framing, caps and timeouts.
- * dnslisten.c, without state, binds the listening sockets. */
+ * The transports know the resolver only as a dnssink (dnssrc.h); dnslisten.c, without
+ * state, binds the listening sockets. */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -40,72 +39,53 @@
 #include <unbound-event.h>
 #include <unbound.h>
 
+#include "common/log.h"
 #include "dnslisten.h"
 #include "dnsmsg.h"
+#include "dnssrc.h"
 #include "dnstcp.h"
 #include "dnsudp.h"
-#include "common/log.h"
 #include "ratelimit.h"
 #include "rcache.h"
 #include "resolver.h"
-#include "resolver_int.h"
-#include "common/timefmt.h"
 
-/* Resolutions in flight, all clients together. Each costs ~11 KiB with libunbound's
- * state: a VM asking for names whose servers never answer (tests/lab/dns_pending.sh)
- * takes the daemon to 38 MiB at this bound (105 MiB at 8 192). Ten times what dnsperf
- * keeps outstanding in bench/dns.sh; unbound's own default per thread is 1 024 (Debian
- * 12's 1.17), 2 048 since 1.24. */
+/* Resolutions in flight, all clients together: what a VM asking for names whose servers
+ * never answer can make the daemon hold (tests/lab/dns_pending.sh; bench/README.md has
+ * the memory it comes to). Ten times what dnsperf keeps outstanding in bench/dns.sh;
+ * unbound's own default per thread is 1 024 (Debian 12's 1.17), 2 048 since 1.24. */
 #define MAX_PENDING 2048
 #define REFUSED_PER_SEC 50     /* REFUSED replies to outsiders, all of them together */
 #define RCACHE_SLOTS 1024
 
+struct resolver {
+	const struct conf *c;
+	struct queue *q;
+	struct stats *st;
+	struct event_base *base;
+	struct ub_ctx *ub;
+	int udp_fd, tcp_fd, stop_fd;
+	struct dnsudp *udp;
+	struct dnstcp *tcp;
+	struct event *stop_ev;
+	struct event *addr_ev;          /* while the listen address is missing */
+	pthread_t thread;
+	bool started, stopped;
+	struct ratelimit *rl;
+	struct ratelimit *refused_rl;
+	struct rcache *cache;
+	struct pending *pending, *orphans;
+	unsigned n_pending;
+	bool warned_pending;
+};
+
+/* A query libunbound is resolving. */
 struct pending {
 	struct pending *prev, *next;
 	struct resolver *r;
 	struct dnsq q;
-	int64_t ts_us, t0_mono;
-	uint8_t transport;
+	struct dnssrc src;
 	bool orphan;                    /* stopped: the event is out, only free it */
-	struct netaddr client;
-	uint16_t cport;
-	struct sockaddr_storage peer;
-	socklen_t peerlen;
-	struct dnstcp_conn *conn;
 };
-
-/* ------------------------------------------------------------------ helpers */
-
-void
-resolver_peer(const struct sockaddr_storage *ss, struct netaddr *a, uint16_t *port)
-{
-	memset(a, 0, sizeof(*a));
-	*port = 0;
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-		if (memcmp(&s6->sin6_addr, mapped, 12) == 0)
-			netaddr_from_bytes(a, 4, (const uint8_t *)&s6->sin6_addr + 12);
-		else
-			netaddr_from_bytes(a, 6, &s6->sin6_addr);
-		*port = ntohs(s6->sin6_port);
-	} else if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-
-		netaddr_from_bytes(a, 4, &s4->sin_addr);
-		*port = ntohs(s4->sin_port);
-	}
-}
-
-bool
-resolver_allowed(const struct resolver *r, const struct netaddr *a)
-{
-	for (int i = 0; i < r->c->n_allow_from; i++)
-		if (cidr_contains(&r->c->allow_from[i], a))
-			return true;
-	return false;
-}
 
 static void
 list_add(struct pending **head, struct pending *p)
@@ -130,18 +110,18 @@ list_del(struct pending **head, struct pending *p)
 }
 
 /* Hand one query and what was sent for it to the core thread, as one packed event (the
- * answers are copied into it; ans stays the caller's). */
+ * answers are copied into it; ans stays the caller's). rcode -1: nothing was sent. */
 static void
-emit(struct resolver *r, int64_t ts_us, const struct netaddr *client, uint16_t cport,
-     const struct dnsq *q, uint8_t transport, int rcode, int64_t latency_us,
+emit(struct resolver *r, const struct dnssrc *src, const struct dnsq *q, int rcode,
      const struct dns_answer *ans, size_t n_ans)
 {
 	char name[DNSMSG_NAME_STRLEN];
 	struct dns_event ev = {
-		.ts_us = ts_us, .latency_us = latency_us, .client = *client, .cport = cport,
+		.ts_us = src->ts_us, .client = src->client, .cport = src->cport,
 		.qid = q->id, .qtype = q->qtype, .qclass = q->qclass, .rcode = rcode,
-		.transport = transport, .qname_len = q->qname_len, .qname_wire = q->qname,
-		.qname = name, .n_answers = n_ans, .answers = ans,
+		.transport = src->transport, .qname_len = q->qname_len, .qname_wire = q->qname,
+		.qname = name, .n_answers = rcode < 0 ? 0 : n_ans, .answers = ans,
+		.latency_us = rcode < 0 ? -1 : queue_mono_us() - src->t0_us,
 	};
 	struct event e = { .type = EV_DNS };
 
@@ -158,19 +138,106 @@ emit(struct resolver *r, int64_t ts_us, const struct netaddr *client, uint16_t c
 
 /* ------------------------------------------------------------------ answering */
 
+/* Send a reply of len bytes to src through the transport it came on. Returns whether
+ * it left (counted as unanswered if not). */
 static bool
-send_reply(struct resolver *r, struct pending *p, const uint8_t *msg, size_t len)
+send_reply(struct resolver *r, const struct dnssrc *src, const uint8_t *msg, size_t len)
 {
-	if (p->transport == DNS_TCP)
-		return p->conn && dnstcp_send(p->conn, msg, len);
-	if (sendto(r->udp_fd, msg, len, MSG_DONTWAIT, (const struct sockaddr *)&p->peer,
-	           p->peerlen) < 0) {
-		if (!r->warned_send) {
-			log_warn("dns: sendto: %s (further failures not logged)", strerror(errno));
-			r->warned_send = true;
-		}
+	bool sent = len > 0 && (src->transport == DNS_TCP ?
+	                        src->conn && dnstcp_send(src->conn, msg, len) :
+	                        dnsudp_send(r->udp, src, msg, len));
+
+	if (!sent)
+		stats_add(r->st, STAT_DNS_UNANSWERED, 1);
+	return sent;
+}
+
+/* Reply to src at once with an error rcode, and record it if the question was readable
+ * and record is set (outsiders are never recorded). */
+static void
+reply_error(struct resolver *r, const struct dnssrc *src, const struct dnsq *q, int rcode,
+            bool record)
+{
+	uint8_t buf[512];
+	bool sent = send_reply(r, src, buf, dnsq_error_reply(q, rcode, buf, sizeof(buf)));
+
+	if (record && q->has_question)
+		emit(r, src, q, sent ? rcode : -1, NULL, 0);
+}
+
+static bool
+allowed(void *arg, const struct netaddr *client)
+{
+	const struct resolver *r = arg;
+
+	for (int i = 0; i < r->c->n_allow_from; i++)
+		if (cidr_contains(&r->c->allow_from[i], client))
+			return true;
+	return false;
+}
+
+/* Whether the query of len bytes from src goes on to be answered, with *q read from it.
+ * Everything it stops is counted, and answered here if it gets an answer at all. */
+static bool
+admit(struct resolver *r, const uint8_t *msg, size_t len, const struct dnssrc *src,
+      struct dnsq *q)
+{
+	/* an IPv6 client is its /64: rotating addresses inside it is no escape */
+	struct netaddr who = src->client;
+
+	if (!allowed(r, &src->client)) {
+		/* never resolve for an outsider; a bounded number of REFUSED replies */
+		stats_add(r->st, STAT_DNS_REFUSED, 1);
+		if (dnsq_parse(msg, len, q) != DNSQ_DROP &&
+		    ratelimit_allow(r->refused_rl, &(struct netaddr){ 0 }, src->t0_us))
+			reply_error(r, src, q, DNS_RCODE_REFUSED, false);
 		return false;
 	}
+	stats_add(r->st, STAT_DNS_QUERIES, 1);
+	if (who.family == 6)
+		memset(who.a + 8, 0, 8);
+	if (!ratelimit_allow(r->rl, &who, src->t0_us)) {
+		stats_add(r->st, STAT_DNS_RATE_LIMITED, 1);
+		return false;
+	}
+	switch (dnsq_parse(msg, len, q)) {
+	case DNSQ_OK:
+		return true;
+	case DNSQ_DROP:
+		stats_add(r->st, STAT_DNS_MALFORMED, 1);
+		return false;
+	case DNSQ_FORMERR:
+		stats_add(r->st, STAT_DNS_MALFORMED, 1);
+		reply_error(r, src, q, DNS_RCODE_FORMERR, true);
+		return false;
+	case DNSQ_NOTIMP:
+		if (!q->has_question)       /* an opcode other than QUERY */
+			stats_add(r->st, STAT_DNS_MALFORMED, 1);
+		reply_error(r, src, q, DNS_RCODE_NOTIMP, true);
+		return false;
+	case DNSQ_REFUSED:
+		reply_error(r, src, q, DNS_RCODE_REFUSED, true);
+		return false;
+	case DNSQ_BADVERS:
+		reply_error(r, src, q, DNS_RCODE_BADVERS, true);
+		return false;
+	}
+	return false;
+}
+
+/* Answer q from the reply memo if it holds a reply for it. Returns whether it did. */
+static bool
+answer_cached(struct resolver *r, const struct dnssrc *src, const struct dnsq *q)
+{
+	uint8_t buf[DNSMSG_UDP_MIN];
+	const struct dns_answer *ans;
+	size_t n_ans, len;
+	int rcode;
+
+	len = rcache_get(r->cache, q, src->t0_us, buf, sizeof(buf), &rcode, &ans, &n_ans);
+	if (len == 0)
+		return false;
+	emit(r, src, q, send_reply(r, src, buf, len) ? rcode : -1, ans, n_ans);
 	return true;
 }
 
@@ -197,7 +264,7 @@ on_resolved(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 	}
 	list_del(&r->pending, p);
 	r->n_pending--;
-	limit = p->transport == DNS_UDP ? dnsq_udp_limit(&p->q) : DNSTCP_MSG_MAX;
+	limit = p->src.transport == DNS_UDP ? dnsq_udp_limit(&p->q) : DNSTCP_MSG_MAX;
 	if (err != 0 || !pkt || len <= 0 ||
 	    dnsmsg_build_reply(&p->q, pkt, (size_t)len, limit, &out, &outlen, &rcode, &ans,
 	                       &n_ans) < 0) {
@@ -206,128 +273,26 @@ on_resolved(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 	}
 	if (rcode == DNS_RCODE_SERVFAIL)
 		stats_add(r->st, STAT_DNS_SERVFAIL, 1);
-	sent = outlen > 0 && send_reply(r, p, out ? out : ebuf, outlen);
-	if (!sent)
-		stats_add(r->st, STAT_DNS_UNANSWERED, 1);
+	sent = send_reply(r, &p->src, out ? out : ebuf, outlen);
 	if (sent && out)
 		rcache_put(r->cache, &p->q, out, outlen, rcode, ans, n_ans, queue_mono_us());
 	free(out);
-	emit(r, p->ts_us, &p->client, p->cport, &p->q, p->transport, sent ? rcode : -1,
-	     sent ? queue_mono_us() - p->t0_mono : -1, ans, sent ? n_ans : 0);
+	emit(r, &p->src, &p->q, sent ? rcode : -1, ans, n_ans);
 	dnsmsg_answers_free(ans, n_ans);
-	if (p->conn)
-		dnstcp_release(p->conn);
+	if (p->src.conn)
+		dnstcp_release(p->src.conn);
 	free(p);
 }
 
-/* Reply at once with an error rcode; log it if the question was readable. */
+/* Hand q to libunbound; on_resolved answers it. Past MAX_PENDING, or out of memory,
+ * SERVFAIL at once. */
 static void
-reply_error(struct resolver *r, const struct dnsq *q, int rcode, int64_t ts_us,
-            int64_t t0, const struct netaddr *client, uint16_t cport,
-            const struct sockaddr_storage *peer, socklen_t peerlen, uint8_t transport,
-            struct dnstcp_conn *conn)
+resolve(struct resolver *r, const struct dnssrc *src, const struct dnsq *q)
 {
-	uint8_t buf[512];
-	size_t len = dnsq_error_reply(q, rcode, buf, sizeof(buf));
-	bool sent = false;
-
-	if (len > 0) {
-		if (transport == DNS_TCP)
-			sent = conn && dnstcp_send(conn, buf, len);
-		else
-			sent = sendto(r->udp_fd, buf, len, MSG_DONTWAIT,
-			              (const struct sockaddr *)peer, peerlen) >= 0;
-	}
-	if (!sent)
-		stats_add(r->st, STAT_DNS_UNANSWERED, 1);
-	if (q->has_question && client)
-		emit(r, ts_us, client, cport, q, transport, sent ? rcode : -1,
-		     sent ? queue_mono_us() - t0 : -1, NULL, 0);
-}
-
-void
-resolver_query(struct resolver *r, const uint8_t *msg, size_t len,
-               const struct sockaddr_storage *peer, socklen_t peerlen, uint8_t transport,
-               struct dnstcp_conn *conn)
-{
-	int64_t t0 = queue_mono_us(), ts = timefmt_now_us();
-	struct netaddr client;
-	uint16_t cport;
-	struct dnsq q;
-	enum dnsq_verdict v;
-	struct pending *p;
 	char name[DNSMSG_NAME_STRLEN];
+	struct pending *p;
 	int rc;
 
-	resolver_peer(peer, &client, &cport);
-	if (!resolver_allowed(r, &client)) {
-		/* never resolve for an outsider; a bounded number of REFUSED replies */
-		stats_add(r->st, STAT_DNS_REFUSED, 1);
-		if (dnsq_parse(msg, len, &q) != DNSQ_DROP &&
-		    ratelimit_allow(r->refused_rl, &(struct netaddr){ 0 }, t0))
-			reply_error(r, &q, DNS_RCODE_REFUSED, ts, t0, NULL, 0, peer, peerlen,
-			            transport, conn);
-		return;
-	}
-	stats_add(r->st, STAT_DNS_QUERIES, 1);
-	{
-		/* an IPv6 client is its /64: rotating addresses inside it is no escape */
-		struct netaddr who = client;
-
-		if (who.family == 6)
-			memset(who.a + 8, 0, 8);
-		if (!ratelimit_allow(r->rl, &who, t0)) {
-			stats_add(r->st, STAT_DNS_RATE_LIMITED, 1);
-			return;
-		}
-	}
-	v = dnsq_parse(msg, len, &q);
-	switch (v) {
-	case DNSQ_OK:
-		break;
-	case DNSQ_DROP:
-		stats_add(r->st, STAT_DNS_MALFORMED, 1);
-		return;
-	case DNSQ_FORMERR:
-		stats_add(r->st, STAT_DNS_MALFORMED, 1);
-		reply_error(r, &q, DNS_RCODE_FORMERR, ts, t0, &client, cport, peer, peerlen,
-		            transport, conn);
-		return;
-	case DNSQ_NOTIMP:
-		if (!q.has_question)       /* an opcode other than QUERY */
-			stats_add(r->st, STAT_DNS_MALFORMED, 1);
-		reply_error(r, &q, DNS_RCODE_NOTIMP, ts, t0, &client, cport, peer, peerlen,
-		            transport, conn);
-		return;
-	case DNSQ_REFUSED:
-		reply_error(r, &q, DNS_RCODE_REFUSED, ts, t0, &client, cport, peer, peerlen,
-		            transport, conn);
-		return;
-	case DNSQ_BADVERS:
-		reply_error(r, &q, DNS_RCODE_BADVERS, ts, t0, &client, cport, peer, peerlen,
-		            transport, conn);
-		return;
-	}
-	{
-		uint8_t cbuf[DNSMSG_UDP_MIN];
-		const struct dns_answer *ans;
-		size_t n_ans;
-		int rcode;
-		size_t clen = rcache_get(r->cache, &q, t0, cbuf, sizeof(cbuf), &rcode, &ans,
-		                         &n_ans);
-
-		if (clen > 0) {
-			bool sent = transport == DNS_TCP ? conn && dnstcp_send(conn, cbuf, clen) :
-			            dnsudp_send_small(r, peer, peerlen, cbuf, clen);
-
-			if (!sent)
-				stats_add(r->st, STAT_DNS_UNANSWERED, 1);
-
-			emit(r, ts, &client, cport, &q, transport, sent ? rcode : -1,
-			     sent ? queue_mono_us() - t0 : -1, ans, sent ? n_ans : 0);
-			return;
-		}
-	}
 	if (r->n_pending >= MAX_PENDING) {
 		/* answered at once and logged like any other failure, so the client does not
 		 * wait for a timeout and the query is on record */
@@ -337,36 +302,39 @@ resolver_query(struct resolver *r, const uint8_t *msg, size_t len,
 			r->warned_pending = true;
 		}
 		stats_add(r->st, STAT_DNS_SERVFAIL, 1);
-		reply_error(r, &q, DNS_RCODE_SERVFAIL, ts, t0, &client, cport, peer, peerlen,
-		            transport, conn);
+		reply_error(r, src, q, DNS_RCODE_SERVFAIL, true);
 		return;
 	}
 	if (!(p = calloc(1, sizeof(*p)))) {
 		stats_add(r->st, STAT_DNS_SERVFAIL, 1);
-		reply_error(r, &q, DNS_RCODE_SERVFAIL, ts, t0, &client, cport, peer, peerlen,
-		            transport, conn);
+		reply_error(r, src, q, DNS_RCODE_SERVFAIL, true);
 		return;
 	}
 	p->r = r;
-	p->q = q;
-	p->ts_us = ts;
-	p->t0_mono = t0;
-	p->transport = transport;
-	p->client = client;
-	p->cport = cport;
-	p->peer = *peer;
-	p->peerlen = peerlen;
-	if ((p->conn = conn))
-		dnstcp_hold(conn);
+	p->q = *q;
+	p->src = *src;
+	if (p->src.conn)
+		dnstcp_hold(p->src.conn);
 	list_add(&r->pending, p);
 	r->n_pending++;
-	dnsmsg_name_str(q.qname, q.qname_len, name, sizeof(name));
+	dnsmsg_name_str(q->qname, q->qname_len, name, sizeof(name));
 	/* may call on_resolved before returning (local data): p is fully set up above */
-	rc = ub_resolve_event(r->ub, name, q.qtype, q.qclass, p, on_resolved, NULL);
+	rc = ub_resolve_event(r->ub, name, q->qtype, q->qclass, p, on_resolved, NULL);
 	if (rc != 0) {
 		log_debug("dns: ub_resolve_event %s: %s", name, ub_strerror(rc));
 		on_resolved(p, DNS_RCODE_SERVFAIL, NULL, 0, 0, NULL, 0);
 	}
+}
+
+/* The sink's query callback: every query the transports read. */
+static void
+on_query(void *arg, const uint8_t *msg, size_t len, const struct dnssrc *src)
+{
+	struct resolver *r = arg;
+	struct dnsq q;
+
+	if (admit(r, msg, len, src, &q) && !answer_cached(r, src, &q))
+		resolve(r, src, &q);
 }
 
 static void
@@ -449,7 +417,9 @@ resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err
               size_t errlen)
 {
 	struct resolver *r = calloc(1, sizeof(*r));
+	struct dnssink sink = { .query = on_query, .allowed = allowed, .arg = r };
 	unsigned long long fd_limit, fd_open;
+	unsigned tcp_cap;
 
 	if (!r) {
 		snprintf(err, errlen, "dns: out of memory");
@@ -459,19 +429,17 @@ resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err
 	r->q = q;
 	r->st = st;
 	r->udp_fd = r->tcp_fd = r->stop_fd = -1;
-	r->tcp_cap = dnslisten_tcp_cap(c->dns_tcp_max, &fd_limit, &fd_open);
-	if (r->tcp_cap < c->dns_tcp_max)
+	tcp_cap = dnslisten_tcp_cap(c->dns_tcp_max, &fd_limit, &fd_open);
+	if (tcp_cap < c->dns_tcp_max)
 		log_warn("dns: %llu file descriptors, %llu open: at most %u TCP clients, not %u",
-		         fd_limit, fd_open, r->tcp_cap, c->dns_tcp_max);
-	if (!(r->ubuf = calloc(UDP_BATCH, UDP_BUF)) ||
-	    !(r->rl = ratelimit_new(c->dns_rate_limit, c->dns_rate_limit)) ||
+		         fd_limit, fd_open, tcp_cap, c->dns_tcp_max);
+	if (!(r->rl = ratelimit_new(c->dns_rate_limit, c->dns_rate_limit)) ||
 	    !(r->refused_rl = ratelimit_new(REFUSED_PER_SEC, REFUSED_PER_SEC)) ||
 	    !(r->cache = rcache_new(RCACHE_SLOTS)) ||
 	    !(r->base = event_base_new())) {
 		snprintf(err, errlen, "dns: out of memory");
 		goto fail;
 	}
-	dnsudp_init(r);
 	if ((r->udp_fd = dnslisten_bind(SOCK_DGRAM, &c->dns_addr, c->dns_port, err, errlen)) < 0 ||
 	    (r->tcp_fd = dnslisten_bind(SOCK_STREAM, &c->dns_addr, c->dns_port, err, errlen)) < 0)
 		goto fail;
@@ -491,11 +459,9 @@ resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err
 		snprintf(err, errlen, "dns: eventfd: %s", strerror(errno));
 		goto fail;
 	}
-	if (!(r->udp_ev = event_new(r->base, r->udp_fd, EV_READ | EV_PERSIST, dnsudp_read, r)) ||
-	    !(r->tcp_ev = event_new(r->base, r->tcp_fd, EV_READ | EV_PERSIST, dnstcp_accept,
-	                            r)) ||
+	if (!(r->udp = dnsudp_new(r->base, r->udp_fd, &sink, st)) ||
+	    !(r->tcp = dnstcp_new(r->base, r->tcp_fd, tcp_cap, c->dns_tcp_idle, &sink, st)) ||
 	    !(r->stop_ev = event_new(r->base, r->stop_fd, EV_READ | EV_PERSIST, on_stop, r)) ||
-	    event_add(r->udp_ev, NULL) < 0 || event_add(r->tcp_ev, NULL) < 0 ||
 	    event_add(r->stop_ev, NULL) < 0) {
 		snprintf(err, errlen, "dns: cannot set up the event loop");
 		goto fail;
@@ -523,14 +489,14 @@ run(void *arg)
 
 		list_del(&r->pending, p);
 		r->n_pending--;
-		emit(r, p->ts_us, &p->client, p->cport, &p->q, p->transport, -1, -1, NULL, 0);
-		if (p->conn)
-			dnstcp_abandon(p->conn);
-		p->conn = NULL;
+		emit(r, &p->src, &p->q, -1, NULL, 0);
+		if (p->src.conn)
+			dnstcp_abandon(p->src.conn);
+		p->src.conn = NULL;
 		p->orphan = true;
 		list_add(&r->orphans, p);
 	}
-	dnstcp_close_all(r);
+	dnstcp_close_all(r->tcp);
 	ub_ctx_delete(r->ub);
 	r->ub = NULL;
 	while (r->orphans) {
@@ -576,11 +542,8 @@ resolver_close(struct resolver *r)
 	resolver_stop(r);
 	if (r->ub)
 		ub_ctx_delete(r->ub);
-	dnstcp_close_all(r);
-	if (r->udp_ev)
-		event_free(r->udp_ev);
-	if (r->tcp_ev)
-		event_free(r->tcp_ev);
+	dnstcp_free(r->tcp);
+	dnsudp_free(r->udp);
 	if (r->stop_ev)
 		event_free(r->stop_ev);
 	if (r->addr_ev)
@@ -596,6 +559,5 @@ resolver_close(struct resolver *r)
 	ratelimit_free(r->rl);
 	ratelimit_free(r->refused_rl);
 	rcache_free(r->cache);
-	free(r->ubuf);
 	free(r);
 }
