@@ -1,7 +1,8 @@
-/* report: the audit report over a time window, as one JSON document (the contract of
- * DESIGN.md), built entirely by SQLite's JSON functions so that every string is escaped
- * by one well-tested encoder. Text and CSV are rendered from that same document, so the
- * three formats cannot disagree. The dashboard's /api/report uses report_json too. */
+/* report: the audit report over a time window, as text for people, CSV of the findings,
+ * or the JSON document of DESIGN.md. One set of queries (rows.c) gives plain rows that
+ * each writer (writers.h) renders as they come, so the three formats cannot disagree
+ * and no window needs more memory than a row. The dashboard's /api/report is the same
+ * JSON. */
 #ifndef OCA_REPORT_H
 #define OCA_REPORT_H
 
@@ -17,14 +18,18 @@ struct report_opts {
 	unsigned watch_days;
 };
 
-/* The report as JSON. Returns a string the caller frees with free(), or NULL with a
- * reason in err. db may be read-only. */
-char *report_json(sqlite3 *db, const struct report_opts *o, char *err, size_t errlen);
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_CSV };
 
-/* Render a report JSON document as text for people, or as CSV of its findings, on out.
- * db is any handle (used only for its JSON functions). Returns 0, or -1 with err. */
-int report_text(sqlite3 *db, const char *json, FILE *out, char *err, size_t errlen);
-int report_csv(sqlite3 *db, const char *json, FILE *out, char *err, size_t errlen);
+/* Write the report over o from db (read-only is fine) on out, row by row as the queries
+ * give them (rows.h), so memory stays bounded for any window. JSON is the document
+ * alone, without a final newline. Returns 0, or -1 with a reason in err (what was
+ * written before the failure stays written). */
+int report_write(sqlite3 *db, const struct report_opts *o, enum report_format format,
+                 FILE *out, char *err, size_t errlen);
+
+/* The JSON document in memory, for the dashboard's /api/report. Returns a string the
+ * caller frees with free(), or NULL with a reason in err. */
+char *report_json(sqlite3 *db, const struct report_opts *o, char *err, size_t errlen);
 
 /* Unacknowledged findings seen in the window (for --fail-on-findings). -1 on error. */
 long long report_open_findings(sqlite3 *db, const struct report_opts *o);

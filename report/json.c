@@ -1,0 +1,173 @@
+/* The JSON report: the document of DESIGN.md, written as its rows come. Every value,
+ * and every object around a row, is made by SQLite's JSON functions (one encoder for
+ * every string the VM sent); this file only puts the objects in their arrays. The
+ * dashboard's /api/report serves the same bytes. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/db.h"
+#include "common/proto.h"
+#include "writers.h"
+
+enum { E_HEAD, E_DEST, E_NAME, E_FINDING };
+
+static const char *const enc_sql[] = {
+	[E_HEAD] =
+	"SELECT json_object('since', " DB_ISO("?1") ", 'until', " DB_ISO("?2") ","
+	" 'watch', json_object('start', CASE WHEN ?3 > 0 THEN " DB_ISO("?3") " END,"
+	"   'days', ?4, 'day', ?5),"
+	" 'totals', json_object('connections', ?6, 'dns_queries', ?7, 'findings', ?8,"
+	"   'events_lost', ?9))",
+	[E_DEST] =
+	"SELECT json_object('domain', ?1, 'ip', ?2, 'port', ?3, 'proto', " PROTO_SQL("?4") ","
+	" 'connections', ?5, 'expected', json(CASE WHEN ?6 THEN 'true' ELSE 'false' END),"
+	" 'first_seen', " DB_ISO("?7") ", 'last_seen', " DB_ISO("?8") ")",
+	[E_NAME] =
+	"SELECT json_object('name', ?1, 'queries', ?2,"
+	" 'expected', json(CASE WHEN ?3 THEN 'true' ELSE 'false' END),"
+	" 'first_seen', " DB_ISO("?4") ", 'last_seen', " DB_ISO("?5") ")",
+	[E_FINDING] =
+	"SELECT json_object('kind', ?1, 'domain', ?2, 'ip', ?3, 'port', ?4, 'proto', ?5,"
+	" 'count', ?6, 'first_seen', " DB_ISO("?7") ", 'last_seen', " DB_ISO("?8") ","
+	" 'detail', ?9)",
+};
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Step a bound encoder, write the JSON it gives, less its last cut bytes (the head's
+ * closing brace, which the lists go before). */
+static int
+emit(struct report_json *j, sqlite3_stmt *st, size_t cut)
+{
+	int rc = -1;
+
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+
+		if (n >= cut && fwrite(sqlite3_column_text(st, 0), 1, n - cut, j->out) == n - cut)
+			rc = 0;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* A comma before every row but a list's first. */
+static int
+row_start(struct report_json *j)
+{
+	return j->n++ && fputc(',', j->out) == EOF ? -1 : 0;
+}
+
+static int
+head(void *arg, const struct report_head *h)
+{
+	struct report_json *j = arg;
+	sqlite3_stmt *st = j->enc[E_HEAD];
+
+	sqlite3_bind_int64(st, 1, h->since_us);
+	sqlite3_bind_int64(st, 2, h->until_us);
+	sqlite3_bind_int64(st, 3, h->watch.start_us);
+	sqlite3_bind_int(st, 4, (int)h->watch_days);
+	sqlite3_bind_int64(st, 5, h->watch.day);
+	sqlite3_bind_int64(st, 6, h->connections);
+	sqlite3_bind_int64(st, 7, h->dns_queries);
+	sqlite3_bind_int64(st, 8, h->findings);
+	sqlite3_bind_int64(st, 9, h->events_lost);
+	return emit(j, st, 1);
+}
+
+static int
+part(void *arg, enum report_part p)
+{
+	static const char *const open[] = { [RP_DESTS] = "\"destinations\":[",
+		[RP_NAMES] = "\"dns\":[", [RP_FINDINGS] = "\"findings\":[" };
+	struct report_json *j = arg;
+	bool in_list = j->n >= 0;
+
+	j->n = 0;
+	if (p == RP_END)
+		return fputs(in_list ? "]}" : "}", j->out) == EOF ? -1 : 0;
+	if (p < RP_DESTS || !open[p])
+		return 0;
+	return fprintf(j->out, "%s,%s", in_list ? "]" : "", open[p]) < 0 ? -1 : 0;
+}
+
+static int
+dest(void *arg, const struct report_dest *d)
+{
+	struct report_json *j = arg;
+	sqlite3_stmt *st = j->enc[E_DEST];
+
+	bind_text(st, 1, d->domain);
+	bind_text(st, 2, d->ip);
+	sqlite3_bind_int(st, 3, d->port);
+	sqlite3_bind_int(st, 4, d->proto);
+	sqlite3_bind_int64(st, 5, d->connections);
+	sqlite3_bind_int(st, 6, d->expected);
+	sqlite3_bind_int64(st, 7, d->first_us);
+	sqlite3_bind_int64(st, 8, d->last_us);
+	return row_start(j) < 0 ? -1 : emit(j, st, 0);
+}
+
+static int
+name(void *arg, const struct report_name *n)
+{
+	struct report_json *j = arg;
+	sqlite3_stmt *st = j->enc[E_NAME];
+
+	bind_text(st, 1, n->name);
+	sqlite3_bind_int64(st, 2, n->queries);
+	sqlite3_bind_int(st, 3, n->expected);
+	sqlite3_bind_int64(st, 4, n->first_us);
+	sqlite3_bind_int64(st, 5, n->last_us);
+	return row_start(j) < 0 ? -1 : emit(j, st, 0);
+}
+
+static int
+finding(void *arg, const struct report_finding *f)
+{
+	struct report_json *j = arg;
+	sqlite3_stmt *st = j->enc[E_FINDING];
+
+	bind_text(st, 1, f->kind);
+	bind_text(st, 2, f->domain);
+	bind_text(st, 3, f->ip);
+	if (f->port >= 0)
+		sqlite3_bind_int(st, 4, f->port);
+	bind_text(st, 5, f->proto);
+	sqlite3_bind_int64(st, 6, f->count);
+	sqlite3_bind_int64(st, 7, f->first_us);
+	sqlite3_bind_int64(st, 8, f->last_us);
+	bind_text(st, 9, f->detail);
+	return row_start(j) < 0 ? -1 : emit(j, st, 0);
+}
+
+int
+report_json_sink(struct report_json *j, sqlite3 *db, FILE *out, struct report_sink *s)
+{
+	*j = (struct report_json){ .out = out, .db = db, .n = -1 };
+	*s = (struct report_sink){ .arg = j, .head = head, .part = part, .dest = dest,
+	                           .name = name, .finding = finding };
+	for (size_t i = 0; i < sizeof(enc_sql) / sizeof(enc_sql[0]); i++)
+		if (sqlite3_prepare_v2(db, enc_sql[i], -1, &j->enc[i], NULL) != SQLITE_OK)
+			return -1;
+	return 0;
+}
+
+void
+report_json_done(struct report_json *j)
+{
+	for (size_t i = 0; i < sizeof(j->enc) / sizeof(j->enc[0]); i++)
+		sqlite3_finalize(j->enc[i]);
+	memset(j->enc, 0, sizeof(j->enc));
+}

@@ -1,0 +1,292 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/db.h"
+#include "common/timefmt.h"
+#include "rows.h"
+
+/* Parameters of every query: ?1 since, ?2 until (exclusive), ?3 .. ?4 the whole hours
+ * inside the window (read from the rollups), and the raw rows of the partial hours at
+ * its edges: [?1, ?5) and [?6, ?2). */
+#define EDGES(t) "((" t " >= ?1 AND " t " < ?5) OR (" t " >= ?6 AND " t " < ?2))"
+
+static const char head_sql[] =
+	"SELECT (SELECT coalesce(sum(connections), 0) FROM hourly WHERE hour >= ?3 AND hour < ?4)"
+	"     + (SELECT count(*) FROM connections WHERE " EDGES("ts_us") "),"
+	" (SELECT coalesce(sum(dns_queries), 0) FROM hourly WHERE hour >= ?3 AND hour < ?4)"
+	"     + (SELECT count(*) FROM dns_queries WHERE " EDGES("ts_us") "),"
+	" (SELECT count(*) FROM findings WHERE last_us >= ?1 AND first_us < ?2),"
+	" (SELECT coalesce(sum(count), 0) FROM losses WHERE ts_us >= ?1 AND ts_us < ?2)";
+
+static const char loss_sql[] =
+	"SELECT source, sum(count) FROM losses WHERE ts_us >= ?1 AND ts_us < ?2"
+	" GROUP BY source ORDER BY 2 DESC";
+
+/* Times in the window when no collector was running: after a run that stopped, until
+ * the next one (or the window's end), if longer than a second; and after a run that
+ * never recorded its stop (killed or crashed), until the next one started. */
+static const char gap_sql[] =
+	"WITH r AS (SELECT started_us, stopped_us, lead(started_us) OVER (ORDER BY started_us)"
+	"           AS next_us FROM runs)"
+	" SELECT max(stopped_us, ?1), coalesce(min(next_us, ?2), ?2), stopped_us IS NULL,"
+	" started_us FROM r"
+	" WHERE (stopped_us IS NULL AND next_us IS NOT NULL AND next_us > ?1"
+	"        AND started_us < ?2)"
+	"    OR (stopped_us IS NOT NULL AND stopped_us < ?2"
+	"        AND coalesce(next_us, ?2) > ?1"
+	"        AND coalesce(next_us, ?2) - stopped_us > 1000000)"
+	" ORDER BY started_us";
+
+/* The edges are grouped by "+dest_id" / "+name_id": the unary plus keeps SQLite from
+ * scanning the whole (dest_id, ts_us) index to avoid a sort, so the edge query seeks
+ * the two partial hours on the time index instead (bench/README.md, report). */
+static const char dest_sql[] =
+	"SELECT nullif(d.domain, ''), d.ip, d.port, d.proto, c.n, d.expected, c.first, c.last"
+	" FROM (SELECT dest_id, sum(n) AS n, min(first) AS first, max(last) AS last FROM ("
+	"         SELECT dest_id, connections AS n, first_us AS first, last_us AS last"
+	"         FROM dest_hourly WHERE hour >= ?3 AND hour < ?4"
+	"         UNION ALL"
+	"         SELECT dest_id, count(*), min(ts_us), max(ts_us) FROM connections"
+	"         WHERE " EDGES("ts_us") " GROUP BY +dest_id)"
+	"       GROUP BY dest_id) c"
+	" JOIN destinations d ON d.id = c.dest_id"
+	" ORDER BY d.expected DESC, c.n DESC, d.domain, d.ip, d.port";
+
+static const char name_sql[] =
+	"SELECT d.name, c.n, d.expected, c.first, c.last"
+	" FROM (SELECT name_id, sum(n) AS n, min(first) AS first, max(last) AS last FROM ("
+	"         SELECT name_id, queries AS n, first_us AS first, last_us AS last"
+	"         FROM name_hourly WHERE hour >= ?3 AND hour < ?4"
+	"         UNION ALL"
+	"         SELECT name_id, count(*), min(ts_us), max(ts_us) FROM dns_queries"
+	"         WHERE " EDGES("ts_us") " AND name_id IS NOT NULL GROUP BY +name_id)"
+	"       GROUP BY name_id) c"
+	" JOIN dns_names d ON d.id = c.name_id"
+	" ORDER BY d.expected DESC, c.n DESC, d.name";
+
+/* "+kind": seek the window on the last_us index and sort what it holds, rather than
+ * walk every finding ever raised in kind order (findings are never pruned). */
+static const char finding_sql[] =
+	"SELECT kind, domain, ip, proto, detail, coalesce(port, -1), count, first_us, last_us,"
+	" coalesce(acked_us, 0) FROM findings WHERE last_us >= ?1 AND first_us < ?2"
+	" ORDER BY +kind, first_us";
+
+struct run {
+	sqlite3 *db;
+	const struct report_opts *o;
+	int64_t hs, he, e1, e2;
+	char *err;
+	size_t errlen;
+};
+
+static const char *
+text_or_null(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static const char *
+text(sqlite3_stmt *st, int i)
+{
+	const char *t = text_or_null(st, i);
+	return t ? t : "";
+}
+
+/* Prepare sql with the window's parameters bound. */
+static sqlite3_stmt *
+prepare(struct run *r, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(r->err, r->errlen, "report query: %s", sqlite3_errmsg(r->db));
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, r->o->since_us);
+	sqlite3_bind_int64(st, 2, r->o->until_us);
+	if (sqlite3_bind_parameter_count(st) >= 3) {
+		sqlite3_bind_int64(st, 3, r->hs);
+		sqlite3_bind_int64(st, 4, r->he);
+	}
+	if (sqlite3_bind_parameter_count(st) >= 5) {
+		sqlite3_bind_int64(st, 5, r->e1);
+		sqlite3_bind_int64(st, 6, r->e2);
+	}
+	return st;
+}
+
+/* Step st to its end, handing each row to one(); finalizes st. */
+static int
+each(struct run *r, sqlite3_stmt *st, const struct report_sink *s,
+     int (*one)(sqlite3_stmt *, const struct report_sink *))
+{
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (one(st, s) < 0) {
+			sqlite3_finalize(st);
+			snprintf(r->err, r->errlen, "report: cannot write the output");
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		snprintf(r->err, r->errlen, "report query: %s", sqlite3_errmsg(r->db));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+one_loss(sqlite3_stmt *st, const struct report_sink *s)
+{
+	return s->loss(s->arg, text(st, 0), sqlite3_column_int64(st, 1));
+}
+
+static int
+one_gap(sqlite3_stmt *st, const struct report_sink *s)
+{
+	struct report_gap g = {
+		.from_us = sqlite3_column_int64(st, 0), .to_us = sqlite3_column_int64(st, 1),
+		.unclean = sqlite3_column_int(st, 2) != 0,
+		.run_started_us = sqlite3_column_int64(st, 3),
+	};
+
+	return s->gap(s->arg, &g);
+}
+
+static int
+one_dest(sqlite3_stmt *st, const struct report_sink *s)
+{
+	struct report_dest d = {
+		.domain = text_or_null(st, 0), .ip = text(st, 1), .port = sqlite3_column_int(st, 2),
+		.proto = sqlite3_column_int(st, 3), .connections = sqlite3_column_int64(st, 4),
+		.expected = sqlite3_column_int(st, 5) != 0, .first_us = sqlite3_column_int64(st, 6),
+		.last_us = sqlite3_column_int64(st, 7),
+	};
+
+	return s->dest(s->arg, &d);
+}
+
+static int
+one_name(sqlite3_stmt *st, const struct report_sink *s)
+{
+	struct report_name n = {
+		.name = text(st, 0), .queries = sqlite3_column_int64(st, 1),
+		.expected = sqlite3_column_int(st, 2) != 0, .first_us = sqlite3_column_int64(st, 3),
+		.last_us = sqlite3_column_int64(st, 4),
+	};
+
+	return s->name(s->arg, &n);
+}
+
+static int
+one_finding(sqlite3_stmt *st, const struct report_sink *s)
+{
+	struct report_finding f = {
+		.kind = text(st, 0), .domain = text_or_null(st, 1), .ip = text_or_null(st, 2),
+		.proto = text_or_null(st, 3), .detail = text(st, 4),
+		.port = sqlite3_column_int(st, 5), .count = sqlite3_column_int64(st, 6),
+		.first_us = sqlite3_column_int64(st, 7), .last_us = sqlite3_column_int64(st, 8),
+		.acked_us = sqlite3_column_int64(st, 9),
+	};
+
+	return s->finding(s->arg, &f);
+}
+
+static int
+head(struct run *r, const struct report_sink *s, struct report_head *h)
+{
+	struct watch_in wi = { .configured_us = r->o->watch_start_us, .days = r->o->watch_days,
+	                       .now_us = r->o->until_us - 1 };
+	sqlite3_stmt *st = prepare(r, head_sql);
+	int rc;
+
+	if (!st)
+		return -1;
+	*h = (struct report_head){ .since_us = r->o->since_us, .until_us = r->o->until_us,
+	                           .watch_days = r->o->watch_days };
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		h->connections = sqlite3_column_int64(st, 0);
+		h->dns_queries = sqlite3_column_int64(st, 1);
+		h->findings = sqlite3_column_int64(st, 2);
+		h->events_lost = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		snprintf(r->err, r->errlen, "report query: %s", sqlite3_errmsg(r->db));
+		return -1;
+	}
+	if (watch_read(r->db, &wi) < 0) {
+		snprintf(r->err, r->errlen, "report query: %s", sqlite3_errmsg(r->db));
+		return -1;
+	}
+	watch_decide(&wi, &h->watch);
+	if (s->head && s->head(s->arg, h) < 0) {
+		snprintf(r->err, r->errlen, "report: cannot write the output");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+part(struct run *r, const struct report_sink *s, enum report_part p)
+{
+	if (s->part && s->part(s->arg, p) < 0) {
+		snprintf(r->err, r->errlen, "report: cannot write the output");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+lists(struct run *r, const struct report_sink *s, const struct report_head *h)
+{
+	if (s->loss && h->events_lost &&
+	    (part(r, s, RP_LOSSES) < 0 || each(r, prepare(r, loss_sql), s, one_loss) < 0))
+		return -1;
+	if (s->gap && (part(r, s, RP_GAPS) < 0 || each(r, prepare(r, gap_sql), s, one_gap) < 0))
+		return -1;
+	if (s->dest && (part(r, s, RP_DESTS) < 0 ||
+	                each(r, prepare(r, dest_sql), s, one_dest) < 0))
+		return -1;
+	if (s->name && (part(r, s, RP_NAMES) < 0 ||
+	                each(r, prepare(r, name_sql), s, one_name) < 0))
+		return -1;
+	if (s->finding && (part(r, s, RP_FINDINGS) < 0 ||
+	                   each(r, prepare(r, finding_sql), s, one_finding) < 0))
+		return -1;
+	return part(r, s, RP_END);
+}
+
+int
+report_rows_run(sqlite3 *db, const struct report_opts *o, const struct report_sink *s,
+                char *err, size_t errlen)
+{
+	struct run r = { .db = db, .o = o, .err = err, .errlen = errlen };
+	struct report_head h;
+	bool txn = sqlite3_get_autocommit(db) != 0;
+	int rc;
+
+	/* the whole hours inside the window; without one, the raw rows cover all of it */
+	r.hs = o->since_us >= 0 ? (o->since_us + HOUR_US - 1) / HOUR_US : o->since_us / HOUR_US;
+	r.he = o->until_us >= 0 ? o->until_us / HOUR_US : (o->until_us - HOUR_US + 1) / HOUR_US;
+	r.e1 = r.e2 = o->until_us;
+	if (r.hs < r.he) {
+		r.e1 = r.hs * HOUR_US;
+		r.e2 = r.he * HOUR_US;
+	}
+	/* one snapshot for every query, so the lists add up to the totals */
+	if (txn && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "report: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	rc = head(&r, s, &h) < 0 ? -1 : lists(&r, s, &h);
+	if (txn)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	return rc;
+}

@@ -1,0 +1,257 @@
+/* The text report, for people: totals and the verdict, what was lost and when nothing
+ * was recorded, the destinations (expected ones first), the names (the first
+ * REPORT_TEXT_MAX_NAMES), the findings grouped by kind. Every string is escaped for a
+ * terminal: names and details came from the VM. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "common/escape.h"
+#include "common/proto.h"
+#include "common/timefmt.h"
+#include "writers.h"
+
+/* "domain (ip:port/proto)" or "ip:port/proto", escaped for a terminal; a name alone
+ * when there is no address ("-"); port "" or "0" = none. */
+static void
+print_dest(FILE *out, const char *domain, const char *ip, const char *port, const char *proto)
+{
+	char e[1200];
+	bool v6, has_port;
+
+	if (*domain && (!*ip || strcmp(ip, "-") == 0)) {  /* a name-only finding */
+		fputs(escape_term(domain, e, sizeof(e)), out);
+		return;
+	}
+	if (*domain)
+		fprintf(out, "%s ", escape_term(domain, e, sizeof(e)));
+	v6 = strchr(ip, ':') != NULL;
+	has_port = *port && strcmp(port, "0") != 0;
+	fprintf(out, "%s%s%s%s", *domain ? "(" : "", v6 && has_port ? "[" : "",
+	        escape_term(ip, e, sizeof(e)), v6 && has_port ? "]" : "");
+	if (has_port)
+		fprintf(out, ":%s", port);
+	fprintf(out, "/%s%s", escape_term(proto, e, sizeof(e)), *domain ? ")" : "");
+}
+
+static int
+done(const struct report_text *t)
+{
+	return ferror(t->out) ? -1 : 0;
+}
+
+static int
+head(void *arg, const struct report_head *h)
+{
+	struct report_text *t = arg;
+	char since[TIMEFMT_ISOLEN], until[TIMEFMT_ISOLEN], start[TIMEFMT_ISOLEN];
+	long long day = h->watch.day, days = h->watch_days;
+
+	t->findings = h->findings;
+	t->lost = h->events_lost;
+	fprintf(t->out, "oc-audit report  %s .. %s\n", timefmt_iso(h->since_us, since, sizeof(since)),
+	        timefmt_iso(h->until_us, until, sizeof(until)));
+	if (!h->watch.start_us)
+		fprintf(t->out, "Watch:  not started (no events yet)\n");
+	else if (h->watch.ended)
+		fprintf(t->out, "Watch:  started %s; the %lld-day watch is over (day %lld), "
+		        "monitoring goes on\n", timefmt_iso(h->watch.start_us, start, sizeof(start)),
+		        days, day);
+	else
+		fprintf(t->out, "Watch:  started %s, day %lld of %lld\n",
+		        timefmt_iso(h->watch.start_us, start, sizeof(start)), day, days);
+	fprintf(t->out, "Totals: %lld connections, %lld DNS queries, %lld findings, %lld events "
+	        "lost\n", (long long)h->connections, (long long)h->dns_queries,
+	        (long long)h->findings, (long long)h->events_lost);
+	if (h->events_lost)
+		fprintf(t->out, "\n  !! %lld events were lost: the record is incomplete. By "
+		        "cause:\n", (long long)h->events_lost);
+	return done(t);
+}
+
+static int
+loss(void *arg, const char *source, int64_t count)
+{
+	struct report_text *t = arg;
+
+	fprintf(t->out, "    %-18s %lld\n", source, (long long)count);
+	return done(t);
+}
+
+static int
+gap(void *arg, const struct report_gap *g)
+{
+	struct report_text *t = arg;
+	char a[TIMEFMT_ISOLEN], b[TIMEFMT_ISOLEN];
+
+	if (t->n++ == 0)
+		fprintf(t->out, "\n  !! The collector was not running the whole time: nothing "
+		        "was recorded in these gaps.\n");
+	if (g->unclean)
+		fprintf(t->out, "    a run started %s ended without a clean stop (killed or "
+		        "crashed); it ran again from %s\n",
+		        timefmt_iso(g->run_started_us, a, sizeof(a)), timefmt_iso(g->to_us, b, sizeof(b)));
+	else
+		fprintf(t->out, "    stopped %s .. %s\n", timefmt_iso(g->from_us, a, sizeof(a)),
+		        timefmt_iso(g->to_us, b, sizeof(b)));
+	return done(t);
+}
+
+static void
+none_if_empty(struct report_text *t)
+{
+	if (t->n == 0)
+		fprintf(t->out, "  (none)\n");
+}
+
+static void
+other_destinations(struct report_text *t)
+{
+	none_if_empty(t);
+	fprintf(t->out, "\nOther destinations (not expected: see findings)\n");
+	t->other = true;
+	t->n = 0;
+}
+
+/* Close the list in progress. */
+static void
+close_part(struct report_text *t)
+{
+	switch (t->part) {
+	case RP_DESTS:
+		if (!t->other)
+			other_destinations(t);
+		none_if_empty(t);
+		break;
+	case RP_NAMES:
+		none_if_empty(t);
+		if (t->more)
+			fprintf(t->out, "  ... and %d more names (all of them: --format json, or the "
+			        "dashboard's DNS log)\n", t->more);
+		break;
+	case RP_FINDINGS:
+		none_if_empty(t);
+		break;
+	default:
+		break;
+	}
+}
+
+static int
+part(void *arg, enum report_part p)
+{
+	struct report_text *t = arg;
+
+	close_part(t);
+	t->part = p;
+	t->n = 0;
+	switch (p) {
+	case RP_DESTS:
+		fprintf(t->out, "\nExpected destinations\n");
+		t->other = false;
+		break;
+	case RP_NAMES:
+		fprintf(t->out, "\nNames the VM resolved\n");
+		t->more = 0;
+		break;
+	case RP_FINDINGS:
+		fprintf(t->out, "\nFindings\n");
+		t->kind[0] = '\0';
+		t->open = 0;
+		break;
+	case RP_END:
+		fprintf(t->out, "\nVerdict: ");
+		if (t->findings == 0 && t->lost == 0)
+			fprintf(t->out, "CLEAN: the VM talked only to the expected set, and nothing "
+			        "was lost.\n");
+		else if (t->findings == 0)
+			fprintf(t->out, "NO FINDINGS, but %lld events were lost: the record is "
+			        "incomplete.\n", (long long)t->lost);
+		else
+			fprintf(t->out, "%lld FINDING%s (%d unacknowledged)%s.\n",
+			        (long long)t->findings, t->findings == 1 ? "" : "S", t->open,
+			        t->lost ? ", and events were lost" : "");
+		break;
+	default:
+		break;
+	}
+	return done(t);
+}
+
+static int
+dest(void *arg, const struct report_dest *d)
+{
+	struct report_text *t = arg;
+	char first[TIMEFMT_ISOLEN], last[TIMEFMT_ISOLEN], port[16], pb[PROTO_NAMELEN];
+
+	if (!d->expected && !t->other)
+		other_destinations(t);
+	if (t->n++ == 0)
+		fprintf(t->out, "  %9s  %-20s  %-20s  %s\n", "conns", "first seen", "last seen",
+		        "destination");
+	snprintf(port, sizeof(port), "%d", d->port);
+	fprintf(t->out, "  %9lld  %-20s  %-20s  ", (long long)d->connections,
+	        timefmt_iso(d->first_us, first, sizeof(first)),
+	        timefmt_iso(d->last_us, last, sizeof(last)));
+	print_dest(t->out, d->domain ? d->domain : "", d->ip, port, proto_name(d->proto, pb));
+	fputc('\n', t->out);
+	return done(t);
+}
+
+static int
+name(void *arg, const struct report_name *n)
+{
+	struct report_text *t = arg;
+	char first[TIMEFMT_ISOLEN], last[TIMEFMT_ISOLEN], e[1200];
+
+	if (t->n >= REPORT_TEXT_MAX_NAMES) {
+		t->more++;
+		return 0;
+	}
+	if (t->n++ == 0)
+		fprintf(t->out, "  %9s  %-20s  %-20s  %s\n", "queries", "first seen", "last seen",
+		        "name");
+	fprintf(t->out, "  %9lld  %-20s  %-20s  %s%s\n", (long long)n->queries,
+	        timefmt_iso(n->first_us, first, sizeof(first)),
+	        timefmt_iso(n->last_us, last, sizeof(last)), escape_term(n->name, e, sizeof(e)),
+	        n->expected ? "" : "   <- not expected");
+	return done(t);
+}
+
+static int
+finding(void *arg, const struct report_finding *f)
+{
+	struct report_text *t = arg;
+	char first[TIMEFMT_ISOLEN], last[TIMEFMT_ISOLEN], ack[TIMEFMT_ISOLEN], e[1200], port[16];
+
+	if (strcmp(t->kind, f->kind) != 0) {
+		snprintf(t->kind, sizeof(t->kind), "%s", f->kind);
+		fprintf(t->out, "  %s\n", escape_term(t->kind, e, sizeof(e)));
+	}
+	fprintf(t->out, "    ");
+	if (f->port >= 0)
+		snprintf(port, sizeof(port), "%d", f->port);
+	else
+		port[0] = '\0';
+	print_dest(t->out, f->domain ? f->domain : "", f->ip && *f->ip ? f->ip : "-", port,
+	           f->proto && *f->proto ? f->proto : "-");
+	fprintf(t->out, "\n      %lld time%s, %s .. %s", (long long)f->count,
+	        f->count == 1 ? "" : "s", timefmt_iso(f->first_us, first, sizeof(first)),
+	        timefmt_iso(f->last_us, last, sizeof(last)));
+	if (f->acked_us)
+		fprintf(t->out, ", acknowledged %s", timefmt_iso(f->acked_us, ack, sizeof(ack)));
+	else
+		t->open++;
+	fprintf(t->out, "\n      %s\n", escape_term(f->detail, e, sizeof(e)));
+	t->n++;
+	return done(t);
+}
+
+void
+report_text_sink(struct report_text *t, FILE *out, struct report_sink *s)
+{
+	*t = (struct report_text){ .out = out, .part = RP_LOSSES };
+	*s = (struct report_sink){ .arg = t, .head = head, .part = part, .loss = loss,
+	                           .gap = gap, .dest = dest, .name = name, .finding = finding };
+}

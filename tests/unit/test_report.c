@@ -1,0 +1,274 @@
+/* The report's writers, fed rows directly (no database for text and CSV): what people
+ * read, how each list opens and closes, the verdict, and the escaping of what the VM
+ * sent. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/timefmt.h"
+#include "report/writers.h"
+#include "tap.h"
+
+/* 2026-11-29T00:00:00Z */
+static const int64_t T0 = INT64_C(1795910400) * US_PER_SEC;
+
+struct out {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+static void
+out_open(struct out *o)
+{
+	o->buf = NULL;
+	o->len = 0;
+	o->f = open_memstream(&o->buf, &o->len);
+}
+
+static const char *
+out_text(struct out *o)
+{
+	fflush(o->f);
+	return o->buf ? o->buf : "";
+}
+
+static void
+out_close(struct out *o)
+{
+	fclose(o->f);
+	free(o->buf);
+}
+
+static struct report_head
+head(int64_t findings, int64_t lost, int64_t start)
+{
+	struct report_head h = { .since_us = T0 - 7 * DAY_US, .until_us = T0, .watch_days = 7,
+	                         .connections = 1234, .dns_queries = 56, .findings = findings,
+	                         .events_lost = lost };
+
+	h.watch.start_us = start;
+	if (start) {
+		h.watch.end_us = start + 7 * DAY_US;
+		h.watch.day = (T0 - 1 - start) / DAY_US + 1;
+		h.watch.ended = T0 - 1 >= h.watch.end_us;
+	}
+	return h;
+}
+
+static int
+count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+static void
+test_text(void)
+{
+	struct report_text t;
+	struct report_sink s;
+	struct report_head h = head(3, 7, T0 - 3 * DAY_US - 5);
+	struct report_dest d1 = { "api.telegram.org", "149.154.167.220", 443, 6, 900, true,
+	                          T0 - DAY_US, T0 - 60 * US_PER_SEC };
+	struct report_dest d2 = { NULL, "2001:db8::9", 8443, 6, 2, false, T0 - 50 * US_PER_SEC,
+	                          T0 - 40 * US_PER_SEC };
+	struct report_finding f1 = { "direct-ip", NULL, "2001:db8::9", "tcp",
+	                             "a connection to an address", 8443, 2,
+	                             T0 - 50 * US_PER_SEC, T0 - 40 * US_PER_SEC, 0 };
+	struct report_finding f2 = { "unexpected-domain", "evil\x1b[2J.example", NULL, NULL,
+	                             "asked\nFAKE: all clear", -1, 1, T0 - 30 * US_PER_SEC,
+	                             T0 - 30 * US_PER_SEC, T0 - 10 * US_PER_SEC };
+	struct report_finding f3 = f2;
+	struct report_gap g1 = { T0 - 2 * DAY_US, T0 - 2 * DAY_US + 3600 * US_PER_SEC, false, 0 };
+	struct report_gap g2 = { 0, T0 - DAY_US, true, T0 - DAY_US - 7200 * US_PER_SEC };
+	struct out o;
+	const char *txt;
+
+	out_open(&o);
+	report_text_sink(&t, o.f, &s);
+	ok(s.head && s.part && s.loss && s.gap && s.dest && s.name && s.finding,
+	   "text takes every list");
+	s.head(s.arg, &h);
+	s.part(s.arg, RP_LOSSES);
+	s.loss(s.arg, "queue_full", 5);
+	s.loss(s.arg, "nflog_gap", 2);
+	s.part(s.arg, RP_GAPS);
+	s.gap(s.arg, &g1);
+	s.gap(s.arg, &g2);
+	s.part(s.arg, RP_DESTS);
+	s.dest(s.arg, &d1);
+	s.dest(s.arg, &d2);
+	s.part(s.arg, RP_NAMES);
+	for (int i = 0; i < REPORT_TEXT_MAX_NAMES + 4; i++) {
+		struct report_name n = { i ? "x.example" : "api.telegram.org", 10, i == 0,
+		                         T0 - DAY_US, T0 - US_PER_SEC };
+		s.name(s.arg, &n);
+	}
+	s.part(s.arg, RP_FINDINGS);
+	s.finding(s.arg, &f1);
+	s.finding(s.arg, &f2);
+	f3.domain = "b.example";
+	f3.acked_us = 0;
+	s.finding(s.arg, &f3);
+	s.part(s.arg, RP_END);
+	txt = out_text(&o);
+
+	ok(strstr(txt, "oc-audit report  2026-11-22T00:00:00Z .. 2026-11-29T00:00:00Z\n") == txt,
+	   "first line: the window");
+	ok(strstr(txt, "Watch:  started 2026-11-25T23:59:59Z, day 4 of 7\n") != NULL, "watch day");
+	ok(strstr(txt, "Totals: 1234 connections, 56 DNS queries, 3 findings, 7 events lost\n") != NULL,
+	   "totals");
+	ok(strstr(txt, "!! 7 events were lost: the record is incomplete. By cause:\n"
+	           "    queue_full         5\n    nflog_gap          2\n") != NULL,
+	   "losses by cause under the banner");
+	ok(strstr(txt, "not running the whole time") &&
+	   strstr(txt, "    stopped 2026-11-27T00:00:00Z .. 2026-11-27T01:00:00Z\n") &&
+	   strstr(txt, "    a run started 2026-11-27T22:00:00Z ended without a clean stop (killed "
+	          "or crashed); it ran again from 2026-11-28T00:00:00Z\n"), "the gaps");
+	ok(strstr(txt, "\nExpected destinations\n      conns  first seen            last seen"
+	          "             destination\n        900  2026-11-28T00:00:00Z  "
+	          "2026-11-28T23:59:00Z  api.telegram.org (149.154.167.220:443/tcp)\n") != NULL,
+	   "an expected destination, with its name");
+	ok(strstr(txt, "\nOther destinations (not expected: see findings)\n") &&
+	   strstr(txt, "[2001:db8::9]:8443/tcp\n") != NULL, "an other one, IPv6 bracketed");
+	is_int(count(txt, "  (none)\n"), 0, "no list said none");
+	is_int(count(txt, "   <- not expected\n"), REPORT_TEXT_MAX_NAMES - 1,
+	       "names: the first ones listed, unexpected ones marked");
+	ok(strstr(txt, "  ... and 4 more names") != NULL, "and the rest counted");
+	ok(strstr(txt, "\nFindings\n  direct-ip\n    [2001:db8::9]:8443/tcp\n      2 times, "
+	          "2026-11-28T23:59:10Z .. 2026-11-28T23:59:20Z\n      a connection to an "
+	          "address\n  unexpected-domain\n") != NULL, "findings grouped by kind");
+	ok(strstr(txt, "    evil\\x1b[2J.example\n      1 time, 2026-11-28T23:59:30Z .. "
+	          "2026-11-28T23:59:30Z, acknowledged 2026-11-28T23:59:50Z\n      "
+	          "asked\\x0aFAKE: all clear\n") != NULL,
+	   "escaped for a terminal, acknowledged shown");
+	is_int(count(txt, "  unexpected-domain\n"), 1, "one heading per kind");
+	ok(strstr(txt, "\nVerdict: 3 FINDINGS (2 unacknowledged), and events were lost.\n") != NULL,
+	   "verdict counts the open ones");
+	out_close(&o);
+
+	/* nothing at all */
+	out_open(&o);
+	report_text_sink(&t, o.f, &s);
+	h = head(0, 0, 0);
+	s.head(s.arg, &h);
+	s.part(s.arg, RP_GAPS);
+	s.part(s.arg, RP_DESTS);
+	s.part(s.arg, RP_NAMES);
+	s.part(s.arg, RP_FINDINGS);
+	s.part(s.arg, RP_END);
+	txt = out_text(&o);
+	ok(strstr(txt, "Watch:  not started (no events yet)\n") != NULL, "not started");
+	is_int(count(txt, "  (none)\n"), 4, "each empty list says none (both destinations)");
+	ok(strstr(txt, "not running") == NULL && strstr(txt, "lost:") == NULL,
+	   "no banners without a gap or a loss");
+	ok(strstr(txt, "\nVerdict: CLEAN: the VM talked only to the expected set, and nothing "
+	          "was lost.\n") != NULL, "clean verdict");
+	out_close(&o);
+
+	/* only other destinations; a finished watch; losses without findings */
+	out_open(&o);
+	report_text_sink(&t, o.f, &s);
+	h = head(0, 2, T0 - 9 * DAY_US);
+	s.head(s.arg, &h);
+	s.part(s.arg, RP_DESTS);
+	s.dest(s.arg, &d2);
+	s.part(s.arg, RP_NAMES);
+	s.part(s.arg, RP_FINDINGS);
+	s.part(s.arg, RP_END);
+	txt = out_text(&o);
+	ok(strstr(txt, "the 7-day watch is over (day 9), monitoring goes on\n") != NULL,
+	   "a watch that ended");
+	ok(strstr(txt, "\nExpected destinations\n  (none)\n\nOther destinations") != NULL,
+	   "no expected destination: none, then the others");
+	ok(strstr(txt, "\nVerdict: NO FINDINGS, but 2 events were lost: the record is "
+	          "incomplete.\n") != NULL, "loss verdict");
+	out_close(&o);
+}
+
+static void
+test_csv(void)
+{
+	struct report_csv c;
+	struct report_sink s;
+	struct report_finding f1 = { "direct-ip", NULL, "198.51.100.9", "tcp", "no answer", 443,
+	                             2, T0, T0 + US_PER_SEC, 0 };
+	struct report_finding f2 = { "unexpected-domain", "=cmd|' /C calc'!A0", NULL, NULL,
+	                             "say \"hi\"\r\n", -1, 1, T0, T0, 0 };
+	struct out o;
+
+	out_open(&o);
+	report_csv_sink(&c, o.f, &s);
+	ok(!s.head && !s.dest && !s.name && !s.loss && !s.gap && s.finding,
+	   "CSV asks only for findings");
+	s.part(s.arg, RP_FINDINGS);
+	s.finding(s.arg, &f1);
+	s.finding(s.arg, &f2);
+	s.part(s.arg, RP_END);
+	is_str(out_text(&o),
+	       "kind,domain,ip,port,proto,count,first_seen,last_seen,detail\r\n"
+	       "\"direct-ip\",\"\",\"198.51.100.9\",\"443\",\"tcp\",\"2\",\"2026-11-29T00:00:00Z\","
+	       "\"2026-11-29T00:00:01Z\",\"no answer\"\r\n"
+	       "\"unexpected-domain\",\"'=cmd|' /C calc'!A0\",\"\",\"\",\"\",\"1\","
+	       "\"2026-11-29T00:00:00Z\",\"2026-11-29T00:00:00Z\",\"say \"\"hi\"\"\\x0d\\x0a\"\r\n",
+	       "header, one quoted line per finding, formula and quotes defused");
+	out_close(&o);
+}
+
+static void
+test_json(void)
+{
+	struct report_json j;
+	struct report_sink s;
+	struct report_head h = head(1, 0, T0 - DAY_US);
+	struct report_dest d = { NULL, "198.51.100.9", 0, 1, 3, false, T0, T0 };
+	struct report_finding f = { "unexpected-domain", "a\"b\x01.example", NULL, NULL, "d", -1,
+	                            1, T0, T0, 0 };
+	sqlite3 *db;
+	struct out o;
+
+	sqlite3_open(":memory:", &db);
+	out_open(&o);
+	is_int(report_json_sink(&j, db, o.f, &s), 0, "JSON encoders prepare");
+	ok(!s.loss && !s.gap, "JSON has no losses or gaps list");
+	s.head(s.arg, &h);
+	s.part(s.arg, RP_DESTS);
+	s.dest(s.arg, &d);
+	s.dest(s.arg, &d);
+	s.part(s.arg, RP_NAMES);
+	s.part(s.arg, RP_FINDINGS);
+	s.finding(s.arg, &f);
+	s.part(s.arg, RP_END);
+	is_str(out_text(&o),
+	       "{\"since\":\"2026-11-22T00:00:00Z\",\"until\":\"2026-11-29T00:00:00Z\","
+	       "\"watch\":{\"start\":\"2026-11-28T00:00:00Z\",\"days\":7,\"day\":1},"
+	       "\"totals\":{\"connections\":1234,\"dns_queries\":56,\"findings\":1,"
+	       "\"events_lost\":0},\"destinations\":[{\"domain\":null,\"ip\":\"198.51.100.9\","
+	       "\"port\":0,\"proto\":\"icmp\",\"connections\":3,\"expected\":false,"
+	       "\"first_seen\":\"2026-11-29T00:00:00Z\",\"last_seen\":\"2026-11-29T00:00:00Z\"},"
+	       "{\"domain\":null,\"ip\":\"198.51.100.9\",\"port\":0,\"proto\":\"icmp\","
+	       "\"connections\":3,\"expected\":false,\"first_seen\":\"2026-11-29T00:00:00Z\","
+	       "\"last_seen\":\"2026-11-29T00:00:00Z\"}],\"dns\":[],\"findings\":[{\"kind\":"
+	       "\"unexpected-domain\",\"domain\":\"a\\\"b\\u0001.example\",\"ip\":null,"
+	       "\"port\":null,\"proto\":null,\"count\":1,\"first_seen\":\"2026-11-29T00:00:00Z\","
+	       "\"last_seen\":\"2026-11-29T00:00:00Z\",\"detail\":\"d\"}]}",
+	       "the document: lists in order, SQLite's escaping, nulls");
+	report_json_done(&j);
+	out_close(&o);
+	sqlite3_close(db);
+}
+
+int
+main(void)
+{
+	test_text();
+	test_csv();
+	test_json();
+	return done_testing();
+}
