@@ -58,7 +58,8 @@ t0=$(date +%s%N)
 stop_keep && rc=0 || rc=$?
 t1=$(date +%s%N)
 check "pending: collector exits 0" "$rc" 0
-check "pending: stop within 2 s" "$(le $(((t1 - t0) / 100000000)) 20)" yes
+# without waiting for the retry (the API fails each try) or a request (15 s timeout)
+check "pending: stop within 10 s" "$(le $(((t1 - t0) / 100000000)) 100)" yes
 check "pending: still pending, error recorded" \
 	"$(sql "SELECT delivered_us IS NULL, last_error LIKE 'telegram: HTTP 500%' FROM alert_outbox WHERE id = 3")" "1|1"
 before=$(fake_count telegram ok)
@@ -96,7 +97,8 @@ t0=$(date +%s%N)
 stop_keep && rc=0 || rc=$?
 t1=$(date +%s%N)
 check "hang: SIGTERM exits 0" "$rc" 0
-check "hang: SIGTERM exits within 2 s" "$(le $(((t1 - t0) / 100000000)) 20)" yes
+# not after the hanging request's 15 s timeout
+check "hang: SIGTERM exits within 10 s" "$(le $(((t1 - t0) / 100000000)) 100)" yes
 check "hang: the alert stays pending" "$(pending)" 1
 lab_collect
 wait_until 10 none_pending || true

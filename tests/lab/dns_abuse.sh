@@ -97,20 +97,21 @@ t=$(( $(ms) - t0 ))
 check "idle TCP connection closed after ~2 s (${t} ms)" "$([ $t -ge 1500 ] && [ $t -lt 4500 ] && echo yes)" yes
 HOLD=""
 for i in 1 2 3; do
-	sleep 4 | in_vm socat -t 0 - TCP4:192.168.83.1:53 >/dev/null 2>&1 &
+	sleep 10 | in_vm socat -t 0 - TCP4:192.168.83.1:53 >/dev/null 2>&1 &
 	HOLD="$HOLD $!"
 done
-sleep 0.5
+wait_until 10 test "$(in_host ss -tn state established '( sport = :53 )' | grep -c ':53 ')" -ge 3 || true
 t0=$(ms)
-in_vm socat -t 0 - TCP4:192.168.83.1:53 < <(sleep 4) >/dev/null 2>&1 || true
+in_vm socat -t 0 - TCP4:192.168.83.1:53 < <(sleep 10) >/dev/null 2>&1 || true
 t=$(( $(ms) - t0 ))
-check "a 4th TCP connection is closed at once (${t} ms)" "$([ $t -lt 1000 ] && echo yes)" yes
+# closed by the cap, not by the idle timeout (2 s) nor by the client (10 s)
+check "a 4th TCP connection is closed at once (${t} ms)" "$([ $t -lt 1500 ] && echo yes)" yes
 wait $HOLD || true
 out=$(in_vm drill -t www.example.com @192.168.83.1 2>&1 || true)
 check "TCP works again once they are gone" "$(grep -c '198.51.100.10' <<<"$out")" 1
 
 # --- a locked database: answers keep coming while the writer cannot write
-( echo ".timeout 3000"; echo "BEGIN EXCLUSIVE;"; sleep 4; echo "COMMIT;" ) |
+( echo ".timeout 3000"; echo "BEGIN EXCLUSIVE;"; sleep 10; echo "COMMIT;" ) |
 	sqlite3 "$LAB_DB" >"$LAB_DIR/lock.log" 2>&1 &
 LOCK=$!
 sleep 0.3
@@ -119,8 +120,9 @@ for i in $(seq 20); do
 	t0=$(ms)
 	out=$(in_vm drill "n$i.example.com" @192.168.83.1 2>&1 || true)
 	t=$(( $(ms) - t0 ))
-	[ "$(rcode "$out")" = NXDOMAIN ] && [ $t -lt 1000 ] || slow=$((slow + 1))
+	[ "$(rcode "$out")" = NXDOMAIN ] && [ $t -lt 3000 ] || slow=$((slow + 1))
 done
+# each well within the lock's 10 s: the resolver never waits for the database
 check "DB locked: 20 queries answered at once" "$slow" 0
 wait $LOCK || true
 lab_stop TERM && rc=0 || rc=$?

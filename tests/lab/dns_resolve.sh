@@ -116,7 +116,8 @@ t0=$(date +%s%N)
 lab_stop TERM && rc=0 || rc=$?
 t=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "stops with queries in flight: exit 0" "$rc" 0
-check "stops with queries in flight: at once (${t} ms)" "$([ $t -lt 2000 ] && echo yes)" yes
+# without waiting for the upstream, which never answers these
+check "stops with queries in flight: without waiting for them (${t} ms)" "$([ $t -lt 10000 ] && echo yes)" yes
 check "in-flight queries stored as unanswered" "$(sql "SELECT count(*) FROM dns_queries
 	WHERE qname GLOB 'hang[123].example.com' AND rcode IS NULL AND latency_us IS NULL")" 3
 
