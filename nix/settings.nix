@@ -1,0 +1,133 @@
+# services.oc-audit.settings: every key of the daemon's configuration (common/conf.c's
+# key table), in the INI's own sections, with the daemon's defaults and bounds. The
+# module writes them all out with pkgs.formats.ini; lists become "a, b" as the daemon
+# reads them. tests/nix/settings_keys.sh fails when this file and the key table drift,
+# and prints the option to add for a new key.
+{ lib, format }:
+let
+  inherit (lib) mkOption types;
+
+  # A section: the keys below, and others of the INI's own types (freeform), so a key
+  # the daemon gains before this file does can still be set.
+  section =
+    description: options:
+    mkOption {
+      inherit description;
+      default = { };
+      type = types.submodule {
+        freeformType = format.type.nestedTypes.elemType;
+        inherit options;
+      };
+    };
+  str =
+    default: description:
+    mkOption {
+      type = types.str;
+      inherit default description;
+    };
+  uint =
+    default: lo: hi: description:
+    mkOption {
+      type = types.ints.between lo hi;
+      inherit default description;
+    };
+  list =
+    default: description:
+    mkOption {
+      type = types.listOf types.str;
+      inherit default description;
+    };
+in
+{
+  collector = section "Ingest and storage." {
+    database = str "/var/lib/oc-audit/audit.db" ''
+      SQLite database file (created on first use, WAL mode, migrated in place). It must
+      lie under /var/lib/oc-audit, the unit's StateDirectory: the service's dynamic user
+      can write nowhere else.
+    '';
+    nflog_group = uint 7 0 65535 ''
+      NFLOG group of the nftables `log group N` rule; the module's own rule uses it.
+    '';
+    vm_subnet = list [ "192.168.83.0/24" ] "The addresses that are the VM (CIDR prefixes).";
+    pcap_interface = str "" ''
+      Interface to capture packets on (e.g. br-openclaw), the TLS SNI sensor; empty =
+      capture off. When set, the unit also allows packet sockets (AF_PACKET) and
+      CAP_NET_RAW.
+    '';
+    retention_days = uint 30 1 36500 ''
+      Raw events older than this many days are deleted; findings and rollups are kept.
+    '';
+    queue_size = uint 65536 1024 16777216 ''
+      Events held between the readers and the database writer; when full, new events are
+      dropped and counted as lost.
+    '';
+    demo_week_seconds = uint 0 0 86400 ''
+      Demonstrations only: store times so that this many seconds fill the past week.
+      0 (off) in a real deployment.
+    '';
+  };
+
+  dns = section "The VM's resolver (oc-audit answers its DNS and logs every query)." {
+    listen = str "192.168.83.1:53" ''
+      address:port the resolver answers on, UDP and TCP; empty = no resolver. The module
+      opens this port on the bridge and asserts that no other DNS server holds it.
+    '';
+    allow_from = list [ "192.168.83.0/24" ] ''
+      Clients allowed to resolve; everyone else is answered REFUSED.
+    '';
+    forward = list [ "1.1.1.1" "8.8.8.8" ] ''
+      Upstream resolvers, addr[@port]; empty = full recursion from the root hints.
+    '';
+    rate_limit = uint 200 0 1000000 ''
+      Queries per second per client; the excess is dropped and counted; 0 = no limit.
+    '';
+    tcp_idle_timeout = uint 10 1 3600 "Seconds an idle TCP client connection is kept open.";
+    tcp_max_connections = uint 64 1 4096 ''
+      TCP client connections open at once; more are closed at once.
+    '';
+  };
+
+  policy = section "What the VM is expected to do; everything else is a finding." {
+    expected_domains = list [ "api.telegram.org" "openrouter.ai" ] ''
+      Names the VM may use: exact, or *.example.com for the subdomains of example.com.
+    '';
+    expected_ports = list [ "tcp/443" ] ''
+      proto/port pairs the expected names may be reached on (tcp/443, udp/443).
+    '';
+    watch_start = str "auto" ''
+      Start of the watch period, an ISO-8601 time, or auto = the first event seen.
+    '';
+    watch_days = uint 7 1 3650 "Length of the watch period in days.";
+    attribution_grace = uint 120 0 86400 ''
+      Seconds a DNS answer still attributes connections after its TTL ran out.
+    '';
+    tunnel_distinct_labels = uint 50 0 1000 ''
+      dns-tunnel: distinct names under one domain within an hour; 0 = off.
+    '';
+    tunnel_label_length = uint 52 0 63 "dns-tunnel: a label at least this long; 0 = off.";
+    tunnel_txt_queries = uint 20 0 1000000 ''
+      dns-tunnel: TXT/NULL queries under one domain within an hour; 0 = off.
+    '';
+  };
+
+  web = section "The dashboard and its JSON API, served by the collector." {
+    listen = str "127.0.0.1:8383" "Dashboard address:port; empty = off.";
+    token_file = str "" ''
+      File holding a bearer token for the API and the actions. Set webTokenFile instead:
+      the module passes it as a systemd credential and names it here.
+    '';
+    allow_remote = uint 0 0 1 ''
+      1 = a listen address off loopback is meant (it needs a token).
+    '';
+  };
+
+  alerts = section "Where new findings are sent." {
+    telegram_token_file = str "" ''
+      File holding the Telegram bot token. Set telegramTokenFile instead: the module
+      passes it as a systemd credential and names it here.
+    '';
+    telegram_chat_id = str "" "Telegram chat to alert (needed with a token).";
+    telegram_api_base = str "https://api.telegram.org" "Telegram Bot API base URL.";
+    webhook_url = str "" "URL that receives one JSON POST per alert; empty = none.";
+  };
+}
