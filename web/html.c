@@ -173,45 +173,45 @@ html_dest(struct wbuf *b, const char *domain, const char *ip, const char *port,
 	wbuf_puts(b, "</span>");
 }
 
-/* The findings table rows (shared by the overview; app.js adds rows the same way). */
-static void
-findings_rows(struct wbuf *b, sqlite3 *db, int *n)
+/* A finding's port as the cells show it: "" for none. */
+static const char *
+port_text(int port, char *buf, size_t len)
 {
-	sqlite3_stmt *st;
+	if (port < 0)
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, "%d", port);
+	return buf;
+}
 
-	*n = 0;
-	if (sqlite3_prepare_v2(db,
-	        "SELECT id, kind, coalesce(domain, ''), coalesce(ip, ''), coalesce(port, ''),"
-	        " coalesce(proto, ''), count, " DB_ISO("first_us") ", " DB_ISO("last_us") ","
-	        " detail, acked_us IS NOT NULL FROM findings"
-	        " ORDER BY acked_us IS NOT NULL, last_us DESC LIMIT 500", -1, &st, NULL) != SQLITE_OK)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		long long id = sqlite3_column_int64(st, 0);
-		int acked = sqlite3_column_int(st, 10);
+/* One row of the findings table (the overview's; app.js adds rows the same way). */
+static void
+finding_row(void *arg, const struct web_finding *f)
+{
+	struct wbuf *b = arg;
+	char port[16], count[24], first[TIMEFMT_ISOLEN], last[TIMEFMT_ISOLEN];
+	long long id = f->id;
 
-		wbuf_printf(b, "<tr id=\"finding-%lld\" data-id=\"%lld\"%s>", id, id,
-		            acked ? " class=\"acked\"" : "");
-		wbuf_puts(b, "<td><span class=\"kind\">");
-		wbuf_html(b, html_col(st, 1));
-		wbuf_printf(b, "</span></td><td><a href=\"/findings/%lld\">", id);
-		html_dest(b, html_col(st, 2), html_col(st, 3), html_col(st, 4), html_col(st, 5));
-		wbuf_puts(b, "</a><div class=\"detail\">");
-		wbuf_html(b, html_col(st, 9));
-		wbuf_puts(b, "</div></td>");
-		html_td(b, "n", html_col(st, 6));
-		html_td_time(b, html_col(st, 7));
-		html_td_time(b, html_col(st, 8));
-		if (acked)
-			wbuf_puts(b, "<td class=\"st\">acknowledged</td>");
-		else
-			wbuf_printf(b, "<td class=\"st\"><form method=\"post\" class=\"ack\" "
-			            "action=\"/api/findings/%lld/ack?from=overview\"><button>"
-			            "Acknowledge</button></form></td>", id);
-		wbuf_puts(b, "</tr>\n");
-		(*n)++;
-	}
-	sqlite3_finalize(st);
+	wbuf_printf(b, "<tr id=\"finding-%lld\" data-id=\"%lld\"%s>", id, id,
+	            f->acked_us ? " class=\"acked\"" : "");
+	wbuf_puts(b, "<td><span class=\"kind\">");
+	wbuf_html(b, f->kind);
+	wbuf_printf(b, "</span></td><td><a href=\"/findings/%lld\">", id);
+	html_dest(b, f->domain, f->ip, port_text(f->port, port, sizeof(port)), f->proto);
+	wbuf_puts(b, "</a><div class=\"detail\">");
+	wbuf_html(b, f->detail);
+	wbuf_puts(b, "</div></td>");
+	snprintf(count, sizeof(count), "%lld", (long long)f->count);
+	html_td(b, "n", count);
+	html_td_time(b, timefmt_iso(f->first_us, first, sizeof(first)));
+	html_td_time(b, timefmt_iso(f->last_us, last, sizeof(last)));
+	if (f->acked_us)
+		wbuf_puts(b, "<td class=\"st\">acknowledged</td>");
+	else
+		wbuf_printf(b, "<td class=\"st\"><form method=\"post\" class=\"ack\" "
+		            "action=\"/api/findings/%lld/ack?from=overview\"><button>"
+		            "Acknowledge</button></form></td>", id);
+	wbuf_puts(b, "</tr>\n");
 }
 
 static void
@@ -356,7 +356,7 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	          "</span></h2><table class=\"grid\" id=\"findings\"><thead><tr><th>Kind</th>"
 	          "<th>Destination</th><th class=\"n\">Count</th><th>First seen</th>"
 	          "<th>Last seen</th><th></th></tr></thead><tbody>");
-	findings_rows(b, db, &n);
+	n = web_findings_each(db, 500, finding_row, b);
 	wbuf_printf(b, "</tbody></table><p class=\"empty\" id=\"no-findings\"%s>No findings: "
 	            "the VM talked only to the expected set.</p></section>\n",
 	            n ? " hidden" : "");
@@ -369,147 +369,91 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	html_tail(b, r);
 }
 
+static void
+related_dns_row(void *arg, const struct web_related_dns *r)
+{
+	struct wbuf *b = arg;
+	char ts[TIMEFMT_ISOLEN];
+
+	wbuf_puts(b, "<tr>");
+	html_td_time(b, timefmt_iso(r->ts_us, ts, sizeof(ts)));
+	html_td(b, "name", r->qname);
+	html_td(b, "ans", r->answers);
+	wbuf_puts(b, "</tr>\n");
+}
+
+static void
+related_conn_row(void *arg, const struct web_related_conn *r)
+{
+	struct wbuf *b = arg;
+	char ts[TIMEFMT_ISOLEN], port[16], pb[PROTO_NAMELEN];
+
+	wbuf_puts(b, "<tr>");
+	html_td_time(b, timefmt_iso(r->ts_us, ts, sizeof(ts)));
+	html_td(b, "addr", r->src);
+	wbuf_puts(b, "<td>");
+	html_dest(b, "", r->dst, port_text(r->dport, port, sizeof(port)), proto_name(r->proto, pb));
+	wbuf_puts(b, "</td>");
+	html_td(b, "name", *r->domain ? r->domain : "-");
+	wbuf_puts(b, "</tr>\n");
+}
+
 void
 html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 {
 	struct wbuf *b = &r->body;
-	sqlite3_stmt *st;
-	char domain[1100] = "", ip[NETADDR_STRLEN] = "", proto[16] = "";
-	long long conn_id = 0, query_id = 0, port = -1;
-	int n = 0;
+	struct web_finding f;
+	char port[16], iso[TIMEFMT_ISOLEN];
+	int n;
 
 	(void)w;
-	if (sqlite3_prepare_v2(db,
-	        "SELECT kind, coalesce(domain, ''), coalesce(ip, ''), coalesce(port, ''),"
-	        " coalesce(proto, ''), count, " DB_ISO("first_us") ", " DB_ISO("last_us") ","
-	        " coalesce(watch_day, ''), detail, coalesce(example, ''),"
-	        " coalesce(conn_id, 0), coalesce(query_id, 0), acked_us IS NOT NULL,"
-	        " CASE WHEN acked_us THEN " DB_ISO("acked_us") " ELSE '' END,"
-	        " coalesce(port, -1) FROM findings WHERE id = ?", -1, &st, NULL) != SQLITE_OK) {
-		html_error(r, 500, "database query failed");
-		return;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		html_error(r, 404, "no such finding");
+	if ((n = web_finding_get(db, id, &f)) <= 0) {
+		if (n < 0)
+			html_error(r, 500, "database query failed");
+		else
+			html_error(r, 404, "no such finding");
 		return;
 	}
 	html_head(b, "Finding", "finding");
 	wbuf_puts(b, "<section class=\"panel\"><h1><span class=\"kind\">");
-	wbuf_html(b, html_col(st, 0));
+	wbuf_html(b, f.kind);
 	wbuf_puts(b, "</span> ");
-	html_dest(b, html_col(st, 1), html_col(st, 2), html_col(st, 3), html_col(st, 4));
+	html_dest(b, f.domain, f.ip, port_text(f.port, port, sizeof(port)), f.proto);
 	wbuf_puts(b, "</h1><p class=\"detail big\">");
-	wbuf_html(b, html_col(st, 9));
-	wbuf_puts(b, "</p><dl class=\"facts\"><dt>Seen</dt><dd>");
-	wbuf_html(b, html_col(st, 5));
-	wbuf_puts(b, strcmp(html_col(st, 5), "1") == 0 ? " time" : " times");
+	wbuf_html(b, f.detail);
+	wbuf_printf(b, "</p><dl class=\"facts\"><dt>Seen</dt><dd>%lld %s", (long long)f.count,
+	            f.count == 1 ? "time" : "times");
 	wbuf_puts(b, "</dd><dt>First</dt><dd>");
-	wbuf_html(b, html_col(st, 6));
+	wbuf_html(b, timefmt_iso(f.first_us, iso, sizeof(iso)));
 	wbuf_puts(b, "</dd><dt>Last</dt><dd>");
-	wbuf_html(b, html_col(st, 7));
+	wbuf_html(b, timefmt_iso(f.last_us, iso, sizeof(iso)));
 	wbuf_puts(b, "</dd><dt>Watch day</dt><dd>");
-	wbuf_html(b, html_col(st, 8));
+	if (f.watch_day >= 0)
+		wbuf_printf(b, "%d", f.watch_day);
 	wbuf_puts(b, "</dd><dt>Example</dt><dd class=\"name\">");
-	wbuf_html(b, html_col(st, 10));
+	wbuf_html(b, f.example);
 	wbuf_puts(b, "</dd><dt>Status</dt><dd>");
-	if (sqlite3_column_int(st, 13)) {
+	if (f.acked_us) {
 		wbuf_puts(b, "acknowledged ");
-		wbuf_html(b, html_col(st, 14));
+		wbuf_html(b, timefmt_iso(f.acked_us, iso, sizeof(iso)));
 	} else {
 		wbuf_printf(b, "open <form method=\"post\" class=\"ack\" action=\"/api/findings/"
 		            "%lld/ack?from=finding\"><button>Acknowledge</button></form>",
 		            (long long)id);
 	}
 	wbuf_puts(b, "</dd></dl></section>\n");
-	snprintf(domain, sizeof(domain), "%s", html_col(st, 1));
-	snprintf(ip, sizeof(ip), "%s", html_col(st, 2));
-	snprintf(proto, sizeof(proto), "%s", html_col(st, 4));
-	conn_id = sqlite3_column_int64(st, 11);
-	query_id = sqlite3_column_int64(st, 12);
-	port = sqlite3_column_int64(st, 15);
-	sqlite3_finalize(st);
 
-	/* every DNS answer about it: queries for its name, answers that gave its address */
 	wbuf_puts(b, "<section class=\"panel\"><h2>Related DNS answers</h2><table class=\"grid\">"
 	          "<thead><tr><th>Time</th><th>Name asked</th><th>Answers (TTL)</th></tr></thead>"
 	          "<tbody>");
-	if (sqlite3_prepare_v2(db,
-	        "SELECT " DB_ISO("q.ts_us") ", q.qname, (SELECT group_concat(a.data || ' (' ||"
-	        " a.ttl || 's)', char(10)) FROM dns_answers a WHERE a.query_id = q.id)"
-	        " FROM dns_queries q WHERE q.id IN (SELECT ?1"
-	        /* the latest of each name, by index: a finding about the expected
-	         * service's address must not read a million answers. Its name and the
-	         * names under it (dns-tunnel, *.domain), as asked in any case and with
-	         * or without the final dot, from the names rollup */
-	        " UNION ALL SELECT y.id FROM dns_names n, dns_queries y WHERE ?2 <> ''"
-	        "  AND (lower(rtrim(n.name, '.')) = lower(?2) OR"
-	        "   substr(lower(rtrim(n.name, '.')), -length(?2) - 1) = '.' || lower(?2))"
-	        "  AND y.id IN (SELECT z.id FROM dns_queries z WHERE z.name_id = n.id"
-	        "  ORDER BY z.ts_us DESC LIMIT 200)"
-	        /* per name its address was given for (the dns_ips rollup), the latest
-	         * queries whose answer held it */
-	        " UNION ALL SELECT y.id FROM dns_ips i, dns_queries y WHERE ?3 <> ''"
-	        "  AND i.ip = ?3 AND y.id IN (SELECT z.id FROM dns_queries z"
-	        "  WHERE z.name_id = i.name_id AND EXISTS (SELECT 1 FROM dns_answers a"
-	        "  WHERE a.query_id = z.id AND a.data = ?3) ORDER BY z.ts_us DESC LIMIT 200))"
-	        " ORDER BY q.ts_us DESC LIMIT 200", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, query_id);
-		/* a "*.base" finding is about the names under base */
-		sqlite3_bind_text(st, 2, strncmp(domain, "*.", 2) == 0 ? domain + 2 : domain, -1,
-		                  SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, ip, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			wbuf_puts(b, "<tr>");
-			html_td_time(b, html_col(st, 0));
-			html_td(b, "name", html_col(st, 1));
-			html_td(b, "ans", html_col(st, 2));
-			wbuf_puts(b, "</tr>\n");
-			n++;
-		}
-		sqlite3_finalize(st);
-	}
-	if (n == 0)
+	if (web_finding_dns_each(db, &f, related_dns_row, b) <= 0)
 		wbuf_puts(b, "<tr><td colspan=\"3\" class=\"empty\">none</td></tr>");
 	wbuf_puts(b, "</tbody></table></section>\n");
 
-	/* connections to every destination matching what the finding names (its name, or
-	 * no name for direct-ip; its address, port, proto), the latest 200 of each by the
-	 * (dest_id, ts_us) index, and the one that raised it */
-	n = 0;
 	wbuf_puts(b, "<section class=\"panel\"><h2>Related connections</h2><table class=\"grid\">"
 	          "<thead><tr><th>Time</th><th>Source</th><th>Destination</th><th>Name</th></tr>"
 	          "</thead><tbody>");
-	if (sqlite3_prepare_v2(db,
-	        "SELECT " DB_ISO("c.ts_us") ", c.src, c.dst, coalesce(c.dport, ''), "
-	        PROTO_SQL("c.proto") ", coalesce(c.domain, '') FROM connections c"
-	        " WHERE c.id IN (SELECT ?1 UNION ALL"
-	        " SELECT x.id FROM destinations d, connections x"
-	        "  WHERE (?2 = '' AND d.domain = '' OR d.domain = ?2) AND (?3 = '' OR d.ip = ?3)"
-	        "  AND (?4 < 0 OR d.port = ?4) AND (?5 = '' OR " PROTO_SQL("d.proto") " = ?5)"
-	        "  AND x.id IN (SELECT id FROM connections WHERE dest_id = d.id"
-	        "   ORDER BY ts_us DESC LIMIT 200))"
-	        " ORDER BY c.ts_us DESC LIMIT 200", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, conn_id);
-		sqlite3_bind_text(st, 2, domain, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, ip, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, port);
-		sqlite3_bind_text(st, 5, proto, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			wbuf_puts(b, "<tr>");
-			html_td_time(b, html_col(st, 0));
-			html_td(b, "addr", html_col(st, 1));
-			wbuf_puts(b, "<td>");
-			html_dest(b, "", html_col(st, 2), html_col(st, 3), html_col(st, 4));
-			wbuf_puts(b, "</td>");
-			html_td(b, "name", *html_col(st, 5) ? html_col(st, 5) : "-");
-			wbuf_puts(b, "</tr>\n");
-			n++;
-		}
-		sqlite3_finalize(st);
-	}
-	if (n == 0)
+	if (web_finding_conns_each(db, &f, related_conn_row, b) <= 0)
 		wbuf_puts(b, "<tr><td colspan=\"4\" class=\"empty\">none</td></tr>");
 	wbuf_puts(b, "</tbody></table></section>\n");
 	html_tail(b, r);
