@@ -35,8 +35,11 @@ collect_load_conf(const char *cmd, const char *file, char **sets, int n_sets)
 		conf_set(c, sets[i]);
 	if (conf_error_count(c) == 0)
 		conf_check(c);
-	if (conf_error_count(c) == 0)
+	if (conf_error_count(c) == 0) {
+		for (int i = 0; i < conf_warning_count(c); i++)
+			fprintf(stderr, "oc-audit %s: warning: %s\n", cmd, conf_warning(c, i));
 		return c;
+	}
 	for (int i = 0; i < conf_error_count(c); i++)
 		fprintf(stderr, "oc-audit %s: %s\n", cmd, conf_error(c, i));
 	conf_free(c);

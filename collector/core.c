@@ -18,6 +18,7 @@
 #include "core.h"
 #include "common/hash.h"
 #include "common/findkind.h"
+#include "common/rules.h"
 #include "policy.h"
 #include "verdict.h"
 #include "common/timefmt.h"
@@ -275,7 +276,7 @@ flag_dns(struct store *s, const struct dns_event *ev, enum findkind fk, const ch
 int
 core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 {
-	bool expected = policy_domain_expected(k->c, ev->qname);
+	bool expected = rules_name_expected(k->c->rules, ev->qname);
 	char key[1100], base[256], reason[300];
 	int64_t qid;
 	int day;

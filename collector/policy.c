@@ -16,41 +16,6 @@
 #define ENTROPY_BITS 4.0
 
 bool
-policy_name_match(const char *pattern, const char *name)
-{
-	size_t nlen = strlen(name), plen;
-	bool wild = pattern[0] == '*' && pattern[1] == '.';
-
-	if (nlen > 0 && name[nlen - 1] == '.' && !(nlen > 1 && name[nlen - 2] == '\\'))
-		nlen--;
-	if (wild) {
-		pattern += 1;  /* ".example.com": the name must end with it and be longer */
-		plen = strlen(pattern);
-		return nlen > plen && strncasecmp(name + nlen - plen, pattern, plen) == 0;
-	}
-	plen = strlen(pattern);
-	return nlen == plen && strncasecmp(name, pattern, plen) == 0;
-}
-
-bool
-policy_domain_expected(const struct conf *c, const char *name)
-{
-	for (int i = 0; i < c->n_expected_domains; i++)
-		if (policy_name_match(c->expected_domains[i], name))
-			return true;
-	return false;
-}
-
-bool
-policy_port_expected(const struct conf *c, int proto, int port)
-{
-	for (int i = 0; i < c->n_expected_ports; i++)
-		if (c->expected_ports[i].proto == proto && c->expected_ports[i].port == port)
-			return true;
-	return false;
-}
-
-bool
 policy_is_dns_port(int proto, int port)
 {
 	return (proto == IPPROTO_TCP || proto == IPPROTO_UDP) && (port == 53 || port == 853);

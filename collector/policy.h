@@ -1,22 +1,11 @@
-/* policy: what is expected, and the DNS-tunnel detector. Pure: no I/O, no clock. */
+/* policy: the DNS-tunnel detector and the name heuristics around it (what is expected is
+ * common/rules.h). Pure: no I/O, no clock. */
 #ifndef OCA_POLICY_H
 #define OCA_POLICY_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "common/conf.h"
-
-/* Does name (presentation form, any case, final dot or not) match pattern (normalised
- * by conf_domain_normalise: lower case, "*.example.com" = strict subdomains only)? */
-bool policy_name_match(const char *pattern, const char *name);
-
-/* Is name in the configured expected_domains? */
-bool policy_domain_expected(const struct conf *c, const char *name);
-
-/* Is proto/port in expected_ports? */
-bool policy_port_expected(const struct conf *c, int proto, int port);
 
 /* DNS, DNS over TLS or DNS over QUIC: port 53 or 853, UDP or TCP. */
 bool policy_is_dns_port(int proto, int port);

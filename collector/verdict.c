@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/rules.h"
 #include "policy.h"
 #include "verdict.h"
 
@@ -34,18 +35,18 @@ void
 verdict_conn(const struct conf *c, const struct attrib_result *r,
              const struct conn_event *ev, struct conn_verdict *out)
 {
-	bool name_ok = false, port_ok;
+	int name_at = -1, full_at = -1;
 
-	out->pick = r->n > 0 ? 0 : -1;
-	for (int i = 0; i < r->n; i++) {
-		if (policy_domain_expected(c, r->c[i].name)) {
-			out->pick = i;
-			name_ok = true;
-			break;
-		}
+	/* the name the connection belongs to: the first candidate a rule allows on this
+	 * proto/port, else the first one some rule names, else the newest */
+	for (int i = 0; i < r->n && full_at < 0; i++) {
+		if (ev->has_ports && rules_expected(c->rules, r->c[i].name, ev->proto, ev->dport))
+			full_at = i;
+		else if (name_at < 0 && rules_name_expected(c->rules, r->c[i].name))
+			name_at = i;
 	}
-	port_ok = ev->has_ports && policy_port_expected(c, ev->proto, ev->dport);
-	out->expected = name_ok && port_ok;
+	out->pick = full_at >= 0 ? full_at : name_at >= 0 ? name_at : r->n > 0 ? 0 : -1;
+	out->expected = full_at >= 0;
 	out->kind = FK_NONE;
 	out->detail = NULL;
 	out->domain = NULL;
@@ -56,18 +57,18 @@ verdict_conn(const struct conf *c, const struct attrib_result *r,
 	} else if (r->state == ATTRIB_NONE) {
 		out->kind = FK_DIRECT_IP;
 		out->detail = "a connection to an address that no DNS answer gave the VM";
-	} else if (!name_ok) {
+	} else if (full_at < 0 && name_at < 0) {
 		out->kind = FK_UNEXPECTED_DESTINATION;
 		out->domain = out->pick >= 0 ? r->c[out->pick].name : NULL;
 		out->detail = r->state == ATTRIB_STALE ?
 		              "a connection to an address the VM got only from unexpected names "
 		              "(the answer had expired)" :
 		              "a connection to an address the VM got only from unexpected names";
-	} else if (!port_ok) {
+	} else if (full_at < 0) {
 		out->kind = FK_UNEXPECTED_PORT;
 		out->domain = r->c[out->pick].name;
-		out->detail = "an expected name reached on a port or protocol outside "
-		              "expected_ports";
+		out->detail = "an expected name reached on a port or protocol its rule does not "
+		              "list";
 	}
 	if (out->kind != FK_NONE)
 		describe(ev, out);

@@ -4,8 +4,8 @@
  *   port 53/853, tcp or udp (our resolver is never forwarded)    -> dns-bypass
  *   no answer ever gave the VM this address                     -> direct-ip
  *   only names outside the expected set gave it                 -> unexpected-destination
- *   an expected name, on a port/proto outside expected_ports    -> unexpected-port
- * and otherwise nothing. */
+ *   an expected name, on a port/proto its rule does not list     -> unexpected-port
+ * and otherwise nothing. The rules are c->rules (common/rules.h). */
 #ifndef OCA_VERDICT_H
 #define OCA_VERDICT_H
 
@@ -23,8 +23,9 @@
 
 struct conn_verdict {
 	int pick;                  /* r->c[pick] is the name the connection belongs to (the
-	                              first expected candidate, else the newest); -1 = none */
-	bool expected;             /* an expected name on an expected port/proto */
+	                              first candidate a rule allows on this port, else the
+	                              first a rule names, else the newest); -1 = none */
+	bool expected;             /* a rule allows that name on this proto/port */
 	enum findkind kind;        /* FK_NONE: nothing to raise */
 	const char *detail;        /* what the finding means (static); NULL with FK_NONE */
 	/* the finding, filled only when kind is not FK_NONE */

@@ -16,7 +16,11 @@
 #include <ini.h>
 
 #include "conf.h"
+#include "rules.h"
 #include "timefmt.h"
+
+/* The largest rules file read: far more than RULES_MAX rules of any sensible length. */
+#define RULES_FILE_MAX (4 << 20)
 
 enum ktype { K_STR, K_UINT, K_FN };
 
@@ -152,36 +156,7 @@ p_forward(struct conf *c, const char *v, char *err, size_t errlen)
 int
 conf_domain_normalise(const char *in, char *out, size_t outlen)
 {
-	size_t len = strlen(in), i = 0, lab = 0;
-
-	if (len > 0 && in[len - 1] == '.')
-		len--;
-	if (len == 0 || len + 1 > outlen || len > 253)
-		return -1;
-	if (len > 2 && in[0] == '*' && in[1] == '.') {  /* "*.name": subdomains of name */
-		out[0] = '*';
-		out[1] = '.';
-		i = 2;
-	}
-	for (; i < len; i++) {
-		unsigned char ch = (unsigned char)in[i];
-
-		if (ch == '.') {
-			if (lab == 0)
-				return -1;
-			lab = 0;
-		} else if (isalnum(ch) || ch == '-' || ch == '_') {
-			if (++lab > 63)
-				return -1;
-		} else {
-			return -1;
-		}
-		out[i] = (char)tolower(ch);
-	}
-	if (lab == 0)
-		return -1;
-	out[len] = '\0';
-	return 0;
+	return rules_name_normalise(in, out, outlen);
 }
 
 static int
@@ -247,6 +222,22 @@ p_ports(struct conf *c, const char *v, char *err, size_t errlen)
 {
 	c->n_expected_ports = 0;
 	return each_item(v, port_item, c, err, errlen);
+}
+
+static int
+p_expect(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	struct rules *rs = rules_new();
+
+	if (!rs)
+		abort();
+	if (rules_parse_list(rs, v, err, errlen) < 0) {
+		rules_free(rs);
+		return -1;
+	}
+	rules_free(c->expect);
+	c->expect = rs;
+	return 0;
 }
 
 static int
@@ -328,9 +319,14 @@ static const struct key keys[] = {
 	UINT("dns", "tcp_max_connections", dns_tcp_max, "64", 1, 4096,
 	     "TCP client connections open at once; more are closed at once"),
 	FN("policy", "expected_domains", p_domains, "api.telegram.org, openrouter.ai",
-	   "names the VM may use; exact, or *.example.com for subdomains"),
+	   "names the VM may use, each on every expected_ports; used when given, or when "
+	   "neither expect nor rules_file is"),
 	FN("policy", "expected_ports", p_ports, "tcp/443",
-	   "proto/port the expected names may be reached on"),
+	   "proto/port every expected_domains name may be reached on"),
+	FN("policy", "expect", p_expect, "",
+	   "rules: NAME PROTO/PORT..., comma-separated (api.telegram.org tcp/443)"),
+	STR("policy", "rules_file", rules_file, "",
+	    "file of more rules, one a line; reread on SIGHUP and when it changes"),
 	FN("policy", "watch_start", p_watch_start, "auto",
 	   "start of the watch period (ISO-8601), or auto = first event"),
 	UINT("policy", "watch_days", watch_days, "7", 1, 3650, "length of the watch period"),
@@ -396,6 +392,122 @@ section_known(const char *section)
 	return false;
 }
 
+static void add_warning(struct conf *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+add_warning(struct conf *c, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	char **e;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	e = realloc(c->warnings, sizeof(*e) * (size_t)(c->n_warnings + 1));
+	if (!e || !(e[c->n_warnings] = strdup(buf)))
+		abort();
+	c->warnings = e;
+	c->n_warnings++;
+}
+
+static bool
+given(const struct conf *c, const char *section, const char *name)
+{
+	const struct key *k = find_key(section, name);
+
+	return k && c->given[k - keys];
+}
+
+struct file_errors { struct conf *c; const char *path; };
+
+static void
+rules_file_error(void *ctx, int line, const char *text, const char *why)
+{
+	struct file_errors *fe = ctx;
+
+	add_error(fe->c, "%s:%d: rule '%s': %s", fe->path, line, text, why);
+}
+
+/* Read the rules file into *text (malloc'ed, *len bytes). A file that does not exist is
+ * no rules and a warning: "expect this" on the dashboard creates it. Returns 0, or -1
+ * with an error added. */
+static int
+read_rules_file(struct conf *c, char **text, size_t *len)
+{
+	FILE *f;
+	char *buf;
+	size_t n;
+
+	*text = NULL;
+	*len = 0;
+	if (!(f = fopen(c->rules_file, "r"))) {
+		if (errno == ENOENT) {
+			add_warning(c, "policy.rules_file: %s does not exist (yet): no rules from it",
+			            c->rules_file);
+			return 0;
+		}
+		add_error(c, "policy.rules_file: cannot read %s: %s", c->rules_file,
+		          strerror(errno));
+		return -1;
+	}
+	if (!(buf = malloc(RULES_FILE_MAX + 1)))
+		abort();
+	n = fread(buf, 1, RULES_FILE_MAX + 1, f);
+	if (ferror(f) || n > RULES_FILE_MAX) {
+		add_error(c, "policy.rules_file: %s: %s", c->rules_file, ferror(f) ?
+		          "read error" : "larger than 4 MiB");
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+/* The effective rules: expect; expected_domains x expected_ports when either is given,
+ * or when neither expect nor rules_file is (so an old configuration means what it
+ * meant, and a new one is not widened by defaults it never named); the rules file's
+ * text if given; and the canaries. */
+static void
+build_rules(struct conf *c, const char *text, size_t len)
+{
+	struct rules *rs = c->expect ? rules_dup(c->expect) : rules_new();
+	bool legacy = given(c, "policy", "expected_domains") ||
+	              given(c, "policy", "expected_ports") ||
+	              ((!c->expect || !c->expect->n) && !c->rules_file[0]);
+	char err[300];
+
+	if (!rs)
+		abort();
+	rs->n_canary = 0;
+	for (int i = 0; legacy && i < c->n_expected_domains; i++) {
+		struct rule r = { .n_ports = 0 };
+
+		snprintf(r.name, sizeof(r.name), "%s", c->expected_domains[i]);
+		for (int j = 0; j < c->n_expected_ports && j < RULE_MAX_PORTS; j++) {
+			r.ports[r.n_ports].proto = c->expected_ports[j].proto;
+			r.ports[r.n_ports++].port = c->expected_ports[j].port;
+		}
+		if (rules_add(rs, &r, err, sizeof(err)) < 0)
+			add_error(c, "policy.expected_domains: %s", err);
+	}
+	if (text) {
+		struct file_errors fe = { c, c->rules_file };
+
+		rules_parse_text(rs, text, len, rules_file_error, &fe);
+	}
+	if (c->canaries) {
+		memcpy(rs->canary, c->canaries->canary, sizeof(rs->canary));
+		rs->n_canary = c->canaries->n_canary;
+	}
+	rules_free(c->rules);
+	c->rules = rs;
+}
+
 /* Check and store one value. Returns 0, or -1 with err filled. */
 static int
 apply(struct conf *c, const struct key *k, const char *v, char *err, size_t errlen)
@@ -447,6 +559,7 @@ conf_new(void)
 	for (size_t i = 0; i < NKEYS; i++)
 		if (apply(c, &keys[i], keys[i].def, err, sizeof(err)) < 0)
 			add_error(c, "default: %s.%s: %s", keys[i].section, keys[i].name, err);
+	build_rules(c, NULL, 0);
 	return c;
 }
 
@@ -460,6 +573,12 @@ conf_free(struct conf *c)
 	for (int i = 0; i < c->n_errors; i++)
 		free(c->errors[i]);
 	free(c->errors);
+	for (int i = 0; i < c->n_warnings; i++)
+		free(c->warnings[i]);
+	free(c->warnings);
+	rules_free(c->rules);
+	rules_free(c->expect);
+	rules_free(c->canaries);
 	free(c);
 }
 
@@ -481,6 +600,8 @@ on_value(void *user, const char *section, const char *name, const char *value)
 	}
 	if (apply(c, k, value, err, sizeof(err)) < 0)
 		add_error(c, "%s:%d: %s.%s: %s", c->cur_file, c->cur_line, section, name, err);
+	else
+		c->given[k - keys] = true;
 	return 1;
 }
 
@@ -517,6 +638,7 @@ conf_load_file(struct conf *c, const char *path)
 	else if (rc < 0)
 		add_error(c, "%s: cannot read", path);
 	c->cur_file = NULL;
+	build_rules(c, NULL, 0);
 	return c->n_errors - before;
 }
 
@@ -544,6 +666,8 @@ conf_set(struct conf *c, const char *assignment)
 		add_error(c, "--set %s: %s.%s: %s", assignment, section, name, err);
 		return 1;
 	}
+	c->given[k - keys] = true;
+	build_rules(c, NULL, 0);
 	return 0;
 }
 
@@ -588,6 +712,15 @@ conf_check(struct conf *c)
 		          "is not in this version of oc-audit; leave it empty");
 	if (c->dns_addr.family && c->n_allow_from == 0)
 		add_error(c, "dns.allow_from: needs at least one prefix when dns.listen is set");
+	if (c->rules_file[0]) {
+		char *text;
+		size_t len;
+
+		if (read_rules_file(c, &text, &len) == 0) {
+			build_rules(c, text, len);
+			free(text);
+		}
+	}
 	return c->n_errors - before;
 }
 
@@ -603,6 +736,18 @@ conf_error(const struct conf *c, int i)
 	return i >= 0 && i < c->n_errors ? c->errors[i] : NULL;
 }
 
+int
+conf_warning_count(const struct conf *c)
+{
+	return c->n_warnings;
+}
+
+const char *
+conf_warning(const struct conf *c, int i)
+{
+	return i >= 0 && i < c->n_warnings ? c->warnings[i] : NULL;
+}
+
 void
 conf_print(const struct conf *c, FILE *out)
 {
@@ -616,4 +761,17 @@ conf_print(const struct conf *c, FILE *out)
 		fprintf(out, "; %s\n%s = %s\n", keys[i].help, keys[i].name,
 		        c->raw[i] ? c->raw[i] : "");
 	}
+	fprintf(out, "\n; The effective rules, each name with the proto/ports it may be reached "
+	        "on\n; (from expect, expected_domains x expected_ports and rules_file):\n");
+	for (int i = 0; i < c->rules->n; i++) {
+		char line[RULES_LINELEN];
+
+		fprintf(out, ";   %s%s\n", rules_format(&c->rules->r[i], line, sizeof(line)),
+		        c->rules->r[i].n_ports ? "" : "   (resolving it only)");
+	}
+	if (!c->rules->n)
+		fprintf(out, ";   (none: every name is unexpected)\n");
+	for (int i = 0; i < c->rules->n_canary; i++)
+		fprintf(out, "%s;   %s\n", i ? "" : "; Canary names (any use is a finding):\n",
+		        c->rules->canary[i]);
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "netaddr.h"
+#include "rules.h"
 
 #define CONF_MAX_LIST 32
 #define CONF_MAX_NAME 256
@@ -49,6 +50,10 @@ struct conf {
 	int n_expected_domains;
 	struct conf_port expected_ports[CONF_MAX_LIST];
 	int n_expected_ports;
+	char rules_file[4096];         /* empty = none */
+	struct rules *rules;           /* the effective rules and canaries (rules.h): expect,
+	                                  expected_domains x expected_ports when they apply,
+	                                  rules_file (read by conf_check), canary_names */
 	int64_t watch_start_us;        /* 0 = auto: the first event seen */
 	unsigned watch_days;
 	unsigned attribution_grace;    /* seconds an answer stays valid past its TTL */
@@ -66,8 +71,13 @@ struct conf {
 	char telegram_api_base[1024];
 	char webhook_url[1024];
 
-	/* private: the text of each key as given (for printing), and the problems found */
+	/* private: the text of each key as given (for printing), whether the file or --set
+	 * gave it, the parsed expect and canary_names, and the problems found */
 	char *raw[64];
+	bool given[64];
+	struct rules *expect, *canaries;
+	char **warnings;
+	int n_warnings;
 	char **errors;
 	int n_errors;
 	const char *cur_file;
@@ -95,7 +105,13 @@ int conf_check(struct conf *c);
 int conf_error_count(const struct conf *c);
 const char *conf_error(const struct conf *c, int i);
 
-/* Print the effective configuration as INI (every key, defaults included). */
+/* Things worth saying that are no error (a rules_file that does not exist yet), each
+ * "section.key: what". Collected by conf_check. */
+int conf_warning_count(const struct conf *c);
+const char *conf_warning(const struct conf *c, int i);
+
+/* Print the effective configuration as INI (every key, defaults included), then the
+ * effective rules as comments. */
 void conf_print(const struct conf *c, FILE *out);
 
 /* Normalise a domain pattern for matching: lower case, no trailing dot.

@@ -19,7 +19,7 @@ static const struct {
 	[FK_DNS_BYPASS] = { "dns-bypass", FK_SEV_HIGH,
 		"DNS, DoT or DoQ (53/853, udp or tcp) to anyone but oc-audit's resolver" },
 	[FK_UNEXPECTED_PORT] = { "unexpected-port", FK_SEV_LOW,
-		"an expected name on a port/proto outside expected_ports" },
+		"an expected name on a port/proto its rule does not list" },
 	[FK_DNS_TUNNEL] = { "dns-tunnel", FK_SEV_HIGH,
 		"many distinct or very long/random labels, or TXT/NULL volume, under one domain" },
 };

@@ -119,6 +119,41 @@ main(void)
 	r = attr(ATTRIB_NONE, 0, NULL);
 	verdict_conn(c, &r, &ev, &v);
 	is_int(v.kind, FK_DIRECT_IP, "ICMP to a resolver's address is no DNS");
+	conf_free(c);
+
+	/* precise rules: each name with its own ports */
+	static const char *ntp[] = { "2.pool.ntp.org" };
+	static const char *both[] = { "api.telegram.org", "0.pool.ntp.org" };
+	static const char *status[] = { "status.example.org" };
+	c = conf_new();
+	ok(conf_set(c, "policy.expect=api.telegram.org tcp/443, *.pool.ntp.org udp/123, "
+	            "status.example.org") == 0, "precise rules set");
+	ev = conn("198.51.100.30", IPPROTO_UDP, 123);
+	r = attr(ATTRIB_VALID, 1, ntp);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_NONE && v.expected, "ntp on udp/123: expected");
+	ev = conn("198.51.100.30", IPPROTO_TCP, 443);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_UNEXPECTED_PORT, "ntp on tcp/443 (telegram's port): unexpected-port");
+	is_str(v.key, "2.pool.ntp.org 443/tcp", "keyed by the name");
+	ev = conn("149.154.167.220", IPPROTO_UDP, 123);
+	r = attr(ATTRIB_VALID, 1, tg);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_UNEXPECTED_PORT, "telegram on ntp's udp/123: unexpected-port");
+	ev = conn("198.51.100.31", IPPROTO_UDP, 123);
+	r = attr(ATTRIB_VALID, 2, both);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_NONE && v.expected && v.pick == 1,
+	   "a shared address: the candidate whose rule lists the port names it");
+	ev = conn("198.51.100.32", IPPROTO_TCP, 443);
+	r = attr(ATTRIB_VALID, 1, status);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_UNEXPECTED_PORT && v.pick == 0,
+	   "a name expected for resolving only: any connection is unexpected-port");
+	ev = conn("198.51.100.33", IPPROTO_TCP, 443);
+	r = attr(ATTRIB_VALID, 1, mixed);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_UNEXPECTED_DESTINATION, "a name no rule names: unexpected-destination");
 
 	conf_free(c);
 	return done_testing();
