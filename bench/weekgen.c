@@ -1,10 +1,11 @@
 /* weekgen: write a synthetic watch week into an oc-audit database, for timing
  * `oc-audit report --since 7d` (bench/report.sh).
  *
- *   weekgen -o FILE [-c CONNS] [-q QUERIES] [-d DAYS] [-e END] [-s SEED]
+ *   weekgen -o FILE [-c CONNS] [-q QUERIES] [-d DAYS] [-e END] [-s SEED] [-m demo]
  *
  * CONNS connections (default 5 000 000) and QUERIES DNS queries (default 2 000 000) are
- * spread evenly over DAYS days (7) ending at END (Unix seconds, default now), in time
+ * spread evenly over DAYS days (7; a fraction is fine) ending at END (Unix seconds,
+ * default now), in time
  * order, and go through the collector's own core (attribution, policy, findings) and
  * store (one INSERT per event, rollups gathered per batch) in transactions of 1000
  * events, exactly as the writer thread commits them, so every rollup, finding and count
@@ -15,10 +16,16 @@
  * hundred queries for a dozen unexpected names (package registries, a paste site) with
  * connections to what they answered, some NXDOMAIN typos, one hour of DNS tunnelling
  * under one domain, and a handful of direct-IP, DNS-bypass and port-80 connections.
- * The same seed gives the same database. */
+ * The same seed gives the same database.
+ *
+ * -m demo writes the past days of scripts/demo instead: only the bot's expected traffic,
+ * to the addresses the demo's lab answers for its two names, and no `runs` row (the
+ * demo's collector runs on from where the week ends), so that the live part adds
+ * today's surprises to a week that was quiet until then. */
 #include "config.h"
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +93,16 @@ static struct name names[] = {
 	{ "api.telegarm.org", 0.0002, 1, NULL, { NULL, NULL }, 0.0, 0 },   /* NXDOMAIN */
 	{ "openruter.ai", 0.0001, 1, NULL, { NULL, NULL }, 0.0, 0 },       /* NXDOMAIN */
 };
-#define N_NAMES (sizeof(names) / sizeof(names[0]))
+
+/* scripts/demo's lab: its upstream answers the two expected names with these. */
+static struct name demo_names[] = {
+	{ "api.telegram.org", 0.70, 1, NULL, { "198.51.100.3", NULL }, 0.75, 0 },
+	{ "openrouter.ai", 0.30, 1, NULL, { "198.51.100.4", NULL }, 0.25, 0 },
+};
+
+/* The mix in use: the bench week's, or the demo's. */
+static struct name *mix = names;
+static size_t n_mix = sizeof(names) / sizeof(names[0]);
 
 /* Connections that no answer explains. */
 struct odd {
@@ -104,9 +120,9 @@ static const struct odd odds[] = {
 	{ "1.1.1.1", IPPROTO_TCP, 853, 0.00001, -1 },         /* dns-bypass (DoT) */
 	{ "149.154.167.220", IPPROTO_TCP, 80, 0.00005, 0 },   /* unexpected-port */
 };
-#define N_ODDS (sizeof(odds) / sizeof(odds[0]))
+static size_t n_odds = sizeof(odds) / sizeof(odds[0]);
 
-#define TUNNEL_QUERIES 3000     /* in one hour on day 5, under one domain */
+static long long tunnel_queries = 3000;   /* in one hour on day 5, under one domain */
 #define TUNNEL_DOMAIN "t.cdn-metrics.example"
 
 static struct conf *conf;
@@ -225,10 +241,10 @@ pick_name(double total)
 {
 	double x = unif() * total;
 
-	for (size_t i = 0; i < N_NAMES; i++) {
-		if (x < names[i].weight)
+	for (size_t i = 0; i < n_mix; i++) {
+		if (x < mix[i].weight)
 			return (int)i;
-		x -= names[i].weight;
+		x -= mix[i].weight;
 	}
 	return 0;
 }
@@ -237,7 +253,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: weekgen -o FILE [-c CONNS] [-q QUERIES] [-d DAYS] [-e END] "
-	        "[-s SEED]\n");
+	        "[-s SEED] [-m demo]\n");
 	exit(2);
 }
 
@@ -245,24 +261,37 @@ int
 main(int argc, char **argv)
 {
 	const char *out = NULL;
-	long long n_conn = 5000000, n_dns = 2000000, days = 7, seed = 1;
+	long long n_conn = 5000000, n_dns = 2000000, seed = 1;
+	double days = 7;
+	bool demo = false;
 	int64_t end_s = (int64_t)time(NULL);
 	char err[512], kv[4200];
 	int ch;
 
-	while ((ch = getopt(argc, argv, "o:c:q:d:e:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "o:c:q:d:e:s:m:")) != -1) {
 		switch (ch) {
 		case 'o': out = optarg; break;
 		case 'c': n_conn = atoll(optarg); break;
 		case 'q': n_dns = atoll(optarg); break;
-		case 'd': days = atoll(optarg); break;
+		case 'd': days = atof(optarg); break;
 		case 'e': end_s = atoll(optarg); break;
 		case 's': seed = atoll(optarg); break;
+		case 'm':
+			if (strcmp(optarg, "demo") != 0)
+				usage();
+			demo = true;
+			break;
 		default: usage();
 		}
 	}
-	if (!out || n_conn < 0 || n_dns < 0 || days <= 0 || optind != argc)
+	if (!out || n_conn < 0 || n_dns < 0 || !(days > 0 && days < 3650) || optind != argc)
 		usage();
+	if (demo) {
+		mix = demo_names;
+		n_mix = sizeof(demo_names) / sizeof(demo_names[0]);
+		n_odds = 0;
+		tunnel_queries = 0;
+	}
 	if (access(out, F_OK) == 0) {
 		fprintf(stderr, "weekgen: %s exists; remove it first\n", out);
 		return 1;
@@ -286,7 +315,7 @@ main(int argc, char **argv)
 	sqlite3_exec(db, "PRAGMA synchronous = OFF", NULL, NULL, NULL);
 
 	int64_t end = end_s * US_PER_SEC - 60 * US_PER_SEC;
-	int64_t start = end - days * DAY_US + 120 * US_PER_SEC;
+	int64_t start = end - (int64_t)(days * (double)DAY_US) + 120 * US_PER_SEC;
 	int64_t total = n_conn + n_dns, step = total ? (end - start) / total : 1;
 	int64_t tun_start = start + 4 * DAY_US + 13 * 3600 * US_PER_SEC;
 	long long tun_done = 0;
@@ -298,11 +327,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "weekgen: %s\n", err);
 		return 1;
 	}
-	for (size_t i = 0; i < N_NAMES; i++)
-		wq += names[i].weight;
-	for (size_t i = 0; i < N_NAMES; i++)
-		wc += names[i].conn_weight;
-	for (size_t i = 0; i < N_ODDS; i++)
+	for (size_t i = 0; i < n_mix; i++)
+		wq += mix[i].weight;
+	for (size_t i = 0; i < n_mix; i++)
+		wc += mix[i].conn_weight;
+	for (size_t i = 0; i < n_odds; i++)
 		wc_odd += odds[i].weight;
 
 	/* A short run of the week's flows: the daemon's `runs` row. */
@@ -310,7 +339,7 @@ main(int argc, char **argv)
 	snprintf(sql, sizeof(sql), "INSERT INTO runs(started_us, stopped_us, version, config) "
 	         "VALUES(%lld, %lld, 'weekgen', 'synthetic week')", (long long)start,
 	         (long long)end);
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (!demo && sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		die_db(db, "runs");
 
 	long long done_conn = 0, done_dns = 0;
@@ -331,7 +360,7 @@ main(int argc, char **argv)
 
 		if (dns) {
 			done_dns++;
-			if (tun_done < TUNNEL_QUERIES && ts >= tun_start &&
+			if (tun_done < tunnel_queries && ts >= tun_start &&
 			    ts < tun_start + 3600 * US_PER_SEC && unif() < 0.5) {
 				char q[300], label[41];
 				static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
@@ -345,8 +374,8 @@ main(int argc, char **argv)
 			} else {
 				int n = pick_name(wq);
 
-				names[n].last_us = ts;
-				rc = emit_dns(k, s, ts, names[n].qname, names[n].qtype, &names[n]);
+				mix[n].last_us = ts;
+				rc = emit_dns(k, s, ts, mix[n].qname, mix[n].qtype, &mix[n]);
 			}
 		} else {
 			double x = unif();
@@ -355,7 +384,7 @@ main(int argc, char **argv)
 			if (x < wc_odd) {
 				const struct odd *o = &odds[0];
 
-				for (size_t j = 0; j < N_ODDS; j++) {
+				for (size_t j = 0; j < n_odds; j++) {
 					if (x < odds[j].weight) {
 						o = &odds[j];
 						break;
@@ -368,15 +397,23 @@ main(int argc, char **argv)
 				double y = unif() * wc;
 				size_t j;
 
-				for (j = 0; j < N_NAMES - 1; j++) {
-					if (y < names[j].conn_weight)
+				for (j = 0; j < n_mix - 1; j++) {
+					if (y < mix[j].conn_weight)
 						break;
-					y -= names[j].conn_weight;
+					y -= mix[j].conn_weight;
 				}
-				if (!names[j].addr[0] || names[j].conn_weight == 0 ||
-				    !names[j].last_us)
+				if (demo && !mix[j].last_us) {
+					/* the demo's bot resolves a name before its first connection */
+					mix[j].last_us = ts - 1000;
+					done_dns++;
+					if (emit_dns(k, s, ts - 1000, mix[j].qname, mix[j].qtype,
+					             &mix[j]) < 0)
+						die_db(db, "event");
+				}
+				if (!mix[j].addr[0] || mix[j].conn_weight == 0 ||
+				    !mix[j].last_us)
 					j = 0;   /* nobody connects to a name not asked yet */
-				const char *a = names[j].addr[names[j].addr[1] && (rng() & 1) ? 1 : 0];
+				const char *a = mix[j].addr[mix[j].addr[1] && (rng() & 1) ? 1 : 0];
 				rc = emit_conn(k, s, ts, a, IPPROTO_TCP, 443);
 			}
 		}
@@ -395,7 +432,7 @@ main(int argc, char **argv)
 	}
 	sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
 	double el = (double)(timefmt_now_us() - t0) / 1e6;
-	printf("weekgen: %s: %lld connections, %lld DNS queries (%lld tunnel) over %lld days "
+	printf("weekgen: %s: %lld connections, %lld DNS queries (%lld tunnel) over %g days "
 	       "in %.1f s (%.0f events/s)\n", out, done_conn, done_dns, tun_done, days, el,
 	       el > 0 ? (double)total / el : 0.0);
 	core_free(k);

@@ -39,9 +39,6 @@ struct core {
 	int64_t first_us;              /* the first event of this run */
 	bool watch_start_stored;       /* in the database, or pending in this transaction */
 	bool watch_start_in_batch;
-	/* demo_week_seconds: stored times run this much faster, ending the week near now */
-	double scale;
-	int64_t real0, stored0;
 	/* unexpected-domain findings per registered domain: past NAMES_PER_BASE the rest go
 	 * into one "*.base" finding, so a tunnel or a DGA cannot flood the list */
 	struct { char base[256]; int n; } bases[BASES];
@@ -105,11 +102,6 @@ core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *err, size_t er
 		return NULL;
 	}
 	k->c = c;
-	if (c->demo_week_seconds) {
-		k->scale = 604800.0 / c->demo_week_seconds;
-		k->real0 = now_us;
-		k->stored0 = now_us - INT64_C(604800) * US_PER_SEC;
-	}
 	if (sqlite3_prepare_v2(db, "SELECT CAST(value AS INTEGER) FROM meta "
 	                       "WHERE key = 'watch_start_us'", -1, &st, NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW) {
@@ -152,16 +144,6 @@ core_rollback(struct core *k)
 		k->watch_start_stored = false;
 		k->watch_start_in_batch = false;
 	}
-}
-
-/* The time an event is stored with: its own, or squeezed for the demo. Attribution
- * always works on the real times. */
-static int64_t
-stored_time(const struct core *k, int64_t ts_us)
-{
-	if (k->scale == 0)
-		return ts_us;
-	return k->stored0 + (int64_t)((double)(ts_us - k->real0) * k->scale);
 }
 
 /* The watch day of an event at ts_us; the first event stores when the watch began, so
@@ -209,13 +191,11 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 	struct attrib_result r;
 	struct conn_verdict v;
 	struct conn_attr a = { 0 };
-	struct conn_event sev = *ev;
 	int64_t id;
 	int day;
 	bool is_new;
 
-	sev.ts_us = stored_time(k, ev->ts_us);
-	if ((day = watch(k, s, sev.ts_us)) < 0)
+	if ((day = watch(k, s, ev->ts_us)) < 0)
 		return -1;
 	attrib_lookup(k->map, &ev->src, &ev->dst, ev->ts_us,
 	              (int64_t)k->c->attribution_grace * US_PER_SEC, &r);
@@ -228,13 +208,13 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 	}
 	for (int i = 0; i < r.n; i++)
 		a.names[a.n_names++] = r.c[i].name;
-	if ((id = store_conn(s, &sev, &a)) < 0)
+	if ((id = store_conn(s, ev, &a)) < 0)
 		return -1;
 	if (v.kind == FK_NONE)
 		return 0;
 	struct finding_in f = {
 		.kind = findkind_name(v.kind), .key = v.key, .domain = v.domain, .ip = v.ip,
-		.port = v.port, .proto = v.proto, .ts_us = sev.ts_us, .watch_day = day,
+		.port = v.port, .proto = v.proto, .ts_us = ev->ts_us, .watch_day = day,
 		.detail = v.detail, .example = v.example, .conn_id = id, .query_id = a.query_id,
 	};
 	return store_finding(s, &f, &is_new) < 0 ? -1 : 0;
@@ -278,23 +258,11 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 {
 	bool expected = rules_name_expected(k->c->rules, ev->qname);
 	char key[1100], base[256], reason[300];
-	int64_t qid;
+	int64_t qid, ts = ev->ts_us;
 	int day;
 
-	int64_t ts = stored_time(k, ev->ts_us);
-
-	if ((day = watch(k, s, ts)) < 0)
+	if ((day = watch(k, s, ts)) < 0 || (qid = store_dns(s, ev, expected)) < 0)
 		return -1;
-	if (ts == ev->ts_us) {
-		if ((qid = store_dns(s, ev, expected)) < 0)
-			return -1;
-	} else {
-		struct dns_event sev = *ev;  /* shares ev's name and answers */
-
-		sev.ts_us = ts;
-		if ((qid = store_dns(s, &sev, expected)) < 0)
-			return -1;
-	}
 	for (size_t i = 0; i < ev->n_answers; i++) {
 		const struct dns_answer *an = &ev->answers[i];
 		struct netaddr ip;

@@ -304,8 +304,6 @@ static const struct key keys[] = {
 	     "raw events older than this are pruned; findings are kept"),
 	UINT("collector", "queue_size", queue_size, "65536", 1024, 16777216,
 	     "events held between the readers and the database writer"),
-	UINT("collector", "demo_week_seconds", demo_week_seconds, "0", 0, 86400,
-	     "demo only: store times so that this many seconds fill the past week; 0 = off"),
 	FN("dns", "listen", p_dns_listen, "192.168.83.1:53",
 	   "address:port the resolver answers on (UDP and TCP); empty = off"),
 	FN("dns", "allow_from", p_allow_from, "192.168.83.0/24",

@@ -34,7 +34,6 @@ struct conf {
 	char pcap_interface[64];
 	unsigned retention_days;
 	unsigned queue_size;
-	unsigned demo_week_seconds;    /* demo only: a week of timestamps in this many s */
 	/* [dns] */
 	struct netaddr dns_addr;       /* family 0 = DNS service off */
 	uint16_t dns_port;

@@ -61,10 +61,6 @@ in
       Events held between the readers and the database writer; when full, new events are
       dropped and counted as lost.
     '';
-    demo_week_seconds = uint 0 0 86400 ''
-      Demonstrations only: store times so that this many seconds fill the past week.
-      0 (off) in a real deployment.
-    '';
   };
 
   dns = section "The VM's resolver (oc-audit answers its DNS and logs every query)." {
