@@ -33,7 +33,19 @@ let
     ;
   cfg = config.services.oc-audit;
   format = pkgs.formats.ini { listToValue = concatMapStringsSep ", " toString; };
-  configFile = format.generate "oc-audit.ini" cfg.settings;
+  # Only what differs from the daemon's defaults is written: the daemon applies the same
+  # defaults itself (tests/nix/settings_keys.sh holds the two equal), and a key given
+  # can mean more than its value (expected_domains beside expect).
+  settingsOptions = import ./settings.nix { inherit lib format; };
+  keyOptions = section: lib.filterAttrs (_: lib.isOption) (section.type.getSubOptions [ ]);
+  defaults = lib.mapAttrs (
+    _: section: lib.mapAttrs (_: o: o.default) (keyOptions section)
+  ) settingsOptions;
+  isDefault = section: key: v: defaults ? ${section}.${key} && defaults.${section}.${key} == v;
+  written = lib.filterAttrs (_: keys: keys != { }) (
+    lib.mapAttrs (section: lib.filterAttrs (key: v: !isDefault section key v)) cfg.settings
+  );
+  configFile = format.generate "oc-audit.ini" written;
 
   stateDir = "/var/lib/oc-audit";
   credentials = "/run/credentials/oc-audit.service";
@@ -155,7 +167,7 @@ in
     settings = mkOption {
       type = types.submodule {
         freeformType = format.type;
-        options = import ./settings.nix { inherit lib format; };
+        options = settingsOptions;
       };
       default = { };
       example = literalExpression ''
@@ -171,8 +183,9 @@ in
       '';
       description = ''
         The configuration, in the sections and keys of oc-audit.ini(5), each with the
-        daemon's default. Lists are written comma-separated. Secrets do not go here: see
-        telegramTokenFile and webTokenFile.
+        daemon's default; the keys set to something else are written to the file. Lists
+        are written comma-separated. Secrets do not go here: see telegramTokenFile and
+        webTokenFile.
       '';
     };
 

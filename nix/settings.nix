@@ -1,8 +1,10 @@
 # services.oc-audit.settings: every key of the daemon's configuration (common/conf.c's
 # key table), in the INI's own sections, with the daemon's defaults and bounds. The
-# module writes them all out with pkgs.formats.ini; lists become "a, b" as the daemon
-# reads them. tests/nix/settings_keys.sh fails when this file and the key table drift,
-# and prints the option to add for a new key.
+# module writes the keys set to something else with pkgs.formats.ini (the daemon applies
+# the same defaults to the rest, and some keys mean more when given: expected_domains
+# beside expect); lists become "a, b" as the daemon reads them.
+# tests/nix/settings_keys.sh fails when this file and the key table drift, and prints
+# the option to add for a new key.
 { lib, format }:
 let
   inherit (lib) mkOption types;
@@ -85,11 +87,27 @@ in
 
   policy = section "What the VM is expected to do; everything else is a finding." {
     expected_domains = list [ "api.telegram.org" "openrouter.ai" ] ''
-      Names the VM may use: exact, or *.example.com for the subdomains of example.com.
+      Names the VM may use, each on every pair of expected_ports: exact, or
+      *.example.com for the subdomains of example.com. With expect or rules_file set,
+      they apply only when this or expected_ports is set too.
     '';
     expected_ports = list [ "tcp/443" ] ''
       proto/port pairs the expected names may be reached on (tcp/443, udp/443).
     '';
+    expect = list [ ] ''
+      Rules, each "NAME [PROTO/PORT ...]": a name and the pairs it alone may be reached
+      on, e.g. [ "api.telegram.org tcp/443" "*.pool.ntp.org udp/123" ].
+    '';
+    rules_file = mkOption {
+      type = types.coercedTo types.path (p: "${p}") types.str;
+      default = "";
+      example = lib.literalExpression ''pkgs.writeText "oc-audit-rules" "openrouter.ai tcp/443"'';
+      description = ''
+        A file of more rules, one a line, # for comments; it must be readable by the
+        service's dynamic user (a store path, as in the example, is: rules are not
+        secret). Empty: none.
+      '';
+    };
     watch_start = str "auto" ''
       Start of the watch period, an ISO-8601 time, or auto = the first event seen.
     '';

@@ -29,6 +29,20 @@ in
     };
   };
 
+  # rules instead of expected_domains: the defaults must not widen them
+  expect =
+    { pkgs, ... }:
+    {
+      imports = [ on ];
+      services.oc-audit.settings.policy = {
+        expect = [
+          "api.telegram.org tcp/443"
+          "*.pool.ntp.org udp/123"
+        ];
+        rules_file = pkgs.writeText "oc-audit-rules" "openrouter.ai tcp/443\n";
+      };
+    };
+
   # the VM may run without oc-audit (opted out of failing closed), resolver off
   open = {
     imports = [ on ];

@@ -218,7 +218,7 @@ def assertions(tap, name, got, want):
 
 def check_module(tap):
     c = {}
-    for case in ("default", "custom", "open", "capture", "nftables-off", "unbound-plan",
+    for case in ("default", "custom", "expect", "open", "capture", "nftables-off", "unbound-plan",
                  "dnsmasq-wildcard", "resolved-extra", "bind-any", "token-in-store",
                  "database-elsewhere", "resolvers-elsewhere", "disabled"):
         c[case] = nix_eval(tap, f"case {case}", "eval.nix", case=case)
@@ -284,6 +284,19 @@ def check_module(tap):
     # the credentials exist only under systemd: check-config reads stand-ins there
     ini_check(tap, "custom", ini, [
         "alerts.telegram_token_file=TMP/telegram-token", "web.token_file=TMP/web-token"])
+
+    e = c["expect"]
+    assertions(tap, "expect", e["failedAssertions"], [])
+    lines = e["ini"].splitlines()
+    tap.result("expect=api.telegram.org tcp/443, *.pool.ntp.org udp/123" in lines and
+               any(re.match(r"rules_file=/nix/store/\w+-oc-audit-rules$", x) for x in lines),
+               "expect: the rules and the rules file (a store path) are written", lines)
+    tap.result(not any(x.startswith(("expected_domains=", "expected_ports=")) for x in lines),
+               "expect: the default expected_domains and _ports are not written (they would "
+               "widen the rules)", lines)
+    tap.result(c["default"]["ini"] == "", "default: nothing differs from the daemon's "
+               "defaults, so the INI is empty", [c["default"]["ini"]])
+    ini_check(tap, "expect", e["ini"])
 
     o = c["open"]
     vm = o["services"]["microvm@openclaw"]
