@@ -14,6 +14,7 @@
 #include "dnslog/dnslisten.h"
 #include "common/netaddr.h"
 #include "report/report.h"
+#include "report/verify.h"
 
 static void
 usage(FILE *f)
@@ -26,12 +27,14 @@ usage(FILE *f)
 	        "                                                  the audit report\n"
 	        "  check-config -c FILE [--set section.key=value]  validate and print the config\n"
 	        "  alert-test -c FILE [--set section.key=value]    send a test alert, print the answer\n"
+	        "  verify [-c FILE | --db PATH] [--head HASH]      check the hash chain of the record\n"
 	        "  --version, --help                               (COMMAND --help: its options)\n"
 	        "\n"
 	        "exit status, the same for every command:\n"
 	        "  0 ok; 1 runtime error; 2 usage or configuration error (collect: also a\n"
 	        "  start-up failure the operator must fix, such as a port in use or a missing\n"
-	        "  user); 3 findings (report --fail-on-findings)\n");
+	        "  user); 3 findings (report --fail-on-findings); 5 the record does not match\n"
+	        "  its hash chain (verify)\n");
 }
 
 /* Parse "-c FILE [--set section.key=value ...] [--help]" for cmd and load that
@@ -137,6 +140,8 @@ main(int argc, char **argv)
 		return check_config_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "alert-test") == 0)
 		return alert_test_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "verify") == 0)
+		return verify_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
 		printf("oc-audit %s (schema version %d)\n", PACKAGE_VERSION, db_schema_version());
 		return 0;

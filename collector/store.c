@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/chain.h"
 #include "common/db.h"
+#include "common/log.h"
 #include "common/proto.h"
 #include "common/timefmt.h"
 #include "rollup.h"
@@ -31,22 +33,22 @@ struct hour_pending {
 enum {
 	S_INS_CONN, S_DEST_GET, S_HOURLY_ADD, S_INS_QUERY, S_INS_ANSWER, S_NAME_INS, S_NAME_GET,
 	S_IP_INS, S_IP_GET, S_FIND_INS, S_FIND_GET, S_OUTBOX, S_INS_LOSS, S_COUNTER_ADD, S_META,
-	S_ACK, S_ALERT_DONE, S_ALERT_RETRY, S__COUNT
+	S_ACK, S_ALERT_DONE, S_ALERT_RETRY, S_INS_SENSOR, S__COUNT
 };
 
 static const char *const sql_text[S__COUNT] = {
 	/* ?16 is how many candidate names ?19.. hold: SQLite builds their array (CASE
-	 * evaluates only the branch taken, so the rest may stay unbound) */
+	 * evaluates only the branch taken, so the rest may stay unbound); ?27 is its id */
 	[S_INS_CONN] =
 	"INSERT INTO connections(ts_us, family, proto, src, sport, dst, dport, icmp_type, "
-	"icmp_code, iif, oif, prefix, pkt_len, attr, domain, domains, query_id, dest_id) "
+	"icmp_code, iif, oif, prefix, pkt_len, attr, domain, domains, query_id, dest_id, id) "
 	"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,CASE ?16 "
 	"WHEN 1 THEN json_array(?19) WHEN 2 THEN json_array(?19,?20) "
 	"WHEN 3 THEN json_array(?19,?20,?21) WHEN 4 THEN json_array(?19,?20,?21,?22) "
 	"WHEN 5 THEN json_array(?19,?20,?21,?22,?23) "
 	"WHEN 6 THEN json_array(?19,?20,?21,?22,?23,?24) "
 	"WHEN 7 THEN json_array(?19,?20,?21,?22,?23,?24,?25) "
-	"WHEN 8 THEN json_array(?19,?20,?21,?22,?23,?24,?25,?26) END,?17,?18)",
+	"WHEN 8 THEN json_array(?19,?20,?21,?22,?23,?24,?25,?26) END,?17,?18,?27)",
 	[S_DEST_GET] =
 	"INSERT INTO destinations(domain, ip, port, proto, expected, connections, first_us, "
 	"last_us) VALUES(?,?,?,?,?,0,?6,?6) ON CONFLICT(domain, ip, port, proto) DO UPDATE SET "
@@ -58,9 +60,9 @@ static const char *const sql_text[S__COUNT] = {
 	"findings + excluded.findings, events_lost = events_lost + excluded.events_lost",
 	[S_INS_QUERY] =
 	"INSERT INTO dns_queries(ts_us, client, cport, qid, qname, qname_wire, qtype, qclass, "
-	"rcode, latency_us, transport, name_id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+	"rcode, latency_us, transport, name_id, id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[S_INS_ANSWER] =
-	"INSERT INTO dns_answers(query_id, name, rtype, ttl, data) VALUES(?,?,?,?,?)",
+	"INSERT INTO dns_answers(query_id, name, rtype, ttl, data, id) VALUES(?,?,?,?,?,?)",
 	/* a name never seen: a plain INSERT (an UPSERT with RETURNING costs twice as much,
 	 * and every cache miss of the resolver is a new name); a known one: S_NAME_GET */
 	[S_NAME_INS] =
@@ -77,7 +79,7 @@ static const char *const sql_text[S__COUNT] = {
 	[S_IP_GET] = "SELECT id FROM dns_ips WHERE ip = ?1 AND name_id = ?2",
 	[S_FIND_INS] =
 	"INSERT INTO findings(kind, key, domain, ip, port, proto, count, first_us, last_us, "
-	"watch_day, detail, example, conn_id, query_id) VALUES(?,?,?,?,?,?,1,?7,?7,?,?,?,?,?) "
+	"watch_day, detail, example, conn_id, query_id, id) VALUES(?,?,?,?,?,?,1,?7,?7,?,?,?,?,?,?) "
 	"ON CONFLICT(kind, key) DO NOTHING RETURNING id",
 	[S_FIND_GET] = "SELECT id FROM findings WHERE kind = ? AND key = ?",
 	[S_OUTBOX] =
@@ -86,7 +88,9 @@ static const char *const sql_text[S__COUNT] = {
 	"'port', port, 'proto', proto, 'count', count, 'first_seen', " DB_ISO("first_us") ", "
 	"'last_seen', " DB_ISO("last_us") ", 'watch_day', watch_day, 'detail', detail), ?2 "
 	"FROM findings WHERE id = ?1",
-	[S_INS_LOSS] = "INSERT INTO losses(ts_us, source, count) VALUES(?,?,?)",
+	[S_INS_LOSS] = "INSERT INTO losses(ts_us, source, count, id) VALUES(?,?,?,?)",
+	[S_INS_SENSOR] =
+	"INSERT INTO sensor_events(ts_us, run_id, source, state, detail, id) VALUES(?,?,?,?,?,?)",
 	[S_COUNTER_ADD] =
 	"INSERT INTO counters(name, value) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET "
 	"value = value + excluded.value",
@@ -106,6 +110,11 @@ struct store {
 	struct rollup *dest, *name, *ip, *finding;
 	struct hour_pending hours[HOURS_PENDING];
 	int n_hours;
+	/* The id of the next row of each chained table. The store assigns them, so an id is
+	 * never reused even when retention empties a table (chain.h: batches are id
+	 * ranges); a rolled back insert leaves a gap, which is harmless. */
+	int64_t next_id[CHAIN__TABLES];
+	bool foreign_rows;          /* told once */
 };
 
 struct store *
@@ -118,6 +127,12 @@ store_new(sqlite3 *db, char *err, size_t errlen)
 		return NULL;
 	}
 	s->db = db;
+	for (int t = 0; t < CHAIN__TABLES; t++) {
+		char sql[128];
+
+		snprintf(sql, sizeof(sql), "SELECT max(id) FROM %s", chain_table_name(t));
+		s->next_id[t] = db_int(db, sql, 0) + 1;
+	}
 	for (int i = 0; i < S__COUNT; i++) {
 		if (sqlite3_prepare_v3(db, sql_text[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
 		                       NULL) != SQLITE_OK) {
@@ -177,6 +192,42 @@ step_done(sqlite3_stmt *st)
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Step st, an INSERT of a row of chained table t whose id is parameter param, with the
+ * table's next id. If that id is taken (a row written by something else while the
+ * collector runs: there must be one writer), skip past the table's largest id, say so
+ * once, and try again. Returns the step's result; st is not reset. */
+static int
+step_new_row(struct store *s, sqlite3_stmt *st, enum chain_table t, int param)
+{
+	char sql[96];
+	int rc;
+
+	sqlite3_bind_int64(st, param, s->next_id[t]);
+	if ((rc = sqlite3_step(st)) != SQLITE_CONSTRAINT_PRIMARYKEY)
+		return rc;
+	sqlite3_reset(st);
+	snprintf(sql, sizeof(sql), "SELECT max(id) FROM %s", chain_table_name(t));
+	if (!s->foreign_rows)
+		log_warn("database: %s has rows this collector did not write (another writer "
+		         "while it runs?): its ids go on after them", chain_table_name(t));
+	s->foreign_rows = true;
+	s->next_id[t] = db_int(s->db, sql, s->next_id[t]) + 1;
+	sqlite3_bind_int64(st, param, s->next_id[t]);
+	return sqlite3_step(st);
+}
+
+/* A plain INSERT of a new row of chained table t (its id parameter param): the new id,
+ * or -1. st is reset either way. */
+static int64_t
+insert_row(struct store *s, sqlite3_stmt *st, enum chain_table t, int param)
+{
+	int rc = step_new_row(s, st, t, param);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? s->next_id[t]++ : -1;
 }
 
 /* Run a bound statement returning one integer (an id); 0 = no row, -1 = error. */
@@ -321,9 +372,8 @@ store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr 
 	if (a->query_id)
 		sqlite3_bind_int64(st, 17, a->query_id);
 	sqlite3_bind_int64(st, 18, dest_id);
-	if (step_done(st) < 0)
+	if ((id = insert_row(s, st, CHAIN_CONNECTIONS, 27)) < 0)
 		return -1;
-	id = sqlite3_last_insert_rowid(s->db);
 	if (rollup_count(s->dest, key, ev->ts_us) < 0 || hour_count(s, ev->ts_us, 0, 1) < 0)
 		return -1;
 	return id;
@@ -423,9 +473,8 @@ store_dns(struct store *s, const struct dns_event *ev, bool expected)
 		sqlite3_bind_int64(st, 10, ev->latency_us);
 	sqlite3_bind_text(st, 11, ev->transport == DNS_TCP ? "tcp" : "udp", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 12, name_id);
-	if (step_done(st) < 0)
+	if ((qid = insert_row(s, st, CHAIN_DNS_QUERIES, 13)) < 0)
 		return -1;
-	qid = sqlite3_last_insert_rowid(s->db);
 	for (size_t i = 0; i < ev->n_answers; i++) {
 		const struct dns_answer *an = &ev->answers[i];
 		sqlite3_stmt *ia = s->st[S_INS_ANSWER];
@@ -435,7 +484,8 @@ store_dns(struct store *s, const struct dns_event *ev, bool expected)
 		sqlite3_bind_int(ia, 3, an->rtype);
 		sqlite3_bind_int64(ia, 4, an->ttl);
 		sqlite3_bind_text(ia, 5, an->data ? an->data : "", -1, SQLITE_STATIC);
-		if (step_done(ia) < 0 || count_ip(s, ev, i, name_id, qid) < 0)
+		if (insert_row(s, ia, CHAIN_DNS_ANSWERS, 6) < 0 ||
+		    count_ip(s, ev, i, name_id, qid) < 0)
 			return -1;
 	}
 	if (rollup_count(s->name, key, ev->ts_us) < 0 || hour_count(s, ev->ts_us, 1, 1) < 0)
@@ -498,9 +548,17 @@ store_finding(struct store *s, const struct finding_in *f, bool *is_new)
 		sqlite3_bind_int64(st, 11, f->conn_id);
 	if (f->query_id)
 		sqlite3_bind_int64(st, 12, f->query_id);
-	if ((id = step_id(st)) < 0)
+	{
+		int rc = step_new_row(s, st, CHAIN_FINDINGS, 13);
+
+		id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
+	if (id < 0)
 		return -1;
 	if (id > 0) {
+		s->next_id[CHAIN_FINDINGS]++;
 		/* new: its alert goes out in this same transaction */
 		sqlite3_stmt *ob = s->st[S_OUTBOX];
 
@@ -529,9 +587,38 @@ store_loss(struct store *s, int64_t ts_us, const char *source, uint64_t count)
 	sqlite3_bind_int64(st, 1, ts_us);
 	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (int64_t)count);
-	if (step_done(st) < 0 || store_counter_add(s, source, count) < 0)
+	if (insert_row(s, st, CHAIN_LOSSES, 4) < 0 || store_counter_add(s, source, count) < 0)
 		return -1;
 	return hour_count(s, ts_us, 3, (int64_t)count);
+}
+
+int
+store_sensor_event(struct store *s, int64_t ts_us, int64_t run_id, const char *source,
+                   const char *state, const char *detail)
+{
+	sqlite3_stmt *st = s->st[S_INS_SENSOR];
+
+	sqlite3_bind_int64(st, 1, ts_us);
+	sqlite3_bind_int64(st, 2, run_id);
+	sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, detail, -1, SQLITE_TRANSIENT);
+	return insert_row(s, st, CHAIN_SENSOR_EVENTS, 6) < 0 ? -1 : 0;
+}
+
+void
+store_ids_after(struct store *s, const int64_t last[CHAIN__TABLES])
+{
+	for (int t = 0; t < CHAIN__TABLES; t++)
+		if (s->next_id[t] <= last[t])
+			s->next_id[t] = last[t] + 1;
+}
+
+void
+store_last_ids(const struct store *s, int64_t last[CHAIN__TABLES])
+{
+	for (int t = 0; t < CHAIN__TABLES; t++)
+		last[t] = s->next_id[t] - 1;
 }
 
 int

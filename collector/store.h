@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "common/chain.h"
 #include "common/event.h"
 
 struct store;
@@ -68,6 +69,16 @@ int64_t store_finding_seen(struct store *s, const char *kind, const char *key,
 /* Record count events lost for source (a stats counter name) at ts_us, add it to the
  * hourly rollup and the cumulative counter. Returns 0, or -1. */
 int store_loss(struct store *s, int64_t ts_us, const char *source, uint64_t count);
+
+/* Record a change of state of a sensor (sensor_events). Returns 0, or -1. */
+int store_sensor_event(struct store *s, int64_t ts_us, int64_t run_id, const char *source,
+                       const char *state, const char *detail);
+
+/* The ids of the chained tables (chain.h): make the next id of each table at least
+ * last[t] + 1 (the chain's last batch may name rows retention has deleted since), and
+ * read the last id assigned so far (or found at store_new). */
+void store_ids_after(struct store *s, const int64_t last[CHAIN__TABLES]);
+void store_last_ids(const struct store *s, int64_t last[CHAIN__TABLES]);
 
 /* Add delta to a cumulative counter (one that is not a loss). Returns 0, or -1. */
 int store_counter_add(struct store *s, const char *name, uint64_t delta);

@@ -3,7 +3,8 @@
  * Loss counters are read at each commit and their growth is stored in the same
  * transaction, so a crash never loses the record of a loss that the database already
  * holds the events around. A failed commit rolls back, and its events are counted as
- * lost (db_error) in the next transaction that succeeds.
+ * lost (db_error) in the next transaction that succeeds. Each transaction that stored
+ * rows, and one a minute in any case, ends with its batch of the hash chain (seal.h).
  *
  * The WAL: SQLite's automatic PASSIVE checkpoint keeps it short while no reader holds an
  * old snapshot, and journal_size_limit caps the file at each reset. A long reader makes
@@ -22,6 +23,8 @@
 #include "core.h"
 #include "common/db.h"
 #include "common/log.h"
+#include "common/netaddr.h"
+#include "seal.h"
 #include "service.h"
 #include "store.h"
 #include "common/timefmt.h"
@@ -36,6 +39,7 @@
 struct writer {
 	sqlite3 *db;
 	struct store *store;
+	struct seal *seal;
 	struct core *core;
 	struct queue *q;
 	struct stats *st;
@@ -71,7 +75,8 @@ writer_new(const struct conf *c, struct queue *q, struct stats *st, char *err,
 {
 	struct writer *w = calloc(1, sizeof(*w));
 	sqlite3_stmt *ins;
-	char cfg[64];
+	char dns[NETADDR_STRLEN + 8] = "";
+	int64_t now = timefmt_now_us();
 
 	if (!w) {
 		snprintf(err, errlen, "out of memory");
@@ -86,19 +91,36 @@ writer_new(const struct conf *c, struct queue *q, struct stats *st, char *err,
 	if (!(w->store = store_new(w->db, err, errlen)) ||
 	    !(w->core = core_new(c, w->db, timefmt_now_us(), err, errlen)))
 		goto fail;
-	if (sqlite3_prepare_v2(w->db, "INSERT INTO runs(started_us, version, config) "
-	                       "VALUES(?, ?, ?)", -1, &ins, NULL) != SQLITE_OK)
+	/* the sensors this run has, for the report's coverage (empty = off) */
+	if (sqlite3_prepare_v2(w->db, "INSERT INTO runs(started_us, version, config, beat_us) "
+	                       "VALUES(?1, ?2, json_object('nflog_group', ?3, 'dns', ?4, "
+	                       "'capture', ?5), ?1)", -1, &ins, NULL) != SQLITE_OK)
 		goto dberr;
-	snprintf(cfg, sizeof(cfg), "nflog_group=%u", c->nflog_group);
-	sqlite3_bind_int64(ins, 1, timefmt_now_us());
+	if (c->dns_addr.family)
+		hostport_format(&c->dns_addr, c->dns_port, dns, sizeof(dns));
+	sqlite3_bind_int64(ins, 1, now);
 	sqlite3_bind_text(ins, 2, PACKAGE_VERSION, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ins, 3, cfg, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(ins, 3, (int)c->nflog_group);
+	sqlite3_bind_text(ins, 4, dns, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(ins, 5, c->pcap_interface, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(ins) != SQLITE_DONE) {
 		sqlite3_finalize(ins);
 		goto dberr;
 	}
 	sqlite3_finalize(ins);
 	w->run_id = sqlite3_last_insert_rowid(w->db);
+	/* rows no batch covers are sealed first; then the run's first batch marks its start */
+	if (!(w->seal = seal_new(w->db, w->store, w->run_id, err, errlen)) ||
+	    seal_backlog(w->seal, now, err, errlen) < 0)
+		goto fail;
+	if (exec(w, "BEGIN IMMEDIATE") < 0)
+		goto dberr;
+	if (seal_batch(w->seal, now, true) < 0 || exec(w, "COMMIT") < 0) {
+		exec(w, "ROLLBACK");
+		seal_committed(w->seal, false);
+		goto dberr;
+	}
+	seal_committed(w->seal, true);
 	return w;
 dberr:
 	snprintf(err, errlen, "database %s: %s", c->database, sqlite3_errmsg(w->db));
@@ -154,20 +176,22 @@ handle(struct writer *w, struct event *ev)
 
 /* Commit the open transaction. On failure roll back and count n events as lost. */
 static void
-commit(struct writer *w, size_t n)
+commit(struct writer *w, size_t n, bool seal_now)
 {
 	uint64_t snap[STAT__COUNT];
 	int64_t now = timefmt_now_us();
 
 	if (store_counters(w, now, snap) < 0 || store_flush(w->store) < 0 ||
-	    exec(w, "COMMIT") < 0) {
+	    seal_batch(w->seal, now, seal_now) < 0 || exec(w, "COMMIT") < 0) {
 		note_db_error(w, "commit failed");
 		exec(w, "ROLLBACK");
+		seal_committed(w->seal, false);
 		store_discard(w->store);
 		core_rollback(w->core);
 		stats_add(w->st, STAT_DB_ERROR, n);
 		return;
 	}
+	seal_committed(w->seal, true);
 	memcpy(w->stored, snap, sizeof(snap));
 	if (w->db_failing)
 		log_info("database: writes succeed again");
@@ -192,43 +216,15 @@ checkpoint(struct writer *w, bool force)
 	sqlite3_busy_timeout(w->db, 5000);
 }
 
-/* Delete raw events older than the retention: a few small transactions per call, so
- * ingest never waits long. A query's answers go in the same transaction as the query. */
+/* Delete raw events older than the retention, batch by batch (a batch goes once its
+ * newest event is older): a few small transactions per call, so ingest never waits
+ * long. Each batch keeps its row and digests, so the chain still verifies. */
 static void
 prune(struct writer *w, int64_t now)
 {
-	static const char *const sql[] = {
-		"DELETE FROM connections WHERE id IN (SELECT id FROM connections "
-		"WHERE ts_us < ?1 ORDER BY ts_us LIMIT 2000)",
-		"DELETE FROM dns_answers WHERE query_id IN (SELECT id FROM dns_queries "
-		"WHERE ts_us < ?1 ORDER BY ts_us LIMIT 2000)",
-		"DELETE FROM dns_queries WHERE id IN (SELECT id FROM dns_queries "
-		"WHERE ts_us < ?1 ORDER BY ts_us LIMIT 2000)",
-	};
-	int64_t cutoff = now - (int64_t)w->retention_days * DAY_US;
-
-	for (int round = 0; round < 10; round++) {
-		int changed = 0;
-
-		if (exec(w, "BEGIN IMMEDIATE") < 0)
-			return;
-		for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-			sqlite3_stmt *st;
-
-			if (sqlite3_prepare_v2(w->db, sql[i], -1, &st, NULL) != SQLITE_OK)
-				break;
-			sqlite3_bind_int64(st, 1, cutoff);
-			if (sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(w->db) > changed)
-				changed = sqlite3_changes(w->db);
-			sqlite3_finalize(st);
-		}
-		if (exec(w, "COMMIT") < 0) {
-			exec(w, "ROLLBACK");
-			return;
-		}
-		if (changed < PRUNE_BATCH)
-			return;
-	}
+	if (seal_prune(w->seal, now - (int64_t)w->retention_days * DAY_US, now, PRUNE_BATCH,
+	               10) < 0)
+		log_warn("database: retention pruning failed: %s", sqlite3_errmsg(w->db));
 }
 
 static void
@@ -240,7 +236,7 @@ periodic(struct writer *w, bool force)
 	if (force || mono - w->last_counters >= IDLE_FLUSH_US) {
 		w->last_counters = mono;
 		if (exec(w, "BEGIN IMMEDIATE") == 0)
-			commit(w, 0);
+			commit(w, 0, force);
 		else
 			note_db_error(w, "begin failed");
 	}
@@ -294,7 +290,7 @@ run(void *arg)
 			if (n == 0)
 				break;
 		}
-		commit(w, total);
+		commit(w, total, false);
 		periodic(w, false);
 	}
 	periodic(w, true);
@@ -338,6 +334,7 @@ writer_free(struct writer *w)
 			sqlite3_finalize(st);
 		}
 	}
+	seal_free(w->seal);
 	store_free(w->store);
 	core_free(w->core);
 	if (w->db)

@@ -32,5 +32,7 @@ echo "# $rows rows, $lost counted as db_error, $received received"
 check "something was lost to the full disk" "$([ "$lost" -gt 0 ] && echo yes)" yes
 check "rows + db_error = received" "$((rows + lost + 1000))" "$received"
 check "after the disk had room again every flow is stored" "$(sql "SELECT count(*) FROM connections WHERE dst = '198.51.100.3'")" 1000
+"$OCA_BIN" verify --db "$LAB_DB" >/dev/null && rc=0 || rc=$?
+check "the hash chain is intact across the failed commits" "$rc" 0
 check "log says writes succeed again" "$(grep -c 'writes succeed again' "$LAB_DIR/collect.log" | sed 's/^[1-9][0-9]*$/yes/')" yes
 lab_finish

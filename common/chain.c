@@ -1,0 +1,306 @@
+/* The canonical form of chain.h, and the reads and hashes it needs. Nothing else in
+ * the project encodes a chained row. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "chain.h"
+
+static const struct {
+	const char *name;
+	const char *last_col;
+	const char *cols;      /* the canonical column order */
+	int ts_col;            /* the column holding the event time, or -1 */
+} tables[CHAIN__TABLES] = {
+	[CHAIN_CONNECTIONS] = { "connections", "conn_last",
+		"id, ts_us, family, proto, src, sport, dst, dport, icmp_type, icmp_code, iif, oif, "
+		"prefix, pkt_len, attr, domain, domains, query_id, dest_id", 1 },
+	[CHAIN_DNS_QUERIES] = { "dns_queries", "query_last",
+		"id, ts_us, client, cport, qid, qname, qname_wire, qtype, qclass, rcode, "
+		"latency_us, transport, name_id", 1 },
+	[CHAIN_DNS_ANSWERS] = { "dns_answers", "answer_last",
+		"id, query_id, name, rtype, ttl, data", -1 },
+	/* as first stored: count, last_us and acked_us change later */
+	[CHAIN_FINDINGS] = { "findings", "finding_last",
+		"id, kind, key, domain, ip, port, proto, first_us, watch_day, detail, example, "
+		"conn_id, query_id", -1 },
+	[CHAIN_LOSSES] = { "losses", "loss_last", "id, ts_us, source, count", -1 },
+	[CHAIN_SENSOR_EVENTS] = { "sensor_events", "sensor_last",
+		"id, ts_us, run_id, source, state, detail", -1 },
+};
+
+static const char chain_domain[16] = "oc-audit chain 1";
+
+struct chain_reader {
+	sqlite3 *db;
+	sqlite3_stmt *st[CHAIN__TABLES];
+	EVP_MD_CTX *md;
+};
+
+const char *
+chain_table_name(enum chain_table t)
+{
+	return t < CHAIN__TABLES ? tables[t].name : "";
+}
+
+const char *
+chain_last_column(enum chain_table t)
+{
+	return t < CHAIN__TABLES ? tables[t].last_col : "";
+}
+
+struct chain_reader *
+chain_reader_new(sqlite3 *db, char *err, size_t errlen)
+{
+	struct chain_reader *r = calloc(1, sizeof(*r));
+	char sql[512];
+
+	if (!r || !(r->md = EVP_MD_CTX_new())) {
+		snprintf(err, errlen, "out of memory");
+		chain_reader_free(r);
+		return NULL;
+	}
+	r->db = db;
+	for (int t = 0; t < CHAIN__TABLES; t++) {
+		snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id > ?1 AND id <= ?2 "
+		         "ORDER BY id", tables[t].cols, tables[t].name);
+		if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &r->st[t],
+		                       NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "chain: cannot read %s: %s", tables[t].name,
+			         sqlite3_errmsg(db));
+			chain_reader_free(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+void
+chain_reader_free(struct chain_reader *r)
+{
+	if (!r)
+		return;
+	for (int t = 0; t < CHAIN__TABLES; t++)
+		sqlite3_finalize(r->st[t]);
+	EVP_MD_CTX_free(r->md);
+	free(r);
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 3; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+void
+chain_encode_row(sqlite3_stmt *st, enum chain_table t, chain_sink sink, void *arg)
+{
+	uint8_t b[9], tag = (uint8_t)(t + 1);
+	int n = sqlite3_column_count(st);
+
+	sink(arg, &tag, 1);
+	for (int i = 0; i < n; i++) {
+		int type = sqlite3_column_type(st, i);
+		double d;
+		uint64_t u;
+
+		switch (type) {
+		case SQLITE_INTEGER:
+			b[0] = 0x01;
+			put64(b + 1, (uint64_t)sqlite3_column_int64(st, i));
+			sink(arg, b, 9);
+			break;
+		case SQLITE_FLOAT:
+			d = sqlite3_column_double(st, i);
+			memcpy(&u, &d, sizeof(u));
+			b[0] = 0x02;
+			put64(b + 1, u);
+			sink(arg, b, 9);
+			break;
+		case SQLITE_TEXT:
+		case SQLITE_BLOB: {
+			/* the pointer first, then the length: SQLite's documented order */
+			const void *p = type == SQLITE_TEXT ? (const void *)sqlite3_column_text(st, i)
+			                                    : sqlite3_column_blob(st, i);
+			int len = sqlite3_column_bytes(st, i);
+
+			b[0] = type == SQLITE_TEXT ? 0x03 : 0x04;
+			put32(b + 1, (uint32_t)len);
+			sink(arg, b, 5);
+			if (len > 0)
+				sink(arg, p, (size_t)len);
+			break;
+		}
+		default:
+			b[0] = 0x00;
+			sink(arg, b, 1);
+			break;
+		}
+	}
+}
+
+static void
+md_sink(void *arg, const void *p, size_t n)
+{
+	EVP_DigestUpdate(arg, p, n);
+}
+
+int
+chain_digest(struct chain_reader *r, int first, int end, const int64_t after[],
+             const int64_t upto[], uint8_t out[CHAIN_HASHLEN], int64_t *max_ts,
+             int64_t *rows)
+{
+	int64_t mx = 0, nrows = 0;
+	int rc = 0;
+
+	if (!EVP_DigestInit_ex(r->md, EVP_sha256(), NULL))
+		return -1;
+	for (int t = first; t < end && rc == 0; t++) {
+		sqlite3_stmt *st = r->st[t];
+		int s;
+
+		if (upto[t] <= after[t])
+			continue;
+		sqlite3_bind_int64(st, 1, after[t]);
+		sqlite3_bind_int64(st, 2, upto[t]);
+		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+			chain_encode_row(st, (enum chain_table)t, md_sink, r->md);
+			if (tables[t].ts_col >= 0 && sqlite3_column_int64(st, tables[t].ts_col) > mx)
+				mx = sqlite3_column_int64(st, tables[t].ts_col);
+			nrows++;
+		}
+		if (s != SQLITE_DONE)
+			rc = -1;
+		sqlite3_reset(st);
+	}
+	if (!EVP_DigestFinal_ex(r->md, out, NULL))
+		rc = -1;
+	if (max_ts)
+		*max_ts = mx;
+	if (rows)
+		*rows = nrows;
+	return rc;
+}
+
+void
+chain_link(const uint8_t prev[CHAIN_HASHLEN], struct chain_batch *b)
+{
+	uint8_t buf[sizeof(chain_domain) + CHAIN_HASHLEN + 8 * (4 + CHAIN__TABLES) +
+	            2 * CHAIN_HASHLEN], *p = buf;
+	unsigned int len = 0;
+
+	memcpy(p, chain_domain, sizeof(chain_domain));
+	p += sizeof(chain_domain);
+	memcpy(p, prev, CHAIN_HASHLEN);
+	p += CHAIN_HASHLEN;
+	put64(p, (uint64_t)b->id);
+	put64(p + 8, (uint64_t)b->run_id);
+	put64(p + 16, (uint64_t)b->committed_us);
+	put64(p + 24, (uint64_t)b->max_ts_us);
+	p += 32;
+	for (int t = 0; t < CHAIN__TABLES; t++, p += 8)
+		put64(p, (uint64_t)b->last[t]);
+	memcpy(p, b->raw, CHAIN_HASHLEN);
+	memcpy(p + CHAIN_HASHLEN, b->kept, CHAIN_HASHLEN);
+	EVP_Digest(buf, sizeof(buf), b->hash, &len, EVP_sha256(), NULL);
+}
+
+char *
+chain_hex(const uint8_t h[CHAIN_HASHLEN], char *out)
+{
+	static const char hx[] = "0123456789abcdef";
+
+	for (int i = 0; i < CHAIN_HASHLEN; i++) {
+		out[2 * i] = hx[h[i] >> 4];
+		out[2 * i + 1] = hx[h[i] & 15];
+	}
+	out[2 * CHAIN_HASHLEN] = '\0';
+	return out;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+chain_unhex(const char *s, uint8_t out[CHAIN_HASHLEN])
+{
+	if (strlen(s) != 2 * CHAIN_HASHLEN)
+		return -1;
+	for (int i = 0; i < CHAIN_HASHLEN; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+#define BATCH_COLS "id, run_id, committed_us, coalesce(max_ts_us, 0), conn_last, query_last, " \
+	"answer_last, finding_last, loss_last, sensor_last, raw, hash"
+
+static void
+batch_from_row(sqlite3_stmt *st, struct chain_batch *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->id = sqlite3_column_int64(st, 0);
+	b->run_id = sqlite3_column_int64(st, 1);
+	b->committed_us = sqlite3_column_int64(st, 2);
+	b->max_ts_us = sqlite3_column_int64(st, 3);
+	for (int t = 0; t < CHAIN__TABLES; t++)
+		b->last[t] = sqlite3_column_int64(st, 4 + t);
+	if (sqlite3_column_bytes(st, 10) == CHAIN_HASHLEN)
+		memcpy(b->raw, sqlite3_column_blob(st, 10), CHAIN_HASHLEN);
+	if (sqlite3_column_bytes(st, 11) == CHAIN_HASHLEN)
+		memcpy(b->hash, sqlite3_column_blob(st, 11), CHAIN_HASHLEN);
+}
+
+static int
+read_one(sqlite3 *db, const char *sql, int64_t arg, struct chain_batch *b)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, arg);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		batch_from_row(st, b);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+chain_read_batch(sqlite3 *db, int64_t id, struct chain_batch *b)
+{
+	return read_one(db, "SELECT " BATCH_COLS " FROM batches WHERE id = ?1", id, b);
+}
+
+int
+chain_head(sqlite3 *db, int64_t until_us, struct chain_batch *b)
+{
+	return read_one(db, "SELECT " BATCH_COLS " FROM batches WHERE committed_us < ?1 "
+	                "ORDER BY id DESC LIMIT 1", until_us, b);
+}
