@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "attrib.h"
 #include "core.h"
@@ -26,7 +27,9 @@
 
 _Static_assert(ATTRIB_MAX_NAMES <= STORE_MAX_NAMES, "every candidate name is stored");
 
-#define ATTRIB_CAP 262144
+/* The attribution map's share of the daemon's memory (attrib.h): a bot resolves a few
+ * names, and this holds tens of thousands of answers; past it a flood evicts. */
+#define ATTRIB_BUDGET (12u << 20)
 #define NAMES_PER_BASE 8        /* exact-name findings per registered domain */
 #define BASES 1024
 #define RELOAD_US (2 * DAY_US)
@@ -95,8 +98,15 @@ core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *err, size_t er
 	struct tunnel_limits lim = { c->tunnel_distinct_labels, c->tunnel_label_length,
 	                             c->tunnel_txt_queries };
 	sqlite3_stmt *st;
+	uint64_t seed = 0;
 
-	if (!k || !(k->map = attrib_new(ATTRIB_CAP)) || !(k->tunnel = tunnel_new(&lim))) {
+	/* the hash seed only needs to be unknown to the VM; a failed read leaves the
+	 * chains bounded anyway (attrib.c) */
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
+		seed ^= (uint64_t)now_us;
+	if (!k || !(k->map = attrib_new(ATTRIB_BUDGET,
+	                                (int64_t)c->attribution_grace * US_PER_SEC, seed)) ||
+	    !(k->tunnel = tunnel_new(&lim))) {
 		snprintf(err, errlen, "out of memory");
 		core_free(k);
 		return NULL;
@@ -135,6 +145,12 @@ core_free(struct core *k)
 	attrib_free(k->map);
 	tunnel_free(k->tunnel);
 	free(k);
+}
+
+uint64_t
+core_attrib_evictions(const struct core *k)
+{
+	return attrib_evictions(k->map);
 }
 
 void

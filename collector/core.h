@@ -26,6 +26,9 @@ void core_free(struct core *k);
 int core_conn(struct core *k, struct store *s, const struct conn_event *ev);
 int core_dns(struct core *k, struct store *s, const struct dns_event *ev);
 
+/* Answers the attribution map has evicted so far to stay within its memory budget. */
+uint64_t core_attrib_evictions(const struct core *k);
+
 /* The transaction rolled back: forget what was stored in it. */
 void core_rollback(struct core *k);
 

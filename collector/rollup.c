@@ -8,6 +8,9 @@
 #include "common/timefmt.h"
 #include "rollup.h"
 
+/* The keys a cache holds, in bytes, whatever its cap in keys: the VM chooses the names
+ * that become keys, up to a kilobyte each. */
+#define ROLLUP_KEY_BYTES (2u << 20)
 
 struct item {
 	char *key;
@@ -21,7 +24,7 @@ struct item {
 struct rollup {
 	sqlite3_stmt *add, *hourly;
 	struct item **slots;         /* open addressing, at least twice the cap */
-	size_t n, cap, mask;
+	size_t n, cap, mask, key_bytes;
 	struct item *dirty;
 };
 
@@ -64,6 +67,7 @@ rollup_clear(struct rollup *r)
 		}
 	}
 	r->n = 0;
+	r->key_bytes = 0;
 	r->dirty = NULL;
 }
 
@@ -167,7 +171,7 @@ rollup_remember(struct rollup *r, const char *key, int64_t id)
 		it->id = id;
 		return 0;
 	}
-	if (r->n >= r->cap) {
+	if (r->n >= r->cap || r->key_bytes + strlen(key) > ROLLUP_KEY_BYTES) {
 		if (rollup_flush(r) < 0)
 			return -1;
 		rollup_clear(r);
@@ -180,6 +184,7 @@ rollup_remember(struct rollup *r, const char *key, int64_t id)
 	it->id = id;
 	r->slots[slot] = it;
 	r->n++;
+	r->key_bytes += strlen(key);
 	return 0;
 }
 

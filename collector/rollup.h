@@ -15,7 +15,7 @@ struct rollup;
 
 /* add_sql takes ?1 id, ?2 count, ?3 first_us, ?4 last_us; hourly_sql (may be NULL)
  * takes ?1 hour, ?2 id, ?3 count, ?4 first_us, ?5 last_us. Statements are prepared on
- * db. The cache holds up to cap keys. Returns NULL with a reason in err. */
+ * db. The cache holds up to cap keys, and at most 2 MiB of them. Returns NULL with a reason in err. */
 struct rollup *rollup_new(sqlite3 *db, const char *add_sql, const char *hourly_sql,
                           size_t cap, char *err, size_t errlen);
 void rollup_free(struct rollup *r);

@@ -56,7 +56,11 @@ verdict_conn(const struct conf *c, const struct attrib_result *r,
 		              "resolver: names resolved this way are invisible to the audit";
 	} else if (r->state == ATTRIB_NONE) {
 		out->kind = FK_DIRECT_IP;
-		out->detail = "a connection to an address that no DNS answer gave the VM";
+		out->detail = r->evicted ?
+		              "a connection to an address that no DNS answer the collector still "
+		              "holds gave the VM: the attribution memory was full and evicted "
+		              "answers (counter attrib_evicted), one of which may have given it" :
+		              "a connection to an address that no DNS answer gave the VM";
 	} else if (full_at < 0 && name_at < 0) {
 		out->kind = FK_UNEXPECTED_DESTINATION;
 		out->domain = out->pick >= 0 ? r->c[out->pick].name : NULL;

@@ -159,11 +159,15 @@ handle(struct writer *w, struct event *ev)
 	case EV_CONN:
 		rc = core_conn(w->core, w->store, &ev->u.conn);
 		break;
-	case EV_DNS:
+	case EV_DNS: {
+		uint64_t evicted = core_attrib_evictions(w->core);
+
 		rc = core_dns(w->core, w->store, ev->u.dns);
 		dns_event_free(ev->u.dns);
 		ev->u.dns = NULL;
+		stats_add(w->st, STAT_ATTRIB_EVICTED, core_attrib_evictions(w->core) - evicted);
 		break;
+	}
 	case EV_CMD:
 		rc = store_cmd(w->store, &ev->u.cmd);
 		break;

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,37 +17,80 @@ put(char **p, const void *src, size_t n)
 	return at;
 }
 
+/* How many of ev's answers the packed event keeps, and how many bytes of the text of
+ * each (name, then data): within EVENT_DNS_ANSWERS_MAX and EVENT_DNS_ANSWER_BYTES. The
+ * lengths go into nlen and dlen (room for EVENT_DNS_ANSWERS_MAX). */
+static size_t
+kept_answers(const struct dns_event *ev, size_t *nlen, size_t *dlen, bool *truncated)
+{
+	size_t left = EVENT_DNS_ANSWER_BYTES, k;
+
+	*truncated = ev->n_answers > EVENT_DNS_ANSWERS_MAX;
+	for (k = 0; k < ev->n_answers && k < EVENT_DNS_ANSWERS_MAX; k++) {
+		const char *name = ev->answers[k].name ? ev->answers[k].name : "";
+		const char *data = ev->answers[k].data ? ev->answers[k].data : "";
+		size_t nl = strlen(name), dl = strlen(data);
+
+		if (nl + dl > left) {
+			/* the first that does not fit: kept cut if there is room, and the last */
+			*truncated = true;
+			if (left < EVENT_DNS_CUT_MIN)
+				break;
+			size_t keep_name = nl < 32 ? nl : 32;   /* the data first: an address whole */
+
+			dlen[k] = dl < left - keep_name ? dl : left - keep_name;
+			nlen[k] = nl < left - dlen[k] ? nl : left - dlen[k];
+			return k + 1;
+		}
+		nlen[k] = nl;
+		dlen[k] = dl;
+		left -= nl + dl;
+	}
+	return k;
+}
+
+/* Append n bytes of s and a NUL at *p; return where they went. */
+static char *
+put_str(char **p, const char *s, size_t n)
+{
+	char *at = put(p, s, n);
+
+	*(*p)++ = '\0';
+	return at;
+}
+
 struct dns_event *
 dns_event_pack(const struct dns_event *ev)
 {
 	const char *qname = ev->qname ? ev->qname : "";
-	size_t size = sizeof(*ev) + ev->n_answers * sizeof(struct dns_answer) +
-	              ev->qname_len + strlen(qname) + 1;
+	size_t nlen[EVENT_DNS_ANSWERS_MAX], dlen[EVENT_DNS_ANSWERS_MAX];
+	bool truncated;
+	size_t n = kept_answers(ev, nlen, dlen, &truncated);
+	size_t size = sizeof(*ev) + n * sizeof(struct dns_answer) + ev->qname_len +
+	              strlen(qname) + 1;
 	struct dns_event *out;
 	struct dns_answer *ans = NULL;
 	char *p;
 
-	for (size_t i = 0; i < ev->n_answers; i++)
-		size += strlen(ev->answers[i].name ? ev->answers[i].name : "") + 1 +
-		        strlen(ev->answers[i].data ? ev->answers[i].data : "") + 1;
-	if (size > UINT32_MAX || !(out = malloc(size)))
+	for (size_t i = 0; i < n; i++)
+		size += nlen[i] + 1 + dlen[i] + 1;
+	if (!(out = malloc(size)))
 		return NULL;
 	*out = *ev;
 	out->size = (uint32_t)size;
+	out->n_answers = n;
+	out->truncated = ev->truncated || truncated;
 	p = (char *)(out + 1);
-	if (ev->n_answers)
-		ans = put(&p, ev->answers, ev->n_answers * sizeof(*ans));
+	if (n)
+		ans = put(&p, ev->answers, n * sizeof(*ans));
 	out->answers = ans;
 	out->qname_len = ev->qname_wire ? ev->qname_len : 0;
 	out->qname_wire = put(&p, ev->qname_wire ? ev->qname_wire : (const uint8_t *)"",
 	                      out->qname_len);
 	out->qname = put(&p, qname, strlen(qname) + 1);
-	for (size_t i = 0; i < ev->n_answers; i++) {
-		const char *name = ev->answers[i].name ? ev->answers[i].name : "";
-		const char *data = ev->answers[i].data ? ev->answers[i].data : "";
-
-		ans[i].name = put(&p, name, strlen(name) + 1);
-		ans[i].data = put(&p, data, strlen(data) + 1);
+	for (size_t i = 0; i < n; i++) {
+		ans[i].name = put_str(&p, ev->answers[i].name ? ev->answers[i].name : "", nlen[i]);
+		ans[i].data = put_str(&p, ev->answers[i].data ? ev->answers[i].data : "", dlen[i]);
 	}
 	return out;
 }

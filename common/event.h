@@ -38,6 +38,16 @@ struct dns_answer {
 
 enum dns_transport { DNS_UDP = 1, DNS_TCP = 2 };
 
+/* What one query's event keeps of its answers: the first records, as long as they fit
+ * these caps (a record's text that does not fit whole is kept cut, when at least
+ * EVENT_DNS_CUT_MIN bytes of room are left); the rest is dropped and the event marked
+ * truncated. A zone the VM controls can answer 64 KiB over TCP, which presentation
+ * text (owner names repeated, \DDD escapes) makes megabytes: stored whole, a day of it
+ * fills a disk. */
+#define EVENT_DNS_ANSWERS_MAX 64
+#define EVENT_DNS_ANSWER_BYTES 8192
+#define EVENT_DNS_CUT_MIN 128
+
 /* One query the VM made and what it was told. The name and the answers are pointers:
  * into the event's own block for an event made by dns_event_pack (what goes through the
  * queue), or to the caller's buffers for one built on the stack. */
@@ -50,6 +60,7 @@ struct dns_event {
 	int rcode;                   /* -1 = no answer (dropped) */
 	uint8_t transport;           /* enum dns_transport */
 	uint8_t qname_len;           /* exact bytes of the name as asked, wire form */
+	uint8_t truncated;           /* answers were dropped or cut (EVENT_DNS_ANSWERS_MAX) */
 	uint32_t size;               /* bytes of the block, set by dns_event_pack */
 	const uint8_t *qname_wire;
 	const char *qname;           /* presentation form, \DDD escapes, no final dot */
@@ -58,8 +69,9 @@ struct dns_event {
 };
 
 /* A copy of *ev in one allocation sized to what it holds: the fixed fields, the name in
- * both forms, the answers and their strings. The caller owns it and frees it with
- * dns_event_free, from any thread. NULL on out of memory. */
+ * both forms, and the answers and their strings within the caps above (truncated set
+ * when any were dropped or cut). The caller owns it and frees it with dns_event_free,
+ * from any thread. NULL on out of memory. */
 struct dns_event *dns_event_pack(const struct dns_event *ev);
 
 /* Free an event made by dns_event_pack. NULL is fine. */

@@ -21,13 +21,13 @@
 
 #define QUEUE_WAKE 256
 #define QCHUNK 512
-/* DNS events are sized by what the VM asked and was told: a 64 KiB TCP answer of many
- * records whose owner names are 2-byte compression pointers to a long name packs into
- * several MiB of presentation text. The queue also refuses a DNS event that would take
- * the DNS events it holds past this many bytes (counted like a full queue), and wakes
- * the writer once half of it is used, so a stalled writer cannot cost more memory than
- * that whatever the VM does. 65 536 typical events (~200 bytes) fit. */
-#define QUEUE_DNS_BYTES (32u << 20)
+/* DNS events are sized by what the VM asked and was told, up to the caps of
+ * dns_event_pack (event.h): some 12 KiB. The queue also refuses a DNS event that would
+ * take the DNS events it holds past this many bytes (counted like a full queue), and
+ * wakes the writer once half of it is used, so a stalled writer cannot cost more memory
+ * than that whatever the VM does: it is part of the daemon's 64 MiB. 40 000 typical
+ * events (~200 bytes) fit, several seconds of the resolver's top rate. */
+#define QUEUE_DNS_BYTES (8u << 20)
 
 struct qchunk {
 	struct qchunk *next;

@@ -26,6 +26,9 @@ static const struct {
 	                           "DNS TCP connections closed at once (over the cap)" },
 	[STAT_PCAP_DROPPED] = { "pcap_dropped", true, "packets the capture dropped" },
 	[STAT_ALERT_FAILED] = { "alert_failed", false, "alert delivery attempts that failed" },
+	[STAT_ATTRIB_EVICTED] = { "attrib_evicted", false,
+	                          "DNS answers the attribution map evicted to stay in its memory "
+	                          "budget (a connection to their addresses may look direct-ip)" },
 };
 
 const char *

@@ -26,6 +26,7 @@ enum stat_id {
 	STAT_DNS_TCP_DROPPED,    /* TCP connections closed at once (over the cap, no memory) */
 	STAT_PCAP_DROPPED,       /* loss: packets the capture dropped */
 	STAT_ALERT_FAILED,       /* alert delivery attempts that failed */
+	STAT_ATTRIB_EVICTED,     /* answers the attribution map evicted (memory budget) */
 	STAT__COUNT
 };
 

@@ -78,6 +78,8 @@ make_key(const struct dnsq *q, uint8_t *key, uint32_t *h)
 	return (uint16_t)n;
 }
 
+#define RCACHE_TEXT_MAX 1024
+
 void
 rcache_put(struct rcache *c, const struct dnsq *q, const uint8_t *wire, size_t len,
            int rcode, const struct dns_answer *ans, size_t n_ans, int64_t now_us)
@@ -91,8 +93,11 @@ rcache_put(struct rcache *c, const struct dnsq *q, const uint8_t *wire, size_t l
 	if (!c || !q->has_question || len > DNSMSG_UDP_MIN || len < 12u + q->qname_len + 4 ||
 	    (wire[2] & 0x02) || (rcode != DNS_RCODE_NOERROR && rcode != DNS_RCODE_NXDOMAIN))
 		return;
-	for (size_t i = 0; i < n_ans; i++) {
-		if (ans[i].ttl == 0)
+	for (size_t i = 0, text = 0; i < n_ans; i++) {
+		/* 512 bytes of wire can be 8 KiB of text (long names, \DDD escapes): such a
+		 * reply is not memoised, which keeps the memo near its slots times 1 KiB */
+		text += strlen(ans[i].name ? ans[i].name : "") + strlen(ans[i].data ? ans[i].data : "");
+		if (ans[i].ttl == 0 || text > RCACHE_TEXT_MAX)
 			return;
 		if ((int64_t)ans[i].ttl * 1000000 < life)
 			life = (int64_t)ans[i].ttl * 1000000;

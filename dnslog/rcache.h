@@ -1,7 +1,8 @@
 /* rcache: a short-lived memo of finished replies in front of libunbound. libunbound is
  * the resolver and the cache; what costs on a cache hit is everything around it (its
  * mesh, the ldns parse and re-encoding for the client, the allocations). A reply that
- * fits any client (at most 512 bytes, no TC, NOERROR or NXDOMAIN, every answer TTL >= 1)
+ * fits any client (at most 512 bytes, no TC, NOERROR or NXDOMAIN, every answer TTL >= 1,
+ * at most 1 KiB of answer text)
  * is kept for at most one second, keyed by the question (case-insensitive) and the
  * client's EDNS and DO bits, and replayed with the next client's ID, flags and
  * question bytes. TTLs are therefore up to one second stale. Pure: the caller passes

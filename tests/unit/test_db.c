@@ -99,6 +99,38 @@ migrate_from_2(const char *dir)
 	sqlite3_close(db);
 }
 
+/* A version 3 database with a query and an outbox row upgrades in place: its queries
+ * are not truncated, and the outbox is indexed by finding. */
+static void
+migrate_from_3(const char *dir)
+{
+	char path[256], err[512];
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/v3.db", dir);
+	ok(sqlite3_open(path, &db) == SQLITE_OK, "a version 3 database");
+	for (int v = 0; v < 3; v++)
+		sqlite3_exec(db, (const char *)schema_files[v].data, NULL, NULL, NULL);
+	is_int(sqlite3_exec(db, "PRAGMA user_version = 3;"
+	       "INSERT INTO dns_queries(id, ts_us, client, qname, qname_wire, qtype, qclass,"
+	       " transport, name_id) VALUES (1, 10, '192.168.83.2', 'a.example', x'00', 1, 1,"
+	       " 'udp', 7);"
+	       "INSERT INTO alert_outbox(kind, finding_id, created_us, body, next_us)"
+	       " VALUES ('finding', 3, 10, '{}', 10);", NULL, NULL, NULL), SQLITE_OK,
+	       "with rows in it");
+	sqlite3_close(db);
+	db = db_open_rw(path, err, sizeof(err));
+	ok(db != NULL, "migrated%s%s", db ? "" : ": ", db ? "" : err);
+	is_int(db_int(db, "PRAGMA user_version", -1), db_schema_version(), "to the latest");
+	is_int(db_int(db, "SELECT truncated FROM dns_queries WHERE id = 1", -1), 0,
+	       "an old query is not truncated");
+	is_int(db_int(db, "SELECT count(*) FROM alert_outbox WHERE finding_id = 3", -1), 1,
+	       "the outbox row is there");
+	is_int(db_int(db, "SELECT count(*) FROM pragma_index_info('alert_outbox_finding')", 0),
+	       1, "the outbox is indexed by finding");
+	sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -247,6 +279,7 @@ main(void)
 	}
 	ok(db_open_ro(path, err, sizeof(err)) == NULL, "junk refused: %s", err);
 	migrate_from_2(dir);
+	migrate_from_3(dir);
 	ip_rollup(dir);
 	{
 		char cmd[300];

@@ -2,7 +2,6 @@
 
 #include <netinet/in.h>
 
-#include "collector/attrib.h"
 #include "common/conf.h"
 #include "collector/policy.h"
 #include "tap.h"
@@ -76,71 +75,11 @@ test_tunnel(void)
 	tunnel_free(t);
 }
 
-static void
-test_attrib(void)
-{
-	struct attrib *a = attrib_new(4);
-	struct netaddr vm, vm2, ip, ip6;
-	struct attrib_result r;
-
-	netaddr_parse("192.168.83.2", &vm);
-	netaddr_parse("192.168.83.3", &vm2);
-	netaddr_parse("149.154.167.220", &ip);
-	netaddr_parse("2001:67c:4e8:f004::9", &ip6);
-	attrib_lookup(a, &vm, &ip, S(100), S(10), &r);
-	is_int(r.state, ATTRIB_NONE, "nothing known: none");
-
-	attrib_add(a, &vm, &ip, "api.telegram.org", 7, S(100), 60);
-	attrib_lookup(a, &vm, &ip, S(150), S(10), &r);
-	ok(r.state == ATTRIB_VALID && r.n == 1 && r.c[0].query_id == 7, "within TTL: valid");
-	attrib_lookup(a, &vm, &ip, S(165), S(10), &r);
-	is_int(r.state, ATTRIB_VALID, "within grace: valid");
-	attrib_lookup(a, &vm, &ip, S(200), S(10), &r);
-	ok(r.state == ATTRIB_STALE && r.n == 1, "past TTL + grace: stale, name kept");
-	attrib_lookup(a, &vm2, &ip, S(150), S(10), &r);
-	is_int(r.state, ATTRIB_NONE, "another client was not given it");
-
-	attrib_add(a, &vm, &ip, "cdn.example", 8, S(140), 600);
-	attrib_lookup(a, &vm, &ip, S(150), S(10), &r);
-	ok(r.state == ATTRIB_VALID && r.n == 2, "shared IP keeps both names");
-	is_str(r.c[0].name, "cdn.example", "newest answer first");
-	attrib_lookup(a, &vm, &ip, S(300), S(10), &r);
-	ok(r.state == ATTRIB_VALID && r.n == 1, "only still-valid names when any is valid");
-	is_str(r.c[0].name, "cdn.example", "the valid one");
-
-	attrib_add(a, &vm, &ip, "api.telegram.org", 9, S(290), 60);
-	attrib_lookup(a, &vm, &ip, S(300), S(10), &r);
-	is_int(r.n, 2, "refreshed answer valid again");
-
-	attrib_add(a, &vm, &ip6, "api.telegram.org", 10, S(300), 60);
-	attrib_lookup(a, &vm, &ip6, S(310), S(10), &r);
-	ok(r.state == ATTRIB_VALID && r.c[0].query_id == 10, "IPv6");
-
-	for (int i = 0; i < 12; i++) {
-		char name[32];
-		snprintf(name, sizeof(name), "n%d.example", i);
-		attrib_add(a, &vm, &ip, name, 100 + i, S(400 + i), 60);
-	}
-	attrib_lookup(a, &vm, &ip, S(412), S(10), &r);
-	is_int(r.n, ATTRIB_MAX_NAMES, "at most %d names per address", ATTRIB_MAX_NAMES);
-
-	for (int i = 0; i < 20; i++) {
-		struct netaddr x;
-		char s[32];
-		snprintf(s, sizeof(s), "10.0.0.%d", i);
-		netaddr_parse(s, &x);
-		attrib_add(a, &vm, &x, "many.example", 200 + i, S(1000 + i), 60);
-	}
-	ok(attrib_size(a) <= 5, "bounded: %zu pairs held for a cap of 4", attrib_size(a));
-	attrib_free(a);
-}
-
 int
 main(void)
 {
 	test_match();
 	test_base();
 	test_tunnel();
-	test_attrib();
 	return done_testing();
 }

@@ -40,7 +40,8 @@ dns_producer(void *arg)
 	return NULL;
 }
 
-/* Push a DNS event with 1 MiB of answer; 0, or -1 if the queue refused it. */
+/* Push a DNS event with 1 MiB of answer, which its packing cuts to the most an event
+ * keeps (about 8 KiB); 0, or -1 if the queue refused it. */
 static int
 push_big(void)
 {
@@ -94,6 +95,54 @@ producer(void *arg)
 	refused += bad;
 	pthread_mutex_unlock(&mu);
 	return NULL;
+}
+
+/* What a packed DNS event keeps of its answers: EVENT_DNS_ANSWERS_MAX records and
+ * EVENT_DNS_ANSWER_BYTES of their text, marked truncated past that. */
+static void
+test_pack_caps(void)
+{
+	static struct dns_answer many[200];
+	static char big[1 << 16], longname[1000];
+	struct dns_answer txt = { "t.example", 16, 60, big };
+	struct dns_event *d;
+	size_t text = 0;
+
+	memset(longname, 'a', sizeof(longname) - 1);
+	for (int i = 0; i < 200; i++)
+		many[i] = (struct dns_answer){ "m.example", 1, 60, "198.51.100.1" };
+	d = dns_event_pack(&(struct dns_event){ .qname = "m.example", .n_answers = 8,
+	                                        .answers = many });
+	ok(d && d->n_answers == 8 && !d->truncated, "8 records: kept whole");
+	dns_event_free(d);
+	d = dns_event_pack(&(struct dns_event){ .qname = "m.example", .n_answers = 200,
+	                                        .answers = many });
+	ok(d && d->n_answers == EVENT_DNS_ANSWERS_MAX && d->truncated,
+	   "200 records: the first %d kept, truncated", EVENT_DNS_ANSWERS_MAX);
+	dns_event_free(d);
+
+	memset(big, 'x', sizeof(big) - 1);
+	d = dns_event_pack(&(struct dns_event){ .qname = "t.example", .n_answers = 1,
+	                                        .answers = &txt });
+	ok(d && d->n_answers == 1 && d->truncated && strlen(d->answers[0].data) > 8000 &&
+	   strlen(d->answers[0].name) + strlen(d->answers[0].data) == EVENT_DNS_ANSWER_BYTES,
+	   "a 64 KiB TXT record: cut to %d bytes, truncated", EVENT_DNS_ANSWER_BYTES);
+	ok(d && d->size < EVENT_DNS_ANSWER_BYTES + 1024, "the event is %u bytes",
+	   d ? d->size : 0);
+	dns_event_free(d);
+
+	/* long owner names: whole records as long as they fit, an address never cut */
+	for (int i = 0; i < 20; i++)
+		many[i] = (struct dns_answer){ longname, 28, 60, "2001:db8:ffff:ffff:ffff:ffff:ffff:fff1" };
+	d = dns_event_pack(&(struct dns_event){ .qname = "l.example", .n_answers = 20,
+	                                        .answers = many });
+	for (size_t i = 0; d && i < d->n_answers; i++)
+		text += strlen(d->answers[i].name) + strlen(d->answers[i].data);
+	ok(d && d->truncated && d->n_answers == 8 && text <= EVENT_DNS_ANSWER_BYTES &&
+	   strcmp(d->answers[7].data, many[0].data) == 0,
+	   "20 records of 1 KB names: %zu kept in %zu bytes, the last cut in its name only",
+	   d ? d->n_answers : 0, text);
+	dns_event_free(d);
 }
 
 int
@@ -177,9 +226,9 @@ main(void)
 		int taken = 0;
 
 		q = queue_new(65536);
-		for (int i = 0; i < 100; i++)
+		for (int i = 0; i < 2000; i++)
 			taken += push_big() == 0;
-		ok(taken >= 20 && taken <= 40, "1 MiB DNS events: %d of 100 taken", taken);
+		ok(taken >= 900 && taken <= 1100, "the biggest DNS events: %d of 2000 taken", taken);
 		for (size_t n = queue_pop(q, out, 10, 0), i = 0; i < n; i++)
 			dns_event_free(out[i].u.dns);
 		ok(push_big() == 0, "room again after the writer took 10");
@@ -192,7 +241,7 @@ main(void)
 		q = queue_new(65536);
 		pthread_create(&th[0], NULL, sleepy_consumer, NULL);
 		usleep(100000);
-		for (int i = 0; i < 20; i++)
+		for (int i = 0; i < 600; i++)
 			push_big();
 		pthread_join(th[0], NULL);
 		ok(sleepy_got > 0 && sleepy_waited_us < 5000000,
@@ -259,5 +308,6 @@ main(void)
 	ok(order_ok, "order kept per producer");
 	ok(queue_high_water(q) <= 1024, "high water within capacity");
 	queue_free(q);
+	test_pack_caps();
 	return done_testing();
 }

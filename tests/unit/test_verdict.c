@@ -94,6 +94,12 @@ main(void)
 	ok(v.kind == FK_DIRECT_IP && v.pick == -1 && v.domain == NULL && !v.expected,
 	   "no answer gave the address: direct-ip");
 	is_str(v.key, "198.51.100.77:443/tcp", "keyed by address");
+	ok(strstr(v.detail, "evicted") == NULL, "nothing evicted: the detail does not say so");
+	r.evicted = true;
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_DIRECT_IP && strstr(v.detail, "evicted") != NULL,
+	   "an answer for it may have been evicted: still direct-ip, and the detail says so");
+	r.evicted = false;
 
 	ev = conn("2001:db8::9", IPPROTO_TCP, 8443);
 	verdict_conn(c, &r, &ev, &v);
