@@ -11,9 +11,12 @@
 #                 SNI, one over IPv6
 #   split.pcap    1.5 KB ClientHellos sent in two and in three TCP segments (splitclient.py:
 #                 Python's ssl, the hello written in pieces)
+#   retrans.pcap  the same in three pieces, the first dropped once by the host's forward
+#                 chain after the capture saw it: the VM retransmits it
 #   chromium.pcap headless Chromium over TCP and forced onto QUIC: post-quantum key shares
-#                 make its ClientHello ~1.8 KB (two segments, two Initial packets), and it
-#                 sends the ECH extension (GREASE: no ECH config is ever published here)
+#                 make its ClientHello ~2 KB (two TCP segments; over QUIC, CRYPTO frames
+#                 out of order across Initial packets), and it sends the ECH extension
+#                 (GREASE: no ECH config is ever published here)
 #   quic.pcap     ngtcp2's gtlsclient against gtlsserver (QUIC v1)
 #   http.pcap     curl to a Python HTTP server on port 80
 set -eu
@@ -73,6 +76,22 @@ record split <<SH
 python3 $here/splitclient.py $SRV 443 two.example 2
 python3 $here/splitclient.py $SRV 443 three.example 3
 SH
+
+# the host's forward chain drops each connection's third packet (the hello's first piece)
+# once, after the capture saw it, so the VM sends it again
+in_host sysctl -qw net.netfilter.nf_conntrack_acct=1
+in_host nft -f - <<NFT
+table inet oca-lossy {
+	chain forward {
+		type filter hook forward priority -10; policy accept;
+		tcp dport 443 ct original packets 3 drop
+	}
+}
+NFT
+record retrans <<SH
+python3 $here/splitclient.py $SRV 443 retrans.example 3
+SH
+in_host nft delete table inet oca-lossy
 
 chrome() {
 	echo "timeout 20 chromium --headless --no-sandbox --disable-gpu --no-first-run \
