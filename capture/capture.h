@@ -20,7 +20,9 @@
  * to store as losses.
  *
  * No I/O, no clock, no threads: times come with the frames (and capture_tick), callbacks
- * run inside the call that caused them. One struct capture per thread. */
+ * run inside the call that caused them, with records valid only during the call (copy
+ * what is kept), and must not call back into the same struct capture. One struct capture
+ * per thread; it is not locked. */
 #ifndef OCA_CAPTURE_H
 #define OCA_CAPTURE_H
 
@@ -116,7 +118,8 @@ struct capture_counters {
 	uint64_t flows;                 /* flows created */
 	uint64_t evicted;               /* (loss) flows pushed out of a full table */
 	uint64_t evicted_inspecting;    /* (loss) of those, still waiting for their hello */
-	uint64_t reasm_nomem;           /* (loss) a hello not read: the reassembly pool was full */
+	uint64_t reasm_nomem;           /* (loss) a hello not read: the reassembly pool was full,
+	                                   or a QUIC CRYPTO frame could not be kept */
 	uint64_t reasm_holes;           /* (loss) a hello not read: too many holes */
 	uint64_t inspect_cut;           /* (loss) a hello not read: a segment cut by the snap
 	                                   length, or more than CAPTURE_INSPECT_SEGMENTS */
