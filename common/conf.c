@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ini.h>
 
@@ -254,11 +255,43 @@ p_watch_start(struct conf *c, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* Is the host of an http:// URL loopback (127.0.0.0/8, [::1], localhost)? The bot
+ * token travels in the URL's path: in clear text it may only cross this machine. */
+static bool
+url_host_loopback(const char *url)
+{
+	const char *h = url + 7, *end = h + strcspn(h, ":/?#");
+	char host[64];
+	struct netaddr a;
+
+	if (*h == '[') {
+		end = strchr(h, ']');
+		if (!end)
+			return false;
+		h++;
+	}
+	if ((size_t)(end - h) >= sizeof(host))
+		return false;
+	memcpy(host, h, (size_t)(end - h));
+	host[end - h] = '\0';
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	if (netaddr_parse(host, &a) < 0)
+		return false;
+	return (a.family == 4 && a.a[0] == 127) ||
+	       (a.family == 6 && memcmp(a.a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16) == 0);
+}
+
 static int
 p_api_base(struct conf *c, const char *v, char *err, size_t errlen)
 {
 	if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
 		snprintf(err, errlen, "'%s' must start with https:// or http://", v);
+		return -1;
+	}
+	if (strncmp(v, "http://", 7) == 0 && !url_host_loopback(v)) {
+		snprintf(err, errlen, "'%s': http:// only to a loopback address (the bot token is "
+		         "part of the URL); use https://", v);
 		return -1;
 	}
 	if (strlen(v) >= sizeof(c->telegram_api_base)) {
@@ -346,7 +379,7 @@ static const struct key keys[] = {
 	    "file holding the Telegram bot token"),
 	STR("alerts", "telegram_chat_id", telegram_chat_id, "", "Telegram chat to alert"),
 	FN("alerts", "telegram_api_base", p_api_base, "https://api.telegram.org",
-	   "Telegram Bot API base URL"),
+	   "Telegram Bot API base URL (http:// only on loopback)"),
 	FN("alerts", "webhook_url", p_webhook, "", "URL that receives one JSON POST per alert"),
 };
 

@@ -1,16 +1,26 @@
 /* Everything a request must pass before a handler sees it. In order: the method (GET,
- * HEAD, POST only), the Host header (DNS rebinding: only names of this server), the size
+ * HEAD, POST only), the Host header (DNS rebinding: only names of this server), where a
+ * browser says the request comes from (Sec-Fetch-Site: only same-origin or none, for
+ * every method: a foreign page cannot even make the daemon build a report), the size
  * of what is sent, the route (only known paths and embedded assets, so no encoding of
  * ".." can reach a file), GET or POST as the route demands, the token when one is
  * configured, and for POST a same-origin check. Then the body, counted as it comes, and
  * the query parameters, each checked by params.c for the endpoint. */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "guard.h"
+#include "common/queue.h"
 #include "common/timefmt.h"
 #include "webint.h"
 
@@ -71,6 +81,97 @@ qkind_of(enum web_route_id id)
 	}
 }
 
+/* ------------------------------------------------------------------ sessions */
+
+int
+guard_init(struct web *w)
+{
+	w->login_tokens = GUARD_LOGIN_BURST;
+	w->login_refill_us = queue_mono_us();
+	atomic_init(&w->expensive, 0);
+	return getrandom(w->session_key, sizeof(w->session_key), 0) ==
+	       (ssize_t)sizeof(w->session_key) ? 0 : -1;
+}
+
+/* The MAC of a session issued at second issued, as hex into out (65 bytes). */
+static void
+session_mac(const struct web *w, int64_t issued, char out[65])
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+	char msg[48];
+
+	snprintf(msg, sizeof(msg), "oca-session %" PRId64, issued);
+	HMAC(EVP_sha256(), w->session_key, sizeof(w->session_key), (const unsigned char *)msg,
+	     strlen(msg), mac, &len);
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", i < len ? mac[i] : 0);
+}
+
+void
+guard_session_cookie(struct web *w, char *out, size_t outlen)
+{
+	int64_t now = queue_mono_us() / 1000000;
+	char mac[65];
+
+	session_mac(w, now, mac);
+	snprintf(out, outlen, "oca_session=%" PRId64 ".%s; Path=/; Max-Age=%d; HttpOnly; "
+	         "SameSite=Strict", now, mac, GUARD_SESSION_S);
+}
+
+static bool
+session_valid(const struct web *w, const char *v)
+{
+	int64_t now = queue_mono_us() / 1000000, issued;
+	char want[65], *end;
+	const char *dot = strchr(v, '.');
+
+	if (!dot || strlen(dot + 1) != 64)
+		return false;
+	issued = strtoll(v, &end, 10);
+	if (end != dot || issued < 0 || issued > now || now - issued > GUARD_SESSION_S)
+		return false;
+	session_mac(w, issued, want);
+	return CRYPTO_memcmp(want, dot + 1, 64) == 0;
+}
+
+unsigned
+guard_login_attempt(struct web *w)
+{
+	int64_t now = queue_mono_us(), every = (int64_t)GUARD_LOGIN_EVERY_S * 1000000;
+	unsigned wait = 0;
+
+	pthread_mutex_lock(&w->login_mu);
+	while (w->login_tokens < GUARD_LOGIN_BURST && now - w->login_refill_us >= every) {
+		w->login_tokens++;
+		w->login_refill_us += every;
+	}
+	if (w->login_tokens == GUARD_LOGIN_BURST)
+		w->login_refill_us = now;
+	if (w->login_tokens > 0)
+		w->login_tokens--;
+	else
+		wait = (unsigned)((w->login_refill_us + every - now + 999999) / 1000000);
+	pthread_mutex_unlock(&w->login_mu);
+	return wait;
+}
+
+bool
+guard_expensive_begin(struct web *w)
+{
+	int none = 0;
+
+	return atomic_compare_exchange_strong(&w->expensive, &none, 1);
+}
+
+void
+guard_expensive_done(struct web *w)
+{
+	atomic_store(&w->expensive, 0);
+}
+
+/* ------------------------------------------------------------------ checks */
+
 static bool
 authorised(struct web *w, struct MHD_Connection *conn, bool *by_header)
 {
@@ -84,8 +185,8 @@ authorised(struct web *w, struct MHD_Connection *conn, bool *by_header)
 		*by_header = true;
 		return true;
 	}
-	c = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "oca_token");
-	return c && web_token_equal(c, w->token);
+	c = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "oca_session");
+	return c && session_valid(w, c);
 }
 
 static enum MHD_Result
@@ -125,6 +226,13 @@ guard_check(struct web *w, struct MHD_Connection *conn, const char *method,
 		*reason = "this server does not answer to that Host name";
 		return 421;
 	}
+	/* a browser says where a request comes from, for every method: a page elsewhere
+	 * cannot read the answer, but it could make the daemon work for it */
+	site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0) {
+		*reason = "cross-site request refused";
+		return 403;
+	}
 	clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (clen && (strlen(clen) > 9 || strtoul(clen, NULL, 10) > WEB_BODY_MAX)) {
 		*reason = "request too large";
@@ -152,11 +260,6 @@ guard_check(struct web *w, struct MHD_Connection *conn, const char *method,
 		/* a browser always sends Origin with a POST; a script elsewhere cannot
 		 * forge it, and cannot set Authorization without a preflight we refuse */
 		origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-		site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
-		if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0) {
-			*reason = "cross-site request refused";
-			return 403;
-		}
 		if (origin ? !web_origin_same(origin, host) : !by_header) {
 			*reason = "cross-origin request refused";
 			return 403;

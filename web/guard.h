@@ -24,6 +24,31 @@ struct guard_req {
 	struct MHD_PostProcessor *pp;   /* the /login form parser, or NULL */
 };
 
+/* Login sessions: the cookie is "oca_session=ISSUED.MAC", ISSUED the monotonic second it
+ * was issued at and MAC an HMAC-SHA256 of it under this run's session key, never the
+ * token itself; it lasts GUARD_SESSION_S (Max-Age, and checked here). */
+#define GUARD_SESSION_S 43200
+/* /login: GUARD_LOGIN_BURST attempts, then one more every GUARD_LOGIN_EVERY_S seconds,
+ * all clients together (the right token waits like any guess, or the wait would tell
+ * it apart). */
+#define GUARD_LOGIN_BURST 5
+#define GUARD_LOGIN_EVERY_S 6
+
+/* Set up w's session key and login bucket. Returns 0, or -1 (no randomness). */
+int guard_init(struct web *w);
+
+/* The Set-Cookie value of a new session into out. */
+void guard_session_cookie(struct web *w, char *out, size_t outlen);
+
+/* Take one /login attempt from the bucket: 0 when it may be tried, else the seconds
+ * to wait (for Retry-After). */
+unsigned guard_login_attempt(struct web *w);
+
+/* An expensive request (a report over more than a day) may start: true, and the caller
+ * calls guard_expensive_done after it; false when one is being answered already. */
+bool guard_expensive_begin(struct web *w);
+void guard_expensive_done(struct web *w);
+
 /* Whether the route belongs to the API, which answers refusals in JSON. */
 bool guard_is_api(enum web_route_id id);
 

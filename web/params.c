@@ -7,6 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include "common/proto.h"
 #include "params.h"
 #include "common/timefmt.h"
@@ -158,16 +161,14 @@ web_origin_same(const char *origin, const char *host)
 bool
 web_token_equal(const char *given, const char *want)
 {
-	size_t gl, wl;
-	unsigned char d = 0;
+	unsigned char g[EVP_MAX_MD_SIZE], w[EVP_MAX_MD_SIZE];
+	unsigned gl = 0, wl = 0;
 
-	if (!given || !want)
+	if (!given || !want || !*want ||
+	    !EVP_Digest(given, strlen(given), g, &gl, EVP_sha256(), NULL) ||
+	    !EVP_Digest(want, strlen(want), w, &wl, EVP_sha256(), NULL) || gl != wl)
 		return false;
-	gl = strlen(given);
-	wl = strlen(want);
-	for (size_t i = 0; i < wl; i++)
-		d |= (unsigned char)(want[i] ^ given[i < gl ? i : 0]);
-	return wl > 0 && gl == wl && d == 0;
+	return CRYPTO_memcmp(g, w, gl) == 0;
 }
 
 static const struct { const char *name; int num; } qtypes[] = {

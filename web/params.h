@@ -50,7 +50,9 @@ bool web_host_allowed(const char *host, const struct netaddr *listen, uint16_t p
  * exactly "http://" host. NULL or "null" is never same-origin. */
 bool web_origin_same(const char *origin, const char *host);
 
-/* Constant-time comparison of a presented token with the configured one. */
+/* Comparison of a presented token with the configured one in a time that depends on
+ * neither (their SHA-256 digests are compared, whatever their lengths). An empty want
+ * never matches. */
 bool web_token_equal(const char *given, const char *want);
 
 /* Which endpoint the parameters are for: each accepts its own keys. */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -22,6 +23,7 @@
 #include "common/escape.h"
 #include "guard.h"
 #include "common/log.h"
+#include "common/timefmt.h"
 #include "web.h"
 #include "webint.h"
 
@@ -106,6 +108,12 @@ send_reply(struct MHD_Connection *conn, struct web_reply *r, const char *allow,
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
 	if (r->location[0])
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, r->location);
+	if (r->retry_after) {
+		char ra[16];
+
+		snprintf(ra, sizeof(ra), "%u", r->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
 	if (cookie)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 	ret = MHD_queue_response(conn, r->status, resp);
@@ -173,7 +181,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	struct web_route rt;
 	struct web_reply r = { 0 };
 	struct web_query q;
-	bool is_post;
+	bool is_post, expensive;
 	sqlite3 *db;
 	enum MHD_Result ret;
 	char cookie[384], err[128];
@@ -231,13 +239,17 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 			html_login(w, NULL, &r);
 			return send_reply(conn, &r, NULL, NULL);
 		}
+		if ((r.retry_after = guard_login_attempt(w)) > 0) {
+			html_login(w, "Too many attempts: wait a minute.", &r);
+			r.status = 429;
+			return send_reply(conn, &r, NULL, NULL);
+		}
 		if (!web_token_equal(rq->login_token, w->token)) {
 			html_login(w, "That token is not the one in token_file.", &r);
 			r.status = 403;
 			return send_reply(conn, &r, NULL, NULL);
 		}
-		snprintf(cookie, sizeof(cookie), "oca_token=%s; Path=/; HttpOnly; SameSite=Strict",
-		         w->token);
+		guard_session_cookie(w, cookie, sizeof(cookie));
 		r.status = 303;
 		snprintf(r.location, sizeof(r.location), "/");
 		return send_reply(conn, &r, NULL, cookie);
@@ -246,8 +258,20 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	if (guard_query(conn, rt.id, &q, err, sizeof(err)) < 0 && rt.id != WR_API_ACK)
 		return refuse(conn, rq, rt.id, 400, err, NULL);
 
-	if (!(db = web_db_get(w)))
+	/* a report over a long window reads much: one at a time, so the other thread
+	 * stays free for the pages */
+	expensive = rt.id == WR_API_REPORT && q.until_us - q.since_us > DAY_US;
+	if (expensive && !guard_expensive_begin(w)) {
+		api_error(&r, 503, "another long report is being built: try again shortly");
+		r.retry_after = 2;
+		rq->refused = true;
+		return send_reply(conn, &r, NULL, NULL);
+	}
+	if (!(db = web_db_get(w))) {
+		if (expensive)
+			guard_expensive_done(w);
 		return refuse(conn, rq, rt.id, 503, "the database cannot be opened", NULL);
+	}
 	switch (rt.id) {
 	case WR_OVERVIEW: html_overview(w, db, &r); break;
 	case WR_DNS_PAGE: html_dns(w, db, &q, &r); break;
@@ -279,6 +303,8 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	default: html_error(&r, 404, "not found"); break;
 	}
 	web_db_put(w, db);
+	if (expensive)
+		guard_expensive_done(w);
 	ret = send_reply(conn, &r, NULL, NULL);
 	return ret;
 }
@@ -346,10 +372,17 @@ static int
 read_token(const char *path, char *out, size_t outlen, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
+	struct stat sb;
 	size_t n;
 
 	if (!f) {
 		snprintf(err, errlen, "web.token_file %s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(f), &sb) < 0 || (sb.st_mode & (S_IROTH | S_IWOTH))) {
+		snprintf(err, errlen, "web.token_file %s can be read by other users (mode %04o): "
+		         "chmod 600 it", path, (unsigned)(sb.st_mode & 07777));
+		fclose(f);
 		return -1;
 	}
 	n = fread(out, 1, outlen - 1, f);
@@ -435,6 +468,11 @@ web_open(const struct conf *c, struct queue *q, struct stats *st, char *err, siz
 	w->q = q;
 	w->st = st;
 	pthread_mutex_init(&w->pool_mu, NULL);
+	pthread_mutex_init(&w->login_mu, NULL);
+	if (guard_init(w) < 0) {
+		snprintf(err, errlen, "web: getrandom: %s", strerror(errno));
+		goto fail;
+	}
 	if (c->web_token_file[0] &&
 	    read_token(c->web_token_file, w->token, sizeof(w->token), err, errlen) < 0)
 		goto fail;
@@ -481,5 +519,6 @@ web_close(struct web *w)
 	for (int i = 0; i < w->n_pool; i++)
 		sqlite3_close(w->pool[i]);
 	pthread_mutex_destroy(&w->pool_mu);
+	pthread_mutex_destroy(&w->login_mu);
 	free(w);
 }

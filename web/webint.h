@@ -24,6 +24,11 @@ struct web {
 	struct stats *st;
 	struct MHD_Daemon *mhd;
 	char token[256];                /* "" = no token configured */
+	unsigned char session_key[32];  /* signs login sessions; random, this run's only */
+	pthread_mutex_t login_mu;       /* the /login attempts bucket (guard.c) */
+	unsigned login_tokens;
+	int64_t login_refill_us;
+	_Atomic int expensive;          /* expensive requests being answered (guard.c) */
 	pthread_mutex_t pool_mu;
 	sqlite3 *pool[WEB_DB_POOL];     /* idle read-only connections */
 	int n_pool;
@@ -39,6 +44,7 @@ struct web_reply {
 	const char *ctype;
 	struct wbuf body;
 	char location[128];             /* for 303 redirects */
+	unsigned retry_after;           /* seconds, for 429 and 503; 0 = none */
 };
 
 /* JSON API handlers (api.c). Each fills r; on a bad query a 400 with a fixed reason. */

@@ -1,9 +1,10 @@
 # alerts_lib.sh: the fake Telegram API and helpers for the alerts_*.sh lab tests (bash,
-# sourced after lib.sh). The fake listens in $NS_NET on 198.51.100.5:8081; the collector
-# in $NS_HOST reaches it through wan0. Nothing here can reach the real api.telegram.org:
-# every configuration these tests write points telegram_api_base at the fake.
+# sourced after lib.sh). The fake listens on 127.0.0.1:8081 in $NS_HOST, beside the
+# collector (an http:// API base must be loopback: the bot token is in the URL). Nothing
+# here can reach the real api.telegram.org: every configuration these tests write points
+# telegram_api_base at the fake.
 
-FAKE_ADDR=198.51.100.5
+FAKE_ADDR=127.0.0.1
 FAKE_PORT=8081
 FAKE_TOKEN="4242424242:AAF-lab_$RANDOM$RANDOM-notARealToken"
 
@@ -15,7 +16,7 @@ fake_up() {
 	: > "$FAKE_DIR/requests.jsonl"
 	printf '%s\n' "$FAKE_TOKEN" > "$LAB_DIR/token"
 	chmod 600 "$LAB_DIR/token"
-	in_net python3 "$OCA_SRCDIR/tests/lab/fake_telegram.py" "$FAKE_ADDR" "$FAKE_PORT" \
+	in_host python3 "$OCA_SRCDIR/tests/lab/fake_telegram.py" "$FAKE_ADDR" "$FAKE_PORT" \
 		"$FAKE_TOKEN" "$FAKE_DIR" 2>"$FAKE_DIR/stderr" &
 	LAB_PIDS="$LAB_PIDS $!"
 	for i in $(seq 100); do

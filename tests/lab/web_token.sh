@@ -10,6 +10,7 @@ lab_up
 TOKEN=0123456789abcdef-lab-token-$RANDOM
 echo "$TOKEN" > "$LAB_DIR/token"
 echo short > "$LAB_DIR/short"
+chmod 600 "$LAB_DIR/token" "$LAB_DIR/short"   # one others can read is refused (web_foreign.sh)
 
 # refusals at startup: one line each, exit 2, nothing left running
 try_start() {

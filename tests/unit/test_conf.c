@@ -92,6 +92,21 @@ main(void)
 	ok(strncmp(conf_error(c, 0), path, strlen(path)) == 0, "errors start with the file name");
 	conf_free(c);
 
+	/* the bot token is in the URL: http:// only to loopback */
+	c = conf_new();
+	ok(conf_set(c, "alerts.telegram_api_base=http://198.51.100.5:8081") == 1 &&
+	   has_error(c, "loopback"), "http:// to another host refused");
+	ok(conf_set(c, "alerts.telegram_api_base=http://127.0.0.1:8081") == 0 &&
+	   conf_set(c, "alerts.telegram_api_base=http://[::1]:8081/") == 0 &&
+	   conf_set(c, "alerts.telegram_api_base=http://localhost") == 0,
+	   "http:// to loopback accepted");
+	ok(conf_set(c, "alerts.telegram_api_base=http://127.0.0.1.evil.example/") == 1 &&
+	   conf_set(c, "alerts.telegram_api_base=http://[::1.evil]/") == 1,
+	   "names that only start like loopback refused");
+	ok(conf_set(c, "alerts.telegram_api_base=https://api.telegram.example") == 0,
+	   "https:// anywhere");
+	conf_free(c);
+
 	write_file("[collector\nfoo\n");
 	c = conf_new();
 	ok(conf_load_file(c, path) >= 1 && has_error(c, "syntax error"), "syntax error reported");
