@@ -34,6 +34,7 @@
 #define WAL_TARGET_BYTES (16 << 20)
 #define PRUNE_EVERY_US INT64_C(60000000)
 #define PRUNE_BATCH 2000
+#define OUTBOX_KEEP_US (7 * DAY_US)   /* delivered alerts kept for looking back */
 #define IDLE_FLUSH_US INT64_C(1000000)
 
 struct writer {
@@ -226,9 +227,28 @@ checkpoint(struct writer *w, bool force)
 static void
 prune(struct writer *w, int64_t now)
 {
+	sqlite3_stmt *st;
+
 	if (seal_prune(w->seal, now - (int64_t)w->retention_days * DAY_US, now, PRUNE_BATCH,
 	               10) < 0)
 		log_warn("database: retention pruning failed: %s", sqlite3_errmsg(w->db));
+	/* alerts delivered more than a week ago: a scan makes one per finding, and the
+	 * report and dashboard only count what is pending (and look for the watch-end) */
+	if (sqlite3_prepare_v2(w->db, "DELETE FROM alert_outbox WHERE id IN (SELECT id FROM "
+	                       "alert_outbox WHERE delivered_us < ?1 AND kind <> 'watch-end' "
+	                       "LIMIT ?2)", -1, &st, NULL) != SQLITE_OK)
+		return;
+	for (int round = 0; round < 10; round++) {
+		int rc;
+
+		sqlite3_bind_int64(st, 1, now - OUTBOX_KEEP_US);
+		sqlite3_bind_int(st, 2, PRUNE_BATCH);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE || sqlite3_changes(w->db) < PRUNE_BATCH)
+			break;
+	}
+	sqlite3_finalize(st);
 }
 
 static void
