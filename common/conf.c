@@ -357,7 +357,7 @@ static const struct key keys[] = {
 	FN("policy", "expect", p_expect, "",
 	   "rules: NAME PROTO/PORT..., comma-separated (api.telegram.org tcp/443)"),
 	STR("policy", "rules_file", rules_file, "",
-	    "file of more rules, one a line; reread on SIGHUP and when it changes"),
+	    "file of more rules, one a line in the form of expect"),
 	FN("policy", "watch_start", p_watch_start, "auto",
 	   "start of the watch period (ISO-8601), or auto = first event"),
 	UINT("policy", "watch_days", watch_days, "7", 1, 3650, "length of the watch period"),
