@@ -18,6 +18,7 @@
 #include "attrib.h"
 #include "core.h"
 #include "common/hash.h"
+#include "common/dnstype.h"
 #include "common/findkind.h"
 #include "common/rules.h"
 #include "policy.h"
@@ -240,11 +241,11 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 static const char *
 dns_example(const struct dns_event *ev, char *buf, size_t len)
 {
-	char client[NETADDR_STRLEN];
+	char client[NETADDR_STRLEN], type[DNSTYPE_NAMELEN], rcode[DNSTYPE_NAMELEN];
 
 	netaddr_format(&ev->client, client, sizeof(client));
-	snprintf(buf, len, "%s asked type %u for %s, rcode %d", client, ev->qtype, ev->qname,
-	         ev->rcode);
+	snprintf(buf, len, "%s asked %s %s, answered %s", client, ev->qname,
+	         dnstype_name(ev->qtype, type), dnstype_rcode_name(ev->rcode, rcode));
 	return buf;
 }
 

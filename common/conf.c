@@ -241,6 +241,33 @@ p_expect(struct conf *c, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* yes/no (also true/false, on/off, 1/0) into an unsigned 1/0. */
+static int
+p_bool(unsigned *out, const char *v, char *err, size_t errlen)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*out = 1;
+			return 0;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*out = 0;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "'%s' is neither yes nor no", v);
+	return -1;
+}
+
+static int
+p_dnssec(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	return p_bool(&c->dnssec, v, err, errlen);
+}
+
 static int
 p_watch_start(struct conf *c, const char *v, char *err, size_t errlen)
 {
@@ -349,6 +376,10 @@ static const struct key keys[] = {
 	     "seconds an idle TCP client connection is kept open"),
 	UINT("dns", "tcp_max_connections", dns_tcp_max, "64", 1, 4096,
 	     "TCP client connections open at once; more are closed at once"),
+	FN("dns", "dnssec", p_dnssec, "yes",
+	   "validate DNSSEC: a bogus answer reaches the VM as SERVFAIL, logged with why"),
+	STR("dns", "trust_anchor_file", trust_anchor_file, "/usr/share/dns/root.key",
+	    "DNSSEC trust anchors (DS or DNSKEY records; Debian's dns-root-data)"),
 	FN("policy", "expected_domains", p_domains, "api.telegram.org, openrouter.ai",
 	   "names the VM may use, each on every expected_ports; used when given, or when "
 	   "neither expect nor rules_file is"),
@@ -743,6 +774,16 @@ conf_check(struct conf *c)
 		          "is not in this version of oc-audit; leave it empty");
 	if (c->dns_addr.family && c->n_allow_from == 0)
 		add_error(c, "dns.allow_from: needs at least one prefix when dns.listen is set");
+	if (c->dns_addr.family && c->dnssec) {
+		FILE *f = fopen(c->trust_anchor_file, "r");
+
+		if (!f)
+			add_error(c, "dns.trust_anchor_file: cannot read %s: %s (install Debian's "
+			          "dns-root-data, name another file, or set dns.dnssec = no)",
+			          c->trust_anchor_file, strerror(errno));
+		else
+			fclose(f);
+	}
 	if (c->rules_file[0]) {
 		char *text;
 		size_t len;

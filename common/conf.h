@@ -44,6 +44,8 @@ struct conf {
 	unsigned dns_rate_limit;       /* queries/s per client; 0 = off */
 	unsigned dns_tcp_idle;         /* seconds a TCP client may stay idle */
 	unsigned dns_tcp_max;          /* TCP connections open at once */
+	unsigned dnssec;               /* 1 = validate (bogus answers become SERVFAIL) */
+	char trust_anchor_file[4096];  /* DS or DNSKEY records, zone file format */
 	/* [policy] */
 	char expected_domains[CONF_MAX_LIST][CONF_MAX_NAME]; /* lower case, no final dot */
 	int n_expected_domains;

@@ -67,7 +67,7 @@ dns_event_pack(const struct dns_event *ev)
 	bool truncated;
 	size_t n = kept_answers(ev, nlen, dlen, &truncated);
 	size_t size = sizeof(*ev) + n * sizeof(struct dns_answer) + ev->qname_len +
-	              strlen(qname) + 1;
+	              strlen(qname) + 1 + (ev->why_bogus ? strlen(ev->why_bogus) + 1 : 0);
 	struct dns_event *out;
 	struct dns_answer *ans = NULL;
 	char *p;
@@ -88,6 +88,8 @@ dns_event_pack(const struct dns_event *ev)
 	out->qname_wire = put(&p, ev->qname_wire ? ev->qname_wire : (const uint8_t *)"",
 	                      out->qname_len);
 	out->qname = put(&p, qname, strlen(qname) + 1);
+	if (ev->why_bogus)
+		out->why_bogus = put(&p, ev->why_bogus, strlen(ev->why_bogus) + 1);
 	for (size_t i = 0; i < n; i++) {
 		ans[i].name = put_str(&p, ev->answers[i].name ? ev->answers[i].name : "", nlen[i]);
 		ans[i].data = put_str(&p, ev->answers[i].data ? ev->answers[i].data : "", dlen[i]);

@@ -66,6 +66,8 @@ struct dns_event {
 	const char *qname;           /* presentation form, \DDD escapes, no final dot */
 	size_t n_answers;
 	const struct dns_answer *answers;  /* every CNAME step and address, in answer order */
+	const char *why_bogus;       /* DNSSEC validation failed (SERVFAIL sent): why, as
+	                                libunbound says it; NULL otherwise */
 };
 
 /* A copy of *ev in one allocation sized to what it holds: the fixed fields, the name in

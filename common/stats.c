@@ -21,6 +21,8 @@ static const struct {
 	[STAT_DNS_RATE_LIMITED] = { "dns_rate_limited", true,
 	                            "DNS queries dropped by the per-client rate limit" },
 	[STAT_DNS_SERVFAIL] = { "dns_servfail", false, "resolutions that failed (SERVFAIL)" },
+	[STAT_DNS_BOGUS] = { "dns_bogus", false,
+		"answers that failed DNSSEC validation (SERVFAIL to the VM)" },
 	[STAT_DNS_UNANSWERED] = { "dns_unanswered", false, "DNS replies that could not be sent" },
 	[STAT_DNS_TCP_DROPPED] = { "dns_tcp_dropped", false,
 	                           "DNS TCP connections closed at once (over the cap)" },

@@ -17,6 +17,7 @@
 #define F_RD 0x0100u
 #define F_RA 0x0080u
 #define F_CD 0x0010u
+#define F_AD 0x0020u
 
 #define T_OPT 41
 #define C_IN 1
@@ -546,6 +547,19 @@ set_section(ldns_pkt *p, ldns_pkt_section s, ldns_rr_list *l)
 		ldns_pkt_set_arcount(p, (uint16_t)n);
 		break;
 	}
+}
+
+bool
+dnsq_wants_ad(const struct dnsq *q)
+{
+	return q->edns_do || (q->flags & F_AD);
+}
+
+void
+dnsmsg_set_ad(const struct dnsq *q, uint8_t *wire, size_t len)
+{
+	if (len >= 12 && dnsq_wants_ad(q))
+		wire[3] |= F_AD;
 }
 
 int

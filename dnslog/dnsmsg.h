@@ -60,6 +60,13 @@ enum dnsq_verdict dnsq_parse(const uint8_t *pkt, size_t len, struct dnsq *q);
  * size clamped to 512..DNSMSG_UDP_MAX. */
 size_t dnsq_udp_limit(const struct dnsq *q);
 
+/* Does the client want the AD bit when the answer is DNSSEC-secure (it set DO or AD,
+ * RFC 6840 5.7)? */
+bool dnsq_wants_ad(const struct dnsq *q);
+
+/* Mark a reply built for q (wire, len bytes) as validated: set AD if q wants it. */
+void dnsmsg_set_ad(const struct dnsq *q, uint8_t *wire, size_t len);
+
 /* Write an answerless reply with rcode (extended rcodes like BADVERS go into the OPT
  * record) echoing the ID, opcode, RD and CD bits, the question if it was read, and an
  * OPT record if the query had one. Returns its length, or 0 if outlen is too small

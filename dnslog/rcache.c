@@ -142,11 +142,14 @@ rcache_get(struct rcache *c, const struct dnsq *q, int64_t now_us, uint8_t *out,
 	*ans = e->ans;
 	*n_ans = e->n_ans;
 	memcpy(out, e->wire, e->wlen);
-	/* this client's ID, RD and CD bits, and question bytes (same length: same name) */
+	/* this client's ID, RD and CD bits, and question bytes (same length: same name);
+	 * AD as stored if this client asked for it (DO or AD; the key holds DO, so a DO
+	 * client replays what a DO client was given) */
 	out[0] = (uint8_t)(q->id >> 8);
 	out[1] = (uint8_t)q->id;
 	out[2] = (uint8_t)(0x80 | (q->flags >> 8 & 0x01));
-	out[3] = (uint8_t)((out[3] & 0x0F) | 0x80 | (q->flags & 0x10));
+	out[3] = (uint8_t)((out[3] & 0x0F) | 0x80 | (q->flags & 0x10) |
+	                   (dnsq_wants_ad(q) ? out[3] & 0x20 : 0));
 	memcpy(out + 12, q->qname, q->qname_len);
 	*rcode = e->rcode;
 	return e->wlen;

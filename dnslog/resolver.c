@@ -39,6 +39,8 @@
 #include <unbound-event.h>
 #include <unbound.h>
 
+#include "common/dnstype.h"
+#include "common/escape.h"
 #include "common/log.h"
 #include "dnslisten.h"
 #include "dnsmsg.h"
@@ -56,6 +58,11 @@
 #define MAX_PENDING 512
 #define REFUSED_PER_SEC 50     /* REFUSED replies to outsiders, all of them together */
 #define RCACHE_SLOTS 1024
+#define BOGUS_LOG_PER_SEC 5    /* log lines about bogus answers, all clients together */
+#define BOGUS_WHY_MAX 512      /* bytes of libunbound's reason kept */
+/* the sec argument of libunbound's event callback (unbound-event.h) */
+#define UB_SEC_BOGUS 1
+#define UB_SEC_SECURE 2
 
 struct resolver {
 	const struct conf *c;
@@ -72,6 +79,7 @@ struct resolver {
 	bool started, stopped;
 	struct ratelimit *rl;
 	struct ratelimit *refused_rl;
+	struct ratelimit *bogus_rl;
 	struct rcache *cache;
 	struct pending *pending, *orphans;
 	unsigned n_pending;
@@ -110,10 +118,11 @@ list_del(struct pending **head, struct pending *p)
 }
 
 /* Hand one query and what was sent for it to the core thread, as one packed event (the
- * answers are copied into it; ans stays the caller's). rcode -1: nothing was sent. */
+ * answers and why_bogus are copied into it; they stay the caller's). rcode -1: nothing
+ * was sent. */
 static void
 emit(struct resolver *r, const struct dnssrc *src, const struct dnsq *q, int rcode,
-     const struct dns_answer *ans, size_t n_ans)
+     const struct dns_answer *ans, size_t n_ans, const char *why_bogus)
 {
 	char name[DNSMSG_NAME_STRLEN];
 	struct dns_event ev = {
@@ -122,6 +131,7 @@ emit(struct resolver *r, const struct dnssrc *src, const struct dnsq *q, int rco
 		.transport = src->transport, .qname_len = q->qname_len, .qname_wire = q->qname,
 		.qname = name, .n_answers = rcode < 0 ? 0 : n_ans, .answers = ans,
 		.latency_us = rcode < 0 ? -1 : queue_mono_us() - src->t0_us,
+		.why_bogus = why_bogus,
 	};
 	struct event e = { .type = EV_DNS };
 
@@ -162,7 +172,7 @@ reply_error(struct resolver *r, const struct dnssrc *src, const struct dnsq *q, 
 	bool sent = send_reply(r, src, buf, dnsq_error_reply(q, rcode, buf, sizeof(buf)));
 
 	if (record && q->has_question)
-		emit(r, src, q, sent ? rcode : -1, NULL, 0);
+		emit(r, src, q, sent ? rcode : -1, NULL, 0, NULL);
 }
 
 static bool
@@ -237,8 +247,26 @@ answer_cached(struct resolver *r, const struct dnssrc *src, const struct dnsq *q
 	len = rcache_get(r->cache, q, src->t0_us, buf, sizeof(buf), &rcode, &ans, &n_ans);
 	if (len == 0)
 		return false;
-	emit(r, src, q, send_reply(r, src, buf, len) ? rcode : -1, ans, n_ans);
+	emit(r, src, q, send_reply(r, src, buf, len) ? rcode : -1, ans, n_ans, NULL);
 	return true;
+}
+
+/* A bogus answer: say why in the log, at most BOGUS_LOG_PER_SEC a second (the VM
+ * chooses the names, so it could fill the log), and always in the query's row. */
+static void
+note_bogus(struct resolver *r, const struct pending *p, const char *why)
+{
+	char name[DNSMSG_NAME_STRLEN], client[NETADDR_STRLEN], clean[BOGUS_WHY_MAX + 1];
+	char type[DNSTYPE_NAMELEN];
+
+	stats_add(r->st, STAT_DNS_BOGUS, 1);
+	if (!ratelimit_allow(r->bogus_rl, &(struct netaddr){ 0 }, p->src.t0_us))
+		return;
+	dnsmsg_name_str(p->q.qname, p->q.qname_len, name, sizeof(name));
+	escape_term(why, clean, sizeof(clean));
+	log_warn("dns: DNSSEC: the answer for %s %s to %s is bogus, answered SERVFAIL: %s",
+	         name, dnstype_name(p->q.qtype, type),
+	         netaddr_format(&p->src.client, client, sizeof(client)), clean);
 }
 
 static void
@@ -251,11 +279,11 @@ on_resolved(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 	size_t outlen = 0, n_ans = 0;
 	struct dns_answer *ans = NULL;
 	int rcode = DNS_RCODE_SERVFAIL;
+	char why[BOGUS_WHY_MAX + 1];
+	const char *bogus = NULL;
 	size_t limit;
 	bool sent;
 
-	(void)sec;
-	(void)why_bogus;
 	(void)was_ratelimited;
 	if (p->orphan) {
 		list_del(&r->orphans, p);
@@ -264,12 +292,21 @@ on_resolved(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 	}
 	list_del(&r->pending, p);
 	r->n_pending--;
+	if (err == 0 && sec == UB_SEC_BOGUS) {
+		/* libunbound hands the bogus data over; the VM never gets it */
+		snprintf(why, sizeof(why), "%s", why_bogus && *why_bogus ? why_bogus :
+		         "validation failed (libunbound gave no reason)");
+		bogus = why;
+		note_bogus(r, p, why);
+	}
 	limit = p->src.transport == DNS_UDP ? dnsq_udp_limit(&p->q) : DNSTCP_MSG_MAX;
-	if (err != 0 || !pkt || len <= 0 ||
+	if (bogus || err != 0 || !pkt || len <= 0 ||
 	    dnsmsg_build_reply(&p->q, pkt, (size_t)len, limit, &out, &outlen, &rcode, &ans,
 	                       &n_ans) < 0) {
 		rcode = DNS_RCODE_SERVFAIL;
 		outlen = dnsq_error_reply(&p->q, rcode, ebuf, sizeof(ebuf));
+	} else if (sec == UB_SEC_SECURE) {
+		dnsmsg_set_ad(&p->q, out, outlen);
 	}
 	if (rcode == DNS_RCODE_SERVFAIL)
 		stats_add(r->st, STAT_DNS_SERVFAIL, 1);
@@ -277,7 +314,7 @@ on_resolved(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 	if (sent && out)
 		rcache_put(r->cache, &p->q, out, outlen, rcode, ans, n_ans, queue_mono_us());
 	free(out);
-	emit(r, &p->src, &p->q, sent ? rcode : -1, ans, n_ans);
+	emit(r, &p->src, &p->q, sent ? rcode : -1, ans, n_ans, bogus);
 	dnsmsg_answers_free(ans, n_ans);
 	if (p->src.conn)
 		dnstcp_release(p->src.conn);
@@ -369,13 +406,20 @@ addr_check(evutil_socket_t fd, short what, void *arg)
 	log_info("dns: %s is configured now: answering", where);
 }
 
-/* libunbound options: no validator (there is no trust anchor, so it would only cost
- * CPU and a key cache), and caches sized for one VM's names rather than a site's. */
+/* libunbound options: caches sized for one VM's names rather than a site's. The
+ * validator is added when [dns] dnssec is on (setup_unbound). */
 static const char *const ub_options[][2] = {
-	{ "module-config:", "iterator" },
 	{ "msg-cache-size:", "1m" },
 	{ "rrset-cache-size:", "1m" },
+	{ "key-cache-size:", "1m" },
+	{ "neg-cache-size:", "1m" },
 };
+
+static void
+probe_done(void *arg, int err, void *pkt, int len, int sec, char *why_bogus, int limited)
+{
+	(void)arg, (void)err, (void)pkt, (void)len, (void)sec, (void)why_bogus, (void)limited;
+}
 
 static int
 setup_unbound(struct resolver *r, char *err, size_t errlen)
@@ -394,6 +438,26 @@ setup_unbound(struct resolver *r, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	/* With the validator, libunbound checks every answer from the trust anchors down
+	 * and tells on_resolved whether it is secure, insecure (unsigned) or bogus; it keeps
+	 * the reason for a bogus one (why_bogus) only at val-log-level 2. */
+	if ((rc = ub_ctx_set_option(r->ub, "module-config:", c->dnssec ? "validator iterator" :
+	                            "iterator")) != 0) {
+		snprintf(err, errlen, "dns: libunbound option module-config: %s", ub_strerror(rc));
+		return -1;
+	}
+	if (c->dnssec) {
+		if ((rc = ub_ctx_set_option(r->ub, "val-log-level:", "2")) != 0) {
+			snprintf(err, errlen, "dns: libunbound option val-log-level: %s",
+			         ub_strerror(rc));
+			return -1;
+		}
+		if ((rc = ub_ctx_add_ta_file(r->ub, c->trust_anchor_file)) != 0) {
+			snprintf(err, errlen, "dns: trust anchors from %s: %s", c->trust_anchor_file,
+			         ub_strerror(rc));
+			return -1;
+		}
+	}
 	for (int i = 0; i < c->n_forward; i++) {
 		char addr[NETADDR_STRLEN], spec[NETADDR_STRLEN + 8];
 
@@ -407,6 +471,15 @@ setup_unbound(struct resolver *r, char *err, size_t errlen)
 	if (c->n_forward > 0 && (rc = ub_ctx_set_option(r->ub, "do-not-query-localhost:",
 	                                                 "no")) != 0) {
 		snprintf(err, errlen, "dns: libunbound option: %s", ub_strerror(rc));
+		return -1;
+	}
+	/* libunbound reads its files (the trust anchors) only at its first query: ask one
+	 * it answers from its own local data, now, so a bad anchor file is a startup error
+	 * (and is read while the daemon may still read anything) */
+	if ((rc = ub_resolve_event(r->ub, "localhost.", 1, 1, NULL, probe_done, NULL)) != 0) {
+		snprintf(err, errlen, "dns: libunbound cannot start: %s%s%s", ub_strerror(rc),
+		         c->dnssec ? "; check the trust anchors in " : "",
+		         c->dnssec ? c->trust_anchor_file : "");
 		return -1;
 	}
 	return 0;
@@ -435,6 +508,7 @@ resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err
 		         fd_limit, fd_open, tcp_cap, c->dns_tcp_max);
 	if (!(r->rl = ratelimit_new(c->dns_rate_limit, c->dns_rate_limit)) ||
 	    !(r->refused_rl = ratelimit_new(REFUSED_PER_SEC, REFUSED_PER_SEC)) ||
+	    !(r->bogus_rl = ratelimit_new(BOGUS_LOG_PER_SEC, BOGUS_LOG_PER_SEC)) ||
 	    !(r->cache = rcache_new(RCACHE_SLOTS)) ||
 	    !(r->base = event_base_new())) {
 		snprintf(err, errlen, "dns: out of memory");
@@ -489,7 +563,7 @@ run(void *arg)
 
 		list_del(&r->pending, p);
 		r->n_pending--;
-		emit(r, &p->src, &p->q, -1, NULL, 0);
+		emit(r, &p->src, &p->q, -1, NULL, 0, NULL);
 		if (p->src.conn)
 			dnstcp_abandon(p->src.conn);
 		p->src.conn = NULL;
@@ -558,6 +632,7 @@ resolver_close(struct resolver *r)
 		close(r->stop_fd);
 	ratelimit_free(r->rl);
 	ratelimit_free(r->refused_rl);
+	ratelimit_free(r->bogus_rl);
 	rcache_free(r->cache);
 	free(r);
 }

@@ -316,6 +316,8 @@ in
       }) clashes;
 
       services.oc-audit.settings = {
+        # Debian's path of the root key does not exist on NixOS
+        dns.trust_anchor_file = lib.mkDefault "${pkgs.dns-root-data}/root.key";
         alerts.telegram_token_file = mkIf (
           cfg.telegramTokenFile != null
         ) "${credentials}/telegram-token";

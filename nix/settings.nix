@@ -83,6 +83,14 @@ in
     tcp_max_connections = uint 64 1 4096 ''
       TCP client connections open at once; more are closed at once.
     '';
+    dnssec = str "yes" ''
+      Validate DNSSEC (yes or no): a bogus answer reaches the VM as SERVFAIL, logged with
+      libunbound's reason.
+    '';
+    trust_anchor_file = str "/usr/share/dns/root.key" ''
+      DNSSEC trust anchors (DS or DNSKEY records). The module sets it to the root key of
+      nixpkgs' dns-root-data.
+    '';
   };
 
   policy = section "What the VM is expected to do; everything else is a finding." {

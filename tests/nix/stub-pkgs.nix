@@ -71,6 +71,7 @@ let
       in
       fn (lib.mapAttrs (n: _: self.${n} or (package n)) wanted // args);
     coreutils = package "coreutils";
+    dns-root-data = package "dns-root-data";
   };
 in
 self

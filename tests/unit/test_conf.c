@@ -37,6 +37,16 @@ main(void)
 	close(fd);
 	is_int(conf_error_count(c), 0, "every default validates");
 	is_int(c->nflog_group, 7, "default group 7");
+	is_int(c->dnssec, 1, "DNSSEC validation on by default");
+	is_str(c->trust_anchor_file, "/usr/share/dns/root.key", "the system's root key");
+	is_int(conf_set(c, "dns.dnssec=No"), 0, "dnssec = No");
+	is_int(c->dnssec, 0, "off");
+	is_int(conf_set(c, "dns.dnssec=true"), 0, "dnssec = true");
+	is_int(c->dnssec, 1, "on");
+	is_int(conf_set(c, "dns.dnssec=maybe"), 1, "dnssec = maybe: an error");
+	ok(has_error(c, "dns.dnssec: 'maybe' is neither yes nor no"), "named");
+	conf_free(c);
+	c = conf_new();
 	is_int(c->n_expected_domains, 2, "two expected domains by default");
 	is_str(c->expected_domains[0], "api.telegram.org", "first expected domain");
 	is_int(c->n_forward, 2, "two forwarders by default");

@@ -70,9 +70,57 @@ test_rcache(void)
 	rcache_free(c);
 }
 
+/* A validated answer: AD for a client that asks (DO, or AD in the query), set by
+ * dnsmsg_set_ad and kept on replay only for a client that asks too. */
+static void
+test_ad(void)
+{
+	static const char *const one[] = { "www.example.com. 300 IN A 198.51.100.10", NULL };
+	struct rcache *c = rcache_new(16);
+	uint8_t p[600], r[DNSMSG_UDP_MIN], *out, *w;
+	size_t n, len, outlen, nans, got;
+	struct dns_answer *ans;
+	const struct dns_answer *cans;
+	struct dnsq q, q2;
+	int rcode = -1;
+
+	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, one, NULL,
+	             true);
+	n = mkquery(p, 0x1111, 0x0100, WWW, WWW_LEN, 1, 1232, 0, 1);   /* DO */
+	dnsq_parse(p, n, &q);
+	ok(dnsq_wants_ad(&q), "DO: wants AD");
+	dnsmsg_build_reply(&q, w, len, 512, &out, &outlen, &rcode, &ans, &nans);
+	is_int(out[3] & 0x20, 0, "built: no AD until validated");
+	dnsmsg_set_ad(&q, out, outlen);
+	is_int(out[3] & 0x20, 0x20, "validated: AD");
+	rcache_put(c, &q, out, outlen, rcode, ans, nans, 1000);
+	n = mkquery(p, 0x2222, 0x0100, WWW, WWW_LEN, 1, 1232, 0, 1);
+	dnsq_parse(p, n, &q2);
+	ok(rcache_get(c, &q2, 2000, r, sizeof(r), &rcode, &cans, &got) == outlen &&
+	   (r[3] & 0x20), "replayed for another DO client: AD kept");
+	free(out);
+	dnsmsg_answers_free(ans, nans);
+
+	n = mkquery(p, 0x3333, 0x0100, WWW, WWW_LEN, 1, -1, 0, 0);     /* neither */
+	dnsq_parse(p, n, &q);
+	ok(!dnsq_wants_ad(&q), "no DO, no AD: does not want it");
+	dnsmsg_build_reply(&q, w, len, 512, &out, &outlen, &rcode, &ans, &nans);
+	dnsmsg_set_ad(&q, out, outlen);
+	is_int(out[3] & 0x20, 0, "validated but not asked: no AD");
+	free(out);
+	dnsmsg_answers_free(ans, nans);
+
+	n = mkquery(p, 0x4444, 0x0120, WWW, WWW_LEN, 1, -1, 0, 0);     /* AD in the query */
+	dnsq_parse(p, n, &q);
+	ok(dnsq_wants_ad(&q), "AD in the query: wants it");
+	free(w);
+	rcache_free(c);
+}
+
 int
 main(void)
 {
 	test_rcache();
+	test_ad();
 	return done_testing();
 }

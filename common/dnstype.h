@@ -1,0 +1,21 @@
+/* dnstype: DNS record types and rcodes as people know them (A, TXT; NXDOMAIN), from
+ * ldns's tables, so a query type is shown the same way in the report, the dashboard, the alerts, the export
+ * and the log. Pure. */
+#ifndef OCA_DNSTYPE_H
+#define OCA_DNSTYPE_H
+
+#include <stdint.h>
+
+/* Bytes a buffer for dnstype_name needs. */
+#define DNSTYPE_NAMELEN 16
+
+/* The mnemonic of type ("A", "TXT", "ANY"), or "TYPE65280" (RFC 3597's form) written
+ * into buf (DNSTYPE_NAMELEN bytes) for a type without one. Returns a static string or
+ * buf. */
+const char *dnstype_name(uint16_t type, char *buf);
+
+/* The name of a reply's rcode ("NOERROR", "NXDOMAIN"), "RCODE23" into buf for one
+ * without, or "no answer" for -1 (none was sent). Returns a static string or buf. */
+const char *dnstype_rcode_name(int rcode, char *buf);
+
+#endif
