@@ -1,8 +1,10 @@
-/* The daemon's life: parse the whole configuration, open everything that needs
- * privilege (database, NFLOG group, DNS sockets) while a failure can still be one clear
- * line and exit 2, start the threads, then wait for a signal. On SIGTERM/SIGINT the
- * readers stop first, the queue is closed, and the writer commits every queued event
- * before the process exits 0. */
+/* The daemon's life: parse the whole configuration and resolve the user to run as; fork
+ * the privileged helper (netadm) before anything is open; open everything that needs
+ * privilege (database, NFLOG group, DNS and web sockets) while a failure can still be one
+ * clear line and exit 2; drop to the user with no capability, no_new_privs and the
+ * system call filter; only then start the threads, which read what the VM sends. Then
+ * wait for a signal. On SIGTERM/SIGINT the readers stop first, the queue is closed, and
+ * the writer commits every queued event before the process exits 0. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "alerts/alerts.h"
 #include "collect.h"
@@ -19,6 +22,9 @@
 #include "nflogread.h"
 #include "common/queue.h"
 #include "dnslog/resolver.h"
+#include "netadm.h"
+#include "privdrop.h"
+#include "sandbox.h"
 #include "service.h"
 #include "common/stats.h"
 #include "web/web.h"
@@ -52,6 +58,93 @@ usage(FILE *f)
 	fprintf(f, "usage: oc-audit collect -c FILE [--set section.key=value ...] [-v]\n");
 }
 
+/* Everything the running daemon holds. */
+struct daemon {
+	struct conf *c;
+	struct privdrop_id id;
+	struct netadm *na;
+	struct queue *q;
+	struct stats *st;
+	struct writer *w;
+	struct nflogread *nf;
+	struct resolver *dns;
+	struct web *web;
+	struct alerts *al;
+};
+
+/* Open everything that needs privilege. Returns 0, or -1 with one line in err. */
+static int
+open_privileged(struct daemon *d, char *err, size_t errlen)
+{
+	const struct conf *c = d->c;
+
+	*err = '\0';
+	if (privdrop_prepare_db(&d->id, c->database, err, errlen) < 0)
+		return -1;
+	if (!(d->q = queue_new(c->queue_size))) {
+		snprintf(err, errlen, "cannot allocate a queue of %u events", c->queue_size);
+		return -1;
+	}
+	if (!(d->w = writer_new(c, d->q, d->st, err, errlen)) ||
+	    !(d->nf = nflogread_open(c->nflog_group, d->q, d->st, err, errlen)))
+		return -1;
+	if (c->dns_addr.family != 0 && !(d->dns = resolver_open(c, d->q, d->st, err, errlen)))
+		return -1;
+	if (c->web_addr.family != 0 && !(d->web = web_open(c, d->q, d->st, err, errlen)))
+		return -1;
+	/* after the writer: the database exists; a missing token file is a startup error */
+	if (!(d->al = alerts_open(c, d->q, d->st, err, errlen)) && *err)
+		return -1;
+	/* Packet capture (capture/): open the pcap handle here, while CAP_NET_RAW is
+	 * still held; its reader thread starts with the others after the drop. */
+	return 0;
+}
+
+/* Become the unprivileged user with nothing left to gain, then install the filter.
+ * No thread may run yet: capabilities are per thread. */
+static int
+drop_privileges(struct daemon *d, char *err, size_t errlen)
+{
+	if (privdrop_apply(&d->id, err, errlen) < 0 ||
+	    privdrop_check_db(&d->id, d->c->database, err, errlen) < 0 ||
+	    sandbox_daemon(err, errlen) < 0)
+		return -1;
+	return 0;
+}
+
+/* Ask the helper whether the nftables rule that feeds NFLOG is in place, and log it. */
+static void
+check_ruleset(struct daemon *d)
+{
+	struct nftcheck_result r;
+
+	if (netadm_ruleset_check(d->na, d->c->nflog_group, d->c->vm_subnet,
+	                         d->c->n_vm_subnet, 5000, &r) < 0)
+		log_err("nftables check: no answer from the helper: %s", strerror(errno));
+	else if (r.verdict == NFTCHECK_OK)
+		log_info("nftables check: ok: %s", r.detail);
+	else
+		log_warn("nftables check: %s: %s", nftcheck_verdict_name(r.verdict), r.detail);
+}
+
+static void
+log_totals(struct stats *st)
+{
+	unsigned long long lost = 0;
+
+	for (int i = 0; i < STAT__COUNT; i++)
+		if (stats_is_loss((enum stat_id)i))
+			lost += stats_get(st, (enum stat_id)i);
+	log_info("stopped: %llu packets from NFLOG, %llu DNS queries, %llu events "
+	         "stored, %llu lost (nflog_gap %llu, queue_full %llu, db_error %llu)",
+	         (unsigned long long)stats_get(st, STAT_NFLOG_RECEIVED),
+	         (unsigned long long)stats_get(st, STAT_DNS_QUERIES),
+	         (unsigned long long)stats_get(st, STAT_EVENTS_STORED), lost,
+	         (unsigned long long)stats_get(st, STAT_NFLOG_GAP),
+	         (unsigned long long)stats_get(st, STAT_QUEUE_FULL),
+	         (unsigned long long)stats_get(st, STAT_DB_ERROR));
+}
+
 int
 collect_main(int argc, char **argv)
 {
@@ -65,18 +158,12 @@ collect_main(int argc, char **argv)
 	char **sets = calloc((size_t)argc, sizeof(char *));
 	const char *file = NULL;
 	int n_sets = 0, ch, rc = 2, sig = 0;
-	struct conf *c = NULL;
-	struct queue *q = NULL;
-	struct stats *st = calloc(1, sizeof(*st));
-	struct writer *w = NULL;
-	struct nflogread *nf = NULL;
-	struct resolver *dns = NULL;
-	struct web *web = NULL;
-	struct alerts *al = NULL;
-	char err[1024];
+	struct daemon d = { 0 };
+	char err[1024], status[256];
 	sigset_t set;
 
-	if (!sets || !st) {
+	d.st = calloc(1, sizeof(*d.st));
+	if (!sets || !d.st) {
 		fprintf(stderr, "oc-audit collect: out of memory\n");
 		goto out;
 	}
@@ -94,59 +181,58 @@ collect_main(int argc, char **argv)
 		fprintf(stderr, "oc-audit collect: unexpected argument '%s'\n", argv[optind]);
 		goto out;
 	}
-	if (!(c = collect_load_conf("collect", file, sets, n_sets)))
+	if (!(d.c = collect_load_conf("collect", file, sets, n_sets)))
 		goto out;
+	umask(077);   /* the database, its -wal and -shm: the daemon's user's only */
+	if (privdrop_resolve(d.c->user, &d.id, err, sizeof(err)) < 0) {
+		fprintf(stderr, "oc-audit collect: %s\n", err);
+		goto out;
+	}
 
-	/* Signals are taken by sigwait in this thread only; every thread inherits the mask. */
+	/* Signals are taken by sigwait in this thread only; every thread inherits the mask,
+	 * the helper too (it ends when the daemon closes its socket). */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (!(q = queue_new(c->queue_size))) {
-		fprintf(stderr, "oc-audit collect: cannot allocate a queue of %u events\n",
-		        c->queue_size);
-		goto out;
-	}
-	if (!(w = writer_new(c, q, st, err, sizeof(err))) ||
-	    !(nf = nflogread_open(c->nflog_group, q, st, err, sizeof(err)))) {
-		fprintf(stderr, "oc-audit collect: %s\n", err);
-		goto out;
-	}
-	if (c->dns_addr.family != 0 && !(dns = resolver_open(c, q, st, err, sizeof(err)))) {
-		fprintf(stderr, "oc-audit collect: %s\n", err);
-		goto out;
-	}
-	if (c->web_addr.family != 0 && !(web = web_open(c, q, st, err, sizeof(err)))) {
-		fprintf(stderr, "oc-audit collect: %s\n", err);
-		goto out;
-	}
-	/* after the writer: the database exists; a missing token file is a startup error */
-	if (!(al = alerts_open(c, q, st, err, sizeof(err))) && *err) {
+	if (!(d.na = netadm_spawn(&d.id, err, sizeof(err))) ||
+	    open_privileged(&d, err, sizeof(err)) < 0 ||
+	    drop_privileges(&d, err, sizeof(err)) < 0) {
 		fprintf(stderr, "oc-audit collect: %s\n", err);
 		goto out;
 	}
 	service_watchdog_init();
-	if (writer_start(w) < 0 || nflogread_start(nf) < 0 ||
-	    (dns && resolver_start(dns) < 0) || alerts_start(al) < 0) {
+	if (writer_start(d.w) < 0 || nflogread_start(d.nf) < 0 ||
+	    (d.dns && resolver_start(d.dns) < 0) || alerts_start(d.al) < 0) {
 		fprintf(stderr, "oc-audit collect: cannot start threads: %s\n", strerror(errno));
+		rc = 1;
 		goto stop;
 	}
-	log_info("collecting: NFLOG group %u, database %s", c->nflog_group, c->database);
-	{
-		char status[256];
-
-		snprintf(status, sizeof(status), "collecting: NFLOG group %u", c->nflog_group);
-		service_ready(status);
+	if (web_start(d.web, err, sizeof(err)) < 0) {
+		fprintf(stderr, "oc-audit collect: %s\n", err);
+		rc = 1;
+		goto stop;
 	}
+	log_info("collecting: NFLOG group %u, database %s, as user %s (uid %u)",
+	         d.c->nflog_group, d.c->database, d.id.name, (unsigned)d.id.uid);
+	check_ruleset(&d);
+	snprintf(status, sizeof(status), "collecting: NFLOG group %u", d.c->nflog_group);
+	service_ready(status);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
+		if (sig == SIGCHLD) {
+			netadm_reap(d.na);
+			continue;
+		}
 		if (sig == SIGHUP) {
 			log_info("SIGHUP: configuration reload is not supported yet; restart to "
 			         "apply changes");
+			check_ruleset(&d);
 			continue;
 		}
 		break;
@@ -155,37 +241,24 @@ collect_main(int argc, char **argv)
 	service_stopping();
 	rc = 0;
 stop:
-	nflogread_stop(nf);
-	resolver_stop(dns);   /* pushes what is still resolving, so before the queue closes */
-	web_close(web);    /* it pushes acknowledgements, so before the queue closes */
-	web = NULL;
-	alerts_stop(al);   /* hands its last outcomes to the queue, so before it closes */
-	queue_close(q);
-	writer_join(w);
-	{
-		unsigned long long lost = 0;
-
-		for (int i = 0; i < STAT__COUNT; i++)
-			if (stats_is_loss((enum stat_id)i))
-				lost += stats_get(st, (enum stat_id)i);
-		log_info("stopped: %llu packets from NFLOG, %llu DNS queries, %llu events "
-		         "stored, %llu lost (nflog_gap %llu, queue_full %llu, db_error %llu)",
-		         (unsigned long long)stats_get(st, STAT_NFLOG_RECEIVED),
-		         (unsigned long long)stats_get(st, STAT_DNS_QUERIES),
-		         (unsigned long long)stats_get(st, STAT_EVENTS_STORED), lost,
-		         (unsigned long long)stats_get(st, STAT_NFLOG_GAP),
-		         (unsigned long long)stats_get(st, STAT_QUEUE_FULL),
-		         (unsigned long long)stats_get(st, STAT_DB_ERROR));
-	}
+	nflogread_stop(d.nf);
+	resolver_stop(d.dns);   /* pushes what is still resolving, so before the queue closes */
+	web_close(d.web);    /* it pushes acknowledgements, so before the queue closes */
+	d.web = NULL;
+	alerts_stop(d.al);   /* hands its last outcomes to the queue, so before it closes */
+	queue_close(d.q);
+	writer_join(d.w);
+	log_totals(d.st);
 out:
-	web_close(web);
-	alerts_close(al);
-	resolver_close(dns);
-	nflogread_close(nf);
-	writer_free(w);
-	queue_free(q);
-	conf_free(c);
-	free(st);
+	web_close(d.web);
+	alerts_close(d.al);
+	resolver_close(d.dns);
+	nflogread_close(d.nf);
+	writer_free(d.w);
+	queue_free(d.q);
+	netadm_close(d.na);
+	conf_free(d.c);
+	free(d.st);
 	free(sets);
 	return rc;
 }

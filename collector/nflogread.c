@@ -22,7 +22,9 @@
 #include "common/timefmt.h"
 
 #define COPY_RANGE 256                  /* bytes of each packet: IPv6 + options + TCP */
-#define RCVBUF_START (8u << 20)
+/* The receive buffer is set to its cap at open, while the daemon may still exceed
+ * net.core.rmem_max (SO_RCVBUFFORCE needs CAP_NET_ADMIN, gone after the drop). It is a
+ * limit, not an allocation: the kernel charges only what is queued. */
 #define RCVBUF_CAP (128u << 20)
 #define KERNEL_BATCH 32                 /* messages the kernel gathers per datagram */
 #define KERNEL_FLUSH_CS 2               /* ... or after this many 1/100 s */
@@ -44,6 +46,7 @@ struct nflogread {
 	pthread_t thread;
 	bool started;
 	bool have_seq;
+	bool overrun_logged;
 	uint32_t last_seq;
 	struct ifname ifcache[IFCACHE];
 	int64_t ifcache_at;
@@ -173,8 +176,8 @@ nflogread_open(unsigned group, struct queue *q, struct stats *st, char *err, siz
 	nflog_set_timeout(r->gh, KERNEL_FLUSH_CS);
 	nflog_callback_register(r->gh, on_packet, r);
 	r->fd = nflog_fd(r->h);
-	if (set_rcvbuf(r, RCVBUF_START) < 0)
-		log_warn("NFLOG: cannot set a %u MiB receive buffer: %s", RCVBUF_START >> 20,
+	if (set_rcvbuf(r, RCVBUF_CAP) < 0)
+		log_warn("NFLOG: cannot set a %u MiB receive buffer: %s", RCVBUF_CAP >> 20,
 		         strerror(errno));
 	if ((r->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
@@ -201,12 +204,10 @@ drain(struct nflogread *r)
 			continue;
 		if (n < 0 && errno == ENOBUFS) {
 			stats_add(r->st, STAT_NFLOG_ENOBUFS, 1);
-			if (r->rcvbuf < RCVBUF_CAP) {
-				unsigned want = r->rcvbuf * 2;
-				if (set_rcvbuf(r, want) == 0)
-					log_warn("NFLOG: receive buffer overrun; grown to %u MiB "
-					         "(lost messages are counted as nflog_gap)", want >> 20);
-			}
+			if (!r->overrun_logged)
+				log_warn("NFLOG: receive buffer overrun (%u MiB); lost messages are "
+				         "counted as nflog_gap", r->rcvbuf >> 20);
+			r->overrun_logged = true;
 			continue;
 		}
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)

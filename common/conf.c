@@ -344,6 +344,20 @@ p_webhook(struct conf *c, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+p_user(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n >= sizeof(c->user) || strspn(v, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n || v[0] == '-') {
+		snprintf(err, errlen, "'%s' is not a user name", v);
+		return -1;
+	}
+	strcpy(c->user, v);
+	return 0;
+}
+
 #define STR(sec, nm, field, def, help) \
 	{ sec, nm, def, help, K_STR, offsetof(struct conf, field), \
 	  sizeof(((struct conf *)0)->field), 0, 0, NULL }
@@ -364,6 +378,9 @@ static const struct key keys[] = {
 	     "raw events older than this are pruned; findings are kept"),
 	UINT("collector", "queue_size", queue_size, "65536", 1024, 16777216,
 	     "events held between the readers and the database writer"),
+	FN("collector", "user", p_user, "oc-audit",
+	    "unprivileged user collect switches to once NFLOG, its sockets and the database "
+	    "are open (when started as root; started as another user, it keeps that one)"),
 	FN("dns", "listen", p_dns_listen, "192.168.83.1:53",
 	   "address:port the resolver answers on (UDP and TCP); empty = off"),
 	FN("dns", "allow_from", p_allow_from, "192.168.83.0/24",

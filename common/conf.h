@@ -34,6 +34,7 @@ struct conf {
 	char pcap_interface[64];
 	unsigned retention_days;
 	unsigned queue_size;
+	char user[64];                 /* switched to after the privileged opens, as root */
 	/* [dns] */
 	struct netaddr dns_addr;       /* family 0 = DNS service off */
 	uint16_t dns_port;

@@ -176,15 +176,19 @@ static bool
 authorised(struct web *w, struct MHD_Connection *conn, bool *by_header)
 {
 	const char *h, *c;
+	char token[256];
 
 	*by_header = false;
-	if (!w->token[0])
+	web_token_copy(w, token);
+	if (!token[0])
 		return true;
 	h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	if (h && strncmp(h, "Bearer ", 7) == 0 && web_token_equal(h + 7, w->token)) {
+	if (h && strncmp(h, "Bearer ", 7) == 0 && web_token_equal(h + 7, token)) {
 		*by_header = true;
+		explicit_bzero(token, sizeof(token));
 		return true;
 	}
+	explicit_bzero(token, sizeof(token));
 	c = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "oca_session");
 	return c && session_valid(w, c);
 }

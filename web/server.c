@@ -230,25 +230,32 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	if (rt.id == WR_ASSET)
 		return send_asset(conn, rt.asset);
 	if (rt.id == WR_LOGIN) {
-		if (!w->token[0]) {
+		char token[256];
+
+		web_token_copy(w, token);
+		if (!token[0]) {
 			r.status = 303;
 			snprintf(r.location, sizeof(r.location), "/");
 			return send_reply(conn, &r, NULL, NULL);
 		}
 		if (!is_post) {
+			explicit_bzero(token, sizeof(token));
 			html_login(w, NULL, &r);
 			return send_reply(conn, &r, NULL, NULL);
 		}
 		if ((r.retry_after = guard_login_attempt(w)) > 0) {
+			explicit_bzero(token, sizeof(token));
 			html_login(w, "Too many attempts: wait a minute.", &r);
 			r.status = 429;
 			return send_reply(conn, &r, NULL, NULL);
 		}
-		if (!web_token_equal(rq->login_token, w->token)) {
+		if (!web_token_equal(rq->login_token, token)) {
+			explicit_bzero(token, sizeof(token));
 			html_login(w, "That token is not the one in token_file.", &r);
 			r.status = 403;
 			return send_reply(conn, &r, NULL, NULL);
 		}
+		explicit_bzero(token, sizeof(token));
 		guard_session_cookie(w, cookie, sizeof(cookie));
 		r.status = 303;
 		snprintf(r.location, sizeof(r.location), "/");
@@ -452,7 +459,6 @@ web_open(const struct conf *c, struct queue *q, struct stats *st, char *err, siz
 	struct web *w;
 	sqlite3 *db;
 	char where[NETADDR_STRLEN];
-	int fd;
 
 	hostport_format(&c->web_addr, c->web_port, where, sizeof(where));
 	if (!is_loopback(&c->web_addr) && (!c->web_allow_remote || !c->web_token_file[0])) {
@@ -467,8 +473,10 @@ web_open(const struct conf *c, struct queue *q, struct stats *st, char *err, siz
 	w->conf = c;
 	w->q = q;
 	w->st = st;
+	w->listen_fd = -1;
 	pthread_mutex_init(&w->pool_mu, NULL);
 	pthread_mutex_init(&w->login_mu, NULL);
+	pthread_mutex_init(&w->token_mu, NULL);
 	if (guard_init(w) < 0) {
 		snprintf(err, errlen, "web: getrandom: %s", strerror(errno));
 		goto fail;
@@ -479,14 +487,53 @@ web_open(const struct conf *c, struct queue *q, struct stats *st, char *err, siz
 	if (!(db = db_open_ro(c->database, err, errlen)))
 		goto fail;
 	w->pool[w->n_pool++] = db;
-	if ((fd = bind_listen(c, err, errlen)) < 0)
+	if ((w->listen_fd = bind_listen(c, err, errlen)) < 0)
 		goto fail;
+	snprintf(w->where, sizeof(w->where), "%s", where);
+	return w;
+fail:
+	web_close(w);
+	return NULL;
+}
+
+void
+web_token_copy(struct web *w, char out[256])
+{
+	pthread_mutex_lock(&w->token_mu);
+	memcpy(out, w->token, 256);
+	pthread_mutex_unlock(&w->token_mu);
+}
+
+int
+web_token_load(const struct conf *c, char out[256], char *err, size_t errlen)
+{
+	out[0] = '\0';
+	if (!c->web_token_file[0])
+		return 0;
+	return read_token(c->web_token_file, out, 256, err, errlen);
+}
+
+void
+web_set_token(struct web *w, const char token[256])
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->token_mu);
+	memcpy(w->token, token, sizeof(w->token));
+	pthread_mutex_unlock(&w->token_mu);
+}
+
+int
+web_start(struct web *w, char *err, size_t errlen)
+{
+	if (!w)
+		return 0;
 	w->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 	                          MHD_USE_ERROR_LOG,
 	                          0, NULL, NULL, handle, w,
 	                          MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	                          MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-	                          MHD_OPTION_LISTEN_SOCKET, fd,
+	                          MHD_OPTION_LISTEN_SOCKET, w->listen_fd,
 	                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)WEB_THREADS,
 	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)WEB_MAX_CONNS,
 	                          MHD_OPTION_PER_IP_CONNECTION_LIMIT,
@@ -496,15 +543,12 @@ web_open(const struct conf *c, struct queue *q, struct stats *st, char *err, siz
 	                          MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 	                          MHD_OPTION_END);
 	if (!w->mhd) {
-		snprintf(err, errlen, "web.listen %s: libmicrohttpd did not start", where);
-		close(fd);
-		goto fail;
+		snprintf(err, errlen, "web.listen %s: libmicrohttpd did not start", w->where);
+		return -1;
 	}
-	log_info("dashboard on http://%s/%s", where, w->token[0] ? " (token required)" : "");
-	return w;
-fail:
-	web_close(w);
-	return NULL;
+	w->listen_fd = -1;   /* MHD's now: it closes it */
+	log_info("dashboard on http://%s/%s", w->where, w->token[0] ? " (token required)" : "");
+	return 0;
 }
 
 void
@@ -516,9 +560,13 @@ web_close(struct web *w)
 		/* MHD closes the listen socket it was given */
 		MHD_stop_daemon(w->mhd);
 	}
+	if (w->listen_fd >= 0)
+		close(w->listen_fd);
 	for (int i = 0; i < w->n_pool; i++)
 		sqlite3_close(w->pool[i]);
 	pthread_mutex_destroy(&w->pool_mu);
 	pthread_mutex_destroy(&w->login_mu);
+	pthread_mutex_destroy(&w->token_mu);
+	explicit_bzero(w->token, sizeof(w->token));
 	free(w);
 }

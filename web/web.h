@@ -18,11 +18,24 @@ struct web;
 extern const struct embed_file web_files[];
 
 /* Check the [web] settings (a listen address off loopback needs web.allow_remote = 1
- * and a token_file), read the token, bind the listen socket and start serving on it.
- * c, q and st stay owned by the caller and must outlive the server; the database must
- * exist (the writer creates it). Returns NULL with a one-line reason in err. */
+ * and a token_file), read the token, open the database read-only and bind the listen
+ * socket: everything that may need privilege, and no thread yet. c, q and st stay owned
+ * by the caller and must outlive the server; the database must exist (the writer
+ * creates it). Returns NULL with a one-line reason in err. */
 struct web *web_open(const struct conf *c, struct queue *q, struct stats *st, char *err,
                      size_t errlen);
+
+/* Start serving (libmicrohttpd's threads) on the socket web_open bound. NULL is fine.
+ * Returns 0, or -1 with a one-line reason in err. */
+int web_start(struct web *w, char *err, size_t errlen);
+
+/* Read c's web.token_file into out (256 bytes; "" when none is configured), checking it
+ * as web_open does. Returns 0, or -1 with a one-line reason in err. */
+int web_token_load(const struct conf *c, char out[256], char *err, size_t errlen);
+
+/* Serve with this token from the next request on (a SIGHUP; "" = no token). NULL w is
+ * fine. */
+void web_set_token(struct web *w, const char token[256]);
 
 /* Stop serving (waits for requests in flight), close the database connections, free.
  * NULL is fine. */

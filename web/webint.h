@@ -23,6 +23,9 @@ struct web {
 	struct queue *q;
 	struct stats *st;
 	struct MHD_Daemon *mhd;
+	int listen_fd;                  /* bound by web_open, handed to MHD by web_start */
+	char where[NETADDR_STRLEN + 8];
+	pthread_mutex_t token_mu;       /* token changes on SIGHUP: read it with web_token_copy */
 	char token[256];                /* "" = no token configured */
 	unsigned char session_key[32];  /* signs login sessions; random, this run's only */
 	pthread_mutex_t login_mu;       /* the /login attempts bucket (guard.c) */
@@ -33,6 +36,9 @@ struct web {
 	sqlite3 *pool[WEB_DB_POOL];     /* idle read-only connections */
 	int n_pool;
 };
+
+/* The token now ("" = none), copied into out (256 bytes). */
+void web_token_copy(struct web *w, char out[256]);
 
 /* A read-only connection from the pool (opened when none is idle), or NULL. */
 sqlite3 *web_db_get(struct web *w);

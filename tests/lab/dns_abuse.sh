@@ -6,7 +6,7 @@
 # answers; running out of file descriptors pauses TCP without stopping UDP.
 set -eu
 . "$(dirname "$0")/lib.sh"
-lab_require drill unbound socat dnsperf prlimit
+lab_require drill unbound socat dnsperf prlimit setpriv
 lab_up
 lab_upstream_dns "log-queries: yes"
 
@@ -188,14 +188,14 @@ check "the connections over the cap closed and counted" "$(sql "SELECT value >= 
 lab_config "[dns]" "listen = 192.168.83.1:53" "forward = 198.51.100.2"
 LAB_COLLECT_WRAP="prlimit --nofile=64:64 --" lab_collect
 open_fds=$(ls "/proc/$COLLECT_PID/fd" | wc -l)
-prlimit --pid "$COLLECT_PID" --nofile="$open_fds:64"
+as_collector prlimit --pid "$COLLECT_PID" --nofile="$open_fds:64"   # it runs as $LAB_USER
 for i in 1 2 3; do
 	in_vm socat -t 0.2 - TCP4:192.168.83.1:53 </dev/null >/dev/null 2>&1 || true
 done
 sleep 0.3
 check "out of descriptors: TCP accepting paused, said once" \
 	"$(grep -c 'accept: Too many open files; pausing TCP' "$LAB_DIR/collect.log")" 1
-prlimit --pid "$COLLECT_PID" --nofile=64:64
+as_collector prlimit --pid "$COLLECT_PID" --nofile=64:64
 sleep 0.3
 out=$(in_vm drill -t www.example.com @192.168.83.1 2>&1 || true)
 check "room again: TCP accepted and answered" "$(grep -c '198.51.100.10' <<<"$out")" 1

@@ -75,6 +75,8 @@ lab_up() {
 	trap lab_down EXIT
 	trap 'exit 130' INT TERM
 	LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/$LAB_ID.XXXXXX")
+	# the collector drops to $LAB_USER after start and must still reach its files here
+	chmod 711 "$LAB_DIR"
 	ip netns add "$NS_HOST"
 	ip netns add "$NS_VM"
 	ip netns add "$NS_NET"
@@ -127,12 +129,16 @@ table inet openclaw-monitor {
 NFT
 }
 
-# lab_config [extra INI lines...]: write $LAB_DIR/oc-audit.ini for the lab.
+# lab_config [extra INI lines...]: write $LAB_DIR/oc-audit.ini for the lab. Every lab
+# collector runs with the privilege drop on, as $LAB_USER (a user every Debian has); its
+# database directory is one the collector creates for that user.
+LAB_USER=nobody
 lab_config() {
-	LAB_DB="$LAB_DIR/audit.db"
+	LAB_DB="$LAB_DIR/db/audit.db"
 	LAB_CONF="$LAB_DIR/oc-audit.ini"
 	{
 		echo "[collector]"
+		echo "user = $LAB_USER"
 		echo "database = $LAB_DB"
 		echo "nflog_group = 7"
 		echo "vm_subnet = 192.168.83.0/24, fd83::/64"
@@ -147,6 +153,11 @@ lab_config() {
 		echo "listen ="
 		for line in "$@"; do echo "$line"; done
 	} > "$LAB_CONF"
+}
+
+# as_collector CMD...: run CMD as the collector's user (who may change its limits).
+as_collector() {
+	setpriv --reuid="$LAB_USER" --regid="$(id -g "$LAB_USER")" --clear-groups -- "$@"
 }
 
 # lab_collect [args...]: start the collector in the host namespace; sets COLLECT_PID.

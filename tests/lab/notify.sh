@@ -40,17 +40,15 @@ lockpid=$!
 sleep 0.5
 in_vm bash -c 'exec 3<>/dev/tcp/198.51.100.2/9 || true' 2>/dev/null || true
 wait "$lockpid"
+before=$(grep -c 'WATCHDOG=1' "$nlog")
 sleep 2
+after=$(grep -c 'WATCHDOG=1' "$nlog")
 gap=$(awk '/WATCHDOG=1/ { if (last && $1 - last > max) max = $1 - last; last = $1 }
 	END { printf "%d", max }' "$nlog")
 check "no WATCHDOG=1 for 3 s or more while the writer was stuck" \
 	"$([ "$gap" -ge 3 ] && echo yes || echo "longest gap ${gap}s")" yes
-# the clock first: a python3 that takes a second to start on a loaded machine must not
-# make the last ping read as old
-now=$(python3 -c 'import time; print("%.3f" % time.monotonic())')
-last=$(awk '/WATCHDOG=1/ { t = $1 } END { print t }' "$nlog")
-check "pings resume once it can write" \
-	"$(awk -v a="$last" -v b="$now" 'BEGIN { print (b - a < 1.5) ? "yes" : b - a }')" yes
+check "pings resume once it can write (4 or more in 2 s)" \
+	"$([ $((after - before)) -ge 4 ] && echo yes || echo $((after - before)))" yes
 
 lab_stop TERM && rc=0 || rc=$?
 check "collector exits 0" "$rc" 0

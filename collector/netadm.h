@@ -1,0 +1,92 @@
+/* netadm: the privileged helper, and the protocol to it.
+ *
+ * collect forks the helper before anything else is opened (so it inherits no socket, no
+ * database), and the helper keeps CAP_NET_ADMIN, alone, as the unprivileged user, with
+ * no_new_privs and a system call list of its own. It never sees a byte from the VM: it
+ * answers requests on a SOCK_SEQPACKET socket pair, one fixed-size message each way,
+ * like OpenBSD's imsg. Every message starts with a header; its type fixes its exact size,
+ * and a message of the wrong size or an unknown type ends the connection (the helper
+ * exits; the daemon logs it and the requests fail from then on).
+ *
+ * Adding a request (issue 22's "add an address to an nft set", say): a type number, a
+ * request and a reply struct below (fixed size, no pointers, strings as NUL-padded
+ * arrays), a row in netadm.c's message table, a handler in the helper, and a client
+ * function here. A round trip is one send and one receive of a few hundred bytes, with
+ * no allocation on either side. */
+#ifndef OCA_NETADM_H
+#define OCA_NETADM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/netaddr.h"
+#include "nftcheck.h"
+#include "privdrop.h"
+
+enum netadm_type {
+	NETADM_RULESET_CHECK = 1,
+	NETADM__TYPES
+};
+
+struct netadm_hdr {
+	uint16_t type;    /* enum netadm_type */
+	uint16_t len;     /* the whole message, header included */
+	uint32_t seq;     /* chosen by the daemon, echoed in the reply */
+};
+
+#define NETADM_MAX_VM 8
+
+struct netadm_prefix {
+	uint8_t family;   /* 4 or 6 */
+	uint8_t bits;
+	uint8_t pad[2];
+	uint8_t addr[16];
+};
+
+/* Does a forward-hook rule log the VM's new connections to nflog_group? */
+struct netadm_ruleset_req {
+	struct netadm_hdr h;
+	uint32_t nflog_group;
+	uint32_t n_vm;
+	struct netadm_prefix vm[NETADM_MAX_VM];   /* the VM's sources (vm_subnet) */
+};
+
+struct netadm_ruleset_rep {
+	struct netadm_hdr h;
+	int32_t verdict;                 /* enum nftcheck_verdict */
+	uint32_t rules;
+	char detail[NFTCHECK_DETAIL];    /* NUL-terminated */
+};
+
+/* Is buf[0..n) a well-formed message: a header whose type is known, whose len is n, and n
+ * the exact size of that type's request (reply = false) or reply (reply = true)? Returns
+ * the type, or 0 when it is not (the connection must then end). Pure. */
+int netadm_msg_check(const void *buf, size_t n, bool reply);
+
+struct netadm;
+
+/* Fork the helper (call before any thread starts and before the privileged opens). The
+ * child never returns from this call. Returns the daemon's handle, or NULL with one line
+ * in err. */
+struct netadm *netadm_spawn(const struct privdrop_id *id, char *err, size_t errlen);
+
+/* The helper's pid (0 once it is known to be gone). */
+pid_t netadm_pid(const struct netadm *n);
+
+/* Ask the helper whether the live ruleset logs the VM's new connections. Thread-safe
+ * (one request at a time); waits at most timeout_ms. Returns 0 with out filled, or -1
+ * with errno: EPIPE (the helper is gone), ETIMEDOUT, EPROTO (a malformed reply: the
+ * connection is ended). */
+int netadm_ruleset_check(struct netadm *n, unsigned nflog_group, const struct cidr *vm,
+                         int n_vm, int timeout_ms, struct nftcheck_result *out);
+
+/* Reap the helper if it has exited (after SIGCHLD), logging how it ended once. Returns
+ * true if it is gone. */
+bool netadm_reap(struct netadm *n);
+
+/* End the connection, wait for the helper, free. NULL is fine. */
+void netadm_close(struct netadm *n);
+
+#endif
