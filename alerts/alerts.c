@@ -64,6 +64,11 @@ struct alerts {
 	unsigned channels;
 	struct stats *st;
 
+	/* a reload's settings, taken by the thread at the top of its next round */
+	pthread_mutex_t pending_mu;
+	atomic_bool has_pending;
+	struct alerts_settings pending;
+
 	pthread_t thread;
 	bool started;
 	atomic_bool stop;
@@ -390,6 +395,17 @@ nap(struct alerts *a, int64_t us)
 	}
 }
 
+/* Take settings: at open, and in the thread between two rounds. */
+static void
+apply_settings(struct alerts *a, const struct alerts_settings *s)
+{
+	memcpy(a->token, s->token, sizeof(a->token));
+	memcpy(a->chat_id, s->chat_id, sizeof(a->chat_id));
+	memcpy(a->api_base, s->api_base, sizeof(a->api_base));
+	memcpy(a->webhook, s->webhook, sizeof(a->webhook));
+	a->channels = s->channels;
+}
+
 static void *
 run(void *arg)
 {
@@ -401,6 +417,15 @@ run(void *arg)
 	while (!atomic_load(&a->stop)) {
 		int64_t now = timefmt_now_us();
 
+		if (atomic_exchange(&a->has_pending, false)) {
+			pthread_mutex_lock(&a->pending_mu);
+			apply_settings(a, &a->pending);
+			explicit_bzero(&a->pending, sizeof(a->pending));
+			pthread_mutex_unlock(&a->pending_mu);
+			log_info("alerts: reloaded: delivering to%s%s",
+			         a->channels & CH_TG ? " telegram" : "",
+			         a->channels & CH_WH ? " webhook" : "");
+		}
 		if (alertoutbox_flush(a->ob) > 0) {
 			nap(a, 20000);     /* queue full: the outcome is pushed again shortly */
 			continue;
@@ -463,48 +488,79 @@ read_token(const char *path, char *tok, size_t len, char *err, size_t errlen)
 	return 0;
 }
 
-struct alerts *
-alerts_open(const struct conf *c, struct queue *q, struct stats *st, char *err,
-            size_t errlen)
+int
+alerts_settings_load(const struct conf *c, struct alerts_settings *s, char *err,
+                     size_t errlen)
 {
-	struct alerts *a;
 	size_t bl;
 
+	memset(s, 0, sizeof(*s));
 	if (errlen)
 		err[0] = '\0';
 	if (!*c->telegram_token_file && !*c->webhook_url) {
 		if (*c->telegram_chat_id)
 			snprintf(err, errlen, "alerts.telegram_chat_id is set but "
 			         "alerts.telegram_token_file is empty");
-		return NULL;
+		return -1;
 	}
 	if (*c->telegram_token_file && !*c->telegram_chat_id) {
 		snprintf(err, errlen, "alerts.telegram_token_file is set but "
 		         "alerts.telegram_chat_id is empty");
+		return -1;
+	}
+	if (*c->telegram_token_file) {
+		if (read_token(c->telegram_token_file, s->token, sizeof(s->token), err, errlen) < 0)
+			return -1;
+		s->channels |= CH_TG;
+	}
+	if (*c->webhook_url)
+		s->channels |= CH_WH;
+	snprintf(s->chat_id, sizeof(s->chat_id), "%s", c->telegram_chat_id);
+	snprintf(s->api_base, sizeof(s->api_base), "%s", c->telegram_api_base);
+	bl = strlen(s->api_base);
+	while (bl > 0 && s->api_base[bl - 1] == '/')
+		s->api_base[--bl] = '\0';
+	snprintf(s->webhook, sizeof(s->webhook), "%s", c->webhook_url);
+	return 0;
+}
+
+void
+alerts_reconfigure(struct alerts *a, const struct alerts_settings *s)
+{
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->pending_mu);
+	a->pending = *s;
+	atomic_store(&a->has_pending, true);
+	pthread_mutex_unlock(&a->pending_mu);
+	alerthttp_wakeup(a->http);
+}
+
+struct alerts *
+alerts_open(const struct conf *c, struct queue *q, struct stats *st, char *err,
+            size_t errlen)
+{
+	struct alerts *a;
+	struct alerts_settings s;
+
+	if (alerts_settings_load(c, &s, err, errlen) < 0) {
+		explicit_bzero(&s, sizeof(s));
 		return NULL;
 	}
 	if (!(a = calloc(1, sizeof(*a)))) {
 		snprintf(err, errlen, "out of memory");
+		explicit_bzero(&s, sizeof(s));
 		return NULL;
 	}
-	if (*c->telegram_token_file) {
-		if (read_token(c->telegram_token_file, a->token, sizeof(a->token), err, errlen) < 0)
-			goto fail;
-		a->channels |= CH_TG;
-	}
-	if (*c->webhook_url)
-		a->channels |= CH_WH;
-	snprintf(a->chat_id, sizeof(a->chat_id), "%s", c->telegram_chat_id);
-	snprintf(a->api_base, sizeof(a->api_base), "%s", c->telegram_api_base);
-	bl = strlen(a->api_base);
-	while (bl > 0 && a->api_base[bl - 1] == '/')
-		a->api_base[--bl] = '\0';
-	snprintf(a->webhook, sizeof(a->webhook), "%s", c->webhook_url);
+	pthread_mutex_init(&a->pending_mu, NULL);
+	apply_settings(a, &s);
+	explicit_bzero(&s, sizeof(s));
 	alertown_init(&a->own, c->watch_start_us, c->watch_days);
 	a->st = st;
 	a->tg.name = "telegram";
 	a->wh.name = "webhook";
 	atomic_init(&a->stop, false);
+	atomic_init(&a->has_pending, false);
 	if (!(a->http = alerthttp_open(&a->stop))) {
 		snprintf(err, errlen, "cannot initialise libcurl");
 		goto fail;
@@ -561,6 +617,8 @@ alerts_close(struct alerts *a)
 	alerthttp_close(a->http);
 	sqlite3_close(a->js);
 	explicit_bzero(a->token, sizeof(a->token));
+	explicit_bzero(&a->pending, sizeof(a->pending));
+	pthread_mutex_destroy(&a->pending_mu);
 	free(a);
 }
 

@@ -24,6 +24,25 @@ struct alerts;
 struct alerts *alerts_open(const struct conf *c, struct queue *q, struct stats *st,
                            char *err, size_t errlen);
 
+/* What a reload can change: the channels, their addresses and the token. */
+struct alerts_settings {
+	char token[256];
+	char chat_id[128];
+	char api_base[1024];
+	char webhook[1024];
+	unsigned channels;
+};
+
+/* Read c's alert settings (the Telegram token file included) into s, checking them as
+ * alerts_open does. Returns 0, or -1 with err empty when alerts are off, or with a
+ * one-line reason. s holds the token: explicit_bzero it after use. */
+int alerts_settings_load(const struct conf *c, struct alerts_settings *s, char *err,
+                         size_t errlen);
+
+/* Hand the delivery thread new settings (a SIGHUP); it takes them before its next
+ * round, never in the middle of a delivery. NULL a is fine (does nothing). */
+void alerts_reconfigure(struct alerts *a, const struct alerts_settings *s);
+
 /* Start the delivery thread. NULL is fine (alerts off). Returns 0, or -1 with errno. */
 int alerts_start(struct alerts *a);
 

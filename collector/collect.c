@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "alerts/alerts.h"
 #include "collect.h"
@@ -31,7 +32,7 @@
 #include "writer.h"
 
 struct conf *
-collect_load_conf(const char *cmd, const char *file, char **sets, int n_sets)
+collect_parse_conf(const char *file, char **sets, int n_sets)
 {
 	struct conf *c = conf_new();
 
@@ -41,6 +42,14 @@ collect_load_conf(const char *cmd, const char *file, char **sets, int n_sets)
 		conf_set(c, sets[i]);
 	if (conf_error_count(c) == 0)
 		conf_check(c);
+	return c;
+}
+
+struct conf *
+collect_load_conf(const char *cmd, const char *file, char **sets, int n_sets)
+{
+	struct conf *c = collect_parse_conf(file, sets, n_sets);
+
 	if (conf_error_count(c) == 0) {
 		for (int i = 0; i < conf_warning_count(c); i++)
 			fprintf(stderr, "oc-audit %s: warning: %s\n", cmd, conf_warning(c, i));
@@ -58,9 +67,17 @@ usage(FILE *f)
 	fprintf(f, "usage: oc-audit collect -c FILE [--set section.key=value ...] [-v]\n");
 }
 
+#define RETIRED_MAX 8
+
 /* Everything the running daemon holds. */
 struct daemon {
-	struct conf *c;
+	struct conf *c;              /* as started: every thread reads its restart-only keys */
+	const char *file;            /* reread on SIGHUP, with the same --set overrides */
+	char **sets;
+	int n_sets;
+	struct conf *live;           /* the last reload, the core thread's (NULL: none yet) */
+	struct conf *retired[RETIRED_MAX]; /* reloads the core thread may still hold */
+	int n_retired;
 	struct privdrop_id id;
 	struct netadm *na;
 	struct queue *q;
@@ -127,6 +144,153 @@ check_ruleset(struct daemon *d)
 		log_warn("nftables check: %s: %s", nftcheck_verdict_name(r.verdict), r.detail);
 }
 
+/* What a SIGHUP applies; every other key needs a restart (the sockets, the database and
+ * the resolver are open with it, or a thread copied it at start). */
+static const char *const reloadable[] = {
+	"policy.expected_domains", "policy.expected_ports", "policy.expect", "policy.rules_file",
+	"policy.attribution_grace",
+	"web.token_file", "alerts.telegram_token_file", "alerts.telegram_chat_id",
+	"alerts.telegram_api_base", "alerts.webhook_url",
+};
+
+static bool
+is_reloadable(const char *section, const char *name)
+{
+	char key[128];
+
+	snprintf(key, sizeof(key), "%s.%s", section, name);
+	for (size_t i = 0; i < sizeof(reloadable) / sizeof(reloadable[0]); i++)
+		if (strcmp(key, reloadable[i]) == 0)
+			return true;
+	return false;
+}
+
+/* conf_copy_keys's filter: the keys a reload does not apply. */
+static bool
+restart_only(void *ctx, const char *section, const char *name)
+{
+	(void)ctx;
+	return !is_reloadable(section, name);
+}
+
+struct changes {
+	bool hot;                     /* collecting the reloadable keys, or the others */
+	char applied[512], restart[512];
+};
+
+static void
+add_name(char *list, size_t len, const char *section, const char *name)
+{
+	size_t n = strlen(list);
+
+	if (n + 1 < len)
+		snprintf(list + n, len - n, "%s%s.%s", n ? ", " : "", section, name);
+}
+
+static void
+note_change(void *ctx, const char *section, const char *name)
+{
+	struct changes *ch = ctx;
+	bool hot = is_reloadable(section, name);
+
+	if (hot && ch->hot)
+		add_name(ch->applied, sizeof(ch->applied), section, name);
+	else if (!hot && !ch->hot)
+		add_name(ch->restart, sizeof(ch->restart), section, name);
+}
+
+/* Free the reloads the core thread no longer holds. */
+static void
+sweep_retired(struct daemon *d)
+{
+	int kept = 0;
+
+	for (int i = 0; i < d->n_retired; i++) {
+		if (writer_conf_held(d->w, d->retired[i]))
+			d->retired[kept++] = d->retired[i];
+		else
+			conf_free(d->retired[i]);
+	}
+	d->n_retired = kept;
+}
+
+/* SIGHUP: parse the whole configuration again (the rules file too), and only when all
+ * of it is good (the token files read too) hand the new policy to the core thread, the token to the web
+ * server and the alert settings to the alerts thread; each takes it between two pieces
+ * of work, so no event is lost or judged half by one policy. A bad file changes
+ * nothing. Keys that need a restart are named in the log. */
+static void
+reload(struct daemon *d)
+{
+	const struct conf *cur = d->live ? d->live : d->c;
+	struct alerts_settings as;
+	struct changes ch = { true, "", "" };
+	struct conf *n;
+	char token[256] = "", err[1024], status[256];
+	bool alerts_on;
+
+	service_reloading();
+	sweep_retired(d);
+	n = collect_parse_conf(d->file, d->sets, d->n_sets);
+	err[0] = '\0';
+	if (conf_error_count(n) == 0 && d->n_retired >= RETIRED_MAX)
+		snprintf(err, sizeof(err), "the core thread has not taken the last %d reloads",
+		         RETIRED_MAX);
+	else if (conf_error_count(n) == 0 && d->web)
+		web_token_load(n, token, err, sizeof(err));
+	alerts_on = conf_error_count(n) == 0 && !*err &&
+	            alerts_settings_load(n, &as, err, sizeof(err)) == 0;
+	if (conf_error_count(n) > 0 || *err) {
+		for (int i = 0; i < conf_error_count(n); i++)
+			log_err("SIGHUP: %s", conf_error(n, i));
+		if (*err)
+			log_err("SIGHUP: %s", err);
+		log_err("SIGHUP: the new configuration is rejected; the running one stays");
+		conf_free(n);
+		explicit_bzero(token, sizeof(token));
+		goto done;
+	}
+	for (int i = 0; i < conf_warning_count(n); i++)
+		log_warn("SIGHUP: %s", conf_warning(n, i));
+	conf_each_changed(cur, n, note_change, &ch);      /* since the last reload */
+	ch.hot = false;
+	conf_each_changed(d->c, n, note_change, &ch);     /* since the start */
+	/* the core thread reads the whole configuration: what needs a restart keeps its
+	 * value from the start there too, as everywhere else */
+	conf_copy_keys(n, d->c, restart_only, NULL);
+	if (alerts_on != (d->al != NULL))
+		add_name(ch.restart, sizeof(ch.restart), "alerts", alerts_on ? "(turned on)" :
+		         "(turned off)");
+	web_set_token(d->web, token);
+	explicit_bzero(token, sizeof(token));
+	if (alerts_on) {
+		alerts_reconfigure(d->al, &as);
+		explicit_bzero(&as, sizeof(as));
+	}
+	writer_set_conf(d->w, n);
+	for (int i = 0; i < 500 && !writer_conf_taken(d->w, n); i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	if (d->live)
+		d->retired[d->n_retired++] = d->live;
+	d->live = n;
+	sweep_retired(d);
+	if (!writer_conf_taken(d->w, n))
+		log_warn("SIGHUP: the core thread has not taken the new policy yet (busy with "
+		         "the database); it will at its next batch");
+	log_info("SIGHUP: configuration reloaded from %s (token files read again); %s%s",
+	         d->file ? d->file : "--set", *ch.applied ? "changed: " : "",
+	         *ch.applied ? ch.applied : "no other reloadable key changed");
+	if (*ch.restart)
+		log_warn("SIGHUP: changed, but takes effect only after a restart: %s", ch.restart);
+	check_ruleset(d);
+done:
+	snprintf(status, sizeof(status), "collecting: NFLOG group %u", d->c->nflog_group);
+	service_ready(status);
+}
+
 static void
 log_totals(struct stats *st)
 {
@@ -183,6 +347,9 @@ collect_main(int argc, char **argv)
 	}
 	if (!(d.c = collect_load_conf("collect", file, sets, n_sets)))
 		goto out;
+	d.file = file;
+	d.sets = sets;
+	d.n_sets = n_sets;
 	umask(077);   /* the database, its -wal and -shm: the daemon's user's only */
 	if (privdrop_resolve(d.c->user, &d.id, err, sizeof(err)) < 0) {
 		fprintf(stderr, "oc-audit collect: %s\n", err);
@@ -230,9 +397,7 @@ collect_main(int argc, char **argv)
 			continue;
 		}
 		if (sig == SIGHUP) {
-			log_info("SIGHUP: configuration reload is not supported yet; restart to "
-			         "apply changes");
-			check_ruleset(&d);
+			reload(&d);
 			continue;
 		}
 		break;
@@ -257,6 +422,9 @@ out:
 	writer_free(d.w);
 	queue_free(d.q);
 	netadm_close(d.na);
+	for (int i = 0; i < d.n_retired; i++)
+		conf_free(d.retired[i]);
+	conf_free(d.live);
 	conf_free(d.c);
 	free(d.st);
 	free(sets);

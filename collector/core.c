@@ -155,6 +155,12 @@ core_attrib_evictions(const struct core *k)
 }
 
 void
+core_set_conf(struct core *k, const struct conf *c)
+{
+	k->c = c;
+}
+
+void
 core_rollback(struct core *k)
 {
 	if (k->watch_start_in_batch) {

@@ -29,6 +29,10 @@ int core_dns(struct core *k, struct store *s, const struct dns_event *ev);
 /* Answers the attribution map has evicted so far to stay within its memory budget. */
 uint64_t core_attrib_evictions(const struct core *k);
 
+/* Judge the next events by c's policy (expected names and ports, attribution grace): a
+ * SIGHUP. Call between two events, in the core thread; c must outlive its use. */
+void core_set_conf(struct core *k, const struct conf *c);
+
 /* The transaction rolled back: forget what was stored in it. */
 void core_rollback(struct core *k);
 

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,9 @@ struct writer {
 	struct core *core;
 	struct queue *q;
 	struct stats *st;
+	pthread_mutex_t conf_mu;          /* the two below: a reload's hand-over */
+	const struct conf *pending_conf;  /* a reload, not yet taken */
+	const struct conf *conf;          /* the one events are judged by */
 	unsigned retention_days;
 	pthread_t thread;
 	bool started;
@@ -85,6 +89,8 @@ writer_new(const struct conf *c, struct queue *q, struct stats *st, char *err,
 	}
 	w->q = q;
 	w->st = st;
+	pthread_mutex_init(&w->conf_mu, NULL);
+	w->conf = c;
 	w->retention_days = c->retention_days;
 	snprintf(w->wal_path, sizeof(w->wal_path), "%s-wal", c->database);
 	if (!(w->db = db_open_rw(c->database, err, errlen)))
@@ -284,10 +290,19 @@ run(void *arg)
 	w->last_checkpoint = w->last_counters = queue_mono_us();
 	w->last_prune = 0;
 	for (;;) {
-		size_t n = queue_pop(w->q, w->batch, WRITER_BATCH_MAX,
-		                     queue_mono_us() + WRITER_BATCH_US);
+		const struct conf *nc;
 		int64_t deadline;
-		size_t total = 0;
+		size_t n, total = 0;
+
+		/* between two batches: no event is judged half by one policy, half by another */
+		pthread_mutex_lock(&w->conf_mu);
+		if ((nc = w->pending_conf))
+			w->conf = nc;
+		w->pending_conf = NULL;
+		pthread_mutex_unlock(&w->conf_mu);
+		if (nc)
+			core_set_conf(w->core, nc);
+		n = queue_pop(w->q, w->batch, WRITER_BATCH_MAX, queue_mono_us() + WRITER_BATCH_US);
 
 		if (n == 0) {
 			if (queue_is_closed(w->q) && queue_depth(w->q) == 0)
@@ -319,6 +334,36 @@ run(void *arg)
 	}
 	periodic(w, true);
 	return NULL;
+}
+
+void
+writer_set_conf(struct writer *w, const struct conf *c)
+{
+	pthread_mutex_lock(&w->conf_mu);
+	w->pending_conf = c;
+	pthread_mutex_unlock(&w->conf_mu);
+}
+
+bool
+writer_conf_held(struct writer *w, const struct conf *c)
+{
+	bool held;
+
+	pthread_mutex_lock(&w->conf_mu);
+	held = w->conf == c || w->pending_conf == c;
+	pthread_mutex_unlock(&w->conf_mu);
+	return held;
+}
+
+bool
+writer_conf_taken(struct writer *w, const struct conf *c)
+{
+	bool taken;
+
+	pthread_mutex_lock(&w->conf_mu);
+	taken = w->conf == c;
+	pthread_mutex_unlock(&w->conf_mu);
+	return taken;
 }
 
 int
@@ -361,6 +406,7 @@ writer_free(struct writer *w)
 	seal_free(w->seal);
 	store_free(w->store);
 	core_free(w->core);
+	pthread_mutex_destroy(&w->conf_mu);
 	if (w->db)
 		sqlite3_close(w->db);
 	free(w);

@@ -5,6 +5,7 @@
 #ifndef OCA_WRITER_H
 #define OCA_WRITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/conf.h"
@@ -18,6 +19,17 @@ struct writer;
  * writer. c must outlive it too. Returns NULL with a reason in err. */
 struct writer *writer_new(const struct conf *c, struct queue *q, struct stats *st,
                           char *err, size_t errlen);
+
+/* Hand the core thread a new configuration (a SIGHUP): it takes it at the next batch
+ * boundary, never in the middle of a batch or an event. c must stay valid while
+ * writer_conf_held says so. */
+void writer_set_conf(struct writer *w, const struct conf *c);
+
+/* Has the core thread taken c (it judges events by it now)? */
+bool writer_conf_taken(struct writer *w, const struct conf *c);
+
+/* Is c in use or waiting to be taken? When not, it may be freed. */
+bool writer_conf_held(struct writer *w, const struct conf *c);
 
 /* Start the core thread. Returns 0, or -1 with errno. */
 int writer_start(struct writer *w);

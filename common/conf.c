@@ -838,6 +838,31 @@ conf_warning(const struct conf *c, int i)
 }
 
 void
+conf_each_changed(const struct conf *a, const struct conf *b,
+                  void (*fn)(void *ctx, const char *section, const char *name), void *ctx)
+{
+	for (size_t i = 0; i < NKEYS; i++) {
+		const char *x = a->raw[i] ? a->raw[i] : "", *y = b->raw[i] ? b->raw[i] : "";
+
+		if (strcmp(x, y) != 0)
+			fn(ctx, keys[i].section, keys[i].name);
+	}
+}
+
+void
+conf_copy_keys(struct conf *dst, const struct conf *src,
+               bool (*pick)(void *ctx, const char *section, const char *name), void *ctx)
+{
+	char err[512];
+
+	for (size_t i = 0; i < NKEYS; i++)
+		if (pick(ctx, keys[i].section, keys[i].name) &&
+		    apply(dst, &keys[i], src->raw[i] ? src->raw[i] : keys[i].def, err,
+		          sizeof(err)) < 0)
+			add_error(dst, "%s.%s: %s", keys[i].section, keys[i].name, err);
+}
+
+void
 conf_print(const struct conf *c, FILE *out)
 {
 	const char *section = "";

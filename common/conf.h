@@ -112,6 +112,18 @@ const char *conf_error(const struct conf *c, int i);
 int conf_warning_count(const struct conf *c);
 const char *conf_warning(const struct conf *c, int i);
 
+/* Call fn once for each key whose value differs between a and b (as given: the text of
+ * the value), in the table's order. */
+void conf_each_changed(const struct conf *a, const struct conf *b,
+                       void (*fn)(void *ctx, const char *section, const char *name),
+                       void *ctx);
+
+/* Give dst src's value of every key for which pick(ctx, section, name) is true. Both
+ * must be valid configurations (no error); the values were checked in src. */
+void conf_copy_keys(struct conf *dst, const struct conf *src,
+                    bool (*pick)(void *ctx, const char *section, const char *name),
+                    void *ctx);
+
 /* Print the effective configuration as INI (every key, defaults included), then the
  * effective rules as comments. */
 void conf_print(const struct conf *c, FILE *out);

@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/conf.h"
@@ -25,6 +26,68 @@ has_error(struct conf *c, const char *needle)
 		if (strstr(conf_error(c, i), needle))
 			return 1;
 	return 0;
+}
+
+static void
+collect_changed(void *ctx, const char *section, const char *name)
+{
+	char *buf = ctx;
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, 256 - n, "%s%s.%s", n ? " " : "", section, name);
+}
+
+/* What a SIGHUP compares: the keys whose values differ, in the table's order. */
+static void
+test_each_changed(void)
+{
+	struct conf *a = conf_new(), *b = conf_new();
+	char changed[256] = "";
+
+	conf_each_changed(a, b, collect_changed, changed);
+	is_str(changed, "", "two defaults: nothing changed");
+	conf_set(b, "policy.expected_domains=api.telegram.org, www.example.com");
+	conf_set(b, "dns.rate_limit=100");
+	conf_set(b, "collector.user=nobody");
+	conf_set(a, "web.token_file=");   /* the same value, given */
+	conf_each_changed(a, b, collect_changed, changed);
+	is_str(changed, "collector.user dns.rate_limit policy.expected_domains",
+	       "the changed keys, in the table's order");
+	is_str(b->user, "nobody", "collector.user");
+	is_int(conf_set(b, "collector.user=a/b"), 1, "collector.user: not a user name");
+	is_int(conf_set(b, "collector.user="), 1, "collector.user: empty");
+	conf_free(a);
+	conf_free(b);
+}
+
+static bool
+pick_dns(void *ctx, const char *section, const char *name)
+{
+	(void)ctx;
+	(void)name;
+	return strcmp(section, "dns") == 0;
+}
+
+/* A reload keeps the restart-only keys' values from the start. */
+static void
+test_copy_keys(void)
+{
+	struct conf *start = conf_new(), *n = conf_new();
+	char changed[256] = "";
+
+	conf_set(start, "dns.forward=198.51.100.2, 198.51.100.3@5353");
+	conf_set(n, "dns.rate_limit=100");
+	conf_set(n, "policy.expected_domains=www.example.com");
+	conf_copy_keys(n, start, pick_dns, NULL);
+	is_int(conf_error_count(n), 0, "copied without a problem");
+	is_int(n->n_forward, 2, "dns.forward copied");
+	is_int(n->forward[1].port, 5353, "... with its port");
+	is_int(n->dns_rate_limit, 200, "dns.rate_limit back to the start's");
+	is_int(n->n_expected_domains, 1, "policy.expected_domains not copied");
+	conf_each_changed(start, n, collect_changed, changed);
+	is_str(changed, "policy.expected_domains", "only what was not copied differs");
+	conf_free(start);
+	conf_free(n);
 }
 
 int
@@ -155,5 +218,7 @@ main(void)
 	ok(conf_domain_normalise("a.*.b", out, sizeof(out)) < 0, "inner wildcard refused");
 	ok(conf_domain_normalise("a b", out, sizeof(out)) < 0, "space refused");
 	unlink(path);
+	test_each_changed();
+	test_copy_keys();
 	return done_testing();
 }
