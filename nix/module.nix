@@ -143,7 +143,7 @@ let
     SystemCallArchitectures = "native";
     SystemCallFilter = [
       "@system-service"
-      "~@privileged"
+      "~@privileged @resources"
       "capset seccomp"
     ];
     SystemCallErrorNumber = "EPERM";

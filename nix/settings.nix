@@ -63,6 +63,10 @@ in
       Events held between the readers and the database writer; when full, new events are
       dropped and counted as lost.
     '';
+    user = str "oc-audit" ''
+      The unprivileged user the collector switches to when started as root. Under this
+      module it starts as the unit's dynamic user already and keeps it.
+    '';
   };
 
   dns = section "The VM's resolver (oc-audit answers its DNS and logs every query)." {
