@@ -91,7 +91,7 @@ ruleset_check(struct helper *hp, const struct netadm_ruleset_req *rq,
 }
 
 static void __attribute__((noreturn))
-helper_main(int fd, const struct privdrop_id *id)
+helper_main(int fd, const struct privdrop_id *id, pid_t parent)
 {
 	struct helper hp = { 0 };
 	union { struct netadm_hdr h; unsigned char b[MSG_MAX]; } in, out;
@@ -116,7 +116,7 @@ helper_main(int fd, const struct privdrop_id *id)
 		log_err("netadm: %s", *err ? err : strerror(errno));
 		_exit(1);
 	}
-	if (getppid() == 1)
+	if (getppid() != parent)
 		_exit(0);   /* the daemon was gone before PDEATHSIG was set */
 	for (;;) {
 		ssize_t n = recv(fd, in.b, sizeof(in.b), MSG_TRUNC);
@@ -161,6 +161,7 @@ struct netadm *
 netadm_spawn(const struct privdrop_id *id, char *err, size_t errlen)
 {
 	struct netadm *n = calloc(1, sizeof(*n));
+	pid_t self = getpid();
 	int sv[2];
 
 	if (!n) {
@@ -182,7 +183,7 @@ netadm_spawn(const struct privdrop_id *id, char *err, size_t errlen)
 	}
 	if (n->pid == 0) {
 		close(sv[0]);
-		helper_main(sv[1], id);
+		helper_main(sv[1], id, self);
 	}
 	close(sv[1]);
 	n->fd = sv[0];
