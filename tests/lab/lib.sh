@@ -131,11 +131,13 @@ NFT
 
 # lab_config [extra INI lines...]: write $LAB_DIR/oc-audit.ini for the lab. Every lab
 # collector runs with the privilege drop on, as $LAB_USER (a user every Debian has); its
-# database directory is one the collector creates for that user.
+# database lives in $LAB_DIR/db, that user's, as systemd's StateDirectory would be.
 LAB_USER=nobody
 lab_config() {
 	LAB_DB="$LAB_DIR/db/audit.db"
 	LAB_CONF="$LAB_DIR/oc-audit.ini"
+	mkdir -p -m 700 "$LAB_DIR/db"
+	chown "$LAB_USER:" "$LAB_DIR/db"
 	{
 		echo "[collector]"
 		echo "user = $LAB_USER"
@@ -165,6 +167,9 @@ as_collector() {
 lab_collect() {
 	local log="$LAB_DIR/collect.log" i
 	: > "$log"
+	# what a test planted in the database directory as root becomes the collector's user's,
+	# as systemd's StateDirectory= does at each start
+	chown -R "$LAB_USER:" "$LAB_DIR/db" 2>/dev/null || true
 	# shellcheck disable=SC2086
 	ip netns exec "$NS_HOST" ${LAB_COLLECT_WRAP:-} "$OCA_BIN" collect -c "$LAB_CONF" "$@" \
 		>>"$log" 2>&1 &

@@ -32,7 +32,6 @@ check "helper: only CAP_NET_ADMIN" "$(status "$helper" CapEff)" 0000000000001000
 check "helper: NoNewPrivs = 1" "$(status "$helper" NoNewPrivs)" 1
 check "helper: Seccomp = 2" "$(status "$helper" Seccomp)" 2
 check "the database is the user's only" "$(stat -c '%U %a' "$LAB_DB")" "$LAB_USER 600"
-check "its directory too" "$(stat -c '%U %a' "$(dirname "$LAB_DB")")" "$LAB_USER 700"
 
 # --- the ruleset check: at start, and again on each SIGHUP
 logged() { grep "nftables check" "$LAB_DIR/collect.log" | tail -1 | sed 's/^.*nftables check: //'; }
@@ -71,6 +70,15 @@ in_vm "$FLOWGEN" -s 192.168.83.2 -d 198.51.100.2 -n 10 >/dev/null
 sleep 0.5
 lab_stop TERM && rc=0 || rc=$?
 check "the collector still collects and exits 0" "$rc/$(sql "SELECT count(*) FROM connections")" 0/10
+
+# --- a database directory that does not exist yet: made for the user, 0700
+LAB_DB="$LAB_DIR/state/audit.db"
+lab_collect --set "collector.database=$LAB_DB"
+check "a missing directory is made for the user" \
+	"$(stat -c '%U %a' "$LAB_DIR/state") $(stat -c '%U %a' "$LAB_DB")" \
+	"$LAB_USER 700 $LAB_USER 600"
+lab_stop TERM && rc=0 || rc=$?
+check "and used" "$rc" 0
 
 # --- start-up refusals, one line each, exit 2
 fails() {

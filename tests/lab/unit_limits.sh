@@ -41,9 +41,6 @@ fi
 lab_up
 lab_upstream_dns
 lab_config "[dns]" "listen = 192.168.83.1:53" "forward = 198.51.100.2"
-# systemd's StateDirectory: the database's directory, the unit's user's
-mkdir -m 700 "$(dirname "$LAB_DB")"
-chown "$LAB_USER" "$(dirname "$LAB_DB")"
 
 # start the collector as the unit would, ask it one name, and check what it answered,
 # logged and kept
