@@ -10,7 +10,8 @@ lab_up
 lab_upstream_dns
 WEB=127.0.0.1:8383
 printf 'token-before-the-reload\n' > "$LAB_DIR/webtoken"
-chmod 644 "$LAB_DIR/webtoken"   # read again after the drop, as $LAB_USER
+chmod 600 "$LAB_DIR/webtoken"   # read again after the drop, as $LAB_USER: its own
+chown "$LAB_USER" "$LAB_DIR/webtoken"
 conf() {
 	lab_config "[dns]" "listen = 192.168.83.1:53" "forward = 198.51.100.2" "$@" \
 		"[web]" "listen = $WEB" "token_file = $LAB_DIR/webtoken"
