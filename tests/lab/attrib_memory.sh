@@ -20,8 +20,16 @@ in_host ip route add 198.18.0.0/32 via 198.51.100.2
 kb() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$COLLECT_PID/status"; }
 echo "# collector at start: VmRSS $(kb VmRSS) kB"
 
-in_vm python3 "$OCA_SRCDIR/tests/lab/dnsflood.py" send flood.example. "$N" 192.168.83.1 ${ATTRIB_FLOOD_RATE:-500}
-wait_until 60 sql_is "SELECT count(*) >= $N FROM dns_queries" 1 || true
+# every name answered and stored, however slow a loaded machine makes the lab: at most 64
+# asked at once (more would meet the resolver's limit on queries in flight), again on
+# SERVFAIL or silence, and 1000 at a time, each thousand stored before the next (a
+# writer slower than the names come fills the queue: counted as lost, never attributed)
+for first in $(seq 0 1000 $((N - 1))); do
+	in_vm python3 "$OCA_SRCDIR/tests/lab/dnsflood.py" ask flood.example. \
+		$((N - first < 1000 ? N - first : 1000)) 192.168.83.1 64 "$first" >/dev/null
+	wait_until 60 sql_is "SELECT count(DISTINCT name_id) >= $((first + 1000 < N ? first + 1000 : N))
+		FROM dns_queries" 1 || true
+done
 answered=$(sql "SELECT count(DISTINCT query_id) FROM dns_answers WHERE rtype = 1")
 echo "# $answered of $N names answered; VmRSS $(kb VmRSS) kB, VmHWM $(kb VmHWM) kB"
 check "the collector's peak stayed under 64 MiB" "$(($(kb VmHWM) < 65536))" 1

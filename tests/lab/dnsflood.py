@@ -5,7 +5,14 @@
                                     names n*ADDRS.. share their ADDRS addresses, so each
                                     address is given for ADDRS names (198.18.0.0/15)
   dnsflood.py send ZONE N SERVER RATE [QTYPE]
-                                    ask SERVER:53 over UDP for the N names, RATE a second
+                                    ask SERVER:53 over UDP for the N names, RATE a second,
+                                    whatever comes back (open loop: a flood)
+  dnsflood.py ask ZONE N SERVER WINDOW [FIRST]
+                                    ask for N names (from name FIRST, default 0) with
+                                    at most WINDOW unanswered at
+                                    once, again on SERVFAIL or silence (up to 5 times), so
+                                    every name gets its answer however slow the lab is;
+                                    prints how many did
 
 A name is 246 bytes on the wire: a counter label, then four labels of bytes >= 0x80, which
 the presentation form writes as \\DDD: about 900 characters each, the longest text a name
@@ -69,9 +76,50 @@ def send(z, n, server, rate, qtype):
             pass
 
 
+def ask(z, n, server, window, first):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(0.05)
+    todo = list(range(first + n - 1, first - 1, -1))   # popped from the end: in order
+    out = {}                            # query id -> (name index, tries, sent at)
+    answered = 0
+    tries = {}
+
+    def query(i):
+        tries[i] = tries.get(i, 0) + 1
+        qid = (i + tries[i] * 20011) & 0xffff
+        q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + wire(labels(z, i))
+        s.sendto(q + struct.pack(">HH", 1, 1), (server, 53))
+        out[qid] = (i, time.monotonic())
+
+    while todo or out:
+        while todo and len(out) < window:
+            query(todo.pop())
+        try:
+            r = s.recv(65535)
+            qid, flags = struct.unpack(">HH", r[:4])
+            if qid in out:
+                i, _ = out.pop(qid)
+                if flags & 0xf == 0:
+                    answered += 1
+                elif tries[i] < 5:
+                    todo.append(i)
+        except socket.timeout:
+            pass
+        now = time.monotonic()
+        for qid, (i, sent) in list(out.items()):
+            if now - sent > 2:
+                del out[qid]
+                if tries[i] < 5:
+                    todo.append(i)
+    print(answered)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "zone":
         zone(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif sys.argv[1] == "ask":
+        ask(sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]),
+            int(sys.argv[6]) if len(sys.argv) > 6 else 0)
     else:
         send(sys.argv[2], int(sys.argv[3]), sys.argv[4], float(sys.argv[5]),
              int(sys.argv[6]) if len(sys.argv) > 6 else 1)
