@@ -218,6 +218,8 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 	int day;
 	bool is_new;
 
+	if (!verdict_is_vm(k->c, &ev->src))
+		return store_other(s, ev->ts_us, false, &ev->src) < 0 ? -1 : 1;
 	if ((day = watch(k, s, ev->ts_us)) < 0)
 		return -1;
 	attrib_lookup(k->map, &ev->src, &ev->dst, ev->ts_us,
@@ -279,11 +281,14 @@ flag_dns(struct store *s, const struct dns_event *ev, enum findkind fk, const ch
 int
 core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 {
-	bool expected = rules_name_expected(k->c->rules, ev->qname);
+	bool expected;
 	char key[1100], base[256], reason[300];
 	int64_t qid, ts = ev->ts_us;
 	int day;
 
+	if (!verdict_is_vm(k->c, &ev->client))
+		return store_other(s, ts, true, &ev->client) < 0 ? -1 : 1;
+	expected = rules_name_expected(k->c->rules, ev->qname);
 	if ((day = watch(k, s, ts)) < 0 || (qid = store_dns(s, ev, expected)) < 0)
 		return -1;
 	for (size_t i = 0; i < ev->n_answers; i++) {

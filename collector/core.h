@@ -22,7 +22,10 @@ struct core *core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *e
                       size_t errlen);
 void core_free(struct core *k);
 
-/* Handle one event. Returns 0, or -1 on a database error (the event is not stored). */
+/* Handle one event. An event from a source outside vm_subnet is not the VM's: it is
+ * only counted apart (store_other), never attributed or judged. Returns 0 for an event
+ * of the VM, 1 for one counted apart, or -1 on a database error (the event is not
+ * stored). */
 int core_conn(struct core *k, struct store *s, const struct conn_event *ev);
 int core_dns(struct core *k, struct store *s, const struct dns_event *ev);
 

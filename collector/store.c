@@ -27,13 +27,16 @@ _Static_assert(STORE_MAX_NAMES == 8, "S_INS_CONN's CASE builds arrays of up to 8
 #define IP_ROLLUP_CAP 1024
 
 struct hour_pending {
-	int64_t hour, conns, dns, findings, lost;
+	int64_t hour, conns, dns, findings, lost, other_conns, other_dns;
 };
+
+/* What hour_count counts. */
+enum hour_what { H_CONN, H_DNS, H_FINDING, H_LOST, H_OTHER_CONN, H_OTHER_DNS };
 
 enum {
 	S_INS_CONN, S_DEST_GET, S_HOURLY_ADD, S_INS_QUERY, S_INS_ANSWER, S_NAME_INS, S_NAME_GET,
 	S_IP_INS, S_IP_GET, S_FIND_INS, S_FIND_GET, S_OUTBOX, S_INS_LOSS, S_COUNTER_ADD, S_META,
-	S_ACK, S_ALERT_DONE, S_ALERT_RETRY, S_INS_SENSOR, S__COUNT
+	S_ACK, S_ALERT_DONE, S_ALERT_RETRY, S_INS_SENSOR, S_INS_OTHER, S__COUNT
 };
 
 static const char *const sql_text[S__COUNT] = {
@@ -54,10 +57,14 @@ static const char *const sql_text[S__COUNT] = {
 	"last_us) VALUES(?,?,?,?,?,0,?6,?6) ON CONFLICT(domain, ip, port, proto) DO UPDATE SET "
 	"expected = excluded.expected RETURNING id",
 	[S_HOURLY_ADD] =
-	"INSERT INTO hourly(hour, connections, dns_queries, findings, events_lost) "
-	"VALUES(?,?,?,?,?) ON CONFLICT(hour) DO UPDATE SET connections = connections + "
-	"excluded.connections, dns_queries = dns_queries + excluded.dns_queries, findings = "
-	"findings + excluded.findings, events_lost = events_lost + excluded.events_lost",
+	"INSERT INTO hourly(hour, connections, dns_queries, findings, events_lost, "
+	"other_connections, other_dns_queries) VALUES(?,?,?,?,?,?,?) ON CONFLICT(hour) DO "
+	"UPDATE SET connections = connections + excluded.connections, dns_queries = "
+	"dns_queries + excluded.dns_queries, findings = findings + excluded.findings, "
+	"events_lost = events_lost + excluded.events_lost, other_connections = "
+	"other_connections + excluded.other_connections, other_dns_queries = "
+	"other_dns_queries + excluded.other_dns_queries",
+	[S_INS_OTHER] = "INSERT INTO other_events(ts_us, kind, src) VALUES(?,?,?)",
 	[S_INS_QUERY] =
 	"INSERT INTO dns_queries(ts_us, client, cport, qid, qname, qname_wire, qtype, qclass, "
 	"rcode, latency_us, transport, name_id, id, truncated, why_bogus) "
@@ -265,6 +272,8 @@ hours_flush(struct store *s)
 		sqlite3_bind_int64(st, 3, h->dns);
 		sqlite3_bind_int64(st, 4, h->findings);
 		sqlite3_bind_int64(st, 5, h->lost);
+		sqlite3_bind_int64(st, 6, h->other_conns);
+		sqlite3_bind_int64(st, 7, h->other_dns);
 		if (step_done(st) < 0)
 			return -1;
 	}
@@ -272,9 +281,9 @@ hours_flush(struct store *s)
 	return 0;
 }
 
-/* Count into the totals of ts_us's hour: what = 0 conns, 1 dns, 2 findings, 3 lost. */
+/* Count n into the totals of ts_us's hour. */
 static int
-hour_count(struct store *s, int64_t ts_us, int what, int64_t n)
+hour_count(struct store *s, int64_t ts_us, enum hour_what what, int64_t n)
 {
 	int64_t hour = ts_us / HOUR_US;
 	struct hour_pending *h = NULL;
@@ -289,10 +298,12 @@ hour_count(struct store *s, int64_t ts_us, int what, int64_t n)
 		*h = (struct hour_pending){ .hour = hour };
 	}
 	switch (what) {
-	case 0: h->conns += n; break;
-	case 1: h->dns += n; break;
-	case 2: h->findings += n; break;
-	default: h->lost += n; break;
+	case H_CONN: h->conns += n; break;
+	case H_DNS: h->dns += n; break;
+	case H_FINDING: h->findings += n; break;
+	case H_LOST: h->lost += n; break;
+	case H_OTHER_CONN: h->other_conns += n; break;
+	case H_OTHER_DNS: h->other_dns += n; break;
 	}
 	return 0;
 }
@@ -375,7 +386,7 @@ store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr 
 	sqlite3_bind_int64(st, 18, dest_id);
 	if ((id = insert_row(s, st, CHAIN_CONNECTIONS, 27)) < 0)
 		return -1;
-	if (rollup_count(s->dest, key, ev->ts_us) < 0 || hour_count(s, ev->ts_us, 0, 1) < 0)
+	if (rollup_count(s->dest, key, ev->ts_us) < 0 || hour_count(s, ev->ts_us, H_CONN, 1) < 0)
 		return -1;
 	return id;
 }
@@ -492,7 +503,7 @@ store_dns(struct store *s, const struct dns_event *ev, bool expected)
 		    count_ip(s, ev, i, name_id, qid) < 0)
 			return -1;
 	}
-	if (rollup_count(s->name, key, ev->ts_us) < 0 || hour_count(s, ev->ts_us, 1, 1) < 0)
+	if (rollup_count(s->name, key, ev->ts_us) < 0 || hour_count(s, ev->ts_us, H_DNS, 1) < 0)
 		return -1;
 	return qid;
 }
@@ -518,7 +529,7 @@ store_finding_seen(struct store *s, const char *kind, const char *key, int64_t t
 	finding_key(kind, key, k, sizeof(k));
 	if (!(id = rollup_find(s->finding, k)))
 		return 0;
-	if (hour_count(s, ts_us, 2, 1) < 0 || rollup_count(s->finding, k, ts_us) < 0)
+	if (hour_count(s, ts_us, H_FINDING, 1) < 0 || rollup_count(s->finding, k, ts_us) < 0)
 		return -1;
 	return id;
 }
@@ -533,7 +544,7 @@ store_finding(struct store *s, const struct finding_in *f, bool *is_new)
 	if ((id = store_finding_seen(s, f->kind, f->key, f->ts_us)) != 0)
 		return id;
 	finding_key(f->kind, f->key, key, sizeof(key));
-	if (hour_count(s, f->ts_us, 2, 1) < 0)
+	if (hour_count(s, f->ts_us, H_FINDING, 1) < 0)
 		return -1;
 
 	sqlite3_stmt *st = s->st[S_FIND_INS];
@@ -593,7 +604,21 @@ store_loss(struct store *s, int64_t ts_us, const char *source, uint64_t count)
 	sqlite3_bind_int64(st, 3, (int64_t)count);
 	if (insert_row(s, st, CHAIN_LOSSES, 4) < 0 || store_counter_add(s, source, count) < 0)
 		return -1;
-	return hour_count(s, ts_us, 3, (int64_t)count);
+	return hour_count(s, ts_us, H_LOST, (int64_t)count);
+}
+
+int
+store_other(struct store *s, int64_t ts_us, bool dns, const struct netaddr *src)
+{
+	sqlite3_stmt *st = s->st[S_INS_OTHER];
+	char a[NETADDR_STRLEN];
+
+	sqlite3_bind_int64(st, 1, ts_us);
+	sqlite3_bind_text(st, 2, dns ? "dns" : "connection", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, netaddr_format(src, a, sizeof(a)), -1, SQLITE_TRANSIENT);
+	if (step_done(st) < 0)
+		return -1;
+	return hour_count(s, ts_us, dns ? H_OTHER_DNS : H_OTHER_CONN, 1);
 }
 
 int

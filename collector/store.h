@@ -80,6 +80,10 @@ int store_sensor_event(struct store *s, int64_t ts_us, int64_t run_id, const cha
 void store_ids_after(struct store *s, const int64_t last[CHAIN__TABLES]);
 void store_last_ids(const struct store *s, int64_t last[CHAIN__TABLES]);
 
+/* Record a connection (dns false) or DNS query (dns true) from src, a source outside
+ * vm_subnet, at ts_us: counted apart, never judged. Returns 0, or -1. */
+int store_other(struct store *s, int64_t ts_us, bool dns, const struct netaddr *src);
+
 /* Add delta to a cumulative counter (one that is not a loss). Returns 0, or -1. */
 int store_counter_add(struct store *s, const char *name, uint64_t delta);
 

@@ -31,6 +31,15 @@ describe(const struct conn_event *ev, struct conn_verdict *v)
 		snprintf(v->key, sizeof(v->key), "%s:%d/%s", v->ip, v->port, v->proto);
 }
 
+bool
+verdict_is_vm(const struct conf *c, const struct netaddr *src)
+{
+	for (int i = 0; i < c->n_vm_subnet; i++)
+		if (cidr_contains(&c->vm_subnet[i], src))
+			return true;
+	return c->n_vm_subnet == 0;
+}
+
 void
 verdict_conn(const struct conf *c, const struct attrib_result *r,
              const struct conn_event *ev, struct conn_verdict *out)

@@ -37,6 +37,10 @@ struct conn_verdict {
 	char example[VERDICT_EXAMPLELEN];  /* "src:sport -> dst:dport/proto" */
 };
 
+/* Whether src is the VM: inside [collector] vm_subnet. Events from other sources are
+ * counted apart and never judged (core.c). */
+bool verdict_is_vm(const struct conf *c, const struct netaddr *src);
+
 /* Decide ev, a connection attribution found r for, under c, into out. */
 void verdict_conn(const struct conf *c, const struct attrib_result *r,
                   const struct conn_event *ev, struct conn_verdict *out);

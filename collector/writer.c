@@ -55,6 +55,7 @@ struct writer {
 	int64_t run_id;
 	int64_t last_checkpoint, last_prune, last_counters;
 	bool db_failing;                 /* logged once per failing stretch */
+	bool other_logged;               /* an event from outside vm_subnet was logged */
 	char wal_path[4200];
 	struct event batch[WRITER_BATCH_MAX];
 };
@@ -157,6 +158,22 @@ store_counters(struct writer *w, int64_t now, uint64_t snap[STAT__COUNT])
 	return 0;
 }
 
+/* An event from outside vm_subnet: counted, and said once per run in the log, since
+ * a source other than the VM on its bridge (or the VM using an address not its own)
+ * deserves a look. */
+static void
+other(struct writer *w, enum stat_id id, const struct netaddr *src)
+{
+	char a[NETADDR_STRLEN];
+
+	stats_add(w->st, id, 1);
+	if (!w->other_logged)
+		log_warn("%s from %s, outside vm_subnet: counted apart, not judged as the VM's "
+		         "(reported as other sources)", id == STAT_OTHER_DNS ? "a DNS query" :
+		         "a connection", netaddr_format(src, a, sizeof(a)));
+	w->other_logged = true;
+}
+
 static void
 handle(struct writer *w, struct event *ev)
 {
@@ -164,12 +181,14 @@ handle(struct writer *w, struct event *ev)
 
 	switch (ev->type) {
 	case EV_CONN:
-		rc = core_conn(w->core, w->store, &ev->u.conn);
+		if ((rc = core_conn(w->core, w->store, &ev->u.conn)) == 1)
+			other(w, STAT_OTHER_CONNECTIONS, &ev->u.conn.src);
 		break;
 	case EV_DNS: {
 		uint64_t evicted = core_attrib_evictions(w->core);
 
-		rc = core_dns(w->core, w->store, ev->u.dns);
+		if ((rc = core_dns(w->core, w->store, ev->u.dns)) == 1)
+			other(w, STAT_OTHER_DNS, &ev->u.dns->client);
 		dns_event_free(ev->u.dns);
 		ev->u.dns = NULL;
 		stats_add(w->st, STAT_ATTRIB_EVICTED, core_attrib_evictions(w->core) - evicted);
@@ -230,24 +249,19 @@ checkpoint(struct writer *w, bool force)
 /* Delete raw events older than the retention, batch by batch (a batch goes once its
  * newest event is older): a few small transactions per call, so ingest never waits
  * long. Each batch keeps its row and digests, so the chain still verifies. */
+/* Run sql (a DELETE of at most ?2 rows older than ?1) until it deletes fewer, ten
+ * rounds at most, each its own small transaction. */
 static void
-prune(struct writer *w, int64_t now)
+prune_rows(struct writer *w, const char *sql, int64_t cutoff)
 {
 	sqlite3_stmt *st;
 
-	if (seal_prune(w->seal, now - (int64_t)w->retention_days * DAY_US, now, PRUNE_BATCH,
-	               10) < 0)
-		log_warn("database: retention pruning failed: %s", sqlite3_errmsg(w->db));
-	/* alerts delivered more than a week ago: a scan makes one per finding, and the
-	 * report and dashboard only count what is pending (and look for the watch-end) */
-	if (sqlite3_prepare_v2(w->db, "DELETE FROM alert_outbox WHERE id IN (SELECT id FROM "
-	                       "alert_outbox WHERE delivered_us < ?1 AND kind <> 'watch-end' "
-	                       "LIMIT ?2)", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(w->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return;
 	for (int round = 0; round < 10; round++) {
 		int rc;
 
-		sqlite3_bind_int64(st, 1, now - OUTBOX_KEEP_US);
+		sqlite3_bind_int64(st, 1, cutoff);
 		sqlite3_bind_int(st, 2, PRUNE_BATCH);
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
@@ -255,6 +269,23 @@ prune(struct writer *w, int64_t now)
 			break;
 	}
 	sqlite3_finalize(st);
+}
+
+static void
+prune(struct writer *w, int64_t now)
+{
+	int64_t cutoff = now - (int64_t)w->retention_days * DAY_US;
+
+	if (seal_prune(w->seal, cutoff, now, PRUNE_BATCH, 10) < 0)
+		log_warn("database: retention pruning failed: %s", sqlite3_errmsg(w->db));
+	/* the events from outside vm_subnet: raw events too, but not chained */
+	prune_rows(w, "DELETE FROM other_events WHERE id IN (SELECT id FROM other_events "
+	           "WHERE ts_us < ?1 ORDER BY ts_us LIMIT ?2)", cutoff);
+	/* alerts delivered more than a week ago: a scan makes one per finding, and the
+	 * report and dashboard only count what is pending (and look for the watch-end) */
+	prune_rows(w, "DELETE FROM alert_outbox WHERE id IN (SELECT id FROM alert_outbox "
+	           "WHERE delivered_us < ?1 AND kind <> 'watch-end' LIMIT ?2)",
+	           now - OUTBOX_KEEP_US);
 }
 
 static void

@@ -31,6 +31,10 @@ static const struct {
 	[STAT_ATTRIB_EVICTED] = { "attrib_evicted", false,
 	                          "DNS answers the attribution map evicted to stay in its memory "
 	                          "budget (a connection to their addresses may look direct-ip)" },
+	[STAT_OTHER_CONNECTIONS] = { "other_connections", false,
+	                             "connections from sources outside vm_subnet (not judged)" },
+	[STAT_OTHER_DNS] = { "other_dns_queries", false,
+	                     "DNS queries from sources outside vm_subnet (not judged)" },
 };
 
 const char *

@@ -28,6 +28,8 @@ enum stat_id {
 	STAT_PCAP_DROPPED,       /* loss: packets the capture dropped */
 	STAT_ALERT_FAILED,       /* alert delivery attempts that failed */
 	STAT_ATTRIB_EVICTED,     /* answers the attribution map evicted (memory budget) */
+	STAT_OTHER_CONNECTIONS,  /* connections from outside vm_subnet: counted apart */
+	STAT_OTHER_DNS,          /* DNS queries from outside vm_subnet: counted apart */
 	STAT__COUNT
 };
 

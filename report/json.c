@@ -19,7 +19,8 @@ static const char *const enc_sql[] = {
 	" 'watch', json_object('start', CASE WHEN ?3 > 0 THEN " DB_ISO("?3") " END,"
 	"   'days', ?4, 'day', ?5),"
 	" 'totals', json_object('connections', ?6, 'dns_queries', ?7, 'findings', ?8,"
-	"   'events_lost', ?9))",
+	"   'events_lost', ?9),"
+	" 'other_sources', json_object('connections', ?10, 'dns_queries', ?11))",
 	[E_DEST] =
 	"SELECT json_object('domain', ?1, 'ip', ?2, 'port', ?3, 'proto', " PROTO_SQL("?4") ","
 	" 'connections', ?5, 'expected', json(CASE WHEN ?6 THEN 'true' ELSE 'false' END),"
@@ -83,6 +84,8 @@ head(void *arg, const struct report_head *h)
 	sqlite3_bind_int64(st, 7, h->dns_queries);
 	sqlite3_bind_int64(st, 8, h->findings);
 	sqlite3_bind_int64(st, 9, h->events_lost);
+	sqlite3_bind_int64(st, 10, h->other_connections);
+	sqlite3_bind_int64(st, 11, h->other_dns_queries);
 	return emit(j, st, 1);
 }
 

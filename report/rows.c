@@ -18,7 +18,12 @@ static const char head_sql[] =
 	" (SELECT coalesce(sum(dns_queries), 0) FROM hourly WHERE hour >= ?3 AND hour < ?4)"
 	"     + (SELECT count(*) FROM dns_queries WHERE " EDGES("ts_us") "),"
 	" (SELECT count(*) FROM findings WHERE last_us >= ?1 AND first_us < ?2),"
-	" (SELECT coalesce(sum(count), 0) FROM losses WHERE ts_us >= ?1 AND ts_us < ?2)";
+	" (SELECT coalesce(sum(count), 0) FROM losses WHERE ts_us >= ?1 AND ts_us < ?2),"
+	" (SELECT coalesce(sum(other_connections), 0) FROM hourly WHERE hour >= ?3 AND hour < ?4)"
+	"     + (SELECT count(*) FROM other_events WHERE kind = 'connection' AND "
+	EDGES("ts_us") "),"
+	" (SELECT coalesce(sum(other_dns_queries), 0) FROM hourly WHERE hour >= ?3 AND hour < ?4)"
+	"     + (SELECT count(*) FROM other_events WHERE kind = 'dns' AND " EDGES("ts_us") ")";
 
 static const char loss_sql[] =
 	"SELECT source, sum(count) FROM losses WHERE ts_us >= ?1 AND ts_us < ?2"
@@ -215,6 +220,8 @@ head(struct run *r, const struct report_sink *s, struct report_head *h)
 		h->dns_queries = sqlite3_column_int64(st, 1);
 		h->findings = sqlite3_column_int64(st, 2);
 		h->events_lost = sqlite3_column_int64(st, 3);
+		h->other_connections = sqlite3_column_int64(st, 4);
+		h->other_dns_queries = sqlite3_column_int64(st, 5);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW) {

@@ -64,6 +64,10 @@ head(void *arg, const struct report_head *h)
 	fprintf(t->out, "Totals: %lld connections, %lld DNS queries, %lld findings, %lld events "
 	        "lost\n", (long long)h->connections, (long long)h->dns_queries,
 	        (long long)h->findings, (long long)h->events_lost);
+	if (h->other_connections || h->other_dns_queries)
+		fprintf(t->out, "Not VM: %lld connections, %lld DNS queries from sources outside "
+		        "vm_subnet (counted apart, not judged)\n", (long long)h->other_connections,
+		        (long long)h->other_dns_queries);
 	if (h->events_lost)
 		fprintf(t->out, "\n  !! %lld events were lost: the record is incomplete. By "
 		        "cause:\n", (long long)h->events_lost);

@@ -290,8 +290,9 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	struct wbuf *b = &r->body;
 	struct watch wk;
 	long long days = w->conf->watch_days, day, conns, dnsq, nfind, nopen, lost;
+	long long oconns, odns;
 	int64_t start;
-	char iso[TIMEFMT_ISOLEN], n1[32], n2[32], n3[32];
+	char iso[TIMEFMT_ISOLEN], n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
 	int n;
 
 	web_watch(w, db, timefmt_now_us(), &wk);
@@ -304,6 +305,10 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	               "WHERE hour >= ?1 / 3600000000", start, 0);
 	lost = one_int(db, "SELECT coalesce(sum(count), 0) FROM losses WHERE ts_us >= ?1",
 	               start, 0);
+	oconns = one_int(db, "SELECT coalesce(sum(other_connections), 0) FROM hourly "
+	                 "WHERE hour >= ?1 / 3600000000", start, 0);
+	odns = one_int(db, "SELECT coalesce(sum(other_dns_queries), 0) FROM hourly "
+	               "WHERE hour >= ?1 / 3600000000", start, 0);
 	nfind = one_int(db, "SELECT count(*) FROM findings", 0, 0);
 	nopen = one_int(db, "SELECT count(*) FROM findings WHERE acked_us IS NULL", 0, 0);
 
@@ -343,9 +348,15 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	            "<div class=\"card\"><span>DNS queries</span><b>%s</b></div>"
 	            "<div class=\"card%s\"><span>Findings open</span><b id=\"open-count\">%lld"
 	            "</b><small>of %lld</small></div>"
-	            "<div class=\"card%s\"><span>Events lost</span><b>%s</b></div></section>\n",
+	            "<div class=\"card%s\"><span>Events lost</span><b>%s</b></div>"
+	            "<div class=\"card%s\" id=\"other-sources\" title=\"connections and DNS "
+	            "queries from sources outside vm_subnet: counted apart, not judged as the "
+	            "VM's\"><span>Not the VM</span><b>%s</b><small>%s conns, %s DNS</small></div>"
+	            "</section>\n",
 	            thousands(conns, n1), thousands(dnsq, n2), nopen ? " bad" : " good", nopen,
-	            nfind, lost ? " bad" : " good", thousands(lost, n3));
+	            nfind, lost ? " bad" : " good", thousands(lost, n3),
+	            oconns + odns ? " bad" : "", thousands(oconns + odns, n4),
+	            thousands(oconns, n5), thousands(odns, n6));
 
 	wbuf_puts(b, "<section class=\"panel\"><h2>Last 7 days</h2><div id=\"timeline\" "
 	          "class=\"chart\" data-src=\"/api/timeline?since=7d\"><noscript>The timeline "

@@ -191,6 +191,33 @@ main(void)
 		free(v);
 	}
 
+	/* from outside vm_subnet (192.168.83.0/24): counted apart, never judged */
+	{
+		struct conn_event ev = { .ts_us = S(40), .proto = IPPROTO_TCP, .has_ports = 1,
+		                         .sport = 40000, .dport = 443 };
+		struct dns_event *q = dns(S(41), "10.0.0.5", "other.example", 1, 1, evil);
+		long long finds = db_int(db, "SELECT count(*) FROM findings", 0);
+
+		netaddr_parse("10.0.0.5", &ev.src);
+		netaddr_parse("198.51.100.99", &ev.dst);
+		sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+		is_int(core_conn(k, s, &ev), 1, "a connection from outside vm_subnet: apart");
+		is_int(core_dns(k, s, q), 1, "a query from outside vm_subnet: apart");
+		dns_event_free(q);
+		ok(store_flush(s) == 0, "flush");
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		is_int(db_int(db, "SELECT count(*) FROM findings", 0), finds, "no finding raised");
+		is_int(db_int(db, "SELECT count(*) FROM connections WHERE src = '10.0.0.5'", -1), 0,
+		       "not among the VM's connections");
+		is_int(db_int(db, "SELECT count(*) FROM dns_queries WHERE client = '10.0.0.5'", -1),
+		       0, "nor its queries");
+		is_int(db_int(db, "SELECT group_concat(kind || ' ' || src, ', ') = 'connection "
+		              "10.0.0.5, dns 10.0.0.5' FROM (SELECT * FROM other_events ORDER BY id)",
+		              0), 1, "each recorded apart, with its source");
+		is_int(db_int(db, "SELECT sum(other_connections) * 10 + sum(other_dns_queries) "
+		              "FROM hourly", 0), 11, "and counted per hour");
+	}
+
 	struct cmd_event ack = { .kind = CMD_ACK_FINDING, .ts_us = S(30) };
 	ack.id = db_int(db, "SELECT id FROM findings WHERE kind = 'direct-ip'", 0);
 	ok(store_cmd(s, &ack) == 0, "acknowledge");

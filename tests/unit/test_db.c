@@ -55,6 +55,31 @@ ip_rollup(const char *dir)
 	sqlite3_close(db);
 }
 
+/* A database of schema version 7 keeps its hourly totals, and gains the counts of
+ * events from outside vm_subnet at zero. */
+static void
+migrate_from_7(const char *dir)
+{
+	char path[256], err[512];
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/v7.db", dir);
+	ok(sqlite3_open(path, &db) == SQLITE_OK, "a version 7 database");
+	for (int v = 0; v < 7; v++)
+		sqlite3_exec(db, (const char *)schema_files[v].data, NULL, NULL, NULL);
+	is_int(sqlite3_exec(db, "PRAGMA user_version = 7; INSERT INTO hourly(hour, connections,"
+	       " dns_queries, findings, events_lost) VALUES (500000, 11, 22, 3, 4)", NULL, NULL,
+	       NULL), SQLITE_OK, "with an hour in it");
+	sqlite3_close(db);
+	db = db_open_rw(path, err, sizeof(err));
+	ok(db != NULL, "migrated%s%s", db ? "" : ": ", db ? "" : err);
+	is_int(db_int(db, "SELECT connections * 1000 + dns_queries * 10 + other_connections * 100"
+	              " + other_dns_queries FROM hourly WHERE hour = 500000", -1), 11220,
+	       "its totals kept, other sources at zero");
+	is_int(db_int(db, "SELECT count(*) FROM other_events", -1), 0, "other_events exists");
+	sqlite3_close(db);
+}
+
 /* A database of schema version 2 with DNS rows in it (one from before version 2, without
  * a name id) comes out of version 3 with its rows found by name id and by address. */
 static void
@@ -280,6 +305,7 @@ main(void)
 	ok(db_open_ro(path, err, sizeof(err)) == NULL, "junk refused: %s", err);
 	migrate_from_2(dir);
 	migrate_from_3(dir);
+	migrate_from_7(dir);
 	ip_rollup(dir);
 	{
 		char cmd[300];

@@ -90,6 +90,8 @@ test_text(void)
 	struct out o;
 	const char *txt;
 
+	h.other_connections = 3;
+	h.other_dns_queries = 2;
 	out_open(&o);
 	report_text_sink(&t, o.f, &s);
 	ok(s.head && s.part && s.loss && s.gap && s.dest && s.name && s.finding,
@@ -124,6 +126,8 @@ test_text(void)
 	ok(strstr(txt, "Watch:  started 2026-11-25T23:59:59Z, day 4 of 7\n") != NULL, "watch day");
 	ok(strstr(txt, "Totals: 1234 connections, 56 DNS queries, 3 findings, 7 events lost\n") != NULL,
 	   "totals");
+	ok(strstr(txt, "\nNot VM: 3 connections, 2 DNS queries from sources outside vm_subnet "
+	          "(counted apart, not judged)\n") != NULL, "other sources apart");
 	ok(strstr(txt, "!! 7 events were lost: the record is incomplete. By cause:\n"
 	           "    queue_full         5\n    nflog_gap          2\n") != NULL,
 	   "losses by cause under the banner");
@@ -166,8 +170,8 @@ test_text(void)
 	txt = out_text(&o);
 	ok(strstr(txt, "Watch:  not started (no events yet)\n") != NULL, "not started");
 	is_int(count(txt, "  (none)\n"), 4, "each empty list says none (both destinations)");
-	ok(strstr(txt, "not running") == NULL && strstr(txt, "lost:") == NULL,
-	   "no banners without a gap or a loss");
+	ok(strstr(txt, "not running") == NULL && strstr(txt, "lost:") == NULL &&
+	   strstr(txt, "Not VM:") == NULL, "no banners without a gap, a loss or other sources");
 	ok(strstr(txt, "\nVerdict: CLEAN: the VM talked only to the expected set, and nothing "
 	          "was lost.\n") != NULL, "clean verdict");
 	out_close(&o);
@@ -249,7 +253,8 @@ test_json(void)
 	       "{\"since\":\"2026-11-22T00:00:00Z\",\"until\":\"2026-11-29T00:00:00Z\","
 	       "\"watch\":{\"start\":\"2026-11-28T00:00:00Z\",\"days\":7,\"day\":1},"
 	       "\"totals\":{\"connections\":1234,\"dns_queries\":56,\"findings\":1,"
-	       "\"events_lost\":0},\"destinations\":[{\"domain\":null,\"ip\":\"198.51.100.9\","
+	       "\"events_lost\":0},\"other_sources\":{\"connections\":0,\"dns_queries\":0},"
+	       "\"destinations\":[{\"domain\":null,\"ip\":\"198.51.100.9\","
 	       "\"port\":0,\"proto\":\"icmp\",\"connections\":3,\"expected\":false,"
 	       "\"first_seen\":\"2026-11-29T00:00:00Z\",\"last_seen\":\"2026-11-29T00:00:00Z\"},"
 	       "{\"domain\":null,\"ip\":\"198.51.100.9\",\"port\":0,\"proto\":\"icmp\","
