@@ -248,6 +248,12 @@ put_destination(struct sink *s, const struct alertmsg_fields *a)
 }
 
 static bool
+is(const char *v, const char *k)
+{
+	return v && strcmp(v, k) == 0;
+}
+
+static bool
 is_kind(const struct alertmsg_fields *a, const char *k)
 {
 	return a->outbox_kind && strcmp(a->outbox_kind, k) == 0;
@@ -281,15 +287,37 @@ put_one(struct sink *s, const struct alertmsg_fields *a)
 			put_clean(s, a->last_seen, 64);
 			puts_raw(s, "\n");
 		}
-		if (a->count >= 0)
-			putf(s, "findings: %lld\n", a->count);
+		if (a->count >= 0) {
+			putf(s, "findings: %lld", a->count);
+			if (a->open >= 0)
+				putf(s, " (%lld not acknowledged)", a->open);
+			puts_raw(s, "\n");
+		}
+		if (a->blind >= 0)
+			putf(s, "blind spots: %lld\n", a->blind);
 		puts_raw(s, "verdict: ");
-		if (has(a->detail))
+		if (has(a->verdict)) {
+			put_clean(s, a->verdict, 32);
+			if (is(a->verdict, "CLEAN"))
+				puts_raw(s, ": no finding, every configured sensor saw the whole week, "
+				         "and nothing was lost");
+			else if (is(a->verdict, "INCOMPLETE"))
+				puts_raw(s, ": no finding, but the record has blind spots (see the report)");
+			else
+				puts_raw(s, ": see the report");
+		} else if (has(a->detail)) {
 			put_clean(s, a->detail, DETAIL_MAX);
-		else if (a->count == 0)
-			puts_raw(s, "clean: the VM talked only to the expected destinations");
-		else
+		} else {
 			puts_raw(s, "see the report: oc-audit report --since 7d");
+		}
+		if (has(a->head)) {
+			puts_raw(s, "\nchain head: ");
+			if (a->batch >= 0)
+				putf(s, "batch %lld, ", a->batch);
+			put_clean(s, a->head, 80);
+			puts_raw(s, "\n(keep it: oc-audit verify --head HEAD shows the record up to it "
+			         "unchanged)");
+		}
 		return;
 	}
 	if (is_kind(a, "test")) {

@@ -24,6 +24,10 @@ struct alertmsg_fields {
 	long long port, count, watch_day;
 	const char *first_seen, *last_seen;  /* ISO-8601, as in the body */
 	const char *detail;
+	/* the end of the watch: the report's verdict, open findings, blind spots, and the
+	 * hash chain's head (batch number and hash) */
+	const char *verdict, *head;
+	long long open, blind, batch;
 };
 
 /* Copy in to out (outlen bytes, NUL-terminated, cut on a character boundary, never in

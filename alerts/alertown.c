@@ -14,8 +14,13 @@
 #include "common/log.h"
 #include "common/timefmt.h"
 #include "common/watch.h"
+#include "report/report.h"
 
 #define LOSS_EVERY_US INT64_C(600000000)     /* one loss alert per 10 minutes at most */
+/* A burst is told once it is over (no loss for LOSS_SETTLE_US), so that the alert
+ * carries its whole count; a loss that goes on is told after LOSS_SETTLE_MAX_US. */
+#define LOSS_SETTLE_US INT64_C(2000000)
+#define LOSS_SETTLE_MAX_US INT64_C(30000000)
 #define WATCH_CHECK_US INT64_C(10000000)
 
 void
@@ -37,8 +42,16 @@ alertown_loss(struct alertown *o, struct stats *st, sqlite3 *js, int64_t now)
 		by[i] = stats_is_loss((enum stat_id)i) ? stats_get(st, (enum stat_id)i) : 0;
 		total += by[i];
 	}
+	if (total != o->loss_seen) {
+		if (o->loss_seen == o->loss_alerted)
+			o->loss_first_us = now;      /* a new burst */
+		o->loss_seen = total;
+		o->loss_grew_us = now;
+	}
 	if (total <= o->loss_alerted ||
-	    (o->loss_last_us && now - o->loss_last_us < LOSS_EVERY_US))
+	    (o->loss_last_us && now - o->loss_last_us < LOSS_EVERY_US) ||
+	    (now - o->loss_grew_us < LOSS_SETTLE_US &&
+	     now - o->loss_first_us < LOSS_SETTLE_MAX_US))
 		return NULL;
 	for (int i = 0; i < STAT__COUNT && len < sizeof(detail); i++) {
 		if (by[i])
@@ -62,11 +75,13 @@ alertown_loss(struct alertown *o, struct stats *st, sqlite3 *js, int64_t now)
 char *
 alertown_watch_end(struct alertown *o, sqlite3 *db, sqlite3 *js, int64_t now)
 {
-	char s_iso[TIMEFMT_ISOLEN], e_iso[TIMEFMT_ISOLEN], verdict[64], *body;
+	char s_iso[TIMEFMT_ISOLEN], e_iso[TIMEFMT_ISOLEN], err[256], counts[128], *body;
 	struct watch_in in = { .configured_us = o->watch_start_conf, .days = o->watch_days,
 	                       .now_us = now };
 	struct watch wk;
-	long long findings, unacked;
+	struct report_summary sum;
+	struct report_opts ro = { .watch_start_us = o->watch_start_conf,
+	                          .watch_days = o->watch_days, .now_us = now };
 
 	if (o->watch_end_done || now < o->watch_next_check || !db)
 		return NULL;
@@ -79,28 +94,27 @@ alertown_watch_end(struct alertown *o, sqlite3 *db, sqlite3 *js, int64_t now)
 		o->watch_end_done = true;   /* told in an earlier run (or the DB is unreadable) */
 		return NULL;
 	}
-	findings = db_int(db, "SELECT count(*) FROM findings", 0);
-	unacked = db_int(db, "SELECT count(*) FROM findings WHERE acked_us IS NULL", 0);
-	if (findings == 0)
-		snprintf(verdict, sizeof(verdict), "clean: no findings");
-	else
-		snprintf(verdict, sizeof(verdict), "%lld finding%s, %lld not acknowledged",
-		         findings, findings == 1 ? "" : "s", unacked);
+	/* the report's verdict over the week; the core thread adds the chain's head */
+	ro.since_us = wk.start_us;
+	ro.until_us = wk.end_us;
+	if (report_summary(db, &ro, &sum, err, sizeof(err)) < 0) {
+		log_warn("alerts: the watch week's verdict: %s (trying again)", err);
+		return NULL;
+	}
 	timefmt_iso(wk.start_us, s_iso, sizeof(s_iso));
 	timefmt_iso(wk.end_us, e_iso, sizeof(e_iso));
-	body = alertjson_text(js, "SELECT json_object('kind', 'watch-end', 'first_seen', ?1, "
-	                      "'last_seen', ?2, 'count', ?4, 'detail', ?3)", s_iso, e_iso,
-	                      verdict, findings);
-	if (body && strlen(body) >= sizeof(((struct cmd_event *)0)->text)) {
-		/* too long for a command: the count alone (the message then points to the report) */
-		free(body);
-		body = alertjson_text(js, "SELECT json_object('kind', 'watch-end', 'first_seen', "
-		                      "?1, 'last_seen', ?2, 'count', ?4)", s_iso, e_iso, NULL,
-		                      findings);
-	}
+	/* numbers and a verdict name only: nothing here came from the VM */
+	snprintf(counts, sizeof(counts), "{\"count\":%lld,\"open\":%lld,\"blind\":%lld,"
+	         "\"verdict\":\"%s\"}", (long long)sum.findings, (long long)sum.open_findings,
+	         (long long)sum.blind_spots, report_verdict_name(sum.verdict));
+	body = alertjson_text(js, "SELECT json_patch(json_object('kind', 'watch-end', "
+	                      "'first_seen', ?1, 'last_seen', ?2), ?3)", s_iso, e_iso, counts, 0);
 	if (!body)
 		return NULL;
-	log_info("alerts: the watch week ended at %s: %s", e_iso, verdict);
+	log_info("alerts: the watch week ended at %s: %s, %lld findings (%lld open), %lld "
+	         "blind spots%s%s", e_iso, report_verdict_name(sum.verdict),
+	         (long long)sum.findings, (long long)sum.open_findings,
+	         (long long)sum.blind_spots, sum.blind_spots ? ": " : "", sum.blind);
 	o->watch_end_done = true;
 	return body;
 }

@@ -18,6 +18,8 @@ struct alertown {
 	unsigned watch_days;
 	uint64_t loss_alerted;     /* loss total already told about */
 	int64_t loss_last_us;
+	uint64_t loss_seen;        /* ... and last seen, since when it grew, and when the */
+	int64_t loss_grew_us, loss_first_us;   /* burst not told yet began */
 	bool watch_end_done;
 	int64_t watch_next_check;
 };
@@ -27,13 +29,16 @@ struct alertown {
 void alertown_init(struct alertown *o, int64_t watch_start_us, unsigned watch_days);
 
 /* At now: if events were lost since the last loss alert (at most one per 10 minutes),
- * the loss alert's body (the caller frees), else NULL. js is a connection for
- * alertjson. */
+ * once the burst is over (no loss for 2 s, or 30 s after it began), the loss alert's
+ * body with the burst's whole count (the caller frees), else NULL. js is a connection
+ * for alertjson. */
 char *alertown_loss(struct alertown *o, struct stats *st, sqlite3 *js, int64_t now);
 
 /* At now: once the watch week is over and no earlier run told about it, the watch-end
- * alert's body with the verdict from the findings in db (read-only; NULL = not open
- * yet, try later), the caller frees; else NULL. Looks at db every 10 s at most. */
+ * alert's body (the caller frees) with the report's verdict over the week from db
+ * (read-only; NULL = not open yet, try later): its findings, open ones, blind spots
+ * and verdict; the core thread adds the chain's head as it stores it. Else NULL.
+ * Looks at db every 10 s at most. */
 char *alertown_watch_end(struct alertown *o, sqlite3 *db, sqlite3 *js, int64_t now);
 
 #endif

@@ -33,8 +33,8 @@ usage(FILE *f)
 	        "exit status, the same for every command:\n"
 	        "  0 ok; 1 runtime error; 2 usage or configuration error (collect: also a\n"
 	        "  start-up failure the operator must fix, such as a port in use or a missing\n"
-	        "  user); 3 findings (report --fail-on-findings); 5 the record does not match\n"
-	        "  its hash chain (verify)\n");
+	        "  user); 3 findings, 4 an incomplete verdict (report --fail-on-findings);\n"
+	        "  5 the record does not match its hash chain (verify)\n");
 }
 
 /* Parse "-c FILE [--set section.key=value ...] [--help]" for cmd and load that

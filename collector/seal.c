@@ -42,7 +42,7 @@ seal_new(sqlite3 *db, struct store *s, int64_t run_id, char *err, size_t errlen)
 	k->db = db;
 	k->store = s;
 	k->run_id = run_id;
-	if (!(k->rd = chain_reader_new(db, err, errlen)))
+	if (!(k->rd = chain_reader_new(db, CHAIN_FORM, err, errlen)))
 		goto fail;
 	if (sqlite3_prepare_v2(db, "INSERT INTO batches(id, run_id, committed_us, form, "
 	                       "max_ts_us, conn_last, query_last, answer_last, finding_last, "
@@ -91,6 +91,7 @@ seal_range(struct seal *k, int64_t now, const int64_t upto[CHAIN__TABLES])
 	int rc;
 
 	memset(b, 0, sizeof(*b));
+	b->form = CHAIN_FORM;
 	b->id = k->head.id + 1;
 	b->run_id = k->run_id;
 	/* commit times never go back along the chain, whatever the wall clock does */

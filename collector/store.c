@@ -691,9 +691,14 @@ store_cmd(struct store *s, const struct cmd_event *cmd)
 		                  SQLITE_TRANSIENT);
 		break;
 	case CMD_ALERT_ENQUEUE: {  /* rare (alerts.c): prepared when needed */
+		/* the end of the watch carries the chain's head as it stands: a value the
+		 * operator keeps off the host, which any later rewrite would contradict */
 		static const char sql[] =
 			"INSERT INTO alert_outbox(kind, created_us, body, next_us) "
-			"SELECT ?1 ->> '$.kind', ?2, ?1, ?2 WHERE json_valid(?1) AND "
+			"SELECT ?1 ->> '$.kind', ?2, CASE WHEN ?1 ->> '$.kind' = 'watch-end' THEN "
+			"json_set(?1, '$.batch', b.id, '$.head', lower(hex(b.hash))) ELSE ?1 END, ?2 "
+			"FROM (SELECT 1) LEFT JOIN (SELECT id, hash FROM batches ORDER BY id DESC "
+			"LIMIT 1) b WHERE json_valid(?1) AND "
 			"?1 ->> '$.kind' IN ('loss', 'watch-end', 'test') AND NOT (?1 ->> '$.kind' = "
 			"'watch-end' AND EXISTS (SELECT 1 FROM alert_outbox WHERE kind = 'watch-end'))";
 		int rc;

@@ -13,27 +13,30 @@
 static const struct {
 	const char *name;
 	const char *last_col;
-	const char *cols;      /* the canonical column order */
+	const char *cols;      /* the canonical column order, form 1 */
 	int ts_col;            /* the column holding the event time, or -1 */
+	const char *cols2;     /* form 2's, where it differs */
 } tables[CHAIN__TABLES] = {
 	[CHAIN_CONNECTIONS] = { "connections", "conn_last",
 		"id, ts_us, family, proto, src, sport, dst, dport, icmp_type, icmp_code, iif, oif, "
-		"prefix, pkt_len, attr, domain, domains, query_id, dest_id", 1 },
+		"prefix, pkt_len, attr, domain, domains, query_id, dest_id", 1, NULL },
 	[CHAIN_DNS_QUERIES] = { "dns_queries", "query_last",
 		"id, ts_us, client, cport, qid, qname, qname_wire, qtype, qclass, rcode, "
-		"latency_us, transport, name_id", 1 },
+		"latency_us, transport, name_id", 1,
+		"id, ts_us, client, cport, qid, qname, qname_wire, qtype, qclass, rcode, "
+		"latency_us, transport, name_id, truncated" },
 	[CHAIN_DNS_ANSWERS] = { "dns_answers", "answer_last",
-		"id, query_id, name, rtype, ttl, data", -1 },
+		"id, query_id, name, rtype, ttl, data", -1, NULL },
 	/* as first stored: count, last_us and acked_us change later */
 	[CHAIN_FINDINGS] = { "findings", "finding_last",
 		"id, kind, key, domain, ip, port, proto, first_us, watch_day, detail, example, "
-		"conn_id, query_id", -1 },
-	[CHAIN_LOSSES] = { "losses", "loss_last", "id, ts_us, source, count", -1 },
+		"conn_id, query_id", -1, NULL },
+	[CHAIN_LOSSES] = { "losses", "loss_last", "id, ts_us, source, count", -1, NULL },
 	[CHAIN_SENSOR_EVENTS] = { "sensor_events", "sensor_last",
-		"id, ts_us, run_id, source, state, detail", -1 },
+		"id, ts_us, run_id, source, state, detail", -1, NULL },
 };
 
-static const char chain_domain[16] = "oc-audit chain 1";
+static const char chain_domain[16] = "oc-audit chain ";   /* and the form's digit */
 
 struct chain_reader {
 	sqlite3 *db;
@@ -54,11 +57,16 @@ chain_last_column(enum chain_table t)
 }
 
 struct chain_reader *
-chain_reader_new(sqlite3 *db, char *err, size_t errlen)
+chain_reader_new(sqlite3 *db, int form, char *err, size_t errlen)
 {
 	struct chain_reader *r = calloc(1, sizeof(*r));
 	char sql[512];
 
+	if (form < 1 || form > CHAIN_FORM) {
+		snprintf(err, errlen, "chain: no canonical form %d", form);
+		free(r);
+		return NULL;
+	}
 	if (!r || !(r->md = EVP_MD_CTX_new())) {
 		snprintf(err, errlen, "out of memory");
 		chain_reader_free(r);
@@ -67,7 +75,8 @@ chain_reader_new(sqlite3 *db, char *err, size_t errlen)
 	r->db = db;
 	for (int t = 0; t < CHAIN__TABLES; t++) {
 		snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id > ?1 AND id <= ?2 "
-		         "ORDER BY id", tables[t].cols, tables[t].name);
+		         "ORDER BY id", form >= 2 && tables[t].cols2 ? tables[t].cols2 : tables[t].cols,
+		         tables[t].name);
 		if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &r->st[t],
 		                       NULL) != SQLITE_OK) {
 			snprintf(err, errlen, "chain: cannot read %s: %s", tables[t].name,
@@ -202,6 +211,7 @@ chain_link(const uint8_t prev[CHAIN_HASHLEN], struct chain_batch *b)
 	unsigned int len = 0;
 
 	memcpy(p, chain_domain, sizeof(chain_domain));
+	p[sizeof(chain_domain) - 1] = (uint8_t)('0' + b->form % 10);
 	p += sizeof(chain_domain);
 	memcpy(p, prev, CHAIN_HASHLEN);
 	p += CHAIN_HASHLEN;
@@ -258,7 +268,7 @@ chain_unhex(const char *s, uint8_t out[CHAIN_HASHLEN])
 }
 
 #define BATCH_COLS "id, run_id, committed_us, coalesce(max_ts_us, 0), conn_last, query_last, " \
-	"answer_last, finding_last, loss_last, sensor_last, raw, hash"
+	"answer_last, finding_last, loss_last, sensor_last, raw, hash, form"
 
 static void
 batch_from_row(sqlite3_stmt *st, struct chain_batch *b)
@@ -274,6 +284,7 @@ batch_from_row(sqlite3_stmt *st, struct chain_batch *b)
 		memcpy(b->raw, sqlite3_column_blob(st, 10), CHAIN_HASHLEN);
 	if (sqlite3_column_bytes(st, 11) == CHAIN_HASHLEN)
 		memcpy(b->hash, sqlite3_column_blob(st, 11), CHAIN_HASHLEN);
+	b->form = sqlite3_column_int(st, 12);
 }
 
 static int

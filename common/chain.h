@@ -19,17 +19,18 @@
  * each table's by ascending id.
  *     raw  = SHA-256(the rows of connections, dns_queries, dns_answers)
  *     kept = SHA-256(the rows of findings, losses, sensor_events)
- *     hash = SHA-256("oc-audit chain 1" (16 bytes) || prev (32 bytes; zeros before the
- *            first batch) || id || run_id || committed_us || max_ts_us (0 = none) ||
- *            last id of each table in the order below (each 8 bytes big-endian) ||
- *            raw || kept)
+ *     hash = SHA-256("oc-audit chain F" (16 bytes, F the form's digit) || prev (32
+ *            bytes; zeros before the first batch) || id || run_id || committed_us ||
+ *            max_ts_us (0 = none) || last id of each table in the order below (each 8
+ *            bytes big-endian) || raw || kept)
  * Raw rows are pruned after retention_days; a pruned batch keeps its raw digest (stored
  * at commit), so its hash, and every hash after it, still verifies. Findings are chained
  * as first stored (their count, last_seen and acknowledgement change later and are not).
  *
- * Adding a table (the capture sensor's tls rows): a new enum value and column list, a
- * column of its last id in batches (a migration), and CHAIN_FORM 2 for batches that
- * include it; form 1 batches keep hashing as they were. */
+ * Forms: 1 (schema 4); 2 adds dns_queries.truncated (schema 5). Each batch records its
+ * form, and keeps hashing by it. A new column or table (the capture sensor's tls rows:
+ * a new enum value and column list, and a column of its last id in batches) is a new
+ * form; the columns of every form stay listed in chain.c. */
 #ifndef OCA_CHAIN_H
 #define OCA_CHAIN_H
 
@@ -40,7 +41,7 @@
 
 #define CHAIN_HASHLEN 32
 #define CHAIN_HEXLEN (2 * CHAIN_HASHLEN + 1)
-#define CHAIN_FORM 1
+#define CHAIN_FORM 2          /* the form new batches are sealed in */
 
 enum chain_table {
 	CHAIN_CONNECTIONS,
@@ -55,6 +56,7 @@ enum chain_table {
 #define CHAIN_RAW_TABLES 3
 
 struct chain_batch {
+	int form;                        /* the canonical form it was sealed in */
 	int64_t id;                      /* consecutive from 1 */
 	int64_t run_id;
 	int64_t committed_us;
@@ -72,9 +74,9 @@ const char *chain_last_column(enum chain_table t);
 
 struct chain_reader;
 
-/* Prepared reads of the chained tables on db (any handle; it must outlive the reader).
- * Returns NULL with a reason in err. */
-struct chain_reader *chain_reader_new(sqlite3 *db, char *err, size_t errlen);
+/* Prepared reads of the chained tables' columns of form (1 .. CHAIN_FORM) on db (any
+ * handle; it must outlive the reader). Returns NULL with a reason in err. */
+struct chain_reader *chain_reader_new(sqlite3 *db, int form, char *err, size_t errlen);
 void chain_reader_free(struct chain_reader *r);
 
 /* Digest the rows of tables [first, end) with ids in (after[t], upto[t]] into out.
@@ -85,7 +87,7 @@ int chain_digest(struct chain_reader *r, int first, int end, const int64_t after
                  const int64_t upto[], uint8_t out[CHAIN_HASHLEN], int64_t *max_ts,
                  int64_t *rows);
 
-/* The hash of b (its header fields, raw and kept) after prev, into b->hash. Pure. */
+/* The hash of b (its form, header fields, raw and kept) after prev, into b->hash. Pure. */
 void chain_link(const uint8_t prev[CHAIN_HASHLEN], struct chain_batch *b);
 
 /* The encoding of one row as the canonical form defines it: the row st is on (its

@@ -1,40 +1,91 @@
 #include "config.h"
 
+#include <stddef.h>
+
 #include "stats.h"
 
+/* Every counter: its stored name, whether it counts lost events (and whose), what it
+ * means, and where /metrics shows it: a family (oc_audit_FAMILY_total) and this
+ * counter's label in it. The losses are also oc_audit_events_lost_total{reason=NAME}. */
 static const struct {
 	const char *name;
 	bool loss;
+	const char *sensor;   /* a loss: the sensor whose events it counts; NULL = any */
+	const char *metric;   /* its family, or NULL (a loss shown only among the losses) */
+	const char *label;    /* its label in the family, or NULL when it is the family */
 	const char *help;
 } info[STAT__COUNT] = {
-	[STAT_NFLOG_RECEIVED] = { "nflog_received", false, "packets decoded from NFLOG" },
-	[STAT_NFLOG_GAP] = { "nflog_gap", true, "NFLOG messages never received (sequence gaps)" },
-	[STAT_NFLOG_ENOBUFS] = { "nflog_enobufs", false, "netlink overruns (socket buffer full)" },
-	[STAT_NFLOG_BAD] = { "nflog_bad", true, "NFLOG messages that did not decode" },
-	[STAT_QUEUE_FULL] = { "queue_full", true, "events refused by the full queue" },
-	[STAT_DB_ERROR] = { "db_error", true, "events a database write failed for" },
-	[STAT_DB_BATCHES] = { "db_batches", false, "transactions committed" },
-	[STAT_EVENTS_STORED] = { "events_stored", false, "events committed" },
-	[STAT_DNS_QUERIES] = { "dns_queries", false, "DNS queries from allowed clients" },
-	[STAT_DNS_REFUSED] = { "dns_refused", false, "DNS queries from outside allow_from" },
-	[STAT_DNS_MALFORMED] = { "dns_malformed", false, "DNS queries that did not parse" },
-	[STAT_DNS_RATE_LIMITED] = { "dns_rate_limited", true,
-	                            "DNS queries dropped by the per-client rate limit" },
-	[STAT_DNS_SERVFAIL] = { "dns_servfail", false, "resolutions that failed (SERVFAIL)" },
-	[STAT_DNS_BOGUS] = { "dns_bogus", false,
-		"answers that failed DNSSEC validation (SERVFAIL to the VM)" },
-	[STAT_DNS_UNANSWERED] = { "dns_unanswered", false, "DNS replies that could not be sent" },
-	[STAT_DNS_TCP_DROPPED] = { "dns_tcp_dropped", false,
-	                           "DNS TCP connections closed at once (over the cap)" },
-	[STAT_PCAP_DROPPED] = { "pcap_dropped", true, "packets the capture dropped" },
-	[STAT_ALERT_FAILED] = { "alert_failed", false, "alert delivery attempts that failed" },
-	[STAT_ATTRIB_EVICTED] = { "attrib_evicted", false,
-	                          "DNS answers the attribution map evicted to stay in its memory "
-	                          "budget (a connection to their addresses may look direct-ip)" },
-	[STAT_OTHER_CONNECTIONS] = { "other_connections", false,
-	                             "connections from sources outside vm_subnet (not judged)" },
-	[STAT_OTHER_DNS] = { "other_dns_queries", false,
-	                     "DNS queries from sources outside vm_subnet (not judged)" },
+	[STAT_NFLOG_RECEIVED] = { .name = "nflog_received", .metric = "nflog_packets",
+		.label = "result=\"received\"", .help = "packets decoded from NFLOG" },
+	[STAT_NFLOG_GAP] = { .name = "nflog_gap", .loss = true, .sensor = "nflog",
+		.metric = "nflog_packets", .label = "result=\"missed\"",
+		.help = "NFLOG messages never received (sequence gaps)" },
+	[STAT_NFLOG_ENOBUFS] = { .name = "nflog_enobufs", .metric = "nflog_overruns",
+		.help = "netlink overruns (socket buffer full)" },
+	[STAT_NFLOG_BAD] = { .name = "nflog_bad", .loss = true, .sensor = "nflog",
+		.metric = "nflog_packets", .label = "result=\"undecodable\"",
+		.help = "NFLOG messages that did not decode" },
+	[STAT_QUEUE_FULL] = { .name = "queue_full", .loss = true,
+		.help = "events refused by the full queue" },
+	[STAT_DB_ERROR] = { .name = "db_error", .loss = true,
+		.help = "events a database write failed for" },
+	[STAT_DB_BATCHES] = { .name = "db_batches", .metric = "db_transactions",
+		.help = "transactions committed" },
+	[STAT_EVENTS_STORED] = { .name = "events_stored", .metric = "events_stored",
+		.help = "events committed" },
+	[STAT_DNS_QUERIES] = { .name = "dns_queries", .metric = "dns_queries",
+		.label = "result=\"allowed\"", .help = "DNS queries from allowed clients" },
+	[STAT_DNS_REFUSED] = { .name = "dns_refused", .metric = "dns_queries",
+		.label = "result=\"refused\"", .help = "DNS queries from outside allow_from" },
+	[STAT_DNS_MALFORMED] = { .name = "dns_malformed", .metric = "dns_queries_dropped",
+		.label = "reason=\"malformed\"", .help = "DNS queries that did not parse" },
+	[STAT_DNS_RATE_LIMITED] = { .name = "dns_rate_limited", .loss = true, .sensor = "dns",
+		.metric = "dns_queries_dropped", .label = "reason=\"rate_limited\"",
+		.help = "DNS queries dropped by the per-client rate limit" },
+	[STAT_DNS_SERVFAIL] = { .name = "dns_servfail", .metric = "dns_resolutions_failed",
+		.help = "resolutions that failed (SERVFAIL)" },
+	[STAT_DNS_BOGUS] = { .name = "dns_bogus", .metric = "dns_answers_bogus",
+		.help = "answers that failed DNSSEC validation (SERVFAIL to the VM)" },
+	[STAT_DNS_UNANSWERED] = { .name = "dns_unanswered", .metric = "dns_replies_unsent",
+		.help = "DNS replies that could not be sent" },
+	[STAT_DNS_TCP_DROPPED] = { .name = "dns_tcp_dropped",
+		.metric = "dns_tcp_connections_dropped",
+		.help = "DNS TCP connections closed at once (over the cap)" },
+	[STAT_PCAP_DROPPED] = { .name = "pcap_dropped", .loss = true, .sensor = "capture",
+		.metric = "capture_packets", .label = "result=\"dropped\"",
+		.help = "packets the capture dropped" },
+	[STAT_ALERT_FAILED] = { .name = "alert_failed", .metric = "alert_failures",
+		.help = "alert delivery attempts that failed" },
+	[STAT_ATTRIB_EVICTED] = { .name = "attrib_evicted", .metric = "attribution_evicted",
+		.help = "DNS answers the attribution map evicted to stay in its memory budget "
+		        "(a connection to their addresses may look direct-ip)" },
+	[STAT_OTHER_CONNECTIONS] = { .name = "other_connections", .metric = "other_sources",
+		.label = "event=\"connection\"",
+		.help = "connections from sources outside vm_subnet (not judged)" },
+	[STAT_OTHER_DNS] = { .name = "other_dns_queries", .metric = "other_sources",
+		.label = "event=\"dns_query\"",
+		.help = "DNS queries from sources outside vm_subnet (not judged)" },
+};
+
+/* The families of /metrics, with what each counts. */
+static const struct stats_family families[] = {
+	{ "nflog_packets", "NFLOG messages by outcome: received (decoded), missed (sequence "
+	  "gaps: never received), undecodable" },
+	{ "nflog_overruns", "netlink overruns of the NFLOG socket (its buffer was full)" },
+	{ "db_transactions", "database transactions committed" },
+	{ "events_stored", "events committed to the database" },
+	{ "dns_queries", "DNS queries by client: allowed (from allow_from) or refused" },
+	{ "dns_queries_dropped", "DNS queries dropped before resolution, by reason" },
+	{ "dns_resolutions_failed", "DNS resolutions that failed (SERVFAIL)" },
+	{ "dns_answers_bogus", "DNS answers that failed DNSSEC validation (SERVFAIL to the VM)" },
+	{ "dns_replies_unsent", "DNS replies that could not be sent" },
+	{ "dns_tcp_connections_dropped", "DNS TCP connections closed at once (over the cap)" },
+	{ "capture_packets", "packets of the capture sensor by outcome" },
+	{ "alert_failures", "alert delivery attempts that failed" },
+	{ "attribution_evicted", "DNS answers the attribution map evicted to stay in its "
+	  "memory budget" },
+	{ "other_sources", "events from sources outside vm_subnet (counted, not judged)" },
+	{ NULL, NULL },
 };
 
 const char *
@@ -47,6 +98,29 @@ bool
 stats_is_loss(enum stat_id id)
 {
 	return id < STAT__COUNT && info[id].loss;
+}
+
+const struct stats_family *
+stats_families(void)
+{
+	return families;
+}
+
+const char *
+stats_metric(enum stat_id id, const char **label)
+{
+	if (id >= STAT__COUNT) {
+		*label = NULL;
+		return NULL;
+	}
+	*label = info[id].label;
+	return info[id].metric;
+}
+
+const char *
+stats_loss_sensor(enum stat_id id)
+{
+	return id < STAT__COUNT ? info[id].sensor : NULL;
 }
 
 const char *

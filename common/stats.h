@@ -46,6 +46,21 @@ const char *stats_help(enum stat_id id);
 /* True for counters whose growth means events were lost. */
 bool stats_is_loss(enum stat_id id);
 
+/* The counter families of /metrics (oc_audit_NAME_total), ending with a NULL name. */
+struct stats_family {
+	const char *name;
+	const char *help;
+};
+const struct stats_family *stats_families(void);
+
+/* The family a counter is shown in (NULL: only among the losses), and in *label its
+ * label there (`result="received"`), or NULL when the counter is the whole family. */
+const char *stats_metric(enum stat_id id, const char **label);
+
+/* For a loss counter, the sensor whose events it counts ("nflog", "dns", "capture"), or
+ * NULL when the events may be any sensor's (the queue, the database). */
+const char *stats_loss_sensor(enum stat_id id);
+
 static inline void
 stats_add(struct stats *s, enum stat_id id, uint64_t n)
 {

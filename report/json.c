@@ -11,7 +11,7 @@
 #include "common/proto.h"
 #include "writers.h"
 
-enum { E_HEAD, E_DEST, E_NAME, E_FINDING };
+enum { E_HEAD, E_DEST, E_NAME, E_FINDING, E_SENSOR, E_BLIND, E_END };
 
 static const char *const enc_sql[] = {
 	[E_HEAD] =
@@ -33,6 +33,17 @@ static const char *const enc_sql[] = {
 	"SELECT json_object('kind', ?1, 'domain', ?2, 'ip', ?3, 'port', ?4, 'proto', ?5,"
 	" 'count', ?6, 'first_seen', " DB_ISO("?7") ", 'last_seen', " DB_ISO("?8") ","
 	" 'detail', ?9)",
+	/* "name":{...,"gaps":[ : the key, and the object open for its gaps */
+	[E_SENSOR] =
+	"SELECT json_quote(?1) || ':' || json_object('configured', json(CASE WHEN ?2 THEN 'true'"
+	" ELSE 'false' END), 'up', json(CASE WHEN ?3 THEN 'true' ELSE 'false' END),"
+	" 'last_event', CASE WHEN ?4 > 0 THEN " DB_ISO("?4") " END)",
+	[E_BLIND] =
+	"SELECT json_object('from', " DB_ISO("?1") ", 'to', " DB_ISO("?2") ", 'reason', ?3,"
+	" 'detail', ?4, 'lost', ?5)",
+	[E_END] =
+	"SELECT json_object('verdict', ?1, 'blind_spots', ?2, 'chain', CASE WHEN ?3 > 0 THEN"
+	" json_object('batch', ?3, 'head', ?4, 'committed', " DB_ISO("?5") ") END)",
 };
 
 static void
@@ -44,22 +55,29 @@ bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
-/* Step a bound encoder, write the JSON it gives, less its last cut bytes (the head's
- * closing brace, which the lists go before). */
+/* Step a bound encoder, write the JSON it gives, less its first skip and last cut
+ * bytes (an object's braces, where more members go after it or before). */
 static int
-emit(struct report_json *j, sqlite3_stmt *st, size_t cut)
+emit_part(struct report_json *j, sqlite3_stmt *st, size_t skip, size_t cut)
 {
 	int rc = -1;
 
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
 		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+		const unsigned char *p = sqlite3_column_text(st, 0);
 
-		if (n >= cut && fwrite(sqlite3_column_text(st, 0), 1, n - cut, j->out) == n - cut)
+		if (n >= skip + cut && fwrite(p + skip, 1, n - skip - cut, j->out) == n - skip - cut)
 			rc = 0;
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
+}
+
+static int
+emit(struct report_json *j, sqlite3_stmt *st, size_t cut)
+{
+	return emit_part(j, st, 0, cut);
 }
 
 /* A comma before every row but a list's first. */
@@ -98,11 +116,71 @@ part(void *arg, enum report_part p)
 	bool in_list = j->n >= 0;
 
 	j->n = 0;
+	if (j->sensors >= 0) {       /* leaving the coverage: its last sensor, and itself */
+		if (fputs(j->sensors ? "]}}" : "}", j->out) == EOF)
+			return -1;
+		j->sensors = -1;
+		in_list = false;
+	}
+	if (p == RP_COVERAGE) {
+		j->sensors = 0;
+		j->n = -1;
+		return fprintf(j->out, "%s,\"coverage\":{", in_list ? "]" : "") < 0 ? -1 : 0;
+	}
 	if (p == RP_END)
-		return fputs(in_list ? "]}" : "}", j->out) == EOF ? -1 : 0;
+		return in_list && fputc(']', j->out) == EOF ? -1 : 0;
 	if (p < RP_DESTS || !open[p])
 		return 0;
 	return fprintf(j->out, "%s,%s", in_list ? "]" : "", open[p]) < 0 ? -1 : 0;
+}
+
+static int
+sensor(void *arg, const struct report_sensor *s)
+{
+	struct report_json *j = arg;
+	sqlite3_stmt *st = j->enc[E_SENSOR];
+
+	if (j->sensors++ > 0 && fputs("]},", j->out) == EOF)
+		return -1;
+	j->n = 0;
+	bind_text(st, 1, s->name);
+	sqlite3_bind_int(st, 2, s->configured);
+	sqlite3_bind_int(st, 3, s->up);
+	sqlite3_bind_int64(st, 4, s->last_event_us);
+	if (emit(j, st, 1) < 0)
+		return -1;
+	return fputs(",\"gaps\":[", j->out) == EOF ? -1 : 0;
+}
+
+static int
+blind(void *arg, const struct report_blind *b)
+{
+	struct report_json *j = arg;
+	sqlite3_stmt *st = j->enc[E_BLIND];
+
+	sqlite3_bind_int64(st, 1, b->from_us);
+	sqlite3_bind_int64(st, 2, b->to_us);
+	bind_text(st, 3, b->reason);
+	bind_text(st, 4, b->detail);
+	sqlite3_bind_int64(st, 5, b->lost);
+	return row_start(j) < 0 ? -1 : emit(j, st, 0);
+}
+
+/* After the lists: the verdict and the chain's head close the document. */
+static int
+end(void *arg, const struct report_end *e)
+{
+	struct report_json *j = arg;
+	sqlite3_stmt *st = j->enc[E_END];
+
+	bind_text(st, 1, report_verdict_name(e->verdict));
+	sqlite3_bind_int64(st, 2, e->blind_spots);
+	sqlite3_bind_int64(st, 3, e->chain_batch);
+	bind_text(st, 4, e->chain_head);
+	sqlite3_bind_int64(st, 5, e->chain_committed_us);
+	if (fputc(',', j->out) == EOF || emit_part(j, st, 1, 0) < 0)
+		return -1;
+	return 0;
 }
 
 static int
@@ -158,9 +236,10 @@ finding(void *arg, const struct report_finding *f)
 int
 report_json_sink(struct report_json *j, sqlite3 *db, FILE *out, struct report_sink *s)
 {
-	*j = (struct report_json){ .out = out, .db = db, .n = -1 };
-	*s = (struct report_sink){ .arg = j, .head = head, .part = part, .dest = dest,
-	                           .name = name, .finding = finding };
+	*j = (struct report_json){ .out = out, .db = db, .n = -1, .sensors = -1 };
+	*s = (struct report_sink){ .arg = j, .head = head, .part = part, .sensor = sensor,
+	                           .blind = blind, .dest = dest, .name = name,
+	                           .finding = finding, .end = end };
 	for (size_t i = 0; i < sizeof(enc_sql) / sizeof(enc_sql[0]); i++)
 		if (sqlite3_prepare_v2(db, enc_sql[i], -1, &j->enc[i], NULL) != SQLITE_OK)
 			return -1;

@@ -67,6 +67,85 @@ report_write(sqlite3 *db, const struct report_opts *o, enum report_format format
 	return -1;
 }
 
+enum report_verdict
+report_verdict_decide(int64_t findings, int64_t events_lost, int64_t blind_spots)
+{
+	if (findings > 0)
+		return REPORT_FINDINGS;
+	return events_lost > 0 || blind_spots > 0 ? REPORT_INCOMPLETE : REPORT_CLEAN;
+}
+
+const char *
+report_verdict_name(enum report_verdict v)
+{
+	switch (v) {
+	case REPORT_CLEAN: return "CLEAN";
+	case REPORT_FINDINGS: return "FINDINGS";
+	case REPORT_INCOMPLETE: return "INCOMPLETE";
+	}
+	return "INCOMPLETE";
+}
+
+/* The summary's sink: counts, and the first blind spots in a line. */
+static int
+sum_head(void *arg, const struct report_head *h)
+{
+	struct report_summary *s = arg;
+
+	s->findings = h->findings;
+	s->events_lost = h->events_lost;
+	return 0;
+}
+
+static int
+sum_finding(void *arg, const struct report_finding *f)
+{
+	struct report_summary *s = arg;
+
+	s->open_findings += f->acked_us == 0;
+	return 0;
+}
+
+static int
+sum_blind(void *arg, const struct report_blind *b)
+{
+	struct report_summary *s = arg;
+	size_t n = strlen(s->blind);
+	char from[TIMEFMT_ISOLEN], to[TIMEFMT_ISOLEN];
+
+	if (n + 80 < sizeof(s->blind))
+		snprintf(s->blind + n, sizeof(s->blind) - n, "%s%s %s %s..%s", n ? "; " : "",
+		         b->sensor, b->reason, timefmt_iso(b->from_us, from, sizeof(from)),
+		         timefmt_iso(b->to_us, to, sizeof(to)));
+	else if (n + 5 < sizeof(s->blind) && strcmp(s->blind + n - 3, "...") != 0)
+		snprintf(s->blind + n, sizeof(s->blind) - n, "; ...");
+	return 0;
+}
+
+static int
+sum_end(void *arg, const struct report_end *e)
+{
+	struct report_summary *s = arg;
+
+	s->verdict = e->verdict;
+	s->blind_spots = e->blind_spots;
+	s->chain_batch = e->chain_batch;
+	snprintf(s->chain_head, sizeof(s->chain_head), "%s", e->chain_head);
+	return 0;
+}
+
+int
+report_summary(sqlite3 *db, const struct report_opts *o, struct report_summary *out,
+               char *err, size_t errlen)
+{
+	struct report_sink sink = { .arg = out, .head = sum_head, .finding = sum_finding,
+	                            .blind = sum_blind, .end = sum_end };
+
+	memset(out, 0, sizeof(*out));
+	*err = '\0';
+	return report_rows_run(db, o, &sink, err, errlen);
+}
+
 long long
 report_open_findings(sqlite3 *db, const struct report_opts *o)
 {
@@ -89,7 +168,10 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: oc-audit report [--since 7d] [--until T] [--format text|json|csv]\n"
 	           "                       [-c FILE | --db PATH] [--fail-on-findings]\n"
-	           "  times: 30m, 12h, 7d (back from now) or ISO-8601 (2026-11-28T00:00:00Z)\n");
+	           "  times: 30m, 12h, 7d (back from now) or ISO-8601 (2026-11-28T00:00:00Z)\n"
+	           "  --fail-on-findings: exit 3 if a finding is open, else %d if the verdict is\n"
+	           "  INCOMPLETE (a blind spot: a sensor down, the collector stopped, events lost)\n",
+	        REPORT_EXIT_INCOMPLETE);
 }
 
 int
@@ -107,6 +189,7 @@ report_main(int argc, char **argv)
 	};
 	const char *since = "7d", *until = NULL, *format = "text", *cfile = NULL, *dbpath = NULL;
 	struct report_opts o = { 0 };
+	struct report_summary sum;
 	struct conf *c = NULL;
 	sqlite3 *db = NULL;
 	char err[1024] = "";
@@ -164,6 +247,7 @@ report_main(int argc, char **argv)
 	}
 	o.watch_start_us = c->watch_start_us;
 	o.watch_days = c->watch_days;
+	o.now_us = now;
 	/* written as the rows come: a failure part way leaves what was written, then
 	 * the reason on stderr and exit status 1 */
 	if (!(db = db_open_ro(dbpath ? dbpath : c->database, err, sizeof(err))) ||
@@ -173,8 +257,14 @@ report_main(int argc, char **argv)
 		goto out;
 	}
 	rc = 0;
-	if (fail_on && report_open_findings(db, &o) != 0)
+	if (fail_on && report_summary(db, &o, &sum, err, sizeof(err)) < 0) {
+		fprintf(stderr, "oc-audit report: %s\n", err);
+		rc = 1;
+	} else if (fail_on && sum.open_findings > 0) {
 		rc = 3;
+	} else if (fail_on && (sum.blind_spots > 0 || sum.events_lost > 0)) {
+		rc = REPORT_EXIT_INCOMPLETE;
+	}
 out:
 	sqlite3_close(db);
 	conf_free(c);

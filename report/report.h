@@ -16,7 +16,24 @@ struct report_opts {
 	int64_t since_us, until_us;
 	int64_t watch_start_us;      /* 0 = from the database (first event) */
 	unsigned watch_days;
+	int64_t now_us;              /* the time it is (a run beating now is running); 0 = until */
 };
+
+/* The report's last word. CLEAN only when there was no finding, every configured
+ * sensor saw the whole window (no blind spot: coverage.h) and nothing was lost;
+ * FINDINGS when there was a finding (blind spots or not); INCOMPLETE otherwise. */
+enum report_verdict { REPORT_CLEAN, REPORT_FINDINGS, REPORT_INCOMPLETE };
+
+/* Decide the verdict. Pure. */
+enum report_verdict report_verdict_decide(int64_t findings, int64_t events_lost,
+                                          int64_t blind_spots);
+
+/* Its stable name: "CLEAN", "FINDINGS", "INCOMPLETE". */
+const char *report_verdict_name(enum report_verdict v);
+
+/* The exit status of report --fail-on-findings when no finding is open but the verdict
+ * is INCOMPLETE (an open finding gives 3). */
+#define REPORT_EXIT_INCOMPLETE 4
 
 enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_CSV };
 
@@ -33,6 +50,19 @@ char *report_json(sqlite3 *db, const struct report_opts *o, char *err, size_t er
 
 /* Unacknowledged findings seen in the window (for --fail-on-findings). -1 on error. */
 long long report_open_findings(sqlite3 *db, const struct report_opts *o);
+
+/* The report's conclusion without its lists, for the watch-end alert and the dashboard. */
+struct report_summary {
+	enum report_verdict verdict;
+	int64_t findings, open_findings, events_lost, blind_spots;
+	char blind[256];             /* the first blind spots, "nflog not-running 2026-..Z"... */
+	int64_t chain_batch;         /* the chain's head at the window's end; 0 = none */
+	char chain_head[65];         /* its hash, hex */
+};
+
+/* Summarise the report over o. Returns 0, or -1 with a reason in err. */
+int report_summary(sqlite3 *db, const struct report_opts *o, struct report_summary *out,
+                   char *err, size_t errlen);
 
 /* The `oc-audit report` command. Returns the process exit status. */
 int report_main(int argc, char **argv);

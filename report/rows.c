@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/chain.h"
 #include "common/db.h"
 #include "common/timefmt.h"
+#include "coverage.h"
 #include "rows.h"
 
 /* Parameters of every query: ?1 since, ?2 until (exclusive), ?3 .. ?4 the whole hours
@@ -28,21 +30,6 @@ static const char head_sql[] =
 static const char loss_sql[] =
 	"SELECT source, sum(count) FROM losses WHERE ts_us >= ?1 AND ts_us < ?2"
 	" GROUP BY source ORDER BY 2 DESC";
-
-/* Times in the window when no collector was running: after a run that stopped, until
- * the next one (or the window's end), if longer than a second; and after a run that
- * never recorded its stop (killed or crashed), until the next one started. */
-static const char gap_sql[] =
-	"WITH r AS (SELECT started_us, stopped_us, lead(started_us) OVER (ORDER BY started_us)"
-	"           AS next_us FROM runs)"
-	" SELECT max(stopped_us, ?1), coalesce(min(next_us, ?2), ?2), stopped_us IS NULL,"
-	" started_us FROM r"
-	" WHERE (stopped_us IS NULL AND next_us IS NOT NULL AND next_us > ?1"
-	"        AND started_us < ?2)"
-	"    OR (stopped_us IS NOT NULL AND stopped_us < ?2"
-	"        AND coalesce(next_us, ?2) > ?1"
-	"        AND coalesce(next_us, ?2) - stopped_us > 1000000)"
-	" ORDER BY started_us";
 
 /* The edges are grouped by "+dest_id" / "+name_id": the unary plus keeps SQLite from
  * scanning the whole (dest_id, ts_us) index to avoid a sort, so the edge query seeks
@@ -81,7 +68,9 @@ static const char finding_sql[] =
 struct run {
 	sqlite3 *db;
 	const struct report_opts *o;
+	const struct report_sink *s;
 	int64_t hs, he, e1, e2;
+	struct report_end end;
 	char *err;
 	size_t errlen;
 };
@@ -152,16 +141,51 @@ one_loss(sqlite3_stmt *st, const struct report_sink *s)
 	return s->loss(s->arg, text(st, 0), sqlite3_column_int64(st, 1));
 }
 
+/* A blind stretch: counted for the verdict (its reason kept once), then written. */
 static int
-one_gap(sqlite3_stmt *st, const struct report_sink *s)
+one_blind(void *arg, const struct report_blind *b)
 {
-	struct report_gap g = {
-		.from_us = sqlite3_column_int64(st, 0), .to_us = sqlite3_column_int64(st, 1),
-		.unclean = sqlite3_column_int(st, 2) != 0,
-		.run_started_us = sqlite3_column_int64(st, 3),
-	};
+	struct run *r = arg;
+	char *rs = r->end.reasons;
+	size_t n = strlen(rs), rl = strlen(b->reason);
+	bool seen = false;
 
-	return s->gap(s->arg, &g);
+	r->end.blind_spots++;
+	for (const char *p = rs; (p = strstr(p, b->reason)); p += rl)
+		if ((p == rs || p[-2] == ',') && (p[rl] == '\0' || p[rl] == ','))
+			seen = true;
+	if (!seen && n + rl + 3 < sizeof(r->end.reasons))
+		snprintf(rs + n, sizeof(r->end.reasons) - n, "%s%s", n ? ", " : "", b->reason);
+	if (r->s->blind && r->s->blind(r->s->arg, b) < 0) {
+		snprintf(r->err, r->errlen, "report: cannot write the output");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+one_sensor(void *arg, const struct report_sensor *info)
+{
+	struct run *r = arg;
+
+	if (r->s->sensor && r->s->sensor(r->s->arg, info) < 0) {
+		snprintf(r->err, r->errlen, "report: cannot write the output");
+		return -1;
+	}
+	return 0;
+}
+
+/* Every sensor's coverage of the window, blind stretches after each. */
+static int
+coverage(struct run *r)
+{
+	int64_t now = r->o->now_us ? r->o->now_us : r->o->until_us;
+
+	for (int i = 0; i < coverage_sensors(); i++)
+		if (coverage_sensor(r->db, i, r->o->since_us, r->o->until_us, now, one_sensor,
+		                    one_blind, r, r->err, r->errlen) != 0)
+			return -1;
+	return 0;
 }
 
 static int
@@ -250,13 +274,32 @@ part(struct run *r, const struct report_sink *s, enum report_part p)
 	return 0;
 }
 
+/* The verdict, and the chain's head at the window's end, to the sink's end. */
+static int
+conclude(struct run *r, const struct report_head *h)
+{
+	struct chain_batch b;
+
+	r->end.verdict = report_verdict_decide(h->findings, h->events_lost, r->end.blind_spots);
+	if (chain_head(r->db, r->o->until_us, &b) == 1) {
+		r->end.chain_batch = b.id;
+		r->end.chain_committed_us = b.committed_us;
+		chain_hex(b.hash, r->end.chain_head);
+	}
+	if (r->s->end && r->s->end(r->s->arg, &r->end) < 0) {
+		snprintf(r->err, r->errlen, "report: cannot write the output");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 lists(struct run *r, const struct report_sink *s, const struct report_head *h)
 {
 	if (s->loss && h->events_lost &&
 	    (part(r, s, RP_LOSSES) < 0 || each(r, prepare(r, loss_sql), s, one_loss) < 0))
 		return -1;
-	if (s->gap && (part(r, s, RP_GAPS) < 0 || each(r, prepare(r, gap_sql), s, one_gap) < 0))
+	if (part(r, s, RP_COVERAGE) < 0 || coverage(r) < 0)
 		return -1;
 	if (s->dest && (part(r, s, RP_DESTS) < 0 ||
 	                each(r, prepare(r, dest_sql), s, one_dest) < 0))
@@ -267,14 +310,14 @@ lists(struct run *r, const struct report_sink *s, const struct report_head *h)
 	if (s->finding && (part(r, s, RP_FINDINGS) < 0 ||
 	                   each(r, prepare(r, finding_sql), s, one_finding) < 0))
 		return -1;
-	return part(r, s, RP_END);
+	return part(r, s, RP_END) < 0 ? -1 : conclude(r, h);
 }
 
 int
 report_rows_run(sqlite3 *db, const struct report_opts *o, const struct report_sink *s,
                 char *err, size_t errlen)
 {
-	struct run r = { .db = db, .o = o, .err = err, .errlen = errlen };
+	struct run r = { .db = db, .o = o, .s = s, .err = err, .errlen = errlen };
 	struct report_head h;
 	bool txn = sqlite3_get_autocommit(db) != 0;
 	int rc;

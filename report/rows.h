@@ -53,28 +53,52 @@ struct report_finding {
 	int64_t acked_us;                /* 0 = open */
 };
 
-/* One stretch of the window when no collector was running. */
-struct report_gap {
+/* What one sensor (coverage.h) saw of the window. */
+struct report_sensor {
+	const char *name;                /* "nflog", "dns", "capture" */
+	bool configured;                 /* in a run of the window (else the last before it) */
+	bool up;                         /* configured, and no blind stretch at the window's end */
+	int64_t last_event_us;           /* its newest event before the window's end; 0 = none */
+};
+
+/* A stretch of the window in which a configured sensor could not see everything. */
+struct report_blind {
+	const char *sensor;
 	int64_t from_us, to_us;
-	bool unclean;                    /* the run before it was killed or crashed */
-	int64_t run_started_us;          /* when that run started */
+	const char *reason;              /* "not-running", "not-configured", "loss", or the
+	                                    state the collector found ("rule-missing"...) */
+	const char *detail;              /* one line for people */
+	int64_t lost;                    /* events counted lost in it (a loss), else 0 */
+};
+
+/* What the report concludes, after its lists. */
+struct report_end {
+	enum report_verdict verdict;
+	int64_t blind_spots;             /* stretches, all sensors together */
+	char reasons[128];               /* the distinct reasons, "not-running, loss" */
+	int64_t chain_batch;             /* the chain's last batch before the window's end */
+	int64_t chain_committed_us;      /* ... when it committed; 0 = no batch */
+	char chain_head[65];             /* ... its hash, hex */
 };
 
 /* The lists, in the order a report gives them. */
-enum report_part { RP_LOSSES, RP_GAPS, RP_DESTS, RP_NAMES, RP_FINDINGS, RP_END };
+enum report_part { RP_LOSSES, RP_COVERAGE, RP_DESTS, RP_NAMES, RP_FINDINGS, RP_END };
 
 /* A writer. Each callback returns 0, or -1 to stop the report (a write error). Only the
- * lists whose row callback is set are queried; part is called before each of them, and
- * with RP_END once after the last. The strings of a row are valid during the call. */
+ * lists whose row callback is set are queried (coverage always is: the verdict needs
+ * it); part is called before each of them, and with RP_END once after the last, then
+ * end. The strings of a row are valid during the call. */
 struct report_sink {
 	void *arg;
 	int (*head)(void *arg, const struct report_head *h);
 	int (*part)(void *arg, enum report_part p);
 	int (*loss)(void *arg, const char *source, int64_t count);  /* only if any was lost */
-	int (*gap)(void *arg, const struct report_gap *g);
+	int (*sensor)(void *arg, const struct report_sensor *s);    /* each sensor, then ... */
+	int (*blind)(void *arg, const struct report_blind *b);      /* ... its blind stretches */
 	int (*dest)(void *arg, const struct report_dest *d);
 	int (*name)(void *arg, const struct report_name *n);
 	int (*finding)(void *arg, const struct report_finding *f);
+	int (*end)(void *arg, const struct report_end *e);  /* after part(RP_END) */
 };
 
 /* Run the report over o on db (read-only is fine) into sink. Destinations come

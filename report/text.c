@@ -1,7 +1,8 @@
-/* The text report, for people: totals and the verdict, what was lost and when nothing
- * was recorded, the destinations (expected ones first), the names (the first
- * REPORT_TEXT_MAX_NAMES), the findings grouped by kind. Every string is escaped for a
- * terminal: names and details came from the VM. */
+/* The text report, for people: totals, what was lost, what each sensor could not see
+ * (its blind spots; the collector's own stops, the same for every sensor, are listed
+ * once), the destinations (expected ones first), the names (the first
+ * REPORT_TEXT_MAX_NAMES), the findings grouped by kind, the chain's head and the
+ * verdict. Every string is escaped for a terminal: names and details came from the VM. */
 #include "config.h"
 
 #include <stdio.h>
@@ -84,21 +85,70 @@ loss(void *arg, const char *source, int64_t count)
 }
 
 static int
-gap(void *arg, const struct report_gap *g)
+sensor(void *arg, const struct report_sensor *s)
 {
 	struct report_text *t = arg;
-	char a[TIMEFMT_ISOLEN], b[TIMEFMT_ISOLEN];
+	char last[TIMEFMT_ISOLEN];
 
-	if (t->n++ == 0)
-		fprintf(t->out, "\n  !! The collector was not running the whole time: nothing "
-		        "was recorded in these gaps.\n");
-	if (g->unclean)
-		fprintf(t->out, "    a run started %s ended without a clean stop (killed or "
-		        "crashed); it ran again from %s\n",
-		        timefmt_iso(g->run_started_us, a, sizeof(a)), timefmt_iso(g->to_us, b, sizeof(b)));
+	t->sensors += s->configured;
+	fprintf(t->out, "  %-8s  ", s->name);
+	if (!s->configured) {
+		fprintf(t->out, "not configured\n");
+		return done(t);
+	}
+	fprintf(t->out, "%s at the window's end; last event %s\n",
+	        s->up ? "up" : "BLIND", s->last_event_us ?
+	        timefmt_iso(s->last_event_us, last, sizeof(last)) : "none");
+	return done(t);
+}
+
+static int
+blind(void *arg, const struct report_blind *b)
+{
+	struct report_text *t = arg;
+	char from[TIMEFMT_ISOLEN], to[TIMEFMT_ISOLEN], e[1200], r[200];
+
+	/* the collector's stops are every sensor's: told under the first one only */
+	if (strcmp(b->reason, "not-running") == 0 && t->sensors > 1)
+		return 0;
+	fprintf(t->out, "    !! blind %s .. %s  %s%s: %s\n", timefmt_iso(b->from_us, from, sizeof(from)),
+	        timefmt_iso(b->to_us, to, sizeof(to)), escape_term(b->reason, r, sizeof(r)),
+	        strcmp(b->reason, "not-running") == 0 ? " (every sensor)" : "",
+	        escape_term(b->detail, e, sizeof(e)));
+	return done(t);
+}
+
+static int
+end(void *arg, const struct report_end *e)
+{
+	struct report_text *t = arg;
+	char at[TIMEFMT_ISOLEN];
+
+	if (e->chain_batch)
+		fprintf(t->out, "\nChain:  batch %lld, committed %s, head %s\n        (keep it: "
+		        "oc-audit verify --head HEAD shows the record up to it unchanged)\n",
+		        (long long)e->chain_batch, timefmt_iso(e->chain_committed_us, at, sizeof(at)),
+		        e->chain_head);
 	else
-		fprintf(t->out, "    stopped %s .. %s\n", timefmt_iso(g->from_us, a, sizeof(a)),
-		        timefmt_iso(g->to_us, b, sizeof(b)));
+		fprintf(t->out, "\nChain:  no batch yet\n");
+	fprintf(t->out, "\nVerdict: ");
+	switch (e->verdict) {
+	case REPORT_CLEAN:
+		fprintf(t->out, "CLEAN: no finding, every configured sensor saw the whole window, "
+		        "and nothing was lost.\n");
+		break;
+	case REPORT_INCOMPLETE:
+		fprintf(t->out, "INCOMPLETE: no finding, but the record has blind spots (%s)%s: see "
+		        "Coverage.\n", e->reasons, t->lost ? ", and events were lost" : "");
+		break;
+	case REPORT_FINDINGS:
+		fprintf(t->out, "%lld FINDING%s (%d unacknowledged)", (long long)t->findings,
+		        t->findings == 1 ? "" : "S", t->open);
+		if (e->blind_spots)
+			fprintf(t->out, ", and the record has blind spots (%s): see Coverage", e->reasons);
+		fprintf(t->out, ".\n");
+		break;
+	}
 	return done(t);
 }
 
@@ -159,23 +209,14 @@ part(void *arg, enum report_part p)
 		fprintf(t->out, "\nNames the VM resolved\n");
 		t->more = 0;
 		break;
+	case RP_COVERAGE:
+		fprintf(t->out, "\nCoverage (a blind spot: a stretch a sensor could not see)\n");
+		t->sensors = 0;
+		break;
 	case RP_FINDINGS:
 		fprintf(t->out, "\nFindings\n");
 		t->kind[0] = '\0';
 		t->open = 0;
-		break;
-	case RP_END:
-		fprintf(t->out, "\nVerdict: ");
-		if (t->findings == 0 && t->lost == 0)
-			fprintf(t->out, "CLEAN: the VM talked only to the expected set, and nothing "
-			        "was lost.\n");
-		else if (t->findings == 0)
-			fprintf(t->out, "NO FINDINGS, but %lld events were lost: the record is "
-			        "incomplete.\n", (long long)t->lost);
-		else
-			fprintf(t->out, "%lld FINDING%s (%d unacknowledged)%s.\n",
-			        (long long)t->findings, t->findings == 1 ? "" : "S", t->open,
-			        t->lost ? ", and events were lost" : "");
 		break;
 	default:
 		break;
@@ -257,5 +298,6 @@ report_text_sink(struct report_text *t, FILE *out, struct report_sink *s)
 {
 	*t = (struct report_text){ .out = out, .part = RP_LOSSES };
 	*s = (struct report_sink){ .arg = t, .head = head, .part = part, .loss = loss,
-	                           .gap = gap, .dest = dest, .name = name, .finding = finding };
+	                           .sensor = sensor, .blind = blind, .dest = dest, .name = name,
+	                           .finding = finding, .end = end };
 }

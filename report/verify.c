@@ -55,15 +55,13 @@ int
 verify_chain(sqlite3 *db, const uint8_t *want_head, struct verify_result *out, char *err,
              size_t errlen)
 {
-	struct chain_reader *rd = chain_reader_new(db, err, errlen);
+	struct chain_reader *rds[CHAIN_FORM + 1] = { NULL }, *rd;
 	struct chain_batch prev = { 0 }, b;
 	sqlite3_stmt *st = NULL;
 	int rc = -1, s;
 
 	memset(out, 0, sizeof(*out));
-	if (!rd)
-		return -1;
-	if (sqlite3_prepare_v2(db, "SELECT id, pruned_us IS NOT NULL, form FROM batches "
+	if (sqlite3_prepare_v2(db, "SELECT id, pruned_us IS NOT NULL FROM batches "
 	                       "ORDER BY id", -1, &st, NULL) != SQLITE_OK)
 		goto dberr;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -82,9 +80,15 @@ verify_chain(sqlite3 *db, const uint8_t *want_head, struct verify_result *out, c
 		if (id != prev.id + 1)
 			bad(out, prev.id + 1, "batch %lld is missing (the next one is %lld)",
 			    (long long)(prev.id + 1), (long long)id);
-		if (sqlite3_column_int(st, 2) != CHAIN_FORM)
-			bad(out, id, "batch %lld has canonical form %lld, which this oc-audit does "
-			    "not know", (long long)id, (long long)sqlite3_column_int64(st, 2));
+		if (b.form < 1 || b.form > CHAIN_FORM) {
+			bad(out, id, "batch %lld has canonical form %d, which this oc-audit does "
+			    "not know", (long long)id, b.form);
+			prev = b;
+			continue;
+		}
+		if (!(rd = rds[b.form]) &&
+		    !(rd = rds[b.form] = chain_reader_new(db, b.form, err, errlen)))
+			goto out;
 		re = b;
 		if (chain_digest(rd, 0, CHAIN_RAW_TABLES, prev.last, b.last, re.raw, &max_ts,
 		                 &rows) < 0 ||
@@ -119,7 +123,8 @@ dberr:
 	snprintf(err, errlen, "verify: %s", sqlite3_errmsg(db));
 out:
 	sqlite3_finalize(st);
-	chain_reader_free(rd);
+	for (int f = 0; f <= CHAIN_FORM; f++)
+		chain_reader_free(rds[f]);
 	return rc;
 }
 

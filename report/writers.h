@@ -23,13 +23,15 @@ struct report_text {
 	int n, more, open;
 	bool other;                    /* destinations: past the expected ones */
 	char kind[64];
+	int sensors;                   /* configured sensors so far (coverage) */
 };
 
 struct report_json {
 	FILE *out;
 	sqlite3 *db;
-	sqlite3_stmt *enc[4];
+	sqlite3_stmt *enc[7];
 	int n;
+	int sensors;                   /* coverage: sensors opened so far */
 };
 
 struct report_csv {

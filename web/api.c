@@ -77,6 +77,7 @@ api_report(struct web *w, sqlite3 *db, const struct web_query *q, struct web_rep
 	o.until_us = q->until_us;
 	o.watch_start_us = w->conf->watch_start_us;
 	o.watch_days = w->conf->watch_days;
+	o.now_us = timefmt_now_us();
 	if (!(json = report_json(db, &o, err, sizeof(err)))) {
 		api_error(r, 500, "report failed");
 		return;

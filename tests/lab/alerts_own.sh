@@ -1,6 +1,7 @@
 #!/bin/bash
 # The alerts the collector raises itself: events lost (a flood while the database is
-# locked overflows the queue) and the end of the watch week, with its verdict, once.
+# locked overflows the queue) and the end of the watch week, with its verdict and the
+# hash chain's head, once.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/alerts_lib.sh"
@@ -31,7 +32,14 @@ check "watch end: delivered" "$(sql "SELECT count(*) FROM alert_outbox WHERE kin
 fake_texts > "$LAB_DIR/texts"
 findings=$(sql "SELECT count(*) FROM findings")
 check "watch end: the message" "$(grep -c '^oc-audit: the watch week has ended' "$LAB_DIR/texts")" 1
-check "watch end: the verdict" "$(grep -c "^verdict: $findings finding" "$LAB_DIR/texts")" 1
+check "watch end: the findings" "$(grep -c "^findings: $findings (" "$LAB_DIR/texts")" 1
+check "watch end: the verdict (findings, and the losses are blind spots)" \
+	"$(grep -c "^verdict: FINDINGS: see the report" "$LAB_DIR/texts")" 1
+check "watch end: blind spots counted" "$(grep -c "^blind spots: [1-9]" "$LAB_DIR/texts")" 1
+head=$(sql "SELECT body ->> '\$.head' FROM alert_outbox WHERE kind = 'watch-end'")
+check "watch end: the chain's head is a batch's hash" \
+	"$(sql "SELECT count(*) FROM batches WHERE lower(hex(hash)) = '$head'")" 1
+check "watch end: ... and in the message" "$(grep -c "^chain head: batch [0-9]*, $head\$" "$LAB_DIR/texts")" 1
 stop_keep
 
 # a restart does not tell it again

@@ -148,10 +148,25 @@ main(void)
 	ok(strstr(out, "events lost") && strstr(out, "12 events"), "loss alert");
 	a = (struct alertmsg_fields){ .outbox_kind = "watch-end", .count = 0, .port = -1,
 	                               .watch_day = -1, .first_seen = "2026-11-22T00:00:00Z",
-	                               .last_seen = "2026-11-29T00:00:00Z" };
+	                               .last_seen = "2026-11-29T00:00:00Z", .open = 0,
+	                               .blind = 0, .batch = 1234, .verdict = "CLEAN",
+	                               .head = "fa5f9e02ca52e774219d94b0b01d87c28bbefbff9b33a1e4"
+	                                       "70b45b845b939879" };
 	alertmsg_format(&a, out, sizeof(out));
-	ok(strstr(out, "watch week has ended") && strstr(out, "verdict: clean"),
-	   "watch end, clean verdict");
+	ok(strstr(out, "watch week has ended") && strstr(out, "\nverdict: CLEAN: no finding, "
+	   "every configured sensor saw the whole week"), "watch end, clean verdict");
+	ok(strstr(out, "\nchain head: batch 1234, fa5f9e02ca52e774219d94b0b01d87c28bbefbff9b33"
+	          "a1e470b45b845b939879\n") != NULL, "watch end: the chain's head");
+	a.verdict = "INCOMPLETE";
+	a.blind = 3;
+	alertmsg_format(&a, out, sizeof(out));
+	ok(strstr(out, "\nblind spots: 3\nverdict: INCOMPLETE: no finding, but the record has "
+	          "blind spots") != NULL, "watch end, incomplete verdict");
+	a = (struct alertmsg_fields){ .outbox_kind = "watch-end", .count = 0, .port = -1,
+	                               .watch_day = -1, .open = -1, .blind = -1, .batch = -1 };
+	alertmsg_format(&a, out, sizeof(out));
+	ok(strstr(out, "verdict: see the report") && !strstr(out, "clean") &&
+	   !strstr(out, "CLEAN"), "an old body without a verdict never says clean");
 
 	/* the token never stays in error text */
 	strcpy(out, "POST /bot123:SECRET/sendMessage failed; 123:SECRET again");

@@ -43,8 +43,10 @@ canonical_form(void)
 	sqlite3_stmt *st;
 	struct buf b = { .n = 0 };
 	char hex[CHAIN_HEXLEN], got[2 * sizeof(b.b) + 1];
-	struct chain_batch one = { .id = 1, .run_id = 2, .committed_us = INT64_C(1700000000000000) };
-	struct chain_batch two = { .id = 2, .run_id = 2, .committed_us = INT64_C(1700000001000000),
+	struct chain_batch one = { .form = 1, .id = 1, .run_id = 2,
+	                           .committed_us = INT64_C(1700000000000000) };
+	struct chain_batch two = { .form = 1, .id = 2, .run_id = 2,
+	                           .committed_us = INT64_C(1700000001000000),
 	                           .max_ts_us = INT64_C(1700000000500000), .last = { 1 } };
 	uint8_t zero[CHAIN_HASHLEN] = { 0 }, back[CHAIN_HASHLEN];
 	unsigned int len;
@@ -73,6 +75,11 @@ canonical_form(void)
 	       "the second, with one row, after the first");
 	ok(chain_unhex(hex, back) == 0 && memcmp(back, two.hash, CHAIN_HASHLEN) == 0,
 	   "hex back to bytes");
+	two.form = 2;
+	chain_link(one.hash, &two);
+	is_str(chain_hex(two.hash, hex),
+	       "3d3fc3d1bcd9f68774a93f4068da2f322d4a987709094a3888a5940d54b179d6",
+	       "the same in form 2: its digit in the domain");
 	ok(chain_unhex("xyz", back) < 0 && chain_unhex(hex + 1, back) < 0, "bad hex refused");
 	sqlite3_finalize(st);
 	sqlite3_close(db);

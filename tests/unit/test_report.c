@@ -85,8 +85,18 @@ test_text(void)
 	                             "asked\nFAKE: all clear", -1, 1, T0 - 30 * US_PER_SEC,
 	                             T0 - 30 * US_PER_SEC, T0 - 10 * US_PER_SEC };
 	struct report_finding f3 = f2;
-	struct report_gap g1 = { T0 - 2 * DAY_US, T0 - 2 * DAY_US + 3600 * US_PER_SEC, false, 0 };
-	struct report_gap g2 = { 0, T0 - DAY_US, true, T0 - DAY_US - 7200 * US_PER_SEC };
+	struct report_sensor nflog = { "nflog", true, true, T0 - 40 * US_PER_SEC };
+	struct report_sensor dns = { "dns", true, false, T0 - 50 * US_PER_SEC };
+	struct report_sensor cap = { "capture", false, false, 0 };
+	struct report_blind b1 = { "nflog", T0 - 2 * DAY_US, T0 - 2 * DAY_US + 3600 * US_PER_SEC,
+	                           "not-running", "the collector was stopped", 0 };
+	struct report_blind b2 = { "nflog", T0 - DAY_US, T0 - DAY_US + US_PER_SEC, "loss",
+	                           "7 events lost (queue_full 5, nflog_gap 2)", 7 };
+	struct report_blind b3 = { "dns", T0 - 600 * US_PER_SEC, T0, "silent\x1b[2J",
+	                           "no answer\nFAKE", 0 };
+	struct report_end e = { .verdict = REPORT_FINDINGS, .blind_spots = 4,
+	                        .reasons = "not-running, loss, silent", .chain_batch = 42,
+	                        .chain_committed_us = T0 - US_PER_SEC, .chain_head = "ab12" };
 	struct out o;
 	const char *txt;
 
@@ -94,15 +104,21 @@ test_text(void)
 	h.other_dns_queries = 2;
 	out_open(&o);
 	report_text_sink(&t, o.f, &s);
-	ok(s.head && s.part && s.loss && s.gap && s.dest && s.name && s.finding,
-	   "text takes every list");
+	ok(s.head && s.part && s.loss && s.sensor && s.blind && s.dest && s.name && s.finding &&
+	   s.end, "text takes every list");
 	s.head(s.arg, &h);
 	s.part(s.arg, RP_LOSSES);
 	s.loss(s.arg, "queue_full", 5);
 	s.loss(s.arg, "nflog_gap", 2);
-	s.part(s.arg, RP_GAPS);
-	s.gap(s.arg, &g1);
-	s.gap(s.arg, &g2);
+	s.part(s.arg, RP_COVERAGE);
+	s.sensor(s.arg, &nflog);
+	s.blind(s.arg, &b1);
+	s.blind(s.arg, &b2);
+	s.sensor(s.arg, &dns);
+	b1.sensor = "dns";
+	s.blind(s.arg, &b1);
+	s.blind(s.arg, &b3);
+	s.sensor(s.arg, &cap);
 	s.part(s.arg, RP_DESTS);
 	s.dest(s.arg, &d1);
 	s.dest(s.arg, &d2);
@@ -119,6 +135,7 @@ test_text(void)
 	f3.acked_us = 0;
 	s.finding(s.arg, &f3);
 	s.part(s.arg, RP_END);
+	s.end(s.arg, &e);
 	txt = out_text(&o);
 
 	ok(strstr(txt, "oc-audit report  2026-11-22T00:00:00Z .. 2026-11-29T00:00:00Z\n") == txt,
@@ -131,10 +148,19 @@ test_text(void)
 	ok(strstr(txt, "!! 7 events were lost: the record is incomplete. By cause:\n"
 	           "    queue_full         5\n    nflog_gap          2\n") != NULL,
 	   "losses by cause under the banner");
-	ok(strstr(txt, "not running the whole time") &&
-	   strstr(txt, "    stopped 2026-11-27T00:00:00Z .. 2026-11-27T01:00:00Z\n") &&
-	   strstr(txt, "    a run started 2026-11-27T22:00:00Z ended without a clean stop (killed "
-	          "or crashed); it ran again from 2026-11-28T00:00:00Z\n"), "the gaps");
+	ok(strstr(txt, "\nCoverage (a blind spot: a stretch a sensor could not see)\n"
+	          "  nflog     up at the window's end; last event 2026-11-28T23:59:20Z\n"
+	          "    !! blind 2026-11-27T00:00:00Z .. 2026-11-27T01:00:00Z  not-running (every "
+	          "sensor): the collector was stopped\n"
+	          "    !! blind 2026-11-28T00:00:00Z .. 2026-11-28T00:00:01Z  loss: 7 events lost "
+	          "(queue_full 5, nflog_gap 2)\n"
+	          "  dns       BLIND at the window's end; last event 2026-11-28T23:59:10Z\n"
+	          "    !! blind 2026-11-28T23:50:00Z .. 2026-11-29T00:00:00Z  silent\\x1b[2J: "
+	          "no answer\\x0aFAKE\n"
+	          "  capture   not configured\n") != NULL,
+	   "coverage: each sensor, its blind spots, the collector's stops once, escaped");
+	ok(strstr(txt, "\nChain:  batch 42, committed 2026-11-28T23:59:59Z, head ab12\n") != NULL,
+	   "the chain's head");
 	ok(strstr(txt, "\nExpected destinations\n      conns  first seen            last seen"
 	          "             destination\n        900  2026-11-28T00:00:00Z  "
 	          "2026-11-28T23:59:00Z  api.telegram.org (149.154.167.220:443/tcp)\n") != NULL,
@@ -153,8 +179,9 @@ test_text(void)
 	          "asked\\x0aFAKE: all clear\n") != NULL,
 	   "escaped for a terminal, acknowledged shown");
 	is_int(count(txt, "  unexpected-domain\n"), 1, "one heading per kind");
-	ok(strstr(txt, "\nVerdict: 3 FINDINGS (2 unacknowledged), and events were lost.\n") != NULL,
-	   "verdict counts the open ones");
+	ok(strstr(txt, "\nVerdict: 3 FINDINGS (2 unacknowledged), and the record has blind spots "
+	          "(not-running, loss, silent): see Coverage.\n") != NULL,
+	   "verdict counts the open ones, and names the blind spots");
 	out_close(&o);
 
 	/* nothing at all */
@@ -162,18 +189,23 @@ test_text(void)
 	report_text_sink(&t, o.f, &s);
 	h = head(0, 0, 0);
 	s.head(s.arg, &h);
-	s.part(s.arg, RP_GAPS);
+	s.part(s.arg, RP_COVERAGE);
+	s.sensor(s.arg, &nflog);
 	s.part(s.arg, RP_DESTS);
 	s.part(s.arg, RP_NAMES);
 	s.part(s.arg, RP_FINDINGS);
 	s.part(s.arg, RP_END);
+	e = (struct report_end){ .verdict = REPORT_CLEAN };
+	s.end(s.arg, &e);
 	txt = out_text(&o);
 	ok(strstr(txt, "Watch:  not started (no events yet)\n") != NULL, "not started");
 	is_int(count(txt, "  (none)\n"), 4, "each empty list says none (both destinations)");
-	ok(strstr(txt, "not running") == NULL && strstr(txt, "lost:") == NULL &&
-	   strstr(txt, "Not VM:") == NULL, "no banners without a gap, a loss or other sources");
-	ok(strstr(txt, "\nVerdict: CLEAN: the VM talked only to the expected set, and nothing "
-	          "was lost.\n") != NULL, "clean verdict");
+	ok(strstr(txt, "!!") == NULL && strstr(txt, "lost:") == NULL &&
+	   strstr(txt, "Not VM:") == NULL,
+	   "no banners without a blind spot, a loss or other sources");
+	ok(strstr(txt, "\nChain:  no batch yet\n") != NULL, "no chain yet");
+	ok(strstr(txt, "\nVerdict: CLEAN: no finding, every configured sensor saw the whole "
+	          "window, and nothing was lost.\n") != NULL, "clean verdict");
 	out_close(&o);
 
 	/* only other destinations; a finished watch; losses without findings */
@@ -186,13 +218,16 @@ test_text(void)
 	s.part(s.arg, RP_NAMES);
 	s.part(s.arg, RP_FINDINGS);
 	s.part(s.arg, RP_END);
+	e = (struct report_end){ .verdict = REPORT_INCOMPLETE, .blind_spots = 1,
+	                         .reasons = "loss" };
+	s.end(s.arg, &e);
 	txt = out_text(&o);
 	ok(strstr(txt, "the 7-day watch is over (day 9), monitoring goes on\n") != NULL,
 	   "a watch that ended");
 	ok(strstr(txt, "\nExpected destinations\n  (none)\n\nOther destinations") != NULL,
 	   "no expected destination: none, then the others");
-	ok(strstr(txt, "\nVerdict: NO FINDINGS, but 2 events were lost: the record is "
-	          "incomplete.\n") != NULL, "loss verdict");
+	ok(strstr(txt, "\nVerdict: INCOMPLETE: no finding, but the record has blind spots "
+	          "(loss), and events were lost: see Coverage.\n") != NULL, "loss verdict");
 	out_close(&o);
 }
 
@@ -209,7 +244,7 @@ test_csv(void)
 
 	out_open(&o);
 	report_csv_sink(&c, o.f, &s);
-	ok(!s.head && !s.dest && !s.name && !s.loss && !s.gap && s.finding,
+	ok(!s.head && !s.dest && !s.name && !s.loss && !s.sensor && !s.blind && s.finding,
 	   "CSV asks only for findings");
 	s.part(s.arg, RP_FINDINGS);
 	s.finding(s.arg, &f1);
@@ -234,14 +269,24 @@ test_json(void)
 	struct report_dest d = { NULL, "198.51.100.9", 0, 1, 3, false, T0, T0 };
 	struct report_finding f = { "unexpected-domain", "a\"b\x01.example", NULL, NULL, "d", -1,
 	                            1, T0, T0, 0 };
+	struct report_sensor nflog = { "nflog", true, false, T0 };
+	struct report_sensor cap = { "capture", false, false, 0 };
+	struct report_blind b = { "nflog", T0 - DAY_US, T0, "rule-missing", "no \"rule\"", 0 };
+	struct report_end e = { .verdict = REPORT_FINDINGS, .blind_spots = 2, .chain_batch = 7,
+	                        .chain_committed_us = T0, .chain_head = "00ff" };
 	sqlite3 *db;
 	struct out o;
 
 	sqlite3_open(":memory:", &db);
 	out_open(&o);
 	is_int(report_json_sink(&j, db, o.f, &s), 0, "JSON encoders prepare");
-	ok(!s.loss && !s.gap, "JSON has no losses or gaps list");
+	ok(!s.loss && s.sensor && s.blind && s.end, "JSON: no losses list; coverage and the end");
 	s.head(s.arg, &h);
+	s.part(s.arg, RP_COVERAGE);
+	s.sensor(s.arg, &nflog);
+	s.blind(s.arg, &b);
+	s.blind(s.arg, &b);
+	s.sensor(s.arg, &cap);
 	s.part(s.arg, RP_DESTS);
 	s.dest(s.arg, &d);
 	s.dest(s.arg, &d);
@@ -249,11 +294,18 @@ test_json(void)
 	s.part(s.arg, RP_FINDINGS);
 	s.finding(s.arg, &f);
 	s.part(s.arg, RP_END);
+	s.end(s.arg, &e);
 	is_str(out_text(&o),
 	       "{\"since\":\"2026-11-22T00:00:00Z\",\"until\":\"2026-11-29T00:00:00Z\","
 	       "\"watch\":{\"start\":\"2026-11-28T00:00:00Z\",\"days\":7,\"day\":1},"
 	       "\"totals\":{\"connections\":1234,\"dns_queries\":56,\"findings\":1,"
 	       "\"events_lost\":0},\"other_sources\":{\"connections\":0,\"dns_queries\":0},"
+	       "\"coverage\":{\"nflog\":{\"configured\":true,\"up\":false,"
+	       "\"last_event\":\"2026-11-29T00:00:00Z\",\"gaps\":[{\"from\":\"2026-11-28T00:00:00Z\","
+	       "\"to\":\"2026-11-29T00:00:00Z\",\"reason\":\"rule-missing\",\"detail\":\"no \\\"rule\\\"\","
+	       "\"lost\":0},{\"from\":\"2026-11-28T00:00:00Z\",\"to\":\"2026-11-29T00:00:00Z\","
+	       "\"reason\":\"rule-missing\",\"detail\":\"no \\\"rule\\\"\",\"lost\":0}]},"
+	       "\"capture\":{\"configured\":false,\"up\":false,\"last_event\":null,\"gaps\":[]}},"
 	       "\"destinations\":[{\"domain\":null,\"ip\":\"198.51.100.9\","
 	       "\"port\":0,\"proto\":\"icmp\",\"connections\":3,\"expected\":false,"
 	       "\"first_seen\":\"2026-11-29T00:00:00Z\",\"last_seen\":\"2026-11-29T00:00:00Z\"},"
@@ -262,7 +314,9 @@ test_json(void)
 	       "\"last_seen\":\"2026-11-29T00:00:00Z\"}],\"dns\":[],\"findings\":[{\"kind\":"
 	       "\"unexpected-domain\",\"domain\":\"a\\\"b\\u0001.example\",\"ip\":null,"
 	       "\"port\":null,\"proto\":null,\"count\":1,\"first_seen\":\"2026-11-29T00:00:00Z\","
-	       "\"last_seen\":\"2026-11-29T00:00:00Z\",\"detail\":\"d\"}]}",
+	       "\"last_seen\":\"2026-11-29T00:00:00Z\",\"detail\":\"d\"}],\"verdict\":\"FINDINGS\","
+	       "\"blind_spots\":2,\"chain\":{\"batch\":7,\"head\":\"00ff\","
+	       "\"committed\":\"2026-11-29T00:00:00Z\"}}",
 	       "the document: lists in order, SQLite's escaping, nulls");
 	report_json_done(&j);
 	out_close(&o);
