@@ -1,7 +1,7 @@
 -- Version 3: no index on the raw DNS rows is keyed by text that arrives in any order.
 -- A name is looked up by its id (dns_names) and an address through dns_ips, a rollup of
 -- which names it was given for, so the writer appends to the right edge of every index
--- on dns_queries and dns_answers (bench/README.md, section 2: hits 7 % faster).
+-- on dns_queries and dns_answers (bench/README.md, section 2, has the figures).
 
 -- Rows written before version 2 carry no name id; give them the one of their name.
 UPDATE dns_queries SET name_id = (SELECT id FROM dns_names WHERE name = dns_queries.qname)
