@@ -41,7 +41,9 @@ ip_rollup(const char *dir)
 		netaddr_parse("192.168.83.2", &ev.client);
 		fails += store_dns(s, &ev, false) <= 0;
 	}
-	is_int(fails + store_flush(s), 0, "3 000 queries stored");
+	/* each on its own: a failed insert (+1) and a failed flush (-1) would add up to 0 */
+	is_int(fails, 0, "3 000 queries stored");
+	is_int(store_flush(s), 0, "and their rollups flushed");
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	is_int(db_int(db, "SELECT count(*) * 10000 + sum(answers) FROM dns_ips", 0),
 	       1500 * 10000 + 3000, "1 500 pairs, 3 000 answers");
