@@ -5,7 +5,10 @@
  * verdict.c's to decide; this file stores it.
  *
  * For a DNS query: a name outside the set -> unexpected-domain; the tunnel detector
- * -> dns-tunnel. */
+ * -> dns-tunnel.
+ *
+ * Every finding goes through the fold (fold.h) before it is stored: past a few per
+ * group, and past a cap per kind, the VM's keys share one finding. */
 #include "config.h"
 
 #include <ctype.h>
@@ -17,8 +20,8 @@
 
 #include "attrib.h"
 #include "core.h"
-#include "common/hash.h"
 #include "common/dnstype.h"
+#include "fold.h"
 #include "common/findkind.h"
 #include "common/rules.h"
 #include "policy.h"
@@ -31,8 +34,6 @@ _Static_assert(ATTRIB_MAX_NAMES <= STORE_MAX_NAMES, "every candidate name is sto
 /* The attribution map's share of the daemon's memory (attrib.h): a bot resolves a few
  * names, and this holds tens of thousands of answers; past it a flood evicts. */
 #define ATTRIB_BUDGET (12u << 20)
-#define NAMES_PER_BASE 8        /* exact-name findings per registered domain */
-#define BASES 1024
 #define RELOAD_US (2 * DAY_US)
 
 struct core {
@@ -43,27 +44,27 @@ struct core {
 	int64_t first_us;              /* the first event of this run */
 	bool watch_start_stored;       /* in the database, or pending in this transaction */
 	bool watch_start_in_batch;
-	/* unexpected-domain findings per registered domain: past NAMES_PER_BASE the rest go
-	 * into one "*.base" finding, so a tunnel or a DGA cannot flood the list */
-	struct { char base[256]; int n; } bases[BASES];
+	struct fold *fold;             /* findings per kind and group (fold.h) */
+	sqlite3 *db;                   /* the writer's: the fold is read again after a rollback */
 };
 
-/* How many exact-name findings base has; counts one more when add. -1 = table full. */
-static int
-base_count(struct core *k, const char *base, bool add)
+/* The fold's counts, from every finding stored so far (a few thousand at most, the fold
+ * being what bounds them). */
+static void
+fold_reload(struct core *k)
 {
-	uint32_t h = hash32_str(base);
+	sqlite3_stmt *st;
 
-	for (size_t i = 0, j = h % BASES; i < BASES; i++, j = (j + 1) % BASES) {
-		if (k->bases[j].base[0] == '\0') {
-			snprintf(k->bases[j].base, sizeof(k->bases[j].base), "%s", base);
-			k->bases[j].n = add;
-			return add;
-		}
-		if (strcmp(k->bases[j].base, base) == 0)
-			return add ? ++k->bases[j].n : k->bases[j].n;
-	}
-	return -1;
+	fold_reset(k->fold);
+	if (sqlite3_prepare_v2(k->db, "SELECT kind, key, ip, domain FROM findings", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		fold_seed(k->fold, (const char *)sqlite3_column_text(st, 0),
+		          (const char *)sqlite3_column_text(st, 1),
+		          (const char *)sqlite3_column_text(st, 2),
+		          (const char *)sqlite3_column_text(st, 3));
+	sqlite3_finalize(st);
 }
 
 static void
@@ -107,7 +108,7 @@ core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *err, size_t er
 		seed ^= (uint64_t)now_us;
 	if (!k || !(k->map = attrib_new(ATTRIB_BUDGET,
 	                                (int64_t)c->attribution_grace * US_PER_SEC, seed)) ||
-	    !(k->tunnel = tunnel_new(&lim))) {
+	    !(k->tunnel = tunnel_new(&lim)) || !(k->fold = fold_new(seed ^ 0x5bd1e995u))) {
 		snprintf(err, errlen, "out of memory");
 		core_free(k);
 		return NULL;
@@ -122,19 +123,8 @@ core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *err, size_t er
 		sqlite3_finalize(st);
 	}
 	reload(k, db, now_us);
-	if (sqlite3_prepare_v2(db, "SELECT domain FROM findings WHERE kind = ?1 AND "
-	                       "domain NOT LIKE '*.%'", -1, &st, NULL) == SQLITE_OK) {
-		char base[256];
-
-		sqlite3_bind_text(st, 1, findkind_name(FK_UNEXPECTED_DOMAIN), -1, SQLITE_STATIC);
-
-		while (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
-			policy_base_domain((const char *)sqlite3_column_text(st, 0), base,
-			                   sizeof(base));
-			base_count(k, base, true);
-		}
-		sqlite3_finalize(st);
-	}
+	k->db = db;
+	fold_reload(k);
 	return k;
 }
 
@@ -145,6 +135,7 @@ core_free(struct core *k)
 		return;
 	attrib_free(k->map);
 	tunnel_free(k->tunnel);
+	fold_free(k->fold);
 	free(k);
 }
 
@@ -163,6 +154,7 @@ core_set_conf(struct core *k, const struct conf *c)
 void
 core_rollback(struct core *k)
 {
+	fold_reload(k);     /* findings of the batch are gone */
 	if (k->watch_start_in_batch) {
 		k->watch_start_stored = false;
 		k->watch_start_in_batch = false;
@@ -208,6 +200,35 @@ name_key(const char *name, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
+/* Store f, raised as fi, under the key the fold gives it (a key this run already knows
+ * is only counted). f's example is written only for a finding that may be new. */
+static int
+raise(struct core *k, struct store *s, struct finding_in *f, const struct fold_in *fi)
+{
+	struct fold_out fo;
+	char detail[800];
+	bool is_new;
+	int64_t seen = store_finding_seen(s, f->kind, f->key, f->ts_us);
+
+	if (seen)
+		return seen < 0 ? -1 : 0;
+	fold_decide(k->fold, fi, &fo);
+	if (fo.level != FOLD_EXACT) {
+		f->key = fo.key;
+		f->domain = fo.domain;
+		f->ip = fo.ip;
+		f->port = -1;
+		f->proto = NULL;
+		snprintf(detail, sizeof(detail), "%s; %s", f->detail, fo.why);
+		f->detail = detail;
+	}
+	if (store_finding(s, f, &is_new) < 0)
+		return -1;
+	if (is_new)
+		fold_note(k->fold, fi, &fo);
+	return 0;
+}
+
 int
 core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 {
@@ -216,7 +237,6 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 	struct conn_attr a = { 0 };
 	int64_t id;
 	int day;
-	bool is_new;
 
 	if (!verdict_is_vm(k->c, &ev->src))
 		return store_other(s, ev->ts_us, false, &ev->src) < 0 ? -1 : 1;
@@ -242,7 +262,8 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 		.port = v.port, .proto = v.proto, .ts_us = ev->ts_us, .watch_day = day,
 		.detail = v.detail, .example = v.example, .conn_id = id, .query_id = a.query_id,
 	};
-	return store_finding(s, &f, &is_new) < 0 ? -1 : 0;
+	struct fold_in fi = { .kind = v.kind, .key = v.key, .name = v.domain, .addr = &ev->dst };
+	return raise(k, s, &f, &fi);
 }
 
 /* A finding's example line for a query: only written when there is a finding. */
@@ -257,17 +278,15 @@ dns_example(const struct dns_event *ev, char *buf, size_t len)
 	return buf;
 }
 
-/* Raise (kind, key) for a query. A finding this run already knows is only counted;
- * its example line is written only for one that may be new. */
+/* Raise (kind, key) for a query, key also being the name it is grouped by. */
 static int
-flag_dns(struct store *s, const struct dns_event *ev, enum findkind fk, const char *key,
-         const char *detail, int64_t ts, int day, int64_t qid, bool *is_new)
+flag_dns(struct core *k, struct store *s, const struct dns_event *ev, enum findkind fk,
+         const char *key, const char *detail, int64_t ts, int day, int64_t qid)
 {
 	char example[1300];
 	const char *kind = findkind_name(fk);
 	int64_t seen = store_finding_seen(s, kind, key, ts);
 
-	*is_new = false;
 	if (seen)
 		return seen < 0 ? -1 : 0;
 	struct finding_in f = {
@@ -275,7 +294,8 @@ flag_dns(struct store *s, const struct dns_event *ev, enum findkind fk, const ch
 		.watch_day = day, .detail = detail,
 		.example = dns_example(ev, example, sizeof(example)), .query_id = qid,
 	};
-	return store_finding(s, &f, is_new) < 0 ? -1 : 0;
+	struct fold_in fi = { .kind = fk, .key = key, .name = key };
+	return raise(k, s, &f, &fi);
 }
 
 int
@@ -300,28 +320,14 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 			attrib_add(k->map, &ev->client, &ip, ev->qname, qid, ev->ts_us, an->ttl);
 	}
 	if (!expected) {
-		const char *detail = "the VM asked for a name outside the expected set";
-		bool is_new;
-
 		name_key(ev->qname, key, sizeof(key));
-		policy_base_domain(ev->qname, base, sizeof(base));
-		int n = base_count(k, base, false);
-		if (n < 0 || n >= NAMES_PER_BASE) {
-			snprintf(key, sizeof(key), "*.%s", base);
-			detail = "the VM asked for many names outside the expected set under one "
-			         "domain (the first ones have findings of their own)";
-		}
-		if (flag_dns(s, ev, FK_UNEXPECTED_DOMAIN, key, detail, ts, day, qid, &is_new) < 0)
+		if (flag_dns(k, s, ev, FK_UNEXPECTED_DOMAIN, key, "the VM asked for a name outside "
+		             "the expected set", ts, day, qid) < 0)
 			return -1;
-		if (is_new && key[0] != '*')
-			base_count(k, base, true);
 	}
 	if (tunnel_check(k->tunnel, ev->qname, ev->qtype, ev->ts_us, base, sizeof(base),
-	                 reason, sizeof(reason))) {
-		bool is_new;
-
-		if (flag_dns(s, ev, FK_DNS_TUNNEL, base, reason, ts, day, qid, &is_new) < 0)
-			return -1;
-	}
+	                 reason, sizeof(reason)) &&
+	    flag_dns(k, s, ev, FK_DNS_TUNNEL, base, reason, ts, day, qid) < 0)
+		return -1;
 	return 0;
 }

@@ -45,6 +45,18 @@ hash32_add_lower(uint32_t h, const char *s, size_t n)
 	return h;
 }
 
+/* Spread a 64-bit hash's high bits into its low ones (FNV's low bits depend on the low
+ * bits of its input only), for a table indexed by the low bits. A table whose keys the
+ * VM chooses starts its hash from HASH64_INIT ^ a random seed and mixes the result:
+ * then colliding keys cannot be computed in advance. */
+static inline uint64_t
+hash64_mix(uint64_t h)
+{
+	h ^= h >> 31;
+	h *= UINT64_C(0x9e3779b97f4a7c15);
+	return h ^ (h >> 29);
+}
+
 /* A NUL-terminated string. */
 static inline uint32_t
 hash32_str(const char *s)

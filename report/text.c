@@ -1,8 +1,9 @@
 /* The text report, for people: totals, what was lost, what each sensor could not see
  * (its blind spots; the collector's own stops, the same for every sensor, are listed
- * once), the destinations (expected ones first), the names (the first
- * REPORT_TEXT_MAX_NAMES), the findings grouped by kind, the chain's head and the
- * verdict. Every string is escaped for a terminal: names and details came from the VM. */
+ * once), the destinations (expected ones first, then the others, the first
+ * REPORT_TEXT_MAX_DESTS of each), the names (the first REPORT_TEXT_MAX_NAMES), the
+ * findings grouped by kind, the chain's head and the verdict. Every string is escaped
+ * for a terminal: names and details came from the VM. */
 #include "config.h"
 
 #include <stdio.h>
@@ -29,6 +30,11 @@ print_dest(FILE *out, const char *domain, const char *ip, const char *port, cons
 		fprintf(out, "%s ", escape_term(domain, e, sizeof(e)));
 	v6 = strchr(ip, ':') != NULL;
 	has_port = *port && strcmp(port, "0") != 0;
+	if (!has_port && strcmp(proto, "-") == 0) {   /* folded: an address or a network */
+		fprintf(out, "%s%s%s", *domain ? "(" : "", escape_term(ip, e, sizeof(e)),
+		        *domain ? ")" : "");
+		return;
+	}
 	fprintf(out, "%s%s%s%s", *domain ? "(" : "", v6 && has_port ? "[" : "",
 	        escape_term(ip, e, sizeof(e)), v6 && has_port ? "]" : "");
 	if (has_port)
@@ -159,10 +165,21 @@ none_if_empty(struct report_text *t)
 		fprintf(t->out, "  (none)\n");
 }
 
+/* The line for what a list left out. */
+static void
+more_dests(struct report_text *t)
+{
+	if (t->more)
+		fprintf(t->out, "  ... and %d more destinations (all of them: --format json, or "
+		        "the dashboard)\n", t->more);
+	t->more = 0;
+}
+
 static void
 other_destinations(struct report_text *t)
 {
 	none_if_empty(t);
+	more_dests(t);
 	fprintf(t->out, "\nOther destinations (not expected: see findings)\n");
 	t->other = true;
 	t->n = 0;
@@ -177,6 +194,7 @@ close_part(struct report_text *t)
 		if (!t->other)
 			other_destinations(t);
 		none_if_empty(t);
+		more_dests(t);
 		break;
 	case RP_NAMES:
 		none_if_empty(t);
@@ -204,6 +222,7 @@ part(void *arg, enum report_part p)
 	case RP_DESTS:
 		fprintf(t->out, "\nExpected destinations\n");
 		t->other = false;
+		t->more = 0;
 		break;
 	case RP_NAMES:
 		fprintf(t->out, "\nNames the VM resolved\n");
@@ -232,6 +251,10 @@ dest(void *arg, const struct report_dest *d)
 
 	if (!d->expected && !t->other)
 		other_destinations(t);
+	if (t->n >= REPORT_TEXT_MAX_DESTS) {
+		t->more++;
+		return 0;
+	}
 	if (t->n++ == 0)
 		fprintf(t->out, "  %9s  %-20s  %-20s  %s\n", "conns", "first seen", "last seen",
 		        "destination");

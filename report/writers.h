@@ -15,6 +15,8 @@
 #include "rows.h"
 
 #define REPORT_TEXT_MAX_NAMES 30   /* names listed in the text report; JSON has them all */
+#define REPORT_TEXT_MAX_DESTS 100  /* destinations per list (expected, other): a scan
+                                      leaves one per address:port */
 
 struct report_text {
 	FILE *out;

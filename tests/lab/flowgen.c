@@ -2,12 +2,16 @@
  * Used by the lab tests and benchmarks inside their own network namespaces only.
  *
  *   flowgen -s SRC -d DST -n COUNT [-r RATE] [-p DPORT] [-P NPORTS] [-t udp|tcp] [-o OFF]
+ *           [-S] [-A NADDRS]
  *
  * Each packet is crafted on a raw socket with a distinct (source port, destination
  * port) pair, so each one is a new conntrack flow and one NFLOG message: source ports
- * run 1024..65535, then the destination port steps (DPORT .. DPORT+NPORTS-1). TCP sends
- * a SYN with a correct checksum (conntrack drops bad ones as invalid). -o skips the
- * first OFF pairs so that several runs can use disjoint flows. */
+ * run 1024..65535, then the destination port steps (DPORT .. DPORT+NPORTS-1). -S scans:
+ * the destination port steps first, then the source port. -A spreads the flows over
+ * NADDRS destination addresses from DST up (DST, DST+1, ...), the address stepping
+ * first: a scan of address:port pairs. TCP sends a SYN with a correct checksum
+ * (conntrack drops bad ones as invalid). -o skips the first OFF pairs so that several
+ * runs can use disjoint flows. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -52,16 +56,17 @@ main(int argc, char **argv)
 	const char *src = NULL, *dst = NULL, *proto = "udp";
 	long long count = 0, off = 0;
 	double rate = 0;
-	int dport = 9000, nports = 16, ch, fd, one = 1;
+	int dport = 9000, nports = 16, ch, fd, one = 1, scan = 0;
+	long long naddrs = 1;
 	struct in_addr s, d;
-	struct sockaddr_in to = { .sin_family = AF_INET };
+	static struct sockaddr_in tos[BURST];
 	static uint8_t pkts[BURST][40];
 	struct mmsghdr msgs[BURST];
 	struct iovec iov[BURST];
 	long long sent = 0, failed = 0;
 	double t0;
 
-	while ((ch = getopt(argc, argv, "s:d:n:r:p:P:t:o:")) != -1) {
+	while ((ch = getopt(argc, argv, "s:d:n:r:p:P:t:o:SA:")) != -1) {
 		switch (ch) {
 		case 's': src = optarg; break;
 		case 'd': dst = optarg; break;
@@ -71,13 +76,16 @@ main(int argc, char **argv)
 		case 'P': nports = atoi(optarg); break;
 		case 't': proto = optarg; break;
 		case 'o': off = atoll(optarg); break;
+		case 'S': scan = 1; break;
+		case 'A': naddrs = atoll(optarg); break;
 		default: goto usage;
 		}
 	}
-	if (!src || !dst || count <= 0 || nports <= 0 || inet_pton(AF_INET, src, &s) != 1 ||
+	if (!src || !dst || count <= 0 || nports <= 0 || naddrs <= 0 || naddrs > 1 << 24 ||
+	    inet_pton(AF_INET, src, &s) != 1 ||
 	    inet_pton(AF_INET, dst, &d) != 1 || (strcmp(proto, "udp") && strcmp(proto, "tcp")))
 		goto usage;
-	if (count + off > (long long)NSPORT * nports) {
+	if (count + off > (long long)NSPORT * nports * naddrs) {
 		fprintf(stderr, "flowgen: %lld flows need more than %d destination ports\n",
 		        count + off, nports);
 		return 2;
@@ -87,7 +95,6 @@ main(int argc, char **argv)
 		perror("flowgen: raw socket");
 		return 1;
 	}
-	to.sin_addr = d;
 	int tcp = strcmp(proto, "tcp") == 0;
 	size_t len = tcp ? 40 : 28;
 	t0 = now();
@@ -96,8 +103,15 @@ main(int argc, char **argv)
 
 		for (; n < BURST && i < count; n++, i++) {
 			uint8_t *p = pkts[n], pseudo[12];
-			long long k = i + off;
+			long long k = (i + off) / naddrs;
+			uint32_t da = ntohl(d.s_addr) + (uint32_t)((i + off) % naddrs);
 			uint16_t sp = (uint16_t)(1024 + k % NSPORT), dp = (uint16_t)(dport + k / NSPORT);
+
+			if (scan) {
+				sp = (uint16_t)(1024 + k / nports % NSPORT);
+				dp = (uint16_t)(dport + k % nports);
+			}
+			da = htonl(da);
 
 			memset(p, 0, len);
 			p[0] = 0x45;
@@ -106,11 +120,11 @@ main(int argc, char **argv)
 			p[8] = 64;
 			p[9] = tcp ? IPPROTO_TCP : IPPROTO_UDP;
 			memcpy(p + 12, &s, 4);
-			memcpy(p + 16, &d, 4);
+			memcpy(p + 16, &da, 4);
 			p[20] = (uint8_t)(sp >> 8); p[21] = (uint8_t)sp;
 			p[22] = (uint8_t)(dp >> 8); p[23] = (uint8_t)dp;
 			memcpy(pseudo, &s, 4);
-			memcpy(pseudo + 4, &d, 4);
+			memcpy(pseudo + 4, &da, 4);
 			pseudo[8] = 0;
 			pseudo[9] = p[9];
 			pseudo[10] = 0;
@@ -133,8 +147,10 @@ main(int argc, char **argv)
 			iov[n].iov_base = p;
 			iov[n].iov_len = len;
 			memset(&msgs[n], 0, sizeof(msgs[n]));
-			msgs[n].msg_hdr.msg_name = &to;
-			msgs[n].msg_hdr.msg_namelen = sizeof(to);
+			tos[n].sin_family = AF_INET;
+			memcpy(&tos[n].sin_addr, &da, 4);
+			msgs[n].msg_hdr.msg_name = &tos[n];
+			msgs[n].msg_hdr.msg_namelen = sizeof(tos[n]);
 			msgs[n].msg_hdr.msg_iov = &iov[n];
 			msgs[n].msg_hdr.msg_iovlen = 1;
 		}
@@ -166,6 +182,6 @@ main(int argc, char **argv)
 	return failed ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: flowgen -s SRC -d DST -n COUNT [-r RATE] [-p DPORT] "
-	        "[-P NPORTS] [-t udp|tcp] [-o OFF]\n");
+	        "[-P NPORTS] [-t udp|tcp] [-o OFF] [-S] [-A NADDRS]\n");
 	return 2;
 }

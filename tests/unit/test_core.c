@@ -224,6 +224,43 @@ main(void)
 	is_int(db_int(db, "SELECT count(*) FROM findings WHERE acked_us IS NOT NULL", 0), 1,
 	       "acknowledged");
 
+	/* a scan of 2000 ports of one address: its first 8 ports, then one for the rest */
+	{
+		struct conn_event ev = { .proto = IPPROTO_TCP, .has_ports = 1, .sport = 40000 };
+		int fails = 0;
+
+		netaddr_parse("192.168.83.2", &ev.src);
+		netaddr_parse("198.51.100.99", &ev.dst);
+		sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+		for (int p = 1000; p < 3000; p++) {
+			ev.ts_us = S(40);
+			ev.dport = (uint16_t)p;
+			fails += core_conn(k, s, &ev) != 0;
+		}
+		store_flush(s);
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		is_int(fails, 0, "2000 connections of a scan");
+	}
+	is_int(db_int(db, "SELECT count(*) FROM findings WHERE ip = '198.51.100.99'", 0), 9,
+	       "a scan: 9 findings");
+	is_int(db_int(db, "SELECT count FROM findings WHERE key = '198.51.100.99:*' AND "
+	              "port IS NULL AND proto IS NULL AND detail LIKE '%many ports%'", 0), 1992,
+	       "the ports past the first 8 in one");
+	is_int(db_int(db, "SELECT count(*) FROM alert_outbox o JOIN findings f ON "
+	              "f.id = o.finding_id WHERE f.ip = '198.51.100.99'", 0), 9,
+	       "one alert each, not one per port");
+	/* a restart reads the fold back: the address's next port goes to the same finding */
+	core_free(k);
+	k = core_new(c, db, S(50), err, sizeof(err));
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	conn(k, s, S(51), "198.51.100.99", IPPROTO_UDP, 5);
+	store_flush(s);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	is_int(db_int(db, "SELECT count(*) FROM findings WHERE ip = '198.51.100.99'", 0), 9,
+	       "after a restart: still 9");
+	is_int(db_int(db, "SELECT count FROM findings WHERE key = '198.51.100.99:*'", 0), 1993,
+	       "and the rest grows");
+
 	core_free(k);
 	store_free(s);
 	sqlite3_close(db);
