@@ -2,7 +2,8 @@
 # A SYN scan from the VM leaves a bounded set of findings, alerts and report lines: 20 000
 # ports of one address make that address's first 8 ports and one finding for the rest,
 # and 20 000 address:port pairs over 2 000 addresses stop at the kind's cap (fold.h).
-# Every connection is still stored and counted in some finding.
+# Every connection is still stored and counted in some finding, and the text report over any
+# window lists a bounded number of lines.
 set -eu
 . "$(dirname "$0")/lib.sh"
 lab_require
@@ -51,6 +52,17 @@ echo "# text report: $size bytes"
 check "the text report is small" "$([ "$size" -lt 400000 ] && echo small || echo "$size")" small
 check "it says what it left out" "$(grep -c '^  \.\.\. and [0-9]* more destinations' "$LAB_DIR/report.txt")" 1
 check "and shows the folded finding" "$(grep -c '^    198\.51\.100\.9$' "$LAB_DIR/report.txt")" 1
+# a window of ten years reads the same rows: the report is as small, whatever the window
+"$OCA_BIN" report -c "$LAB_CONF" --since 3650d >"$LAB_DIR/report_long.txt" && rc=0 || rc=$?
+check "a ten-year report exits 0" "$rc" 0
+long=$(stat -c %s "$LAB_DIR/report_long.txt")
+check "a ten-year report is as small" \
+	"$([ "$long" -lt 400000 ] && echo small || echo "$long")" small
+# 515 findings of three lines each, 2 x 100 destinations, the rest a few dozen lines
+lines=$(wc -l <"$LAB_DIR/report_long.txt")
+echo "# ten-year text report: $long bytes, $lines lines"
+check "its lines: the findings' caps and the lists' heads" \
+	"$([ "$lines" -lt 2000 ] && echo bounded || echo "$lines")" bounded
 "$OCA_BIN" report -c "$LAB_CONF" --since 1h --format json >"$LAB_DIR/report.json"
 check "json: the findings" "$(jsonq "$LAB_DIR/report.json" "json_array_length(j, '\$.findings')")" 515
 lab_finish
