@@ -661,13 +661,36 @@ conf_free(struct conf *c)
 	free(c);
 }
 
+/* Where inih reads INI text from: a file, or the rest of a buffer; and the line it
+ * was given last, for on_value. */
+struct line_reader {
+	FILE *f;
+	const char *p;
+	size_t left;
+	struct conf *c;
+	bool indented;              /* the line starts with a blank */
+	char text[1024];            /* and reads this without blanks around it */
+};
+
 static int
 on_value(void *user, const char *section, const char *name, const char *value)
 {
-	struct conf *c = user;
+	struct line_reader *r = user;
+	struct conf *c = r->c;
 	const struct key *k = find_key(section, name);
 	char err[512];
 
+	/* inih takes an indented line after a key for more of its value, and hands it over
+	 * as the whole value: "domains = a.com" then "  b.com" would silently mean b.com */
+	if (r->indented && strcmp(value, r->text) == 0) {
+		add_error(c, "%s:%d: %s.%s: an indented line continues the value: give it on "
+		          "one line", c->cur_file, c->cur_line, section, name);
+		return 1;
+	}
+	/* inih takes "key = ; note" for an empty value and the note for a comment, but
+	 * "key =; note" for the value "; note": both are the empty value with a comment */
+	if (*value == ';')
+		value = "";
 	if (!k) {
 		if (!section_known(section))
 			add_error(c, "%s:%d: [%s] is not a known section", c->cur_file,
@@ -684,41 +707,108 @@ on_value(void *user, const char *section, const char *name, const char *value)
 	return 1;
 }
 
-struct line_reader { FILE *f; struct conf *c; };
+static int
+next_char(struct line_reader *r)
+{
+	if (r->f)
+		return getc(r->f);
+	if (r->left == 0)
+		return EOF;
+	r->left--;
+	return (unsigned char)*r->p++;
+}
 
-/* inih reads one line per call; counting the calls gives the line number. */
+/* Note whether line is indented, and its text without the blanks around it. */
+static void
+remember(struct line_reader *r, const char *line)
+{
+	size_t n = strlen(line);
+
+	r->indented = *line == ' ' || *line == '\t';
+	while (*line && isspace((unsigned char)*line)) {
+		line++;
+		n--;
+	}
+	while (n > 0 && isspace((unsigned char)line[n - 1]))
+		n--;
+	if (n >= sizeof(r->text)) {
+		r->indented = false;      /* not a line inih can hold: nothing to compare */
+		n = 0;
+	}
+	memcpy(r->text, line, n);
+	r->text[n] = '\0';
+}
+
+/* inih reads one line per call into its buffer of num bytes; counting the calls gives
+ * the line number. A longer line would reach inih in pieces, the first a value cut
+ * short and the rest read as lines of their own: it is reported here, read to its end,
+ * and handed to inih as an empty comment. */
 static char *
 read_line(char *str, int num, void *stream)
 {
 	struct line_reader *r = stream;
-	char *s = fgets(str, num, r->f);
+	size_t n = 0, max = num > 1 ? (size_t)num - 1 : 0;
+	int ch = EOF;
 
-	if (s)
-		r->c->cur_line++;
-	return s;
+	while (n < max && (ch = next_char(r)) != EOF) {
+		str[n++] = (char)ch;
+		if (ch == '\n')
+			break;
+	}
+	if (n == 0)
+		return NULL;
+	str[n] = '\0';
+	r->c->cur_line++;
+	remember(r, str);
+	if (n == max && ch != '\n' && (ch = next_char(r)) != EOF && ch != '\n') {
+		while ((ch = next_char(r)) != EOF && ch != '\n')
+			;
+		add_error(r->c, "%s:%d: line longer than %zu bytes", r->c->cur_file,
+		          r->c->cur_line, max);
+		str[0] = ';';
+		str[1] = '\0';
+	}
+	return str;
+}
+
+static int
+load(struct conf *c, const char *name, struct line_reader *r)
+{
+	int before = c->n_errors, rc;
+
+	c->cur_file = name;
+	c->cur_line = 0;
+	rc = ini_parse_stream(read_line, r, on_value, r);
+	if (rc > 0)
+		add_error(c, "%s:%d: syntax error (expected [section] or key = value)", name, rc);
+	else if (rc < 0)
+		add_error(c, "%s: cannot read", name);
+	c->cur_file = NULL;
+	build_rules(c, NULL, 0);
+	return c->n_errors - before;
 }
 
 int
 conf_load_file(struct conf *c, const char *path)
 {
-	struct line_reader r = { NULL, c };
-	int before = c->n_errors, rc;
+	struct line_reader r = { .c = c };
+	int n;
 
 	if (!(r.f = fopen(path, "r"))) {
 		add_error(c, "%s: cannot open: %s", path, strerror(errno));
 		return 1;
 	}
-	c->cur_file = path;
-	c->cur_line = 0;
-	rc = ini_parse_stream(read_line, &r, on_value, c);
+	n = load(c, path, &r);
 	fclose(r.f);
-	if (rc > 0)
-		add_error(c, "%s:%d: syntax error (expected [section] or key = value)", path, rc);
-	else if (rc < 0)
-		add_error(c, "%s: cannot read", path);
-	c->cur_file = NULL;
-	build_rules(c, NULL, 0);
-	return c->n_errors - before;
+	return n;
+}
+
+int
+conf_load_buffer(struct conf *c, const char *name, const char *text, size_t len)
+{
+	struct line_reader r = { .p = text, .left = len, .c = c };
+
+	return load(c, name, &r);
 }
 
 int

@@ -95,6 +95,11 @@ void conf_free(struct conf *c);
  * (0 = good); the file not opening is one problem. */
 int conf_load_file(struct conf *c, const char *path);
 
+/* The same for INI text of len bytes (no NUL needed; one inside a line ends it, as in a
+ * file), named name in the problems. In both, a line that does not fit inih's line
+ * buffer (INI_MAX_LINE with its newline, 200 bytes in Debian's) is one problem. */
+int conf_load_buffer(struct conf *c, const char *name, const char *text, size_t len);
+
 /* Apply one "section.key=value" override (from --set). Returns 0, or 1 problem added. */
 int conf_set(struct conf *c, const char *assignment);
 

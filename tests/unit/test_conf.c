@@ -185,6 +185,54 @@ main(void)
 	ok(conf_load_file(c, path) >= 1 && has_error(c, "syntax error"), "syntax error reported");
 	conf_free(c);
 
+	/* a line longer than inih's buffer: one problem on its line, no value cut short,
+	 * and the lines after it counted right */
+	{
+		char text[600];
+		int n = snprintf(text, sizeof(text), "[alerts]\nwebhook_url = https://example.com/");
+
+		memset(text + n, 'a', 300);
+		snprintf(text + n + 300, sizeof(text) - (size_t)n - 300,
+		         "?token=x\n[dns]\nrate_limit = nope\n");
+		write_file(text);
+		c = conf_new();
+		is_int(conf_load_file(c, path), 2, "a long line and a bad value after it: two problems");
+		ok(has_error(c, ":2: line longer than"), "the long line named");
+		ok(has_error(c, ":4: dns.rate_limit:"), "the lines after it counted right");
+		is_str(c->webhook_url, "", "no value cut short");
+		conf_free(c);
+	}
+
+	/* what inih reads in ways an operator would not mean: an indented line continuing a
+	 * value (it would replace it), and ";" right after the "=" (a value, not a note) */
+	{
+		static const char text[] = "[policy]\n"
+		                           "expected_domains = api.telegram.org\n"
+		                           "  openrouter.ai\n"
+		                           "[collector]\n"
+		                           "pcap_interface =; none here\n";
+
+		c = conf_new();
+		is_int(conf_load_buffer(c, "cont", text, strlen(text)), 1,
+		       "a continued value: one problem");
+		ok(has_error(c, "cont:3: policy.expected_domains: an indented line continues"),
+		   "the continuation named");
+		is_int(c->n_expected_domains, 1, "the value as given on its own line");
+		is_str(c->pcap_interface, "", "\"=; note\" is the empty value");
+		conf_free(c);
+	}
+
+	/* INI text from a buffer: no final newline needed, problems named as given */
+	{
+		static const char text[] = "[collector]\nnflog_group = 11\n[dns]\nrate_limit = x";
+
+		c = conf_new();
+		is_int(conf_load_buffer(c, "buf", text, strlen(text)), 1, "buffer: one problem");
+		is_int(c->nflog_group, 11, "buffer: its values applied");
+		ok(has_error(c, "buf:4: dns.rate_limit:"), "buffer: problems name it and the line");
+		conf_free(c);
+	}
+
 	c = conf_new();
 	ok(conf_load_file(c, "/nonexistent/oc-audit.ini") == 1 && has_error(c, "cannot open"),
 	   "missing file is a problem");
