@@ -52,12 +52,14 @@ static int
 p_listen(struct netaddr *addr, uint16_t *port, uint16_t defport, const char *v,
          char *err, size_t errlen)
 {
-	if (*v == '\0') {
-		memset(addr, 0, sizeof(*addr));
-		*port = 0;
-		return 0;
-	}
-	return hostport_parse(v, ':', defport, addr, port, err, errlen);
+	struct netaddr a = { 0 };
+	uint16_t p = 0;
+
+	if (*v && hostport_parse(v, ':', defport, &a, &p, err, errlen) < 0)
+		return -1;
+	*addr = a;
+	*port = p;
+	return 0;
 }
 
 static int
@@ -72,7 +74,9 @@ p_web_listen(struct conf *c, const char *v, char *err, size_t errlen)
 	return p_listen(&c->web_addr, &c->web_port, 8383, v, err, errlen);
 }
 
-/* Split a comma-separated list in place; calls fn for each trimmed, non-empty item. */
+/* Split a comma-separated list in place; calls fn for each trimmed, non-empty item.
+ * The list parsers below fill a list of their own and store it only once every item
+ * has passed: a value with a bad item leaves the key as it was. */
 static int
 each_item(const char *v, int (*fn)(void *ctx, const char *item, char *err, size_t errlen),
           void *ctx, char *err, size_t errlen)
@@ -118,7 +122,8 @@ static int
 parse_cidrs(struct cidr *out, int *n, const char *v, bool allow_empty, char *err,
             size_t errlen)
 {
-	struct cidr_ctx ctx = { out, 0 };
+	struct cidr list[CONF_MAX_LIST];
+	struct cidr_ctx ctx = { list, 0 };
 
 	if (each_item(v, cidr_item, &ctx, err, errlen) < 0)
 		return -1;
@@ -126,32 +131,40 @@ parse_cidrs(struct cidr *out, int *n, const char *v, bool allow_empty, char *err
 		snprintf(err, errlen, "needs at least one address/prefix");
 		return -1;
 	}
+	memcpy(out, list, sizeof(list[0]) * (size_t)ctx.n);
 	*n = ctx.n;
 	return 0;
 }
 
+struct forward_ctx { struct conf_forward list[CONF_MAX_LIST]; int n; };
+
 static int
 forward_item(void *vctx, const char *item, char *err, size_t errlen)
 {
-	struct conf *c = vctx;
+	struct forward_ctx *ctx = vctx;
 	struct conf_forward *f;
 
-	if (c->n_forward >= CONF_MAX_LIST) {
+	if (ctx->n >= CONF_MAX_LIST) {
 		snprintf(err, errlen, "more than %d entries", CONF_MAX_LIST);
 		return -1;
 	}
-	f = &c->forward[c->n_forward];
+	f = &ctx->list[ctx->n];
 	if (hostport_parse(item, '@', 53, &f->addr, &f->port, err, errlen) < 0)
 		return -1;
-	c->n_forward++;
+	ctx->n++;
 	return 0;
 }
 
 static int
 p_forward(struct conf *c, const char *v, char *err, size_t errlen)
 {
-	c->n_forward = 0;
-	return each_item(v, forward_item, c, err, errlen);
+	struct forward_ctx ctx = { .n = 0 };
+
+	if (each_item(v, forward_item, &ctx, err, errlen) < 0)
+		return -1;
+	memcpy(c->forward, ctx.list, sizeof(ctx.list[0]) * (size_t)ctx.n);
+	c->n_forward = ctx.n;
+	return 0;
 }
 
 int
@@ -160,45 +173,53 @@ conf_domain_normalise(const char *in, char *out, size_t outlen)
 	return rules_name_normalise(in, out, outlen);
 }
 
+struct domain_ctx { char list[CONF_MAX_LIST][CONF_MAX_NAME]; int n; };
+
 static int
 domain_item(void *vctx, const char *item, char *err, size_t errlen)
 {
-	struct conf *c = vctx;
+	struct domain_ctx *ctx = vctx;
 
-	if (c->n_expected_domains >= CONF_MAX_LIST) {
+	if (ctx->n >= CONF_MAX_LIST) {
 		snprintf(err, errlen, "more than %d entries", CONF_MAX_LIST);
 		return -1;
 	}
-	if (conf_domain_normalise(item, c->expected_domains[c->n_expected_domains],
-	                          CONF_MAX_NAME) < 0) {
+	if (conf_domain_normalise(item, ctx->list[ctx->n], CONF_MAX_NAME) < 0) {
 		snprintf(err, errlen, "'%s' is not a domain name or *.domain pattern", item);
 		return -1;
 	}
-	c->n_expected_domains++;
+	ctx->n++;
 	return 0;
 }
 
 static int
 p_domains(struct conf *c, const char *v, char *err, size_t errlen)
 {
-	c->n_expected_domains = 0;
-	return each_item(v, domain_item, c, err, errlen);
+	struct domain_ctx ctx = { .n = 0 };
+
+	if (each_item(v, domain_item, &ctx, err, errlen) < 0)
+		return -1;
+	memcpy(c->expected_domains, ctx.list, sizeof(ctx.list[0]) * (size_t)ctx.n);
+	c->n_expected_domains = ctx.n;
+	return 0;
 }
+
+struct port_ctx { struct conf_port list[CONF_MAX_LIST]; int n; };
 
 static int
 port_item(void *vctx, const char *item, char *err, size_t errlen)
 {
-	struct conf *c = vctx;
+	struct port_ctx *ctx = vctx;
 	struct conf_port *p;
 	const char *slash = strchr(item, '/');
 	char *end;
 	unsigned long v;
 
-	if (c->n_expected_ports >= CONF_MAX_LIST) {
+	if (ctx->n >= CONF_MAX_LIST) {
 		snprintf(err, errlen, "more than %d entries", CONF_MAX_LIST);
 		return -1;
 	}
-	p = &c->expected_ports[c->n_expected_ports];
+	p = &ctx->list[ctx->n];
 	if (slash && slash - item == 3 && strncasecmp(item, "tcp", 3) == 0)
 		p->proto = IPPROTO_TCP;
 	else if (slash && slash - item == 3 && strncasecmp(item, "udp", 3) == 0)
@@ -214,15 +235,20 @@ port_item(void *vctx, const char *item, char *err, size_t errlen)
 		return -1;
 	}
 	p->port = (uint16_t)v;
-	c->n_expected_ports++;
+	ctx->n++;
 	return 0;
 }
 
 static int
 p_ports(struct conf *c, const char *v, char *err, size_t errlen)
 {
-	c->n_expected_ports = 0;
-	return each_item(v, port_item, c, err, errlen);
+	struct port_ctx ctx = { .n = 0 };
+
+	if (each_item(v, port_item, &ctx, err, errlen) < 0)
+		return -1;
+	memcpy(c->expected_ports, ctx.list, sizeof(ctx.list[0]) * (size_t)ctx.n);
+	c->n_expected_ports = ctx.n;
+	return 0;
 }
 
 static int

@@ -247,6 +247,21 @@ main(void)
 	ok(has_error(c, "--set collector.nope=1"), "--set errors name the override");
 	conf_free(c);
 
+	/* a value with one bad item leaves the key as it was, every item of it */
+	c = conf_new();
+	is_int(conf_set(c, "policy.expected_domains=example.org, a.*.b"), 1, "bad domain item");
+	ok(c->n_expected_domains == 2 && strcmp(c->expected_domains[0], "api.telegram.org") == 0,
+	   "expected_domains as they were");
+	is_int(conf_set(c, "dns.allow_from=10.0.0.0/8, nope"), 1, "bad prefix item");
+	ok(c->n_allow_from == 1 && c->allow_from[0].net.a[0] == 192, "allow_from as it was");
+	is_int(conf_set(c, "dns.forward=198.51.100.9, 1.2.3.4@x"), 1, "bad forwarder item");
+	ok(c->n_forward == 2 && c->forward[0].addr.a[0] == 1, "forward as it was");
+	is_int(conf_set(c, "policy.expected_ports=udp/53, tcp/0"), 1, "bad port item");
+	ok(c->n_expected_ports == 1 && c->expected_ports[0].port == 443, "expected_ports as they were");
+	is_int(conf_set(c, "dns.listen=198.51.100.1:x"), 1, "bad listen port");
+	is_int(c->dns_addr.a[0], 192, "dns.listen as it was");
+	conf_free(c);
+
 	c = conf_new();
 	is_int(conf_check(c), 0, "defaults pass the cross-key checks");
 	conf_set(c, "alerts.telegram_chat_id=42");
