@@ -159,6 +159,8 @@ timefmt_parse_when(const char *s, int64_t now_us, int64_t *us)
 		return 0;
 	}
 	if (timefmt_parse_duration(s, &d) == 0) {
+		if (now_us < INT64_MIN + d)       /* before the first time there is */
+			return -1;
 		*us = now_us - d;
 		return 0;
 	}

@@ -26,7 +26,7 @@ int timefmt_parse_iso(const char *s, int64_t *us);
 int timefmt_parse_duration(const char *s, int64_t *us);
 
 /* A point in time given either as a duration back from now or as ISO-8601.
- * Returns 0, or -1. */
+ * Returns 0, or -1 (also for a duration reaching back past INT64_MIN). */
 int timefmt_parse_when(const char *s, int64_t now_us, int64_t *us);
 
 #endif
