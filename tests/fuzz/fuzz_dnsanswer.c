@@ -1,5 +1,5 @@
 /* libFuzzer target: the answer logger (every byte string as an answer packet →
- * dns_answer list, packed into the event the writer stores) and the re-encoding of an
+ * dns_answer list, packed into the event the writer stores, within its caps) and the re-encoding of an
  * answer for a client, with the question taken from the packet itself so that most
  * inputs get past the question check, and the client's EDNS and the case of its
  * question from its last bytes. What a client reads in the reply must be what is logged. */
@@ -47,15 +47,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < n; i++)
 			if (!a[i].name || !a[i].data || strlen(a[i].name) >= DNSMSG_NAME_STRLEN)
 				__builtin_trap();
+		/* packed: the first records, within the caps, each whole or cut, and marked
+		 * truncated whenever anything was dropped or cut */
 		if ((pk = dns_event_pack(&ev))) {
-			/* it keeps at most EVENT_DNS_ANSWERS_MAX, and says when it cut */
-			if (pk->n_answers > n || (pk->n_answers < n && !pk->truncated))
+			bool cut = pk->n_answers < n;
+			size_t text = 0;
+
+			if (pk->n_answers > n || pk->n_answers > EVENT_DNS_ANSWERS_MAX)
 				__builtin_trap();
-			for (size_t i = 0; i < pk->n_answers; i++)
-				if (strcmp(pk->answers[i].name, a[i].name) ||
-				    strcmp(pk->answers[i].data, a[i].data) ||
-				    pk->answers[i].ttl != a[i].ttl)
+			for (size_t i = 0; i < pk->n_answers; i++) {
+				size_t nl = strlen(pk->answers[i].name), dl = strlen(pk->answers[i].data);
+
+				if (strncmp(pk->answers[i].name, a[i].name, nl) ||
+				    strncmp(pk->answers[i].data, a[i].data, dl) ||
+				    pk->answers[i].ttl != a[i].ttl || pk->answers[i].rtype != a[i].rtype)
 					__builtin_trap();
+				cut |= nl < strlen(a[i].name) || dl < strlen(a[i].data);
+				text += nl + dl;
+			}
+			if (text > EVENT_DNS_ANSWER_BYTES || (cut && !pk->truncated))
+				__builtin_trap();
 			dns_event_free(pk);
 		}
 		dnsmsg_answers_free(a, n);
