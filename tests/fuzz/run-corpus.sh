@@ -9,4 +9,6 @@ corpus="${OCA_SRCDIR:-.}/tests/fuzz/corpus/$name"
 [ -d "$corpus" ] || { echo "missing corpus $corpus"; exit 99; }
 n=$(ls "$corpus" | wc -l)
 echo "running $bin over $n inputs in $corpus"
-exec "$bin" -runs=0 "$corpus"
+# libFuzzer's own exit codes for a crash (77) and a timeout (70) would read as SKIP and
+# as a plain failure to the test driver: a crash must fail
+exec "$bin" -runs=0 -error_exitcode=1 -timeout_exitcode=1 "$corpus"
