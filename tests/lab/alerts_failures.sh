@@ -53,7 +53,7 @@ check "failures counted" "$(sql "SELECT value FROM counters WHERE name = 'alert_
 plant_finding direct-ip 203.0.113.22 443
 fake_script telegram $(seq 50 | sed 's/.*/500/')
 lab_collect
-wait_until 10 test "$(sql "SELECT attempts FROM alert_outbox WHERE id = 3")" -ge 2 || true
+wait_until 10 at_least 2 sql "SELECT attempts FROM alert_outbox WHERE id = 3" || true
 t0=$(date +%s%N)
 stop_keep && rc=0 || rc=$?
 t1=$(date +%s%N)
@@ -74,7 +74,7 @@ stop_keep
 plant_finding direct-ip 203.0.113.23 443
 fake_script telegram hang
 lab_collect
-wait_until 10 test "$(fake_count telegram hang)" = 1 || true
+wait_until 10 equals 1 fake_count telegram hang || true
 check "hang: the API hangs" "$(fake_count telegram hang)" 1
 N=3000
 in_vm "$FLOWGEN" -s 192.168.83.2 -d 198.51.100.2 -n $N -r 20000
@@ -92,7 +92,7 @@ stop_keep
 plant_finding direct-ip 203.0.113.24 443
 fake_script telegram hang
 lab_collect
-wait_until 10 test "$(fake_count telegram hang)" = 2 || true
+wait_until 10 equals 2 fake_count telegram hang || true
 t0=$(date +%s%N)
 stop_keep && rc=0 || rc=$?
 t1=$(date +%s%N)
@@ -111,7 +111,7 @@ plant_finding direct-ip 203.0.113.25 443
 fake_script webhook $(seq 50 | sed 's/.*/500/')
 tg=$(fake_count telegram ok)
 lab_collect
-wait_until 10 test "$(sql "SELECT attempts FROM alert_outbox WHERE id = (SELECT max(id) FROM alert_outbox)")" -ge 2 || true
+wait_until 10 at_least 2 sql "SELECT attempts FROM alert_outbox WHERE id = (SELECT max(id) FROM alert_outbox)" || true
 stop_keep
 check "webhook failing: Telegram sent once" "$(fake_count telegram ok)" $((tg + 1))
 check "webhook failing: recorded" "$(sql "SELECT last_error LIKE '[telegram sent] webhook: HTTP 500%' FROM alert_outbox WHERE id = (SELECT max(id) FROM alert_outbox)")" 1

@@ -20,14 +20,14 @@ locker=$!
 sleep 0.5
 in_vm "$FLOWGEN" -s 192.168.83.2 -d 198.51.100.2 -n 20000 -r 0 -P 1 >/dev/null
 wait $locker
-wait_until 20 test "$(sql "SELECT count(*) FROM alert_outbox WHERE kind = 'loss' AND delivered_us IS NOT NULL")" -ge 1 || true
+wait_until 20 at_least 1 sql "SELECT count(*) FROM alert_outbox WHERE kind = 'loss' AND delivered_us IS NOT NULL" || true
 lost=$(sql "SELECT coalesce(sum(count), 0) FROM losses")
 check "events were lost" "$([ "$lost" -gt 0 ] && echo yes)" yes
 check "loss alert delivered" "$(sql "SELECT count(*) FROM alert_outbox WHERE kind = 'loss' AND delivered_us IS NOT NULL")" 1
 check "loss alert: the message" "$(fake_texts | grep -c '^oc-audit: events lost')" 1
 check "loss alert: how many" "$(sql "SELECT body ->> '\$.count' FROM alert_outbox WHERE kind = 'loss'")" "$lost"
 
-wait_until 20 test "$(sql "SELECT count(*) FROM alert_outbox WHERE kind = 'watch-end' AND delivered_us IS NOT NULL")" = 1 || true
+wait_until 20 sql_is "SELECT count(*) FROM alert_outbox WHERE kind = 'watch-end' AND delivered_us IS NOT NULL" 1 || true
 check "watch end: delivered" "$(sql "SELECT count(*) FROM alert_outbox WHERE kind = 'watch-end' AND delivered_us IS NOT NULL")" 1
 fake_texts > "$LAB_DIR/texts"
 findings=$(sql "SELECT count(*) FROM findings")

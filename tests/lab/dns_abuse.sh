@@ -103,7 +103,8 @@ for i in 1 2 3; do
 	hold | in_vm socat -t 1 - TCP4:192.168.83.1:53 >/dev/null 2>&1 &
 	HOLD="$HOLD $!"
 done
-wait_until 10 test "$(in_host ss -tn state established '( sport = :53 )' | grep -c ':53 ')" -ge 3 || true
+tcp_held() { in_host ss -tn state established '( sport = :53 )' | grep -c ':53 '; }
+wait_until 10 at_least 3 tcp_held || true
 t0=$(ms)
 in_vm socat -t 0 - TCP4:192.168.83.1:53 < <(sleep 10) >/dev/null 2>&1 || true
 t=$(( $(ms) - t0 ))

@@ -212,6 +212,12 @@ wait_until() {
 # sql_is QUERY WANT: the query's value is WANT (for wait_until).
 sql_is() { [ "$(sql "$1" 2>/dev/null)" = "$2" ]; }
 
+# at_least N CMD... / equals WANT CMD...: what CMD prints is a number of N or more, or
+# is WANT. For wait_until, which runs its command again each time: a "$(...)" among
+# wait_until's own arguments is expanded once, before the first try.
+at_least() { local n=$1; shift; [ "$("$@" 2>/dev/null)" -ge "$n" ] 2>/dev/null; }
+equals() { local want=$1; shift; [ "$("$@" 2>/dev/null)" = "$want" ]; }
+
 # check NAME GOT WANT
 FAILED=0
 check() {

@@ -248,7 +248,8 @@ for i in 1 2 3 4 5 6 7 8; do
 	STALLED="$STALLED $!"
 done
 LAB_PIDS="$LAB_PIDS $STALLED"
-wait_until 20 test "$(in_host ss -tn state established '( dport = :8383 )' | grep -c 8383)" -ge 8 || true
+stalled() { in_host ss -tn state established '( dport = :8383 )' | grep -c 8383; }
+wait_until 20 at_least 8 stalled || true
 check "answers beside 8 stalled clients" "$(hc "http://$WEB/api/findings")" 200
 # not by waiting for them: they hold their connections for 30 s
 check "answered while the 8 stalled clients still held on" \
