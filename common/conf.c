@@ -6,7 +6,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -204,37 +203,19 @@ p_domains(struct conf *c, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
-struct port_ctx { struct conf_port list[CONF_MAX_LIST]; int n; };
+struct port_ctx { struct rule_port list[CONF_MAX_LIST]; int n; };
 
 static int
 port_item(void *vctx, const char *item, char *err, size_t errlen)
 {
 	struct port_ctx *ctx = vctx;
-	struct conf_port *p;
-	const char *slash = strchr(item, '/');
-	char *end;
-	unsigned long v;
 
 	if (ctx->n >= CONF_MAX_LIST) {
 		snprintf(err, errlen, "more than %d entries", CONF_MAX_LIST);
 		return -1;
 	}
-	p = &ctx->list[ctx->n];
-	if (slash && slash - item == 3 && strncasecmp(item, "tcp", 3) == 0)
-		p->proto = IPPROTO_TCP;
-	else if (slash && slash - item == 3 && strncasecmp(item, "udp", 3) == 0)
-		p->proto = IPPROTO_UDP;
-	else {
-		snprintf(err, errlen, "'%s' is not proto/port (tcp/443, udp/443)", item);
+	if (rules_port_parse(item, &ctx->list[ctx->n], err, errlen) < 0)
 		return -1;
-	}
-	errno = 0;
-	v = strtoul(slash + 1, &end, 10);
-	if (!isdigit((unsigned char)slash[1]) || *end || errno || v == 0 || v > 65535) {
-		snprintf(err, errlen, "'%s': port must be 1..65535", item);
-		return -1;
-	}
-	p->port = (uint16_t)v;
 	ctx->n++;
 	return 0;
 }
@@ -459,24 +440,35 @@ static const struct key keys[] = {
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
+static void add_msg(char ***list, int *n, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+/* Append one formatted problem to *list (*n of them). */
+static void
+add_msg(char ***list, int *n, const char *fmt, va_list ap)
+{
+	char buf[1024];
+	char **e;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	e = realloc(*list, sizeof(*e) * (size_t)(*n + 1));
+	if (!e || !(e[*n] = strdup(buf)))
+		abort();
+	*list = e;
+	(*n)++;
+}
+
 static void add_error(struct conf *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static void
 add_error(struct conf *c, const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
-	char **e;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	add_msg(&c->errors, &c->n_errors, fmt, ap);
 	va_end(ap);
-	e = realloc(c->errors, sizeof(*e) * (size_t)(c->n_errors + 1));
-	if (!e || !(e[c->n_errors] = strdup(buf)))
-		abort();
-	c->errors = e;
-	c->n_errors++;
 }
 
 static const struct key *
@@ -503,18 +495,11 @@ static void add_warning(struct conf *c, const char *fmt, ...)
 static void
 add_warning(struct conf *c, const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
-	char **e;
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	add_msg(&c->warnings, &c->n_warnings, fmt, ap);
 	va_end(ap);
-	e = realloc(c->warnings, sizeof(*e) * (size_t)(c->n_warnings + 1));
-	if (!e || !(e[c->n_warnings] = strdup(buf)))
-		abort();
-	c->warnings = e;
-	c->n_warnings++;
 }
 
 static bool
@@ -593,10 +578,8 @@ build_rules(struct conf *c, const char *text, size_t len)
 		struct rule r = { .n_ports = 0 };
 
 		snprintf(r.name, sizeof(r.name), "%s", c->expected_domains[i]);
-		for (int j = 0; j < c->n_expected_ports && j < RULE_MAX_PORTS; j++) {
-			r.ports[r.n_ports].proto = c->expected_ports[j].proto;
-			r.ports[r.n_ports++].port = c->expected_ports[j].port;
-		}
+		for (int j = 0; j < c->n_expected_ports && j < RULE_MAX_PORTS; j++)
+			r.ports[r.n_ports++] = c->expected_ports[j];
 		if (rules_add(rs, &r, err, sizeof(err)) < 0)
 			add_error(c, "policy.expected_domains: %s", err);
 	}

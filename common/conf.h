@@ -15,11 +15,6 @@
 #define CONF_MAX_LIST 32
 #define CONF_MAX_NAME 256
 
-struct conf_port {
-	uint8_t proto;  /* IPPROTO_TCP or IPPROTO_UDP */
-	uint16_t port;
-};
-
 struct conf_forward {
 	struct netaddr addr;
 	uint16_t port;
@@ -50,7 +45,7 @@ struct conf {
 	/* [policy] */
 	char expected_domains[CONF_MAX_LIST][CONF_MAX_NAME]; /* lower case, no final dot */
 	int n_expected_domains;
-	struct conf_port expected_ports[CONF_MAX_LIST];
+	struct rule_port expected_ports[CONF_MAX_LIST];  /* read by rules_port_parse */
 	int n_expected_ports;
 	char rules_file[4096];         /* empty = none */
 	struct rules *rules;           /* the effective rules and canaries (rules.h): expect,
