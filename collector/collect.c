@@ -20,6 +20,7 @@
 #include "collect.h"
 #include "common/conf.h"
 #include "common/log.h"
+#include "enforce.h"
 #include "nflogread.h"
 #include "common/queue.h"
 #include "dnslog/resolver.h"
@@ -80,6 +81,7 @@ struct daemon {
 	int n_retired;
 	struct privdrop_id id;
 	struct netadm *na;
+	struct enforce *enf;         /* enforce mode only */
 	struct queue *q;
 	struct stats *st;
 	struct writer *w;
@@ -107,6 +109,13 @@ open_privileged(struct daemon *d, char *err, size_t errlen)
 		return -1;
 	if (c->dns_addr.family != 0 && !(d->dns = resolver_open(c, d->q, d->st, err, errlen)))
 		return -1;
+	if (c->enforce) {
+		if (!(d->enf = enforce_new(d->na, c, d->st))) {
+			snprintf(err, errlen, "enforce: out of memory");
+			return -1;
+		}
+		resolver_set_answer_hook(d->dns, enforce_answer, d->enf);
+	}
 	if (c->web_addr.family != 0 && !(d->web = web_open(c, d->q, d->st, err, errlen)))
 		return -1;
 	/* after the writer: the database exists; a missing token file is a startup error */
@@ -267,6 +276,9 @@ reload(struct daemon *d)
 		alerts_reconfigure(d->al, &as);
 		explicit_bzero(&as, sizeof(as));
 	}
+	if (enforce_set_rules(d->enf, n) < 0)
+		log_err("SIGHUP: enforce: out of memory: the resolver opens what the old rules "
+		        "expected");
 	writer_set_conf(d->w, n);
 	for (int i = 0; i < 500 && !writer_conf_taken(d->w, n); i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
@@ -421,6 +433,7 @@ out:
 	nflogread_close(d.nf);
 	writer_free(d.w);
 	queue_free(d.q);
+	enforce_free(d.enf);
 	netadm_close(d.na);
 	for (int i = 0; i < d.n_retired; i++)
 		conf_free(d.retired[i]);

@@ -20,6 +20,7 @@
 
 #include "attrib.h"
 #include "core.h"
+#include "enforce.h"
 #include "common/dnstype.h"
 #include "fold.h"
 #include "common/findkind.h"
@@ -206,7 +207,7 @@ static int
 raise(struct core *k, struct store *s, struct finding_in *f, const struct fold_in *fi)
 {
 	struct fold_out fo;
-	char detail[800];
+	char detail[800], key[FOLD_KEYLEN + 16];
 	bool is_new;
 	int64_t seen = store_finding_seen(s, f->kind, f->key, f->ts_us);
 
@@ -214,7 +215,9 @@ raise(struct core *k, struct store *s, struct finding_in *f, const struct fold_i
 		return seen < 0 ? -1 : 0;
 	fold_decide(k->fold, fi, &fo);
 	if (fo.level != FOLD_EXACT) {
-		f->key = fo.key;
+		/* a blocked finding folds apart from what got through (core_conn) */
+		snprintf(key, sizeof(key), "%s%s", f->blocked ? "blocked " : "", fo.key);
+		f->key = key;
 		f->domain = fo.domain;
 		f->ip = fo.ip;
 		f->port = -1;
@@ -235,8 +238,10 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 	struct attrib_result r;
 	struct conn_verdict v;
 	struct conn_attr a = { 0 };
+	char detail[512], bkey[VERDICT_KEYLEN + 16];
 	int64_t id;
 	int day;
+	bool blocked;
 
 	if (!verdict_is_vm(k->c, &ev->src))
 		return store_other(s, ev->ts_us, false, &ev->src) < 0 ? -1 : 1;
@@ -255,12 +260,21 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 		a.names[a.n_names++] = r.c[i].name;
 	if ((id = store_conn(s, ev, &a)) < 0)
 		return -1;
+	blocked = enforce_is_blocked(ev);
 	if (v.kind == FK_NONE)
-		return 0;
+		/* dropped though the rules expect it: the set lacked an answer's address (the
+		 * helper failed, or the VM kept an answer past its TTL and the grace) */
+		return blocked && store_counter_add(s, "enforce_expected_dropped", 1) < 0 ? -1 : 0;
+	if (blocked) {
+		/* a row of its own: what got through and what was stopped stay apart */
+		snprintf(bkey, sizeof(bkey), "blocked %s", v.key);
+		snprintf(detail, sizeof(detail), "blocked by enforce mode: %s", v.detail);
+	}
 	struct finding_in f = {
-		.kind = findkind_name(v.kind), .key = v.key, .domain = v.domain, .ip = v.ip,
-		.port = v.port, .proto = v.proto, .ts_us = ev->ts_us, .watch_day = day,
-		.detail = v.detail, .example = v.example, .conn_id = id, .query_id = a.query_id,
+		.kind = findkind_name(v.kind), .key = blocked ? bkey : v.key, .domain = v.domain,
+		.ip = v.ip, .port = v.port, .proto = v.proto, .ts_us = ev->ts_us, .watch_day = day,
+		.detail = blocked ? detail : v.detail, .example = v.example, .conn_id = id,
+		.query_id = a.query_id, .blocked = blocked,
 	};
 	struct fold_in fi = { .kind = v.kind, .key = v.key, .name = v.domain, .addr = &ev->dst };
 	return raise(k, s, &f, &fi);

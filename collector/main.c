@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "dnslog/dnslisten.h"
 #include "common/netaddr.h"
+#include "enforce.h"
 #include "report/report.h"
 #include "report/verify.h"
 
@@ -28,6 +29,8 @@ usage(FILE *f)
 	        "  check-config -c FILE [--set section.key=value]  validate and print the config\n"
 	        "  alert-test -c FILE [--set section.key=value]    send a test alert, print the answer\n"
 	        "  verify [-c FILE | --db PATH] [--head HASH]      check the hash chain of the record\n"
+	        "  enforce-rules -c FILE [--set section.key=value] the nftables ruleset enforce\n"
+	        "                                                  mode needs (nft -f input)\n"
 	        "  --version, --help                               (COMMAND --help: its options)\n"
 	        "\n"
 	        "exit status, the same for every command:\n"
@@ -125,6 +128,36 @@ alert_test_main(int argc, char **argv)
 	return rc;
 }
 
+/* `oc-audit enforce-rules -c FILE`: the ruleset an operator installs for enforce mode. */
+static int
+enforce_rules_main(int argc, char **argv)
+{
+	int rc = 0;
+	struct conf *c = conf_from_args("enforce-rules", "print the nftables ruleset enforce "
+	                                "mode needs, for nft -f (install it before collect "
+	                                "starts with [enforce] mode = enforce)", argc, argv, &rc);
+	size_t need;
+	char *buf;
+
+	if (!c)
+		return rc;
+	need = enforce_ruleset(c, NULL, 0) + 1;
+	if (!(buf = malloc(need))) {
+		fprintf(stderr, "oc-audit enforce-rules: out of memory\n");
+		conf_free(c);
+		return 1;
+	}
+	enforce_ruleset(c, buf, need);
+	fputs(buf, stdout);
+	if (!c->enforce)
+		fprintf(stderr, "oc-audit enforce-rules: note: [enforce] mode is audit in this "
+		        "configuration: nothing fills the sets, so the rules would drop every new "
+		        "connection of the VM\n");
+	free(buf);
+	conf_free(c);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -142,6 +175,8 @@ main(int argc, char **argv)
 		return alert_test_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "verify") == 0)
 		return verify_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "enforce-rules") == 0)
+		return enforce_rules_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
 		printf("oc-audit %s (schema version %d)\n", PACKAGE_VERSION, db_schema_version());
 		return 0;

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "common/log.h"
+#include "enforce.h"
 #include "netadm.h"
 #include "sandbox.h"
 
@@ -32,11 +34,17 @@ static const struct {
 } msg_size[NETADM__TYPES] = {
 	[NETADM_RULESET_CHECK] = { sizeof(struct netadm_ruleset_req),
 	                           sizeof(struct netadm_ruleset_rep) },
+	[NETADM_SET_ADD] = { sizeof(struct netadm_set_req), sizeof(struct netadm_set_rep) },
 };
 
-#define MSG_MAX 1024   /* larger than every message; checked below */
+#define MSG_MAX 2048   /* larger than every message; checked below */
 _Static_assert(sizeof(struct netadm_ruleset_req) < MSG_MAX, "MSG_MAX");
 _Static_assert(sizeof(struct netadm_ruleset_rep) < MSG_MAX, "MSG_MAX");
+_Static_assert(sizeof(struct netadm_set_req) < MSG_MAX, "MSG_MAX");
+_Static_assert(sizeof(struct netadm_set_rep) < MSG_MAX, "MSG_MAX");
+
+/* Three commands per element in the worst case, each well under this. */
+#define SET_CMD_MAX (NETADM_SET_MAX * 3 * 192 + 512)
 
 int
 netadm_msg_check(const void *buf, size_t n, bool reply)
@@ -90,6 +98,117 @@ ruleset_check(struct helper *hp, const struct netadm_ruleset_req *rq,
 	rp->detail[sizeof(rp->detail) - 1] = '\0';
 }
 
+static bool
+elem_valid(const struct netadm_elem *e)
+{
+	return (e->family == 4 || e->family == 6) &&
+	       (e->proto == IPPROTO_TCP || e->proto == IPPROTO_UDP) && e->port > 0 &&
+	       e->timeout > 0 && e->timeout <= NETADM_TIMEOUT_MAX;
+}
+
+/* "C . A . tcp . 443" into out. */
+static void
+elem_text(const struct netadm_elem *e, char *out, size_t len)
+{
+	struct netaddr c, a;
+	char cs[NETADDR_STRLEN], as[NETADDR_STRLEN];
+
+	netaddr_from_bytes(&c, e->family, e->client);
+	netaddr_from_bytes(&a, e->family, e->addr);
+	snprintf(out, len, "%s . %s . %s . %u", netaddr_format(&c, cs, sizeof(cs)),
+	         netaddr_format(&a, as, sizeof(as)), e->proto == IPPROTO_TCP ? "tcp" : "udp",
+	         (unsigned)e->port);
+}
+
+/* Append "VERB element inet TABLE SET { e, e ... }" for the elements of one family. */
+static void
+set_cmd(char *cmd, size_t len, const char *verb, const struct netadm_elem *e, int n,
+        int family, bool with_timeout)
+{
+	size_t at = strlen(cmd);
+	bool any = false;
+
+	for (int i = 0; i < n; i++) {
+		char t[128];
+
+		if (e[i].family != family)
+			continue;
+		elem_text(&e[i], t, sizeof(t));
+		if (!any)
+			at += (size_t)snprintf(cmd + at, len - at, "%s element inet %s allow%d { ", verb,
+			                       ENFORCE_TABLE, family);
+		else
+			at += (size_t)snprintf(cmd + at, len - at, ", ");
+		if (at >= len)
+			return;
+		if (with_timeout)
+			at += (size_t)snprintf(cmd + at, len - at, "%s timeout %us", t,
+			                       (unsigned)e[i].timeout);
+		else
+			at += (size_t)snprintf(cmd + at, len - at, "%s", t);
+		if (at >= len)
+			return;
+		any = true;
+	}
+	if (any && at < len)
+		snprintf(cmd + at, len - at, " }\n");
+}
+
+/* Add the elements, or refresh their timeouts, in one transaction: add (creates what is
+ * missing), delete, add again. A plain add of an element already there keeps its old
+ * expiry on older kernels, and the VM would be cut off from an address it was just
+ * given again. Duplicates are merged first (deleting one twice would fail the whole
+ * transaction). */
+static void
+set_add(struct helper *hp, const struct netadm_set_req *rq, struct netadm_set_rep *rp)
+{
+	static char cmd[SET_CMD_MAX];
+	struct netadm_elem e[NETADM_SET_MAX];
+	int n = 0;
+
+	rp->rc = -1;
+	if (rq->n == 0 || rq->n > NETADM_SET_MAX) {
+		snprintf(rp->detail, sizeof(rp->detail), "%u elements in one request", rq->n);
+		return;
+	}
+	for (uint32_t i = 0; i < rq->n; i++) {
+		int j;
+
+		if (!elem_valid(&rq->e[i])) {
+			snprintf(rp->detail, sizeof(rp->detail), "element %u is not valid", i);
+			return;
+		}
+		for (j = 0; j < n; j++)
+			if (e[j].family == rq->e[i].family && e[j].proto == rq->e[i].proto &&
+			    e[j].port == rq->e[i].port && !memcmp(e[j].client, rq->e[i].client, 16) &&
+			    !memcmp(e[j].addr, rq->e[i].addr, 16))
+				break;
+		if (j < n) {
+			if (rq->e[i].timeout > e[j].timeout)
+				e[j].timeout = rq->e[i].timeout;
+			continue;
+		}
+		e[n++] = rq->e[i];
+	}
+	cmd[0] = '\0';
+	for (int f = 4; f <= 6; f += 2) {
+		set_cmd(cmd, sizeof(cmd), "add", e, n, f, true);
+		set_cmd(cmd, sizeof(cmd), "delete", e, n, f, false);
+		set_cmd(cmd, sizeof(cmd), "add", e, n, f, true);
+	}
+	if (nft_run_cmd_from_buffer(hp->nft, cmd) != 0) {
+		const char *err = nft_ctx_get_error_buffer(hp->nft);
+		const char *msg = err && *err ? err : "no reason given";
+
+		/* the first line: the rest repeats the command and points at it */
+		snprintf(rp->detail, sizeof(rp->detail), "libnftables: %.*s",
+		         (int)strcspn(msg, "\n"), msg);
+		return;
+	}
+	rp->rc = 0;
+	rp->n = (uint32_t)n;
+}
+
 static void __attribute__((noreturn))
 helper_main(int fd, const struct privdrop_id *id, pid_t parent)
 {
@@ -140,6 +259,9 @@ helper_main(int fd, const struct privdrop_id *id, pid_t parent)
 		switch (type) {
 		case NETADM_RULESET_CHECK:
 			ruleset_check(&hp, (const void *)in.b, (void *)out.b);
+			break;
+		case NETADM_SET_ADD:
+			set_add(&hp, (const void *)in.b, (void *)out.b);
 			break;
 		}
 		if (send(fd, out.b, out.h.len, MSG_NOSIGNAL) != (ssize_t)out.h.len)
@@ -290,6 +412,44 @@ netadm_ruleset_check(struct netadm *n, unsigned nflog_group, const struct cidr *
 	out->rules = rp.rules;
 	rp.detail[sizeof(rp.detail) - 1] = '\0';
 	memcpy(out->detail, rp.detail, sizeof(out->detail));
+	return 0;
+}
+
+int
+netadm_set_add(struct netadm *n, const struct netadm_elem *e, int n_elem, int timeout_ms,
+               char *why, size_t whylen)
+{
+	struct netadm_set_req rq;
+	struct netadm_set_rep rp;
+	int rc;
+
+	if (whylen)
+		*why = '\0';
+	if (!n) {
+		errno = EPIPE;
+		return -1;
+	}
+	if (n_elem <= 0 || n_elem > NETADM_SET_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	memset(&rq, 0, sizeof(rq));
+	rq.h.type = NETADM_SET_ADD;
+	rq.h.len = sizeof(rq);
+	rq.n = (uint32_t)n_elem;
+	memcpy(rq.e, e, sizeof(*e) * (size_t)n_elem);
+	pthread_mutex_lock(&n->mu);
+	rc = round_trip(n, &rq.h, &rp.h, sizeof(rp), timeout_ms);
+	pthread_mutex_unlock(&n->mu);
+	if (rc < 0)
+		return -1;
+	if (rp.rc != 0) {
+		rp.detail[sizeof(rp.detail) - 1] = '\0';
+		if (whylen)
+			snprintf(why, whylen, "%s", rp.detail);
+		errno = EIO;
+		return -1;
+	}
 	return 0;
 }
 

@@ -27,6 +27,7 @@
 
 enum netadm_type {
 	NETADM_RULESET_CHECK = 1,
+	NETADM_SET_ADD,
 	NETADM__TYPES
 };
 
@@ -60,6 +61,36 @@ struct netadm_ruleset_rep {
 	char detail[NFTCHECK_DETAIL];    /* NUL-terminated */
 };
 
+/* One element of enforce mode's sets (enforce.h): client . addr . proto . port, for
+ * timeout seconds. client and addr are of one family. */
+struct netadm_elem {
+	uint8_t family;   /* 4 or 6 */
+	uint8_t proto;    /* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t port;    /* 1..65535 */
+	uint32_t timeout; /* seconds, 1..NETADM_TIMEOUT_MAX */
+	uint8_t client[16];
+	uint8_t addr[16];
+};
+
+#define NETADM_SET_MAX 32              /* elements in one request */
+#define NETADM_TIMEOUT_MAX (8u * 86400u)
+
+/* Add (or refresh: the new timeout replaces the old) elements of enforce mode's sets.
+ * The helper checks every element and adds all or none, in one transaction. */
+struct netadm_set_req {
+	struct netadm_hdr h;
+	uint32_t n;
+	uint32_t pad;
+	struct netadm_elem e[NETADM_SET_MAX];
+};
+
+struct netadm_set_rep {
+	struct netadm_hdr h;
+	int32_t rc;                      /* 0 added; -1 refused (detail says why) */
+	uint32_t n;                      /* elements added */
+	char detail[NFTCHECK_DETAIL];    /* NUL-terminated */
+};
+
 /* Is buf[0..n) a well-formed message: a header whose type is known, whose len is n, and n
  * the exact size of that type's request (reply = false) or reply (reply = true)? Returns
  * the type, or 0 when it is not (the connection must then end). Pure. */
@@ -81,6 +112,13 @@ pid_t netadm_pid(const struct netadm *n);
  * connection is ended). */
 int netadm_ruleset_check(struct netadm *n, unsigned nflog_group, const struct cidr *vm,
                          int n_vm, int timeout_ms, struct nftcheck_result *out);
+
+/* Have the helper add e[0..n) (n <= NETADM_SET_MAX) to enforce mode's sets, in one
+ * transaction. Thread-safe; waits at most timeout_ms. Returns 0, or -1 with errno: EPIPE,
+ * ETIMEDOUT, EPROTO as above, EINVAL (n out of range), or EIO when the helper refused
+ * or nftables failed (the reason, NUL-terminated, in why[0..whylen)). */
+int netadm_set_add(struct netadm *n, const struct netadm_elem *e, int n_elem,
+                   int timeout_ms, char *why, size_t whylen);
 
 /* Reap the helper if it has exited (after SIGCHLD), logging how it ended once. Returns
  * true if it is gone. */

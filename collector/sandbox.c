@@ -167,10 +167,12 @@ int
 sandbox_netadm(char *err, size_t errlen)
 {
 	/* libnftables reads the ruleset over netlink, formats it as JSON (jansson), and the
-	 * check runs SQLite's JSON functions in memory; answers go back on the socket pair */
+	 * check runs SQLite's JSON functions in memory; answers go back on the socket pair.
+	 * Adding set elements (enforce mode) sends a netlink batch, whose errors libnftables
+	 * collects with select(). */
 	static const char *const calls[] = {
 		"bind", "getsockname", "setsockopt", "getsockopt", "sendto", "recvfrom",
-		"sendmsg", "recvmsg", "openat", "open", "poll",
+		"sendmsg", "recvmsg", "openat", "open", "poll", "pselect6", "select",
 	};
 	static const int families[] = { AF_NETLINK };
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);

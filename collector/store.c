@@ -87,14 +87,16 @@ static const char *const sql_text[S__COUNT] = {
 	[S_IP_GET] = "SELECT id FROM dns_ips WHERE ip = ?1 AND name_id = ?2",
 	[S_FIND_INS] =
 	"INSERT INTO findings(kind, key, domain, ip, port, proto, count, first_us, last_us, "
-	"watch_day, detail, example, conn_id, query_id, id) VALUES(?,?,?,?,?,?,1,?7,?7,?,?,?,?,?,?) "
+	"watch_day, detail, example, conn_id, query_id, id, blocked) "
+	"VALUES(?,?,?,?,?,?,1,?7,?7,?,?,?,?,?,?,?) "
 	"ON CONFLICT(kind, key) DO NOTHING RETURNING id",
 	[S_FIND_GET] = "SELECT id FROM findings WHERE kind = ? AND key = ?",
 	[S_OUTBOX] =
 	"INSERT INTO alert_outbox(kind, finding_id, created_us, body, next_us) "
 	"SELECT 'finding', id, ?2, json_object('kind', kind, 'domain', domain, 'ip', ip, "
 	"'port', port, 'proto', proto, 'count', count, 'first_seen', " DB_ISO("first_us") ", "
-	"'last_seen', " DB_ISO("last_us") ", 'watch_day', watch_day, 'detail', detail), ?2 "
+	"'last_seen', " DB_ISO("last_us") ", 'watch_day', watch_day, 'detail', detail, "
+	"'blocked', json(CASE WHEN blocked THEN 'true' ELSE 'false' END)), ?2 "
 	"FROM findings WHERE id = ?1",
 	[S_INS_LOSS] = "INSERT INTO losses(ts_us, source, count, id) VALUES(?,?,?,?)",
 	[S_INS_SENSOR] =
@@ -563,6 +565,7 @@ store_finding(struct store *s, const struct finding_in *f, bool *is_new)
 		sqlite3_bind_int64(st, 11, f->conn_id);
 	if (f->query_id)
 		sqlite3_bind_int64(st, 12, f->query_id);
+	sqlite3_bind_int(st, 14, f->blocked);
 	{
 		int rc = step_new_row(s, st, CHAIN_FINDINGS, 13);
 

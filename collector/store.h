@@ -39,6 +39,7 @@ struct finding_in {
 	const char *detail;         /* what it means, for people */
 	const char *example;        /* the event that raised it */
 	int64_t conn_id, query_id;  /* 0 = none */
+	bool blocked;               /* enforce mode dropped the attempts (key says so too) */
 };
 
 /* Prepare every statement on db (a read-write handle the caller keeps open).

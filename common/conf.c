@@ -276,6 +276,17 @@ p_dnssec(struct conf *c, const char *v, char *err, size_t errlen)
 }
 
 static int
+p_enforce_mode(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	if (strcmp(v, "audit") == 0 || strcmp(v, "enforce") == 0) {
+		c->enforce = v[0] == 'e';
+		return 0;
+	}
+	snprintf(err, errlen, "'%s' is neither audit nor enforce", v);
+	return -1;
+}
+
+static int
 p_watch_start(struct conf *c, const char *v, char *err, size_t errlen)
 {
 	if (strcmp(v, "auto") == 0) {
@@ -436,6 +447,9 @@ static const struct key keys[] = {
 	FN("alerts", "telegram_api_base", p_api_base, "https://api.telegram.org",
 	   "Telegram Bot API base URL (http:// only on loopback)"),
 	FN("alerts", "webhook_url", p_webhook, "", "URL that receives one JSON POST per alert"),
+	FN("enforce", "mode", p_enforce_mode, "audit",
+	   "audit = watch only; enforce = the VM reaches only what the rules expect, at the "
+	   "addresses the resolver gave it (needs the ruleset of oc-audit enforce-rules)"),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -888,6 +902,9 @@ conf_check(struct conf *c)
 	if (c->pcap_interface[0])
 		add_error(c, "collector.pcap_interface: packet capture (and with it sni-mismatch) "
 		          "is not in this version of oc-audit; leave it empty");
+	if (c->enforce && !c->dns_addr.family)
+		add_error(c, "enforce.mode: enforce needs the resolver (dns.listen): only its "
+		          "answers open the way");
 	if (c->dns_addr.family && c->n_allow_from == 0)
 		add_error(c, "dns.allow_from: needs at least one prefix when dns.listen is set");
 	if (c->dns_addr.family && c->dnssec) {

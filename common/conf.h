@@ -67,6 +67,8 @@ struct conf {
 	char telegram_chat_id[128];
 	char telegram_api_base[1024];
 	char webhook_url[1024];
+	/* [enforce] */
+	unsigned enforce;              /* 1 = enforce mode (enforce.h), 0 = audit */
 
 	/* private: the text of each key as given (for printing), whether the file or --set
 	 * gave it, the parsed expect and canary_names, and the problems found */

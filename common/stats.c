@@ -65,6 +65,12 @@ static const struct {
 	[STAT_OTHER_DNS] = { .name = "other_dns_queries", .metric = "other_sources",
 		.label = "event=\"dns_query\"",
 		.help = "DNS queries from sources outside vm_subnet (not judged)" },
+	[STAT_ENFORCE_ADDED] = { .name = "enforce_added", .metric = "enforce_elements",
+		.label = "result=\"added\"",
+		.help = "addresses the resolver's answers opened in enforce mode (set elements)" },
+	[STAT_ENFORCE_FAILED] = { .name = "enforce_failed", .metric = "enforce_elements",
+		.label = "result=\"failed\"",
+		.help = "set elements enforce mode could not add (their connections are dropped)" },
 };
 
 /* The families of /metrics, with what each counts. */
@@ -85,6 +91,8 @@ static const struct stats_family families[] = {
 	{ "attribution_evicted", "DNS answers the attribution map evicted to stay in its "
 	  "memory budget" },
 	{ "other_sources", "events from sources outside vm_subnet (counted, not judged)" },
+	{ "enforce_elements", "enforce mode: nftables set elements the resolver's answers "
+	  "opened, by outcome" },
 	{ NULL, NULL },
 };
 

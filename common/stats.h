@@ -30,6 +30,8 @@ enum stat_id {
 	STAT_ATTRIB_EVICTED,     /* answers the attribution map evicted (memory budget) */
 	STAT_OTHER_CONNECTIONS,  /* connections from outside vm_subnet: counted apart */
 	STAT_OTHER_DNS,          /* DNS queries from outside vm_subnet: counted apart */
+	STAT_ENFORCE_ADDED,      /* set elements the resolver's answers opened (enforce.h) */
+	STAT_ENFORCE_FAILED,     /* set elements that could not be added (helper, full set) */
 	STAT__COUNT
 };
 

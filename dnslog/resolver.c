@@ -84,6 +84,8 @@ struct resolver {
 	struct pending *pending, *orphans;
 	unsigned n_pending;
 	bool warned_pending;
+	resolver_answer_fn answer_hook;
+	void *answer_ctx;
 };
 
 /* A query libunbound is resolving. */
@@ -235,6 +237,19 @@ admit(struct resolver *r, const uint8_t *msg, size_t len, const struct dnssrc *s
 	return false;
 }
 
+/* The answer hook, for an answer with records (enforce mode opens their addresses). */
+static void
+before_answer(struct resolver *r, const struct dnssrc *src, const struct dnsq *q,
+              const struct dns_answer *ans, size_t n_ans)
+{
+	char name[DNSMSG_NAME_STRLEN];
+
+	if (!r->answer_hook || n_ans == 0)
+		return;
+	dnsmsg_name_str(q->qname, q->qname_len, name, sizeof(name));
+	r->answer_hook(r->answer_ctx, &src->client, name, ans, n_ans);
+}
+
 /* Answer q from the reply memo if it holds a reply for it. Returns whether it did. */
 static bool
 answer_cached(struct resolver *r, const struct dnssrc *src, const struct dnsq *q)
@@ -247,6 +262,7 @@ answer_cached(struct resolver *r, const struct dnssrc *src, const struct dnsq *q
 	len = rcache_get(r->cache, q, src->t0_us, buf, sizeof(buf), &rcode, &ans, &n_ans);
 	if (len == 0)
 		return false;
+	before_answer(r, src, q, ans, n_ans);
 	emit(r, src, q, send_reply(r, src, buf, len) ? rcode : -1, ans, n_ans, NULL);
 	return true;
 }
@@ -310,6 +326,8 @@ on_resolved(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 	}
 	if (rcode == DNS_RCODE_SERVFAIL)
 		stats_add(r->st, STAT_DNS_SERVFAIL, 1);
+	else if (out)
+		before_answer(r, &p->src, &p->q, ans, n_ans);
 	sent = send_reply(r, &p->src, out ? out : ebuf, outlen);
 	if (sent && out)
 		rcache_put(r->cache, &p->q, out, outlen, rcode, ans, n_ans, queue_mono_us());
@@ -580,6 +598,13 @@ run(void *arg)
 		free(p);
 	}
 	return NULL;
+}
+
+void
+resolver_set_answer_hook(struct resolver *r, resolver_answer_fn fn, void *ctx)
+{
+	r->answer_hook = fn;
+	r->answer_ctx = ctx;
 }
 
 int

@@ -10,6 +10,8 @@
 #include <stddef.h>
 
 #include "common/conf.h"
+#include "common/event.h"
+#include "common/netaddr.h"
 #include "common/queue.h"
 #include "common/stats.h"
 
@@ -21,6 +23,17 @@ struct resolver;
  * a one-line reason in err. */
 struct resolver *resolver_open(const struct conf *c, struct queue *q, struct stats *st,
                                char *err, size_t errlen);
+
+/* Called on the resolver thread with every answer that carries records, before it
+ * leaves (a reply replayed from the memo too): the client, the name as asked
+ * (presentation form), and the records the client is given. The answer is sent when it
+ * returns; the records are the caller's. */
+typedef void (*resolver_answer_fn)(void *ctx, const struct netaddr *client,
+                                   const char *qname, const struct dns_answer *ans,
+                                   size_t n_ans);
+
+/* Set the answer hook (enforce mode). Call before resolver_start. */
+void resolver_set_answer_hook(struct resolver *r, resolver_answer_fn fn, void *ctx);
 
 /* Start answering on the resolver thread. Returns 0, or -1 with errno. */
 int resolver_start(struct resolver *r);

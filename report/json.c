@@ -30,9 +30,10 @@ static const char *const enc_sql[] = {
 	" 'expected', json(CASE WHEN ?3 THEN 'true' ELSE 'false' END),"
 	" 'first_seen', " DB_ISO("?4") ", 'last_seen', " DB_ISO("?5") ")",
 	[E_FINDING] =
-	"SELECT json_object('kind', ?1, 'domain', ?2, 'ip', ?3, 'port', ?4, 'proto', ?5,"
-	" 'count', ?6, 'first_seen', " DB_ISO("?7") ", 'last_seen', " DB_ISO("?8") ","
-	" 'detail', ?9)",
+	/* "blocked": true only on a finding enforce mode's drops raised */
+	"SELECT json_patch(json_object('kind', ?1, 'domain', ?2, 'ip', ?3, 'port', ?4,"
+	" 'proto', ?5, 'count', ?6, 'first_seen', " DB_ISO("?7") ", 'last_seen', "
+	DB_ISO("?8") ", 'detail', ?9), CASE WHEN ?10 THEN '{\"blocked\":true}' ELSE '{}' END)",
 	/* "name":{...,"gaps":[ : the key, and the object open for its gaps */
 	[E_SENSOR] =
 	"SELECT json_quote(?1) || ':' || json_object('configured', json(CASE WHEN ?2 THEN 'true'"
@@ -230,6 +231,7 @@ finding(void *arg, const struct report_finding *f)
 	sqlite3_bind_int64(st, 7, f->first_us);
 	sqlite3_bind_int64(st, 8, f->last_us);
 	bind_text(st, 9, f->detail);
+	sqlite3_bind_int(st, 10, f->blocked);
 	return row_start(j) < 0 ? -1 : emit(j, st, 0);
 }
 

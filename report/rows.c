@@ -62,7 +62,7 @@ static const char name_sql[] =
  * walk every finding ever raised in kind order (findings are never pruned). */
 static const char finding_sql[] =
 	"SELECT kind, domain, ip, proto, detail, coalesce(port, -1), count, first_us, last_us,"
-	" coalesce(acked_us, 0) FROM findings WHERE last_us >= ?1 AND first_us < ?2"
+	" coalesce(acked_us, 0), blocked FROM findings WHERE last_us >= ?1 AND first_us < ?2"
 	" ORDER BY +kind, first_us";
 
 struct run {
@@ -221,7 +221,7 @@ one_finding(sqlite3_stmt *st, const struct report_sink *s)
 		.proto = text_or_null(st, 3), .detail = text(st, 4),
 		.port = sqlite3_column_int(st, 5), .count = sqlite3_column_int64(st, 6),
 		.first_us = sqlite3_column_int64(st, 7), .last_us = sqlite3_column_int64(st, 8),
-		.acked_us = sqlite3_column_int64(st, 9),
+		.acked_us = sqlite3_column_int64(st, 9), .blocked = sqlite3_column_int(st, 10) != 0,
 	};
 
 	return s->finding(s->arg, &f);

@@ -51,6 +51,7 @@ struct report_finding {
 	int port;                        /* -1 = none */
 	int64_t count, first_us, last_us;
 	int64_t acked_us;                /* 0 = open */
+	bool blocked;                    /* enforce mode dropped these attempts */
 };
 
 /* What one sensor (coverage.h) saw of the window. */

@@ -307,6 +307,8 @@ finding(void *arg, const struct report_finding *f)
 	fprintf(t->out, "\n      %lld time%s, %s .. %s", (long long)f->count,
 	        f->count == 1 ? "" : "s", timefmt_iso(f->first_us, first, sizeof(first)),
 	        timefmt_iso(f->last_us, last, sizeof(last)));
+	if (f->blocked)
+		fprintf(t->out, ", blocked (enforce mode)");
 	if (f->acked_us)
 		fprintf(t->out, ", acknowledged %s", timefmt_iso(f->acked_us, ack, sizeof(ack)));
 	else

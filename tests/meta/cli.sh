@@ -21,7 +21,7 @@ expect() {
 		failed=1
 	fi
 }
-for cmd in collect report check-config alert-test verify; do
+for cmd in collect report check-config alert-test verify enforce-rules; do
 	expect "$cmd --help" 0 "$bin" "$cmd" --help
 	if grep -q "^usage: oc-audit $cmd" "$tmp/out" && [ ! -s "$tmp/err" ]; then
 		echo "ok - $cmd --help: usage on stdout"
@@ -50,6 +50,10 @@ expect "report on a bad config" 2 "$bin" report -c "$tmp/bad.ini"
 expect "report with a bad --since" 2 "$bin" report --since yesterday --db "$tmp/x.db"
 expect "report on a missing database" 1 "$bin" report --db "$tmp/none.db"
 expect "alert-test with alerts off" 2 "$bin" alert-test -c /dev/null
+expect "enforce-rules without -c" 2 "$bin" enforce-rules
+expect "enforce-rules on a bad config" 2 "$bin" enforce-rules -c "$tmp/bad.ini"
+expect "enforce-rules" 0 "$bin" enforce-rules -c /dev/null --set enforce.mode=enforce
+grep -q '@allow4 accept' "$tmp/out" || { echo "not ok - enforce-rules prints the ruleset"; failed=1; }
 expect "verify on a missing database" 1 "$bin" verify --db "$tmp/none.db"
 expect "verify with a bad --head" 2 "$bin" verify --head xyz --db "$tmp/none.db"
 exit $failed
