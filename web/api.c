@@ -313,47 +313,6 @@ api_findings(struct web *w, sqlite3 *db, const struct web_query *q, struct web_r
 }
 
 void
-api_metrics(struct web *w, sqlite3 *db, struct web_reply *r)
-{
-	uint64_t lost = 0;
-	sqlite3_stmt *st;
-
-	r->status = 200;
-	r->ctype = "text/plain; version=0.0.4; charset=utf-8";
-	for (int i = 0; i < STAT__COUNT; i++) {
-		const char *n = stats_name((enum stat_id)i);
-		uint64_t v = stats_get(w->st, (enum stat_id)i);
-
-		if (stats_is_loss((enum stat_id)i))
-			lost += v;
-		wbuf_printf(&r->body, "# TYPE oc_audit_%s_total counter\noc_audit_%s_total %llu\n",
-		            n, n, (unsigned long long)v);
-	}
-	wbuf_printf(&r->body,
-	            "# HELP oc_audit_events_lost_total events known not stored, since start\n"
-	            "# TYPE oc_audit_events_lost_total counter\n"
-	            "oc_audit_events_lost_total %llu\n"
-	            "# HELP oc_audit_queue_depth events waiting for the database writer\n"
-	            "# TYPE oc_audit_queue_depth gauge\noc_audit_queue_depth %zu\n"
-	            "# TYPE oc_audit_queue_high_water gauge\noc_audit_queue_high_water %zu\n",
-	            (unsigned long long)lost, queue_depth(w->q), queue_high_water(w->q));
-	if (sqlite3_prepare_v2(db, "SELECT count(*), count(*) FILTER (WHERE acked_us IS NULL),"
-	                       " (SELECT count(*) FROM alert_outbox WHERE delivered_us IS NULL)"
-	                       " FROM findings", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			wbuf_printf(&r->body,
-			            "# HELP oc_audit_findings findings in the database\n"
-			            "# TYPE oc_audit_findings gauge\noc_audit_findings %lld\n"
-			            "# TYPE oc_audit_findings_open gauge\noc_audit_findings_open %lld\n"
-			            "# TYPE oc_audit_alerts_pending gauge\noc_audit_alerts_pending %lld\n",
-			            (long long)sqlite3_column_int64(st, 0),
-			            (long long)sqlite3_column_int64(st, 1),
-			            (long long)sqlite3_column_int64(st, 2));
-		sqlite3_finalize(st);
-	}
-}
-
-void
 api_ack(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 {
 	struct event ev = { .type = EV_CMD };

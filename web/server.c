@@ -473,6 +473,7 @@ web_open(const struct conf *c, struct queue *q, struct stats *st, char *err, siz
 	w->conf = c;
 	w->q = q;
 	w->st = st;
+	w->start_us = timefmt_now_us();
 	w->listen_fd = -1;
 	pthread_mutex_init(&w->pool_mu, NULL);
 	pthread_mutex_init(&w->login_mu, NULL);

@@ -22,6 +22,7 @@ struct web {
 	const struct conf *conf;
 	struct queue *q;
 	struct stats *st;
+	int64_t start_us;               /* when the process started (/metrics) */
 	struct MHD_Daemon *mhd;
 	int listen_fd;                  /* bound by web_open, handed to MHD by web_start */
 	char where[NETADDR_STRLEN + 8];
@@ -60,6 +61,7 @@ void api_connections(struct web *w, sqlite3 *db, const struct web_query *q,
                      struct web_reply *r);
 void api_timeline(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r);
 void api_findings(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r);
+/* The Prometheus page (metrics.c). */
 void api_metrics(struct web *w, sqlite3 *db, struct web_reply *r);
 /* Queue the acknowledgement of a finding for the core thread. */
 void api_ack(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r);

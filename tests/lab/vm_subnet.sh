@@ -48,9 +48,9 @@ check "text: the verdict counts the VM's finding only" \
 
 in_host curl -s http://127.0.0.1:8383/metrics >"$LAB_DIR/metrics"
 check "metrics: other connections" \
-	"$(awk '$1 == "oc_audit_other_connections_total" && $2 > 0 { print "yes" }' "$LAB_DIR/metrics")" yes
+	"$(awk '$1 == "oc_audit_other_sources_total{event=\"connection\"}" && $2 > 0 { print "yes" }' "$LAB_DIR/metrics")" yes
 check "metrics: other DNS queries" \
-	"$(awk '$1 == "oc_audit_other_dns_queries_total" { print $2 }' "$LAB_DIR/metrics")" 1
+	"$(awk '$1 == "oc_audit_other_sources_total{event=\"dns_query\"}" { print $2 }' "$LAB_DIR/metrics")" 1
 in_host curl -s http://127.0.0.1:8383/ >"$LAB_DIR/overview.html"
 check "dashboard: the card, marked" \
 	"$(grep -o '<div class="card bad" id="other-sources"[^>]*><span>Not the VM</span><b>[0-9]*</b><small>[0-9]* conns, 1 DNS</small>' "$LAB_DIR/overview.html" | wc -l)" 1

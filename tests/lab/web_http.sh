@@ -129,10 +129,10 @@ check "api/findings after rows" "$(jq_py '[i["id"] for i in j["items"]]'),$(jq_p
 
 check "metrics 200" "$(hc "http://$WEB/metrics")" 200
 check "metrics: queue depth" "$(grep -c '^oc_audit_queue_depth [0-9]' "$LAB_DIR/body")" 1
-check "metrics: events lost" "$(grep -c '^oc_audit_events_lost_total [0-9]' "$LAB_DIR/body")" 1
-check "metrics: alert failures" "$(grep -c '^oc_audit_alert_failed_total [0-9]' "$LAB_DIR/body")" 1
-check "metrics: dns queries" "$(grep -c '^oc_audit_dns_queries_total [0-9]' "$LAB_DIR/body")" 1
-check "metrics: findings" "$(grep '^oc_audit_findings ' "$LAB_DIR/body")" "oc_audit_findings 4"
+check "metrics: events lost" "$(grep -c '^oc_audit_events_lost_total{reason="queue_full"} [0-9]' "$LAB_DIR/body")" 1
+check "metrics: alert failures" "$(grep -c '^oc_audit_alert_failures_total [0-9]' "$LAB_DIR/body")" 1
+check "metrics: dns queries" "$(grep -c '^oc_audit_dns_queries_total{result="allowed"} [0-9]' "$LAB_DIR/body")" 1
+check "metrics: findings" "$(awk '$1 ~ /^oc_audit_findings\{/ { n += $2 } END { print n }' "$LAB_DIR/body")" 4
 
 # bad parameters: refused, never half-applied
 check "unknown parameter 400" "$(hc "http://$WEB/api/dns?foo=1")" 400
