@@ -409,6 +409,9 @@ static const struct key keys[] = {
 	     "queries per second per client; excess dropped and counted; 0 = off"),
 	UINT("dns", "tcp_idle_timeout", dns_tcp_idle, "10", 1, 3600,
 	     "seconds an idle TCP client connection is kept open"),
+	UINT("dns", "tcp_message_timeout", dns_tcp_msg, "5", 1, 3600,
+	     "seconds a TCP client has to send a whole query once it began it, and to read "
+	     "the answers queued for it; a slower client is closed"),
 	UINT("dns", "tcp_max_connections", dns_tcp_max, "64", 1, 4096,
 	     "TCP client connections open at once; more are closed at once"),
 	FN("dns", "dnssec", p_dnssec, "yes",

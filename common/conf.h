@@ -39,6 +39,8 @@ struct conf {
 	int n_forward;
 	unsigned dns_rate_limit;       /* queries/s per client; 0 = off */
 	unsigned dns_tcp_idle;         /* seconds a TCP client may stay idle */
+	unsigned dns_tcp_msg;          /* seconds a TCP query may take to arrive, an answer
+	                                  to be read */
 	unsigned dns_tcp_max;          /* TCP connections open at once */
 	unsigned dnssec;               /* 1 = validate (bogus answers become SERVFAIL) */
 	char trust_anchor_file[4096];  /* DS or DNSKEY records, zone file format */

@@ -51,6 +51,10 @@ static const struct {
 	[STAT_DNS_TCP_DROPPED] = { .name = "dns_tcp_dropped",
 		.metric = "dns_tcp_connections_dropped",
 		.help = "DNS TCP connections closed at once (over the cap)" },
+	[STAT_DNS_TCP_TIMEOUT] = { .name = "dns_tcp_timeout",
+		.metric = "dns_tcp_connections_timed_out",
+		.help = "DNS TCP connections closed for a query or answer slower than "
+		        "tcp_message_timeout" },
 	[STAT_PCAP_DROPPED] = { .name = "pcap_dropped", .loss = true, .sensor = "capture",
 		.metric = "capture_packets", .label = "result=\"dropped\"",
 		.help = "packets the capture dropped" },
@@ -86,6 +90,8 @@ static const struct stats_family families[] = {
 	{ "dns_answers_bogus", "DNS answers that failed DNSSEC validation (SERVFAIL to the VM)" },
 	{ "dns_replies_unsent", "DNS replies that could not be sent" },
 	{ "dns_tcp_connections_dropped", "DNS TCP connections closed at once (over the cap)" },
+	{ "dns_tcp_connections_timed_out", "DNS TCP connections closed for a query or answer "
+	  "slower than tcp_message_timeout" },
 	{ "capture_packets", "packets of the capture sensor by outcome" },
 	{ "alert_failures", "alert delivery attempts that failed" },
 	{ "attribution_evicted", "DNS answers the attribution map evicted to stay in its "

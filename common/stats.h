@@ -25,6 +25,7 @@ enum stat_id {
 	STAT_DNS_BOGUS,          /* answers that failed DNSSEC validation (SERVFAIL sent) */
 	STAT_DNS_UNANSWERED,     /* replies that could not be sent (send error, TCP peer gone) */
 	STAT_DNS_TCP_DROPPED,    /* TCP connections closed at once (over the cap, no memory) */
+	STAT_DNS_TCP_TIMEOUT,    /* TCP connections closed for missing a message's deadline */
 	STAT_PCAP_DROPPED,       /* loss: packets the capture dropped */
 	STAT_ALERT_FAILED,       /* alert delivery attempts that failed */
 	STAT_ATTRIB_EVICTED,     /* answers the attribution map evicted (memory budget) */

@@ -4,6 +4,14 @@
  * answers come back, so one client cannot pile up resolutions; output is capped at
  * TCP_OUT_CAP, beyond which a client that does not read is closed.
  *
+ * The idle timeout is reset by every byte that moves, so a client sending a query a
+ * byte at a time, or reading an answer a byte at a time, would hold a connection slot
+ * for ever. Each message therefore has its own deadline: a query must arrive whole
+ * within the message timeout of its first byte, and the answers queued must be read
+ * within the message timeout of the output last being empty; past either the
+ * connection is closed and counted. Queries waiting behind the pipeline cap wait for
+ * us, not for the client: their deadline stops while reading is paused.
+ *
  * Closing and resuming never happen inside the connection's own callbacks: an answer
  * can come back while a query is being read (local data, the reply memo), so they are
  * requested (want_close, want_read) and done by the connection's defer event on the next
@@ -34,7 +42,7 @@ struct dnstcp {
 	struct event *ev;               /* the listening socket's */
 	struct dnssink sink;
 	struct stats *st;
-	struct timeval idle;
+	struct timeval idle, msg;       /* the idle timeout; a message's deadline */
 	struct dnstcp_conn *conns;      /* open connections */
 	unsigned n_conns, cap;
 	bool warned_accept;
@@ -45,6 +53,7 @@ struct dnstcp_conn {
 	struct dnstcp *t;
 	struct bufferevent *bev;        /* NULL once closed (lingering for answers) */
 	struct event *defer;            /* runs deferred close / read resumption */
+	struct event *in_dl, *out_dl;   /* the query being read's deadline, the output's */
 	struct dnssrc src;              /* the peer; stamped again for each query */
 	unsigned pending;
 	bool eof, paused, want_close, want_read;
@@ -61,6 +70,8 @@ conn_free_if_done(struct dnstcp_conn *c)
 {
 	if (!c->bev && c->pending == 0) {
 		event_free(c->defer);
+		event_free(c->in_dl);
+		event_free(c->out_dl);
 		free(c);
 	}
 }
@@ -75,6 +86,8 @@ conn_close_now(struct dnstcp_conn *c)
 		return;
 	bufferevent_free(c->bev);
 	c->bev = NULL;
+	event_del(c->in_dl);
+	event_del(c->out_dl);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -113,6 +126,9 @@ dnstcp_send(struct dnstcp_conn *c, const uint8_t *msg, size_t len)
 		conn_close(c);
 		return false;
 	}
+	/* the clock starts when the output stops being empty (tcp_write stops it) */
+	if (!evtimer_pending(c->out_dl, NULL))
+		evtimer_add(c->out_dl, &c->t->msg);
 	return true;
 }
 
@@ -170,13 +186,16 @@ tcp_read(struct bufferevent *bev, void *arg)
 		if (c->pending >= MAX_PIPELINE) {
 			bufferevent_disable(bev, EV_READ);
 			c->paused = true;
+			evtimer_del(c->in_dl);      /* waiting for us now */
 			return;
 		}
+		if (avail == 0)
+			break;
 		if (avail < 2 || evbuffer_copyout(in, pre, 2) != 2)
-			return;
+			goto partial;
 		mlen = (size_t)pre[0] << 8 | pre[1];
 		if (avail < 2 + mlen)
-			return;
+			goto partial;
 		if (!(m = evbuffer_pullup(in, (ev_ssize_t)(2 + mlen)))) {
 			conn_close(c);
 			return;
@@ -184,7 +203,14 @@ tcp_read(struct bufferevent *bev, void *arg)
 		dnssrc_stamp(&c->src);
 		c->t->sink.query(c->t->sink.arg, m + 2, mlen, &c->src);
 		evbuffer_drain(in, 2 + mlen);
+		evtimer_del(c->in_dl);              /* the next message has its own */
 	}
+	evtimer_del(c->in_dl);
+	return;
+partial:
+	/* a message has begun: it has until its deadline to arrive whole */
+	if (!evtimer_pending(c->in_dl, NULL))
+		evtimer_add(c->in_dl, &c->t->msg);
 }
 
 static void
@@ -193,8 +219,24 @@ tcp_write(struct bufferevent *bev, void *arg)
 	struct dnstcp_conn *c = arg;
 
 	(void)bev;
+	evtimer_del(c->out_dl);     /* everything queued was read */
 	if (c->eof && c->pending == 0)
 		conn_close(c);
+}
+
+/* A query or the output missed its deadline: the client is too slow on purpose. */
+static void
+conn_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct dnstcp_conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (!c->bev || c->want_close)
+		return;
+	log_debug("dns: a TCP client missed a message's deadline, closing it");
+	stats_add(c->t->st, STAT_DNS_TCP_TIMEOUT, 1);
+	conn_close(c);
 }
 
 static void
@@ -300,9 +342,15 @@ on_accept(evutil_socket_t fd, short what, void *arg)
 		}
 		if (!(c = calloc(1, sizeof(*c))) ||
 		    !(c->defer = event_new(t->base, -1, 0, conn_deferred, c)) ||
+		    !(c->in_dl = evtimer_new(t->base, conn_deadline, c)) ||
+		    !(c->out_dl = evtimer_new(t->base, conn_deadline, c)) ||
 		    !(c->bev = bufferevent_socket_new(t->base, cfd, BEV_OPT_CLOSE_ON_FREE))) {
 			if (c && c->defer)
 				event_free(c->defer);
+			if (c && c->in_dl)
+				event_free(c->in_dl);
+			if (c && c->out_dl)
+				event_free(c->out_dl);
 			free(c);
 			close(cfd);
 			stats_add(t->st, STAT_DNS_TCP_DROPPED, 1);
@@ -323,7 +371,7 @@ on_accept(evutil_socket_t fd, short what, void *arg)
 }
 
 struct dnstcp *
-dnstcp_new(struct event_base *base, int fd, unsigned cap, unsigned idle_s,
+dnstcp_new(struct event_base *base, int fd, unsigned cap, unsigned idle_s, unsigned msg_s,
            const struct dnssink *sink, struct stats *st)
 {
 	struct dnstcp *t = calloc(1, sizeof(*t));
@@ -335,6 +383,7 @@ dnstcp_new(struct event_base *base, int fd, unsigned cap, unsigned idle_s,
 	t->st = st;
 	t->cap = cap;
 	t->idle.tv_sec = (time_t)idle_s;
+	t->msg.tv_sec = (time_t)msg_s;
 	if (!(t->ev = event_new(base, fd, EV_READ | EV_PERSIST, on_accept, t)) ||
 	    event_add(t->ev, NULL) < 0) {
 		dnstcp_free(t);

@@ -1,7 +1,8 @@
 /* dnstcp: the resolver's DNS over TCP. Connections are accepted from allow_from only
  * and up to a cap at once, carry length-prefixed queries (several in flight, up to a
- * pipeline cap), close after an idle timeout, and buffer at most a fixed amount of
- * output for a client that does not read. Works on the loop's thread only. */
+ * pipeline cap), close after an idle timeout or when a message misses its deadline, and
+ * buffer at most a fixed amount of output for a client that does not read. Works on the
+ * loop's thread only. */
 #ifndef OCA_DNSTCP_H
 #define OCA_DNSTCP_H
 
@@ -20,13 +21,16 @@ struct event_base;
 
 /* Accept connections on fd (a listening, non-blocking socket, still the caller's to
  * close) on base's loop: at most cap open at once ([dns] tcp_max_connections, perhaps
- * lowered: dnslisten_tcp_cap), each closed after idle_s seconds without a query, their
- * complete queries handed to sink (copied; sink->arg must outlive it) with the
- * connection in the source. A connection it cannot set up (out of memory, over the
- * cap, an outsider by sink->allowed) is closed at once and counted in st. Returns NULL
- * if out of memory or the loop refuses the event. */
+ * lowered: dnslisten_tcp_cap), each closed after idle_s seconds without a query, or
+ * (counted in st as STAT_DNS_TCP_TIMEOUT) when a query does not arrive whole within
+ * msg_s seconds of its first byte or its answers are not all read within msg_s seconds
+ * of the output last being empty ([dns] tcp_message_timeout); their complete queries
+ * handed to sink (copied; sink->arg must outlive it) with the connection in the source.
+ * A connection it cannot set up (out of memory, over the cap, an outsider by
+ * sink->allowed) is closed at once and counted in st. Returns NULL if out of memory or
+ * the loop refuses the event. */
 struct dnstcp *dnstcp_new(struct event_base *base, int fd, unsigned cap, unsigned idle_s,
-                          const struct dnssink *sink, struct stats *st);
+                          unsigned msg_s, const struct dnssink *sink, struct stats *st);
 
 /* Queue one reply on c with its length prefix. Returns false, queueing nothing, if c
  * is closed or closing, len is over DNSTCP_MSG_MAX, or the client leaves too much

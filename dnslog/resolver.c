@@ -552,7 +552,8 @@ resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err
 		goto fail;
 	}
 	if (!(r->udp = dnsudp_new(r->base, r->udp_fd, &sink, st)) ||
-	    !(r->tcp = dnstcp_new(r->base, r->tcp_fd, tcp_cap, c->dns_tcp_idle, &sink, st)) ||
+	    !(r->tcp = dnstcp_new(r->base, r->tcp_fd, tcp_cap, c->dns_tcp_idle,
+	                          c->dns_tcp_msg, &sink, st)) ||
 	    !(r->stop_ev = event_new(r->base, r->stop_fd, EV_READ | EV_PERSIST, on_stop, r)) ||
 	    event_add(r->stop_ev, NULL) < 0) {
 		snprintf(err, errlen, "dns: cannot set up the event loop");

@@ -84,6 +84,7 @@ in
       Queries per second per client; the excess is dropped and counted; 0 = no limit.
     '';
     tcp_idle_timeout = uint 10 1 3600 "Seconds an idle TCP client connection is kept open.";
+    tcp_message_timeout = uint 5 1 3600 "Seconds a TCP client has to send a whole query once it began it, and to read the answers queued for it.";
     tcp_max_connections = uint 64 1 4096 ''
       TCP client connections open at once; more are closed at once.
     '';
