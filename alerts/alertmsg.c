@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "alertmsg.h"
+#include "common/findkind.h"
 
 #define FIELD_MAX 1024    /* bytes of one cleaned field in a message */
 #define DETAIL_MAX 2048
@@ -259,6 +260,12 @@ is_kind(const struct alertmsg_fields *a, const char *k)
 	return a->outbox_kind && strcmp(a->outbox_kind, k) == 0;
 }
 
+static bool
+is_canary(const struct alertmsg_fields *a)
+{
+	return findkind_from_name(a->kind) == FK_CANARY;
+}
+
 static void
 put_one(struct sink *s, const struct alertmsg_fields *a)
 {
@@ -327,6 +334,9 @@ put_one(struct sink *s, const struct alertmsg_fields *a)
 			put_clean(s, a->detail, DETAIL_MAX);
 		return;
 	}
+	if (is_canary(a))
+		puts_raw(s, "oc-audit: CANARY, the most serious finding: the agent used bait "
+		         "planted in the VM\n");
 	puts_raw(s, "oc-audit: new finding: ");
 	put_clean(s, has(a->kind) ? a->kind : "unknown", 64);
 	puts_raw(s, "\ndestination: ");
@@ -368,6 +378,8 @@ put_short(struct sink *s, const struct alertmsg_fields *a)
 	} else if (is_kind(a, "test")) {
 		puts_raw(s, "test message");
 	} else {
+		if (is_canary(a))
+			puts_raw(s, "CANARY: ");
 		put_clean(s, has(a->kind) ? a->kind : "unknown", 64);
 		puts_raw(s, " ");
 		put_destination(s, a);

@@ -42,6 +42,7 @@
 #include "alertoutbox.h"
 #include "alertown.h"
 #include "alerts.h"
+#include "common/findkind.h"
 #include "common/log.h"
 #include "common/timefmt.h"
 
@@ -265,6 +266,13 @@ round_webhook(struct alerts *a, struct alertoutbox_row *rows, size_t n, int64_t 
 	}
 }
 
+/* How serious an alert's finding is (0 for the alerts that are no finding). */
+static int
+severity(const struct alertoutbox_row *r)
+{
+	return (int)findkind_severity(findkind_from_name(r->f.kind));
+}
+
 static void
 round_telegram(struct alerts *a, struct alertoutbox_row *rows, size_t n, int64_t now,
                char *text)
@@ -280,6 +288,18 @@ round_telegram(struct alerts *a, struct alertoutbox_row *rows, size_t n, int64_t
 	for (size_t i = 0; i < n; i++)
 		if (!rows[i].dup && !(rows[i].m->done & CH_TG))
 			todo[k++] = &rows[i];
+	/* most serious first: within the rate limit a canary goes out before the rest, in
+	 * a burst it is the one told in full (stable: otherwise oldest first) */
+	for (size_t i = 1; i < k; i++) {
+		struct alertoutbox_row *t = todo[i];
+		size_t j = i;
+
+		while (j > 0 && severity(todo[j - 1]) < severity(t)) {
+			todo[j] = todo[j - 1];
+			j--;
+		}
+		todo[j] = t;
+	}
 	tokens = k ? alertmsg_bucket_fill(&a->bucket, now) : 0;
 	if (k > 0 && tokens > 0 && k <= tokens) {
 		/* within the rate limit: one message each */

@@ -69,6 +69,42 @@ usage(FILE *f)
 }
 
 #define RETIRED_MAX 8
+#define RULES_WATCH_SEC 2      /* how often the rules file is looked at for a change */
+
+/* A file as stat(2) saw it: any difference is a change (an editor that writes a new file
+ * and renames it over the old one changes the inode, an append the size and times). */
+struct filestamp {
+	int err;                     /* 0, or the errno of stat */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
+static void
+filestamp_take(const char *path, struct filestamp *fs)
+{
+	struct stat sb;
+
+	memset(fs, 0, sizeof(*fs));
+	if (!*path || stat(path, &sb) < 0) {
+		fs->err = *path ? errno : ENOENT;
+		return;
+	}
+	fs->dev = sb.st_dev;
+	fs->ino = sb.st_ino;
+	fs->size = sb.st_size;
+	fs->mtime = sb.st_mtim;
+	fs->ctime = sb.st_ctim;
+}
+
+static bool
+filestamp_same(const struct filestamp *a, const struct filestamp *b)
+{
+	return a->err == b->err && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
 
 /* Everything the running daemon holds. */
 struct daemon {
@@ -89,6 +125,7 @@ struct daemon {
 	struct resolver *dns;
 	struct web *web;
 	struct alerts *al;
+	struct filestamp rules_seen;  /* the rules file when it was last read */
 };
 
 /* Open everything that needs privilege. Returns 0, or -1 with one line in err. */
@@ -157,7 +194,7 @@ check_ruleset(struct daemon *d)
  * the resolver are open with it, or a thread copied it at start). */
 static const char *const reloadable[] = {
 	"policy.expected_domains", "policy.expected_ports", "policy.expect", "policy.rules_file",
-	"policy.attribution_grace",
+	"policy.canary_names", "policy.attribution_grace",
 	"web.token_file", "alerts.telegram_token_file", "alerts.telegram_chat_id",
 	"alerts.telegram_api_base", "alerts.webhook_url",
 };
@@ -229,7 +266,7 @@ sweep_retired(struct daemon *d)
  * of work, so no event is lost or judged half by one policy. A bad file changes
  * nothing. Keys that need a restart are named in the log. */
 static void
-reload(struct daemon *d)
+reload(struct daemon *d, const char *why)
 {
 	const struct conf *cur = d->live ? d->live : d->c;
 	struct alerts_settings as;
@@ -240,6 +277,8 @@ reload(struct daemon *d)
 
 	service_reloading();
 	sweep_retired(d);
+	/* stamped before it is read: a change while it is being read is seen next time */
+	filestamp_take(cur->rules_file, &d->rules_seen);
 	n = collect_parse_conf(d->file, d->sets, d->n_sets);
 	err[0] = '\0';
 	if (conf_error_count(n) == 0 && d->n_retired >= RETIRED_MAX)
@@ -251,16 +290,16 @@ reload(struct daemon *d)
 	            alerts_settings_load(n, &as, err, sizeof(err)) == 0;
 	if (conf_error_count(n) > 0 || *err) {
 		for (int i = 0; i < conf_error_count(n); i++)
-			log_err("SIGHUP: %s", conf_error(n, i));
+			log_err("%s: %s", why, conf_error(n, i));
 		if (*err)
-			log_err("SIGHUP: %s", err);
-		log_err("SIGHUP: the new configuration is rejected; the running one stays");
+			log_err("%s: %s", why, err);
+		log_err("%s: the new configuration is rejected; the running one stays", why);
 		conf_free(n);
 		explicit_bzero(token, sizeof(token));
 		goto done;
 	}
 	for (int i = 0; i < conf_warning_count(n); i++)
-		log_warn("SIGHUP: %s", conf_warning(n, i));
+		log_warn("%s: %s", why, conf_warning(n, i));
 	conf_each_changed(cur, n, note_change, &ch);      /* since the last reload */
 	ch.hot = false;
 	conf_each_changed(d->c, n, note_change, &ch);     /* since the start */
@@ -287,16 +326,21 @@ reload(struct daemon *d)
 	}
 	if (d->live)
 		d->retired[d->n_retired++] = d->live;
+	/* a new rules_file path: watch that file from now on (a change to it while it was
+	 * being read is missed until its next change, or SIGHUP) */
+	if (strcmp(n->rules_file, cur->rules_file) != 0)
+		filestamp_take(n->rules_file, &d->rules_seen);
 	d->live = n;
 	sweep_retired(d);
 	if (!writer_conf_taken(d->w, n))
-		log_warn("SIGHUP: the core thread has not taken the new policy yet (busy with "
-		         "the database); it will at its next batch");
-	log_info("SIGHUP: configuration reloaded from %s (token files read again); %s%s",
+		log_warn("%s: the core thread has not taken the new policy yet (busy with "
+		         "the database); it will at its next batch", why);
+	log_info("%s: configuration reloaded from %s (token files read again); %s%s", why,
 	         d->file ? d->file : "--set", *ch.applied ? "changed: " : "",
 	         *ch.applied ? ch.applied : "no other reloadable key changed");
 	if (*ch.restart)
-		log_warn("SIGHUP: changed, but takes effect only after a restart: %s", ch.restart);
+		log_warn("%s: changed, but takes effect only after a restart: %s", why,
+		         ch.restart);
 	check_ruleset(d);
 done:
 	snprintf(status, sizeof(status), "collecting: NFLOG group %u", d->c->nflog_group);
@@ -401,15 +445,28 @@ collect_main(int argc, char **argv)
 	check_ruleset(&d);
 	snprintf(status, sizeof(status), "collecting: NFLOG group %u", d.c->nflog_group);
 	service_ready(status);
+	filestamp_take(d.c->rules_file, &d.rules_seen);
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		const struct conf *cur = d.live ? d.live : d.c;
+		struct timespec tick = { RULES_WATCH_SEC, 0 };
+		struct filestamp now;
+
+		if ((sig = sigtimedwait(&set, NULL, &tick)) < 0) {
+			/* the rules file is reread when it changes, as on SIGHUP (the dashboard's
+			 * "expect this" appends to it, an operator edits it) */
+			if (errno == EAGAIN && cur->rules_file[0]) {
+				filestamp_take(cur->rules_file, &now);
+				if (!filestamp_same(&now, &d.rules_seen))
+					reload(&d, "rules file changed");
+			}
 			continue;
+		}
 		if (sig == SIGCHLD) {
 			netadm_reap(d.na);
 			continue;
 		}
 		if (sig == SIGHUP) {
-			reload(&d);
+			reload(&d, "SIGHUP");
 			continue;
 		}
 		break;

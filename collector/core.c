@@ -280,6 +280,33 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 	return raise(k, s, &f, &fi);
 }
 
+int
+core_canary(struct core *k, struct store *s, const char *name, const char *how,
+            const char *example, int64_t ts_us, int64_t conn_id, int64_t query_id)
+{
+	const char *bait = rules_canary(k->c->rules, name);
+	char key[1100], detail[600];
+	int day;
+
+	if (!bait)
+		return 0;
+	name_key(name, key, sizeof(key));
+	if ((day = watch(k, s, ts_us)) < 0)
+		return -1;
+	snprintf(detail, sizeof(detail), "%s named a canary (canary_names: %s), bait planted "
+	         "in the VM that no legitimate code uses: the agent read it and acted on it",
+	         how, bait);
+	struct finding_in f = {
+		.kind = findkind_name(FK_CANARY), .key = key, .domain = key, .port = -1,
+		.ts_us = ts_us, .watch_day = day, .detail = detail, .example = example,
+		.conn_id = conn_id, .query_id = query_id,
+	};
+	/* one per name, as raised; fold bounds how many a VM that found a *.domain
+	 * pattern can make */
+	struct fold_in fi = { .kind = FK_CANARY, .key = key, .name = key };
+	return raise(k, s, &f, &fi) < 0 ? -1 : 1;
+}
+
 /* A finding's example line for a query: only written when there is a finding. */
 static const char *
 dns_example(const struct dns_event *ev, char *buf, size_t len)
@@ -333,7 +360,13 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 		    netaddr_parse(an->data, &ip) == 0)
 			attrib_add(k->map, &ev->client, &ip, ev->qname, qid, ev->ts_us, an->ttl);
 	}
-	if (!expected) {
+	if (rules_canary(k->c->rules, ev->qname)) {
+		char example[1300];
+
+		if (core_canary(k, s, ev->qname, "a DNS query", dns_example(ev, example,
+		                sizeof(example)), ts, 0, qid) < 0)
+			return -1;
+	} else if (!expected) {
 		name_key(ev->qname, key, sizeof(key));
 		if (flag_dns(k, s, ev, FK_UNEXPECTED_DOMAIN, key, "the VM asked for a name outside "
 		             "the expected set", ts, day, qid) < 0)

@@ -29,6 +29,14 @@ void core_free(struct core *k);
 int core_conn(struct core *k, struct store *s, const struct conn_event *ev);
 int core_dns(struct core *k, struct store *s, const struct dns_event *ev);
 
+/* A name the VM used (how: "a DNS query", "a TLS SNI", "an HTTP Host"; example: the
+ * event, one line): if it is one of the canary names, raise the canary finding, the
+ * most serious kind, with its alert. The capture sensor's handler calls it for every
+ * SNI and Host, as core_dns does for every query. Returns 1 if name is a canary, 0 if
+ * not, -1 on a database error. */
+int core_canary(struct core *k, struct store *s, const char *name, const char *how,
+                const char *example, int64_t ts_us, int64_t conn_id, int64_t query_id);
+
 /* Answers the attribution map has evicted so far to stay within its memory budget. */
 uint64_t core_attrib_evictions(const struct core *k);
 

@@ -2,9 +2,12 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/rand.h>
 
 #include "alerts/alerts.h"
 #include "collect.h"
@@ -14,6 +17,7 @@
 #include "dnslog/dnslisten.h"
 #include "common/netaddr.h"
 #include "enforce.h"
+#include "common/rules.h"
 #include "report/report.h"
 #include "report/verify.h"
 
@@ -31,6 +35,7 @@ usage(FILE *f)
 	        "  verify [-c FILE | --db PATH] [--head HASH]      check the hash chain of the record\n"
 	        "  enforce-rules -c FILE [--set section.key=value] the nftables ruleset enforce\n"
 	        "                                                  mode needs (nft -f input)\n"
+	        "  canary new [-c FILE] [--domain DOMAIN]          a fresh bait name to plant in the VM\n"
 	        "  --version, --help                               (COMMAND --help: its options)\n"
 	        "\n"
 	        "exit status, the same for every command:\n"
@@ -158,6 +163,73 @@ enforce_rules_main(int argc, char **argv)
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
+static void
+canary_usage(FILE *f)
+{
+	fprintf(f, "usage: oc-audit canary new [-c FILE [--set section.key=value ...]] "
+	        "[--domain DOMAIN]\n"
+	        "  print a fresh random name under DOMAIN, or under the first *.DOMAIN of\n"
+	        "  [policy] canary_names, to plant inside the VM as bait\n");
+}
+
+/* `oc-audit canary new`: a name no legitimate code will ever resolve. The randomness is
+ * libcrypto's: a name an agent could guess is no bait. */
+static int
+canary_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "set", required_argument, NULL, 's' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = NULL, *domain = NULL;
+	char *sets[64], name[RULES_NAMELEN + 16];
+	uint8_t rnd[RULES_CANARY_RANDOM];
+	struct conf *c = NULL;
+	int n_sets = 0, ch, rc = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:d:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': file = optarg; break;
+		case 's': if (n_sets < 64) sets[n_sets++] = optarg; break;
+		case 'd': domain = optarg; break;
+		case 'h': canary_usage(stdout); return 0;
+		default: canary_usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc || strcmp(argv[optind], "new") != 0 || optind + 1 < argc) {
+		canary_usage(stderr);
+		return 2;
+	}
+	if ((file || n_sets) && !(c = collect_load_conf("canary", file, sets, n_sets)))
+		return 2;
+	for (int i = 0; !domain && c && i < c->rules->n_canary; i++)
+		if (c->rules->canary[i][0] == '*')
+			domain = c->rules->canary[i];
+	if (!domain) {
+		fprintf(stderr, "oc-audit canary: no domain: give --domain DOMAIN, or -c FILE with a "
+		        "*.DOMAIN in [policy] canary_names\n");
+		rc = 2;
+	} else if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		fprintf(stderr, "oc-audit canary: no random bytes from libcrypto\n");
+		rc = 1;
+	} else if (rules_canary_make(domain, rnd, name, sizeof(name)) < 0) {
+		fprintf(stderr, "oc-audit canary: '%s' is not a domain name\n", domain);
+		rc = 2;
+	} else {
+		printf("%s\n", name);
+		if (c && !rules_canary(c->rules, name))
+			fprintf(stderr, "oc-audit canary: warning: %s is not under [policy] "
+			        "canary_names yet: add it (or *.%s) before planting it\n", name,
+			        domain[0] == '*' ? domain + 2 : domain);
+	}
+	conf_free(c);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -173,6 +245,8 @@ main(int argc, char **argv)
 		return check_config_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "alert-test") == 0)
 		return alert_test_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "canary") == 0)
+		return canary_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "verify") == 0)
 		return verify_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "enforce-rules") == 0)

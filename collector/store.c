@@ -16,6 +16,7 @@
 #include "common/proto.h"
 #include "common/timefmt.h"
 #include "rollup.h"
+#include "common/findkind.h"
 #include "store.h"
 
 _Static_assert(STORE_MAX_NAMES == 8, "S_INS_CONN's CASE builds arrays of up to 8 names");
@@ -93,7 +94,8 @@ static const char *const sql_text[S__COUNT] = {
 	[S_FIND_GET] = "SELECT id FROM findings WHERE kind = ? AND key = ?",
 	[S_OUTBOX] =
 	"INSERT INTO alert_outbox(kind, finding_id, created_us, body, next_us) "
-	"SELECT 'finding', id, ?2, json_object('kind', kind, 'domain', domain, 'ip', ip, "
+	"SELECT 'finding', id, ?2, json_object('kind', kind, "
+	"'severity', " FINDKIND_SEVNAME_SQL("kind") ", 'domain', domain, 'ip', ip, "
 	"'port', port, 'proto', proto, 'count', count, 'first_seen', " DB_ISO("first_us") ", "
 	"'last_seen', " DB_ISO("last_us") ", 'watch_day', watch_day, 'detail', detail, "
 	"'blocked', json(CASE WHEN blocked THEN 'true' ELSE 'false' END)), ?2 "

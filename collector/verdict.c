@@ -1,11 +1,27 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/rules.h"
 #include "policy.h"
 #include "verdict.h"
+
+/* Lower case, no final dot (the key core.c gives a name's findings). */
+static void
+name_key(const char *name, char *out, size_t outlen)
+{
+	size_t n = strlen(name);
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n >= outlen)
+		n = outlen - 1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)name[i]);
+	out[n] = '\0';
+}
 
 /* The finding's key, address and example line: only for a connection that raises one. */
 static void
@@ -25,6 +41,8 @@ describe(const struct conn_event *ev, struct conn_verdict *v)
 		         netaddr_format(&ev->src, src, sizeof(src)), v->ip, v->proto);
 	if (v->kind == FK_UNEXPECTED_PORT)
 		snprintf(v->key, sizeof(v->key), "%s %d/%s", v->domain, v->port, v->proto);
+	else if (v->kind == FK_CANARY)    /* one finding per canary name, as for its query */
+		name_key(v->domain, v->key, sizeof(v->key));
 	else if (ev->dst.family == 6)
 		snprintf(v->key, sizeof(v->key), "[%s]:%d/%s", v->ip, v->port, v->proto);
 	else
@@ -44,7 +62,7 @@ void
 verdict_conn(const struct conf *c, const struct attrib_result *r,
              const struct conn_event *ev, struct conn_verdict *out)
 {
-	int name_at = -1, full_at = -1;
+	int name_at = -1, full_at = -1, bait_at = -1;
 
 	/* the name the connection belongs to: the first candidate a rule allows on this
 	 * proto/port, else the first one some rule names, else the newest */
@@ -54,12 +72,23 @@ verdict_conn(const struct conf *c, const struct attrib_result *r,
 		else if (name_at < 0 && rules_name_expected(c->rules, r->c[i].name))
 			name_at = i;
 	}
+	/* a canary's address, unless an expected name explains the connection too (bait that
+	 * resolves to a shared address; its query was the canary finding already) */
+	for (int i = 0; i < r->n && bait_at < 0 && full_at < 0; i++)
+		if (rules_canary(c->rules, r->c[i].name))
+			bait_at = i;
 	out->pick = full_at >= 0 ? full_at : name_at >= 0 ? name_at : r->n > 0 ? 0 : -1;
 	out->expected = full_at >= 0;
 	out->kind = FK_NONE;
 	out->detail = NULL;
 	out->domain = NULL;
-	if (ev->has_ports && policy_is_dns_port(ev->proto, ev->dport)) {
+	if (bait_at >= 0) {
+		out->pick = bait_at;
+		out->kind = FK_CANARY;
+		out->domain = r->c[bait_at].name;
+		out->detail = "a connection to an address a canary name (bait planted in the VM, "
+		              "canary_names) resolved to: the agent read it and acted on it";
+	} else if (ev->has_ports && policy_is_dns_port(ev->proto, ev->dport)) {
 		out->kind = FK_DNS_BYPASS;
 		out->detail = "DNS, DNS over TLS or DNS over QUIC to a server other than oc-audit's "
 		              "resolver: names resolved this way are invisible to the audit";

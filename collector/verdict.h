@@ -1,6 +1,7 @@
 /* verdict: what a new connection means, from the policy (the configuration), what
  * attribution found for it, and the event. Pure: no I/O, no clock, no database; the
  * core stores what it decides. First match wins:
+ *   a canary name gave the VM this address                       -> canary
  *   port 53/853, tcp or udp (our resolver is never forwarded)    -> dns-bypass
  *   no answer ever gave the VM this address                     -> direct-ip
  *   only names outside the expected set gave it                 -> unexpected-destination

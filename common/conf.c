@@ -287,6 +287,22 @@ p_enforce_mode(struct conf *c, const char *v, char *err, size_t errlen)
 }
 
 static int
+p_canaries(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	struct rules *rs = rules_new();
+
+	if (!rs)
+		abort();
+	if (rules_parse_canaries(rs, v, err, errlen) < 0) {
+		rules_free(rs);
+		return -1;
+	}
+	rules_free(c->canaries);
+	c->canaries = rs;
+	return 0;
+}
+
+static int
 p_watch_start(struct conf *c, const char *v, char *err, size_t errlen)
 {
 	if (strcmp(v, "auto") == 0) {
@@ -427,6 +443,9 @@ static const struct key keys[] = {
 	   "rules: NAME PROTO/PORT..., comma-separated (api.telegram.org tcp/443)"),
 	STR("policy", "rules_file", rules_file, "",
 	    "file of more rules, one a line in the form of expect"),
+	FN("policy", "canary_names", p_canaries, "",
+	   "bait names planted in the VM (exact or *.domain); any use of one is a canary "
+	   "finding"),
 	FN("policy", "watch_start", p_watch_start, "auto",
 	   "start of the watch period (ISO-8601), or auto = first event"),
 	UINT("policy", "watch_days", watch_days, "7", 1, 3650, "length of the watch period"),

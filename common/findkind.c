@@ -22,6 +22,9 @@ static const struct {
 		"an expected name on a port/proto its rule does not list" },
 	[FK_DNS_TUNNEL] = { "dns-tunnel", FK_SEV_HIGH,
 		"many distinct or very long/random labels, or TXT/NULL volume, under one domain" },
+	[FK_CANARY] = { "canary", FK_SEV_CRITICAL,
+		"a canary name (bait planted in the VM) was queried or connected to: the agent "
+		"read the bait and acted on it" },
 };
 
 const char *
@@ -49,4 +52,17 @@ enum findkind_severity
 findkind_severity(enum findkind k)
 {
 	return k > FK_NONE && k < FK__COUNT ? kinds[k].severity : FK_SEV_NONE;
+}
+
+const char *
+findkind_severity_name(enum findkind_severity s)
+{
+	switch (s) {
+	case FK_SEV_CRITICAL: return "critical";
+	case FK_SEV_HIGH: return "high";
+	case FK_SEV_MEDIUM: return "medium";
+	case FK_SEV_LOW: return "low";
+	case FK_SEV_NONE: break;
+	}
+	return "";
 }

@@ -357,6 +357,29 @@ rules_canary(const struct rules *rs, const char *name)
 	return NULL;
 }
 
+int
+rules_canary_make(const char *domain, const uint8_t rnd[RULES_CANARY_RANDOM], char *out,
+                  size_t outlen)
+{
+	static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+	char norm[RULES_NAMELEN];
+	const char *base;
+	uint64_t bits = 0;
+	int n;
+
+	if (rules_name_normalise(domain, norm, sizeof(norm)) < 0)
+		return -1;
+	base = norm[0] == '*' ? norm + 2 : norm;
+	for (int i = 0; i < RULES_CANARY_RANDOM; i++)
+		bits = bits << 8 | rnd[i];
+	if (outlen < 14)
+		return -1;
+	for (int i = 0; i < 12; i++, bits >>= 5)
+		out[i] = b32[bits & 31];
+	n = snprintf(out + 12, outlen - 12, ".%s", base);
+	return n < 0 || (size_t)n >= outlen - 12 || strlen(out) > 253 ? -1 : 0;
+}
+
 char *
 rules_format(const struct rule *r, char *out, size_t outlen)
 {

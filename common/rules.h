@@ -99,6 +99,15 @@ bool rules_expected(const struct rules *rs, const char *name, int proto, int por
 /* The canary pattern name matches, or NULL if it is no canary. */
 const char *rules_canary(const struct rules *rs, const char *name);
 
+/* Bytes of randomness rules_canary_make takes: 60 bits, one label of 12 letters. */
+#define RULES_CANARY_RANDOM 8
+
+/* A fresh canary name under domain (a name, or a "*.name" canary pattern): a random
+ * label of 12 characters (a-z, 2-7) from rnd, then the domain, into out. Returns 0, or
+ * -1 if domain is no name or the result does not fit in outlen. */
+int rules_canary_make(const char *domain, const uint8_t rnd[RULES_CANARY_RANDOM], char *out,
+                      size_t outlen);
+
 /* A rule as one line of text ("api.telegram.org tcp/443 udp/443"), into out (at most
  * outlen bytes, RULES_LINELEN always suffices). Returns out. */
 char *rules_format(const struct rule *r, char *out, size_t outlen);

@@ -121,6 +121,10 @@ in
         secret). Empty: none.
       '';
     };
+    canary_names = list [ ] ''
+      Bait names planted inside the VM (exact, or *.domain for every name under it); any
+      query, SNI or Host for one is a canary finding, the most serious kind.
+    '';
     watch_start = str "auto" ''
       Start of the watch period, an ISO-8601 time, or auto = the first event seen.
     '';

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "common/escape.h"
+#include "common/findkind.h"
 #include "common/timefmt.h"
 #include "writers.h"
 
@@ -14,7 +15,8 @@ part(void *arg, enum report_part p)
 	struct report_csv *c = arg;
 
 	if (p == RP_FINDINGS)
-		fprintf(c->out, "kind,domain,ip,port,proto,count,first_seen,last_seen,detail\r\n");
+		fprintf(c->out, "kind,domain,ip,port,proto,count,first_seen,last_seen,detail,"
+		        "severity\r\n");
 	return ferror(c->out) ? -1 : 0;
 }
 
@@ -23,7 +25,7 @@ finding(void *arg, const struct report_finding *f)
 {
 	struct report_csv *c = arg;
 	char port[16] = "", count[24], first[TIMEFMT_ISOLEN], last[TIMEFMT_ISOLEN], e[2600];
-	const char *field[9];
+	const char *field[10];
 
 	if (f->port >= 0)
 		snprintf(port, sizeof(port), "%d", f->port);
@@ -37,7 +39,8 @@ finding(void *arg, const struct report_finding *f)
 	field[6] = timefmt_iso(f->first_us, first, sizeof(first));
 	field[7] = timefmt_iso(f->last_us, last, sizeof(last));
 	field[8] = f->detail;
-	for (int i = 0; i < 9; i++)
+	field[9] = findkind_severity_name(findkind_severity(findkind_from_name(f->kind)));
+	for (int i = 0; i < 10; i++)
 		fprintf(c->out, "%s%s", i ? "," : "", escape_csv(field[i], e, sizeof(e)));
 	fprintf(c->out, "\r\n");
 	return ferror(c->out) ? -1 : 0;

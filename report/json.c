@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/db.h"
+#include "common/findkind.h"
 #include "common/proto.h"
 #include "writers.h"
 
@@ -31,7 +32,8 @@ static const char *const enc_sql[] = {
 	" 'first_seen', " DB_ISO("?4") ", 'last_seen', " DB_ISO("?5") ")",
 	[E_FINDING] =
 	/* "blocked": true only on a finding enforce mode's drops raised */
-	"SELECT json_patch(json_object('kind', ?1, 'domain', ?2, 'ip', ?3, 'port', ?4,"
+	"SELECT json_patch(json_object('kind', ?1, 'severity', " FINDKIND_SEVNAME_SQL("?1") ","
+	" 'domain', ?2, 'ip', ?3, 'port', ?4,"
 	" 'proto', ?5, 'count', ?6, 'first_seen', " DB_ISO("?7") ", 'last_seen', "
 	DB_ISO("?8") ", 'detail', ?9), CASE WHEN ?10 THEN '{\"blocked\":true}' ELSE '{}' END)",
 	/* "name":{...,"gaps":[ : the key, and the object open for its gaps */

@@ -5,6 +5,7 @@
 
 #include "common/chain.h"
 #include "common/db.h"
+#include "common/findkind.h"
 #include "common/timefmt.h"
 #include "coverage.h"
 #include "rows.h"
@@ -58,12 +59,13 @@ static const char name_sql[] =
 	" JOIN dns_names d ON d.id = c.name_id"
 	" ORDER BY d.expected DESC, c.n DESC, d.name";
 
-/* "+kind": seek the window on the last_us index and sort what it holds, rather than
- * walk every finding ever raised in kind order (findings are never pruned). */
+/* The most serious kinds first. "+kind": seek the window on the last_us index and sort
+ * what it holds, rather than walk every finding ever raised in kind order (findings are
+ * never pruned). */
 static const char finding_sql[] =
 	"SELECT kind, domain, ip, proto, detail, coalesce(port, -1), count, first_us, last_us,"
 	" coalesce(acked_us, 0), blocked FROM findings WHERE last_us >= ?1 AND first_us < ?2"
-	" ORDER BY +kind, first_us";
+	" ORDER BY " FINDKIND_SEV_SQL("kind") " DESC, +kind, first_us";
 
 struct run {
 	sqlite3 *db;

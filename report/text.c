@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/escape.h"
+#include "common/findkind.h"
 #include "common/proto.h"
 #include "common/timefmt.h"
 #include "writers.h"
@@ -295,7 +296,9 @@ finding(void *arg, const struct report_finding *f)
 
 	if (strcmp(t->kind, f->kind) != 0) {
 		snprintf(t->kind, sizeof(t->kind), "%s", f->kind);
-		fprintf(t->out, "  %s\n", escape_term(t->kind, e, sizeof(e)));
+		fprintf(t->out, "  %s%s\n", escape_term(t->kind, e, sizeof(e)),
+		        findkind_severity(findkind_from_name(f->kind)) == FK_SEV_CRITICAL ?
+		        "   <- CRITICAL: bait planted in the VM was used" : "");
 	}
 	fprintf(t->out, "    ");
 	if (f->port >= 0)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/findkind.h"
 #include "report/report.h"
 #include "common/timefmt.h"
 #include "webapi.h"
@@ -294,7 +295,8 @@ api_findings(struct web *w, sqlite3 *db, const struct web_query *q, struct web_r
 	sqlite3_stmt *st = prepare(db,
 		"SELECT json_object('items', json_group_array(json(item)), 'last_id',"
 		" (SELECT max(id) FROM findings)) FROM ("
-		" SELECT json_object('id', id, 'kind', kind, 'domain', domain, 'ip', ip,"
+		" SELECT json_object('id', id, 'kind', kind,"
+		"  'severity', " FINDKIND_SEVNAME_SQL("kind") ", 'domain', domain, 'ip', ip,"
 		"  'port', port, 'proto', proto, 'count', count,"
 		"  'first_seen', " DB_ISO("first_us") ", 'last_seen', " DB_ISO("last_us") ","
 		"  'watch_day', watch_day, 'detail', detail,"

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/findkind.h"
 #include "webapi.h"
 
 #define RELATED_MAX "200"
@@ -70,7 +71,8 @@ web_findings_each(sqlite3 *db, int limit,
 	int rc, n = 0;
 
 	if (sqlite3_prepare_v2(db, "SELECT " FINDING_COLS " FROM findings"
-	                       " ORDER BY acked_us IS NOT NULL, last_us DESC LIMIT ?", -1, &st,
+	                       " ORDER BY acked_us IS NOT NULL, " FINDKIND_SEV_SQL("kind")
+	                       " DESC, last_us DESC LIMIT ?", -1, &st,
 	                       NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int(st, 1, limit);

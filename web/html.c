@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/findkind.h"
 #include "htmlint.h"
 #include "common/timefmt.h"
 #include "webapi.h"
@@ -191,12 +192,16 @@ finding_row(void *arg, const struct web_finding *f)
 	struct wbuf *b = arg;
 	char port[16], count[24], first[TIMEFMT_ISOLEN], last[TIMEFMT_ISOLEN];
 	long long id = f->id;
+	bool critical = findkind_severity(findkind_from_name(f->kind)) == FK_SEV_CRITICAL;
+	const char *cls = f->acked_us ? (critical ? "acked critical" : "acked") :
+	                  critical ? "critical" : NULL;
 
-	wbuf_printf(b, "<tr id=\"finding-%lld\" data-id=\"%lld\"%s>", id, id,
-	            f->acked_us ? " class=\"acked\"" : "");
+	wbuf_printf(b, "<tr id=\"finding-%lld\" data-id=\"%lld\"%s%s%s>", id, id,
+	            cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
 	wbuf_puts(b, "<td><span class=\"kind\">");
 	wbuf_html(b, f->kind);
-	wbuf_printf(b, "</span></td><td><a href=\"/findings/%lld\">", id);
+	wbuf_printf(b, "</span>%s</td><td><a href=\"/findings/%lld\">",
+	            critical ? "<div class=\"sev\">most serious: bait was used</div>" : "", id);
 	html_dest(b, f->domain, f->ip, port_text(f->port, port, sizeof(port)), f->proto);
 	wbuf_puts(b, "</a><div class=\"detail\">");
 	wbuf_html(b, f->detail);

@@ -46,7 +46,8 @@ struct web_finding {
 /* The finding with id into f. Returns 1, 0 if there is none, or -1 on a database error. */
 int web_finding_get(sqlite3 *db, int64_t id, struct web_finding *f);
 
-/* The latest findings (open ones first, then by last seen), at most limit, each handed
+/* The latest findings (open ones first, the most serious kinds first, then by last
+ * seen), at most limit, each handed
  * to row. Returns how many, or -1 on a database error. */
 int web_findings_each(sqlite3 *db, int limit,
                       void (*row)(void *arg, const struct web_finding *f), void *arg);

@@ -81,6 +81,22 @@ main(void)
 	alertmsg_format(&a, out, sizeof(out));
 	ok(clean_text(out) && strstr(out, "x\\u{202e}\\xff"), "detail cleaned");
 
+	/* a canary says so first */
+	a = finding("canary", "k7q2.bait.example", NULL, -1);
+	alertmsg_format(&a, out, sizeof(out));
+	ok(strncmp(out, "oc-audit: CANARY, the most serious finding", 42) == 0,
+	   "a canary's message starts by saying what it is");
+	ok(strstr(out, "new finding: canary") && strstr(out, "k7q2.bait.example"),
+	   "and names the kind and the bait");
+	{
+		struct alertmsg_fields rest[1] = { finding("canary", "x.bait.example", NULL, -1) };
+
+		a = finding("direct-ip", NULL, "203.0.113.5", 443);
+		alertmsg_coalesce(&a, rest, 1, out, sizeof(out));
+		ok(strstr(out, "\n- CANARY: canary x.bait.example") != NULL,
+		   "in a burst's list too");
+	}
+
 	/* the 4096 cut */
 	big = malloc(20001);
 	memset(big, 'a', 20000);

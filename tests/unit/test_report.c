@@ -252,11 +252,12 @@ test_csv(void)
 	s.finding(s.arg, &f2);
 	s.part(s.arg, RP_END);
 	is_str(out_text(&o),
-	       "kind,domain,ip,port,proto,count,first_seen,last_seen,detail\r\n"
+	       "kind,domain,ip,port,proto,count,first_seen,last_seen,detail,severity\r\n"
 	       "\"direct-ip\",\"\",\"198.51.100.9\",\"443\",\"tcp\",\"2\",\"2026-11-29T00:00:00Z\","
-	       "\"2026-11-29T00:00:01Z\",\"no answer\"\r\n"
+	       "\"2026-11-29T00:00:01Z\",\"no answer\",\"medium\"\r\n"
 	       "\"unexpected-domain\",\"'=cmd|' /C calc'!A0\",\"\",\"\",\"\",\"1\","
-	       "\"2026-11-29T00:00:00Z\",\"2026-11-29T00:00:00Z\",\"say \"\"hi\"\"\\x0d\\x0a\"\r\n",
+	       "\"2026-11-29T00:00:00Z\",\"2026-11-29T00:00:00Z\",\"say \"\"hi\"\"\\x0d\\x0a\","
+	       "\"low\"\r\n",
 	       "header, one quoted line per finding, formula and quotes defused");
 	out_close(&o);
 }
@@ -313,7 +314,7 @@ test_json(void)
 	       "{\"domain\":null,\"ip\":\"198.51.100.9\",\"port\":0,\"proto\":\"icmp\","
 	       "\"connections\":3,\"expected\":false,\"first_seen\":\"2026-11-29T00:00:00Z\","
 	       "\"last_seen\":\"2026-11-29T00:00:00Z\"}],\"dns\":[],\"findings\":[{\"kind\":"
-	       "\"unexpected-domain\",\"domain\":\"a\\\"b\\u0001.example\",\"ip\":null,"
+	       "\"unexpected-domain\",\"severity\":\"low\",\"domain\":\"a\\\"b\\u0001.example\",\"ip\":null,"
 	       "\"port\":null,\"proto\":null,\"count\":1,\"first_seen\":\"2026-11-29T00:00:00Z\","
 	       "\"last_seen\":\"2026-11-29T00:00:00Z\",\"detail\":\"d\"}],\"verdict\":\"FINDINGS\","
 	       "\"blind_spots\":2,\"chain\":{\"batch\":7,\"head\":\"00ff\","

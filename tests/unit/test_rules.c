@@ -144,6 +144,18 @@ test_canary(void)
 	ok(!rules_canary(rs, "bait.example.org"), "the pattern's apex is not one");
 	ok(!rules_canary(rs, "api.telegram.org"), "others are not");
 	ok(rules_parse_canaries(rs, "bad name", err, sizeof(err)) < 0, "a bad canary");
+
+	uint8_t rnd[RULES_CANARY_RANDOM] = { 1, 2, 3, 4, 5, 6, 7, 8 }, zero[RULES_CANARY_RANDOM] = { 0 };
+	char name[300], other[300];
+	ok(rules_canary_make("*.Bait.example.org", rnd, name, sizeof(name)) == 0, "canary made");
+	is_int(strlen(name), 12 + strlen(".bait.example.org"), "a 12-letter label");
+	ok(strcmp(name + 12, ".bait.example.org") == 0, "under the pattern's domain: %s", name);
+	is_str(rules_canary(rs, name), "*.bait.example.org", "and a canary of the set");
+	ok(strspn(name, "abcdefghijklmnopqrstuvwxyz234567") == 12, "label of a-z, 2-7");
+	rules_canary_make("bait.example.org", zero, other, sizeof(other));
+	ok(strcmp(name, other) != 0, "other bytes, another name");
+	ok(rules_canary_make("bad..name", rnd, name, sizeof(name)) < 0, "a bad domain");
+	ok(rules_canary_make("bait.example.org", rnd, name, 20) < 0, "too small a buffer");
 	rules_free(rs);
 }
 

@@ -161,6 +161,25 @@ main(void)
 	verdict_conn(c, &r, &ev, &v);
 	ok(v.kind == FK_UNEXPECTED_DESTINATION, "a name no rule names: unexpected-destination");
 
+	/* canaries: an address bait resolved to */
+	static const char *bait[] = { "cdn.example", "K3y.Bait.example." };
+	static const char *shared[] = { "x.bait.example", "api.telegram.org" };
+	ok(conf_set(c, "policy.canary_names=*.bait.example") == 0, "canaries set");
+	ev = conn("198.51.100.34", IPPROTO_TCP, 443);
+	r = attr(ATTRIB_VALID, 2, bait);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_CANARY && v.pick == 1 && !v.expected, "a canary's address: canary");
+	is_str(v.key, "k3y.bait.example", "keyed by the name, as its query's finding");
+	is_str(v.domain, "K3y.Bait.example.", "names the bait");
+	ev = conn("198.51.100.34", IPPROTO_UDP, 53);
+	verdict_conn(c, &r, &ev, &v);
+	is_int(v.kind, FK_CANARY, "before dns-bypass: the most serious kind first");
+	ev = conn("149.154.167.220", IPPROTO_TCP, 443);
+	r = attr(ATTRIB_VALID, 2, shared);
+	verdict_conn(c, &r, &ev, &v);
+	ok(v.kind == FK_NONE && v.expected,
+	   "an address an expected name explains too: no canary (its query was one)");
+
 	conf_free(c);
 	return done_testing();
 }

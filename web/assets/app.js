@@ -144,11 +144,13 @@
 
 	function findingRow(f) {
 		var id = Number(f.id);
-		var tr = el('tr', f.acked ? 'acked' : 'fresh');
+		var critical = f.severity === 'critical';
+		var tr = el('tr', (f.acked ? 'acked' : 'fresh') + (critical ? ' critical' : ''));
 		tr.id = 'finding-' + id;
 		tr.dataset.id = String(id);
 		var k = el('td');
 		k.appendChild(el('span', 'kind', f.kind));
+		if (critical) k.appendChild(el('div', 'sev', 'most serious: bait was used'));
 		tr.appendChild(k);
 		var d = el('td'), a = el('a');
 		a.href = '/findings/' + id;
