@@ -68,8 +68,8 @@ static const char *const sql_text[S__COUNT] = {
 	[S_INS_OTHER] = "INSERT INTO other_events(ts_us, kind, src) VALUES(?,?,?)",
 	[S_INS_QUERY] =
 	"INSERT INTO dns_queries(ts_us, client, cport, qid, qname, qname_wire, qtype, qclass, "
-	"rcode, latency_us, transport, name_id, id, truncated, why_bogus) "
-	"VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	"rcode, latency_us, transport, name_id, id, truncated, why_bogus, ech_stripped) "
+	"VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[S_INS_ANSWER] =
 	"INSERT INTO dns_answers(query_id, name, rtype, ttl, data, id) VALUES(?,?,?,?,?,?)",
 	/* a name never seen: a plain INSERT (an UPSERT with RETURNING costs twice as much,
@@ -492,6 +492,7 @@ store_dns(struct store *s, const struct dns_event *ev, bool expected)
 	sqlite3_bind_int(st, 14, ev->truncated);
 	if (ev->why_bogus)
 		sqlite3_bind_text(st, 15, ev->why_bogus, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 16, ev->ech_stripped);
 	if ((qid = insert_row(s, st, CHAIN_DNS_QUERIES, 13)) < 0)
 		return -1;
 	for (size_t i = 0; i < ev->n_answers; i++) {

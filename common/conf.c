@@ -303,6 +303,12 @@ p_canaries(struct conf *c, const char *v, char *err, size_t errlen)
 }
 
 static int
+p_strip_ech(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	return p_bool(&c->strip_ech, v, err, errlen);
+}
+
+static int
 p_watch_start(struct conf *c, const char *v, char *err, size_t errlen)
 {
 	if (strcmp(v, "auto") == 0) {
@@ -434,6 +440,9 @@ static const struct key keys[] = {
 	   "validate DNSSEC: a bogus answer reaches the VM as SERVFAIL, logged with why"),
 	STR("dns", "trust_anchor_file", trust_anchor_file, "/usr/share/dns/root.key",
 	    "DNSSEC trust anchors (DS or DNSKEY records; Debian's dns-root-data)"),
+	FN("dns", "strip_ech", p_strip_ech, "yes",
+	   "remove the ech parameter from HTTPS/SVCB answers, so the VM's TLS SNI stays "
+	   "visible; each removal counted and kept with the query"),
 	FN("policy", "expected_domains", p_domains, "api.telegram.org, openrouter.ai",
 	   "names the VM may use, each on every expected_ports; used when given, or when "
 	   "neither expect nor rules_file is"),

@@ -44,6 +44,7 @@ struct conf {
 	unsigned dns_tcp_max;          /* TCP connections open at once */
 	unsigned dnssec;               /* 1 = validate (bogus answers become SERVFAIL) */
 	char trust_anchor_file[4096];  /* DS or DNSKEY records, zone file format */
+	unsigned strip_ech;            /* 1 = remove the ech SvcParam from SVCB/HTTPS answers */
 	/* [policy] */
 	char expected_domains[CONF_MAX_LIST][CONF_MAX_NAME]; /* lower case, no final dot */
 	int n_expected_domains;

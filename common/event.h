@@ -68,6 +68,8 @@ struct dns_event {
 	const struct dns_answer *answers;  /* every CNAME step and address, in answer order */
 	const char *why_bogus;       /* DNSSEC validation failed (SERVFAIL sent): why, as
 	                                libunbound says it; NULL otherwise */
+	unsigned ech_stripped;       /* SVCB/HTTPS records of the answer sent that lost their
+	                                ech parameter ([dns] strip_ech) or were left out */
 };
 
 /* A copy of *ev in one allocation sized to what it holds: the fixed fields, the name in

@@ -46,6 +46,9 @@ static const struct {
 		.help = "resolutions that failed (SERVFAIL)" },
 	[STAT_DNS_BOGUS] = { .name = "dns_bogus", .metric = "dns_answers_bogus",
 		.help = "answers that failed DNSSEC validation (SERVFAIL to the VM)" },
+	[STAT_DNS_ECH_STRIPPED] = { .name = "dns_ech_stripped", .metric = "dns_ech_stripped",
+		.help = "HTTPS/SVCB records answered without their ech parameter, so the SNI "
+		        "stays visible (strip_ech)" },
 	[STAT_DNS_UNANSWERED] = { .name = "dns_unanswered", .metric = "dns_replies_unsent",
 		.help = "DNS replies that could not be sent" },
 	[STAT_DNS_TCP_DROPPED] = { .name = "dns_tcp_dropped",
@@ -88,6 +91,8 @@ static const struct stats_family families[] = {
 	{ "dns_queries_dropped", "DNS queries dropped before resolution, by reason" },
 	{ "dns_resolutions_failed", "DNS resolutions that failed (SERVFAIL)" },
 	{ "dns_answers_bogus", "DNS answers that failed DNSSEC validation (SERVFAIL to the VM)" },
+	{ "dns_ech_stripped", "HTTPS/SVCB records answered to the VM without their ech "
+	  "parameter (strip_ech), so its TLS SNI stays visible" },
 	{ "dns_replies_unsent", "DNS replies that could not be sent" },
 	{ "dns_tcp_connections_dropped", "DNS TCP connections closed at once (over the cap)" },
 	{ "dns_tcp_connections_timed_out", "DNS TCP connections closed for a query or answer "

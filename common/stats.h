@@ -23,6 +23,7 @@ enum stat_id {
 	STAT_DNS_RATE_LIMITED,   /* loss: queries dropped by the per-client rate limit */
 	STAT_DNS_SERVFAIL,       /* resolutions that failed */
 	STAT_DNS_BOGUS,          /* answers that failed DNSSEC validation (SERVFAIL sent) */
+	STAT_DNS_ECH_STRIPPED,   /* SVCB/HTTPS records answered without their ech parameter */
 	STAT_DNS_UNANSWERED,     /* replies that could not be sent (send error, TCP peer gone) */
 	STAT_DNS_TCP_DROPPED,    /* TCP connections closed at once (over the cap, no memory) */
 	STAT_DNS_TCP_TIMEOUT,    /* TCP connections closed for missing a message's deadline */

@@ -9,6 +9,7 @@
 
 #include <ldns/ldns.h>
 
+#include "dnsech.h"
 #include "dnsmsg.h"
 
 #define HDR 12
@@ -564,8 +565,8 @@ dnsmsg_set_ad(const struct dnsq *q, uint8_t *wire, size_t len)
 
 int
 dnsmsg_build_reply(const struct dnsq *q, const uint8_t *up, size_t uplen, size_t limit,
-                   uint8_t **out, size_t *outlen, int *rcode,
-                   struct dns_answer **ans, size_t *n_ans)
+                   bool strip_ech, uint8_t **out, size_t *outlen, int *rcode,
+                   struct dns_answer **ans, size_t *n_ans, unsigned *ech_stripped)
 {
 	static const ldns_pkt_section secs[] = {
 		LDNS_SECTION_ANSWER, LDNS_SECTION_AUTHORITY, LDNS_SECTION_ADDITIONAL,
@@ -577,11 +578,13 @@ dnsmsg_build_reply(const struct dnsq *q, const uint8_t *up, size_t uplen, size_t
 	const ldns_rdf *uname;
 	uint8_t *wire = NULL;
 	size_t wlen = 0;
+	long ech[3] = { 0, 0, 0 };
 
 	*out = NULL;
 	*outlen = 0;
 	*ans = NULL;
 	*n_ans = 0;
+	*ech_stripped = 0;
 	if (!q->has_question || !msg_walk_ok(up, uplen) ||
 	    ldns_wire2pkt(&u, up, uplen) != LDNS_STATUS_OK)
 		return -1;
@@ -625,6 +628,11 @@ dnsmsg_build_reply(const struct dnsq *q, const uint8_t *up, size_t uplen, size_t
 
 		if (!l)
 			goto fail;
+		/* after take_section: the RRSIGs over what changes are there only for DO */
+		if (strip_ech && (ech[i] = dnsech_strip_list(l)) < 0) {
+			ldns_rr_list_deep_free(l);
+			goto fail;
+		}
 		set_section(r, secs[i], l);
 	}
 	if (q->edns) {
@@ -638,6 +646,7 @@ dnsmsg_build_reply(const struct dnsq *q, const uint8_t *up, size_t uplen, size_t
 		LDNS_FREE(wire);
 		wire = NULL;
 		set_section(r, LDNS_SECTION_ADDITIONAL, ldns_rr_list_new());
+		ech[2] = 0;
 		if (ldns_pkt2wire(&wire, r, &wlen) != LDNS_STATUS_OK)
 			goto fail;
 	}
@@ -647,6 +656,7 @@ dnsmsg_build_reply(const struct dnsq *q, const uint8_t *up, size_t uplen, size_t
 		set_section(r, LDNS_SECTION_ANSWER, ldns_rr_list_new());
 		set_section(r, LDNS_SECTION_AUTHORITY, ldns_rr_list_new());
 		ldns_pkt_set_tc(r, true);
+		ech[0] = ech[1] = 0;
 		if (ldns_pkt2wire(&wire, r, &wlen) != LDNS_STATUS_OK)
 			goto fail;
 	}
@@ -661,6 +671,7 @@ dnsmsg_build_reply(const struct dnsq *q, const uint8_t *up, size_t uplen, size_t
 	memcpy(*out, wire, wlen);
 	*outlen = wlen;
 	*rcode = ldns_pkt_get_rcode(r);
+	*ech_stripped = (unsigned)(ech[0] + ech[1] + ech[2]);
 	LDNS_FREE(wire);
 	ldns_pkt_free(r);
 	ldns_pkt_free(u);

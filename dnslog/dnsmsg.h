@@ -97,13 +97,17 @@ int dnsmsg_answers_dup(const struct dns_answer *a, size_t n, struct dns_answer *
 /* The reply to send for query q from libunbound's answer packet up (uplen bytes):
  * the client's ID, question bytes and RD/CD bits, QR and RA set, the answer's rcode
  * and sections (RRSIG/NSEC/NSEC3 only if the client set DO), an OPT record only if the
- * client sent one. If the reply is longer than limit, the additional section goes,
- * then everything: TC=1 with just the question. On success returns 0 with *out a
- * malloc'ed reply of *outlen bytes (the caller frees it), *rcode the rcode sent and the
- * records the client was given in *ans and *n_ans (dnsmsg_answers_free). Returns -1 if up
- * does not parse or does not answer q's question (nothing allocated). */
+ * client sent one; with strip_ech, every section's SVCB/HTTPS records without their
+ * ech parameter (dnsech.h). If the reply is longer than limit, the additional section
+ * goes, then everything: TC=1 with just the question. On success returns 0 with *out a
+ * malloc'ed reply of *outlen bytes (the caller frees it), *rcode the rcode sent, the
+ * records the client was given in *ans and *n_ans (dnsmsg_answers_free), and in
+ * *ech_stripped how many SVCB/HTTPS records of the reply sent lost their ech parameter
+ * or were left out (SvcParams that do not walk).
+ * Returns -1 if up does not parse or does not answer q's question, or on out of memory
+ * (nothing allocated). */
 int dnsmsg_build_reply(const struct dnsq *q, const uint8_t *up, size_t uplen, size_t limit,
-                       uint8_t **out, size_t *outlen, int *rcode,
-                       struct dns_answer **ans, size_t *n_ans);
+                       bool strip_ech, uint8_t **out, size_t *outlen, int *rcode,
+                       struct dns_answer **ans, size_t *n_ans, unsigned *ech_stripped);
 
 #endif

@@ -60,6 +60,7 @@
 #define RCACHE_SLOTS 1024
 #define BOGUS_LOG_PER_SEC 5    /* log lines about bogus answers, all clients together */
 #define BOGUS_WHY_MAX 512      /* bytes of libunbound's reason kept */
+#define ECH_LOG_PER_SEC 5      /* log lines about ech removed, all clients together */
 /* the sec argument of libunbound's event callback (unbound-event.h) */
 #define UB_SEC_BOGUS 1
 #define UB_SEC_SECURE 2
@@ -80,6 +81,7 @@ struct resolver {
 	struct ratelimit *rl;
 	struct ratelimit *refused_rl;
 	struct ratelimit *bogus_rl;
+	struct ratelimit *ech_rl;
 	struct rcache *cache;
 	struct pending *pending, *orphans;
 	unsigned n_pending;
@@ -121,10 +123,10 @@ list_del(struct pending **head, struct pending *p)
 
 /* Hand one query and what was sent for it to the core thread, as one packed event (the
  * answers and why_bogus are copied into it; they stay the caller's). rcode -1: nothing
- * was sent. */
+ * was sent. ech: records of the reply sent that lost their ech parameter. */
 static void
 emit(struct resolver *r, const struct dnssrc *src, const struct dnsq *q, int rcode,
-     const struct dns_answer *ans, size_t n_ans, const char *why_bogus)
+     const struct dns_answer *ans, size_t n_ans, const char *why_bogus, unsigned ech)
 {
 	char name[DNSMSG_NAME_STRLEN];
 	struct dns_event ev = {
@@ -133,7 +135,7 @@ emit(struct resolver *r, const struct dnssrc *src, const struct dnsq *q, int rco
 		.transport = src->transport, .qname_len = q->qname_len, .qname_wire = q->qname,
 		.qname = name, .n_answers = rcode < 0 ? 0 : n_ans, .answers = ans,
 		.latency_us = rcode < 0 ? -1 : queue_mono_us() - src->t0_us,
-		.why_bogus = why_bogus,
+		.why_bogus = why_bogus, .ech_stripped = rcode < 0 ? 0 : ech,
 	};
 	struct event e = { .type = EV_DNS };
 
@@ -174,7 +176,7 @@ reply_error(struct resolver *r, const struct dnssrc *src, const struct dnsq *q, 
 	bool sent = send_reply(r, src, buf, dnsq_error_reply(q, rcode, buf, sizeof(buf)));
 
 	if (record && q->has_question)
-		emit(r, src, q, sent ? rcode : -1, NULL, 0, NULL);
+		emit(r, src, q, sent ? rcode : -1, NULL, 0, NULL, 0);
 }
 
 static bool
@@ -263,7 +265,7 @@ answer_cached(struct resolver *r, const struct dnssrc *src, const struct dnsq *q
 	if (len == 0)
 		return false;
 	before_answer(r, src, q, ans, n_ans);
-	emit(r, src, q, send_reply(r, src, buf, len) ? rcode : -1, ans, n_ans, NULL);
+	emit(r, src, q, send_reply(r, src, buf, len) ? rcode : -1, ans, n_ans, NULL, 0);
 	return true;
 }
 
@@ -285,6 +287,23 @@ note_bogus(struct resolver *r, const struct pending *p, const char *why)
 	         netaddr_format(&p->src.client, client, sizeof(client)), clean);
 }
 
+/* ech parameters removed from the reply sent for p: counted, said in the log (at most
+ * ECH_LOG_PER_SEC a second: the VM chooses the names) and always in the query's row. */
+static void
+note_ech(struct resolver *r, const struct pending *p, unsigned n)
+{
+	char name[DNSMSG_NAME_STRLEN], client[NETADDR_STRLEN], type[DNSTYPE_NAMELEN];
+
+	stats_add(r->st, STAT_DNS_ECH_STRIPPED, n);
+	if (!ratelimit_allow(r->ech_rl, &(struct netaddr){ 0 }, p->src.t0_us))
+		return;
+	dnsmsg_name_str(p->q.qname, p->q.qname_len, name, sizeof(name));
+	log_info("dns: removed ECH from %u record%s of the answer for %s %s to %s "
+	         "(strip_ech: its SNI stays visible)", n, n == 1 ? "" : "s", name,
+	         dnstype_name(p->q.qtype, type),
+	         netaddr_format(&p->src.client, client, sizeof(client)));
+}
+
 static void
 on_resolved(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
             int was_ratelimited)
@@ -298,6 +317,7 @@ on_resolved(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 	char why[BOGUS_WHY_MAX + 1];
 	const char *bogus = NULL;
 	size_t limit;
+	unsigned ech = 0;
 	bool sent;
 
 	(void)was_ratelimited;
@@ -317,8 +337,8 @@ on_resolved(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 	}
 	limit = p->src.transport == DNS_UDP ? dnsq_udp_limit(&p->q) : DNSTCP_MSG_MAX;
 	if (bogus || err != 0 || !pkt || len <= 0 ||
-	    dnsmsg_build_reply(&p->q, pkt, (size_t)len, limit, &out, &outlen, &rcode, &ans,
-	                       &n_ans) < 0) {
+	    dnsmsg_build_reply(&p->q, pkt, (size_t)len, limit, r->c->strip_ech, &out, &outlen,
+	                       &rcode, &ans, &n_ans, &ech) < 0) {
 		rcode = DNS_RCODE_SERVFAIL;
 		outlen = dnsq_error_reply(&p->q, rcode, ebuf, sizeof(ebuf));
 	} else if (sec == UB_SEC_SECURE) {
@@ -329,10 +349,13 @@ on_resolved(void *arg, int err, void *pkt, int len, int sec, char *why_bogus,
 	else if (out)
 		before_answer(r, &p->src, &p->q, ans, n_ans);
 	sent = send_reply(r, &p->src, out ? out : ebuf, outlen);
-	if (sent && out)
+	if (sent && ech)
+		note_ech(r, p, ech);
+	/* a stripped reply is not memoized: each one sent is counted and its row says so */
+	else if (sent && out)
 		rcache_put(r->cache, &p->q, out, outlen, rcode, ans, n_ans, queue_mono_us());
 	free(out);
-	emit(r, &p->src, &p->q, sent ? rcode : -1, ans, n_ans, bogus);
+	emit(r, &p->src, &p->q, sent ? rcode : -1, ans, n_ans, bogus, ech);
 	dnsmsg_answers_free(ans, n_ans);
 	if (p->src.conn)
 		dnstcp_release(p->src.conn);
@@ -527,6 +550,7 @@ resolver_open(const struct conf *c, struct queue *q, struct stats *st, char *err
 	if (!(r->rl = ratelimit_new(c->dns_rate_limit, c->dns_rate_limit)) ||
 	    !(r->refused_rl = ratelimit_new(REFUSED_PER_SEC, REFUSED_PER_SEC)) ||
 	    !(r->bogus_rl = ratelimit_new(BOGUS_LOG_PER_SEC, BOGUS_LOG_PER_SEC)) ||
+	    !(r->ech_rl = ratelimit_new(ECH_LOG_PER_SEC, ECH_LOG_PER_SEC)) ||
 	    !(r->cache = rcache_new(RCACHE_SLOTS)) ||
 	    !(r->base = event_base_new())) {
 		snprintf(err, errlen, "dns: out of memory");
@@ -582,7 +606,7 @@ run(void *arg)
 
 		list_del(&r->pending, p);
 		r->n_pending--;
-		emit(r, &p->src, &p->q, -1, NULL, 0, NULL);
+		emit(r, &p->src, &p->q, -1, NULL, 0, NULL, 0);
 		if (p->src.conn)
 			dnstcp_abandon(p->src.conn);
 		p->src.conn = NULL;
@@ -659,6 +683,7 @@ resolver_close(struct resolver *r)
 	ratelimit_free(r->rl);
 	ratelimit_free(r->refused_rl);
 	ratelimit_free(r->bogus_rl);
+	ratelimit_free(r->ech_rl);
 	rcache_free(r->cache);
 	free(r);
 }

@@ -96,6 +96,11 @@ in
       DNSSEC trust anchors (DS or DNSKEY records). The module sets it to the root key of
       nixpkgs' dns-root-data.
     '';
+    strip_ech = str "yes" ''
+      Remove the ech parameter from HTTPS/SVCB records answered to the VM (yes or no), so
+      its TLS SNI stays visible to the capture; each removal counted and kept with the
+      query.
+    '';
   };
 
   policy = section "What the VM is expected to do; everything else is a finding." {

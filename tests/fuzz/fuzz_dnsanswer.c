@@ -2,7 +2,8 @@
  * dns_answer list, packed into the event the writer stores, within its caps) and the re-encoding of an
  * answer for a client, with the question taken from the packet itself so that most
  * inputs get past the question check, and the client's EDNS and the case of its
- * question from its last bytes. What a client reads in the reply must be what is logged. */
+ * question from its last bytes, and [dns] strip_ech too. What a client reads in the reply
+ * must be what is logged, and with strip_ech no record of it has an ech parameter left. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -12,11 +13,38 @@
 #include <string.h>
 #include <strings.h>
 
+#include <ldns/ldns.h>
+
+#include "dnslog/dnsech.h"
 #include "dnslog/dnsmsg.h"
 #include "common/event.h"
 #include "dnslog/rcache.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Whether no record of the reply msg has an ech parameter dnsech would remove. */
+static bool
+no_ech_left(const uint8_t *msg, size_t len)
+{
+	static const ldns_pkt_section secs[] = {
+		LDNS_SECTION_ANSWER, LDNS_SECTION_AUTHORITY, LDNS_SECTION_ADDITIONAL,
+	};
+	ldns_pkt *p = NULL;
+	bool clean = true;
+
+	if (ldns_wire2pkt(&p, msg, len) != LDNS_STATUS_OK)
+		return false;
+	for (size_t s = 0; s < 3; s++) {
+		ldns_rr_list *l = ldns_pkt_get_section_clone(p, secs[s]);
+
+		for (size_t i = 0; l && i < ldns_rr_list_rr_count(l); i++)
+			if (dnsech_strip_rr(ldns_rr_list_rr(l, i)) != DNSECH_KEPT)
+				clean = false;
+		ldns_rr_list_deep_free(l);
+	}
+	ldns_pkt_free(p);
+	return clean;
+}
 
 /* The same answers in order, names and data compared without case: a reply may spell a
  * name as the client's question does, the log as libunbound did. */
@@ -39,6 +67,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n, rn, outlen;
 	uint8_t *out, *copy;
 	struct dnsq q;
+	unsigned ech;
+	bool strip;
 	int rcode;
 
 	if (dnsmsg_answers(data, size, &a, &n) == 0) {
@@ -84,6 +114,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dnsq_parse(copy, size, &q) == DNSQ_OK) {
 		size_t limit = 512 + (size_t)data[size - 1] * 4;
 
+		strip = data[size - 2] & 8;
+
 		q.edns = data[size - 2] & 1;
 		q.edns_do = q.edns && (data[size - 2] & 2);
 		q.edns_size = q.edns ? (uint16_t)(512 + data[size - 3] * 4) : 0;
@@ -91,8 +123,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (size_t i = 0; i < q.qname_len; i++)
 				if ((i & 1) && ((q.qname[i] | 0x20) >= 'a' && (q.qname[i] | 0x20) <= 'z'))
 					q.qname[i] ^= 0x20;
-		if (dnsmsg_build_reply(&q, data, size, limit, &out, &outlen, &rcode, &ra,
-		                       &rn) == 0) {
+		if (dnsmsg_build_reply(&q, data, size, limit, strip, &out, &outlen, &rcode, &ra,
+		                       &rn, &ech) == 0) {
 			if (outlen > limit && outlen > 12u + q.qname_len + 4 + 11)
 				__builtin_trap();
 			if (out[0] != copy[0] || out[1] != copy[1] || !(out[2] & 0x80))
@@ -102,6 +134,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    !same_answers(a, n, ra, rn))
 				__builtin_trap();
 			dnsmsg_answers_free(a, n);
+			if (strip ? !no_ech_left(out, outlen) : ech != 0)
+				__builtin_trap();
 			/* replayed from the reply memo for the same client: the same bytes */
 			struct rcache *rc = rcache_new(4);   /* fresh: no older entry */
 

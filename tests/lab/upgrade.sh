@@ -40,6 +40,8 @@ check "migrated to this version" "$(sql "PRAGMA user_version")" \
 snapshot "$LAB_DB" > "$LAB_DIR/after.txt"
 check "every old row of every old table, column for column" \
 	"$(diff "$LAB_DIR/before.txt" "$LAB_DIR/after.txt" | head -n 5)" ""
+check "old queries: no ech removed (schema 11)" "$(sql "SELECT count(*) FROM dns_queries
+	WHERE ech_stripped <> 0")/$(sql "SELECT count(*) > 0 FROM dns_queries")" 0/1
 check "counters only grew" "$(sqlite3 -batch "$LAB_DB" "ATTACH '$LAB_DIR/old.db' AS o;
 	SELECT count(*) FROM o.counters oc LEFT JOIN counters c USING (name)
 	WHERE c.value IS NULL OR c.value < oc.value")" 0

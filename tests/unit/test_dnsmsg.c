@@ -282,6 +282,7 @@ test_build(void)
 	static const uint8_t BIG[] = "\3BiG\7example\3com";
 	uint8_t p[600], *out, *w;
 	size_t n, len, outlen, nans;
+	unsigned ech;
 	struct dns_answer *ans;
 	struct dnsq q;
 	int rcode;
@@ -291,7 +292,7 @@ test_build(void)
 	dnsq_parse(p, n, &q);
 	w = mkanswer(&len, "big.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, big, NULL,
 	             true);
-	is_int(dnsmsg_build_reply(&q, w, len, 1232, &out, &outlen, &rcode, &ans, &nans), 0,
+	is_int(dnsmsg_build_reply(&q, w, len, 1232, false, &out, &outlen, &rcode, &ans, &nans, &ech), 0,
 	       "reply built");
 	ok(out[0] == 0x42 && out[1] == 0x42, "client's ID");
 	is_int(out[2], 0x81, "QR, RD, no AA");
@@ -304,7 +305,7 @@ test_build(void)
 	free(out);
 	dnsmsg_answers_free(ans, nans);
 
-	is_int(dnsmsg_build_reply(&q, w, len, 100, &out, &outlen, &rcode, &ans, &nans), 0,
+	is_int(dnsmsg_build_reply(&q, w, len, 100, false, &out, &outlen, &rcode, &ans, &nans, &ech), 0,
 	       "reply over the limit");
 	ok(outlen <= 100, "fits the limit");
 	ok(out[2] & 0x02, "TC=1");
@@ -316,7 +317,7 @@ test_build(void)
 	/* no EDNS from the client: no OPT back even though libunbound's answer had one */
 	n = mkquery(p, 7, 0x0000, BIG, sizeof(BIG), 1, -1, 0, 0);
 	dnsq_parse(p, n, &q);
-	is_int(dnsmsg_build_reply(&q, w, len, 512, &out, &outlen, &rcode, &ans, &nans), 0,
+	is_int(dnsmsg_build_reply(&q, w, len, 512, false, &out, &outlen, &rcode, &ans, &nans, &ech), 0,
 	       "reply without EDNS");
 	is_int(out[11], 0, "no OPT");
 	is_int(out[2], 0x80, "RD=0 echoed");
@@ -326,22 +327,22 @@ test_build(void)
 	/* a different question in the answer is never passed on */
 	n = mkquery(p, 7, 0x0100, WWW, WWW_LEN, 1, -1, 0, 0);
 	dnsq_parse(p, n, &q);
-	is_int(dnsmsg_build_reply(&q, w, len, 512, &out, &outlen, &rcode, &ans, &nans), -1,
+	is_int(dnsmsg_build_reply(&q, w, len, 512, false, &out, &outlen, &rcode, &ans, &nans, &ech), -1,
 	       "answer to another question: -1");
-	is_int(dnsmsg_build_reply(&q, w, 11, 512, &out, &outlen, &rcode, &ans, &nans), -1,
+	is_int(dnsmsg_build_reply(&q, w, 11, 512, false, &out, &outlen, &rcode, &ans, &nans, &ech), -1,
 	       "cut answer: -1");
 	free(w);
 
 	/* RRSIGs only for DO clients */
 	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, signed_,
 	             NULL, true);
-	dnsmsg_build_reply(&q, w, len, 512, &out, &outlen, &rcode, &ans, &nans);
+	dnsmsg_build_reply(&q, w, len, 512, false, &out, &outlen, &rcode, &ans, &nans, &ech);
 	is_int(nans, 1, "RRSIG dropped without DO");
 	free(out);
 	dnsmsg_answers_free(ans, nans);
 	n = mkquery(p, 7, 0x0100, WWW, WWW_LEN, 1, 1232, 0, 1);
 	dnsq_parse(p, n, &q);
-	dnsmsg_build_reply(&q, w, len, 1232, &out, &outlen, &rcode, &ans, &nans);
+	dnsmsg_build_reply(&q, w, len, 1232, false, &out, &outlen, &rcode, &ans, &nans, &ech);
 	is_int(nans, 2, "RRSIG kept with DO");
 	free(out);
 	dnsmsg_answers_free(ans, nans);
@@ -350,7 +351,7 @@ test_build(void)
 	/* NXDOMAIN passes through with its SOA */
 	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NXDOMAIN, NULL, soa,
 	             true);
-	is_int(dnsmsg_build_reply(&q, w, len, 1232, &out, &outlen, &rcode, &ans, &nans), 0,
+	is_int(dnsmsg_build_reply(&q, w, len, 1232, false, &out, &outlen, &rcode, &ans, &nans, &ech), 0,
 	       "NXDOMAIN built");
 	is_int(rcode, 3, "rcode NXDOMAIN");
 	is_int(out[3] & 0xF, 3, "in the header");
@@ -373,6 +374,7 @@ test_chain(void)
 	static const uint8_t MIXED[] = "\3wWw\7ExAmple\3COM";
 	uint8_t p[600], *w, *out;
 	size_t n, len, outlen, nans;
+	unsigned ech;
 	struct dns_answer *ans;
 	struct dnsq q;
 	int rcode;
@@ -382,7 +384,7 @@ test_chain(void)
 	dnsq_parse(p, n, &q);
 	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, chain, NULL,
 	             true);
-	is_int(dnsmsg_build_reply(&q, w, len, 1232, &out, &outlen, &rcode, &ans, &nans), 0,
+	is_int(dnsmsg_build_reply(&q, w, len, 1232, false, &out, &outlen, &rcode, &ans, &nans, &ech), 0,
 	       "CNAME chain built");
 	ok(memcmp(out + 12, MIXED, sizeof(MIXED)) == 0, "the client's question bytes");
 	is_int(out[2], 0x81, "QR, RD, no AA although libunbound's had it");
@@ -397,6 +399,64 @@ test_chain(void)
 	free(w);
 }
 
+/* [dns] strip_ech: the records the client gets, and the ones logged, are without ech;
+ * the count says how many; with strip_ech off they pass as they came. */
+static void
+test_strip_ech(void)
+{
+	static const char *const https[] = {
+		"www.example.com. 300 IN HTTPS 1 . alpn=h2 ech=AEn+DQBFKwAgACABWIHUGj4u",
+		"www.example.com. 300 IN RRSIG HTTPS 13 3 300 20300101000000 20200101000000 1 "
+		"example.com. dGVzdA==",
+		NULL,
+	};
+	uint8_t p[600], *out, *w;
+	size_t n, len, outlen, nans;
+	struct dns_answer *ans;
+	struct dnsq q;
+	unsigned ech;
+	int rcode;
+
+	n = mkquery(p, 9, 0x0100, WWW, WWW_LEN, 65, 1232, 0, 0);
+	dnsq_parse(p, n, &q);
+	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_HTTPS, LDNS_RCODE_NOERROR, https,
+	             NULL, true);
+	is_int(dnsmsg_build_reply(&q, w, len, 1232, true, &out, &outlen, &rcode, &ans, &nans,
+	                          &ech), 0, "HTTPS answer built with strip_ech");
+	is_int(ech, 1, "one record stripped");
+	is_int(nans, 1, "one answer logged (no DO: no RRSIG)");
+	is_str(ans[0].data, "1 . alpn=h2", "logged without ech");
+	free(out);
+	dnsmsg_answers_free(ans, nans);
+
+	is_int(dnsmsg_build_reply(&q, w, len, 1232, false, &out, &outlen, &rcode, &ans, &nans,
+	                          &ech), 0, "and with strip_ech off");
+	is_int(ech, 0, "nothing stripped");
+	ok(nans == 1 && strstr(ans[0].data, " ech=AEn+"), "ech passed on: %s", ans[0].data);
+	free(out);
+	dnsmsg_answers_free(ans, nans);
+
+	/* a DO client: the RRSIG over the changed RRset goes with the ech */
+	n = mkquery(p, 9, 0x0100, WWW, WWW_LEN, 65, 1232, 0, 1);
+	dnsq_parse(p, n, &q);
+	dnsmsg_build_reply(&q, w, len, 1232, true, &out, &outlen, &rcode, &ans, &nans, &ech);
+	ok(ech == 1 && nans == 1 && ans[0].rtype == 65, "DO: stripped, its RRSIG left out");
+	free(out);
+	dnsmsg_answers_free(ans, nans);
+	dnsmsg_build_reply(&q, w, len, 1232, false, &out, &outlen, &rcode, &ans, &nans, &ech);
+	is_int(nans, 2, "DO, strip_ech off: the RRSIG passes");
+	free(out);
+	dnsmsg_answers_free(ans, nans);
+
+	/* truncated to the question: nothing stripped was sent */
+	dnsmsg_build_reply(&q, w, len, 40, true, &out, &outlen, &rcode, &ans, &nans, &ech);
+	ok(out[2] & 0x02, "over the limit: TC");
+	is_int(ech, 0, "TC: no record sent, none counted");
+	free(out);
+	dnsmsg_answers_free(ans, nans);
+	free(w);
+}
+
 int
 main(void)
 {
@@ -405,5 +465,6 @@ main(void)
 	test_answers();
 	test_build();
 	test_chain();
+	test_strip_ech();
 	return done_testing();
 }

@@ -21,6 +21,7 @@ test_rcache(void)
 	struct rcache *c = rcache_new(16);
 	uint8_t p[600], r[DNSMSG_UDP_MIN], *out, *w;
 	size_t n, len, outlen, nans, got;
+	unsigned ech;
 	struct dns_answer *ans;
 	const struct dns_answer *cans;
 	struct dnsq q, q2;
@@ -30,7 +31,7 @@ test_rcache(void)
 	dnsq_parse(p, n, &q);
 	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, one, NULL,
 	             true);
-	dnsmsg_build_reply(&q, w, len, 512, &out, &outlen, &rcode, &ans, &nans);
+	dnsmsg_build_reply(&q, w, len, 512, false, &out, &outlen, &rcode, &ans, &nans, &ech);
 	is_int(rcache_get(c, &q, 0, r, sizeof(r), &rcode, &cans, &got), 0, "empty: miss");
 	rcache_put(c, &q, out, outlen, rcode, ans, nans, 1000);
 
@@ -60,7 +61,7 @@ test_rcache(void)
 
 	w = mkanswer(&len, "www.example.com.", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, zero, NULL,
 	             true);
-	dnsmsg_build_reply(&q, w, len, 512, &out, &outlen, &rcode, &ans, &nans);
+	dnsmsg_build_reply(&q, w, len, 512, false, &out, &outlen, &rcode, &ans, &nans, &ech);
 	rcache_put(c, &q, out, outlen, rcode, ans, nans, 10000000);
 	is_int(rcache_get(c, &q, 10000001, r, sizeof(r), &rcode, &cans, &got), 0,
 	       "TTL 0: never cached");
@@ -79,6 +80,7 @@ test_ad(void)
 	struct rcache *c = rcache_new(16);
 	uint8_t p[600], r[DNSMSG_UDP_MIN], *out, *w;
 	size_t n, len, outlen, nans, got;
+	unsigned ech;
 	struct dns_answer *ans;
 	const struct dns_answer *cans;
 	struct dnsq q, q2;
@@ -89,7 +91,7 @@ test_ad(void)
 	n = mkquery(p, 0x1111, 0x0100, WWW, WWW_LEN, 1, 1232, 0, 1);   /* DO */
 	dnsq_parse(p, n, &q);
 	ok(dnsq_wants_ad(&q), "DO: wants AD");
-	dnsmsg_build_reply(&q, w, len, 512, &out, &outlen, &rcode, &ans, &nans);
+	dnsmsg_build_reply(&q, w, len, 512, false, &out, &outlen, &rcode, &ans, &nans, &ech);
 	is_int(out[3] & 0x20, 0, "built: no AD until validated");
 	dnsmsg_set_ad(&q, out, outlen);
 	is_int(out[3] & 0x20, 0x20, "validated: AD");
@@ -104,7 +106,7 @@ test_ad(void)
 	n = mkquery(p, 0x3333, 0x0100, WWW, WWW_LEN, 1, -1, 0, 0);     /* neither */
 	dnsq_parse(p, n, &q);
 	ok(!dnsq_wants_ad(&q), "no DO, no AD: does not want it");
-	dnsmsg_build_reply(&q, w, len, 512, &out, &outlen, &rcode, &ans, &nans);
+	dnsmsg_build_reply(&q, w, len, 512, false, &out, &outlen, &rcode, &ans, &nans, &ech);
 	dnsmsg_set_ad(&q, out, outlen);
 	is_int(out[3] & 0x20, 0, "validated but not asked: no AD");
 	free(out);
