@@ -7,6 +7,9 @@
 #   - a valid answer passes, with AD when the client asks (DO), RRSIGs only then;
 #   - the tampered answer reaches the VM as SERVFAIL, is logged with libunbound's reason,
 #     and its row keeps that reason and no answer;
+#   - an HTTPS record with an ECH key, validated, reaches the VM without it ([dns]
+#     strip_ech): AD still set for a client that asks, its RRSIG left out (it would not
+#     match the record as sent);
 #   - with dnssec = no the same tampered answer passes: it is the validator that stops it;
 #   - an anchor file that is missing is a configuration error (exit 2).
 set -eu
@@ -23,6 +26,7 @@ cat > "$LAB_DIR/$zone.zone" <<EOF
 ns1	IN A 198.51.100.4
 www	IN A 198.51.100.10
 bad	IN A 198.51.100.11
+svc	IN HTTPS 1 . alpn=h2 ech=AEn+DQBFKwAgACABWIHUGj4u+PIggYXcR5JF0gYk3dCRioBW8uJq9H4mKAAIAAEAAQABAANAEnB1YmxpYy50bHMtZWNoLmRldgAA
 EOF
 (
 	cd "$LAB_DIR"
@@ -88,6 +92,11 @@ check "valid, no DO: no AD (not asked), no RRSIG" \
 out=$(q -D www.$zone)
 check "valid, DO, from the reply memo: AD still set" "$(flags "$out")" "qr rd ra ad"
 
+out=$(q -D svc.$zone HTTPS)
+check "HTTPS with ech, DO: NOERROR, AD set" "$(rcode "$out") $(flags "$out")" "NOERROR qr rd ra ad"
+check "HTTPS with ech, DO: the record without ech, no RRSIG" \
+	"$(answers "$out" | awk '{ $1 = $2 = $3 = ""; print }' | xargs)" "HTTPS 1 . alpn=h2"
+
 out=$(q -D bad.$zone)
 check "tampered, DO: SERVFAIL" "$(rcode "$out")" SERVFAIL
 check "tampered: no answer" "$(answers "$out" | wc -l)" 0
@@ -95,7 +104,9 @@ out=$(q bad.$zone)
 check "tampered, no DO: SERVFAIL too" "$(rcode "$out")" SERVFAIL
 check "tampered: never the spoofed address" "$(grep -c 198.51.100.66 <<<"$out")" 0
 
-wait_until 20 sql_is "SELECT count(*) FROM dns_queries" 5 || true
+wait_until 20 sql_is "SELECT count(*) FROM dns_queries" 6 || true
+check "HTTPS row: validated, one ech removed" "$(sql "SELECT rcode, ech_stripped FROM dns_queries
+	WHERE qname = 'svc.$zone'")" "0|1"
 check "tampered rows: SERVFAIL with a reason" "$(sql "SELECT count(*) FROM dns_queries
 	WHERE qname = 'bad.$zone' AND rcode = 2 AND why_bogus <> ''")" 2
 check "tampered rows: no answer stored" "$(sql "SELECT count(*) FROM dns_answers a
