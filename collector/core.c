@@ -153,6 +153,12 @@ core_set_conf(struct core *k, const struct conf *c)
 }
 
 void
+core_event_undone(struct core *k)
+{
+	fold_reload(k);
+}
+
+void
 core_rollback(struct core *k)
 {
 	fold_reload(k);     /* findings of the batch are gone */

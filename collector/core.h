@@ -47,4 +47,7 @@ void core_set_conf(struct core *k, const struct conf *c);
 /* The transaction rolled back: forget what was stored in it. */
 void core_rollback(struct core *k);
 
+/* One event was rolled back to its savepoint: forget the findings it made. */
+void core_event_undone(struct core *k);
+
 #endif

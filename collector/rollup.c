@@ -11,6 +11,7 @@
 /* The keys a cache holds, in bytes, whatever its cap in keys: the VM chooses the names
  * that become keys, up to a kilobyte each. */
 #define ROLLUP_KEY_BYTES (2u << 20)
+#define JOURNAL 16          /* keys one event may touch and still be undone */
 
 struct item {
 	char *key;
@@ -21,12 +22,77 @@ struct item {
 	struct item *next_dirty;
 };
 
+/* A key's state before the marked event first touched it. */
+struct saved {
+	struct item *it;
+	struct item was;             /* was.key unused; a key the event added: id 0 */
+};
+
 struct rollup {
 	sqlite3_stmt *add, *hourly;
 	struct item **slots;         /* open addressing, at least twice the cap */
 	size_t n, cap, mask, key_bytes;
 	struct item *dirty;
+	bool marked, broken;         /* journaling an event; it cannot be undone */
+	size_t n_saved;
+	struct saved saved[JOURNAL];
 };
+
+/* Before the marked event changes it, remember it (once per event). */
+static void
+journal(struct rollup *r, struct item *it, bool added)
+{
+	if (!r->marked || r->broken)
+		return;
+	for (size_t i = 0; i < r->n_saved; i++)
+		if (r->saved[i].it == it)
+			return;
+	if (r->n_saved == JOURNAL) {
+		r->broken = true;
+		return;
+	}
+	r->saved[r->n_saved].it = it;
+	r->saved[r->n_saved].was = added ? (struct item){ .id = 0 } : *it;
+	r->n_saved++;
+}
+
+void
+rollup_mark(struct rollup *r)
+{
+	r->marked = true;
+	r->broken = false;
+	r->n_saved = 0;
+}
+
+void
+rollup_unmark(struct rollup *r)
+{
+	r->marked = false;
+	r->n_saved = 0;
+}
+
+int
+rollup_undo(struct rollup *r)
+{
+	bool broken = r->broken;
+
+	/* newest first, though each key is journaled once */
+	for (size_t i = r->n_saved; !broken && i-- > 0;) {
+		struct item *it = r->saved[i].it;
+		const struct item *was = &r->saved[i].was;
+
+		/* a key the event added stays, as unknown (id 0: found again in the table);
+		 * the dirty list is left as it is: a zero count writes nothing */
+		it->id = was->id;
+		it->hour = was->hour;
+		it->count = was->count;
+		it->first = was->first;
+		it->last = was->last;
+		it->tag = was->tag;
+	}
+	rollup_unmark(r);
+	return broken ? -1 : 0;
+}
 
 struct rollup *
 rollup_new(sqlite3 *db, const char *add_sql, const char *hourly_sql, size_t cap, char *err,
@@ -69,6 +135,8 @@ rollup_clear(struct rollup *r)
 	r->n = 0;
 	r->key_bytes = 0;
 	r->dirty = NULL;
+	if (r->marked)
+		r->broken = true;     /* counts of earlier events went with it */
 }
 
 void
@@ -168,6 +236,7 @@ rollup_remember(struct rollup *r, const char *key, int64_t id)
 	struct item *it = lookup(r, key, &slot);
 
 	if (it) {
+		journal(r, it, false);
 		it->id = id;
 		return 0;
 	}
@@ -183,6 +252,7 @@ rollup_remember(struct rollup *r, const char *key, int64_t id)
 	}
 	it->id = id;
 	r->slots[slot] = it;
+	journal(r, it, true);
 	r->n++;
 	r->key_bytes += strlen(key);
 	return 0;
@@ -194,8 +264,10 @@ rollup_seen(struct rollup *r, const char *key, int64_t tag)
 	struct item *it = lookup(r, key, NULL);
 	bool seen = it && it->tag == tag;
 
-	if (it)
+	if (it) {
+		journal(r, it, false);
 		it->tag = tag;
+	}
 	return seen;
 }
 
@@ -206,6 +278,7 @@ rollup_count(struct rollup *r, const char *key, int64_t ts_us)
 
 	if (!it)
 		return -1;
+	journal(r, it, false);    /* a flush_one below is undone with the savepoint */
 	if (it->count && it->hour != ts_us / HOUR_US && flush_one(r, it) < 0)
 		return -1;
 	if (it->count == 0) {

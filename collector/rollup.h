@@ -42,4 +42,14 @@ int rollup_flush(struct rollup *r);
 /* Forget everything (after a rollback). */
 void rollup_clear(struct rollup *r);
 
+/* One event's changes, to undo them if the event is rolled back to its savepoint: from
+ * rollup_mark on, the cache journals the state each key had before the event touched
+ * it. rollup_undo puts it back and returns 0, or -1 when it cannot (the event touched
+ * more keys than the journal holds, or the cache was emptied meanwhile): the caller
+ * then rolls back the whole transaction and clears the cache. rollup_unmark ends the
+ * event, keeping its changes. */
+void rollup_mark(struct rollup *r);
+int rollup_undo(struct rollup *r);
+void rollup_unmark(struct rollup *r);
+
 #endif

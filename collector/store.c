@@ -37,7 +37,8 @@ enum hour_what { H_CONN, H_DNS, H_FINDING, H_LOST, H_OTHER_CONN, H_OTHER_DNS };
 enum {
 	S_INS_CONN, S_DEST_GET, S_HOURLY_ADD, S_INS_QUERY, S_INS_ANSWER, S_NAME_INS, S_NAME_GET,
 	S_IP_INS, S_IP_GET, S_FIND_INS, S_FIND_GET, S_OUTBOX, S_INS_LOSS, S_COUNTER_ADD, S_META,
-	S_ACK, S_ALERT_DONE, S_ALERT_RETRY, S_INS_SENSOR, S_INS_OTHER, S__COUNT
+	S_ACK, S_ALERT_DONE, S_ALERT_RETRY, S_INS_SENSOR, S_INS_OTHER, S_SP_BEGIN, S_SP_RELEASE,
+	S_SP_UNDO, S__COUNT
 };
 
 static const char *const sql_text[S__COUNT] = {
@@ -114,6 +115,9 @@ static const char *const sql_text[S__COUNT] = {
 	[S_ALERT_RETRY] =
 	"UPDATE alert_outbox SET attempts = attempts + 1, next_us = ?2, last_error = ?3 "
 	"WHERE id = ?1 AND delivered_us IS NULL",
+	[S_SP_BEGIN] = "SAVEPOINT event",
+	[S_SP_RELEASE] = "RELEASE event",
+	[S_SP_UNDO] = "ROLLBACK TO event",
 };
 
 struct store {
@@ -127,6 +131,9 @@ struct store {
 	 * ranges); a rolled back insert leaves a gap, which is harmless. */
 	int64_t next_id[CHAIN__TABLES];
 	bool foreign_rows;          /* told once */
+	/* the event in its savepoint: the hours' totals before it */
+	struct hour_pending hours_was[HOURS_PENDING];
+	int n_hours_was;
 };
 
 struct store *
@@ -296,6 +303,7 @@ hour_count(struct store *s, int64_t ts_us, enum hour_what what, int64_t n)
 		if (s->hours[i].hour == hour)
 			h = &s->hours[i];
 	if (!h) {
+		/* in an event's savepoint, undone with it (store_event_end) */
 		if (s->n_hours == HOURS_PENDING && hours_flush(s) < 0)
 			return -1;
 		h = &s->hours[s->n_hours++];
@@ -319,6 +327,45 @@ store_flush(struct store *s)
 	    rollup_flush(s->ip) < 0 || rollup_flush(s->finding) < 0)
 		return -1;
 	return hours_flush(s);
+}
+
+int
+store_event_begin(struct store *s)
+{
+	if (step_done(s->st[S_SP_BEGIN]) < 0)
+		return -1;
+	memcpy(s->hours_was, s->hours, sizeof(s->hours));
+	s->n_hours_was = s->n_hours;
+	rollup_mark(s->dest);
+	rollup_mark(s->name);
+	rollup_mark(s->ip);
+	rollup_mark(s->finding);
+	return 0;
+}
+
+int
+store_event_end(struct store *s, bool ok)
+{
+	int rc = 0;
+
+	if (ok) {
+		rollup_unmark(s->dest);
+		rollup_unmark(s->name);
+		rollup_unmark(s->ip);
+		rollup_unmark(s->finding);
+		return step_done(s->st[S_SP_RELEASE]);
+	}
+	/* every undo runs, whatever the first said */
+	rc |= rollup_undo(s->dest);
+	rc |= rollup_undo(s->name);
+	rc |= rollup_undo(s->ip);
+	rc |= rollup_undo(s->finding);
+	/* a flush of the hours inside the event was undone with its savepoint */
+	memcpy(s->hours, s->hours_was, sizeof(s->hours));
+	s->n_hours = s->n_hours_was;
+	if (step_done(s->st[S_SP_UNDO]) < 0 || step_done(s->st[S_SP_RELEASE]) < 0)
+		rc = -1;
+	return rc < 0 ? -1 : 0;
 }
 
 void

@@ -3,7 +3,11 @@
  * Loss counters are read at each commit and their growth is stored in the same
  * transaction, so a crash never loses the record of a loss that the database already
  * holds the events around. A failed commit rolls back, and its events are counted as
- * lost (db_error) in the next transaction that succeeds. Each transaction that stored
+ * lost (db_error) in the next transaction that succeeds. Each event is stored in a
+ * savepoint of its own: one that fails is undone whole (rows and rollup counts) and
+ * counted lost, and the rest of the batch commits. Commands (acknowledgements the web
+ * answered 202 to, alert delivery marks) are kept until a transaction holding them
+ * commits: a failed BEGIN or COMMIT retries them in the next. Each transaction that stored
  * rows, and one a minute in any case, ends with its batch of the hash chain (seal.h).
  *
  * The WAL: SQLite's automatic PASSIVE checkpoint keeps it short while no reader holds an
@@ -37,6 +41,7 @@
 #define PRUNE_BATCH 2000
 #define OUTBOX_KEEP_US (7 * DAY_US)   /* delivered alerts kept for looking back */
 #define IDLE_FLUSH_US INT64_C(1000000)
+#define CMDS_KEPT 1024                /* commands awaiting a commit; more are lost */
 
 struct writer {
 	sqlite3 *db;
@@ -57,6 +62,11 @@ struct writer {
 	bool db_failing;                 /* logged once per failing stretch */
 	bool other_logged;               /* an event from outside vm_subnet was logged */
 	char wal_path[4200];
+	size_t tx_lost, tx_cmds;         /* events of the open transaction counted lost;
+	                                    commands in it (kept, never lost) */
+	bool tx_broken;                  /* an event could not be undone alone */
+	size_t n_cmds;                   /* commands not yet committed */
+	struct cmd_event cmds[CMDS_KEPT];
 	struct event batch[WRITER_BATCH_MAX];
 };
 
@@ -73,6 +83,37 @@ note_db_error(struct writer *w, const char *what)
 		log_err("database: %s: %s (events are counted as lost until it recovers)",
 		        what, sqlite3_errmsg(w->db));
 	w->db_failing = true;
+}
+
+/* Keep cmd until a transaction holding it commits. */
+static void
+keep_cmd(struct writer *w, const struct cmd_event *cmd)
+{
+	if (w->n_cmds == CMDS_KEPT) {
+		stats_add(w->st, STAT_DB_ERROR, 1);
+		return;
+	}
+	w->cmds[w->n_cmds++] = *cmd;
+}
+
+/* A transaction just began: apply the commands an earlier one did not commit. */
+static void
+replay_cmds(struct writer *w)
+{
+	for (size_t i = 0; i < w->n_cmds; i++)
+		if (store_cmd(w->store, &w->cmds[i]) < 0)
+			note_db_error(w, "command failed");
+}
+
+static int
+begin(struct writer *w)
+{
+	if (exec(w, "BEGIN IMMEDIATE") < 0)
+		return -1;
+	w->tx_lost = w->tx_cmds = 0;
+	w->tx_broken = false;
+	replay_cmds(w);
+	return 0;
 }
 
 struct writer *
@@ -179,6 +220,22 @@ handle(struct writer *w, struct event *ev)
 {
 	int64_t rc = 0;
 
+	if (ev->type == EV_CMD) {
+		keep_cmd(w, &ev->u.cmd);
+		w->tx_cmds++;
+	}
+	if (w->tx_broken || store_event_begin(w->store) < 0) {
+		if (ev->type == EV_DNS) {
+			dns_event_free(ev->u.dns);
+			ev->u.dns = NULL;
+		}
+		if (ev->type != EV_CMD) {
+			stats_add(w->st, STAT_DB_ERROR, 1);
+			w->tx_lost++;
+		}
+		note_db_error(w, "savepoint failed");
+		return;
+	}
 	switch (ev->type) {
 	case EV_CONN:
 		if ((rc = core_conn(w->core, w->store, &ev->u.conn)) == 1)
@@ -198,9 +255,17 @@ handle(struct writer *w, struct event *ev)
 		rc = store_cmd(w->store, &ev->u.cmd);
 		break;
 	}
-	if (rc < 0) {
+	if (rc < 0 && ev->type != EV_CMD) {
+		/* whole or not at all: its rows and counts are undone, it is counted lost */
 		stats_add(w->st, STAT_DB_ERROR, 1);
+		w->tx_lost++;
 		note_db_error(w, "insert failed");
+	}
+	if (store_event_end(w->store, rc >= 0 || ev->type == EV_CMD) < 0) {
+		w->tx_broken = true;      /* the transaction rolls back at commit */
+		note_db_error(w, "savepoint undo failed");
+	} else if (rc < 0 && ev->type != EV_CMD) {
+		core_event_undone(w->core);
 	}
 }
 
@@ -211,23 +276,25 @@ commit(struct writer *w, size_t n, bool seal_now)
 	uint64_t snap[STAT__COUNT];
 	int64_t now = timefmt_now_us();
 
-	if (store_counters(w, now, snap) < 0 || store_flush(w->store) < 0 ||
+	if (w->tx_broken || store_counters(w, now, snap) < 0 || store_flush(w->store) < 0 ||
 	    seal_batch(w->seal, now, seal_now) < 0 || exec(w, "COMMIT") < 0) {
 		note_db_error(w, "commit failed");
 		exec(w, "ROLLBACK");
 		seal_committed(w->seal, false);
 		store_discard(w->store);
 		core_rollback(w->core);
-		stats_add(w->st, STAT_DB_ERROR, n);
+		/* the commands stay kept, for the next transaction */
+		stats_add(w->st, STAT_DB_ERROR, n - w->tx_lost - w->tx_cmds);
 		return;
 	}
+	w->n_cmds = 0;
 	seal_committed(w->seal, true);
 	memcpy(w->stored, snap, sizeof(snap));
 	if (w->db_failing)
 		log_info("database: writes succeed again");
 	w->db_failing = false;
 	stats_add(w->st, STAT_DB_BATCHES, 1);
-	stats_add(w->st, STAT_EVENTS_STORED, n);
+	stats_add(w->st, STAT_EVENTS_STORED, n - w->tx_lost);
 }
 
 /* SQLite's automatic PASSIVE checkpoints keep the WAL's content short, and a WAL reset
@@ -296,7 +363,7 @@ periodic(struct writer *w, bool force)
 	service_watchdog_feed(mono);   /* the loop turned: the writer is not stuck */
 	if (force || mono - w->last_counters >= IDLE_FLUSH_US) {
 		w->last_counters = mono;
-		if (exec(w, "BEGIN IMMEDIATE") == 0)
+		if (begin(w) == 0)
 			commit(w, 0, force);
 		else
 			note_db_error(w, "begin failed");
@@ -342,12 +409,19 @@ run(void *arg)
 			continue;
 		}
 		deadline = queue_mono_us() + WRITER_BATCH_US;
-		if (exec(w, "BEGIN IMMEDIATE") < 0) {
+		if (begin(w) < 0) {
+			size_t lost = 0;
+
 			note_db_error(w, "begin failed");
-			for (size_t i = 0; i < n; i++)
+			for (size_t i = 0; i < n; i++) {
 				if (w->batch[i].type == EV_DNS)
 					dns_event_free(w->batch[i].u.dns);
-			stats_add(w->st, STAT_DB_ERROR, n);
+				if (w->batch[i].type == EV_CMD)
+					keep_cmd(w, &w->batch[i].u.cmd);   /* answered already */
+				else
+					lost++;
+			}
+			stats_add(w->st, STAT_DB_ERROR, lost);
 			continue;
 		}
 		for (;;) {

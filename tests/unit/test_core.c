@@ -261,6 +261,54 @@ main(void)
 	is_int(db_int(db, "SELECT count FROM findings WHERE key = '198.51.100.99:*'", 0), 1993,
 	       "and the rest grows");
 
+	/* an event is stored whole or not at all: a connection whose finding cannot be
+	 * inserted leaves no row and no count, and the batch's next event is stored */
+	{
+		struct conn_event ev = { .proto = IPPROTO_TCP, .has_ports = 1, .sport = 40000,
+		                         .dport = 443, .ts_us = S(60) };
+		int64_t conns = db_int(db, "SELECT count(*) FROM connections", 0);
+		int64_t hours = db_int(db, "SELECT sum(connections) FROM hourly", 0);
+		int64_t dests = db_int(db, "SELECT sum(connections) FROM destinations", 0);
+
+		sqlite3_exec(db, "CREATE TEMP TRIGGER no_finding BEFORE INSERT ON findings "
+		             "WHEN NEW.ip = '203.0.113.66' BEGIN SELECT RAISE(ABORT, 'test'); END",
+		             NULL, NULL, NULL);
+		netaddr_parse("192.168.83.2", &ev.src);
+		netaddr_parse("203.0.113.66", &ev.dst);
+		sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+		is_int(store_event_begin(s), 0, "savepoint");
+		ok(core_conn(k, s, &ev) < 0, "a connection whose finding fails");
+		is_int(store_event_end(s, false), 0, "undone on its own");
+		is_int(store_event_begin(s), 0, "the next event's savepoint");
+		conn(k, s, S(61), "203.0.113.67", IPPROTO_TCP, 443);
+		is_int(store_event_end(s, true), 0, "released");
+		is_int(store_flush(s), 0, "flush");
+		is_int(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK, "commit");
+		is_int(db_int(db, "SELECT count(*) FROM connections WHERE dst = '203.0.113.66'",
+		              -1), 0, "no half event: no connection row");
+		is_int(db_int(db, "SELECT count(*) FROM connections", 0), conns + 1,
+		       "the next event stored");
+		is_int(db_int(db, "SELECT sum(connections) FROM hourly", 0), hours + 1,
+		       "the hour counts one connection");
+		is_int(db_int(db, "SELECT sum(connections) FROM destinations", 0), dests + 1,
+		       "the destinations count one");
+		is_int(db_int(db, "SELECT count(*) FROM findings WHERE ip = '203.0.113.67'", 0), 1,
+		       "its finding stored");
+		/* once it can be stored, the same destination is counted from one */
+		sqlite3_exec(db, "DROP TRIGGER no_finding", NULL, NULL, NULL);
+		sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+		store_event_begin(s);
+		ev.ts_us = S(62);
+		ok(core_conn(k, s, &ev) == 0, "the same connection again");
+		is_int(store_event_end(s, true), 0, "released");
+		store_flush(s);
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		is_int(db_int(db, "SELECT connections FROM destinations WHERE ip = '203.0.113.66'",
+		              0), 1, "its destination counts it once");
+		is_int(db_int(db, "SELECT count FROM findings WHERE ip = '203.0.113.66'", 0), 1,
+		       "its finding counts it once");
+	}
+
 	core_free(k);
 	store_free(s);
 	sqlite3_close(db);
