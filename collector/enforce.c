@@ -93,27 +93,28 @@ enforce_ruleset(const struct conf *c, char *buf, size_t len)
 	        "\t\tflags timeout\n"
 	        "\t\tsize %u\n"
 	        "\t}\n"
-	        "\t# before the usual filter chains, so that a drop is logged once, as blocked\n"
-	        "\tchain forward {\n"
-	        "\t\ttype filter hook forward priority filter - 10; policy accept;\n"
+	        "\t# before the usual filter chains and the chain that logs new connections\n"
+	        "\t# (priority -10 in the NixOS module), so a drop is logged once, as blocked\n"
+	        "\tchain enforce {\n"
+	        "\t\ttype filter hook forward priority filter - 20; policy accept;\n"
 	        "\t}\n"
-	        "\tchain vm {\n"
+	        "\tchain enforce_vm {\n"
 	        "\t}\n"
 	        "}\n"
-	        "flush chain inet %s forward\n"
-	        "flush chain inet %s vm\n"
+	        "flush chain inet %s enforce\n"
+	        "flush chain inet %s enforce_vm\n"
 	        "table inet %s {\n"
-	        "\tchain forward {\n"
+	        "\tchain enforce {\n"
 	        "\t\tct state established,related accept\n",
 	        c->nflog_group, ENFORCE_PREFIX, ENFORCE_TABLE, ENFORCE_SET_SIZE, ENFORCE_SET_SIZE,
 	        ENFORCE_TABLE, ENFORCE_TABLE, ENFORCE_TABLE);
 	if (has4)
-		out_add(&o, "\t\tip saddr %s jump vm\n", v4);
+		out_add(&o, "\t\tip saddr %s jump enforce_vm\n", v4);
 	if (has6)
-		out_add(&o, "\t\tip6 saddr %s jump vm\n", v6);
+		out_add(&o, "\t\tip6 saddr %s jump enforce_vm\n", v6);
 	out_add(&o,
 	        "\t}\n"
-	        "\tchain vm {\n"
+	        "\tchain enforce_vm {\n"
 	        "\t\tip saddr . ip daddr . meta l4proto . th dport @allow4 accept\n"
 	        "\t\tip6 saddr . ip6 daddr . meta l4proto . th dport @allow6 accept\n"
 	        "\t\tct state new log prefix \"%s\" group %u\n"

@@ -31,7 +31,7 @@
 #include "common/rules.h"
 #include "netadm.h"
 
-#define ENFORCE_TABLE "oc_audit"            /* family inet */
+#define ENFORCE_TABLE "oc-audit"            /* family inet: the NixOS module's too */
 #define ENFORCE_PREFIX "oc-audit-blocked: " /* the log prefix of a dropped attempt */
 #define ENFORCE_SET_SIZE 65536
 #define ENFORCE_TTL_MAX 86400u              /* a longer TTL is taken as this */

@@ -5,7 +5,7 @@
 # user with CAP_NET_ADMIN and CAP_NET_BIND_SERVICE only, Type=notify, a watchdog);
 # passes the Telegram and web tokens as systemd credentials, never through the Nix store;
 # loads the recommended nftables rule in a table of its own (oc-audit, not the plan's
-# openclaw-monitor); opens the resolver's port on the bridge; and orders the VM's unit
+# openclaw-monitor), and in enforce mode the sets and chains of `oc-audit enforce-rules`; opens the resolver's port on the bridge; and orders the VM's unit
 # after oc-audit and binds it there, so the VM never runs unaudited. Evaluation fails with
 # a message saying what to change when nftables is off (NixOS would never load the rule)
 # or another DNS server holds the resolver's address.
@@ -51,6 +51,40 @@ let
   credentials = "/run/credentials/oc-audit.service";
   capture = cfg.settings.collector.pcap_interface != "";
   group = toString cfg.settings.collector.nflog_group;
+  enforce = cfg.settings.enforce.mode == "enforce";
+  # vm_subnet by family, as `oc-audit enforce-rules` writes it ("{ a, b }"), or null
+  subnets =
+    v6:
+    let
+      l = builtins.filter (s: (builtins.match ".*:.*" s != null) == v6) cfg.settings.collector.vm_subnet;
+    in
+    if l == [ ] then null else "{ ${lib.concatStringsSep ", " l} }";
+  # The table body of `oc-audit enforce-rules` (collector/enforce.c; tests/nix holds the
+  # two equal): the sets the collector fills and the chains that drop everything else.
+  enforceContent = ''
+    set allow4 {
+      type ipv4_addr . ipv4_addr . inet_proto . inet_service
+      flags timeout
+      size 65536
+    }
+    set allow6 {
+      type ipv6_addr . ipv6_addr . inet_proto . inet_service
+      flags timeout
+      size 65536
+    }
+    chain enforce {
+      type filter hook forward priority filter - 20; policy accept;
+      ct state established,related accept
+      ${lib.optionalString (subnets false != null) "ip saddr ${subnets false} jump enforce_vm"}
+      ${lib.optionalString (subnets true != null) "ip6 saddr ${subnets true} jump enforce_vm"}
+    }
+    chain enforce_vm {
+      ip saddr . ip daddr . meta l4proto . th dport @allow4 accept
+      ip6 saddr . ip6 daddr . meta l4proto . th dport @allow6 accept
+      ct state new log prefix "oc-audit-blocked: " group ${group}
+      drop
+    }
+  '';
   # settings.dns.listen as { addr; port; }, or null when the resolver is off
   listen =
     let
@@ -334,12 +368,15 @@ in
         # IPv4 and IPv6, whatever its source address says
         # before the other forward chains, so a connection another table drops is still
         # logged as attempted
+        # enforce mode adds its sets and chains; they run before this one, so a drop is
+        # logged once, as blocked. A reload of the ruleset empties the sets: the VM's
+        # connections are dropped until it resolves again (closed, never open).
         content = ''
           chain forward {
             type filter hook forward priority -10; policy accept;
             iifname "${cfg.bridge}" ct state new log prefix "${cfg.logPrefix}" group ${group}
           }
-        '';
+        '' + lib.optionalString enforce enforceContent;
       };
 
       networking.firewall.interfaces.${cfg.bridge} = mkIf (cfg.openFirewall && listen != null) {

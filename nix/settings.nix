@@ -166,4 +166,20 @@ in
     telegram_api_base = str "https://api.telegram.org" "Telegram Bot API base URL.";
     webhook_url = str "" "URL that receives one JSON POST per alert; empty = none.";
   };
+
+  enforce = section "Enforce mode: from watching to stopping." {
+    mode = mkOption {
+      type = types.enum [
+        "audit"
+        "enforce"
+      ];
+      default = "audit";
+      description = ''
+        audit = watch and record. enforce = the VM reaches only the names the rules
+        expect, on their ports, at the addresses the resolver gave it; every other new
+        connection is dropped and recorded as a blocked finding. The module then adds the
+        sets and chains of `oc-audit enforce-rules` to its nftables table.
+      '';
+    };
+  };
 }

@@ -34,12 +34,12 @@ connect() {
 
 check "the expected name resolves" "$(resolve api.telegram.org)" 198.51.100.3
 check "its address is in the set, for the VM, on its port" \
-	"$(in_host nft list set inet oc_audit allow4 | grep -c '192.168.83.2 . 198.51.100.3 . tcp . 443 timeout')" 1
+	"$(in_host nft list set inet oc-audit allow4 | grep -c '192.168.83.2 . 198.51.100.3 . tcp . 443 timeout')" 1
 check "the expected name connects" "$(connect api.telegram.org 443 https)" 0
 check "again" "$(connect api.telegram.org 443 https)" 0
 check "evil.example resolves (audit shows it)" "$(resolve evil.example)" 198.51.100.6
 check "... but its address is not opened" \
-	"$(in_host nft list set inet oc_audit allow4 | grep -c '198.51.100.6')" 0
+	"$(in_host nft list set inet oc-audit allow4 | grep -c '198.51.100.6')" 0
 check "evil.example: dropped (connect timeout)" "$(connect evil.example 443 https)" 28
 check "a direct IP: dropped" "$(connect 198.51.100.9 443 https)" 28
 check "an expected name on another port: dropped" "$(connect api.telegram.org 80 http)" 28
@@ -53,6 +53,8 @@ check "collector exits 0" "$rc" 0
 check "the blocked findings" \
 	"$(sql "SELECT kind || ' ' || coalesce(domain, '-') || ' ' || ip || ':' || port || '/' || proto FROM findings WHERE blocked = 1 ORDER BY kind" | tr '\n' ';')" \
 	"direct-ip - 198.51.100.9:443/tcp;dns-bypass - 198.51.100.2:53/udp;unexpected-destination evil.example 198.51.100.6:443/tcp;unexpected-port api.telegram.org 198.51.100.3:80/tcp;"
+check "each drop logged once: no finding of it that is not marked blocked" \
+	"$(sql "SELECT count(*) FROM findings WHERE blocked = 0 AND kind <> 'unexpected-domain'")" 0
 check "no finding for the expected traffic" \
 	"$(sql "SELECT count(*) FROM findings WHERE kind <> 'unexpected-domain' AND port = 443 AND ip = '198.51.100.3'")" 0
 check "the expected connections recorded, not blocked" \

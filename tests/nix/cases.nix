@@ -50,6 +50,16 @@ in
     services.oc-audit.settings.dns.listen = "";
   };
 
+  # enforce mode, with an IPv6 subnet of the VM too
+  enforce = {
+    imports = [ on ];
+    services.oc-audit.settings = {
+      enforce.mode = "enforce";
+      collector.vm_subnet = [ "192.168.83.0/24" "fd83::/64" ];
+      collector.nflog_group = 9;
+    };
+  };
+
   # packet capture on the bridge
   capture = {
     imports = [ on ];

@@ -219,9 +219,50 @@ def assertions(tap, name, got, want):
     tap.result(len(got) == len(want), f"{name}: {len(want)} assertion(s) fail, no other", got)
 
 
+def nft_lines(text):
+    """The statements of an nft text: stripped lines, no comments, braces or blanks."""
+    return [x.strip() for x in text.splitlines()
+            if x.strip() and not x.strip().startswith("#") and x.strip() not in ("{", "}")]
+
+
+def check_enforce(tap, d, e):
+    """Enforce mode: the module's table holds what `oc-audit enforce-rules` prints for the
+    same INI (the sets and both chains), besides its log chain; off, none of it."""
+    content = d["nftables"]["oc-audit"]["content"]
+    tap.result("allow4" not in content and "enforce" not in content,
+               "default (audit): no enforce sets or chains")
+    assertions(tap, "enforce", e["failedAssertions"], [])
+    t = e["nftables"]
+    tap.result(list(t) == ["oc-audit"], "enforce: still one table, oc-audit", list(t))
+    got = nft_lines(t["oc-audit"]["content"])
+    with tempfile.TemporaryDirectory(prefix="oca-nix.") as tmp:
+        ini = os.path.join(tmp, "oc-audit.ini")
+        with open(ini, "w") as f:
+            f.write(e["ini"])
+        # the store's trust anchor is not on this machine, and the rules do not use it
+        r = subprocess.run([BIN, "enforce-rules", "-c", ini, "--set", "dns.dnssec=no"],
+                           capture_output=True, text=True, timeout=20)
+    if r.returncode != 0:
+        tap.result(False, "enforce: oc-audit enforce-rules runs on the module's INI",
+                   [r.stderr.strip()])
+        return
+    # the binary's second table block: its chains' statements; the first: the sets'
+    want = [x for x in nft_lines(r.stdout) if not x.startswith(("table ", "flush ", "set ",
+                                                                 "chain "))]
+    missing = [x for x in want if x not in got]
+    tap.result(not missing and len(want) > 8,
+               "enforce: the module's table has every statement of oc-audit enforce-rules",
+               missing)
+    tap.result('ip6 saddr { fd83::/64 } jump enforce_vm' in got and
+               'ct state new log prefix "oc-audit-blocked: " group 9' in got,
+               "enforce: the VM's subnets of each family, the configured group")
+    tap.result("mode=enforce" in e["ini"].splitlines(), "enforce: the INI says so")
+
+
 def check_module(tap):
     c = {}
-    for case in ("default", "custom", "expect", "open", "capture", "nftables-off", "unbound-plan",
+    for case in ("default", "custom", "expect", "open", "capture", "enforce", "nftables-off",
+                 "unbound-plan",
                  "dnsmasq-wildcard", "resolved-extra", "bind-any", "token-in-store",
                  "database-elsewhere", "resolvers-elsewhere", "disabled"):
         c[case] = nix_eval(tap, f"case {case}", "eval.nix", case=case)
@@ -334,6 +375,8 @@ def check_module(tap):
         tap.skip("capture: the INI passes check-config (this oc-audit has no capture yet)")
     else:
         ini_check(tap, "capture", p["ini"])
+
+    check_enforce(tap, d, c["enforce"])
 
     assertions(tap, "nftables off", c["nftables-off"]["failedAssertions"],
                ["networking.nftables.enable = true"])

@@ -37,15 +37,15 @@ test_ruleset(void)
 
 	need = enforce_ruleset(c, buf, sizeof(buf));
 	is_int(need, strlen(buf), "the whole ruleset fits and its length is returned");
-	ok(strstr(buf, "table inet oc_audit {") != NULL, "our own table");
+	ok(strstr(buf, "table inet oc-audit {") != NULL, "our own table");
 	ok(strstr(buf, "type ipv4_addr . ipv4_addr . inet_proto . inet_service\n"
 	           "\t\tflags timeout\n\t\tsize 65536\n") != NULL, "the v4 set: 4-tuple, timeouts, bounded");
-	ok(strstr(buf, "type filter hook forward priority filter - 10; policy accept;") != NULL,
+	ok(strstr(buf, "type filter hook forward priority filter - 20; policy accept;") != NULL,
 	   "a forward chain ahead of the usual filter");
-	ok(strstr(buf, "flush chain inet oc_audit forward\nflush chain inet oc_audit vm\n") !=
-	   NULL, "installing again replaces the rules, not the sets");
+	ok(strstr(buf, "flush chain inet oc-audit enforce\nflush chain inet oc-audit enforce_vm\n") !=
+	   NULL, "installing again replaces its chains, not the sets or another chain of the table");
 	ok(strstr(buf, "ct state established,related accept\n\t\tip saddr { 192.168.83.0/24 } "
-	           "jump vm\n\t}") != NULL, "the VM's v4 sources only");
+	           "jump enforce_vm\n\t}") != NULL, "the VM's v4 sources only");
 	ok(strstr(buf, "ip6 saddr {") == NULL, "no v6 subnet, no v6 jump");
 	ok(strstr(buf, "ct state new log prefix \"oc-audit-blocked: \" group 9\n\t\tdrop\n") !=
 	   NULL, "what is not in a set is logged to the group, as blocked, and dropped");
@@ -56,8 +56,8 @@ test_ruleset(void)
 
 	c = conf_with(both);
 	enforce_ruleset(c, buf, sizeof(buf));
-	ok(strstr(buf, "ip saddr { 192.168.83.0/24, 10.0.0.0/8 } jump vm\n"
-	           "\t\tip6 saddr { fd83::/64 } jump vm\n") != NULL, "each family its subnets");
+	ok(strstr(buf, "ip saddr { 192.168.83.0/24, 10.0.0.0/8 } jump enforce_vm\n"
+	           "\t\tip6 saddr { fd83::/64 } jump enforce_vm\n") != NULL, "each family its subnets");
 	conf_free(c);
 }
 
