@@ -18,6 +18,7 @@
 #include "common/netaddr.h"
 #include "enforce.h"
 #include "common/rules.h"
+#include "report/export.h"
 #include "report/report.h"
 #include "report/verify.h"
 
@@ -33,6 +34,8 @@ usage(FILE *f)
 	        "  check-config -c FILE [--set section.key=value]  validate and print the config\n"
 	        "  alert-test -c FILE [--set section.key=value]    send a test alert, print the answer\n"
 	        "  verify [-c FILE | --db PATH] [--head HASH]      check the hash chain of the record\n"
+	        "  export [--since 7d] [--kind dns,conn,...] [--format jsonl|csv|text] [--follow]\n"
+	        "                                                  every raw event, one per line\n"
 	        "  enforce-rules -c FILE [--set section.key=value] the nftables ruleset enforce\n"
 	        "                                                  mode needs (nft -f input)\n"
 	        "  canary new [-c FILE] [--domain DOMAIN]          a fresh bait name to plant in the VM\n"
@@ -249,6 +252,8 @@ main(int argc, char **argv)
 		return canary_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "verify") == 0)
 		return verify_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "export") == 0)
+		return export_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "enforce-rules") == 0)
 		return enforce_rules_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
