@@ -19,6 +19,7 @@
 #include "enforce.h"
 #include "common/rules.h"
 #include "report/export.h"
+#include "report/findings.h"
 #include "report/report.h"
 #include "report/verify.h"
 
@@ -39,6 +40,7 @@ usage(FILE *f)
 	        "  enforce-rules -c FILE [--set section.key=value] the nftables ruleset enforce\n"
 	        "                                                  mode needs (nft -f input)\n"
 	        "  canary new [-c FILE] [--domain DOMAIN]          a fresh bait name to plant in the VM\n"
+	        "  findings [--open] [-c FILE | --db PATH]         the findings, most serious first\n"
 	        "  --version, --help                               (COMMAND --help: its options)\n"
 	        "\n"
 	        "exit status, the same for every command:\n"
@@ -248,6 +250,8 @@ main(int argc, char **argv)
 		return check_config_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "alert-test") == 0)
 		return alert_test_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "findings") == 0)
+		return findings_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "canary") == 0)
 		return canary_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "verify") == 0)

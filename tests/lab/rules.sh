@@ -87,6 +87,9 @@ check "canary: its alert is queued as critical" \
 		WHERE f.kind = 'canary'")" critical
 check "canary: the detail names the pattern" \
 	"$(sql "SELECT detail LIKE 'a DNS query named a canary (canary_names: *.bait.example.com)%' FROM findings WHERE kind = 'canary'")" 1
+out=$("$OCA_BIN" findings --open -c "$LAB_CONF")
+check "findings --open: the canary first" "$(sed -n 2p <<<"$out" | awk '{print $2, $3}')" \
+	"critical canary"
 
 lab_stop TERM && rc=0 || rc=$?
 check "collector exits 0" "$rc" 0
