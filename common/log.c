@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "timefmt.h"
 
 static enum log_level max_level = LOG_INFO;
 static bool journal;
@@ -54,9 +55,8 @@ log_msg(enum log_level level, const char *fmt, ...)
 {
 	static const char *names[] = { "error", "warning", "info", "debug" };
 	static const char *prio[] = { "<3>", "<4>", "<6>", "<7>" };
-	char line[1024];
+	char line[1024], when[TIMEFMT_ISOLEN];
 	struct timespec ts;
-	struct tm tm;
 	va_list ap;
 	int n, m;
 
@@ -66,9 +66,8 @@ log_msg(enum log_level level, const char *fmt, ...)
 		n = snprintf(line, sizeof(line), "%s%s: ", prio[level], names[level]);
 	} else {
 		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
-		n = (int)strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%SZ ", &tm);
-		n += snprintf(line + n, sizeof(line) - (size_t)n, "oc-audit %s: ", names[level]);
+		timefmt_iso((int64_t)ts.tv_sec * US_PER_SEC, when, sizeof(when));
+		n = snprintf(line, sizeof(line), "%s oc-audit %s: ", when, names[level]);
 	}
 	va_start(ap, fmt);
 	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
