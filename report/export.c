@@ -230,8 +230,9 @@ kind_stmt(sqlite3 *db, const struct kind *k, const struct export_opts *o)
 			                      expr[c] ? expr[c] : "NULL");
 	}
 	if (n < sizeof(sql) && o->by_batch)
+		/* in commit order: the primary key's, no sort however far back the cursor */
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n, " FROM %s WHERE id > ?1 AND "
-		                      "id <= ?2 ORDER BY %s, id", chain_table_name(k->table), ts);
+		                      "id <= ?2 ORDER BY id", chain_table_name(k->table));
 	else if (n < sizeof(sql))
 		n += (size_t)snprintf(sql + n, sizeof(sql) - n, " FROM %s WHERE %s >= ?1 AND "
 		                      "%s < ?2 AND id <= ?3 ORDER BY %s, id",

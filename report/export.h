@@ -7,7 +7,8 @@
  * Rows are read from the record the collector sealed (common/chain.h): only rows of a
  * committed batch, so a window is exact and a follower resumes exactly. The cursor is
  * a batch id: everything after batch N is every row sealed later, once. Memory is
- * constant for any window: one prepared statement per kind, merged by time. */
+ * constant for any window: one prepared statement per kind, each read in the order of
+ * an index (a window: time; after a cursor: commit order), merged by event time. */
 #ifndef OCA_EXPORT_H
 #define OCA_EXPORT_H
 
