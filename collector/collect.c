@@ -22,6 +22,7 @@
 #include "common/log.h"
 #include "enforce.h"
 #include "nflogread.h"
+#include "pcapread.h"
 #include "common/queue.h"
 #include "dnslog/resolver.h"
 #include "netadm.h"
@@ -122,6 +123,7 @@ struct daemon {
 	struct stats *st;
 	struct writer *w;
 	struct nflogread *nf;
+	struct pcapread *cap;
 	struct resolver *dns;
 	struct web *web;
 	struct alerts *al;
@@ -158,8 +160,9 @@ open_privileged(struct daemon *d, char *err, size_t errlen)
 	/* after the writer: the database exists; a missing token file is a startup error */
 	if (!(d->al = alerts_open(c, d->q, d->st, err, errlen)) && *err)
 		return -1;
-	/* Packet capture (capture/): open the pcap handle here, while CAP_NET_RAW is
-	 * still held; its reader thread starts with the others after the drop. */
+	/* the capture's packet socket needs CAP_NET_RAW; its thread starts after the drop */
+	if (c->pcap_interface[0] && !(d->cap = pcapread_open(c, d->q, d->st, err, errlen)))
+		return -1;
 	return 0;
 }
 
@@ -355,14 +358,17 @@ log_totals(struct stats *st)
 	for (int i = 0; i < STAT__COUNT; i++)
 		if (stats_is_loss((enum stat_id)i))
 			lost += stats_get(st, (enum stat_id)i);
-	log_info("stopped: %llu packets from NFLOG, %llu DNS queries, %llu events "
-	         "stored, %llu lost (nflog_gap %llu, queue_full %llu, db_error %llu)",
+	log_info("stopped: %llu packets from NFLOG, %llu DNS queries, %llu frames captured, "
+	         "%llu events stored, %llu lost (nflog_gap %llu, queue_full %llu, db_error %llu, "
+	         "pcap_dropped %llu)",
 	         (unsigned long long)stats_get(st, STAT_NFLOG_RECEIVED),
 	         (unsigned long long)stats_get(st, STAT_DNS_QUERIES),
+	         (unsigned long long)stats_get(st, STAT_PCAP_RECEIVED),
 	         (unsigned long long)stats_get(st, STAT_EVENTS_STORED), lost,
 	         (unsigned long long)stats_get(st, STAT_NFLOG_GAP),
 	         (unsigned long long)stats_get(st, STAT_QUEUE_FULL),
-	         (unsigned long long)stats_get(st, STAT_DB_ERROR));
+	         (unsigned long long)stats_get(st, STAT_DB_ERROR),
+	         (unsigned long long)stats_get(st, STAT_PCAP_DROPPED));
 }
 
 int
@@ -430,6 +436,7 @@ collect_main(int argc, char **argv)
 	}
 	service_watchdog_init();
 	if (writer_start(d.w) < 0 || nflogread_start(d.nf) < 0 ||
+	    (d.cap && pcapread_start(d.cap) < 0) ||
 	    (d.dns && resolver_start(d.dns) < 0) || alerts_start(d.al) < 0) {
 		fprintf(stderr, "oc-audit collect: cannot start threads: %s\n", strerror(errno));
 		rc = 1;
@@ -440,8 +447,9 @@ collect_main(int argc, char **argv)
 		rc = 1;
 		goto stop;
 	}
-	log_info("collecting: NFLOG group %u, database %s, as user %s (uid %u)",
-	         d.c->nflog_group, d.c->database, d.id.name, (unsigned)d.id.uid);
+	log_info("collecting: NFLOG group %u, database %s, as user %s (uid %u), capture %s",
+	         d.c->nflog_group, d.c->database, d.id.name, (unsigned)d.id.uid,
+	         d.cap ? d.c->pcap_interface : "off");
 	check_ruleset(&d);
 	snprintf(status, sizeof(status), "collecting: NFLOG group %u", d.c->nflog_group);
 	service_ready(status);
@@ -476,6 +484,7 @@ collect_main(int argc, char **argv)
 	rc = 0;
 stop:
 	nflogread_stop(d.nf);
+	pcapread_stop(d.cap);   /* pushes every flow's last bytes, so before the queue closes */
 	resolver_stop(d.dns);   /* pushes what is still resolving, so before the queue closes */
 	web_close(d.web);    /* it pushes acknowledgements, so before the queue closes */
 	d.web = NULL;
@@ -488,6 +497,7 @@ out:
 	alerts_close(d.al);
 	resolver_close(d.dns);
 	nflogread_close(d.nf);
+	pcapread_close(d.cap);
 	writer_free(d.w);
 	queue_free(d.q);
 	enforce_free(d.enf);

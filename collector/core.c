@@ -8,7 +8,9 @@
  * -> dns-tunnel.
  *
  * Every finding goes through the fold (fold.h) before it is stored: past a few per
- * group, and past a cap per kind, the VM's keys share one finding. */
+ * group, and past a cap per kind, the VM's keys share one finding.
+ *
+ * The capture's events (hellos, bytes) are corecap.c's. */
 #include "config.h"
 
 #include <ctype.h>
@@ -21,6 +23,7 @@
 #include "attrib.h"
 #include "core.h"
 #include "enforce.h"
+#include "coreint.h"
 #include "common/dnstype.h"
 #include "fold.h"
 #include "common/findkind.h"
@@ -36,18 +39,6 @@ _Static_assert(ATTRIB_MAX_NAMES <= STORE_MAX_NAMES, "every candidate name is sto
  * names, and this holds tens of thousands of answers; past it a flood evicts. */
 #define ATTRIB_BUDGET (12u << 20)
 #define RELOAD_US (2 * DAY_US)
-
-struct core {
-	const struct conf *c;
-	struct attrib *map;
-	struct tunnel *tunnel;
-	int64_t watch_stored_us;       /* the start the database holds (watch.h) */
-	int64_t first_us;              /* the first event of this run */
-	bool watch_start_stored;       /* in the database, or pending in this transaction */
-	bool watch_start_in_batch;
-	struct fold *fold;             /* findings per kind and group (fold.h) */
-	sqlite3 *db;                   /* the writer's: the fold is read again after a rollback */
-};
 
 /* The fold's counts, from every finding stored so far (a few thousand at most, the fold
  * being what bounds them). */
@@ -126,6 +117,11 @@ core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *err, size_t er
 	reload(k, db, now_us);
 	k->db = db;
 	fold_reload(k);
+	if (c->pcap_interface[0] && !(k->cap = corecap_new(c, db, now_us, seed))) {
+		snprintf(err, errlen, "out of memory");
+		core_free(k);
+		return NULL;
+	}
 	return k;
 }
 
@@ -137,6 +133,7 @@ core_free(struct core *k)
 	attrib_free(k->map);
 	tunnel_free(k->tunnel);
 	fold_free(k->fold);
+	corecap_free(k->cap);
 	free(k);
 }
 
@@ -156,12 +153,16 @@ void
 core_event_undone(struct core *k)
 {
 	fold_reload(k);
+	if (k->cap)
+		corecap_rollback(k->cap);   /* the rows its flows may point at are gone */
 }
 
 void
 core_rollback(struct core *k)
 {
 	fold_reload(k);     /* findings of the batch are gone */
+	if (k->cap)
+		corecap_rollback(k->cap);
 	if (k->watch_start_in_batch) {
 		k->watch_start_stored = false;
 		k->watch_start_in_batch = false;
@@ -170,8 +171,8 @@ core_rollback(struct core *k)
 
 /* The watch day of an event at ts_us; the first event stores when the watch began, so
  * that report, dashboard and alerts agree on it with every later run. */
-static int
-watch(struct core *k, struct store *s, int64_t ts_us)
+int
+core_watch(struct core *k, struct store *s, int64_t ts_us)
 {
 	struct watch wk;
 	char v[32];
@@ -193,8 +194,8 @@ watch(struct core *k, struct store *s, int64_t ts_us)
 }
 
 /* Lower case, no final dot: the key of a name-based finding. */
-static void
-name_key(const char *name, char *out, size_t outlen)
+void
+core_name_key(const char *name, char *out, size_t outlen)
 {
 	size_t n = strlen(name);
 
@@ -209,8 +210,8 @@ name_key(const char *name, char *out, size_t outlen)
 
 /* Store f, raised as fi, under the key the fold gives it (a key this run already knows
  * is only counted). f's example is written only for a finding that may be new. */
-static int
-raise(struct core *k, struct store *s, struct finding_in *f, const struct fold_in *fi)
+int
+core_raise(struct core *k, struct store *s, struct finding_in *f, const struct fold_in *fi)
 {
 	struct fold_out fo;
 	char detail[800], key[FOLD_KEYLEN + 16];
@@ -251,7 +252,7 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 
 	if (!verdict_is_vm(k->c, &ev->src))
 		return store_other(s, ev->ts_us, false, &ev->src) < 0 ? -1 : 1;
-	if ((day = watch(k, s, ev->ts_us)) < 0)
+	if ((day = core_watch(k, s, ev->ts_us)) < 0)
 		return -1;
 	attrib_lookup(k->map, &ev->src, &ev->dst, ev->ts_us,
 	              (int64_t)k->c->attribution_grace * US_PER_SEC, &r);
@@ -267,6 +268,8 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 	if ((id = store_conn(s, ev, &a)) < 0)
 		return -1;
 	blocked = enforce_is_blocked(ev);
+	if (k->cap && corecap_conn(k, s, ev, id, store_conn_dest(s)) < 0)
+		return -1;
 	if (v.kind == FK_NONE)
 		/* dropped though the rules expect it: the set lacked an answer's address (the
 		 * helper failed, or the VM kept an answer past its TTL and the grace) */
@@ -283,7 +286,7 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 		.query_id = a.query_id, .blocked = blocked,
 	};
 	struct fold_in fi = { .kind = v.kind, .key = v.key, .name = v.domain, .addr = &ev->dst };
-	return raise(k, s, &f, &fi);
+	return core_raise(k, s, &f, &fi);
 }
 
 int
@@ -296,8 +299,8 @@ core_canary(struct core *k, struct store *s, const char *name, const char *how,
 
 	if (!bait)
 		return 0;
-	name_key(name, key, sizeof(key));
-	if ((day = watch(k, s, ts_us)) < 0)
+	core_name_key(name, key, sizeof(key));
+	if ((day = core_watch(k, s, ts_us)) < 0)
 		return -1;
 	snprintf(detail, sizeof(detail), "%s named a canary (canary_names: %s), bait planted "
 	         "in the VM that no legitimate code uses: the agent read it and acted on it",
@@ -310,7 +313,7 @@ core_canary(struct core *k, struct store *s, const char *name, const char *how,
 	/* one per name, as raised; fold bounds how many a VM that found a *.domain
 	 * pattern can make */
 	struct fold_in fi = { .kind = FK_CANARY, .key = key, .name = key };
-	return raise(k, s, &f, &fi) < 0 ? -1 : 1;
+	return core_raise(k, s, &f, &fi) < 0 ? -1 : 1;
 }
 
 /* A finding's example line for a query: only written when there is a finding. */
@@ -342,7 +345,7 @@ flag_dns(struct core *k, struct store *s, const struct dns_event *ev, enum findk
 		.example = dns_example(ev, example, sizeof(example)), .query_id = qid,
 	};
 	struct fold_in fi = { .kind = fk, .key = key, .name = key };
-	return raise(k, s, &f, &fi);
+	return core_raise(k, s, &f, &fi);
 }
 
 int
@@ -356,7 +359,7 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 	if (!verdict_is_vm(k->c, &ev->client))
 		return store_other(s, ts, true, &ev->client) < 0 ? -1 : 1;
 	expected = rules_name_expected(k->c->rules, ev->qname);
-	if ((day = watch(k, s, ts)) < 0 || (qid = store_dns(s, ev, expected)) < 0)
+	if ((day = core_watch(k, s, ts)) < 0 || (qid = store_dns(s, ev, expected)) < 0)
 		return -1;
 	for (size_t i = 0; i < ev->n_answers; i++) {
 		const struct dns_answer *an = &ev->answers[i];
@@ -373,7 +376,7 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 		                sizeof(example)), ts, 0, qid) < 0)
 			return -1;
 	} else if (!expected) {
-		name_key(ev->qname, key, sizeof(key));
+		core_name_key(ev->qname, key, sizeof(key));
 		if (flag_dns(k, s, ev, FK_UNEXPECTED_DOMAIN, key, "the VM asked for a name outside "
 		             "the expected set", ts, day, qid) < 0)
 			return -1;

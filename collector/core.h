@@ -5,6 +5,7 @@
 #ifndef OCA_CORE_H
 #define OCA_CORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <sqlite3.h>
@@ -43,6 +44,23 @@ uint64_t core_attrib_evictions(const struct core *k);
 /* Judge the next events by c's policy (expected names and ports, attribution grace): a
  * SIGHUP. Call between two events, in the core thread; c must outlive its use. */
 void core_set_conf(struct core *k, const struct conf *c);
+
+/* The capture's events (capture on only). A hello is stored with its connection and
+ * destination and may raise sni-mismatch or encrypted-sni; one whose connection has not
+ * come yet is held for it (corecap.c) until core_release: then core_hello returns 1 and
+ * owns h (the caller must not free it). A byte record is stored, counted per
+ * destination and hour, and against the upload budget (volume). Returns 0, or -1 on a
+ * database error (the event is not stored). now_mono_us: CLOCK_MONOTONIC. */
+int core_hello(struct core *k, struct store *s, struct hello_event *h, int64_t now_mono_us);
+int core_bytes(struct core *k, struct store *s, const struct bytes_event *b);
+
+/* Store the held hellos whose time is up at now_mono_us, or all of them, inside the
+ * writer's transaction. Returns how many were stored, or -1 on a database error. */
+int core_release(struct core *k, struct store *s, int64_t now_mono_us, bool all);
+
+/* Byte records whose upload budget could not be kept (budget.h), since core_new: the
+ * writer stores their growth as the loss volume_untracked. */
+uint64_t core_untracked(const struct core *k);
 
 /* The transaction rolled back: forget what was stored in it. */
 void core_rollback(struct core *k);

@@ -17,7 +17,9 @@ struct item {
 	char *key;
 	int64_t id;
 	int64_t hour, count, first, last;   /* pending since the last flush */
+	int64_t sum1, sum2;
 	int64_t tag;                         /* rollup_seen's, 0 = none */
+	bool pending;                        /* something to add at the next flush */
 	bool on_dirty;
 	struct item *next_dirty;
 };
@@ -30,6 +32,7 @@ struct saved {
 
 struct rollup {
 	sqlite3_stmt *add, *hourly;
+	bool add_sums, hourly_sums;          /* the statements take the two sums */
 	struct item **slots;         /* open addressing, at least twice the cap */
 	size_t n, cap, mask, key_bytes;
 	struct item *dirty;
@@ -82,10 +85,13 @@ rollup_undo(struct rollup *r)
 		const struct item *was = &r->saved[i].was;
 
 		/* a key the event added stays, as unknown (id 0: found again in the table);
-		 * the dirty list is left as it is: a zero count writes nothing */
+		 * the dirty list is left as it is: an item not pending writes nothing */
 		it->id = was->id;
 		it->hour = was->hour;
 		it->count = was->count;
+		it->sum1 = was->sum1;
+		it->sum2 = was->sum2;
+		it->pending = was->pending;
 		it->first = was->first;
 		it->last = was->last;
 		it->tag = was->tag;
@@ -119,6 +125,8 @@ rollup_new(sqlite3 *db, const char *add_sql, const char *hourly_sql, size_t cap,
 		rollup_free(r);
 		return NULL;
 	}
+	r->add_sums = sqlite3_bind_parameter_count(r->add) >= 6;
+	r->hourly_sums = r->hourly && sqlite3_bind_parameter_count(r->hourly) >= 7;
 	return r;
 }
 
@@ -194,12 +202,16 @@ step_done(sqlite3_stmt *st)
 static int
 flush_one(struct rollup *r, struct item *it)
 {
-	if (it->count == 0)
+	if (!it->pending)
 		return 0;
 	sqlite3_bind_int64(r->add, 1, it->id);
 	sqlite3_bind_int64(r->add, 2, it->count);
 	sqlite3_bind_int64(r->add, 3, it->first);
 	sqlite3_bind_int64(r->add, 4, it->last);
+	if (r->add_sums) {
+		sqlite3_bind_int64(r->add, 5, it->sum1);
+		sqlite3_bind_int64(r->add, 6, it->sum2);
+	}
 	if (step_done(r->add) < 0)
 		return -1;
 	if (r->hourly) {
@@ -208,10 +220,15 @@ flush_one(struct rollup *r, struct item *it)
 		sqlite3_bind_int64(r->hourly, 3, it->count);
 		sqlite3_bind_int64(r->hourly, 4, it->first);
 		sqlite3_bind_int64(r->hourly, 5, it->last);
+		if (r->hourly_sums) {
+			sqlite3_bind_int64(r->hourly, 6, it->sum1);
+			sqlite3_bind_int64(r->hourly, 7, it->sum2);
+		}
 		if (step_done(r->hourly) < 0)
 			return -1;
 	}
-	it->count = 0;
+	it->count = it->sum1 = it->sum2 = 0;
+	it->pending = false;
 	return 0;
 }
 
@@ -274,14 +291,22 @@ rollup_seen(struct rollup *r, const char *key, int64_t tag)
 int
 rollup_count(struct rollup *r, const char *key, int64_t ts_us)
 {
+	return rollup_add(r, key, ts_us, 1, 0, 0);
+}
+
+int
+rollup_add(struct rollup *r, const char *key, int64_t ts_us, int64_t n, int64_t sum1,
+           int64_t sum2)
+{
 	struct item *it = lookup(r, key, NULL);
 
 	if (!it)
 		return -1;
 	journal(r, it, false);    /* a flush_one below is undone with the savepoint */
-	if (it->count && it->hour != ts_us / HOUR_US && flush_one(r, it) < 0)
+	if (it->pending && it->hour != ts_us / HOUR_US && flush_one(r, it) < 0)
 		return -1;
-	if (it->count == 0) {
+	if (!it->pending) {
+		it->pending = true;
 		it->hour = ts_us / HOUR_US;
 		it->first = it->last = ts_us;
 		if (!it->on_dirty) {
@@ -290,7 +315,9 @@ rollup_count(struct rollup *r, const char *key, int64_t ts_us)
 			r->dirty = it;
 		}
 	}
-	it->count++;
+	it->count += n;
+	it->sum1 += sum1;
+	it->sum2 += sum2;
 	if (ts_us < it->first)
 		it->first = ts_us;
 	if (ts_us > it->last)

@@ -13,9 +13,11 @@
 
 struct rollup;
 
-/* add_sql takes ?1 id, ?2 count, ?3 first_us, ?4 last_us; hourly_sql (may be NULL)
- * takes ?1 hour, ?2 id, ?3 count, ?4 first_us, ?5 last_us. Statements are prepared on
- * db. The cache holds up to cap keys, and at most 2 MiB of them. Returns NULL with a reason in err. */
+/* add_sql takes ?1 id, ?2 count, ?3 first_us, ?4 last_us and, if it has them, ?5 and
+ * ?6 the two sums of rollup_add; hourly_sql (may be NULL) takes ?1 hour, ?2 id, ?3
+ * count, ?4 first_us, ?5 last_us and, if it has them, ?6 and ?7 the sums. Statements are
+ * prepared on db. The cache holds up to cap keys, and at most 2 MiB of
+ * them. Returns NULL with a reason in err. */
 struct rollup *rollup_new(sqlite3 *db, const char *add_sql, const char *hourly_sql,
                           size_t cap, char *err, size_t errlen);
 void rollup_free(struct rollup *r);
@@ -30,6 +32,10 @@ int rollup_remember(struct rollup *r, const char *key, int64_t id);
 /* Count one event at ts_us for the row cached under key (which must be remembered).
  * Returns 0, or -1 on a database error. */
 int rollup_count(struct rollup *r, const char *key, int64_t ts_us);
+
+/* The same for n events (0 is fine) and two sums to add (bytes up and down). */
+int rollup_add(struct rollup *r, const char *key, int64_t ts_us, int64_t n, int64_t sum1,
+               int64_t sum2);
 
 /* Whether key (which must be remembered) was already seen with this tag (e.g. the id
  * of the event it belongs to, to count a key once per event); marks it seen with tag

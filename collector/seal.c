@@ -46,7 +46,8 @@ seal_new(sqlite3 *db, struct store *s, int64_t run_id, char *err, size_t errlen)
 		goto fail;
 	if (sqlite3_prepare_v2(db, "INSERT INTO batches(id, run_id, committed_us, form, "
 	                       "max_ts_us, conn_last, query_last, answer_last, finding_last, "
-	                       "loss_last, sensor_last, raw, hash) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	                       "loss_last, sensor_last, hello_last, bytes_last, raw, hash) "
+	                       "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	                       -1, &k->ins, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db, "UPDATE runs SET beat_us = ?2 WHERE id = ?1", -1, &k->beat,
 	                       NULL) != SQLITE_OK) {
@@ -97,10 +98,10 @@ seal_range(struct seal *k, int64_t now, const int64_t upto[CHAIN__TABLES])
 	/* commit times never go back along the chain, whatever the wall clock does */
 	b->committed_us = now > k->head.committed_us ? now : k->head.committed_us;
 	memcpy(b->last, upto, sizeof(b->last));
-	if (chain_digest(k->rd, 0, CHAIN_RAW_TABLES, k->head.last, upto, b->raw, &max_ts,
+	if (chain_digest(k->rd, CHAIN_RAW, k->head.last, upto, b->raw, &max_ts,
 	                 &rows) < 0 ||
-	    chain_digest(k->rd, CHAIN_RAW_TABLES, CHAIN__TABLES, k->head.last, upto, b->kept,
-	                 NULL, NULL) < 0)
+	    chain_digest(k->rd, CHAIN_KEPT, k->head.last, upto, b->kept, NULL,
+	                 NULL) < 0)
 		return -1;
 	b->max_ts_us = max_ts;
 	chain_link(k->head.hash, b);
@@ -173,7 +174,8 @@ backlog_upto(sqlite3 *db, enum chain_table t, int64_t after, int64_t end, int64_
 	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT id, %s FROM %s WHERE id > ?1 AND id <= ?2 ORDER BY id",
-	         t == CHAIN_DNS_ANSWERS ? "query_id" : "ts_us", chain_table_name(t));
+	         t == CHAIN_DNS_ANSWERS ? "query_id" : t == CHAIN_FLOW_BYTES ? "slot_us" : "ts_us",
+	         chain_table_name(t));
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, after);
@@ -195,13 +197,15 @@ static int64_t
 backlog_start(sqlite3 *db, const int64_t after[CHAIN__TABLES])
 {
 	int64_t t0 = INT64_MAX;
-	static const enum chain_table ts_tables[] = { CHAIN_CONNECTIONS, CHAIN_DNS_QUERIES };
+	static const enum chain_table ts_tables[] = { CHAIN_CONNECTIONS, CHAIN_DNS_QUERIES,
+	                                              CHAIN_HELLOS, CHAIN_FLOW_BYTES };
 
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof(ts_tables) / sizeof(ts_tables[0]); i++) {
 		char sql[128];
 		sqlite3_stmt *st;
 
-		snprintf(sql, sizeof(sql), "SELECT ts_us FROM %s WHERE id > ?1 ORDER BY id LIMIT 1",
+		snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id > ?1 ORDER BY id LIMIT 1",
+		         ts_tables[i] == CHAIN_FLOW_BYTES ? "slot_us" : "ts_us",
 		         chain_table_name(ts_tables[i]));
 		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 			continue;
@@ -245,6 +249,11 @@ seal_backlog(struct seal *k, int64_t now, char *err, size_t errlen)
 			end[CHAIN_DNS_ANSWERS] :
 			backlog_upto(k->db, CHAIN_DNS_ANSWERS, after[CHAIN_DNS_ANSWERS],
 			             end[CHAIN_DNS_ANSWERS], 0, upto[CHAIN_DNS_QUERIES]);
+		upto[CHAIN_HELLOS] = backlog_upto(k->db, CHAIN_HELLOS, after[CHAIN_HELLOS],
+		                                  end[CHAIN_HELLOS], until, 0);
+		upto[CHAIN_FLOW_BYTES] = backlog_upto(k->db, CHAIN_FLOW_BYTES,
+		                                      after[CHAIN_FLOW_BYTES],
+		                                      end[CHAIN_FLOW_BYTES], until, 0);
 		for (int t = 0; t < CHAIN__TABLES; t++) {
 			if (upto[t] < 0)
 				goto dberr;
@@ -275,18 +284,23 @@ seal_prune(struct seal *k, int64_t cutoff_us, int64_t now, int max_rows, int rou
 {
 	static const char pick[] =
 		"SELECT b.id, coalesce(p.conn_last, 0), b.conn_last, coalesce(p.query_last, 0), "
-		"b.query_last, coalesce(p.answer_last, 0), b.answer_last FROM batches b "
-		"LEFT JOIN batches p ON p.id = b.id - 1 "
+		"b.query_last, coalesce(p.answer_last, 0), b.answer_last, "
+		"coalesce(p.hello_last, 0), b.hello_last, coalesce(p.bytes_last, 0), b.bytes_last "
+		"FROM batches b LEFT JOIN batches p ON p.id = b.id - 1 "
 		"WHERE b.pruned_us IS NULL AND b.max_ts_us < ?1 ORDER BY b.max_ts_us LIMIT 64";
-	static const char *const del[CHAIN_RAW_TABLES] = {
+	/* the raw tables, in the order of pick's columns */
+	static const char *const del[] = {
 		"DELETE FROM connections WHERE id > ?1 AND id <= ?2",
 		"DELETE FROM dns_queries WHERE id > ?1 AND id <= ?2",
 		"DELETE FROM dns_answers WHERE id > ?1 AND id <= ?2",
+		"DELETE FROM hellos WHERE id > ?1 AND id <= ?2",
+		"DELETE FROM flow_bytes WHERE id > ?1 AND id <= ?2",
 	};
+	enum { NDEL = sizeof(del) / sizeof(del[0]) };
 	int64_t total = 0;
 
 	for (int round = 0; round < rounds; round++) {
-		sqlite3_stmt *st = NULL, *d[CHAIN_RAW_TABLES] = { 0 }, *mark = NULL;
+		sqlite3_stmt *st = NULL, *d[NDEL] = { 0 }, *mark = NULL;
 		int64_t changed = 0, batches = 0;
 		bool ok = true;
 
@@ -295,13 +309,13 @@ seal_prune(struct seal *k, int64_t cutoff_us, int64_t now, int max_rows, int rou
 		ok = sqlite3_prepare_v2(k->db, pick, -1, &st, NULL) == SQLITE_OK &&
 		     sqlite3_prepare_v2(k->db, "UPDATE batches SET pruned_us = ?2 WHERE id = ?1",
 		                        -1, &mark, NULL) == SQLITE_OK;
-		for (int t = 0; ok && t < CHAIN_RAW_TABLES; t++)
+		for (int t = 0; ok && t < NDEL; t++)
 			ok = sqlite3_prepare_v2(k->db, del[t], -1, &d[t], NULL) == SQLITE_OK;
 		if (ok)
 			sqlite3_bind_int64(st, 1, cutoff_us);
 		while (ok && changed < max_rows && sqlite3_step(st) == SQLITE_ROW) {
 			/* a query's answers are in its batch: they go in the same transaction */
-			for (int t = 0; ok && t < CHAIN_RAW_TABLES; t++) {
+			for (int t = 0; ok && t < NDEL; t++) {
 				sqlite3_bind_int64(d[t], 1, sqlite3_column_int64(st, 1 + 2 * t));
 				sqlite3_bind_int64(d[t], 2, sqlite3_column_int64(st, 2 + 2 * t));
 				ok = sqlite3_step(d[t]) == SQLITE_DONE;
@@ -316,7 +330,7 @@ seal_prune(struct seal *k, int64_t cutoff_us, int64_t now, int max_rows, int rou
 		}
 		sqlite3_finalize(st);
 		sqlite3_finalize(mark);
-		for (int t = 0; t < CHAIN_RAW_TABLES; t++)
+		for (int t = 0; t < NDEL; t++)
 			sqlite3_finalize(d[t]);
 		if (!ok || sqlite3_exec(k->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 			sqlite3_exec(k->db, "ROLLBACK", NULL, NULL, NULL);

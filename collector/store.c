@@ -28,17 +28,19 @@ _Static_assert(STORE_MAX_NAMES == 8, "S_INS_CONN's CASE builds arrays of up to 8
 #define IP_ROLLUP_CAP 1024
 
 struct hour_pending {
-	int64_t hour, conns, dns, findings, lost, other_conns, other_dns;
+	int64_t hour, conns, dns, findings, lost, other_conns, other_dns, hellos, bytes_up,
+	        bytes_down;
 };
 
 /* What hour_count counts. */
-enum hour_what { H_CONN, H_DNS, H_FINDING, H_LOST, H_OTHER_CONN, H_OTHER_DNS };
+enum hour_what { H_CONN, H_DNS, H_FINDING, H_LOST, H_OTHER_CONN, H_OTHER_DNS, H_HELLO, H_BYTES_UP,
+                 H_BYTES_DOWN };
 
 enum {
 	S_INS_CONN, S_DEST_GET, S_HOURLY_ADD, S_INS_QUERY, S_INS_ANSWER, S_NAME_INS, S_NAME_GET,
 	S_IP_INS, S_IP_GET, S_FIND_INS, S_FIND_GET, S_OUTBOX, S_INS_LOSS, S_COUNTER_ADD, S_META,
 	S_ACK, S_ALERT_DONE, S_ALERT_RETRY, S_INS_SENSOR, S_INS_OTHER, S_SP_BEGIN, S_SP_RELEASE,
-	S_SP_UNDO, S__COUNT
+	S_SP_UNDO, S_INS_HELLO, S_INS_BYTES, S_FIND_CONN, S_DEST_NAME, S__COUNT
 };
 
 static const char *const sql_text[S__COUNT] = {
@@ -60,12 +62,14 @@ static const char *const sql_text[S__COUNT] = {
 	"expected = excluded.expected RETURNING id",
 	[S_HOURLY_ADD] =
 	"INSERT INTO hourly(hour, connections, dns_queries, findings, events_lost, "
-	"other_connections, other_dns_queries) VALUES(?,?,?,?,?,?,?) ON CONFLICT(hour) DO "
+	"other_connections, other_dns_queries, hellos, bytes_up, bytes_down) "
+	"VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(hour) DO "
 	"UPDATE SET connections = connections + excluded.connections, dns_queries = "
 	"dns_queries + excluded.dns_queries, findings = findings + excluded.findings, "
 	"events_lost = events_lost + excluded.events_lost, other_connections = "
 	"other_connections + excluded.other_connections, other_dns_queries = "
-	"other_dns_queries + excluded.other_dns_queries",
+	"other_dns_queries + excluded.other_dns_queries, hellos = hellos + excluded.hellos, "
+	"bytes_up = bytes_up + excluded.bytes_up, bytes_down = bytes_down + excluded.bytes_down",
 	[S_INS_OTHER] = "INSERT INTO other_events(ts_us, kind, src) VALUES(?,?,?)",
 	[S_INS_QUERY] =
 	"INSERT INTO dns_queries(ts_us, client, cport, qid, qname, qname_wire, qtype, qclass, "
@@ -104,6 +108,21 @@ static const char *const sql_text[S__COUNT] = {
 	[S_INS_LOSS] = "INSERT INTO losses(ts_us, source, count, id) VALUES(?,?,?,?)",
 	[S_INS_SENSOR] =
 	"INSERT INTO sensor_events(ts_us, run_id, source, state, detail, id) VALUES(?,?,?,?,?,?)",
+	[S_INS_HELLO] =
+	"INSERT INTO hellos(ts_us, kind, family, proto, client, cport, server, sport, name, "
+	"name_wire, name_cut, alpn, version, quic_version, ech, conn_id, dest_id, id) "
+	"VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[S_INS_BYTES] =
+	"INSERT INTO flow_bytes(slot_us, first_us, last_us, family, proto, client, cport, "
+	"server, sport, bytes_up, bytes_down, payload_up, payload_down, pkts_up, pkts_down, "
+	"ended, conn_id, dest_id, id) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	/* the newest connection of a 5-tuple within a window: seeks (dst, ts_us) backwards */
+	[S_FIND_CONN] =
+	"SELECT c.id, c.dest_id, d.domain FROM connections c JOIN destinations d "
+	"ON d.id = c.dest_id WHERE c.dst = ?1 AND c.ts_us >= ?2 AND c.ts_us <= ?3 "
+	"AND c.src = ?4 AND c.proto = ?5 AND c.sport IS ?6 AND c.dport IS ?7 "
+	"ORDER BY c.ts_us DESC LIMIT 1",
+	[S_DEST_NAME] = "SELECT domain, ip FROM destinations WHERE id = ?1",
 	[S_COUNTER_ADD] =
 	"INSERT INTO counters(name, value) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET "
 	"value = value + excluded.value",
@@ -130,6 +149,7 @@ struct store {
 	 * never reused even when retention empties a table (chain.h: batches are id
 	 * ranges); a rolled back insert leaves a gap, which is harmless. */
 	int64_t next_id[CHAIN__TABLES];
+	int64_t last_dest;          /* the destination of the last store_conn */
 	bool foreign_rows;          /* told once */
 	/* the event in its savepoint: the hours' totals before it */
 	struct hour_pending hours_was[HOURS_PENDING];
@@ -160,13 +180,17 @@ store_new(sqlite3 *db, char *err, size_t errlen)
 			return NULL;
 		}
 	}
+	/* connections are counted under the destination's key, bytes under "#id" */
 	s->dest = rollup_new(db,
 		"UPDATE destinations SET connections = connections + ?2, first_us = "
-		"min(first_us, ?3), last_us = max(last_us, ?4) WHERE id = ?1",
-		"INSERT INTO dest_hourly(hour, dest_id, connections, first_us, last_us) "
-		"VALUES(?,?,?,?,?) ON CONFLICT(hour, dest_id) DO UPDATE SET connections = "
-		"connections + excluded.connections, first_us = min(first_us, excluded.first_us), "
-		"last_us = max(last_us, excluded.last_us)", ROLLUP_CAP, err, errlen);
+		"min(first_us, ?3), last_us = max(last_us, ?4), bytes_up = bytes_up + ?5, "
+		"bytes_down = bytes_down + ?6 WHERE id = ?1",
+		"INSERT INTO dest_hourly(hour, dest_id, connections, first_us, last_us, bytes_up, "
+		"bytes_down) VALUES(?,?,?,?,?,?,?) ON CONFLICT(hour, dest_id) DO UPDATE SET "
+		"connections = connections + excluded.connections, first_us = min(first_us, "
+		"excluded.first_us), last_us = max(last_us, excluded.last_us), bytes_up = bytes_up "
+		"+ excluded.bytes_up, bytes_down = bytes_down + excluded.bytes_down",
+		ROLLUP_CAP, err, errlen);
 	s->name = s->dest ? rollup_new(db,
 		"UPDATE dns_names SET queries = queries + ?2, first_us = min(first_us, ?3), "
 		"last_us = max(last_us, ?4) WHERE id = ?1",
@@ -285,6 +309,9 @@ hours_flush(struct store *s)
 		sqlite3_bind_int64(st, 5, h->lost);
 		sqlite3_bind_int64(st, 6, h->other_conns);
 		sqlite3_bind_int64(st, 7, h->other_dns);
+		sqlite3_bind_int64(st, 8, h->hellos);
+		sqlite3_bind_int64(st, 9, h->bytes_up);
+		sqlite3_bind_int64(st, 10, h->bytes_down);
 		if (step_done(st) < 0)
 			return -1;
 	}
@@ -316,6 +343,9 @@ hour_count(struct store *s, int64_t ts_us, enum hour_what what, int64_t n)
 	case H_LOST: h->lost += n; break;
 	case H_OTHER_CONN: h->other_conns += n; break;
 	case H_OTHER_DNS: h->other_dns += n; break;
+	case H_HELLO: h->hellos += n; break;
+	case H_BYTES_UP: h->bytes_up += n; break;
+	case H_BYTES_DOWN: h->bytes_down += n; break;
 	}
 	return 0;
 }
@@ -378,36 +408,60 @@ store_discard(struct store *s)
 	s->n_hours = 0;
 }
 
+/* The destinations row of (domain, ip, port, proto) with expected, made if new; its
+ * rollup key into key (keylen bytes). Returns the id, or -1. */
+static int64_t
+dest_get(struct store *s, int64_t ts_us, const char *domain, const char *ip, int port,
+         int proto, bool expected, char *key, size_t keylen)
+{
+	char pb[PROTO_NAMELEN];
+	int64_t dest_id;
+
+	snprintf(key, keylen, "%d|%s|%d|%s|%s", expected, ip, port, proto_name(proto, pb),
+	         domain);
+	if (!(dest_id = rollup_find(s->dest, key))) {
+		sqlite3_stmt *g = s->st[S_DEST_GET];
+
+		sqlite3_bind_text(g, 1, domain, -1, SQLITE_STATIC);
+		sqlite3_bind_text(g, 2, ip, -1, SQLITE_STATIC);
+		sqlite3_bind_int(g, 3, port);
+		sqlite3_bind_int(g, 4, proto);
+		sqlite3_bind_int(g, 5, expected);
+		sqlite3_bind_int64(g, 6, ts_us);
+		if ((dest_id = step_id(g)) <= 0 || rollup_remember(s->dest, key, dest_id) < 0)
+			return -1;
+	}
+	return dest_id;
+}
+
+int64_t
+store_dest(struct store *s, int64_t ts_us, const char *domain, const struct netaddr *ip,
+           int port, int proto, bool expected)
+{
+	char key[1400], dst[NETADDR_STRLEN];
+
+	return dest_get(s, ts_us, domain ? domain : "", netaddr_format(ip, dst, sizeof(dst)),
+	                port, proto, expected, key, sizeof(key));
+}
+
 int64_t
 store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr *a)
 {
 	static const struct conn_attr none;
 	char src[NETADDR_STRLEN], dst[NETADDR_STRLEN], prefix[EVENT_PREFIXLEN + 1];
-	char key[1400], pb[PROTO_NAMELEN];
+	char key[1400];
 	int port = ev->has_ports ? ev->dport : 0;
-	const char *domain;
 	sqlite3_stmt *st = s->st[S_INS_CONN];
 	int64_t dest_id, id;
 
 	if (!a)
 		a = &none;
-	domain = a->domain ? a->domain : "";
 	netaddr_format(&ev->src, src, sizeof(src));
 	netaddr_format(&ev->dst, dst, sizeof(dst));
-	snprintf(key, sizeof(key), "%d|%s|%d|%s|%s", a->expected, dst, port,
-	         proto_name(ev->proto, pb), domain);
-	if (!(dest_id = rollup_find(s->dest, key))) {
-		sqlite3_stmt *g = s->st[S_DEST_GET];
-
-		sqlite3_bind_text(g, 1, domain, -1, SQLITE_STATIC);
-		sqlite3_bind_text(g, 2, dst, -1, SQLITE_STATIC);
-		sqlite3_bind_int(g, 3, port);
-		sqlite3_bind_int(g, 4, ev->proto);
-		sqlite3_bind_int(g, 5, a->expected);
-		sqlite3_bind_int64(g, 6, ev->ts_us);
-		if ((dest_id = step_id(g)) <= 0 || rollup_remember(s->dest, key, dest_id) < 0)
-			return -1;
-	}
+	if ((dest_id = dest_get(s, ev->ts_us, a->domain ? a->domain : "", dst, port, ev->proto,
+	                        a->expected, key, sizeof(key))) < 0)
+		return -1;
+	s->last_dest = dest_id;
 	memcpy(prefix, ev->prefix, EVENT_PREFIXLEN);
 	prefix[EVENT_PREFIXLEN] = '\0';
 	sqlite3_bind_int64(st, 1, ev->ts_us);
@@ -440,6 +494,151 @@ store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr 
 	if (rollup_count(s->dest, key, ev->ts_us) < 0 || hour_count(s, ev->ts_us, H_CONN, 1) < 0)
 		return -1;
 	return id;
+}
+
+int64_t
+store_conn_dest(const struct store *s)
+{
+	return s->last_dest;
+}
+
+static const char *const hello_kinds[] = { [HELLO_TLS] = "tls", [HELLO_QUIC] = "quic",
+                                           [HELLO_HTTP] = "http" };
+
+int64_t
+store_hello(struct store *s, const struct hello_event *h, int64_t conn_id, int64_t dest_id)
+{
+	char client[NETADDR_STRLEN], server[NETADDR_STRLEN];
+	sqlite3_stmt *st = s->st[S_INS_HELLO];
+	int64_t id;
+
+	sqlite3_bind_int64(st, 1, h->ts_us);
+	sqlite3_bind_text(st, 2, h->kind >= HELLO_TLS && h->kind <= HELLO_HTTP ?
+	                  hello_kinds[h->kind] : "tls", -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, h->client.family);
+	sqlite3_bind_int(st, 4, h->proto);
+	sqlite3_bind_text(st, 5, netaddr_format(&h->client, client, sizeof(client)), -1,
+	                  SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 6, h->cport);
+	sqlite3_bind_text(st, 7, netaddr_format(&h->server, server, sizeof(server)), -1,
+	                  SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 8, h->sport);
+	if (h->has_name && h->name_str && h->name) {
+		sqlite3_bind_text(st, 9, h->name_str, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 10, h->name, h->name_len, SQLITE_STATIC);
+	}
+	sqlite3_bind_int(st, 11, h->name_cut);
+	bind_text_or_null(st, 12, h->alpn);   /* NULL-safe */
+	if (h->version)
+		sqlite3_bind_int(st, 13, h->version);
+	if (h->quic_version)
+		sqlite3_bind_int64(st, 14, h->quic_version);
+	sqlite3_bind_int(st, 15, h->ech);
+	if (conn_id > 0)
+		sqlite3_bind_int64(st, 16, conn_id);
+	sqlite3_bind_int64(st, 17, dest_id);
+	if ((id = insert_row(s, st, CHAIN_HELLOS, 18)) < 0 ||
+	    hour_count(s, h->ts_us, H_HELLO, 1) < 0)
+		return -1;
+	return id;
+}
+
+static const char *const flow_ends[] = { [FLOW_CLOSED] = "closed", [FLOW_IDLE] = "idle",
+                                         [FLOW_EVICTED] = "evicted",
+                                         [FLOW_FLUSHED] = "flushed" };
+
+int64_t
+store_bytes(struct store *s, const struct bytes_event *b, int64_t conn_id, int64_t dest_id)
+{
+	char client[NETADDR_STRLEN], server[NETADDR_STRLEN], key[32];
+	sqlite3_stmt *st = s->st[S_INS_BYTES];
+	bool ports = b->proto == 6 || b->proto == 17;
+	int64_t id;
+
+	sqlite3_bind_int64(st, 1, b->slot_us);
+	sqlite3_bind_int64(st, 2, b->first_us);
+	sqlite3_bind_int64(st, 3, b->last_us);
+	sqlite3_bind_int(st, 4, b->client.family);
+	sqlite3_bind_int(st, 5, b->proto);
+	sqlite3_bind_text(st, 6, netaddr_format(&b->client, client, sizeof(client)), -1,
+	                  SQLITE_TRANSIENT);
+	if (ports || b->cport)
+		sqlite3_bind_int(st, 7, b->cport);
+	sqlite3_bind_text(st, 8, netaddr_format(&b->server, server, sizeof(server)), -1,
+	                  SQLITE_TRANSIENT);
+	if (ports || b->sport)
+		sqlite3_bind_int(st, 9, b->sport);
+	sqlite3_bind_int64(st, 10, (int64_t)b->bytes_up);
+	sqlite3_bind_int64(st, 11, (int64_t)b->bytes_down);
+	sqlite3_bind_int64(st, 12, (int64_t)b->payload_up);
+	sqlite3_bind_int64(st, 13, (int64_t)b->payload_down);
+	sqlite3_bind_int64(st, 14, (int64_t)b->pkts_up);
+	sqlite3_bind_int64(st, 15, (int64_t)b->pkts_down);
+	if (b->end > FLOW_GOES_ON && b->end <= FLOW_FLUSHED)
+		sqlite3_bind_text(st, 16, flow_ends[b->end], -1, SQLITE_STATIC);
+	if (conn_id > 0)
+		sqlite3_bind_int64(st, 17, conn_id);
+	sqlite3_bind_int64(st, 18, dest_id);
+	if ((id = insert_row(s, st, CHAIN_FLOW_BYTES, 19)) < 0)
+		return -1;
+	/* the destination's own rollup item, by id: it flushes into the same row */
+	snprintf(key, sizeof(key), "#%lld", (long long)dest_id);
+	if ((!rollup_find(s->dest, key) && rollup_remember(s->dest, key, dest_id) < 0) ||
+	    rollup_add(s->dest, key, b->slot_us, 0, (int64_t)b->bytes_up,
+	               (int64_t)b->bytes_down) < 0 ||
+	    hour_count(s, b->slot_us, H_BYTES_UP, (int64_t)b->bytes_up) < 0 ||
+	    hour_count(s, b->slot_us, H_BYTES_DOWN, (int64_t)b->bytes_down) < 0)
+		return -1;
+	return id;
+}
+
+int
+store_find_conn(struct store *s, const struct netaddr *client, const struct netaddr *server,
+                int proto, int cport, int sport, int64_t from_us, int64_t to_us,
+                int64_t *conn_id, int64_t *dest_id, char *domain, size_t domainlen)
+{
+	char src[NETADDR_STRLEN], dst[NETADDR_STRLEN];
+	sqlite3_stmt *st = s->st[S_FIND_CONN];
+	int rc;
+
+	sqlite3_bind_text(st, 1, netaddr_format(server, dst, sizeof(dst)), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from_us);
+	sqlite3_bind_int64(st, 3, to_us);
+	sqlite3_bind_text(st, 4, netaddr_format(client, src, sizeof(src)), -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, proto);
+	if (proto == 6 || proto == 17) {
+		sqlite3_bind_int(st, 6, cport);
+		sqlite3_bind_int(st, 7, sport);
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(st, 2);
+
+		*conn_id = sqlite3_column_int64(st, 0);
+		*dest_id = sqlite3_column_int64(st, 1);
+		snprintf(domain, domainlen, "%s", d ? d : "");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_dest_name(struct store *s, int64_t dest_id, char *name, size_t namelen)
+{
+	sqlite3_stmt *st = s->st[S_DEST_NAME];
+	int rc;
+
+	sqlite3_bind_int64(st, 1, dest_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(st, 0);
+		const char *ip = (const char *)sqlite3_column_text(st, 1);
+
+		snprintf(name, namelen, "%s", d && *d ? d : ip ? ip : "");
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Step ins, a plain INSERT that does nothing on a conflict; if it did nothing, get (bound

@@ -52,6 +52,36 @@ void store_free(struct store *s);
  * a database error (nothing of it is stored then). */
 int64_t store_conn(struct store *s, const struct conn_event *ev, const struct conn_attr *a);
 
+/* The destinations row the last store_conn counted its connection in. */
+int64_t store_conn_dest(const struct store *s);
+
+/* The destinations row of (domain or NULL, ip, port (0 = none), proto) with expected,
+ * made if it is new. Returns its id, or -1. */
+int64_t store_dest(struct store *s, int64_t ts_us, const char *domain, const struct netaddr *ip,
+                   int port, int proto, bool expected);
+
+/* Insert one hello of the capture, linked to its connection (conn_id, 0 = none) and
+ * counted under destination dest_id. Returns the row id, or -1. */
+int64_t store_hello(struct store *s, const struct hello_event *h, int64_t conn_id,
+                    int64_t dest_id);
+
+/* Insert one byte record of the capture (conn_id 0 = no connection row) and add its
+ * bytes to destination dest_id's rollups and the hour's totals. Returns the row id, or
+ * -1. */
+int64_t store_bytes(struct store *s, const struct bytes_event *b, int64_t conn_id,
+                    int64_t dest_id);
+
+/* The newest connection of the 5-tuple stored between from_us and to_us: 1 found (its
+ * id, its destination and that destination's domain, "" if none, into the outputs), 0
+ * none, -1 on a database error. */
+int store_find_conn(struct store *s, const struct netaddr *client, const struct netaddr *server,
+                    int proto, int cport, int sport, int64_t from_us, int64_t to_us,
+                    int64_t *conn_id, int64_t *dest_id, char *domain, size_t domainlen);
+
+/* The name a destination row stands for: its domain, or its address when it has none.
+ * Returns 1, 0 if there is no such row, -1 on a database error. */
+int store_dest_name(struct store *s, int64_t dest_id, char *name, size_t namelen);
+
 /* Insert one DNS query with its answers and count its name. Returns the query row id,
  * or -1. */
 int64_t store_dns(struct store *s, const struct dns_event *ev, bool expected);

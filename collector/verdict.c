@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/rules.h"
 #include "policy.h"
@@ -114,4 +115,112 @@ verdict_conn(const struct conf *c, const struct attrib_result *r,
 	}
 	if (out->kind != FK_NONE)
 		describe(ev, out);
+}
+
+/* The name a hello asked for, as rules and attribution hold names: lower case, no final
+ * dot, and for HTTP without the Host's port. */
+static void
+hello_name(const struct hello_event *h, char *out, size_t outlen)
+{
+	size_t n = h->name_str ? strnlen(h->name_str, EVENT_NAME_STRLEN) : 0;
+
+	if (h->kind == HELLO_HTTP && n > 0 && h->name_str[0] != '[') {
+		const char *colon = memchr(h->name_str, ':', n);
+		bool digits = colon != NULL;
+
+		for (const char *p = colon ? colon + 1 : NULL; p && p < h->name_str + n; p++)
+			digits = digits && isdigit((unsigned char)*p);
+		if (digits)
+			n = (size_t)(colon - h->name_str);
+	}
+	if (n > 0 && h->name_str[n - 1] == '.' && !(n > 1 && h->name_str[n - 2] == '\\'))
+		n--;
+	if (n >= outlen)
+		n = outlen - 1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)h->name_str[i]);
+	out[n] = '\0';
+}
+
+/* An address literal, bracketed or not: the Host of a request to an IP. */
+static bool
+is_address(const char *name)
+{
+	char buf[NETADDR_STRLEN];
+	size_t n = strlen(name);
+	struct netaddr a;
+
+	if (n >= 2 && name[0] == '[' && n - 2 < sizeof(buf)) {
+		const char *end = strchr(name, ']');
+
+		if (!end)
+			return false;
+		snprintf(buf, sizeof(buf), "%.*s", (int)(end - name - 1), name + 1);
+		return netaddr_parse(buf, &a) == 0;
+	}
+	return netaddr_parse(name, &a) == 0;
+}
+
+/* "a, b, c" of the names attribution found, into out. */
+static void
+names_list(const struct attrib_result *r, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (int i = 0; i < r->n && o + 1 < outlen; i++)
+		o += (size_t)snprintf(out + o, outlen - o, "%s%s", i ? ", " : "", r->c[i].name);
+}
+
+void
+verdict_hello(const struct conf *c, const struct attrib_result *r,
+              const struct hello_event *h, struct hello_verdict *out)
+{
+	static const char *const kinds[] = { [HELLO_TLS] = "tls", [HELLO_QUIC] = "quic",
+	                                     [HELLO_HTTP] = "http" };
+	const char *kind = h->kind >= HELLO_TLS && h->kind <= HELLO_HTTP ? kinds[h->kind] : "?";
+	char names[VERDICT_DETAILLEN / 2], cp[NETADDR_STRLEN], sp[NETADDR_STRLEN];
+	bool expected, resolved = false;
+
+	out->kind = FK_NONE;
+	out->pick = -1;
+	out->name[0] = '\0';
+	if (h->has_name && h->name_str)
+		hello_name(h, out->name, sizeof(out->name));
+	out->canary = out->name[0] ? rules_canary(c->rules, out->name) : NULL;
+	for (int i = 0; i < r->n && out->name[0] && out->pick < 0; i++)
+		if (strcasecmp(r->c[i].name, out->name) == 0)   /* both without a final dot */
+			out->pick = i;
+	resolved = out->pick >= 0;
+	names_list(r, names, sizeof(names));
+	if (h->ech) {
+		out->kind = FK_ENCRYPTED_SNI;
+		snprintf(out->detail, sizeof(out->detail), "a ClientHello with Encrypted Client "
+		         "Hello: the name the VM asked for is hidden; the outer name is %s%s%s",
+		         out->name[0] ? out->name : "(none)", r->n ? "; the VM resolved this "
+		         "address from: " : "", names);
+	} else if (!out->name[0] || is_address(out->name)) {
+		return;
+	} else if (!(expected = rules_name_expected(c->rules, out->name)) || !resolved) {
+		out->kind = FK_SNI_MISMATCH;
+		snprintf(out->detail, sizeof(out->detail), "the %s asked for %s, %s; %s%s",
+		         h->kind == HELLO_HTTP ? "HTTP request (Host)" : h->kind == HELLO_QUIC ?
+		         "QUIC handshake" : "TLS handshake", out->name,
+		         !expected ? "a name outside the expected set" :
+		         "a name the VM did not resolve this address from",
+		         r->n ? "the VM resolved this address from: " :
+		         "no DNS answer gave the VM this address", names);
+	}
+	if (out->kind == FK_NONE)
+		return;
+	out->port = h->sport;
+	snprintf(out->proto, sizeof(out->proto), "%s", proto_name(h->proto, cp));
+	netaddr_format(&h->server, out->ip, sizeof(out->ip));
+	hostport_format(&h->server, h->sport, sp, sizeof(sp));
+	if (out->name[0])
+		snprintf(out->key, sizeof(out->key), "%s %s/%s", out->name, sp, out->proto);
+	else
+		snprintf(out->key, sizeof(out->key), "%s/%s", sp, out->proto);
+	snprintf(out->example, sizeof(out->example), "%s -> %s/%s %s",
+	         hostport_format(&h->client, h->cport, cp, sizeof(cp)), sp, out->proto, kind);
 }

@@ -46,4 +46,34 @@ bool verdict_is_vm(const struct conf *c, const struct netaddr *src);
 void verdict_conn(const struct conf *c, const struct attrib_result *r,
                   const struct conn_event *ev, struct conn_verdict *out);
 
+#define VERDICT_NAMELEN 1024
+#define VERDICT_DETAILLEN 1400
+
+/* What a hello of the capture means, first match wins:
+ *   the encrypted_client_hello extension                         -> encrypted-sni
+ *   no name, or a name that is an IP address (direct-ip's case)  -> nothing
+ *   a name outside the expected set (c->rules)                   -> sni-mismatch
+ *   a name this client did not resolve the address from (what
+ *   attribution found, valid or expired)                         -> sni-mismatch
+ * An HTTP Host is compared without its port. */
+struct hello_verdict {
+	enum findkind kind;        /* FK_NONE: nothing to raise */
+	char name[VERDICT_NAMELEN];/* the name compared: lower case, no port, no final dot; ""
+	                              when the hello had none */
+	const char *canary;        /* the canary pattern (c->rules) the name matches, or NULL:
+	                              what the canary kind (issue 22) raises on */
+	int pick;                  /* r->c[pick] is the answer the name matched; -1 none */
+	/* the finding, filled only when kind is not FK_NONE */
+	char ip[NETADDR_STRLEN];   /* the destination */
+	int port;
+	char proto[PROTO_NAMELEN];
+	char key[VERDICT_KEYLEN];  /* "name ip:port/proto", or "ip:port/proto" without a name */
+	char detail[VERDICT_DETAILLEN];   /* why, with the names the address was resolved from */
+	char example[VERDICT_EXAMPLELEN]; /* "src:sport -> dst:dport/proto tls" */
+};
+
+/* Decide h, a hello for whose (client, server) attribution found r, under c, into out. */
+void verdict_hello(const struct conf *c, const struct attrib_result *r,
+                   const struct hello_event *h, struct hello_verdict *out);
+
 #endif

@@ -57,6 +57,8 @@ struct writer {
 	pthread_t thread;
 	bool started;
 	uint64_t stored[STAT__COUNT];   /* counter values already in the database */
+	uint64_t untracked;              /* core_untracked already in the counters */
+	size_t held;                     /* events of the open batch the core holds for later */
 	int64_t run_id;
 	int64_t last_checkpoint, last_prune, last_counters;
 	bool db_failing;                 /* logged once per failing stretch */
@@ -183,6 +185,13 @@ fail:
 static int
 store_counters(struct writer *w, int64_t now, uint64_t snap[STAT__COUNT])
 {
+	uint64_t untracked = core_untracked(w->core);
+
+	/* the core's own losses, counted in this thread: into the shared counters first */
+	if (untracked > w->untracked) {
+		stats_add(w->st, STAT_VOLUME_UNTRACKED, untracked - w->untracked);
+		w->untracked = untracked;
+	}
 	for (int i = 0; i < STAT__COUNT; i++) {
 		uint64_t v = stats_get(w->st, (enum stat_id)i), d = v - w->stored[i];
 
@@ -225,10 +234,7 @@ handle(struct writer *w, struct event *ev)
 		w->tx_cmds++;
 	}
 	if (w->tx_broken || store_event_begin(w->store) < 0) {
-		if (ev->type == EV_DNS) {
-			dns_event_free(ev->u.dns);
-			ev->u.dns = NULL;
-		}
+		event_free(ev);
 		if (ev->type != EV_CMD) {
 			stats_add(w->st, STAT_DB_ERROR, 1);
 			w->tx_lost++;
@@ -254,6 +260,27 @@ handle(struct writer *w, struct event *ev)
 	case EV_CMD:
 		rc = store_cmd(w->store, &ev->u.cmd);
 		break;
+	case EV_HELLO:
+		if ((rc = core_hello(w->core, w->store, ev->u.hello, queue_mono_us())) == 1) {
+			w->held++;    /* held by the core for its connection: its now */
+			rc = 0;
+		} else {
+			hello_event_free(ev->u.hello);
+		}
+		ev->u.hello = NULL;
+		break;
+	case EV_BYTES:
+		rc = core_bytes(w->core, w->store, &ev->u.bytes);
+		break;
+	case EV_SENSOR: {
+		struct sensor_event *se = &ev->u.sensor;
+
+		se->source[sizeof(se->source) - 1] = se->state[sizeof(se->state) - 1] = '\0';
+		se->detail[sizeof(se->detail) - 1] = '\0';
+		rc = store_sensor_event(w->store, se->ts_us, w->run_id, se->source, se->state,
+		                        se->detail);
+		break;
+	}
 	}
 	if (rc < 0 && ev->type != EV_CMD) {
 		/* whole or not at all: its rows and counts are undone, it is counted lost */
@@ -269,14 +296,20 @@ handle(struct writer *w, struct event *ev)
 	}
 }
 
-/* Commit the open transaction. On failure roll back and count n events as lost. */
+/* Commit the open transaction, with the held hellos whose time is up (all of them when
+ * seal_now: the end). On failure roll back and count n events as lost, but those the
+ * core holds still (they come in a later transaction). */
 static void
 commit(struct writer *w, size_t n, bool seal_now)
 {
 	uint64_t snap[STAT__COUNT];
 	int64_t now = timefmt_now_us();
+	int released = core_release(w->core, w->store, queue_mono_us(), seal_now);
 
-	if (w->tx_broken || store_counters(w, now, snap) < 0 || store_flush(w->store) < 0 ||
+	n = n - w->held + (released > 0 ? (size_t)released : 0);
+	w->held = 0;
+	if (w->tx_broken || released < 0 ||
+	    store_counters(w, now, snap) < 0 || store_flush(w->store) < 0 ||
 	    seal_batch(w->seal, now, seal_now) < 0 || exec(w, "COMMIT") < 0) {
 		note_db_error(w, "commit failed");
 		exec(w, "ROLLBACK");
@@ -414,8 +447,7 @@ run(void *arg)
 
 			note_db_error(w, "begin failed");
 			for (size_t i = 0; i < n; i++) {
-				if (w->batch[i].type == EV_DNS)
-					dns_event_free(w->batch[i].u.dns);
+				event_free(&w->batch[i]);
 				if (w->batch[i].type == EV_CMD)
 					keep_cmd(w, &w->batch[i].u.cmd);   /* answered already */
 				else

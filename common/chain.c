@@ -16,30 +16,53 @@ static const struct {
 	const char *cols;      /* the canonical column order, form 1 */
 	int ts_col;            /* the column holding the event time, or -1 */
 	const char *cols2;     /* form 2's, where it differs */
+	int raw;               /* pruned by retention */
 } tables[CHAIN__TABLES] = {
 	[CHAIN_CONNECTIONS] = { "connections", "conn_last",
 		"id, ts_us, family, proto, src, sport, dst, dport, icmp_type, icmp_code, iif, oif, "
-		"prefix, pkt_len, attr, domain, domains, query_id, dest_id", 1, NULL },
+		"prefix, pkt_len, attr, domain, domains, query_id, dest_id", 1, NULL, 1 },
 	[CHAIN_DNS_QUERIES] = { "dns_queries", "query_last",
 		"id, ts_us, client, cport, qid, qname, qname_wire, qtype, qclass, rcode, "
 		"latency_us, transport, name_id", 1,
 		"id, ts_us, client, cport, qid, qname, qname_wire, qtype, qclass, rcode, "
-		"latency_us, transport, name_id, truncated" },
+		"latency_us, transport, name_id, truncated", 1 },
 	[CHAIN_DNS_ANSWERS] = { "dns_answers", "answer_last",
-		"id, query_id, name, rtype, ttl, data", -1, NULL },
+		"id, query_id, name, rtype, ttl, data", -1, NULL, 1 },
 	/* as first stored: count, last_us and acked_us change later */
 	[CHAIN_FINDINGS] = { "findings", "finding_last",
 		"id, kind, key, domain, ip, port, proto, first_us, watch_day, detail, example, "
-		"conn_id, query_id", -1, NULL },
-	[CHAIN_LOSSES] = { "losses", "loss_last", "id, ts_us, source, count", -1, NULL },
+		"conn_id, query_id", -1, NULL, 0 },
+	[CHAIN_LOSSES] = { "losses", "loss_last", "id, ts_us, source, count", -1, NULL, 0 },
 	[CHAIN_SENSOR_EVENTS] = { "sensor_events", "sensor_last",
-		"id, ts_us, run_id, source, state, detail", -1, NULL },
+		"id, ts_us, run_id, source, state, detail", -1, NULL, 0 },
+	[CHAIN_HELLOS] = { "hellos", "hello_last",
+		"id, ts_us, kind, family, proto, client, cport, server, sport, name, name_wire, "
+		"name_cut, alpn, version, quic_version, ech, conn_id, dest_id", 1, NULL, 1 },
+	[CHAIN_FLOW_BYTES] = { "flow_bytes", "bytes_last",
+		"id, slot_us, first_us, last_us, family, proto, client, cport, server, sport, "
+		"bytes_up, bytes_down, payload_up, payload_down, pkts_up, pkts_down, ended, "
+		"conn_id, dest_id", 3, NULL, 1 },
 };
+
+#define FORM2_TABLES 6   /* forms 1 and 2: the tables before the capture's */
+
+int
+chain_form_tables(int form)
+{
+	return form == 1 || form == 2 ? FORM2_TABLES : form == 3 ? CHAIN__TABLES : 0;
+}
+
+int
+chain_table_is_raw(enum chain_table t)
+{
+	return t < CHAIN__TABLES && tables[t].raw;
+}
 
 static const char chain_domain[16] = "oc-audit chain ";   /* and the form's digit */
 
 struct chain_reader {
 	sqlite3 *db;
+	int n;                 /* the tables of its form */
 	sqlite3_stmt *st[CHAIN__TABLES];
 	EVP_MD_CTX *md;
 };
@@ -73,7 +96,8 @@ chain_reader_new(sqlite3 *db, int form, char *err, size_t errlen)
 		return NULL;
 	}
 	r->db = db;
-	for (int t = 0; t < CHAIN__TABLES; t++) {
+	r->n = chain_form_tables(form);
+	for (int t = 0; t < r->n; t++) {
 		snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id > ?1 AND id <= ?2 "
 		         "ORDER BY id", form >= 2 && tables[t].cols2 ? tables[t].cols2 : tables[t].cols,
 		         tables[t].name);
@@ -167,7 +191,7 @@ md_sink(void *arg, const void *p, size_t n)
 }
 
 int
-chain_digest(struct chain_reader *r, int first, int end, const int64_t after[],
+chain_digest(struct chain_reader *r, enum chain_half half, const int64_t after[],
              const int64_t upto[], uint8_t out[CHAIN_HASHLEN], int64_t *max_ts,
              int64_t *rows)
 {
@@ -176,11 +200,11 @@ chain_digest(struct chain_reader *r, int first, int end, const int64_t after[],
 
 	if (!EVP_DigestInit_ex(r->md, EVP_sha256(), NULL))
 		return -1;
-	for (int t = first; t < end && rc == 0; t++) {
+	for (int t = 0; t < r->n && rc == 0; t++) {
 		sqlite3_stmt *st = r->st[t];
 		int s;
 
-		if (upto[t] <= after[t])
+		if (upto[t] <= after[t] || tables[t].raw != (half == CHAIN_RAW))
 			continue;
 		sqlite3_bind_int64(st, 1, after[t]);
 		sqlite3_bind_int64(st, 2, upto[t]);
@@ -209,6 +233,7 @@ chain_link(const uint8_t prev[CHAIN_HASHLEN], struct chain_batch *b)
 	uint8_t buf[sizeof(chain_domain) + CHAIN_HASHLEN + 8 * (4 + CHAIN__TABLES) +
 	            2 * CHAIN_HASHLEN], *p = buf;
 	unsigned int len = 0;
+	int n = chain_form_tables(b->form);
 
 	memcpy(p, chain_domain, sizeof(chain_domain));
 	p[sizeof(chain_domain) - 1] = (uint8_t)('0' + b->form % 10);
@@ -220,11 +245,12 @@ chain_link(const uint8_t prev[CHAIN_HASHLEN], struct chain_batch *b)
 	put64(p + 16, (uint64_t)b->committed_us);
 	put64(p + 24, (uint64_t)b->max_ts_us);
 	p += 32;
-	for (int t = 0; t < CHAIN__TABLES; t++, p += 8)
+	for (int t = 0; t < (n ? n : CHAIN__TABLES); t++, p += 8)
 		put64(p, (uint64_t)b->last[t]);
 	memcpy(p, b->raw, CHAIN_HASHLEN);
 	memcpy(p + CHAIN_HASHLEN, b->kept, CHAIN_HASHLEN);
-	EVP_Digest(buf, sizeof(buf), b->hash, &len, EVP_sha256(), NULL);
+	p += 2 * CHAIN_HASHLEN;
+	EVP_Digest(buf, (size_t)(p - buf), b->hash, &len, EVP_sha256(), NULL);
 }
 
 char *
@@ -268,7 +294,7 @@ chain_unhex(const char *s, uint8_t out[CHAIN_HASHLEN])
 }
 
 #define BATCH_COLS "id, run_id, committed_us, coalesce(max_ts_us, 0), conn_last, query_last, " \
-	"answer_last, finding_last, loss_last, sensor_last, raw, hash, form"
+	"answer_last, finding_last, loss_last, sensor_last, hello_last, bytes_last, raw, hash, form"
 
 static void
 batch_from_row(sqlite3_stmt *st, struct chain_batch *b)
@@ -280,11 +306,11 @@ batch_from_row(sqlite3_stmt *st, struct chain_batch *b)
 	b->max_ts_us = sqlite3_column_int64(st, 3);
 	for (int t = 0; t < CHAIN__TABLES; t++)
 		b->last[t] = sqlite3_column_int64(st, 4 + t);
-	if (sqlite3_column_bytes(st, 10) == CHAIN_HASHLEN)
-		memcpy(b->raw, sqlite3_column_blob(st, 10), CHAIN_HASHLEN);
-	if (sqlite3_column_bytes(st, 11) == CHAIN_HASHLEN)
-		memcpy(b->hash, sqlite3_column_blob(st, 11), CHAIN_HASHLEN);
-	b->form = sqlite3_column_int(st, 12);
+	if (sqlite3_column_bytes(st, 4 + CHAIN__TABLES) == CHAIN_HASHLEN)
+		memcpy(b->raw, sqlite3_column_blob(st, 4 + CHAIN__TABLES), CHAIN_HASHLEN);
+	if (sqlite3_column_bytes(st, 5 + CHAIN__TABLES) == CHAIN_HASHLEN)
+		memcpy(b->hash, sqlite3_column_blob(st, 5 + CHAIN__TABLES), CHAIN_HASHLEN);
+	b->form = sqlite3_column_int(st, 6 + CHAIN__TABLES);
 }
 
 static int

@@ -15,22 +15,26 @@
  *     REAL     0x02, the 8 bytes of the IEEE 754 double, big-endian
  *     TEXT     0x03, 4-byte big-endian length, the bytes (no terminator)
  *     BLOB     0x04, 4-byte big-endian length, the bytes
- * by the storage class SQLite reports for the stored value. Rows go table by table,
- * each table's by ascending id.
- *     raw  = SHA-256(the rows of connections, dns_queries, dns_answers)
+ * by the storage class SQLite reports for the stored value. Rows go table by table in
+ * the order of the enum below, each table's by ascending id.
+ *     raw  = SHA-256(the rows of the raw tables: connections, dns_queries, dns_answers,
+ *            and from form 3 hellos, flow_bytes)
  *     kept = SHA-256(the rows of findings, losses, sensor_events)
  *     hash = SHA-256("oc-audit chain F" (16 bytes, F the form's digit) || prev (32
  *            bytes; zeros before the first batch) || id || run_id || committed_us ||
- *            max_ts_us (0 = none) || last id of each table in the order below (each 8
- *            bytes big-endian) || raw || kept)
+ *            max_ts_us (0 = none) || last id of each table of the form in the order
+ *            below (each 8 bytes big-endian; 6 tables in forms 1 and 2, 8 in form 3) ||
+ *            raw || kept)
  * Raw rows are pruned after retention_days; a pruned batch keeps its raw digest (stored
  * at commit), so its hash, and every hash after it, still verifies. Findings are chained
  * as first stored (their count, last_seen and acknowledgement change later and are not).
  *
- * Forms: 1 (schema 4); 2 adds dns_queries.truncated (schema 5). Each batch records its
- * form, and keeps hashing by it. A new column or table (the capture sensor's tls rows:
- * a new enum value and column list, and a column of its last id in batches) is a new
- * form; the columns of every form stay listed in chain.c. */
+ * Forms: 1 (schema 4); 2 adds dns_queries.truncated (schema 5); 3 adds the capture's
+ * tables hellos and flow_bytes (schema 12). Each batch records its form, and keeps
+ * hashing by it: a batch of form 1 or 2 holds no row of the tables form 3 added (their
+ * last ids stay those of the batch before). A new column or table (a new enum value at
+ * the end and its column list, and a column of its last id in batches) is a new form;
+ * the columns of every form stay listed in chain.c. */
 #ifndef OCA_CHAIN_H
 #define OCA_CHAIN_H
 
@@ -41,7 +45,7 @@
 
 #define CHAIN_HASHLEN 32
 #define CHAIN_HEXLEN (2 * CHAIN_HASHLEN + 1)
-#define CHAIN_FORM 2          /* the form new batches are sealed in */
+#define CHAIN_FORM 3          /* the form new batches are sealed in */
 
 enum chain_table {
 	CHAIN_CONNECTIONS,
@@ -50,10 +54,20 @@ enum chain_table {
 	CHAIN_FINDINGS,
 	CHAIN_LOSSES,
 	CHAIN_SENSOR_EVENTS,
+	CHAIN_HELLOS,                    /* from form 3 */
+	CHAIN_FLOW_BYTES,                /* from form 3 */
 	CHAIN__TABLES
 };
-/* Tables [0, CHAIN_RAW_TABLES) are the raw events that retention prunes. */
-#define CHAIN_RAW_TABLES 3
+
+/* How many tables (the first ones of the enum) a batch of this form covers: 6 for forms
+ * 1 and 2, CHAIN__TABLES for form 3; 0 for a form this oc-audit does not know. */
+int chain_form_tables(int form);
+
+/* Is t a raw table, whose rows retention prunes (connections, DNS rows, hellos, bytes)? */
+int chain_table_is_raw(enum chain_table t);
+
+/* Which half of a batch's rows a digest covers. */
+enum chain_half { CHAIN_RAW, CHAIN_KEPT };
 
 struct chain_batch {
 	int form;                        /* the canonical form it was sealed in */
@@ -79,11 +93,11 @@ struct chain_reader;
 struct chain_reader *chain_reader_new(sqlite3 *db, int form, char *err, size_t errlen);
 void chain_reader_free(struct chain_reader *r);
 
-/* Digest the rows of tables [first, end) with ids in (after[t], upto[t]] into out.
- * *max_ts (may be NULL) gets the newest ts_us among them (0 if none has one), *rows
- * (may be NULL) how many rows there were. Returns 0, or -1 on a database error (with
- * the message in sqlite3_errmsg of the reader's db). */
-int chain_digest(struct chain_reader *r, int first, int end, const int64_t after[],
+/* Digest the rows of one half of the tables of the reader's form with ids in
+ * (after[t], upto[t]] into out. *max_ts (may be NULL) gets the newest event time among
+ * them (0 if none has one), *rows (may be NULL) how many rows there were. Returns 0, or
+ * -1 on a database error (with the message in sqlite3_errmsg of the reader's db). */
+int chain_digest(struct chain_reader *r, enum chain_half half, const int64_t after[],
                  const int64_t upto[], uint8_t out[CHAIN_HASHLEN], int64_t *max_ts,
                  int64_t *rows);
 

@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "rules.h"
 #include "timefmt.h"
+#include "units.h"
 
 /* The largest rules file read: far more than RULES_MAX rules of any sensible length. */
 #define RULES_FILE_MAX (4 << 20)
@@ -350,6 +351,24 @@ url_host_loopback(const char *url)
 }
 
 static int
+p_upload_budget(struct conf *c, const char *v, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (*v == '\0') {
+		c->upload_budget = 0;
+		return 0;
+	}
+	if (units_parse_bytes(v, &n) < 0 || n == 0) {
+		snprintf(err, errlen, "'%s' is not a size (50M, 2G, 500000; K, M, G, T are "
+		         "powers of 1024), or empty for off", v);
+		return -1;
+	}
+	c->upload_budget = n;
+	return 0;
+}
+
+static int
 p_api_base(struct conf *c, const char *v, char *err, size_t errlen)
 {
 	if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
@@ -413,7 +432,8 @@ static const struct key keys[] = {
 	FN("collector", "vm_subnet", p_vm_subnet, "192.168.83.0/24",
 	   "sources that are the VM (comma-separated CIDRs)"),
 	STR("collector", "pcap_interface", pcap_interface, "",
-	    "interface to capture on (e.g. br-openclaw); empty = capture off"),
+	    "the VM's bridge to capture on (e.g. br-openclaw): TLS/QUIC SNI, HTTP Host, bytes "
+	    "per destination; it may appear later; empty = capture off"),
 	UINT("collector", "retention_days", retention_days, "30", 1, 36500,
 	     "raw events older than this are pruned; findings are kept"),
 	UINT("collector", "queue_size", queue_size, "65536", 1024, 16777216,
@@ -466,6 +486,9 @@ static const struct key keys[] = {
 	     "dns-tunnel: a label at least this long; 0 = off"),
 	UINT("policy", "tunnel_txt_queries", tunnel_txt_queries, "20", 0, 1000000,
 	     "dns-tunnel: TXT/NULL queries under one domain within an hour; 0 = off"),
+	FN("policy", "upload_budget", p_upload_budget, "",
+	   "volume: bytes the VM may upload to one destination name per UTC day (50M, 2G; "
+	   "needs pcap_interface); empty = off"),
 	FN("web", "listen", p_web_listen, "127.0.0.1:8383",
 	   "dashboard address:port; empty = off"),
 	STR("web", "token_file", web_token_file, "",
@@ -930,9 +953,15 @@ conf_check(struct conf *c)
 		          "mean it (and a web.token_file)");
 	if (!loopback && !c->web_token_file[0])
 		add_error(c, "web.token_file: required when web.listen is not on loopback");
-	if (c->pcap_interface[0])
-		add_error(c, "collector.pcap_interface: packet capture (and with it sni-mismatch) "
-		          "is not in this version of oc-audit; leave it empty");
+	if (c->pcap_interface[0] && !conf_ifname_valid(c->pcap_interface))
+		add_error(c, "collector.pcap_interface: '%s' is not an interface name (1 to 15 "
+		          "bytes, no '/', ':' or white space)", c->pcap_interface);
+	else if (strcmp(c->pcap_interface, "any") == 0)
+		add_error(c, "collector.pcap_interface: name the VM's bridge (br-openclaw), not "
+		          "'any': the capture sees every packet on it exactly once");
+	if (c->upload_budget && !c->pcap_interface[0])
+		add_warning(c, "policy.upload_budget: needs collector.pcap_interface (the capture "
+		            "counts the bytes): no volume finding can be raised without it");
 	if (c->enforce && !c->dns_addr.family)
 		add_error(c, "enforce.mode: enforce needs the resolver (dns.listen): only its "
 		          "answers open the way");
@@ -958,6 +987,20 @@ conf_check(struct conf *c)
 		}
 	}
 	return c->n_errors - before;
+}
+
+bool
+conf_ifname_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n >= 16 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (name[i] == '/' || name[i] == ':' || isspace((unsigned char)name[i]) ||
+		    (unsigned char)name[i] < 0x21 || (unsigned char)name[i] > 0x7e)
+			return false;
+	return true;
 }
 
 int

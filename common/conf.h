@@ -60,6 +60,7 @@ struct conf {
 	unsigned tunnel_distinct_labels;
 	unsigned tunnel_label_length;
 	unsigned tunnel_txt_queries;
+	uint64_t upload_budget;        /* bytes per destination name per day; 0 = off */
 	/* [web] */
 	struct netaddr web_addr;       /* family 0 = dashboard off */
 	uint16_t web_port;
@@ -132,6 +133,10 @@ void conf_copy_keys(struct conf *dst, const struct conf *src,
 /* Print the effective configuration as INI (every key, defaults included), then the
  * effective rules as comments. */
 void conf_print(const struct conf *c, FILE *out);
+
+/* Is name something Linux could call an interface (1-15 printable bytes, no '/', ':'
+ * or space)? */
+bool conf_ifname_valid(const char *name);
 
 /* Normalise a domain pattern for matching: lower case, no trailing dot.
  * Returns 0, or -1 if it is not a valid name or "*.name" pattern. */

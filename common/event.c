@@ -102,3 +102,61 @@ dns_event_free(struct dns_event *ev)
 {
 	free(ev);
 }
+
+struct hello_event *
+hello_event_pack(const struct hello_event *h)
+{
+	size_t nlen = h->name && h->name_len < EVENT_NAMELEN ? h->name_len : 0;
+	size_t slen = h->name_str ? strnlen(h->name_str, EVENT_NAME_STRLEN - 1) : 0;
+	size_t alen = h->alpn ? strnlen(h->alpn, EVENT_ALPNLEN - 1) : 0;
+	size_t size = sizeof(*h) + nlen + 1 + slen + 1 + alen + 1;
+	struct hello_event *out = malloc(size);
+	char *p;
+
+	if (!out)
+		return NULL;
+	*out = *h;
+	out->size = (uint32_t)size;
+	p = (char *)(out + 1);
+	out->name_len = (uint16_t)nlen;
+	out->name = (const uint8_t *)p;
+	memcpy(p, nlen ? (const char *)h->name : "", nlen);
+	p[nlen] = '\0';
+	p += nlen + 1;
+	out->name_str = p;
+	memcpy(p, slen ? h->name_str : "", slen);
+	p[slen] = '\0';
+	p += slen + 1;
+	out->alpn = p;
+	memcpy(p, alen ? h->alpn : "", alen);
+	p[alen] = '\0';
+	return out;
+}
+
+void
+hello_event_free(struct hello_event *h)
+{
+	free(h);
+}
+
+size_t
+event_heap_bytes(const struct event *ev)
+{
+	if (ev->type == EV_DNS && ev->u.dns)
+		return ev->u.dns->size;
+	if (ev->type == EV_HELLO && ev->u.hello)
+		return ev->u.hello->size;
+	return 0;
+}
+
+void
+event_free(struct event *ev)
+{
+	if (ev->type == EV_DNS) {
+		dns_event_free(ev->u.dns);
+		ev->u.dns = NULL;
+	} else if (ev->type == EV_HELLO) {
+		hello_event_free(ev->u.hello);
+		ev->u.hello = NULL;
+	}
+}

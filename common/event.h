@@ -1,9 +1,11 @@
-/* event: what the readers hand to the core thread. Connection events are plain values
- * copied through the queue; a DNS event is one heap block made by its reader
- * (dns_event_pack) and owned by whoever holds the queue slot (the writer frees it). */
+/* event: what the readers hand to the core thread. Connection, byte and sensor events
+ * are plain values copied through the queue; a DNS event (dns_event_pack) and a hello
+ * (hello_event_pack) are one heap block each, made by their reader and owned by whoever
+ * holds the queue slot (event_free frees it). */
 #ifndef OCA_EVENT_H
 #define OCA_EVENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -98,7 +100,72 @@ struct cmd_event {
 	char text[160];
 };
 
-enum event_type { EV_CONN = 1, EV_DNS, EV_CMD };
+/* What the capture read at the start of a flow from the VM: a TLS ClientHello over TCP, a
+ * QUIC Initial's ClientHello, or an HTTP/1.x request head. The name is the SNI or the
+ * Host value (port included, as sent): exact bytes from the VM, and the same in the DNS
+ * presentation form the resolver gives names (dnsmsg_name_str), so that the two compare. */
+enum hello_kind { HELLO_TLS = 1, HELLO_QUIC, HELLO_HTTP };
+
+#define EVENT_NAMELEN 256            /* SNI or Host bytes kept, NUL included */
+#define EVENT_NAME_STRLEN 1024       /* their presentation form, NUL included */
+#define EVENT_ALPNLEN 256
+
+/* The strings are pointers: into the event's own block for one made by
+ * hello_event_pack (what goes through the queue), or to the caller's buffers for one
+ * built on the stack. */
+struct hello_event {
+	int64_t ts_us;                   /* the packet that completed it */
+	uint32_t size;                   /* bytes of the block, set by hello_event_pack */
+	struct netaddr client, server;
+	uint16_t cport, sport;
+	uint8_t proto;                   /* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t kind;                    /* enum hello_kind */
+	bool has_name;                   /* false: no SNI, or a request without Host */
+	bool name_cut;                   /* longer than EVENT_NAMELEN - 1: the first bytes */
+	bool ech;                        /* encrypted_client_hello: the name is the outer one */
+	uint16_t version;                /* TLS/QUIC: the highest TLS version offered; HTTP 0 */
+	uint32_t quic_version;           /* QUIC: 1 or 0x6b3343cf; else 0 */
+	uint16_t name_len;               /* < EVENT_NAMELEN */
+	const uint8_t *name;             /* exact bytes, NUL-terminated for convenience only */
+	const char *name_str;            /* presentation form (< EVENT_NAME_STRLEN); "" none */
+	const char *alpn;                /* protocols offered, comma-separated, escaped (<
+	                                    EVENT_ALPNLEN); "" none */
+};
+
+/* A copy of *h in one allocation sized to what it holds (the strings cut to the bounds
+ * above; NULL strings taken as empty). The caller owns it and frees it with
+ * hello_event_free, from any thread. NULL on out of memory. */
+struct hello_event *hello_event_pack(const struct hello_event *h);
+
+/* Free a hello made by hello_event_pack. NULL is fine. */
+void hello_event_free(struct hello_event *h);
+
+/* Why a flow's byte record was written: the flow goes on into the next slot, or ended. */
+enum flow_end { FLOW_GOES_ON = 0, FLOW_CLOSED, FLOW_IDLE, FLOW_EVICTED, FLOW_FLUSHED };
+
+/* Bytes of one flow of the VM in one time slot, from the capture: lengths on the wire
+ * (IP total length), so a packet cut by the snap length counts whole. Up = from the VM. */
+struct bytes_event {
+	int64_t slot_us;                 /* the slot's start; slots divide an hour */
+	int64_t first_us, last_us;       /* first and last packet counted in it */
+	struct netaddr client, server;
+	uint16_t cport, sport;
+	uint8_t proto;
+	uint8_t end;                     /* enum flow_end */
+	uint64_t bytes_up, bytes_down;
+	uint64_t payload_up, payload_down;   /* of which TCP/UDP data */
+	uint64_t pkts_up, pkts_down;
+};
+
+/* A sensor's change of state, for the record of what it could see (sensor_events). */
+struct sensor_event {
+	int64_t ts_us;
+	char source[12];                 /* "capture" */
+	char state[20];                  /* "up", or why not: "no-interface", "error" */
+	char detail[132];                /* one line for people */
+};
+
+enum event_type { EV_CONN = 1, EV_DNS, EV_CMD, EV_HELLO, EV_BYTES, EV_SENSOR };
 
 struct event {
 	enum event_type type;
@@ -106,7 +173,18 @@ struct event {
 		struct conn_event conn;
 		struct dns_event *dns;
 		struct cmd_event cmd;
+		struct hello_event *hello;
+		struct bytes_event bytes;
+		struct sensor_event sensor;
 	} u;
 };
+
+/* Bytes of heap the event holds (a DNS event's block, a hello), 0 for plain values: what
+ * the queue charges to its byte budget. */
+size_t event_heap_bytes(const struct event *ev);
+
+/* Free what the event holds on the heap (nothing for plain values) and clear the
+ * pointer. */
+void event_free(struct event *ev);
 
 #endif

@@ -25,6 +25,13 @@ static const struct {
 	[FK_CANARY] = { "canary", FK_SEV_CRITICAL,
 		"a canary name (bait planted in the VM) was queried or connected to: the agent "
 		"read the bait and acted on it" },
+	[FK_SNI_MISMATCH] = { "sni-mismatch", FK_SEV_MEDIUM,
+		"a TLS/QUIC SNI or HTTP Host outside the expected set, or not a name the VM "
+		"resolved the address from (domain fronting)" },
+	[FK_ENCRYPTED_SNI] = { "encrypted-sni", FK_SEV_HIGH,
+		"a ClientHello with Encrypted Client Hello: the name asked for is hidden" },
+	[FK_VOLUME] = { "volume", FK_SEV_HIGH,
+		"more bytes uploaded to one name in a day than [policy] upload_budget" },
 };
 
 const char *

@@ -13,6 +13,9 @@ enum findkind {
 	FK_UNEXPECTED_PORT,         /* an expected name on a port/proto not expected */
 	FK_DNS_TUNNEL,              /* many or long labels, or TXT volume, under one domain */
 	FK_CANARY,                  /* a canary name was used: planted bait, read and acted on */
+	FK_SNI_MISMATCH,            /* a TLS/QUIC SNI or HTTP Host the address does not explain */
+	FK_ENCRYPTED_SNI,           /* a ClientHello with ECH: the real name is hidden */
+	FK_VOLUME,                  /* more uploaded to one name in a day than its budget */
 	FK__COUNT
 };
 
@@ -29,8 +32,10 @@ enum findkind_severity {
  * expression x, for ORDER BY: most serious first is ORDER BY FINDKIND_SEV_SQL(..) DESC.
  * Kept equal to findkind.c's table by the unit test. */
 #define FINDKIND_SEV_SQL(x) "(CASE " x " WHEN 'canary' THEN 4" \
-	" WHEN 'dns-bypass' THEN 3 WHEN 'dns-tunnel' THEN 3" \
+	" WHEN 'dns-bypass' THEN 3 WHEN 'dns-tunnel' THEN 3 WHEN 'encrypted-sni' THEN 3" \
+	" WHEN 'volume' THEN 3" \
 	" WHEN 'unexpected-destination' THEN 2 WHEN 'direct-ip' THEN 2" \
+	" WHEN 'sni-mismatch' THEN 2" \
 	" WHEN 'unexpected-domain' THEN 1 WHEN 'unexpected-port' THEN 1 ELSE 0 END)"
 
 /* The same as findkind_severity_name, in SQL: the severity's word, NULL for none. */

@@ -21,13 +21,14 @@
 
 #define QUEUE_WAKE 256
 #define QCHUNK 512
-/* DNS events are sized by what the VM asked and was told, up to the caps of
- * dns_event_pack (event.h): some 12 KiB. The queue also refuses a DNS event that would
- * take the DNS events it holds past this many bytes (counted like a full queue), and
- * wakes the writer once half of it is used, so a stalled writer cannot cost more memory
- * than that whatever the VM does: it is part of the daemon's 64 MiB. 40 000 typical
- * events (~200 bytes) fit, several seconds of the resolver's top rate. */
-#define QUEUE_DNS_BYTES (8u << 20)
+/* DNS events and hellos are sized by what the VM sent and was told, up to the caps of
+ * dns_event_pack and hello_event_pack (event.h): some 12 KiB for DNS, 1.6 KiB for a
+ * hello. The queue also refuses an event whose block would take the blocks it holds
+ * past this many bytes (counted like a full queue), and wakes the writer once half of it
+ * is used, so a stalled writer cannot cost more memory than that whatever the VM does:
+ * it is part of the daemon's 64 MiB. 40 000 typical events (~200 bytes) fit, several
+ * seconds of the resolver's or the capture's top rate. */
+#define QUEUE_HEAP_BYTES (8u << 20)
 
 struct qchunk {
 	struct qchunk *next;
@@ -41,7 +42,7 @@ struct queue {
 	struct qchunk *unmap;                 /* emptied, to unmap outside the lock */
 	size_t hi, ti;                        /* next slot to pop in head, to fill in tail */
 	size_t cap, len, high;
-	size_t dns_bytes;                     /* held by the queued DNS events */
+	size_t heap_bytes;                    /* held by the queued events' heap blocks */
 	bool closed, waiting;
 };
 
@@ -121,8 +122,7 @@ take(struct queue *q)
 {
 	struct event ev = q->head->ev[q->hi++];
 
-	if (ev.type == EV_DNS && ev.u.dns)
-		q->dns_bytes -= ev.u.dns->size;
+	q->heap_bytes -= event_heap_bytes(&ev);
 
 	if (--q->len == 0) {
 		/* empty: start again at the top of the head chunk (it is the tail too) */
@@ -145,8 +145,7 @@ queue_free(struct queue *q)
 	while (q->len > 0) {
 		struct event ev = take(q);
 
-		if (ev.type == EV_DNS)
-			dns_event_free(ev.u.dns);
+		event_free(&ev);
 	}
 	if (q->head)
 		munmap(q->head, sizeof(*q->head));
@@ -161,12 +160,12 @@ queue_free(struct queue *q)
 int
 queue_push(struct queue *q, const struct event *ev)
 {
-	size_t dsize = ev->type == EV_DNS && ev->u.dns ? ev->u.dns->size : 0;
+	size_t dsize = event_heap_bytes(ev);
 	bool wake;
 
 	pthread_mutex_lock(&q->mu);
-	if (q->closed || q->len == q->cap || q->dns_bytes + dsize > QUEUE_DNS_BYTES) {
-		wake = q->waiting && q->len > 0;   /* full of big DNS events: let them go */
+	if (q->closed || q->len == q->cap || q->heap_bytes + dsize > QUEUE_HEAP_BYTES) {
+		wake = q->waiting && q->len > 0;   /* full of big events: let them go */
 		pthread_mutex_unlock(&q->mu);
 		if (wake)
 			pthread_cond_signal(&q->cv);
@@ -187,12 +186,12 @@ queue_push(struct queue *q, const struct event *ev)
 		q->ti = 0;
 	}
 	q->tail->ev[q->ti++] = *ev;
-	q->dns_bytes += dsize;
+	q->heap_bytes += dsize;
 	q->len++;
 	if (q->len > q->high)
 		q->high = q->len;
 	wake = q->waiting && (q->len >= QUEUE_WAKE || q->len == q->cap ||
-	                      q->dns_bytes >= QUEUE_DNS_BYTES / 2);
+	                      q->heap_bytes >= QUEUE_HEAP_BYTES / 2);
 	pthread_mutex_unlock(&q->mu);
 	if (wake)
 		pthread_cond_signal(&q->cv);

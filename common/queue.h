@@ -15,12 +15,13 @@ struct queue;
 /* A queue holding at most capacity events. NULL on out of memory. */
 struct queue *queue_new(size_t capacity);
 
-/* Free the queue and any DNS events still in it. */
+/* Free the queue and the heap blocks of the events still in it. */
 void queue_free(struct queue *q);
 
-/* Copy *ev into the queue; on success the queue owns ev->u.dns. Returns 0, or -1 when
- * the queue is full (capacity events, or a DNS event past the queue's byte budget for
- * DNS events) or closed; the caller still owns everything then. Thread-safe. */
+/* Copy *ev into the queue; on success the queue owns its heap block (ev->u.dns,
+ * ev->u.hello). Returns 0, or -1 when the queue is full (capacity events, or a heap
+ * block past the queue's byte budget for them) or closed; the caller still owns
+ * everything then (event_free). Thread-safe. */
 int queue_push(struct queue *q, const struct event *ev);
 
 /* Move up to max events into out (the caller then owns them). If the queue is empty,

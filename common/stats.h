@@ -27,7 +27,16 @@ enum stat_id {
 	STAT_DNS_UNANSWERED,     /* replies that could not be sent (send error, TCP peer gone) */
 	STAT_DNS_TCP_DROPPED,    /* TCP connections closed at once (over the cap, no memory) */
 	STAT_DNS_TCP_TIMEOUT,    /* TCP connections closed for missing a message's deadline */
-	STAT_PCAP_DROPPED,       /* loss: packets the capture dropped */
+	STAT_PCAP_RECEIVED,      /* frames the capture read */
+	STAT_PCAP_DROPPED,       /* loss: packets the kernel or libpcap dropped (pcap_stats) */
+	STAT_CAPTURE_UNCOUNTED,  /* loss: frames whose bytes no flow could count (cut before
+	                            the ports, later IP fragments, bad headers) */
+	STAT_CAPTURE_UNREAD,     /* loss: flow starts whose hello could not be read (reassembly
+	                            pool or holes, snap length, flow table full) */
+	STAT_CAPTURE_HELLOS,     /* hellos read (TLS, QUIC, HTTP) */
+	STAT_CAPTURE_REFUSED,    /* ClientHellos and request heads that did not parse */
+	STAT_VOLUME_UNTRACKED,   /* loss: byte records no upload budget could be kept for (the
+	                            per-name table was full) */
 	STAT_ALERT_FAILED,       /* alert delivery attempts that failed */
 	STAT_ATTRIB_EVICTED,     /* answers the attribution map evicted (memory budget) */
 	STAT_OTHER_CONNECTIONS,  /* connections from outside vm_subnet: counted apart */

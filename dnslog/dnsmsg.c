@@ -257,6 +257,40 @@ dnsq_error_reply(const struct dnsq *q, int rcode, uint8_t *out, size_t outlen)
 	return pos;
 }
 
+/* One byte of a label in presentation form at out + *o: as itself, or \DDD. Returns 0,
+ * or -1 if it does not fit (5 bytes always do). */
+static int
+put_label_byte(unsigned char ch, char *out, size_t outlen, size_t *o)
+{
+	if (*o + 5 > outlen)
+		return -1;
+	if (ch > 0x20 && ch < 0x7F && !strchr(".\\;()\"@$", ch))
+		out[(*o)++] = (char)ch;
+	else
+		*o += (size_t)snprintf(out + *o, outlen - *o, "\\%03u", ch);
+	return 0;
+}
+
+int
+dnsmsg_host_str(const uint8_t *host, size_t len, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	if (outlen == 0)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (host[i] == '.' && o + 1 < outlen)
+			out[o++] = '.';
+		else if (host[i] == '.' || put_label_byte(host[i], out, outlen, &o) < 0)
+			goto bad;
+	}
+	out[o] = '\0';
+	return (int)o;
+bad:
+	out[0] = '\0';
+	return -1;
+}
+
 int
 dnsmsg_name_str(const uint8_t *wire, size_t len, char *out, size_t outlen)
 {
@@ -288,16 +322,9 @@ dnsmsg_name_str(const uint8_t *wire, size_t len, char *out, size_t outlen)
 				goto bad;
 			out[o++] = '.';
 		}
-		for (size_t i = pos + 1; i <= pos + l; i++) {
-			unsigned char ch = wire[i];
-
-			if (o + 5 > outlen)
+		for (size_t i = pos + 1; i <= pos + l; i++)
+			if (put_label_byte(wire[i], out, outlen, &o) < 0)
 				goto bad;
-			if (ch > 0x20 && ch < 0x7F && !strchr(".\\;()\"@$", ch))
-				out[o++] = (char)ch;
-			else
-				o += (size_t)snprintf(out + o, outlen - o, "\\%03u", ch);
-		}
 		pos += 1 + (size_t)l;
 	}
 	if (pos + 1 != len)

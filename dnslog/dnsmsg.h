@@ -80,6 +80,14 @@ size_t dnsq_error_reply(const struct dnsq *q, int rcode, uint8_t *out, size_t ou
  * uncompressed name of len bytes (out then holds ""). */
 int dnsmsg_name_str(const uint8_t *wire, size_t len, char *out, size_t outlen);
 
+/* A host name as a TLS SNI or an HTTP Host carries it (labels separated by dots, any
+ * bytes, no length prefixes) in the same presentation form: each byte of a label as
+ * dnsmsg_name_str writes it, each dot as a dot. So a name the VM resolved and the name it
+ * then sent in a handshake compare as strings. Writes at most outlen bytes,
+ * NUL-terminated (4 * len + 1 always suffice). Returns the string length, or -1 if out
+ * is too small (out then holds ""). */
+int dnsmsg_host_str(const uint8_t *host, size_t len, char *out, size_t outlen);
+
 /* Every record of the answer section of the DNS message msg (len bytes), in order:
  * owner name (dnsmsg_name_str), type, TTL and data in presentation form (the address
  * for A/AAAA, the target name without final dot for CNAME/NS/PTR/DNAME, ldns's

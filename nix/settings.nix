@@ -52,7 +52,8 @@ in
     '';
     vm_subnet = list [ "192.168.83.0/24" ] "The addresses that are the VM (CIDR prefixes).";
     pcap_interface = str "" ''
-      Interface to capture packets on (e.g. br-openclaw), the TLS SNI sensor; empty =
+      The VM's bridge to capture packets on (e.g. br-openclaw): TLS/QUIC SNI, HTTP
+      Host, bytes per destination; it may appear after the service starts; empty =
       capture off. When set, the unit also allows packet sockets (AF_PACKET) and
       CAP_NET_RAW.
     '';
@@ -143,6 +144,10 @@ in
     tunnel_label_length = uint 52 0 63 "dns-tunnel: a label at least this long; 0 = off.";
     tunnel_txt_queries = uint 20 0 1000000 ''
       dns-tunnel: TXT/NULL queries under one domain within an hour; 0 = off.
+    '';
+    upload_budget = str "" ''
+      volume: bytes the VM may upload to one destination name per UTC day (50M, 2G;
+      needs collector.pcap_interface); empty = off.
     '';
   };
 

@@ -80,20 +80,25 @@ verify_chain(sqlite3 *db, const uint8_t *want_head, struct verify_result *out, c
 		if (id != prev.id + 1)
 			bad(out, prev.id + 1, "batch %lld is missing (the next one is %lld)",
 			    (long long)(prev.id + 1), (long long)id);
-		if (b.form < 1 || b.form > CHAIN_FORM) {
+		if (!chain_form_tables(b.form)) {
 			bad(out, id, "batch %lld has canonical form %d, which this oc-audit does "
 			    "not know", (long long)id, b.form);
 			prev = b;
 			continue;
 		}
+		/* a batch holds rows of its form's tables only */
+		for (int t = chain_form_tables(b.form); t < CHAIN__TABLES; t++)
+			if (b.last[t] != prev.last[t])
+				bad(out, id, "batch %lld (form %d) claims rows of %s, which its form "
+				    "does not cover", (long long)id, b.form, chain_table_name(t));
 		if (!(rd = rds[b.form]) &&
 		    !(rd = rds[b.form] = chain_reader_new(db, b.form, err, errlen)))
 			goto out;
 		re = b;
-		if (chain_digest(rd, 0, CHAIN_RAW_TABLES, prev.last, b.last, re.raw, &max_ts,
+		if (chain_digest(rd, CHAIN_RAW, prev.last, b.last, re.raw, &max_ts,
 		                 &rows) < 0 ||
-		    chain_digest(rd, CHAIN_RAW_TABLES, CHAIN__TABLES, prev.last, b.last, re.kept,
-		                 NULL, NULL) < 0)
+		    chain_digest(rd, CHAIN_KEPT, prev.last, b.last, re.kept, NULL,
+		                 NULL) < 0)
 			goto dberr;
 		out->rows += rows;
 		if (pruned && rows > 0)
@@ -102,8 +107,8 @@ verify_chain(sqlite3 *db, const uint8_t *want_head, struct verify_result *out, c
 		else if (pruned)
 			memcpy(re.raw, b.raw, CHAIN_HASHLEN);   /* what it kept of its deleted rows */
 		else if (memcmp(re.raw, b.raw, CHAIN_HASHLEN) != 0)
-			bad(out, id, "batch %lld: its connections or DNS rows are not the ones "
-			    "sealed (changed, added or deleted)", (long long)id);
+			bad(out, id, "batch %lld: its connections, DNS, hello or byte rows are not the "
+			    "ones sealed (changed, added or deleted)", (long long)id);
 		chain_link(prev.hash, &re);
 		if (memcmp(re.hash, b.hash, CHAIN_HASHLEN) != 0)
 			bad(out, id, "batch %lld: its findings, losses or sensor rows, or its own "

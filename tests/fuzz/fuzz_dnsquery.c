@@ -1,5 +1,7 @@
 /* libFuzzer target: the resolver's query validation (every byte string as a query from
- * the VM), the error reply built from what it read, and the name presentation form. */
+ * the VM), the error reply built from what it read, and the name presentation form; and
+ * every byte string as a host name in a TLS SNI or HTTP Host, whose presentation form
+ * must be the one its DNS name would have. */
 #include "config.h"
 
 #include <stddef.h>
@@ -10,6 +12,36 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* data as a host name: escaped within its bound, and where it is a valid DNS name (labels
+ * of 1..63 bytes, 255 in all), the same string as that name's. */
+static void
+host(const uint8_t *data, size_t size)
+{
+	char hs[DNSMSG_NAME_STRLEN], ns[DNSMSG_NAME_STRLEN];
+	uint8_t wire[256];
+	size_t w = 0, start = 0;
+	int n;
+
+	if (size > 255)
+		return;
+	n = dnsmsg_host_str(data, size, hs, sizeof(hs));
+	if (n < 0 || (size_t)n != strlen(hs) || (size_t)n > 4 * size)
+		__builtin_trap();
+	for (size_t i = 0; i <= size; i++) {
+		if (i < size && data[i] != '.')
+			continue;
+		if (i == start || i - start > 63 || w + 1 + (i - start) + 1 > sizeof(wire))
+			return;                   /* not a DNS name: nothing to compare */
+		wire[w++] = (uint8_t)(i - start);
+		memcpy(wire + w, data + start, i - start);
+		w += i - start;
+		start = i + 1;
+	}
+	wire[w++] = 0;
+	if (dnsmsg_name_str(wire, w, ns, sizeof(ns)) < 0 || strcmp(hs, ns) != 0)
+		__builtin_trap();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -19,6 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char name[DNSMSG_NAME_STRLEN];
 	size_t n;
 
+	host(data, size);
 	if (v == DNSQ_DROP)
 		return 0;
 	if (q.has_question) {

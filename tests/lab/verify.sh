@@ -41,7 +41,7 @@ sql "UPDATE connections SET dport = dport + 1 WHERE id = $row"
 cat "$LAB_DIR/v2.txt" | sed 's/^/# /'
 check "a changed connection: exit 5" "$rc" 5
 check "a changed connection: its batch named" \
-	"$(grep -c "^NOT INTACT: batch $want: its connections or DNS rows" "$LAB_DIR/v2.txt")" 1
+	"$(grep -c "^NOT INTACT: batch $want: its connections, DNS, hello or byte rows" "$LAB_DIR/v2.txt")" 1
 check "the head printed before no longer stands for the record" \
 	"$(grep -c 'record up to it is NOT the one it stood for' "$LAB_DIR/v2.txt")" 1
 

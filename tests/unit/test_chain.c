@@ -80,6 +80,30 @@ canonical_form(void)
 	is_str(chain_hex(two.hash, hex),
 	       "3d3fc3d1bcd9f68774a93f4068da2f322d4a987709094a3888a5940d54b179d6",
 	       "the same in form 2: its digit in the domain");
+
+	/* form 3 hashes the last ids of the capture's tables too; forms 1 and 2 do not */
+	{
+		struct chain_batch f = { .id = 3, .run_id = 2, .form = 3,
+		                         .committed_us = INT64_C(1700000002000000),
+		                         .max_ts_us = INT64_C(1700000001500000),
+		                         .last = { 1, 2, 3, 4, 5, 6, 7, 8 } };
+
+		memcpy(f.raw, one.raw, CHAIN_HASHLEN);
+		memcpy(f.kept, one.raw, CHAIN_HASHLEN);
+		chain_link(zero, &f);
+		is_str(chain_hex(f.hash, hex),
+		       "2ab8f7965ce747c21b2be372640bb8abe6dfd40543b66a2702bb393df9041bcc",
+		       "a form 3 batch's hash covers eight tables");
+		f.form = 2;
+		chain_link(zero, &f);
+		is_str(chain_hex(f.hash, hex),
+		       "4e1f8975045862f0c9d349bd11c7b0ffd68bd226252a7df835a70833ff943929",
+		       "the same batch in form 2: six");
+		ok(chain_form_tables(1) == 6 && chain_form_tables(2) == 6 &&
+		   chain_form_tables(3) == CHAIN__TABLES && chain_form_tables(4) == 0, "tables per form");
+		ok(chain_table_is_raw(CHAIN_HELLOS) && chain_table_is_raw(CHAIN_FLOW_BYTES) &&
+		   !chain_table_is_raw(CHAIN_FINDINGS), "hellos and bytes are raw: pruned");
+	}
 	ok(chain_unhex("xyz", back) < 0 && chain_unhex(hex + 1, back) < 0, "bad hex refused");
 	sqlite3_finalize(st);
 	sqlite3_close(db);
@@ -115,6 +139,27 @@ batch(sqlite3 *db, struct store *s, struct seal *k, int64_t ts, int n)
 		fails += store_conn(s, &ev, NULL) <= 0;
 	}
 	fails += store_dns(s, &q, false) <= 0;
+	{
+		/* what the capture saw of the first connection */
+		struct hello_event h = { .ts_us = ts + 1, .sport = 1000, .cport = 40000,
+		                         .proto = 6, .kind = HELLO_TLS, .has_name = true,
+		                         .name_len = 9, .name = (const uint8_t *)"x.example",
+		                         .name_str = "x.example", .version = 0x0304 };
+		struct bytes_event by = { .slot_us = ts, .first_us = ts, .last_us = ts + 2,
+		                          .sport = 1000, .cport = 40000, .proto = 6,
+		                          .bytes_up = 700, .bytes_down = 5000, .pkts_up = 5,
+		                          .pkts_down = 6, .end = FLOW_CLOSED };
+		int64_t dest;
+
+		netaddr_parse("192.168.83.2", &h.client);
+		netaddr_parse("198.51.100.7", &h.server);
+		dest = store_dest(s, ts, "x.example", &h.server, 1000, 6, false);
+		by.client = h.client;
+		by.server = h.server;
+		fails += dest <= 0;
+		fails += store_hello(s, &h, 0, dest) <= 0;
+		fails += store_bytes(s, &by, 0, dest) <= 0;
+	}
 	fails += store_loss(s, ts, "queue_full", 1) < 0;
 	fails += store_flush(s) < 0;
 	fails += seal_batch(k, ts + n, false) != 1;
@@ -171,6 +216,16 @@ seal_and_verify(const char *dir)
 	sqlite3_exec(db, "INSERT INTO dns_answers(id, query_id, name, rtype, ttl, data) "
 	             "VALUES(3, 3, 'x.example', 1, 60, '198.51.100.7')", NULL, NULL, NULL);
 	check(db, 0, "the answer put back as it was");
+	sqlite3_exec(db, "UPDATE hellos SET name = 'y.example' WHERE id = 6", NULL, NULL, NULL);
+	check(db, 6, "a hello changed");
+	sqlite3_exec(db, "UPDATE hellos SET name = 'x.example' WHERE id = 6", NULL, NULL, NULL);
+	sqlite3_exec(db, "UPDATE flow_bytes SET bytes_up = 1 WHERE id = 8", NULL, NULL, NULL);
+	check(db, 8, "a byte record changed");
+	sqlite3_exec(db, "UPDATE flow_bytes SET bytes_up = 700 WHERE id = 8", NULL, NULL, NULL);
+	sqlite3_exec(db, "UPDATE batches SET form = 2 WHERE id = 2", NULL, NULL, NULL);
+	check(db, 2, "a batch of form 2 cannot hold hellos");
+	sqlite3_exec(db, "UPDATE batches SET form = 3 WHERE id = 2", NULL, NULL, NULL);
+	check(db, 0, "all of it back as sealed");
 	sqlite3_exec(db, "UPDATE batches SET committed_us = committed_us + 1 WHERE id = 9",
 	             NULL, NULL, NULL);
 	check(db, 9, "a batch's own record changed");
@@ -191,12 +246,14 @@ seal_and_verify(const char *dir)
 	for (int i = 0; i < 4; i++)
 		fails += batch(db, s, k, t0 + i * HOUR_US, 50);
 	before = db_int(db, "SELECT max(id) FROM connections", 0);
-	is_int(seal_prune(k, t0 + 2 * HOUR_US, t0 + 40 * DAY_US, 30, 10), 2 * 52,
+	is_int(seal_prune(k, t0 + 2 * HOUR_US, t0 + 40 * DAY_US, 30, 10), 2 * 54,
 	       "retention: the two batches older than the cutoff, whole");
 	check(db, 0, "after pruning two");
-	is_int(seal_prune(k, t0 + 10 * HOUR_US, t0 + 40 * DAY_US, 1000, 10), 2 * 52,
+	is_int(seal_prune(k, t0 + 10 * HOUR_US, t0 + 40 * DAY_US, 1000, 10), 2 * 54,
 	       "retention: the rest");
 	is_int(db_int(db, "SELECT count(*) FROM connections", -1), 0, "every connection gone");
+	is_int(db_int(db, "SELECT (SELECT count(*) FROM hellos) + (SELECT count(*) FROM "
+	              "flow_bytes)", -1), 0, "every hello and byte record gone");
 	fails += batch(db, s, k, t0 + 11 * HOUR_US, 5);
 	is_int(db_int(db, "SELECT min(id) FROM connections", 0), before + 1,
 	       "the next connection's id follows the last one ever stored");
@@ -209,6 +266,8 @@ seal_and_verify(const char *dir)
 	is_int(batch(db, s, k, t0 + 12 * HOUR_US, 5), 0, "a row written by another: no insert fails");
 	is_int(db_int(db, "SELECT count(*) FROM connections", 0), 11, "both kept");
 	check(db, 0, "the other's row sealed with them");
+	is_int(db_int(db, "SELECT bytes_up FROM destinations WHERE domain = 'x.example'", 0),
+	       6 * 700, "bytes counted per destination, and kept by the rollup");
 	sqlite3_exec(db, "UPDATE batches SET raw = zeroblob(32) WHERE id = 2", NULL, NULL, NULL);
 	check(db, 2, "a pruned batch's digest changed");
 	is_int(fails, 0, "every batch stored");

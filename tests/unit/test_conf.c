@@ -273,6 +273,36 @@ main(void)
 	ok(has_error(c, "web.token_file: cannot read /nonexistent/token"), "unreadable secret named");
 	conf_free(c);
 
+	/* the capture's keys */
+	c = conf_new();
+	ok(c->pcap_interface[0] == '\0' && c->upload_budget == 0, "capture off, no budget");
+	is_int(conf_set(c, "collector.pcap_interface=br-openclaw"), 0, "an interface");
+	is_int(conf_set(c, "policy.upload_budget=50M"), 0, "a budget");
+	is_int(c->upload_budget, 50 << 20, "50M is 50 MiB");
+	is_int(conf_set(c, "policy.upload_budget=2G"), 0, "2G");
+	is_int(c->upload_budget, 2LL << 30, "is 2 GiB");
+	is_int(conf_set(c, "policy.upload_budget="), 0, "empty");
+	is_int(c->upload_budget, 0, "is off");
+	is_int(conf_set(c, "policy.upload_budget=lots"), 1, "not a size");
+	is_int(conf_set(c, "policy.upload_budget=0"), 1, "zero is no budget: say empty");
+	conf_free(c);
+	c = conf_new();
+	conf_set(c, "collector.pcap_interface=br/openclaw");
+	is_int(conf_check(c), 1, "a bad interface name is an error");
+	ok(has_error(c, "collector.pcap_interface: 'br/openclaw' is not an interface name"),
+	   "named");
+	conf_free(c);
+	c = conf_new();
+	conf_set(c, "policy.upload_budget=10M");
+	is_int(conf_check(c), 0, "a budget without the capture: no error...");
+	ok(conf_warning_count(c) == 1 && strstr(conf_warning(c, 0), "upload_budget: needs"),
+	   "... but a warning");
+	conf_free(c);
+	c = conf_new();
+	conf_set(c, "collector.pcap_interface=any");
+	is_int(conf_check(c), 1, "'any' is no bridge");
+	conf_free(c);
+
 	ok(conf_domain_normalise("OpenRouter.AI.", out, sizeof(out)) == 0 &&
 	   strcmp(out, "openrouter.ai") == 0, "normalise");
 	ok(conf_domain_normalise("xn--bcher-kva.example", out, sizeof(out)) == 0,

@@ -11,7 +11,8 @@ int
 main(void)
 {
 	static const char *const contract[] = { "unexpected-domain", "unexpected-destination",
-		"direct-ip", "dns-bypass", "unexpected-port", "dns-tunnel", "canary" };
+		"direct-ip", "dns-bypass", "unexpected-port", "dns-tunnel", "canary", "sni-mismatch",
+		"encrypted-sni", "volume" };
 
 	for (size_t i = 0; i < sizeof(contract) / sizeof(contract[0]); i++) {
 		enum findkind k = findkind_from_name(contract[i]);
@@ -27,7 +28,9 @@ main(void)
 	   "no name for none or out of range");
 	is_int(findkind_from_name("Direct-IP"), FK_NONE, "names are exact bytes");
 	is_int(findkind_from_name(NULL), FK_NONE, "NULL is no kind");
-	is_int(findkind_from_name("sni-mismatch"), FK_NONE, "not a kind of this version yet");
+	is_int(findkind_from_name("sni"), FK_NONE, "no prefix matches");
+	ok(findkind_severity(FK_ENCRYPTED_SNI) > findkind_severity(FK_SNI_MISMATCH),
+	   "a hidden name is worse than a name the address does not explain");
 	ok(findkind_severity(FK_DNS_BYPASS) > findkind_severity(FK_DIRECT_IP) &&
 	   findkind_severity(FK_DIRECT_IP) > findkind_severity(FK_UNEXPECTED_DOMAIN),
 	   "hiding from the audit is worse than an unexplained address, worse than a name");

@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "collector/verdict.h"
 #include "tap.h"
@@ -31,6 +33,145 @@ attr(enum attrib_state state, int n, const char **names)
 		r.c[i] = (struct attrib_cand){ .name = names[i], .query_id = 100 + i,
 		                               .valid = state == ATTRIB_VALID };
 	return r;
+}
+
+/* A hello from the VM to dst:port of kind with name (NULL: none). */
+static struct hello_event
+hello(const char *dst, int port, int kind, const char *name)
+{
+	struct hello_event h = { 0 };
+
+	netaddr_parse("192.168.83.2", &h.client);
+	netaddr_parse(dst, &h.server);
+	h.cport = 40000;
+	h.sport = (uint16_t)port;
+	h.proto = kind == HELLO_QUIC ? IPPROTO_UDP : IPPROTO_TCP;
+	h.kind = (uint8_t)kind;
+	if (name) {
+		h.has_name = true;
+		h.name_len = (uint16_t)strlen(name);
+		h.name = (const uint8_t *)name;
+		h.name_str = name;
+	}
+	return h;
+}
+
+/* What a hello means: the names it is checked against, and each way to raise. */
+static void
+hellos(void)
+{
+	struct conf *c = conf_new();   /* expected: api.telegram.org, openrouter.ai; tcp/443 */
+	static const char *tg[] = { "api.telegram.org" };
+	static const char *shared[] = { "cdn.example", "openrouter.ai" };
+	static const char *evil[] = { "evil.example" };
+	struct hello_verdict v;
+	struct attrib_result r;
+	struct hello_event h;
+
+	h = hello("149.154.167.220", 443, HELLO_TLS, "api.telegram.org");
+	r = attr(ATTRIB_VALID, 1, tg);
+	verdict_hello(c, &r, &h, &v);
+	ok(v.kind == FK_NONE && v.pick == 0, "the name the address was resolved from: nothing");
+	h = hello("149.154.167.220", 443, HELLO_TLS, "API.Telegram.ORG.");
+	verdict_hello(c, &r, &h, &v);
+	ok(v.kind == FK_NONE, "in any case, with a final dot");
+	is_str(v.name, "api.telegram.org", "compared lower case, without the dot");
+	h = hello("149.154.167.220", 443, HELLO_QUIC, "api.telegram.org");
+	verdict_hello(c, &r, &h, &v);
+	ok(v.kind == FK_NONE, "QUIC alike");
+	r = attr(ATTRIB_STALE, 1, tg);
+	h = hello("149.154.167.220", 443, HELLO_TLS, "api.telegram.org");
+	verdict_hello(c, &r, &h, &v);
+	ok(v.kind == FK_NONE, "an expired answer still says where the address came from");
+
+	/* domain fronting: an expected address, another name in the handshake */
+	r = attr(ATTRIB_VALID, 1, tg);
+	h = hello("149.154.167.220", 443, HELLO_TLS, "evil.example");
+	verdict_hello(c, &r, &h, &v);
+	is_int(v.kind, FK_SNI_MISMATCH, "an unexpected name to telegram's address");
+	is_str(v.key, "evil.example 149.154.167.220:443/tcp", "keyed by name and destination");
+	is_str(v.name, "evil.example", "its domain is the name asked for");
+	ok(strcmp(v.ip, "149.154.167.220") == 0 && v.port == 443 && strcmp(v.proto, "tcp") == 0,
+	   "its ip, port and proto the destination");
+	ok(strstr(v.detail, "resolved this address from: api.telegram.org") != NULL,
+	   "its detail the names the address was resolved from: %s", v.detail);
+	is_str(v.example, "192.168.83.2:40000 -> 149.154.167.220:443/tcp tls", "example");
+
+	h = hello("104.18.2.3", 443, HELLO_TLS, "api.telegram.org");
+	r = attr(ATTRIB_VALID, 2, shared);
+	verdict_hello(c, &r, &h, &v);
+	is_int(v.kind, FK_SNI_MISMATCH, "an expected name the address was not resolved from");
+	ok(strstr(v.detail, "did not resolve") && strstr(v.detail, "cdn.example, openrouter.ai"),
+	   "says so, with every name: %s", v.detail);
+	h = hello("104.18.2.3", 443, HELLO_TLS, "openrouter.ai");
+	verdict_hello(c, &r, &h, &v);
+	ok(v.kind == FK_NONE && v.pick == 1, "a shared address: any of its names will do");
+
+	h = hello("203.0.113.5", 443, HELLO_TLS, "evil.example");
+	r = attr(ATTRIB_VALID, 1, evil);
+	verdict_hello(c, &r, &h, &v);
+	ok(v.kind == FK_SNI_MISMATCH && strstr(v.detail, "outside the expected set"),
+	   "resolved, but outside the expected set: sni-mismatch too");
+	h = hello("198.51.100.77", 443, HELLO_TLS, "api.telegram.org");
+	r = attr(ATTRIB_NONE, 0, NULL);
+	verdict_hello(c, &r, &h, &v);
+	ok(v.kind == FK_SNI_MISMATCH && strstr(v.detail, "no DNS answer gave"),
+	   "an address no answer gave, whatever the name");
+
+	h = hello("198.51.100.77", 443, HELLO_TLS, NULL);
+	verdict_hello(c, &r, &h, &v);
+	ok(v.kind == FK_NONE && v.name[0] == '\0', "no SNI: nothing to compare (direct-ip's)");
+	h = hello("198.51.100.77", 80, HELLO_HTTP, "198.51.100.77:80");
+	verdict_hello(c, &r, &h, &v);
+	ok(v.kind == FK_NONE, "a Host that is an address: nothing");
+	h = hello("2001:db8::7", 80, HELLO_HTTP, "[2001:db8::7]:8080");
+	verdict_hello(c, &r, &h, &v);
+	ok(v.kind == FK_NONE, "a bracketed IPv6 Host: nothing");
+
+	/* HTTP: the Host's port is not part of the name */
+	r = attr(ATTRIB_VALID, 1, tg);
+	h = hello("149.154.167.220", 80, HELLO_HTTP, "api.telegram.org:80");
+	verdict_hello(c, &r, &h, &v);
+	ok(v.kind == FK_NONE, "Host with its port: the name alone compared");
+	h = hello("149.154.167.220", 80, HELLO_HTTP, "evil.example:8080");
+	verdict_hello(c, &r, &h, &v);
+	ok(v.kind == FK_SNI_MISMATCH && strcmp(v.name, "evil.example") == 0,
+	   "HTTP Host fronting: sni-mismatch for the name without its port");
+	ok(strstr(v.detail, "HTTP") != NULL, "the detail says it was HTTP");
+	h = hello("149.154.167.220", 80, HELLO_HTTP, "evil.example:80x");
+	verdict_hello(c, &r, &h, &v);
+	is_str(v.name, "evil.example:80x", "not a port: kept");
+
+	/* encrypted client hello */
+	h = hello("104.18.2.3", 443, HELLO_TLS, "cloudflare-ech.com");
+	h.ech = true;
+	r = attr(ATTRIB_VALID, 2, shared);
+	verdict_hello(c, &r, &h, &v);
+	is_int(v.kind, FK_ENCRYPTED_SNI, "ECH: encrypted-sni (not also sni-mismatch)");
+	is_str(v.key, "cloudflare-ech.com 104.18.2.3:443/tcp", "keyed by the outer name");
+	ok(strstr(v.detail, "outer name is cloudflare-ech.com") != NULL, "the outer SNI recorded");
+	h.has_name = false;
+	verdict_hello(c, &r, &h, &v);
+	ok(v.kind == FK_ENCRYPTED_SNI && strcmp(v.key, "104.18.2.3:443/tcp") == 0,
+	   "ECH without an outer name: keyed by destination");
+
+	/* IPv6 destination: bracketed in the key */
+	h = hello("2001:db8::9", 443, HELLO_QUIC, "evil.example");
+	r = attr(ATTRIB_NONE, 0, NULL);
+	verdict_hello(c, &r, &h, &v);
+	is_str(v.key, "evil.example [2001:db8::9]:443/udp", "IPv6 key bracketed, QUIC is udp");
+
+	/* canary names: exposed for the canary kind */
+	ok(conf_set(c, "policy.expected_domains=api.telegram.org") == 0, "policy set");
+	rules_parse_canaries(c->rules, "bait.example", (char[64]){ 0 }, 64);
+	h = hello("149.154.167.220", 443, HELLO_TLS, "Bait.Example");
+	r = attr(ATTRIB_VALID, 1, tg);
+	verdict_hello(c, &r, &h, &v);
+	is_str(v.canary, "bait.example", "a canary SNI is named for the canary kind");
+	h = hello("149.154.167.220", 443, HELLO_TLS, "api.telegram.org");
+	verdict_hello(c, &r, &h, &v);
+	ok(v.canary == NULL, "no canary otherwise");
+	conf_free(c);
 }
 
 int
@@ -181,5 +322,6 @@ main(void)
 	   "an address an expected name explains too: no canary (its query was one)");
 
 	conf_free(c);
+	hellos();
 	return done_testing();
 }

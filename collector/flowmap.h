@@ -1,0 +1,49 @@
+/* flowmap: the core's memory of the VM's flows, by 5-tuple: the connection row NFLOG
+ * made for the flow and the destination row its bytes count in. The capture's hellos
+ * and byte records come separately from NFLOG's connections (another reader, later);
+ * this joins them without a query per record. It is only a cache: a flow not found here
+ * is looked up in the connections table, and one pushed out of the full table is
+ * looked up again. FLOWMAP_SLOTS entries, FLOWMAP_PROBE probed per key: a key goes
+ * into a free slot of its window, else over the least recently used one. Pure. */
+#ifndef OCA_FLOWMAP_H
+#define OCA_FLOWMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/netaddr.h"
+
+#define FLOWMAP_SLOTS 65536
+#define FLOWMAP_PROBE 8
+
+struct flowkey {
+	struct netaddr client, server;
+	uint16_t cport, sport;
+	uint8_t proto;
+};
+
+struct flowinfo {
+	int64_t conn_id;               /* 0 = no connection row */
+	int64_t dest_id;               /* 0 = not resolved yet */
+	uint32_t held;                 /* the core's held hello of the flow: its slot + 1 */
+};
+
+struct flowmap;
+
+/* An empty map. seed varies the hash per process. NULL on out of memory. */
+struct flowmap *flowmap_new(uint64_t seed);
+void flowmap_free(struct flowmap *m);
+
+/* The flow's entry (marked used at now_us), or NULL. Valid until the next put. */
+struct flowinfo *flowmap_get(struct flowmap *m, const struct flowkey *k, int64_t now_us);
+
+/* The flow's entry, made (zeroed) if it is not there. Never NULL. */
+struct flowinfo *flowmap_put(struct flowmap *m, const struct flowkey *k, int64_t now_us);
+
+/* Forget one flow (it ended), or all of them (their rows were rolled back). */
+void flowmap_del(struct flowmap *m, const struct flowkey *k);
+void flowmap_clear(struct flowmap *m);
+
+size_t flowmap_size(const struct flowmap *m);
+
+#endif
