@@ -327,6 +327,28 @@ put_one(struct sink *s, const struct alertmsg_fields *a)
 		}
 		return;
 	}
+	if (is_kind(a, "sensor")) {
+		bool up = is(a->state, "up");
+
+		puts_raw(s, up ? "oc-audit: a sensor sees again: " : "oc-audit: a sensor is blind: ");
+		put_clean(s, has(a->source) ? a->source : "unknown", 32);
+		if (!up) {
+			puts_raw(s, " ");
+			put_clean(s, has(a->state) ? a->state : "unknown", 32);
+		}
+		if (has(a->first_seen)) {
+			puts_raw(s, "\nsince: ");
+			put_clean(s, a->first_seen, 64);
+		}
+		puts_raw(s, up ? "\nThe blind spot before it stays in the record: the verdict "
+		         "cannot be CLEAN over it." : "\nWhat the VM does is not all recorded "
+		         "until it sees again: the verdict cannot be CLEAN.");
+		if (has(a->detail)) {
+			puts_raw(s, "\ndetail: ");
+			put_clean(s, a->detail, DETAIL_MAX);
+		}
+		return;
+	}
 	if (is_kind(a, "test")) {
 		puts_raw(s, "oc-audit: test message\n");
 		puts_raw(s, has(a->detail) ? "" : "Alerts reach this chat.");
@@ -377,6 +399,11 @@ put_short(struct sink *s, const struct alertmsg_fields *a)
 		puts_raw(s, "the watch week has ended");
 	} else if (is_kind(a, "test")) {
 		puts_raw(s, "test message");
+	} else if (is_kind(a, "sensor")) {
+		puts_raw(s, "sensor ");
+		put_clean(s, has(a->source) ? a->source : "unknown", 32);
+		puts_raw(s, " ");
+		put_clean(s, has(a->state) ? a->state : "unknown", 32);
 	} else {
 		if (is_canary(a))
 			puts_raw(s, "CANARY: ");

@@ -18,7 +18,7 @@
 /* One alert's fields: the outbox row's kind and its body's fields. Strings may be NULL
  * (absent); numbers are -1 when absent. Nothing here is trusted. */
 struct alertmsg_fields {
-	const char *outbox_kind;  /* 'finding', 'loss', 'watch-end', 'test' */
+	const char *outbox_kind;  /* 'finding', 'loss', 'watch-end', 'test', 'sensor' */
 	const char *kind;         /* finding kind ("direct-ip"...), or the outbox kind */
 	const char *domain, *ip, *proto;
 	long long port, count, watch_day;
@@ -28,6 +28,8 @@ struct alertmsg_fields {
 	 * hash chain's head (batch number and hash) */
 	const char *verdict, *head;
 	long long open, blind, batch;
+	/* a sensor's change of state (outbox kind 'sensor'): "nflog", and "up" or why not */
+	const char *source, *state;
 };
 
 /* Copy in to out (outlen bytes, NUL-terminated, cut on a character boundary, never in

@@ -198,7 +198,7 @@ static const char sql_pending[] =
 
 static const char *const body_keys[] = {
 	"$.kind", "$.domain", "$.ip", "$.proto", "$.first_seen", "$.last_seen", "$.detail",
-	"$.verdict", "$.head",
+	"$.verdict", "$.head", "$.source", "$.state",
 };
 
 static char *
@@ -238,6 +238,8 @@ row_fields(struct alertoutbox *ob, struct alertoutbox_row *r)
 	r->f.watch_day = alertjson_int(ob->js, r->body, "$.watch_day", -1);
 	r->f.verdict = r->s[8];
 	r->f.head = r->s[9];
+	r->f.source = r->s[10];
+	r->f.state = r->s[11];
 	r->f.open = alertjson_int(ob->js, r->body, "$.open", -1);
 	r->f.blind = alertjson_int(ob->js, r->body, "$.blind", -1);
 	r->f.batch = alertjson_int(ob->js, r->body, "$.batch", -1);

@@ -34,7 +34,7 @@ struct alertoutbox_row {
 	int64_t id;
 	bool dup;                /* an earlier row already told about the same finding */
 	struct alertoutbox_mem *m;
-	char *s[10];             /* owned strings behind f */
+	char *s[12];             /* owned strings behind f */
 	struct alertmsg_fields f;
 	char *body;
 	bool tried;              /* the rest is the caller's, for its round */

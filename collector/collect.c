@@ -28,8 +28,10 @@
 #include "netadm.h"
 #include "privdrop.h"
 #include "sandbox.h"
+#include "sensorwatch.h"
 #include "service.h"
 #include "common/stats.h"
+#include "common/timefmt.h"
 #include "web/web.h"
 #include "writer.h"
 
@@ -119,6 +121,7 @@ struct daemon {
 	struct privdrop_id id;
 	struct netadm *na;
 	struct enforce *enf;         /* enforce mode only */
+	int64_t rule_last;           /* the ruleset check's last answer (logged on change) */
 	struct queue *q;
 	struct stats *st;
 	struct writer *w;
@@ -178,19 +181,41 @@ drop_privileges(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* Ask the helper whether the nftables rule that feeds NFLOG is in place, and log it. */
+/* How often the ruleset is checked while the collector runs. */
+#define RULESET_CHECK_US INT64_C(60000000)
+
+/* Ask the helper whether the nftables rule that feeds NFLOG is in place, log what
+ * changed, and hand the answer to the core thread (sensorwatch.h), which records it
+ * and raises a sensor finding when the rule is not there. */
 static void
 check_ruleset(struct daemon *d)
 {
+	struct event ev = { .type = EV_CMD };
+	struct cmd_event *c = &ev.u.cmd;
 	struct nftcheck_result r;
 
+	c->kind = CMD_SENSOR_CHECK;
+	c->ts_us = timefmt_now_us();
 	if (netadm_ruleset_check(d->na, d->c->nflog_group, d->c->vm_subnet,
-	                         d->c->n_vm_subnet, 5000, &r) < 0)
-		log_err("nftables check: no answer from the helper: %s", strerror(errno));
-	else if (r.verdict == NFTCHECK_OK)
-		log_info("nftables check: ok: %s", r.detail);
-	else
-		log_warn("nftables check: %s: %s", nftcheck_verdict_name(r.verdict), r.detail);
+	                         d->c->n_vm_subnet, 5000, &r) < 0) {
+		c->arg = SW_RULE_UNVERIFIED;
+		snprintf(c->text, sizeof(c->text), "no answer from the privileged helper: %s",
+		         strerror(errno));
+	} else {
+		c->arg = r.verdict == NFTCHECK_OK ? SW_RULE_OK :
+		         r.verdict == NFTCHECK_MISSING ? SW_RULE_MISSING :
+		         r.verdict == NFTCHECK_WRONG_GROUP ? SW_RULE_WRONG_GROUP : SW_RULE_UNVERIFIED;
+		snprintf(c->text, sizeof(c->text), "%.*s", (int)sizeof(c->text) - 1, r.detail);
+	}
+	if (c->arg != d->rule_last) {
+		if (c->arg == SW_RULE_OK)
+			log_info("nftables check: ok: %s", c->text);
+		else
+			log_warn("nftables check: %s", c->text);
+	}
+	d->rule_last = c->arg;
+	if (queue_push(d->q, &ev) < 0)
+		log_debug("nftables check: queue full; told at the next check");
 }
 
 /* What a SIGHUP applies; every other key needs a restart (the sockets, the database and
@@ -344,8 +369,9 @@ reload(struct daemon *d, const char *why)
 	if (*ch.restart)
 		log_warn("%s: changed, but takes effect only after a restart: %s", why,
 		         ch.restart);
-	check_ruleset(d);
 done:
+	/* a rejected file does not stop an operator who just fixed the rule from seeing it */
+	check_ruleset(d);
 	snprintf(status, sizeof(status), "collecting: NFLOG group %u", d->c->nflog_group);
 	service_ready(status);
 }
@@ -387,6 +413,7 @@ collect_main(int argc, char **argv)
 	struct daemon d = { 0 };
 	char err[1024], status[256];
 	sigset_t set;
+	int64_t next_check;
 
 	d.st = calloc(1, sizeof(*d.st));
 	if (!sets || !d.st) {
@@ -451,6 +478,7 @@ collect_main(int argc, char **argv)
 	         d.c->nflog_group, d.c->database, d.id.name, (unsigned)d.id.uid,
 	         d.cap ? d.c->pcap_interface : "off");
 	check_ruleset(&d);
+	next_check = queue_mono_us() + RULESET_CHECK_US;
 	snprintf(status, sizeof(status), "collecting: NFLOG group %u", d.c->nflog_group);
 	service_ready(status);
 	filestamp_take(d.c->rules_file, &d.rules_seen);
@@ -460,6 +488,10 @@ collect_main(int argc, char **argv)
 		struct filestamp now;
 
 		if ((sig = sigtimedwait(&set, NULL, &tick)) < 0) {
+			if (errno == EAGAIN && queue_mono_us() >= next_check) {
+				check_ruleset(&d);
+				next_check = queue_mono_us() + RULESET_CHECK_US;
+			}
 			/* the rules file is reread when it changes, as on SIGHUP (the dashboard's
 			 * "expect this" appends to it, an operator edits it) */
 			if (errno == EAGAIN && cur->rules_file[0]) {

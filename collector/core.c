@@ -193,6 +193,18 @@ core_watch(struct core *k, struct store *s, int64_t ts_us)
 	return (int)wk.day;
 }
 
+int
+core_watch_day(const struct core *k, int64_t ts_us)
+{
+	struct watch wk;
+
+	watch_decide(&(struct watch_in){ .configured_us = k->c->watch_start_us,
+	                                 .stored_us = k->watch_stored_us,
+	                                 .first_event_us = k->first_us,
+	                                 .days = k->c->watch_days, .now_us = ts_us }, &wk);
+	return (int)wk.day;
+}
+
 /* Lower case, no final dot: the key of a name-based finding. */
 void
 core_name_key(const char *name, char *out, size_t outlen)

@@ -37,6 +37,9 @@ int core_dns(struct core *k, struct store *s, const struct dns_event *ev);
  * not, -1 on a database error. */
 int core_canary(struct core *k, struct store *s, const char *name, const char *how,
                 const char *example, int64_t ts_us, int64_t conn_id, int64_t query_id);
+/* The watch day ts_us falls in, as far as the watch has started (0 before it): for a
+ * finding that is not an event's (a sensor's), which does not start the watch. */
+int core_watch_day(const struct core *k, int64_t ts_us);
 
 /* Answers the attribution map has evicted so far to stay within its memory budget. */
 uint64_t core_attrib_evictions(const struct core *k);

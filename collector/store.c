@@ -831,8 +831,9 @@ store_finding(struct store *s, const struct finding_in *f, bool *is_new)
 
 		sqlite3_bind_int64(ob, 1, id);
 		sqlite3_bind_int64(ob, 2, f->ts_us);
-		if (step_done(ob) < 0)
+		if (!f->no_alert && step_done(ob) < 0)
 			return -1;
+		sqlite3_clear_bindings(ob);
 		*is_new = true;
 		return rollup_remember(s->finding, key, id) < 0 ? -1 : id;
 	}
@@ -885,6 +886,30 @@ store_sensor_event(struct store *s, int64_t ts_us, int64_t run_id, const char *s
 	sqlite3_bind_text(st, 4, state, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, detail, -1, SQLITE_TRANSIENT);
 	return insert_row(s, st, CHAIN_SENSOR_EVENTS, 6) < 0 ? -1 : 0;
+}
+
+int
+store_sensor_alert(struct store *s, int64_t ts_us, const char *source, const char *state,
+                   int64_t since_us, const char *detail)
+{
+	/* rare (a sensor's state changes): prepared when needed */
+	static const char sql[] =
+		"INSERT INTO alert_outbox(kind, created_us, body, next_us) VALUES('sensor', ?1, "
+		"json_object('kind', 'sensor', 'source', ?2, 'state', ?3, 'first_seen', "
+		DB_ISO("?4") ", 'detail', ?5), ?1)";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, ts_us);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, since_us);
+	sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
 }
 
 void

@@ -41,6 +41,7 @@ struct finding_in {
 	const char *example;        /* the event that raised it */
 	int64_t conn_id, query_id;  /* 0 = none */
 	bool blocked;               /* enforce mode dropped the attempts (key says so too) */
+	bool no_alert;              /* the caller raises its own alert (a sensor's) */
 };
 
 /* Prepare every statement on db (a read-write handle the caller keeps open).
@@ -105,6 +106,11 @@ int store_loss(struct store *s, int64_t ts_us, const char *source, uint64_t coun
 /* Record a change of state of a sensor (sensor_events). Returns 0, or -1. */
 int store_sensor_event(struct store *s, int64_t ts_us, int64_t run_id, const char *source,
                        const char *state, const char *detail);
+
+/* Queue the alert for a sensor's change of state (outbox kind 'sensor'): source is now
+ * in state (blind, or "up" again) since since_us, detail says why. Returns 0, or -1. */
+int store_sensor_alert(struct store *s, int64_t ts_us, const char *source, const char *state,
+                       int64_t since_us, const char *detail);
 
 /* The ids of the chained tables (chain.h): make the next id of each table at least
  * last[t] + 1 (the chain's last batch may name rows retention has deleted since), and

@@ -27,9 +27,11 @@
 
 #include "core.h"
 #include "common/db.h"
+#include "common/findkind.h"
 #include "common/log.h"
 #include "common/netaddr.h"
 #include "seal.h"
+#include "sensorwatch.h"
 #include "service.h"
 #include "store.h"
 #include "common/timefmt.h"
@@ -48,6 +50,7 @@ struct writer {
 	struct store *store;
 	struct seal *seal;
 	struct core *core;
+	struct sensorwatch sw;            /* whether NFLOG sees: its changes go in commits */
 	struct queue *q;
 	struct stats *st;
 	pthread_mutex_t conf_mu;          /* the two below: a reload's hand-over */
@@ -136,6 +139,7 @@ writer_new(const struct conf *c, struct queue *q, struct stats *st, char *err,
 	pthread_mutex_init(&w->conf_mu, NULL);
 	w->conf = c;
 	w->retention_days = c->retention_days;
+	sensorwatch_init(&w->sw, c->nflog_group, (int64_t)c->nflog_silence * US_PER_SEC);
 	snprintf(w->wal_path, sizeof(w->wal_path), "%s-wal", c->database);
 	if (!(w->db = db_open_rw(c->database, err, errlen)))
 		goto fail;
@@ -224,6 +228,17 @@ other(struct writer *w, enum stat_id id, const struct netaddr *src)
 	w->other_logged = true;
 }
 
+/* The addresses a DNS answer gave (what the VM would connect to). */
+static unsigned
+addresses(const struct dns_event *ev)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < ev->n_answers; i++)
+		n += ev->answers[i].rtype == 1 || ev->answers[i].rtype == 28;
+	return n;
+}
+
 static void
 handle(struct writer *w, struct event *ev)
 {
@@ -244,6 +259,7 @@ handle(struct writer *w, struct event *ev)
 	}
 	switch (ev->type) {
 	case EV_CONN:
+		sensorwatch_conn(&w->sw, ev->u.conn.ts_us);   /* NFLOG delivers, whoever sent */
 		if ((rc = core_conn(w->core, w->store, &ev->u.conn)) == 1)
 			other(w, STAT_OTHER_CONNECTIONS, &ev->u.conn.src);
 		break;
@@ -252,13 +268,19 @@ handle(struct writer *w, struct event *ev)
 
 		if ((rc = core_dns(w->core, w->store, ev->u.dns)) == 1)
 			other(w, STAT_OTHER_DNS, &ev->u.dns->client);
+		else if (rc == 0)
+			sensorwatch_dns(&w->sw, ev->u.dns->ts_us, addresses(ev->u.dns));
 		dns_event_free(ev->u.dns);
 		ev->u.dns = NULL;
 		stats_add(w->st, STAT_ATTRIB_EVICTED, core_attrib_evictions(w->core) - evicted);
 		break;
 	}
 	case EV_CMD:
-		rc = store_cmd(w->store, &ev->u.cmd);
+		if (ev->u.cmd.kind == CMD_SENSOR_CHECK)
+			sensorwatch_rule(&w->sw, (enum sensorwatch_rule)ev->u.cmd.arg,
+			                 ev->u.cmd.text, ev->u.cmd.ts_us);
+		else
+			rc = store_cmd(w->store, &ev->u.cmd);
 		break;
 	case EV_HELLO:
 		if ((rc = core_hello(w->core, w->store, ev->u.hello, queue_mono_us())) == 1) {
@@ -296,6 +318,40 @@ handle(struct writer *w, struct event *ev)
 	}
 }
 
+/* A change of NFLOG's state, in the open transaction: stored for the report's coverage;
+ * a blind one raises a sensor finding, and going blind or seeing again an alert of its
+ * own (a finding alerts once, a rule can go and come back many times). */
+static int
+sensor_change(struct writer *w, int64_t now)
+{
+	struct sensorwatch_change ch;
+	char key[64], iso[TIMEFMT_ISOLEN];
+	bool is_new;
+
+	if (!sensorwatch_poll(&w->sw, now, &ch))
+		return 0;
+	if (ch.blind)
+		log_warn("sensor %s: %s since %s: %s", ch.source, ch.state,
+		         timefmt_iso(ch.since_us, iso, sizeof(iso)), ch.detail);
+	else
+		log_info("sensor %s: %s: %s", ch.source, ch.state, ch.detail);
+	if (store_sensor_event(w->store, ch.since_us, w->run_id, ch.source, ch.state,
+	                       ch.detail) < 0)
+		return -1;
+	if ((ch.blind || ch.was_blind) &&
+	    store_sensor_alert(w->store, now, ch.source, ch.state, ch.since_us, ch.detail) < 0)
+		return -1;
+	if (!ch.blind)
+		return 0;
+	snprintf(key, sizeof(key), "%s %s", ch.source, ch.state);
+	struct finding_in f = {
+		.kind = findkind_name(FK_SENSOR), .key = key, .port = -1, .ts_us = ch.since_us,
+		.watch_day = core_watch_day(w->core, ch.since_us), .detail = ch.detail,
+		.no_alert = true,
+	};
+	return store_finding(w->store, &f, &is_new) < 0 ? -1 : 0;
+}
+
 /* Commit the open transaction, with the held hellos whose time is up (all of them when
  * seal_now: the end). On failure roll back and count n events as lost, but those the
  * core holds still (they come in a later transaction). */
@@ -308,11 +364,12 @@ commit(struct writer *w, size_t n, bool seal_now)
 
 	n = n - w->held + (released > 0 ? (size_t)released : 0);
 	w->held = 0;
-	if (w->tx_broken || released < 0 ||
+	if (w->tx_broken || released < 0 || sensor_change(w, now) < 0 ||
 	    store_counters(w, now, snap) < 0 || store_flush(w->store) < 0 ||
 	    seal_batch(w->seal, now, seal_now) < 0 || exec(w, "COMMIT") < 0) {
 		note_db_error(w, "commit failed");
 		exec(w, "ROLLBACK");
+		sensorwatch_stored(&w->sw, false);
 		seal_committed(w->seal, false);
 		store_discard(w->store);
 		core_rollback(w->core);
@@ -322,6 +379,7 @@ commit(struct writer *w, size_t n, bool seal_now)
 	}
 	w->n_cmds = 0;
 	seal_committed(w->seal, true);
+	sensorwatch_stored(&w->sw, true);
 	memcpy(w->stored, snap, sizeof(snap));
 	if (w->db_failing)
 		log_info("database: writes succeed again");
@@ -346,9 +404,6 @@ checkpoint(struct writer *w, bool force)
 	sqlite3_busy_timeout(w->db, 5000);
 }
 
-/* Delete raw events older than the retention, batch by batch (a batch goes once its
- * newest event is older): a few small transactions per call, so ingest never waits
- * long. Each batch keeps its row and digests, so the chain still verifies. */
 /* Run sql (a DELETE of at most ?2 rows older than ?1) until it deletes fewer, ten
  * rounds at most, each its own small transaction. */
 static void
@@ -371,6 +426,9 @@ prune_rows(struct writer *w, const char *sql, int64_t cutoff)
 	sqlite3_finalize(st);
 }
 
+/* Delete raw events older than the retention, batch by batch (a batch goes once its
+ * newest event is older): a few small transactions per call, so ingest never waits
+ * long. Each batch keeps its row and digests, so the chain still verifies. */
 static void
 prune(struct writer *w, int64_t now)
 {

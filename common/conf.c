@@ -438,6 +438,9 @@ static const struct key keys[] = {
 	     "raw events older than this are pruned; findings are kept"),
 	UINT("collector", "queue_size", queue_size, "65536", 1024, 16777216,
 	     "events held between the readers and the database writer"),
+	UINT("collector", "nflog_silence", nflog_silence, "300", 0, 86400,
+	     "seconds NFLOG may stay silent while DNS answers with addresses reach the VM "
+	     "before it counts as not seeing (a sensor finding); 0 = never"),
 	FN("collector", "user", p_user, "oc-audit",
 	    "unprivileged user collect switches to once NFLOG, its sockets and the database "
 	    "are open (when started as root; started as another user, it keeps that one)"),

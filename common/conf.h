@@ -29,6 +29,7 @@ struct conf {
 	char pcap_interface[64];
 	unsigned retention_days;
 	unsigned queue_size;
+	unsigned nflog_silence;        /* seconds of address answers without NFLOG; 0 = off */
 	char user[64];                 /* switched to after the privileged opens, as root */
 	/* [dns] */
 	struct netaddr dns_addr;       /* family 0 = DNS service off */

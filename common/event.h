@@ -90,6 +90,8 @@ enum cmd_kind {
 	CMD_ALERT_RETRY,        /* id = alert_outbox.id; try again at arg (us); text = error */
 	CMD_ALERT_ENQUEUE,      /* a new outbox row at ts_us; text = its JSON body, with "kind"
 	                           ('loss', 'watch-end' or 'test'; one 'watch-end' ever) */
+	CMD_SENSOR_CHECK,       /* the ruleset check at ts_us answered arg (collector/
+	                           sensorwatch.h's enum sensorwatch_rule); text = its detail */
 };
 
 struct cmd_event {

@@ -32,6 +32,9 @@ static const struct {
 		"a ClientHello with Encrypted Client Hello: the name asked for is hidden" },
 	[FK_VOLUME] = { "volume", FK_SEV_HIGH,
 		"more bytes uploaded to one name in a day than [policy] upload_budget" },
+	[FK_SENSOR] = { "sensor", FK_SEV_HIGH,
+		"a sensor could not see: no nftables rule logs the VM's connections to NFLOG, or "
+		"NFLOG stayed silent while DNS answers reached the VM" },
 };
 
 const char *

@@ -16,6 +16,7 @@ enum findkind {
 	FK_SNI_MISMATCH,            /* a TLS/QUIC SNI or HTTP Host the address does not explain */
 	FK_ENCRYPTED_SNI,           /* a ClientHello with ECH: the real name is hidden */
 	FK_VOLUME,                  /* more uploaded to one name in a day than its budget */
+	FK_SENSOR,                  /* a sensor could not see (collector/sensorwatch.h) */
 	FK__COUNT
 };
 
@@ -33,7 +34,7 @@ enum findkind_severity {
  * Kept equal to findkind.c's table by the unit test. */
 #define FINDKIND_SEV_SQL(x) "(CASE " x " WHEN 'canary' THEN 4" \
 	" WHEN 'dns-bypass' THEN 3 WHEN 'dns-tunnel' THEN 3 WHEN 'encrypted-sni' THEN 3" \
-	" WHEN 'volume' THEN 3" \
+	" WHEN 'volume' THEN 3 WHEN 'sensor' THEN 3" \
 	" WHEN 'unexpected-destination' THEN 2 WHEN 'direct-ip' THEN 2" \
 	" WHEN 'sni-mismatch' THEN 2" \
 	" WHEN 'unexpected-domain' THEN 1 WHEN 'unexpected-port' THEN 1 ELSE 0 END)"

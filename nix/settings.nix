@@ -60,6 +60,10 @@ in
     retention_days = uint 30 1 36500 ''
       Raw events older than this many days are deleted; findings and rollups are kept.
     '';
+    nflog_silence = uint 300 0 86400 ''
+      Seconds NFLOG may deliver no connection while DNS answers with addresses reach the
+      VM before it counts as not seeing (a blind spot and a sensor finding); 0 = never.
+    '';
     queue_size = uint 65536 1024 16777216 ''
       Events held between the readers and the database writer; when full, new events are
       dropped and counted as lost.

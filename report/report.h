@@ -24,7 +24,9 @@ struct report_opts {
  * FINDINGS when there was a finding (blind spots or not); INCOMPLETE otherwise. */
 enum report_verdict { REPORT_CLEAN, REPORT_FINDINGS, REPORT_INCOMPLETE };
 
-/* Decide the verdict. Pure. */
+/* Decide the verdict from the findings about the VM (the "sensor" kind is the audit's
+ * own blind spot: it goes with a blind stretch), the events lost and the blind spots.
+ * Pure. */
 enum report_verdict report_verdict_decide(int64_t findings, int64_t events_lost,
                                           int64_t blind_spots);
 
@@ -54,7 +56,7 @@ long long report_open_findings(sqlite3 *db, const struct report_opts *o);
 /* The report's conclusion without its lists, for the watch-end alert and the dashboard. */
 struct report_summary {
 	enum report_verdict verdict;
-	int64_t findings, open_findings, events_lost, blind_spots;
+	int64_t findings, open_findings, events_lost, blind_spots;  /* open: not "sensor" */
 	char blind[256];             /* the first blind spots, "nflog not-running 2026-..Z"... */
 	int64_t chain_batch;         /* the chain's head at the window's end; 0 = none */
 	char chain_head[65];         /* its hash, hex */

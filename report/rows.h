@@ -22,6 +22,7 @@ struct report_head {
 	struct watch watch;              /* as it stood at the window's last instant */
 	unsigned watch_days;
 	int64_t connections, dns_queries, findings, events_lost;
+	int64_t sensor_findings;         /* of the findings, the "sensor" ones */
 	/* from sources outside vm_subnet: counted apart, not in the totals above */
 	int64_t other_connections, other_dns_queries;
 };

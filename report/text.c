@@ -56,7 +56,7 @@ head(void *arg, const struct report_head *h)
 	char since[TIMEFMT_ISOLEN], until[TIMEFMT_ISOLEN], start[TIMEFMT_ISOLEN];
 	long long day = h->watch.day, days = h->watch_days;
 
-	t->findings = h->findings;
+	t->findings = h->findings - h->sensor_findings;   /* the VM's doing, for the verdict */
 	t->lost = h->events_lost;
 	fprintf(t->out, "oc-audit report  %s .. %s\n", timefmt_iso(h->since_us, since, sizeof(since)),
 	        timefmt_iso(h->until_us, until, sizeof(until)));

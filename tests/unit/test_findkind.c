@@ -12,7 +12,7 @@ main(void)
 {
 	static const char *const contract[] = { "unexpected-domain", "unexpected-destination",
 		"direct-ip", "dns-bypass", "unexpected-port", "dns-tunnel", "canary", "sni-mismatch",
-		"encrypted-sni", "volume" };
+		"encrypted-sni", "volume", "sensor" };
 
 	for (size_t i = 0; i < sizeof(contract) / sizeof(contract[0]); i++) {
 		enum findkind k = findkind_from_name(contract[i]);
