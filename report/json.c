@@ -25,7 +25,8 @@ static const char *const enc_sql[] = {
 	[E_DEST] =
 	"SELECT json_object('domain', ?1, 'ip', ?2, 'port', ?3, 'proto', " PROTO_SQL("?4") ","
 	" 'connections', ?5, 'expected', json(CASE WHEN ?6 THEN 'true' ELSE 'false' END),"
-	" 'first_seen', " DB_ISO("?7") ", 'last_seen', " DB_ISO("?8") ")",
+	" 'first_seen', " DB_ISO("?7") ", 'last_seen', " DB_ISO("?8") ","
+	" 'bytes_up', ?9, 'bytes_down', ?10)",
 	[E_NAME] =
 	"SELECT json_object('name', ?1, 'queries', ?2,"
 	" 'expected', json(CASE WHEN ?3 THEN 'true' ELSE 'false' END),"
@@ -200,6 +201,8 @@ dest(void *arg, const struct report_dest *d)
 	sqlite3_bind_int(st, 6, d->expected);
 	sqlite3_bind_int64(st, 7, d->first_us);
 	sqlite3_bind_int64(st, 8, d->last_us);
+	sqlite3_bind_int64(st, 9, d->bytes_up);
+	sqlite3_bind_int64(st, 10, d->bytes_down);
 	return row_start(j) < 0 ? -1 : emit(j, st, 0);
 }
 

@@ -38,13 +38,19 @@ static const char loss_sql[] =
  * scanning the whole (dest_id, ts_us) index to avoid a sort, so the edge query seeks
  * the two partial hours on the time index instead (bench/README.md, report). */
 static const char dest_sql[] =
-	"SELECT nullif(d.domain, ''), d.ip, d.port, d.proto, c.n, d.expected, c.first, c.last"
-	" FROM (SELECT dest_id, sum(n) AS n, min(first) AS first, max(last) AS last FROM ("
-	"         SELECT dest_id, connections AS n, first_us AS first, last_us AS last"
+	"SELECT nullif(d.domain, ''), d.ip, d.port, d.proto, c.n, d.expected, c.first, c.last,"
+	" c.up, c.down"
+	" FROM (SELECT dest_id, sum(n) AS n, min(first) AS first, max(last) AS last,"
+	"         sum(up) AS up, sum(down) AS down FROM ("
+	"         SELECT dest_id, connections AS n, first_us AS first, last_us AS last,"
+	"         bytes_up AS up, bytes_down AS down"
 	"         FROM dest_hourly WHERE hour >= ?3 AND hour < ?4"
 	"         UNION ALL"
-	"         SELECT dest_id, count(*), min(ts_us), max(ts_us) FROM connections"
-	"         WHERE " EDGES("ts_us") " GROUP BY +dest_id)"
+	"         SELECT dest_id, count(*), min(ts_us), max(ts_us), 0, 0 FROM connections"
+	"         WHERE " EDGES("ts_us") " GROUP BY +dest_id"
+	"         UNION ALL"   /* as the rollup counts them: at the slot's start */
+	"         SELECT dest_id, 0, min(slot_us), max(slot_us), sum(bytes_up), sum(bytes_down)"
+	"         FROM flow_bytes WHERE " EDGES("slot_us") " GROUP BY +dest_id)"
 	"       GROUP BY dest_id) c"
 	" JOIN destinations d ON d.id = c.dest_id"
 	" ORDER BY d.expected DESC, c.n DESC, d.domain, d.ip, d.port";
@@ -199,7 +205,8 @@ one_dest(sqlite3_stmt *st, const struct report_sink *s)
 		.domain = text_or_null(st, 0), .ip = text(st, 1), .port = sqlite3_column_int(st, 2),
 		.proto = sqlite3_column_int(st, 3), .connections = sqlite3_column_int64(st, 4),
 		.expected = sqlite3_column_int(st, 5) != 0, .first_us = sqlite3_column_int64(st, 6),
-		.last_us = sqlite3_column_int64(st, 7),
+		.last_us = sqlite3_column_int64(st, 7), .bytes_up = sqlite3_column_int64(st, 8),
+		.bytes_down = sqlite3_column_int64(st, 9),
 	};
 
 	return s->dest(s->arg, &d);

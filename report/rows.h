@@ -27,7 +27,9 @@ struct report_head {
 	int64_t other_connections, other_dns_queries;
 };
 
-/* One destination: connections in the window to (domain, ip, port, proto). */
+/* One destination: connections in the window to (domain, ip, port, proto), and the
+ * bytes its flows carried in it (capture, by minute slot: 0 without capture). A flow
+ * that goes on lists its destination even in a window without a new connection. */
 struct report_dest {
 	const char *domain;              /* NULL = not attributed */
 	const char *ip;
@@ -36,6 +38,7 @@ struct report_dest {
 	int64_t connections;
 	bool expected;
 	int64_t first_us, last_us;
+	int64_t bytes_up, bytes_down;    /* IP lengths on the wire; up = from the VM */
 };
 
 /* One name the VM asked for, and how often in the window. */

@@ -1,9 +1,10 @@
 /* The text report, for people: totals, what was lost, what each sensor could not see
  * (its blind spots; the collector's own stops, the same for every sensor, are listed
  * once), the destinations (expected ones first, then the others, the first
- * REPORT_TEXT_MAX_DESTS of each), the names (the first REPORT_TEXT_MAX_NAMES), the
- * findings grouped by kind, the chain's head and the verdict. Every string is escaped
- * for a terminal: names and details came from the VM. */
+ * REPORT_TEXT_MAX_DESTS of each, with their bytes each way when capture watched them),
+ * the names (the first REPORT_TEXT_MAX_NAMES), the findings grouped by kind, the
+ * chain's head and the verdict. Every string is escaped for a terminal: names and
+ * details came from the VM. */
 #include "config.h"
 
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "common/findkind.h"
 #include "common/proto.h"
 #include "common/timefmt.h"
+#include "common/units.h"
 #include "writers.h"
 
 /* "domain (ip:port/proto)" or "ip:port/proto", escaped for a terminal; a name alone
@@ -100,9 +102,13 @@ sensor(void *arg, const struct report_sensor *s)
 	t->sensors += s->configured;
 	fprintf(t->out, "  %-8s  ", s->name);
 	if (!s->configured) {
-		fprintf(t->out, "not configured\n");
+		/* what the reader must not take the destinations' "-" bytes for */
+		fprintf(t->out, "not configured%s\n", strcmp(s->name, "capture") == 0 ?
+		        ": SNI and bytes are not watched" : "");
 		return done(t);
 	}
+	if (strcmp(s->name, "capture") == 0)
+		t->capture = true;
 	fprintf(t->out, "%s at the window's end; last event %s\n",
 	        s->up ? "up" : "BLIND", s->last_event_us ?
 	        timefmt_iso(s->last_event_us, last, sizeof(last)) : "none");
@@ -232,6 +238,7 @@ part(void *arg, enum report_part p)
 	case RP_COVERAGE:
 		fprintf(t->out, "\nCoverage (a blind spot: a stretch a sensor could not see)\n");
 		t->sensors = 0;
+		t->capture = false;
 		break;
 	case RP_FINDINGS:
 		fprintf(t->out, "\nFindings\n");
@@ -249,6 +256,8 @@ dest(void *arg, const struct report_dest *d)
 {
 	struct report_text *t = arg;
 	char first[TIMEFMT_ISOLEN], last[TIMEFMT_ISOLEN], port[16], pb[PROTO_NAMELEN];
+	char up[UNITS_BYTESLEN], down[UNITS_BYTESLEN];
+	bool bytes = t->capture || d->bytes_up || d->bytes_down;
 
 	if (!d->expected && !t->other)
 		other_destinations(t);
@@ -257,10 +266,13 @@ dest(void *arg, const struct report_dest *d)
 		return 0;
 	}
 	if (t->n++ == 0)
-		fprintf(t->out, "  %9s  %-20s  %-20s  %s\n", "conns", "first seen", "last seen",
-		        "destination");
+		fprintf(t->out, "  %9s  %10s  %10s  %-20s  %-20s  %s\n", "conns", "up", "down",
+		        "first seen", "last seen", "destination");
 	snprintf(port, sizeof(port), "%d", d->port);
-	fprintf(t->out, "  %9lld  %-20s  %-20s  ", (long long)d->connections,
+	/* without capture the bytes are unknown, not none: "-" */
+	fprintf(t->out, "  %9lld  %10s  %10s  %-20s  %-20s  ", (long long)d->connections,
+	        bytes ? units_format_bytes((uint64_t)d->bytes_up, up, sizeof(up)) : "-",
+	        bytes ? units_format_bytes((uint64_t)d->bytes_down, down, sizeof(down)) : "-",
 	        timefmt_iso(d->first_us, first, sizeof(first)),
 	        timefmt_iso(d->last_us, last, sizeof(last)));
 	print_dest(t->out, d->domain ? d->domain : "", d->ip, port, proto_name(d->proto, pb));

@@ -26,6 +26,7 @@ struct report_text {
 	bool other;                    /* destinations: past the expected ones */
 	char kind[64];
 	int sensors;                   /* configured sensors so far (coverage) */
+	bool capture;                  /* the capture sensor is configured: bytes are known */
 };
 
 struct report_json {

@@ -128,6 +128,15 @@ check "bytes linked to the connection and its destination" "$(sql "SELECT count(
 check "rolled up per destination" "$(sql "SELECT bytes_up >= $UP FROM destinations WHERE
 	domain = 'openrouter.ai' AND port = 9000")" 1
 check "and per hour" "$(sql "SELECT sum(bytes_up) = (SELECT sum(bytes_up) FROM flow_bytes) FROM hourly")" 1
+"$OCA_BIN" report --db "$LAB_DB" --since 2000-01-01 --format json > "$LAB_DIR/report.json"
+check "the report gives each destination's bytes as stored" "$(jsonq "$LAB_DIR/report.json" \
+	"(SELECT value->>'bytes_up' || ' ' || (value->>'bytes_down') FROM json_each(j, '\$.destinations')
+	WHERE value->>'domain' = 'openrouter.ai' AND value->>'port' = 9000)")" \
+	"$(sql "SELECT sum(f.bytes_up) || ' ' || sum(f.bytes_down) FROM flow_bytes f JOIN destinations d
+	ON d.id = f.dest_id WHERE d.domain = 'openrouter.ai' AND d.port = 9000")"
+"$OCA_BIN" report --db "$LAB_DB" --since 2000-01-01 > "$LAB_DIR/report.txt"
+check "the text report: in units, and no word of bytes unwatched" "$(grep -c 'MiB .*openrouter\.ai (.*:9000/tcp)' \
+	"$LAB_DIR/report.txt") $(grep -c 'not watched' "$LAB_DIR/report.txt")" "1 0"
 check "volume names the figure" "$(sql "SELECT detail LIKE '% bytes (%MiB) uploaded to openrouter.ai on '
 	|| '% (UTC), more than the upload budget of 1.0 MiB a day' FROM findings WHERE kind = 'volume'")" 1
 check "DNS to the collector's own resolver is left to the resolver" \

@@ -50,11 +50,19 @@ check "counters only grew" "$(sqlite3 -batch "$LAB_DB" "ATTACH '$LAB_DIR/old.db'
 until=$(jsonq "$data/v3-report.json" "j->>'\$.until'")
 "$OCA_BIN" report --db "$LAB_DB" --since 2000-01-01 --until "$until" --format json \
 	> "$LAB_DIR/report.json"
-for f in totals destinations dns findings watch; do
+for f in totals dns findings watch; do
 	check "report: the same $f as version 3 reported" \
 		"$(sqlite3 -batch :memory: "SELECT json(CAST(readfile('$LAB_DIR/report.json') AS TEXT)
 			-> '\$.$f') = json(CAST(readfile('$data/v3-report.json') AS TEXT) -> '\$.$f')")" 1
 done
+# version 12 added bytes to each destination: none were watched then
+check "report: the same destinations as version 3 reported, no bytes" \
+	"$(sqlite3 -batch :memory: "SELECT (SELECT json_group_array(json_remove(value, '\$.bytes_up',
+		'\$.bytes_down')) FROM json_each(CAST(readfile('$LAB_DIR/report.json') AS TEXT),
+		'\$.destinations')) = json(CAST(readfile('$data/v3-report.json') AS TEXT)
+		-> '\$.destinations') AND (SELECT count(*) FROM json_each(CAST(readfile(
+		'$LAB_DIR/report.json') AS TEXT), '\$.destinations') WHERE value->>'bytes_up' != 0
+		OR value->>'bytes_down' != 0) = 0")" 1
 
 "$OCA_BIN" verify --db "$LAB_DB" > "$LAB_DIR/verify.txt" && rc=0 || rc=$?
 sed 's/^/# /' "$LAB_DIR/verify.txt"

@@ -75,9 +75,9 @@ test_text(void)
 	struct report_sink s;
 	struct report_head h = head(3, 7, T0 - 3 * DAY_US - 5);
 	struct report_dest d1 = { "api.telegram.org", "149.154.167.220", 443, 6, 900, true,
-	                          T0 - DAY_US, T0 - 60 * US_PER_SEC };
+	                          T0 - DAY_US, T0 - 60 * US_PER_SEC, 0, 0 };
 	struct report_dest d2 = { NULL, "2001:db8::9", 8443, 6, 2, false, T0 - 50 * US_PER_SEC,
-	                          T0 - 40 * US_PER_SEC };
+	                          T0 - 40 * US_PER_SEC, 0, 0 };
 	struct report_finding f1 = { "direct-ip", NULL, "2001:db8::9", "tcp",
 	                             "a connection to an address", 8443, 2,
 	                             T0 - 50 * US_PER_SEC, T0 - 40 * US_PER_SEC, 0, true };
@@ -157,14 +157,15 @@ test_text(void)
 	          "  dns       BLIND at the window's end; last event 2026-11-28T23:59:10Z\n"
 	          "    !! blind 2026-11-28T23:50:00Z .. 2026-11-29T00:00:00Z  silent\\x1b[2J: "
 	          "no answer\\x0aFAKE\n"
-	          "  capture   not configured\n") != NULL,
+	          "  capture   not configured: SNI and bytes are not watched\n") != NULL,
 	   "coverage: each sensor, its blind spots, the collector's stops once, escaped");
 	ok(strstr(txt, "\nChain:  batch 42, committed 2026-11-28T23:59:59Z, head ab12\n") != NULL,
 	   "the chain's head");
-	ok(strstr(txt, "\nExpected destinations\n      conns  first seen            last seen"
-	          "             destination\n        900  2026-11-28T00:00:00Z  "
-	          "2026-11-28T23:59:00Z  api.telegram.org (149.154.167.220:443/tcp)\n") != NULL,
-	   "an expected destination, with its name");
+	ok(strstr(txt, "\nExpected destinations\n      conns          up        down  first seen"
+	          "            last seen             destination\n        900           -"
+	          "           -  2026-11-28T00:00:00Z  2026-11-28T23:59:00Z  api.telegram.org "
+	          "(149.154.167.220:443/tcp)\n") != NULL,
+	   "an expected destination, with its name; bytes unknown without capture");
 	ok(strstr(txt, "\nOther destinations (not expected: see findings)\n") &&
 	   strstr(txt, "[2001:db8::9]:8443/tcp\n") != NULL, "an other one, IPv6 bracketed");
 	is_int(count(txt, "  (none)\n"), 0, "no list said none");
@@ -230,6 +231,30 @@ test_text(void)
 	ok(strstr(txt, "\nVerdict: INCOMPLETE: no finding, but the record has blind spots "
 	          "(loss), and events were lost: see Coverage.\n") != NULL, "loss verdict");
 	out_close(&o);
+
+	/* capture watched: the bytes each way, in units; none is 0 B, not unknown */
+	out_open(&o);
+	report_text_sink(&t, o.f, &s);
+	h = head(0, 2, T0 - DAY_US);
+	s.head(s.arg, &h);
+	s.part(s.arg, RP_COVERAGE);
+	cap.configured = cap.up = true;
+	cap.last_event_us = T0 - US_PER_SEC;
+	s.sensor(s.arg, &cap);
+	s.part(s.arg, RP_DESTS);
+	d1.bytes_up = 1234567;
+	d1.bytes_down = 50 * 1024 * 1024;
+	s.dest(s.arg, &d1);
+	s.dest(s.arg, &d2);
+	s.part(s.arg, RP_END);
+	txt = out_text(&o);
+	ok(strstr(txt, "  capture   up at the window's end; last event 2026-11-28T23:59:59Z\n") &&
+	   strstr(txt, "not watched") == NULL, "capture on: no word of SNI and bytes unwatched");
+	ok(strstr(txt, "\n        900     1.2 MiB    50.0 MiB  2026-11-28T00:00:00Z") != NULL,
+	   "bytes up and down in units");
+	ok(strstr(txt, "\n          2         0 B         0 B  2026-11-28T23:59:10Z") != NULL,
+	   "a destination without bytes: 0 B");
+	out_close(&o);
 }
 
 static void
@@ -268,7 +293,7 @@ test_json(void)
 	struct report_json j;
 	struct report_sink s;
 	struct report_head h = head(1, 0, T0 - DAY_US);
-	struct report_dest d = { NULL, "198.51.100.9", 0, 1, 3, false, T0, T0 };
+	struct report_dest d = { NULL, "198.51.100.9", 0, 1, 3, false, T0, T0, 700, 5000 };
 	struct report_finding f = { "unexpected-domain", "a\"b\x01.example", NULL, NULL, "d", -1,
 	                            1, T0, T0, 0, false };
 	struct report_sensor nflog = { "nflog", true, false, T0 };
@@ -310,10 +335,11 @@ test_json(void)
 	       "\"capture\":{\"configured\":false,\"up\":false,\"last_event\":null,\"gaps\":[]}},"
 	       "\"destinations\":[{\"domain\":null,\"ip\":\"198.51.100.9\","
 	       "\"port\":0,\"proto\":\"icmp\",\"connections\":3,\"expected\":false,"
-	       "\"first_seen\":\"2026-11-29T00:00:00Z\",\"last_seen\":\"2026-11-29T00:00:00Z\"},"
+	       "\"first_seen\":\"2026-11-29T00:00:00Z\",\"last_seen\":\"2026-11-29T00:00:00Z\","
+	       "\"bytes_up\":700,\"bytes_down\":5000},"
 	       "{\"domain\":null,\"ip\":\"198.51.100.9\",\"port\":0,\"proto\":\"icmp\","
 	       "\"connections\":3,\"expected\":false,\"first_seen\":\"2026-11-29T00:00:00Z\","
-	       "\"last_seen\":\"2026-11-29T00:00:00Z\"}],\"dns\":[],\"findings\":[{\"kind\":"
+	       "\"last_seen\":\"2026-11-29T00:00:00Z\",\"bytes_up\":700,\"bytes_down\":5000}],\"dns\":[],\"findings\":[{\"kind\":"
 	       "\"unexpected-domain\",\"severity\":\"low\",\"domain\":\"a\\\"b\\u0001.example\",\"ip\":null,"
 	       "\"port\":null,\"proto\":null,\"count\":1,\"first_seen\":\"2026-11-29T00:00:00Z\","
 	       "\"last_seen\":\"2026-11-29T00:00:00Z\",\"detail\":\"d\"}],\"verdict\":\"FINDINGS\","
