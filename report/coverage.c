@@ -29,7 +29,14 @@ static const struct sensor {
 	{ "dns", "NOT json_valid(config) OR coalesce(config ->> 'dns', '') <> ''",
 	  "SELECT coalesce((SELECT max(ts_us) FROM dns_queries WHERE ts_us < ?1),"
 	  " (SELECT max(last_us) FROM name_hourly WHERE hour < ?1 / 3600000000))", 1 },
-	{ "capture", "json_valid(config) AND coalesce(config ->> 'capture', '') <> ''", NULL, 0 },
+	/* a hello's time; a byte record's last packet, read in the newest slot begun before
+	 * ?1 only (through the slot index, not a scan of the week), where a flow still going
+	 * at ?1 counts by its first packet */
+	{ "capture", "json_valid(config) AND coalesce(config ->> 'capture', '') <> ''",
+	  "SELECT max(coalesce((SELECT max(ts_us) FROM hellos WHERE ts_us < ?1), 0),"
+	  " coalesce((SELECT max(CASE WHEN last_us < ?1 THEN last_us WHEN first_us < ?1"
+	  "  THEN first_us END) FROM flow_bytes WHERE slot_us = (SELECT max(slot_us)"
+	  "  FROM flow_bytes WHERE slot_us < ?1)), 0))", 0 },
 };
 
 int

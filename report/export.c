@@ -28,6 +28,7 @@ enum col {
 	C_DNSSEC_BOGUS,
 	C_FINDING, C_COUNT, C_FIRST_SEEN, C_LAST_SEEN, C_WATCH_DAY, C_DETAIL, C_ACKED,
 	C_REASON, C_LOST, C_SOURCE, C_STATE,
+	C_APP_PROTO, C_SNI, C_ALPN, C_TLS_VERSION, C_ECH,
 	C__COUNT
 };
 static const char *const col_name[C__COUNT] = {
@@ -62,13 +63,19 @@ static const char *const col_name[C__COUNT] = {
 	[C_LOST] = "lost",
 	[C_SOURCE] = "source",
 	[C_STATE] = "state",
+	[C_APP_PROTO] = "app_proto",
+	[C_SNI] = "sni",
+	[C_ALPN] = "alpn",
+	[C_TLS_VERSION] = "tls_version",
+	[C_ECH] = "ech",
 };
 
 /* A column whose SQL value is a JSON text (an array, true or false). */
 static bool
 col_json(enum col c)
 {
-	return c == C_DOMAINS || c == C_ANSWERS || c == C_ANSWERS_TRUNCATED || c == C_ACKED;
+	return c == C_DOMAINS || c == C_ANSWERS || c == C_ANSWERS_TRUNCATED || c == C_ACKED ||
+	       c == C_ECH;
 }
 
 #define BOOL_SQL(x) "CASE WHEN " x " THEN 'true' ELSE 'false' END"
@@ -116,6 +123,16 @@ static const struct kind {
 	{ "sensor", CHAIN_SENSOR_EVENTS, "ts_us", {
 		{ C_SOURCE, "source" }, { C_STATE, "state" }, { C_DETAIL, "detail" },
 		{ 0, NULL } } },
+	/* the capture's hellos: a TLS or QUIC ClientHello, or an HTTP request's Host (its
+	 * app_proto says which); the version as Suricata's EVE names it */
+	{ "tls", CHAIN_HELLOS, "ts_us", {
+		{ C_SRC_IP, "client" }, { C_SRC_PORT, "cport" }, { C_DEST_IP, "server" },
+		{ C_DEST_PORT, "sport" }, { C_PROTO, PROTO_SQL("proto") },
+		{ C_APP_PROTO, "kind" }, { C_SNI, "name" }, { C_ALPN, "alpn" },
+		{ C_TLS_VERSION, "CASE version WHEN 772 THEN 'TLS 1.3' WHEN 771 THEN 'TLS 1.2' "
+		  "WHEN 770 THEN 'TLS 1.1' WHEN 769 THEN 'TLS 1.0' WHEN 768 THEN 'SSL 3.0' "
+		  "ELSE CASE WHEN version IS NOT NULL THEN printf('0x%04x', version) END END" },
+		{ C_ECH, BOOL_SQL("ech") }, { 0, NULL } } },
 };
 #define N_KINDS ((int)(sizeof(kinds) / sizeof(kinds[0])))
 

@@ -172,6 +172,28 @@ main(void)
 	ok(sum.blind_spots >= 1 && strstr(sum.blind, "not-running 2026-11-28T23:59:50Z..") != NULL,
 	   "a run whose heartbeat stopped: blind from its last sign (%s)", sum.blind);
 
+	/* the capture's last event: a hello, or a byte record's last packet before the
+	 * window's end (a flow still going at the end counts by its first packet) */
+	is_int(cover(db, 2).last.last_event_us, 0, "capture: no event yet");
+	run_sql(db, "INSERT INTO hellos(ts_us, kind, family, proto, client, cport, server, sport,"
+	        " dest_id) VALUES(%lld, 'tls', 4, 6, '192.168.83.2', 40000, '198.51.100.3', 443,"
+	        " 1)", (long long)(T0 - 2 * H));
+	is_int(cover(db, 2).last.last_event_us, T0 - 2 * H, "capture: the hello");
+	run_sql(db, "INSERT INTO flow_bytes(slot_us, first_us, last_us, family, proto, client,"
+	        " server, bytes_up, bytes_down, payload_up, payload_down, pkts_up, pkts_down,"
+	        " dest_id) VALUES(%lld, %lld, %lld, 4, 6, 'a', 'b', 1, 1, 0, 0, 1, 1, 1),"
+	        " (%lld, %lld, %lld, 4, 6, 'a', 'b', 1, 1, 0, 0, 1, 1, 1)",
+	        (long long)(T0 - H), (long long)(T0 - H + M), (long long)(T0 - H + 30 * M),
+	        (long long)T0, (long long)T0, (long long)(T0 + M));
+	is_int(cover(db, 2).last.last_event_us, T0 - H + 30 * M,
+	       "capture: the newest byte record's last packet, none after the end");
+	run_sql(db, "INSERT INTO flow_bytes(slot_us, first_us, last_us, family, proto, client,"
+	        " server, bytes_up, bytes_down, payload_up, payload_down, pkts_up, pkts_down,"
+	        " dest_id) VALUES(%lld, %lld, %lld, 4, 6, 'a', 'b', 1, 1, 0, 0, 1, 1, 1)",
+	        (long long)(T0 - M), (long long)(T0 - M / 2), (long long)(T0 + M));
+	is_int(cover(db, 2).last.last_event_us, T0 - M / 2,
+	       "capture: a flow going on at the end, by its first packet");
+
 	is_int(report_verdict_decide(0, 0, 0), REPORT_CLEAN, "decide: nothing");
 	is_int(report_verdict_decide(0, 1, 0), REPORT_INCOMPLETE, "decide: a loss alone");
 	is_int(report_verdict_decide(0, 0, 1), REPORT_INCOMPLETE, "decide: a blind spot");

@@ -216,11 +216,42 @@ main(void)
 	   "escaped");
 	free(out);
 
-	ok(export_kind_parse("dns,conn,finding,loss,sensor", &kinds, err, sizeof(err)) == 0 &&
-	   kinds == 0x1f, "every kind");
+	/* a ClientHello the capture stored, sealed in a batch of form 3: exported once */
+	run_sql(db, "BEGIN");
+	run_sql(db, "INSERT INTO hellos(id, ts_us, kind, family, proto, client, cport, server, "
+	        "sport, name, alpn, version, ech, dest_id) VALUES(1, %lld, 'tls', 4, 6, "
+	        "'192.168.83.2', 40001, '198.51.100.3', 443, 'api.telegram.org', 'h2,http/1.1', "
+	        "772, 0, 1)", (long long)(T0 - H / 2));
+	run_sql(db, "INSERT INTO batches(id, run_id, committed_us, form, conn_last, query_last, "
+	        "answer_last, finding_last, loss_last, sensor_last, hello_last, raw, hash) "
+	        "VALUES(%d, 1, %lld, 3, %d, %d, %d, 1, 0, 0, 1, x'', x'')", HOURS + 2,
+	        (long long)(T0 - H / 2), HOURS + 1, HOURS + 1, HOURS);
+	run_sql(db, "COMMIT");
+	o.format = EXPORT_JSONL;
+	o.after_batch = HOURS + 1;
+	out = run(db, &o, &n, &cursor);
+	ok(n == 1 && cursor == HOURS + 2, "the hello's batch: the hello alone");
+	ok(out && strcmp(out, "{\"ts\":\"2026-11-28T23:30:00.000000Z\",\"event_type\":\"tls\","
+	   "\"id\":1,\"src_ip\":\"192.168.83.2\",\"src_port\":40001,\"dest_ip\":"
+	   "\"198.51.100.3\",\"dest_port\":443,\"proto\":\"tcp\",\"app_proto\":\"tls\","
+	   "\"sni\":\"api.telegram.org\",\"alpn\":\"h2,http/1.1\",\"tls_version\":"
+	   "\"TLS 1.3\",\"ech\":false}\n") == 0, "the hello, field by field");
+	free(out);
+	o.by_batch = false;
+	o.since_us = T0 - 7 * 24 * H;
+	o.until_us = T0;
+	ok(export_kind_parse("tls", &o.kinds, err, sizeof(err)) == 0, "--kind tls");
+	free(run(db, &o, &n, &cursor));
+	is_int(n, 1, "the week's hellos: one, once");
+	o.kinds = 0;
+	free(run(db, &o, &n, &cursor));
+	is_int(n, 2 * HOURS + 1 + 2 + 1, "the week: every sealed event once, the hello too");
+
+	ok(export_kind_parse("dns,conn,finding,loss,sensor,tls", &kinds, err, sizeof(err)) == 0 &&
+	   kinds == 0x3f, "every kind");
 	ok(export_kind_parse("dns,tunnel", &kinds, err, sizeof(err)) < 0 &&
 	   strstr(err, "'tunnel'"), "an unknown kind is named");
-	is_str(export_kind_names(), "conn,dns,finding,loss,sensor", "the kinds");
+	is_str(export_kind_names(), "conn,dns,finding,loss,sensor,tls", "the kinds");
 
 	sqlite3_close(db);
 	unlink(path);
