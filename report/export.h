@@ -33,7 +33,7 @@ struct export_opts {
  * or -1 with the first unknown name in err. */
 int export_kind_parse(const char *list, unsigned *kinds, char *err, size_t errlen);
 
-/* The kinds' names, comma-separated ("conn,dns,finding,loss,sensor"), static. */
+/* The kinds' names, comma-separated ("conn,dns,finding,loss,sensor,tls"), static. */
 const char *export_kind_names(void);
 
 /* Write the CSV header line (only for EXPORT_CSV; nothing otherwise). */
