@@ -50,11 +50,18 @@ check "counters only grew" "$(sqlite3 -batch "$LAB_DB" "ATTACH '$LAB_DIR/old.db'
 until=$(jsonq "$data/v3-report.json" "j->>'\$.until'")
 "$OCA_BIN" report --db "$LAB_DB" --since 2000-01-01 --until "$until" --format json \
 	> "$LAB_DIR/report.json"
-for f in totals dns findings watch; do
+for f in totals dns watch; do
 	check "report: the same $f as version 3 reported" \
 		"$(sqlite3 -batch :memory: "SELECT json(CAST(readfile('$LAB_DIR/report.json') AS TEXT)
 			-> '\$.$f') = json(CAST(readfile('$data/v3-report.json') AS TEXT) -> '\$.$f')")" 1
 done
+# findings gained a severity (canaries): the rest is as it was, and each has one
+check "report: the same findings as version 3 reported, each with a severity" \
+	"$(sqlite3 -batch :memory: "SELECT (SELECT json_group_array(json_remove(value, '\$.severity'))
+		FROM json_each(CAST(readfile('$LAB_DIR/report.json') AS TEXT), '\$.findings'))
+		= json(CAST(readfile('$data/v3-report.json') AS TEXT) -> '\$.findings')
+		AND (SELECT count(*) FROM json_each(CAST(readfile('$LAB_DIR/report.json') AS TEXT),
+		'\$.findings') WHERE value->>'severity' IS NULL) = 0")" 1
 # version 12 added bytes to each destination: none were watched then
 check "report: the same destinations as version 3 reported, no bytes" \
 	"$(sqlite3 -batch :memory: "SELECT (SELECT json_group_array(json_remove(value, '\$.bytes_up',
