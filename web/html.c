@@ -13,6 +13,7 @@
 #include "common/findkind.h"
 #include "htmlint.h"
 #include "common/timefmt.h"
+#include "common/units.h"
 #include "webapi.h"
 #include "webint.h"
 
@@ -219,27 +220,38 @@ finding_row(void *arg, const struct web_finding *f)
 	wbuf_puts(b, "</tr>\n");
 }
 
+/* bytes: capture ran at some time, so a destination's bytes were watched (else "-": not
+ * known, rather than a 0 that would read as nothing sent) */
 static void
-destinations_table(struct wbuf *b, sqlite3 *db, int expected, const char *title)
+destinations_table(struct wbuf *b, sqlite3 *db, int expected, bool bytes, const char *title)
 {
 	sqlite3_stmt *st;
+	char up[UNITS_BYTESLEN], down[UNITS_BYTESLEN];
 	int n = 0;
 
 	if (sqlite3_prepare_v2(db,
 	        "SELECT domain, ip, port, " PROTO_SQL("proto") ", connections, "
-	        DB_ISO("first_us") ", " DB_ISO("last_us") " FROM destinations"
-	        " WHERE expected = ?1 AND connections > 0 ORDER BY connections DESC LIMIT 50",
+	        DB_ISO("first_us") ", " DB_ISO("last_us") ", bytes_up, bytes_down"
+	        " FROM destinations WHERE expected = ?1 AND (connections > 0 OR bytes_up > 0 OR"
+	        " bytes_down > 0) ORDER BY connections DESC LIMIT 50",
 	        -1, &st, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_int(st, 1, expected);
 	wbuf_printf(b, "<section class=\"panel\"><h2>%s</h2><table class=\"grid\"><thead><tr>"
-	            "<th>Destination</th><th class=\"n\">Connections</th><th>First seen</th>"
-	            "<th>Last seen</th></tr></thead><tbody>", title);
+	            "<th>Destination</th><th class=\"n\">Connections</th><th class=\"n\">Sent"
+	            "</th><th class=\"n\">Received</th><th>First seen</th><th>Last seen</th>"
+	            "</tr></thead><tbody>", title);
 	while (sqlite3_step(st) == SQLITE_ROW) {
+		bool known = bytes || sqlite3_column_int64(st, 7) || sqlite3_column_int64(st, 8);
+
 		wbuf_puts(b, "<tr><td>");
 		html_dest(b, html_col(st, 0), html_col(st, 1), html_col(st, 2), html_col(st, 3));
 		wbuf_puts(b, "</td>");
 		html_td(b, "n", html_col(st, 4));
+		html_td(b, "n", known ? units_format_bytes((uint64_t)sqlite3_column_int64(st, 7),
+		                                           up, sizeof(up)) : "-");
+		html_td(b, "n", known ? units_format_bytes((uint64_t)sqlite3_column_int64(st, 8),
+		                                           down, sizeof(down)) : "-");
 		html_td_time(b, html_col(st, 5));
 		html_td_time(b, html_col(st, 6));
 		wbuf_puts(b, "</tr>\n");
@@ -247,7 +259,10 @@ destinations_table(struct wbuf *b, sqlite3 *db, int expected, const char *title)
 	}
 	sqlite3_finalize(st);
 	if (n == 0)
-		wbuf_puts(b, "<tr><td colspan=\"4\" class=\"empty\">none yet</td></tr>");
+		wbuf_puts(b, "<tr><td colspan=\"6\" class=\"empty\">none yet</td></tr>");
+	if (!bytes && expected)     /* said once, above both tables' dashes */
+		wbuf_puts(b, "<tr><td colspan=\"6\" class=\"empty\">capture not configured: SNI "
+		          "and bytes are not watched</td></tr>");
 	wbuf_puts(b, "</tbody></table></section>\n");
 }
 
@@ -296,6 +311,7 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	struct watch wk;
 	long long days = w->conf->watch_days, day, conns, dnsq, nfind, nopen, lost;
 	long long oconns, odns;
+	bool bytes;
 	int64_t start;
 	char iso[TIMEFMT_ISOLEN], n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
 	int n;
@@ -379,8 +395,10 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	wbuf_printf(b, "<span hidden id=\"last-finding\" data-id=\"%lld\"></span>",
 	            one_int(db, "SELECT coalesce(max(id), 0) FROM findings", 0, 0));
 
-	destinations_table(b, db, 1, "Expected destinations");
-	destinations_table(b, db, 0, "Other destinations");
+	bytes = one_int(db, "SELECT EXISTS(SELECT 1 FROM runs WHERE json_valid(config) AND "
+	                "coalesce(config ->> 'capture', '') <> '')", 0, 0) != 0;
+	destinations_table(b, db, 1, bytes, "Expected destinations");
+	destinations_table(b, db, 0, bytes, "Other destinations");
 	counters_table(b, db);
 	html_tail(b, r);
 }

@@ -29,6 +29,13 @@ for page in overview dns connections finding; do
 	*) path=/$page ;;
 	esac
 	browse "http://$WEB$path" --dump-dom > "$LAB_DIR/$page.html" || true
+	if [ $page = overview ]; then   # capture off: bytes planted on one, unknown elsewhere
+		check "overview: bytes sent and received, in units" \
+			"$(grep -c '1.2 MiB</td><td class="n">50.0 MiB' "$LAB_DIR/$page.html" || true)" 1
+		check "overview: SNI and bytes said unwatched" \
+			"$(grep -c 'capture not configured: SNI and bytes are not watched' \
+			"$LAB_DIR/$page.html" || true)" 1
+	fi
 	if python3 "$OCA_SRCDIR/tests/lab/web_domcheck.py" "$LAB_DIR/$page.html" "$page"; then :; else
 		FAILED=1
 	fi

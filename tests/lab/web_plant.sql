@@ -29,10 +29,10 @@ INSERT INTO dns_ips(ip, name_id, answers, first_us, last_us)
 SELECT a.data, q.name_id, count(*), min(q.ts_us), max(q.ts_us) FROM dns_answers a
 JOIN dns_queries q ON q.id = a.query_id WHERE a.rtype IN (1, 28) GROUP BY a.data, q.name_id;
 
-INSERT INTO destinations(id, domain, ip, port, proto, expected, connections, first_us, last_us)
-SELECT 1, 'api.telegram.org', '198.51.100.2', 443, 6, 1, 40, now - 7000000000, now - 600000000 FROM t UNION ALL
-SELECT 2, '<script>alert(1)</script>.evil.test', '198.51.100.6', 443, 6, 0, 3, now - 3500000000, now - 3400000000 FROM t UNION ALL
-SELECT 3, '', '198.51.100.9', 8080, 6, 0, 1, now - 900000000, now - 900000000 FROM t;
+INSERT INTO destinations(id, domain, ip, port, proto, expected, connections, first_us, last_us, bytes_up, bytes_down)
+SELECT 1, 'api.telegram.org', '198.51.100.2', 443, 6, 1, 40, now - 7000000000, now - 600000000, 1234567, 52428800 FROM t UNION ALL
+SELECT 2, '<script>alert(1)</script>.evil.test', '198.51.100.6', 443, 6, 0, 3, now - 3500000000, now - 3400000000, 0, 0 FROM t UNION ALL
+SELECT 3, '', '198.51.100.9', 8080, 6, 0, 1, now - 900000000, now - 900000000, 0, 0 FROM t;
 
 INSERT INTO connections(id, ts_us, family, proto, src, sport, dst, dport, attr, domain, domains, query_id, dest_id)
 SELECT 1, now - 7000000000, 4, 6, '192.168.83.2', 50001, '198.51.100.2', 443, 1, 'api.telegram.org', '["api.telegram.org"]', 1, 1 FROM t UNION ALL
