@@ -349,6 +349,13 @@ put_one(struct sink *s, const struct alertmsg_fields *a)
 		}
 		return;
 	}
+	if (is_kind(a, "disk")) {
+		puts_raw(s, "oc-audit: the database's disk needs attention\n");
+		puts_raw(s, has(a->detail) ? "" : "(no detail)");
+		if (has(a->detail))
+			put_clean(s, a->detail, DETAIL_MAX);
+		return;
+	}
 	if (is_kind(a, "test")) {
 		puts_raw(s, "oc-audit: test message\n");
 		puts_raw(s, has(a->detail) ? "" : "Alerts reach this chat.");
@@ -397,6 +404,8 @@ put_short(struct sink *s, const struct alertmsg_fields *a)
 		putf(s, "events lost: %lld", a->count);
 	} else if (is_kind(a, "watch-end")) {
 		puts_raw(s, "the watch week has ended");
+	} else if (is_kind(a, "disk")) {
+		puts_raw(s, "the database's disk needs attention");
 	} else if (is_kind(a, "test")) {
 		puts_raw(s, "test message");
 	} else if (is_kind(a, "sensor")) {

@@ -18,7 +18,7 @@
 /* One alert's fields: the outbox row's kind and its body's fields. Strings may be NULL
  * (absent); numbers are -1 when absent. Nothing here is trusted. */
 struct alertmsg_fields {
-	const char *outbox_kind;  /* 'finding', 'loss', 'watch-end', 'test', 'sensor' */
+	const char *outbox_kind;  /* 'finding', 'loss', 'watch-end', 'test', 'sensor', 'disk' */
 	const char *kind;         /* finding kind ("direct-ip"...), or the outbox kind */
 	const char *domain, *ip, *proto;
 	long long port, count, watch_day;

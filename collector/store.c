@@ -912,6 +912,26 @@ store_sensor_alert(struct store *s, int64_t ts_us, const char *source, const cha
 	return rc;
 }
 
+int
+store_alert(struct store *s, int64_t ts_us, const char *kind, const char *detail)
+{
+	/* rare (a change of the disk's state): prepared when needed */
+	static const char sql[] =
+		"INSERT INTO alert_outbox(kind, created_us, body, next_us) "
+		"VALUES(?1, ?2, json_object('kind', ?1, 'detail', ?3), ?2)";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, ts_us);
+	sqlite3_bind_text(st, 3, detail, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
 void
 store_ids_after(struct store *s, const int64_t last[CHAIN__TABLES])
 {

@@ -111,6 +111,10 @@ int store_sensor_event(struct store *s, int64_t ts_us, int64_t run_id, const cha
  * in state (blind, or "up" again) since since_us, detail says why. Returns 0, or -1. */
 int store_sensor_alert(struct store *s, int64_t ts_us, const char *source, const char *state,
                        int64_t since_us, const char *detail);
+/* Add an alert the collector raises on its own about itself (kind 'disk': the database's
+ * disk is short of room or its WAL pinned) to the outbox at ts_us, its body
+ * {"kind": kind, "detail": detail}. Returns 0, or -1. */
+int store_alert(struct store *s, int64_t ts_us, const char *kind, const char *detail);
 
 /* The ids of the chained tables (chain.h): make the next id of each table at least
  * last[t] + 1 (the chain's last batch may name rows retention has deleted since), and

@@ -13,7 +13,12 @@
  * The WAL: SQLite's automatic PASSIVE checkpoint keeps it short while no reader holds an
  * old snapshot, and journal_size_limit caps the file at each reset. A long reader makes
  * it grow; every two seconds the writer then tries a TRUNCATE checkpoint with no busy
- * wait: it empties the WAL once the reader is gone, and never stalls ingest. */
+ * wait: it empties the WAL once the reader is gone, and never stalls ingest.
+ *
+ * The disk: at the same pace the writer measures the room left on the database's
+ * filesystem and the WAL's size (diskwatch.h decides), and says when either goes wrong
+ * (disk_min_free_mb; a WAL a reader pins past 64 MiB) while there is still room to store
+ * it: a state of the 'disk' sensor in the chain, and an alert. */
 #include "config.h"
 
 #include <errno.h>
@@ -23,10 +28,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "core.h"
 #include "common/db.h"
+#include "common/diskwatch.h"
 #include "common/findkind.h"
 #include "common/log.h"
 #include "common/netaddr.h"
@@ -67,6 +74,8 @@ struct writer {
 	bool db_failing;                 /* logged once per failing stretch */
 	bool other_logged;               /* an event from outside vm_subnet was logged */
 	char wal_path[4200];
+	char db_path[4096];
+	struct diskwatch disk;           /* what was told about the disk */
 	size_t tx_lost, tx_cmds;         /* events of the open transaction counted lost;
 	                                    commands in it (kept, never lost) */
 	bool tx_broken;                  /* an event could not be undone alone */
@@ -141,6 +150,7 @@ writer_new(const struct conf *c, struct queue *q, struct stats *st, char *err,
 	w->retention_days = c->retention_days;
 	sensorwatch_init(&w->sw, c->nflog_group, (int64_t)c->nflog_silence * US_PER_SEC);
 	snprintf(w->wal_path, sizeof(w->wal_path), "%s-wal", c->database);
+	snprintf(w->db_path, sizeof(w->db_path), "%s", c->database);
 	if (!(w->db = db_open_rw(c->database, err, errlen)))
 		goto fail;
 	if (!(w->store = store_new(w->db, err, errlen)) ||
@@ -404,6 +414,60 @@ checkpoint(struct writer *w, bool force)
 	sqlite3_busy_timeout(w->db, 5000);
 }
 
+/* Tell of change c of the disk: in the log first (it needs no room), then as a state of
+ * the 'disk' sensor and, on the way into trouble, an alert, in a transaction of its own.
+ * Told while there is still room, so the record of it is not lost with the disk. */
+static void
+disk_tell(struct writer *w, enum diskwatch_change c, uint64_t avail, uint64_t wal,
+          int64_t now)
+{
+	char detail[4400];
+	bool bad = c == DISKWATCH_LOW || c == DISKWATCH_WAL_PINNED;
+
+	if (c == DISKWATCH_LOW || c == DISKWATCH_ROOM)
+		snprintf(detail, sizeof(detail), "%llu MiB free on the filesystem of %s (%s %u MiB, "
+		         "disk_min_free_mb)%s", (unsigned long long)(avail >> 20), w->db_path,
+		         bad ? "below" : "back above", w->conf->disk_min_free_mb,
+		         bad ? ": once it is full, events are lost" : "");
+	else
+		snprintf(detail, sizeof(detail), "the WAL (%s) is %llu MiB%s", w->wal_path,
+		         (unsigned long long)(wal >> 20), bad ? ": a reader holds an old snapshot, "
+		         "so checkpoints cannot shorten it" : ", the reader is gone");
+	if (bad)
+		log_warn("disk: %s", detail);
+	else
+		log_info("disk: %s", detail);
+	if (begin(w) < 0) {
+		note_db_error(w, "begin failed");
+		return;
+	}
+	if (store_sensor_event(w->store, now, w->run_id, "disk", diskwatch_state(c), detail) < 0 ||
+	    (bad && store_alert(w->store, now, "disk", detail) < 0)) {
+		note_db_error(w, "disk state not stored");
+		w->tx_broken = true;   /* the transaction rolls back at commit */
+	}
+	commit(w, 0, false);
+}
+
+/* How much room the database has left and how long its WAL is, every few seconds. */
+static void
+disk_check(struct writer *w, int64_t now)
+{
+	struct statvfs vs;
+	struct stat sb;
+	uint64_t wal = 0, avail;
+	enum diskwatch_change c;
+
+	if (statvfs(w->db_path, &vs) < 0)
+		return;
+	avail = (uint64_t)vs.f_bavail * vs.f_frsize;   /* what the collector's user may use */
+	if (stat(w->wal_path, &sb) == 0)
+		wal = (uint64_t)sb.st_size;
+	while ((c = diskwatch_judge(&w->disk, avail, wal,
+	                            (uint64_t)w->conf->disk_min_free_mb << 20)) != DISKWATCH_NONE)
+		disk_tell(w, c, avail, wal, now);
+}
+
 /* Run sql (a DELETE of at most ?2 rows older than ?1) until it deletes fewer, ten
  * rounds at most, each its own small transaction. */
 static void
@@ -462,6 +526,7 @@ periodic(struct writer *w, bool force)
 	if (force || mono - w->last_checkpoint >= CHECKPOINT_EVERY_US) {
 		w->last_checkpoint = mono;
 		checkpoint(w, force);
+		disk_check(w, timefmt_now_us());
 	}
 	if (mono - w->last_prune >= PRUNE_EVERY_US) {
 		w->last_prune = mono;

@@ -436,6 +436,9 @@ static const struct key keys[] = {
 	    "per destination; it may appear later; empty = capture off"),
 	UINT("collector", "retention_days", retention_days, "30", 1, 36500,
 	     "raw events older than this are pruned; findings are kept"),
+	UINT("collector", "disk_min_free_mb", disk_min_free_mb, "512", 0, 1048576,
+	     "free space (MiB) on the database's filesystem below which an alert is raised, "
+	     "before the disk is full and events are lost; 0 = off"),
 	UINT("collector", "queue_size", queue_size, "65536", 1024, 16777216,
 	     "events held between the readers and the database writer"),
 	UINT("collector", "nflog_silence", nflog_silence, "300", 0, 86400,

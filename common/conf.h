@@ -28,6 +28,7 @@ struct conf {
 	int n_vm_subnet;
 	char pcap_interface[64];
 	unsigned retention_days;
+	unsigned disk_min_free_mb;      /* 0 = no free-space alert */
 	unsigned queue_size;
 	unsigned nflog_silence;        /* seconds of address answers without NFLOG; 0 = off */
 	char user[64];                 /* switched to after the privileged opens, as root */

@@ -64,6 +64,10 @@ in
       Seconds NFLOG may deliver no connection while DNS answers with addresses reach the
       VM before it counts as not seeing (a blind spot and a sensor finding); 0 = never.
     '';
+    disk_min_free_mb = uint 512 0 1048576 ''
+      Free space (MiB) on the database's filesystem below which an alert is raised,
+      before the disk is full and events are lost; 0 = off.
+    '';
     queue_size = uint 65536 1024 16777216 ''
       Events held between the readers and the database writer; when full, new events are
       dropped and counted as lost.

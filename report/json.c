@@ -21,7 +21,8 @@ static const char *const enc_sql[] = {
 	"   'days', ?4, 'day', ?5),"
 	" 'totals', json_object('connections', ?6, 'dns_queries', ?7, 'findings', ?8,"
 	"   'events_lost', ?9),"
-	" 'other_sources', json_object('connections', ?10, 'dns_queries', ?11))",
+	" 'other_sources', json_object('connections', ?10, 'dns_queries', ?11),"
+	" 'disk', json_object('warnings', ?12, 'last', nullif(?13, '')))",
 	[E_DEST] =
 	"SELECT json_object('domain', ?1, 'ip', ?2, 'port', ?3, 'proto', " PROTO_SQL("?4") ","
 	" 'connections', ?5, 'expected', json(CASE WHEN ?6 THEN 'true' ELSE 'false' END),"
@@ -108,6 +109,8 @@ head(void *arg, const struct report_head *h)
 	sqlite3_bind_int64(st, 9, h->events_lost);
 	sqlite3_bind_int64(st, 10, h->other_connections);
 	sqlite3_bind_int64(st, 11, h->other_dns_queries);
+	sqlite3_bind_int64(st, 12, h->disk_warnings);
+	sqlite3_bind_text(st, 13, h->disk_last, -1, SQLITE_STATIC);
 	return emit(j, st, 1);
 }
 

@@ -15,6 +15,9 @@
  * its edges: [?1, ?5) and [?6, ?2). */
 #define EDGES(t) "((" t " >= ?1 AND " t " < ?5) OR (" t " >= ?6 AND " t " < ?2))"
 
+/* the states of the 'disk' sensor (collector/writer.c) that warn */
+#define DISK_BAD "state IN ('low', 'wal-pinned')"
+
 static const char head_sql[] =
 	"SELECT (SELECT coalesce(sum(connections), 0) FROM hourly WHERE hour >= ?3 AND hour < ?4)"
 	"     + (SELECT count(*) FROM connections WHERE " EDGES("ts_us") "),"
@@ -28,7 +31,11 @@ static const char head_sql[] =
 	" (SELECT coalesce(sum(other_dns_queries), 0) FROM hourly WHERE hour >= ?3 AND hour < ?4)"
 	"     + (SELECT count(*) FROM other_events WHERE kind = 'dns' AND " EDGES("ts_us") "),"
 	" (SELECT count(*) FROM findings WHERE last_us >= ?1 AND first_us < ?2"
-	"   AND kind = 'sensor')";
+	"   AND kind = 'sensor'),"
+	" (SELECT count(*) FROM sensor_events WHERE source = 'disk' AND " DISK_BAD
+	"   AND ts_us >= ?1 AND ts_us < ?2),"
+	" (SELECT detail FROM sensor_events WHERE source = 'disk' AND " DISK_BAD
+	"   AND ts_us >= ?1 AND ts_us < ?2 ORDER BY id DESC LIMIT 1)";
 
 static const char loss_sql[] =
 	"SELECT source, sum(count) FROM losses WHERE ts_us >= ?1 AND ts_us < ?2"
@@ -258,6 +265,10 @@ head(struct run *r, const struct report_sink *s, struct report_head *h)
 		h->other_connections = sqlite3_column_int64(st, 4);
 		h->other_dns_queries = sqlite3_column_int64(st, 5);
 		h->sensor_findings = sqlite3_column_int64(st, 6);
+		h->disk_warnings = sqlite3_column_int64(st, 7);
+		if (sqlite3_column_text(st, 8))
+			snprintf(h->disk_last, sizeof(h->disk_last), "%s",
+			         (const char *)sqlite3_column_text(st, 8));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW) {

@@ -25,6 +25,10 @@ struct report_head {
 	int64_t sensor_findings;         /* of the findings, the "sensor" ones */
 	/* from sources outside vm_subnet: counted apart, not in the totals above */
 	int64_t other_connections, other_dns_queries;
+	/* the database's disk: warnings stored in the window (free space low, WAL pinned)
+	 * and the last one's detail ("" = none) */
+	int64_t disk_warnings;
+	char disk_last[512];
 };
 
 /* One destination: connections in the window to (domain, ip, port, proto), and the

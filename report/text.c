@@ -78,6 +78,13 @@ head(void *arg, const struct report_head *h)
 		fprintf(t->out, "Not VM: %lld connections, %lld DNS queries from sources outside "
 		        "vm_subnet (counted apart, not judged)\n", (long long)h->other_connections,
 		        (long long)h->other_dns_queries);
+	if (h->disk_warnings) {
+		char e[sizeof(h->disk_last) * 4];
+
+		fprintf(t->out, "Disk:   %lld warning%s (free space low or the WAL pinned), the last: "
+		        "%s\n", (long long)h->disk_warnings, h->disk_warnings == 1 ? "" : "s",
+		        escape_term(h->disk_last, e, sizeof(e)));
+	}
 	if (h->events_lost)
 		fprintf(t->out, "\n  !! %lld events were lost: the record is incomplete. By "
 		        "cause:\n", (long long)h->events_lost);

@@ -162,6 +162,13 @@ main(void)
 	                               .watch_day = -1, .detail = "queue_full 12" };
 	alertmsg_format(&a, out, sizeof(out));
 	ok(strstr(out, "events lost") && strstr(out, "12 events"), "loss alert");
+	a = (struct alertmsg_fields){ .outbox_kind = "disk", .count = -1, .port = -1,
+	                               .watch_day = -1, .detail = "6 MiB free on the filesystem of /x" };
+	alertmsg_format(&a, out, sizeof(out));
+	ok(strstr(out, "disk needs attention") && strstr(out, "6 MiB free on the filesystem of /x") &&
+	   !strstr(out, "new finding"), "disk alert: its own message, with the detail");
+	alertmsg_coalesce(&many[0], &a, 1, out, sizeof(out));
+	ok(strstr(out, "- the database's disk needs attention") != NULL, "disk alert in a burst's list");
 	a = (struct alertmsg_fields){ .outbox_kind = "watch-end", .count = 0, .port = -1,
 	                               .watch_day = -1, .first_seen = "2026-11-22T00:00:00Z",
 	                               .last_seen = "2026-11-29T00:00:00Z", .open = 0,

@@ -327,6 +327,7 @@ test_json(void)
 	       "\"watch\":{\"start\":\"2026-11-28T00:00:00Z\",\"days\":7,\"day\":1},"
 	       "\"totals\":{\"connections\":1234,\"dns_queries\":56,\"findings\":1,"
 	       "\"events_lost\":0},\"other_sources\":{\"connections\":0,\"dns_queries\":0},"
+	       "\"disk\":{\"warnings\":0,\"last\":null},"
 	       "\"coverage\":{\"nflog\":{\"configured\":true,\"up\":false,"
 	       "\"last_event\":\"2026-11-29T00:00:00Z\",\"gaps\":[{\"from\":\"2026-11-28T00:00:00Z\","
 	       "\"to\":\"2026-11-29T00:00:00Z\",\"reason\":\"rule-missing\",\"detail\":\"no \\\"rule\\\"\","
