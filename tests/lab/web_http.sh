@@ -122,6 +122,7 @@ check "api/connections stale rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[
 
 check "api/timeline 200" "$(hc "http://$WEB/api/timeline?since=7d")" 200
 check "api/timeline hours" "$(jq_py 'len(j["hours"]) >= 50')" True
+check "api/timeline hours: bytes up and down last" "$(jq_py 'len(j["hours"][0])')" 7
 check "api/timeline findings" "$(jq_py 'len(j["findings"])')" 4
 check "api/timeline lost hour" "$(jq_py 'sum(h[4] for h in j["hours"])')" 5
 check "api/findings after" "$(hc "http://$WEB/api/findings?after=2")" 200

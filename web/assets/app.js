@@ -89,7 +89,8 @@
 					'class': 'bar' });
 				var tt = svg('title', {});
 				tt.textContent = new Date(h[0] * 1000).toISOString().slice(0, 13) + ':00Z  ' +
-					h[1] + ' connections, ' + h[2] + ' DNS queries';
+					h[1] + ' connections, ' + h[2] + ' DNS queries' +
+					(h[5] || h[6] ? ', ' + units(h[5]) + ' sent, ' + units(h[6]) + ' received' : '');
 				r.appendChild(tt);
 				s.appendChild(r);
 			}
@@ -122,6 +123,13 @@
 	}
 
 	/* ---------------------------------------------------------- findings */
+	// bytes as the report writes them (common/units.c): 812 B, 1.5 KiB, 52.4 MiB
+	function units(n) {
+		var u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'], i = 0;
+		while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
+		return i ? n.toFixed(1) + ' ' + u[i] : n + ' B';
+	}
+
 	function destNode(f) {
 		var frag = document.createDocumentFragment();
 		if (f.domain) {
