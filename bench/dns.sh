@@ -120,7 +120,7 @@ start_resolver() {
 	local tool=$1 i
 	case $tool in
 	oc-audit)
-		DB="$LAB_DIR/dns-bench.db"
+		DB="$LAB_DIR/db/dns-bench.db"
 		rm -f "$DB" "$DB-wal" "$DB-shm"
 		ip netns exec "$NS_HOST" "$OCA_BIN" collect -c "$LAB_CONF" \
 			--set "collector.database=$DB" --set dns.listen=192.168.83.1:53 \

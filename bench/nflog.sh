@@ -139,7 +139,7 @@ header() {
 run_one() {
 	local tool=$1 rate=$2 n=$(($2 * DURATION)) db load sent seen stored lost_count
 	local t0 t1 user sys rss bytes cpu
-	db="$LAB_DIR/$tool-$rate.db"
+	db="$LAB_DIR/db/$tool-$rate.db"
 	load=$(cut -d' ' -f1-3 /proc/loadavg)
 	lab_rule "$RULE"            # reload: the counter starts at 0
 	start_tool "$tool" "$db"
