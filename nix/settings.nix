@@ -1,4 +1,4 @@
-# services.oc-audit.settings: every key of the daemon's configuration (common/conf.c's
+# services.oc-audit.settings: every key of the daemon's configuration (common/confkeys.c's
 # key table), in the INI's own sections, with the daemon's defaults and bounds. The
 # module writes the keys set to something else with pkgs.formats.ini (the daemon applies
 # the same defaults to the rest, and some keys mean more when given: expected_domains

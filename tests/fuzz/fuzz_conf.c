@@ -1,4 +1,4 @@
-/* libFuzzer target: the configuration parser (common/conf.c) fed every byte string.
+/* libFuzzer target: the configuration parser (common/conf.c, confkeys.c) fed every byte
  * Up to the first NUL byte it is an INI file (conf_load_buffer: inih and every key's
  * validator); after it, NUL-separated "section.key=value" overrides (conf_set). Every
  * problem must be a message; and the keys check-config prints (conf_print) must load

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """manpages_check.py SRCDIR OC_AUDIT: the man pages say what the binary does.
 
-- oc-audit.ini(5) has one entry per key of the daemon's key table (common/conf.c), under
+- oc-audit.ini(5) has one entry per key of the daemon's key table (common/confkeys.c), under
   its section, with the default the daemon applies, and no entry for a key it does not
   know. The table is read from the binary: `oc-audit check-config -c /dev/null` prints
   every key with its default and help.
@@ -169,7 +169,7 @@ def main():
     for (section, key), (_, line) in sorted(documented.items()):
         if (section, key) not in known:
             result(False, f"{INI_PAGE}:{line}: [{section}] {key} is not a key of the "
-                   f"daemon (common/conf.c's table): remove the entry, or add the key")
+                   f"daemon (common/confkeys.c's table): remove the entry, or add the key")
 
     cmds = command_help(binary)
     sections = page_commands(cmd_text)

@@ -416,9 +416,9 @@ def daemon_keys():
 
 
 def table_bounds():
-    """{(section, key): (lo, hi)} of the UINT rows of common/conf.c's key table."""
+    """{(section, key): (lo, hi)} of the UINT rows of common/confkeys.c's key table."""
     rows = re.findall(r'UINT\("(\w+)",\s*"(\w+)",\s*\w+,\s*"[^"]*",\s*(\d+),\s*(\d+)',
-                      read("common/conf.c"))
+                      read("common/confkeys.c"))
     return {(s, k): (int(lo), int(hi)) for s, k, lo, hi in rows}
 
 
@@ -469,7 +469,7 @@ def check_keys(tap):
     known = {(s, k) for s, k, _, _ in keys}
     for section, key in sorted(set(declared) - known):
         tap.result(False, f"nix/settings.nix declares [{section}] {key}, which the daemon "
-                   f"does not know (common/conf.c): remove it")
+                   f"does not know (common/confkeys.c): remove it")
 
 
 # ------------------------------------------------------------------ unit
