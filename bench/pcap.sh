@@ -182,7 +182,10 @@ case " $CASES " in *" handshakes "*)
 				lab_stop TERM || true
 				rec=$(sql "SELECT count(DISTINCT name) FROM hellos
 					WHERE name LIKE '$prefix-%.flood.example'")
-				drop=$(( $(counter pcap_dropped) + $(counter capture_unread) ))
+				# every loss the collector counted, whatever its source (queue, capture...)
+				drop=$(sql "SELECT coalesce(sum(count), 0) FROM losses")
+				echo "# oc-audit $rate: counters $(sql "SELECT group_concat(name || '=' ||
+					value, ' ') FROM counters WHERE value > 0")" >&2
 				cpu=$((t1 - t0)) cap=$((c1 - c0))
 			else
 				# tshark stops on SIGINT and says what dumpcap dropped
