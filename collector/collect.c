@@ -188,7 +188,7 @@ drop_privileges(struct daemon *d, char *err, size_t errlen)
  * changed, and hand the answer to the core thread (sensorwatch.h), which records it
  * and raises a sensor finding when the rule is not there. */
 static void
-check_ruleset(struct daemon *d)
+check_ruleset(struct daemon *d, bool always_log)
 {
 	struct event ev = { .type = EV_CMD };
 	struct cmd_event *c = &ev.u.cmd;
@@ -207,11 +207,14 @@ check_ruleset(struct daemon *d)
 		         r.verdict == NFTCHECK_WRONG_GROUP ? SW_RULE_WRONG_GROUP : SW_RULE_UNVERIFIED;
 		snprintf(c->text, sizeof(c->text), "%.*s", (int)sizeof(c->text) - 1, r.detail);
 	}
-	if (c->arg != d->rule_last) {
+	/* at start and on SIGHUP always (the operator asked); every minute only a change */
+	if (always_log || c->arg != d->rule_last) {
 		if (c->arg == SW_RULE_OK)
 			log_info("nftables check: ok: %s", c->text);
-		else
+		else if (c->arg == SW_RULE_UNVERIFIED)
 			log_warn("nftables check: %s", c->text);
+		else
+			log_warn("nftables check: %s: %s", nftcheck_verdict_name(r.verdict), c->text);
 	}
 	d->rule_last = c->arg;
 	if (queue_push(d->q, &ev) < 0)
@@ -371,7 +374,7 @@ reload(struct daemon *d, const char *why)
 		         ch.restart);
 done:
 	/* a rejected file does not stop an operator who just fixed the rule from seeing it */
-	check_ruleset(d);
+	check_ruleset(d, true);
 	snprintf(status, sizeof(status), "collecting: NFLOG group %u", d->c->nflog_group);
 	service_ready(status);
 }
@@ -477,7 +480,7 @@ collect_main(int argc, char **argv)
 	log_info("collecting: NFLOG group %u, database %s, as user %s (uid %u), capture %s",
 	         d.c->nflog_group, d.c->database, d.id.name, (unsigned)d.id.uid,
 	         d.cap ? d.c->pcap_interface : "off");
-	check_ruleset(&d);
+	check_ruleset(&d, true);
 	next_check = queue_mono_us() + RULESET_CHECK_US;
 	snprintf(status, sizeof(status), "collecting: NFLOG group %u", d.c->nflog_group);
 	service_ready(status);
@@ -489,7 +492,7 @@ collect_main(int argc, char **argv)
 
 		if ((sig = sigtimedwait(&set, NULL, &tick)) < 0) {
 			if (errno == EAGAIN && queue_mono_us() >= next_check) {
-				check_ruleset(&d);
+				check_ruleset(&d, false);
 				next_check = queue_mono_us() + RULESET_CHECK_US;
 			}
 			/* the rules file is reread when it changes, as on SIGHUP (the dashboard's

@@ -64,7 +64,7 @@ check "the helper's death is logged" \
 	"$(grep -c "netadm: the privileged helper (pid $helper) was killed by signal 9" "$LAB_DIR/collect.log")" 1
 hup
 check "later checks say why they have no answer" "$(logged)" \
-	"no answer from the helper: Broken pipe"
+	"no answer from the privileged helper: Broken pipe"
 lab_rule "$SEED_RULE"
 in_vm "$FLOWGEN" -s 192.168.83.2 -d 198.51.100.2 -n 10 >/dev/null
 sleep 0.5

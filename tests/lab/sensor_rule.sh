@@ -24,7 +24,7 @@ check "missing at start: a sensor finding" \
 	"$(sql "SELECT kind || ' ' || key || ' ' || count FROM findings")" "sensor nflog rule-missing 1"
 check "missing at start: alerted" \
 	"$(wait_until 60 texts_has '^oc-audit: a sensor is blind: nflog rule-missing' 1 && echo yes)" yes
-grep -q "nftables check: no rule in a forward-hook chain logs" "$LAB_DIR/collect.log" && logged=yes || logged=no
+grep -q "nftables check: missing: no rule in a forward-hook chain logs" "$LAB_DIR/collect.log" && logged=yes || logged=no
 check "missing at start: logged" "$logged" yes
 
 lab_rule "$SEED_RULE"
