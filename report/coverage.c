@@ -26,13 +26,15 @@ static const struct sensor {
 	{ "nflog", "1",
 	  "SELECT coalesce((SELECT max(ts_us) FROM connections WHERE ts_us < ?1),"
 	  " (SELECT max(last_us) FROM dest_hourly WHERE hour < ?1 / 3600000000))", 1 },
-	{ "dns", "NOT json_valid(config) OR coalesce(config ->> 'dns', '') <> ''",
+	/* CASE, not OR/AND: SQLite may evaluate ->> on text that is not JSON, and fail */
+	{ "dns", "CASE WHEN json_valid(config) THEN coalesce(config ->> 'dns', '') <> '' ELSE 1 END",
 	  "SELECT coalesce((SELECT max(ts_us) FROM dns_queries WHERE ts_us < ?1),"
 	  " (SELECT max(last_us) FROM name_hourly WHERE hour < ?1 / 3600000000))", 1 },
 	/* a hello's time; a byte record's last packet, read in the newest slot begun before
 	 * ?1 only (through the slot index, not a scan of the week), where a flow still going
 	 * at ?1 counts by its first packet */
-	{ "capture", "json_valid(config) AND coalesce(config ->> 'capture', '') <> ''",
+	{ "capture",
+	  "CASE WHEN json_valid(config) THEN coalesce(config ->> 'capture', '') <> '' ELSE 0 END",
 	  "SELECT max(coalesce((SELECT max(ts_us) FROM hellos WHERE ts_us < ?1), 0),"
 	  " coalesce((SELECT max(CASE WHEN last_us < ?1 THEN last_us WHEN first_us < ?1"
 	  "  THEN first_us END) FROM flow_bytes WHERE slot_us = (SELECT max(slot_us)"

@@ -395,8 +395,8 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	wbuf_printf(b, "<span hidden id=\"last-finding\" data-id=\"%lld\"></span>",
 	            one_int(db, "SELECT coalesce(max(id), 0) FROM findings", 0, 0));
 
-	bytes = one_int(db, "SELECT EXISTS(SELECT 1 FROM runs WHERE json_valid(config) AND "
-	                "coalesce(config ->> 'capture', '') <> '')", 0, 0) != 0;
+	bytes = one_int(db, "SELECT EXISTS(SELECT 1 FROM runs WHERE CASE WHEN json_valid(config) "
+	                "THEN coalesce(config ->> 'capture', '') <> '' ELSE 0 END)", 0, 0) != 0;
 	destinations_table(b, db, 1, bytes, "Expected destinations");
 	destinations_table(b, db, 0, bytes, "Other destinations");
 	counters_table(b, db);

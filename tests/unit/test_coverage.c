@@ -194,6 +194,14 @@ main(void)
 	is_int(cover(db, 2).last.last_event_us, T0 - M / 2,
 	       "capture: a flow going on at the end, by its first packet");
 
+	/* a run from before schema 4 (its config not JSON) had NFLOG and the resolver on: its
+	 * text must not make the JSON functions fail the query */
+	run_sql(db, "DELETE FROM runs; DELETE FROM sensor_events; INSERT INTO runs(id, started_us,"
+	        " version, config, beat_us) VALUES(9, %lld, 'x', 'an old run', %lld)",
+	        (long long)(T0 - 10 * H), (long long)(T0 - 10 * US_PER_SEC));
+	ok(cover(db, 1).last.configured, "a pre-JSON run: the resolver configured");
+	ok(!cover(db, 2).last.configured, "a pre-JSON run: capture not configured");
+
 	is_int(report_verdict_decide(0, 0, 0), REPORT_CLEAN, "decide: nothing");
 	is_int(report_verdict_decide(0, 1, 0), REPORT_INCOMPLETE, "decide: a loss alone");
 	is_int(report_verdict_decide(0, 0, 1), REPORT_INCOMPLETE, "decide: a blind spot");
