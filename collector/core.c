@@ -13,7 +13,6 @@
  * The capture's events (hellos, bytes) are corecap.c's. */
 #include "config.h"
 
-#include <ctype.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,21 +204,6 @@ core_watch_day(const struct core *k, int64_t ts_us)
 	return (int)wk.day;
 }
 
-/* Lower case, no final dot: the key of a name-based finding. */
-void
-core_name_key(const char *name, char *out, size_t outlen)
-{
-	size_t n = strlen(name);
-
-	if (n > 0 && name[n - 1] == '.')
-		n--;
-	if (n >= outlen)
-		n = outlen - 1;
-	for (size_t i = 0; i < n; i++)
-		out[i] = (char)tolower((unsigned char)name[i]);
-	out[n] = '\0';
-}
-
 /* Store f, raised as fi, under the key the fold gives it (a key this run already knows
  * is only counted). f's example is written only for a finding that may be new. */
 int
@@ -311,7 +295,7 @@ core_canary(struct core *k, struct store *s, const char *name, const char *how,
 
 	if (!bait)
 		return 0;
-	core_name_key(name, key, sizeof(key));
+	verdict_name_key(name, key, sizeof(key));
 	if ((day = core_watch(k, s, ts_us)) < 0)
 		return -1;
 	snprintf(detail, sizeof(detail), "%s named a canary (canary_names: %s), bait planted "
@@ -388,7 +372,7 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 		                sizeof(example)), ts, 0, qid) < 0)
 			return -1;
 	} else if (!expected) {
-		core_name_key(ev->qname, key, sizeof(key));
+		verdict_name_key(ev->qname, key, sizeof(key));
 		if (flag_dns(k, s, ev, FK_UNEXPECTED_DOMAIN, key, "the VM asked for a name outside "
 		             "the expected set", ts, day, qid) < 0)
 			return -1;

@@ -306,7 +306,7 @@ count_upload(struct core *k, struct store *s, const struct bytes_event *b, int64
 
 	if (store_dest_name(s, dest_id, raw, sizeof(raw)) <= 0)
 		return 0;
-	core_name_key(raw, name, sizeof(name));
+	verdict_name_key(raw, name, sizeof(name));
 	if (budget_add(k->cap->budget, name, b->last_us, b->bytes_up, &total, &evicted) !=
 	    BUDGET_CROSSED) {
 		k->cap->untracked += evicted;

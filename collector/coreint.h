@@ -35,9 +35,6 @@ struct core {
  * Returns it, or -1 on a database error. */
 int core_watch(struct core *k, struct store *s, int64_t ts_us);
 
-/* Lower case, no final dot: the key of a name-based finding. */
-void core_name_key(const char *name, char *out, size_t outlen);
-
 /* Store finding f, raised as fi, under the key the fold gives it (fold.h). Returns 0,
  * or -1 on a database error. */
 int core_raise(struct core *k, struct store *s, struct finding_in *f,

@@ -9,9 +9,8 @@
 #include "policy.h"
 #include "verdict.h"
 
-/* Lower case, no final dot (the key core.c gives a name's findings). */
-static void
-name_key(const char *name, char *out, size_t outlen)
+void
+verdict_name_key(const char *name, char *out, size_t outlen)
 {
 	size_t n = strlen(name);
 
@@ -43,7 +42,7 @@ describe(const struct conn_event *ev, struct conn_verdict *v)
 	if (v->kind == FK_UNEXPECTED_PORT)
 		snprintf(v->key, sizeof(v->key), "%s %d/%s", v->domain, v->port, v->proto);
 	else if (v->kind == FK_CANARY)    /* one finding per canary name, as for its query */
-		name_key(v->domain, v->key, sizeof(v->key));
+		verdict_name_key(v->domain, v->key, sizeof(v->key));
 	else if (ev->dst.family == 6)
 		snprintf(v->key, sizeof(v->key), "[%s]:%d/%s", v->ip, v->port, v->proto);
 	else

@@ -38,6 +38,10 @@ struct conn_verdict {
 	char example[VERDICT_EXAMPLELEN];  /* "src:sport -> dst:dport/proto" */
 };
 
+/* The key of a name-based finding: name in lower case without its final dot, cut to
+ * outlen - 1 bytes. */
+void verdict_name_key(const char *name, char *out, size_t outlen);
+
 /* Whether src is the VM: inside [collector] vm_subnet. Events from other sources are
  * counted apart and never judged (core.c). */
 bool verdict_is_vm(const struct conf *c, const struct netaddr *src);
