@@ -15,7 +15,7 @@ alerts_config "[policy]" "watch_start = $start" "watch_days = 7" "[collector]" "
 lab_collect
 
 # the writer cannot commit while another process holds the write lock: the queue fills
-(echo "BEGIN IMMEDIATE;"; sleep 4; echo "COMMIT;") | sqlite3 "$LAB_DB" &
+(echo ".timeout 3000"; echo "BEGIN IMMEDIATE;"; sleep 4; echo "COMMIT;") | sqlite3 "$LAB_DB" &
 locker=$!
 sleep 0.5
 in_vm "$FLOWGEN" -s 192.168.83.2 -d 198.51.100.2 -n 20000 -r 0 -P 1 >/dev/null

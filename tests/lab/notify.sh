@@ -35,7 +35,7 @@ check "WATCHDOG=1 every third of WATCHDOG_USEC (9 or so in 3 s)" \
 	"$([ "$pings" -ge 7 ] && [ "$pings" -le 16 ] && echo yes || echo "$pings")" yes
 
 # --- a writer stuck on a locked database: no ping while it waits (busy timeout 5 s)
-(echo "BEGIN IMMEDIATE;"; sleep 4; echo "COMMIT;") | sqlite3 "$LAB_DB" &
+(echo ".timeout 3000"; echo "BEGIN IMMEDIATE;"; sleep 4; echo "COMMIT;") | sqlite3 "$LAB_DB" &
 lockpid=$!
 sleep 0.5
 in_vm bash -c 'exec 3<>/dev/tcp/198.51.100.2/9 || true' 2>/dev/null || true
