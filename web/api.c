@@ -301,7 +301,8 @@ api_findings(struct web *w, sqlite3 *db, const struct web_query *q, struct web_r
 		"  'port', port, 'proto', proto, 'count', count,"
 		"  'first_seen', " DB_ISO("first_us") ", 'last_seen', " DB_ISO("last_us") ","
 		"  'watch_day', watch_day, 'detail', detail,"
-		"  'acked', json(CASE WHEN acked_us IS NULL THEN 'false' ELSE 'true' END)) AS item"
+		"  'acked', json(CASE WHEN acked_us IS NULL THEN 'false' ELSE 'true' END),"
+		"  'blocked', json(CASE WHEN blocked THEN 'true' ELSE 'false' END)) AS item"
 		" FROM findings WHERE id > ?3 AND last_us >= ?1 AND first_us < ?2"
 		" ORDER BY id DESC LIMIT ?4)", r);
 

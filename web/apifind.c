@@ -14,7 +14,7 @@
 	"id, kind, coalesce(domain, ''), coalesce(ip, ''), coalesce(port, -1)," \
 	" coalesce(proto, ''), count, first_us, last_us, coalesce(watch_day, -1), detail," \
 	" coalesce(example, ''), coalesce(conn_id, 0), coalesce(query_id, 0)," \
-	" coalesce(acked_us, 0)"
+	" coalesce(acked_us, 0), blocked"
 
 static void
 copy(char *dst, size_t len, sqlite3_stmt *st, int i)
@@ -43,6 +43,7 @@ finding_row(sqlite3_stmt *st, struct web_finding *f)
 	f->conn_id = sqlite3_column_int64(st, 12);
 	f->query_id = sqlite3_column_int64(st, 13);
 	f->acked_us = sqlite3_column_int64(st, 14);
+	f->blocked = sqlite3_column_int(st, 15) != 0;
 }
 
 int

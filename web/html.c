@@ -18,7 +18,7 @@
 #include "webint.h"
 
 void
-html_head(struct wbuf *b, const char *title, const char *page)
+html_head(struct wbuf *b, const struct web *w, const char *title, const char *page)
 {
 	static const struct { const char *id, *href, *label; } nav[] = {
 		{ "overview", "/", "Overview" }, { "dns", "/dns", "DNS log" },
@@ -39,7 +39,16 @@ html_head(struct wbuf *b, const char *title, const char *page)
 		wbuf_printf(b, "<a href=\"%s\"%s>%s</a>", nav[i].href,
 		            strcmp(page, nav[i].id) == 0 ? " class=\"on\"" : "", nav[i].label);
 	wbuf_puts(b, "<a href=\"/api/report?since=7d\">Report JSON</a></nav>"
-	          "<span class=\"vm\">VM 192.168.83.2 · egress audit</span></header>\n<main>\n");
+	          "<span class=\"vm\">VM 192.168.83.2 · egress audit</span>");
+	/* what the operator must know before reading a finding: were its attempts dropped */
+	if (w && w->conf->enforce)
+		wbuf_puts(b, "<span class=\"mode enforce\" id=\"mode\" title=\"[enforce] mode = "
+		          "enforce: the VM's new connections outside the expected set are dropped\">"
+		          "enforce mode</span>");
+	else if (w)
+		wbuf_puts(b, "<span class=\"mode audit\" id=\"mode\" title=\"[enforce] mode = "
+		          "audit: everything is recorded, nothing is dropped\">audit mode</span>");
+	wbuf_puts(b, "</header>\n<main>\n");
 }
 
 void
@@ -58,7 +67,7 @@ void
 html_error(struct web_reply *r, unsigned status, const char *reason)
 {
 	wbuf_free(&r->body);
-	html_head(&r->body, "Error", "error");
+	html_head(&r->body, NULL, "Error", "error");
 	wbuf_printf(&r->body, "<section class=\"panel\"><h1>%u</h1><p>", status);
 	wbuf_html(&r->body, reason);
 	wbuf_puts(&r->body, "</p><p><a href=\"/\">Back to the overview</a></p></section>");
@@ -69,8 +78,7 @@ html_error(struct web_reply *r, unsigned status, const char *reason)
 void
 html_login(struct web *w, const char *problem, struct web_reply *r)
 {
-	(void)w;
-	html_head(&r->body, "Sign in", "login");
+	html_head(&r->body, w, "Sign in", "login");
 	wbuf_puts(&r->body, "<section class=\"panel narrow\"><h1>Token required</h1>");
 	if (problem) {
 		wbuf_puts(&r->body, "<p class=\"banner bad\">");
@@ -186,6 +194,10 @@ port_text(int port, char *buf, size_t len)
 	return buf;
 }
 
+/* On a finding whose attempts enforce mode dropped (app.js writes the same). */
+#define BLOCKED_BADGE " <span class=\"badge blocked\" title=\"enforce mode dropped these " \
+	"attempts: they were seen, not carried\">blocked</span>"
+
 /* One row of the findings table (the overview's; app.js adds rows the same way). */
 static void
 finding_row(void *arg, const struct web_finding *f)
@@ -201,7 +213,8 @@ finding_row(void *arg, const struct web_finding *f)
 	            cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
 	wbuf_puts(b, "<td><span class=\"kind\">");
 	wbuf_html(b, f->kind);
-	wbuf_printf(b, "</span>%s</td><td><a href=\"/findings/%lld\">",
+	wbuf_printf(b, "</span>%s%s</td><td><a href=\"/findings/%lld\">",
+	            f->blocked ? BLOCKED_BADGE : "",
 	            critical ? "<div class=\"sev\">most serious: bait was used</div>" : "", id);
 	html_dest(b, f->domain, f->ip, port_text(f->port, port, sizeof(port)), f->proto);
 	wbuf_puts(b, "</a><div class=\"detail\">");
@@ -333,7 +346,7 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	nfind = one_int(db, "SELECT count(*) FROM findings", 0, 0);
 	nopen = one_int(db, "SELECT count(*) FROM findings WHERE acked_us IS NULL", 0, 0);
 
-	html_head(b, "Overview", "overview");
+	html_head(b, w, "Overview", "overview");
 	if (lost > 0)
 		wbuf_printf(b, "<div class=\"banner bad\" role=\"alert\"><strong>%lld event%s "
 		            "lost.</strong> The collector knows it did not store them (see "
@@ -440,7 +453,6 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 	char port[16], iso[TIMEFMT_ISOLEN];
 	int n;
 
-	(void)w;
 	if ((n = web_finding_get(db, id, &f)) <= 0) {
 		if (n < 0)
 			html_error(r, 500, "database query failed");
@@ -448,10 +460,10 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 			html_error(r, 404, "no such finding");
 		return;
 	}
-	html_head(b, "Finding", "finding");
+	html_head(b, w, "Finding", "finding");
 	wbuf_puts(b, "<section class=\"panel\"><h1><span class=\"kind\">");
 	wbuf_html(b, f.kind);
-	wbuf_puts(b, "</span> ");
+	wbuf_printf(b, "</span>%s ", f.blocked ? BLOCKED_BADGE : "");
 	html_dest(b, f.domain, f.ip, port_text(f.port, port, sizeof(port)), f.proto);
 	wbuf_puts(b, "</h1><p class=\"detail big\">");
 	wbuf_html(b, f.detail);
@@ -466,7 +478,11 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 		wbuf_printf(b, "%d", f.watch_day);
 	wbuf_puts(b, "</dd><dt>Example</dt><dd class=\"name\">");
 	wbuf_html(b, f.example);
-	wbuf_puts(b, "</dd><dt>Status</dt><dd>");
+	wbuf_puts(b, "</dd>");
+	if (f.blocked)
+		wbuf_puts(b, "<dt>Enforce</dt><dd>blocked: enforce mode dropped these attempts "
+		          "(seen, not carried)</dd>");
+	wbuf_puts(b, "<dt>Status</dt><dd>");
 	if (f.acked_us) {
 		wbuf_puts(b, "acknowledged ");
 		wbuf_html(b, timefmt_iso(f.acked_us, iso, sizeof(iso)));

@@ -7,10 +7,12 @@
 
 #include "wbuf.h"
 
+struct web;
 struct web_reply;
 
-/* Open a page: doctype, head with the assets, the top bar with page's nav entry marked. */
-void html_head(struct wbuf *b, const char *title, const char *page);
+/* Open a page: doctype, head with the assets, the top bar with page's nav entry marked
+ * and, when w is not NULL (error pages have none), the mode: audit or enforce. */
+void html_head(struct wbuf *b, const struct web *w, const char *title, const char *page);
 /* Close the page and set r's content type, and its status to 200 unless already set. */
 void html_tail(struct wbuf *b, struct web_reply *r);
 /* Column i of the current row as text; "" for NULL. Valid until the next step. */

@@ -142,8 +142,7 @@ html_dns(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply
 	long long next;
 	int n = 0;
 
-	(void)w;
-	html_head(b, "DNS log", "dns");
+	html_head(b, w, "DNS log", "dns");
 	wbuf_puts(b, "<section class=\"panel\"><h1>DNS log</h1>");
 	filter_form(b, "/dns", q, false);
 	wbuf_puts(b, "<table class=\"grid\"><thead><tr><th>Time</th><th>Name asked</th>"
@@ -193,8 +192,7 @@ html_connections(struct web *w, sqlite3 *db, const struct web_query *q, struct w
 	long long next;
 	int n = 0;
 
-	(void)w;
-	html_head(b, "Connections", "connections");
+	html_head(b, w, "Connections", "connections");
 	wbuf_puts(b, "<section class=\"panel\"><h1>Connections</h1>");
 	filter_form(b, "/connections", q, true);
 	wbuf_puts(b, "<table class=\"grid\"><thead><tr><th>Time</th><th>Destination</th>"

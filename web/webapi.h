@@ -3,6 +3,7 @@
 #ifndef OCA_WEBAPI_H
 #define OCA_WEBAPI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <sqlite3.h>
@@ -41,6 +42,7 @@ struct web_finding {
 	char example[1400];         /* the event that raised it */
 	int64_t conn_id, query_id;  /* 0 = none */
 	int64_t acked_us;           /* 0 = open */
+	bool blocked;               /* enforce mode dropped these attempts */
 };
 
 /* The finding with id into f. Returns 1, 0 if there is none, or -1 on a database error. */

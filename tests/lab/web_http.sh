@@ -57,6 +57,14 @@ check "bidi override shown as text" "$(body_has 'ctl\x1b[2J\u202egnp.exe')" yes
 check "no raw bidi override" "$(grep -c "$(printf '\342\200\256')" "$LAB_DIR/body")" 0
 check "finding 999 404" "$(hc "http://$WEB/findings/999")" 404
 check "finding id junk 404" "$(hc "http://$WEB/findings/1x")" 404
+# enforce mode: the header says the mode; a finding it dropped carries a badge
+check "header: audit mode" "$(hc "http://$WEB/"; grep -c '<span class="mode audit" id="mode"[^>]*>audit mode</span>' "$LAB_DIR/body")" "2001"
+check "overview: blocked badge on the dropped finding" "$(grep -c '<tr id="finding-2".*class="badge blocked"' "$LAB_DIR/body")" 1
+check "overview: blocked badge there only" "$(grep -o 'class="badge blocked"' "$LAB_DIR/body" | wc -l)" 1
+check "finding page: blocked badge" "$(hc "http://$WEB/findings/2"; grep -c '<h1><span class="kind">direct-ip</span> <span class="badge blocked"' "$LAB_DIR/body")" "2001"
+check "finding page: blocked said" "$(body_has 'blocked: enforce mode dropped these attempts')" yes
+check "finding page: not blocked, no badge" "$(hc "http://$WEB/findings/1"; body_has 'badge blocked')" "200no"
+check "api/findings: blocked" "$(hc "http://$WEB/api/findings"; jq_py '[(i["id"], i["blocked"]) for i in j["items"]]')" "200[(4, False), (3, False), (2, True), (1, False)]"
 
 # --------------------------------------------------------------- API
 since=$(date -u -d '-7 days' +%Y-%m-%dT%H:%M:%SZ)

@@ -158,6 +158,12 @@
 		tr.dataset.id = String(id);
 		var k = el('td');
 		k.appendChild(el('span', 'kind', f.kind));
+		if (f.blocked === true) {   /* as html.c's BLOCKED_BADGE */
+			k.appendChild(document.createTextNode(' '));
+			var bb = el('span', 'badge blocked', 'blocked');
+			bb.title = 'enforce mode dropped these attempts: they were seen, not carried';
+			k.appendChild(bb);
+		}
 		if (critical) k.appendChild(el('div', 'sev', 'most serious: bait was used'));
 		tr.appendChild(k);
 		var d = el('td'), a = el('a');
