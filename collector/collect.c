@@ -225,7 +225,7 @@ check_ruleset(struct daemon *d, bool always_log)
  * the resolver are open with it, or a thread copied it at start). */
 static const char *const reloadable[] = {
 	"policy.expected_domains", "policy.expected_ports", "policy.expect", "policy.rules_file",
-	"policy.canary_names", "policy.attribution_grace",
+	"policy.canary_names", "policy.attribution_grace", "collector.disk_min_free_mb",
 	"web.token_file", "alerts.telegram_token_file", "alerts.telegram_chat_id",
 	"alerts.telegram_api_base", "alerts.webhook_url",
 };

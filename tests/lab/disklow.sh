@@ -1,8 +1,9 @@
 #!/bin/bash
 # The database's disk runs short of room: before it is full, the collector says so in
 # its log, stores a 'low' state of the 'disk' sensor (chained, shown by the report) and
-# queues a 'disk' alert, once; when room comes back it stores 'ok'. The disk is a small
-# tmpfs this test mounts and a file it fills it with.
+# queues a 'disk' alert, once; when room comes back it stores 'ok'. The threshold is
+# reloaded on SIGHUP. The disk is a small tmpfs this test mounts and a file it fills it
+# with.
 set -eu
 . "$(dirname "$0")/lib.sh"
 lab_require
@@ -37,8 +38,16 @@ rm "$LAB_DIR/small/fill"
 wait_until 30 states_are low,ok || true
 check "room again: an 'ok' state is stored" "$(states)" low,ok
 check "no alert for the good news" "$(sql "SELECT count(*) FROM alert_outbox WHERE kind = 'disk'")" 1
+# the threshold is reloadable: above the tmpfs's whole size, the disk is low again
+sed -i "s|^disk_min_free_mb = .*|disk_min_free_mb = 48|" "$LAB_CONF"
+kill -HUP "$COLLECT_PID"
+wait_until 30 states_are low,ok,low || true
+check "SIGHUP: a higher threshold applies, a 'low' state again" "$(states)" low,ok,low
+check "SIGHUP: ... with its alert" "$(sql "SELECT count(*) FROM alert_outbox WHERE kind = 'disk'")" 2
+check "SIGHUP: the log names the key as applied" \
+	"$(grep -c 'SIGHUP: configuration reloaded.*changed: .*collector.disk_min_free_mb' "$LAB_DIR/collect.log")" 1
 "$OCA_BIN" report --db "$LAB_DB" --since 1h > "$LAB_DIR/report.txt"
-check "the report shows the low disk" "$(grep -c "^Disk: .*1 warning.*MiB free" "$LAB_DIR/report.txt" | sed 's/^[1-9][0-9]*$/yes/')" yes
+check "the report shows the low disk" "$(grep -c "^Disk: .*[0-9] warning.*MiB free" "$LAB_DIR/report.txt" | sed 's/^[1-9][0-9]*$/yes/')" yes
 lab_stop TERM && rc=0 || rc=$?
 check "collector exits 0" "$rc" 0
 "$OCA_BIN" verify --db "$LAB_DB" >/dev/null && rc=0 || rc=$?
