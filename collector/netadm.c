@@ -25,6 +25,7 @@
 #include "common/log.h"
 #include "enforce.h"
 #include "netadm.h"
+#include "nftset.h"
 #include "sandbox.h"
 
 #define HELPER_FD 3
@@ -43,8 +44,9 @@ _Static_assert(sizeof(struct netadm_ruleset_rep) < MSG_MAX, "MSG_MAX");
 _Static_assert(sizeof(struct netadm_set_req) < MSG_MAX, "MSG_MAX");
 _Static_assert(sizeof(struct netadm_set_rep) < MSG_MAX, "MSG_MAX");
 
-/* Three commands per element in the worst case, each well under this. */
-#define SET_CMD_MAX (NETADM_SET_MAX * 3 * 192 + 512)
+/* How long the helper waits for the kernel's answers to one set update: less than the
+ * daemon waits for the helper (enforce.c), so a slow kernel is a reason, not a timeout. */
+#define SET_KERNEL_MS 800
 
 int
 netadm_msg_check(const void *buf, size_t n, bool reply)
@@ -65,6 +67,7 @@ netadm_msg_check(const void *buf, size_t n, bool reply)
 
 struct helper {
 	struct nft_ctx *nft;
+	struct nftset *set;    /* enforce mode's set updates */
 	sqlite3 *mem;
 };
 
@@ -106,63 +109,11 @@ elem_valid(const struct netadm_elem *e)
 	       e->timeout > 0 && e->timeout <= NETADM_TIMEOUT_MAX;
 }
 
-/* "C . A . tcp . 443" into out. */
-static void
-elem_text(const struct netadm_elem *e, char *out, size_t len)
-{
-	struct netaddr c, a;
-	char cs[NETADDR_STRLEN], as[NETADDR_STRLEN];
-
-	netaddr_from_bytes(&c, e->family, e->client);
-	netaddr_from_bytes(&a, e->family, e->addr);
-	snprintf(out, len, "%s . %s . %s . %u", netaddr_format(&c, cs, sizeof(cs)),
-	         netaddr_format(&a, as, sizeof(as)), e->proto == IPPROTO_TCP ? "tcp" : "udp",
-	         (unsigned)e->port);
-}
-
-/* Append "VERB element inet TABLE SET { e, e ... }" for the elements of one family. */
-static void
-set_cmd(char *cmd, size_t len, const char *verb, const struct netadm_elem *e, int n,
-        int family, bool with_timeout)
-{
-	size_t at = strlen(cmd);
-	bool any = false;
-
-	for (int i = 0; i < n; i++) {
-		char t[128];
-
-		if (e[i].family != family)
-			continue;
-		elem_text(&e[i], t, sizeof(t));
-		if (!any)
-			at += (size_t)snprintf(cmd + at, len - at, "%s element inet %s allow%d { ", verb,
-			                       ENFORCE_TABLE, family);
-		else
-			at += (size_t)snprintf(cmd + at, len - at, ", ");
-		if (at >= len)
-			return;
-		if (with_timeout)
-			at += (size_t)snprintf(cmd + at, len - at, "%s timeout %us", t,
-			                       (unsigned)e[i].timeout);
-		else
-			at += (size_t)snprintf(cmd + at, len - at, "%s", t);
-		if (at >= len)
-			return;
-		any = true;
-	}
-	if (any && at < len)
-		snprintf(cmd + at, len - at, " }\n");
-}
-
-/* Add the elements, or refresh their timeouts, in one transaction: add (creates what is
- * missing), delete, add again. A plain add of an element already there keeps its old
- * expiry on older kernels, and the VM would be cut off from an address it was just
- * given again. Duplicates are merged first (deleting one twice would fail the whole
- * transaction). */
+/* Add the elements, or refresh their timeouts, in one transaction (nftset.h). Duplicates
+ * are merged first: deleting one twice would fail the whole transaction. */
 static void
 set_add(struct helper *hp, const struct netadm_set_req *rq, struct netadm_set_rep *rp)
 {
-	static char cmd[SET_CMD_MAX];
 	struct netadm_elem e[NETADM_SET_MAX];
 	int n = 0;
 
@@ -190,21 +141,8 @@ set_add(struct helper *hp, const struct netadm_set_req *rq, struct netadm_set_re
 		}
 		e[n++] = rq->e[i];
 	}
-	cmd[0] = '\0';
-	for (int f = 4; f <= 6; f += 2) {
-		set_cmd(cmd, sizeof(cmd), "add", e, n, f, true);
-		set_cmd(cmd, sizeof(cmd), "delete", e, n, f, false);
-		set_cmd(cmd, sizeof(cmd), "add", e, n, f, true);
-	}
-	if (nft_run_cmd_from_buffer(hp->nft, cmd) != 0) {
-		const char *err = nft_ctx_get_error_buffer(hp->nft);
-		const char *msg = err && *err ? err : "no reason given";
-
-		/* the first line: the rest repeats the command and points at it */
-		snprintf(rp->detail, sizeof(rp->detail), "libnftables: %.*s",
-		         (int)strcspn(msg, "\n"), msg);
+	if (nftset_add(hp->set, e, n, SET_KERNEL_MS, rp->detail, sizeof(rp->detail)) < 0)
 		return;
-	}
 	rp->rc = 0;
 	rp->n = (uint32_t)n;
 }
@@ -226,6 +164,10 @@ helper_main(int fd, const struct privdrop_id *id, pid_t parent)
 	    nft_ctx_buffer_output(hp.nft) != 0 || nft_ctx_buffer_error(hp.nft) != 0 ||
 	    sqlite3_open(":memory:", &hp.mem) != SQLITE_OK) {
 		log_err("netadm: cannot start libnftables or SQLite");
+		_exit(1);
+	}
+	if (!(hp.set = nftset_open(ENFORCE_TABLE, err, sizeof(err)))) {
+		log_err("netadm: %s", err);
 		_exit(1);
 	}
 	nft_ctx_output_set_flags(hp.nft, NFT_CTX_OUTPUT_JSON);

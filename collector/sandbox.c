@@ -168,8 +168,8 @@ sandbox_netadm(char *err, size_t errlen)
 {
 	/* libnftables reads the ruleset over netlink, formats it as JSON (jansson), and the
 	 * check runs SQLite's JSON functions in memory; answers go back on the socket pair.
-	 * Adding set elements (enforce mode) sends a netlink batch, whose errors libnftables
-	 * collects with select(). */
+	 * Adding set elements (enforce mode) sends a libnftnl batch on a netlink socket opened
+	 * before the filter, and polls for the kernel's answers (nftset.c). */
 	static const char *const calls[] = {
 		"bind", "getsockname", "setsockopt", "getsockopt", "sendto", "recvfrom",
 		"sendmsg", "recvmsg", "openat", "open", "poll", "pselect6", "select",

@@ -23,6 +23,8 @@
   libseccomp,
   systemdLibs,
   nftables,
+  libnftnl,
+  libmnl,
   openssl,
   http-parser,
   # the source tree this file lives in; the flake passes its own (clean) copy
@@ -45,6 +47,8 @@ let
     libseccomp = { package = libseccomp; debian = "libseccomp-dev"; };
     libsystemd = { package = systemdLibs; debian = "libsystemd-dev"; };
     libnftables = { package = nftables; debian = "libnftables-dev"; };
+    libnftnl = { package = libnftnl; debian = "libnftnl-dev"; };
+    libmnl = { package = libmnl; debian = "libmnl-dev"; };
     libcrypto = { package = openssl; debian = "libssl-dev"; };
   };
   # library (configure.ac's AC_CHECK_LIB, no pkg-config file) -> its package
