@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/domain.h"
 #include "common/hash.h"
 #include "fold.h"
 #include "policy.h"
@@ -167,7 +168,7 @@ groups(const struct fold *f, const struct fold_in *in, enum shape sh, uint64_t *
 
 	*g = *net = 0;
 	if (sh == SHAPE_NAMES && in->name) {
-		policy_base_domain(in->name, base, sizeof(base));
+		domain_base(in->name, base, sizeof(base));
 		*g = group_hash(f, in->kind, FOLD_GROUP, base, strlen(base));
 	} else if (sh == SHAPE_PORTS && in->name) {
 		*g = group_hash(f, in->kind, FOLD_GROUP, in->name, strlen(in->name));
@@ -188,7 +189,7 @@ group_key(const struct fold_in *in, enum shape sh, struct fold_out *out)
 
 	switch (sh) {
 	case SHAPE_NAMES:
-		policy_base_domain(in->name, base, sizeof(base));
+		domain_base(in->name, base, sizeof(base));
 		snprintf(out->key, sizeof(out->key), "*.%s", base);
 		out->domain = out->key;
 		out->why = "many names under this registered domain: past the first 8, which "

@@ -22,10 +22,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/domain.h"
 #include "common/findkind.h"
 #include "common/netaddr.h"
 
-#define FOLD_PER_GROUP 8
+#define FOLD_PER_GROUP DOMAIN_FOLD_NAMES  /* names: the one rule of common/domain.h */
 #define FOLD_KIND_MAX 512
 #define FOLD_KEYLEN 1400
 

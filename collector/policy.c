@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/domain.h"
 #include "common/hash.h"
 #include "common/timefmt.h"
 #include "policy.h"
@@ -19,36 +20,6 @@ bool
 policy_is_dns_port(int proto, int port)
 {
 	return (proto == IPPROTO_TCP || proto == IPPROTO_UDP) && (port == 53 || port == 853);
-}
-
-void
-policy_base_domain(const char *name, char *out, size_t outlen)
-{
-	size_t len = strlen(name);
-	const char *dots[4] = { NULL, NULL, NULL, NULL };
-	int nd = 0;
-
-	if (outlen == 0)
-		return;
-	if (len > 0 && name[len - 1] == '.')
-		len--;
-	/* the last three dots, right to left */
-	for (size_t i = len; i-- > 0 && nd < 3;)
-		if (name[i] == '.')
-			dots[nd++] = name + i;
-	const char *start = nd >= 2 ? dots[1] + 1 : name;
-	if (nd >= 2) {
-		size_t tld = (size_t)(name + len - (dots[0] + 1));
-		size_t sld = (size_t)(dots[0] - (dots[1] + 1));
-		if (tld == 2 && sld <= 3)
-			start = nd >= 3 ? dots[2] + 1 : name;
-	}
-	size_t n = (size_t)(name + len - start);
-	if (n >= outlen)
-		n = outlen - 1;
-	for (size_t i = 0; i < n; i++)
-		out[i] = (char)tolower((unsigned char)start[i]);
-	out[n] = '\0';
 }
 
 double
@@ -149,7 +120,7 @@ tunnel_check(struct tunnel *t, const char *qname, int qtype, int64_t ts_us, char
 	struct tdomain *d;
 	bool hit = false;
 
-	policy_base_domain(qname, base, baselen);
+	domain_base(qname, base, baselen);
 	if (hour > t->hour) {  /* never back: a slow answer logged late must not reset it */
 		tunnel_reset(t);
 		t->hour = hour;

@@ -10,11 +10,6 @@
 /* DNS, DNS over TLS or DNS over QUIC: port 53 or 853, UDP or TCP. */
 bool policy_is_dns_port(int proto, int port);
 
-/* The registered domain a name belongs to, by a heuristic: the last two labels, or the
- * last three when the name ends like "co.uk" (second-level label of at most 3 letters
- * under a 2-letter country code). Lower case, no final dot. */
-void policy_base_domain(const char *name, char *out, size_t outlen);
-
 /* Bits of Shannon entropy per character of s[0..len). */
 double policy_entropy(const char *s, size_t len);
 

@@ -12,7 +12,7 @@
 #include "common/proto.h"
 #include "writers.h"
 
-enum { E_HEAD, E_DEST, E_NAME, E_FINDING, E_SENSOR, E_BLIND, E_END };
+enum { E_HEAD, E_DEST, E_NAME, E_FINDING, E_SENSOR, E_BLIND, E_END, E_RULE, E_NOTE };
 
 static const char *const enc_sql[] = {
 	[E_HEAD] =
@@ -34,10 +34,12 @@ static const char *const enc_sql[] = {
 	" 'first_seen', " DB_ISO("?4") ", 'last_seen', " DB_ISO("?5") ")",
 	[E_FINDING] =
 	/* "blocked": true only on a finding enforce mode's drops raised */
-	"SELECT json_patch(json_object('kind', ?1, 'severity', " FINDKIND_SEVNAME_SQL("?1") ","
-	" 'domain', ?2, 'ip', ?3, 'port', ?4,"
+	/* "expected_now": true on one the rules configured now expect (out of the verdict) */
+	"SELECT json_patch(json_patch(json_object('kind', ?1, 'severity', "
+	FINDKIND_SEVNAME_SQL("?1") ", 'domain', ?2, 'ip', ?3, 'port', ?4,"
 	" 'proto', ?5, 'count', ?6, 'first_seen', " DB_ISO("?7") ", 'last_seen', "
-	DB_ISO("?8") ", 'detail', ?9), CASE WHEN ?10 THEN '{\"blocked\":true}' ELSE '{}' END)",
+	DB_ISO("?8") ", 'detail', ?9), CASE WHEN ?10 THEN '{\"blocked\":true}' ELSE '{}' END),"
+	" CASE WHEN ?11 THEN '{\"expected_now\":true}' ELSE '{}' END)",
 	/* "name":{...,"gaps":[ : the key, and the object open for its gaps */
 	[E_SENSOR] =
 	"SELECT json_quote(?1) || ':' || json_object('configured', json(CASE WHEN ?2 THEN 'true'"
@@ -47,8 +49,13 @@ static const char *const enc_sql[] = {
 	"SELECT json_object('from', " DB_ISO("?1") ", 'to', " DB_ISO("?2") ", 'reason', ?3,"
 	" 'detail', ?4, 'lost', ?5)",
 	[E_END] =
-	"SELECT json_object('verdict', ?1, 'blind_spots', ?2, 'chain', CASE WHEN ?3 > 0 THEN"
-	" json_object('batch', ?3, 'head', ?4, 'committed', " DB_ISO("?5") ") END)",
+	/* "findings_expected_now": only when the rules now expect some (report.h) */
+	"SELECT json_patch(json_object('verdict', ?1, 'blind_spots', ?2, 'chain', CASE WHEN"
+	" ?3 > 0 THEN json_object('batch', ?3, 'head', ?4, 'committed', " DB_ISO("?5") ") END),"
+	" CASE WHEN ?6 > 0 THEN json_object('findings_expected_now', ?6) ELSE '{}' END)",
+	/* a suggested rule; "warning": why it is only to be read, not used as it is */
+	[E_RULE] = "SELECT json_object('rule', ?1, 'warning', nullif(?2, ''))",
+	[E_NOTE] = "SELECT json_quote(?1)",
 };
 
 static void
@@ -185,6 +192,7 @@ end(void *arg, const struct report_end *e)
 	sqlite3_bind_int64(st, 3, e->chain_batch);
 	bind_text(st, 4, e->chain_head);
 	sqlite3_bind_int64(st, 5, e->chain_committed_us);
+	sqlite3_bind_int64(st, 6, e->covered);
 	if (fputc(',', j->out) == EOF || emit_part(j, st, 1, 0) < 0)
 		return -1;
 	return 0;
@@ -240,7 +248,33 @@ finding(void *arg, const struct report_finding *f)
 	sqlite3_bind_int64(st, 8, f->last_us);
 	bind_text(st, 9, f->detail);
 	sqlite3_bind_int(st, 10, f->blocked);
+	sqlite3_bind_int(st, 11, f->covered);
 	return row_start(j) < 0 ? -1 : emit(j, st, 0);
+}
+
+/* "suggested_rules":[{"rule":...,"warning":...}],"suggestion_notes":[...] */
+static int
+suggest(void *arg, const struct suggest *sg)
+{
+	struct report_json *j = arg;
+	char line[RULES_LINELEN];
+
+	if (fputs(",\"suggested_rules\":[", j->out) == EOF)
+		return -1;
+	for (int i = 0; i < suggest_rule_count(sg); i++) {
+		bind_text(j->enc[E_RULE], 1, suggest_rule_text(sg, i, line));
+		bind_text(j->enc[E_RULE], 2, suggest_rule_warning(sg, i));
+		if ((i && fputc(',', j->out) == EOF) || emit(j, j->enc[E_RULE], 0) < 0)
+			return -1;
+	}
+	if (fputs("],\"suggestion_notes\":[", j->out) == EOF)
+		return -1;
+	for (int i = 0; i < suggest_note_count(sg); i++) {
+		bind_text(j->enc[E_NOTE], 1, suggest_note(sg, i));
+		if ((i && fputc(',', j->out) == EOF) || emit(j, j->enc[E_NOTE], 0) < 0)
+			return -1;
+	}
+	return fputc(']', j->out) == EOF ? -1 : 0;
 }
 
 int
@@ -249,7 +283,7 @@ report_json_sink(struct report_json *j, sqlite3 *db, FILE *out, struct report_si
 	*j = (struct report_json){ .out = out, .db = db, .n = -1, .sensors = -1 };
 	*s = (struct report_sink){ .arg = j, .head = head, .part = part, .sensor = sensor,
 	                           .blind = blind, .dest = dest, .name = name,
-	                           .finding = finding, .end = end };
+	                           .finding = finding, .suggest = suggest, .end = end };
 	for (size_t i = 0; i < sizeof(enc_sql) / sizeof(enc_sql[0]); i++)
 		if (sqlite3_prepare_v2(db, enc_sql[i], -1, &j->enc[i], NULL) != SQLITE_OK)
 			return -1;

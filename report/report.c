@@ -102,7 +102,7 @@ sum_finding(void *arg, const struct report_finding *f)
 {
 	struct report_summary *s = arg;
 
-	s->open_findings += f->acked_us == 0 && strcmp(f->kind, "sensor") != 0;
+	s->open_findings += f->acked_us == 0 && !f->covered && strcmp(f->kind, "sensor") != 0;
 	return 0;
 }
 
@@ -168,9 +168,13 @@ usage(FILE *f)
 {
 	fprintf(f, "usage: oc-audit report [--since 7d] [--until T] [--format text|json|csv]\n"
 	           "                       [-c FILE | --db PATH] [--fail-on-findings]\n"
+	           "                       [--suggest-policy]\n"
 	           "  times: 30m, 12h, 7d (back from now) or ISO-8601 (2026-11-28T00:00:00Z)\n"
 	           "  --fail-on-findings: exit 3 if a finding is open, else %d if the verdict is\n"
-	           "  INCOMPLETE (a blind spot: a sensor down, the collector stopped, events lost)\n",
+	           "  INCOMPLETE (a blind spot: a sensor down, the collector stopped, events lost)\n"
+	           "  --suggest-policy: also the [policy] expect rules that would have made the\n"
+	           "  window clean, for review (never applied); findings the rules of -c FILE\n"
+	           "  expect now are marked so and leave the verdict\n",
 	        REPORT_EXIT_INCOMPLETE);
 }
 
@@ -184,6 +188,7 @@ report_main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "fail-on-findings", no_argument, NULL, 'F' },
+		{ "suggest-policy", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -206,6 +211,7 @@ report_main(int argc, char **argv)
 		case 'c': cfile = optarg; break;
 		case 'd': dbpath = optarg; break;
 		case 'F': fail_on = 1; break;
+		case 'S': o.suggest = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -221,6 +227,11 @@ report_main(int argc, char **argv)
 	else if (strcmp(format, "text") != 0) {
 		fprintf(stderr, "oc-audit report: --format must be text, json or csv, not '%s'\n",
 		        format);
+		return 2;
+	}
+	if (o.suggest && fmt == REPORT_CSV) {
+		fprintf(stderr, "oc-audit report: --suggest-policy goes with --format text or "
+		        "json\n");
 		return 2;
 	}
 	if (timefmt_parse_when(since, now, &o.since_us) < 0) {
@@ -245,6 +256,11 @@ report_main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
+	/* for the rules alone (rules_file is read there): the rest of what it checks, secret
+	 * files the reader may not open among them, is the daemon's and check-config's */
+	if (cfile)
+		conf_check(c);
+	o.rules = c->rules;
 	o.watch_start_us = c->watch_start_us;
 	o.watch_days = c->watch_days;
 	o.now_us = now;

@@ -6,17 +6,25 @@
 #ifndef OCA_REPORT_H
 #define OCA_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include <sqlite3.h>
 
+struct rules;
+
 struct report_opts {
 	int64_t since_us, until_us;
 	int64_t watch_start_us;      /* 0 = from the database (first event) */
 	unsigned watch_days;
 	int64_t now_us;              /* the time it is (a run beating now is running); 0 = until */
+	/* the rules configured now, or NULL: a finding they would have kept from being
+	 * raised (report/suggest.h) is shown as such and leaves the verdict, so a window
+	 * whose suggested rules were applied reads CLEAN */
+	const struct rules *rules;
+	bool suggest;                /* also the rules that would make the window clean */
 };
 
 /* The report's last word. CLEAN only when there was no finding, every configured

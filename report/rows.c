@@ -88,6 +88,7 @@ struct run {
 	const struct report_sink *s;
 	int64_t hs, he, e1, e2;
 	struct report_end end;
+	struct suggest *sg;              /* with o->suggest */
 	char *err;
 	size_t errlen;
 };
@@ -130,15 +131,14 @@ prepare(struct run *r, const char *sql)
 
 /* Step st to its end, handing each row to one(); finalizes st. */
 static int
-each(struct run *r, sqlite3_stmt *st, const struct report_sink *s,
-     int (*one)(sqlite3_stmt *, const struct report_sink *))
+each(struct run *r, sqlite3_stmt *st, int (*one)(sqlite3_stmt *, struct run *))
 {
 	int rc;
 
 	if (!st)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (one(st, s) < 0) {
+		if (one(st, r) < 0) {
 			sqlite3_finalize(st);
 			snprintf(r->err, r->errlen, "report: cannot write the output");
 			return -1;
@@ -153,8 +153,10 @@ each(struct run *r, sqlite3_stmt *st, const struct report_sink *s,
 }
 
 static int
-one_loss(sqlite3_stmt *st, const struct report_sink *s)
+one_loss(sqlite3_stmt *st, struct run *r)
 {
+	const struct report_sink *s = r->s;
+
 	return s->loss(s->arg, text(st, 0), sqlite3_column_int64(st, 1));
 }
 
@@ -206,8 +208,9 @@ coverage(struct run *r)
 }
 
 static int
-one_dest(sqlite3_stmt *st, const struct report_sink *s)
+one_dest(sqlite3_stmt *st, struct run *r)
 {
+	const struct report_sink *s = r->s;
 	struct report_dest d = {
 		.domain = text_or_null(st, 0), .ip = text(st, 1), .port = sqlite3_column_int(st, 2),
 		.proto = sqlite3_column_int(st, 3), .connections = sqlite3_column_int64(st, 4),
@@ -220,8 +223,9 @@ one_dest(sqlite3_stmt *st, const struct report_sink *s)
 }
 
 static int
-one_name(sqlite3_stmt *st, const struct report_sink *s)
+one_name(sqlite3_stmt *st, struct run *r)
 {
+	const struct report_sink *s = r->s;
 	struct report_name n = {
 		.name = text(st, 0), .queries = sqlite3_column_int64(st, 1),
 		.expected = sqlite3_column_int(st, 2) != 0, .first_us = sqlite3_column_int64(st, 3),
@@ -231,8 +235,9 @@ one_name(sqlite3_stmt *st, const struct report_sink *s)
 	return s->name(s->arg, &n);
 }
 
-static int
-one_finding(sqlite3_stmt *st, const struct report_sink *s)
+/* The finding at st, and whether the rules now expect what it is about. */
+static void
+read_finding(struct run *r, sqlite3_stmt *st, struct report_finding *out)
 {
 	struct report_finding f = {
 		.kind = text(st, 0), .domain = text_or_null(st, 1), .ip = text_or_null(st, 2),
@@ -241,8 +246,38 @@ one_finding(sqlite3_stmt *st, const struct report_sink *s)
 		.first_us = sqlite3_column_int64(st, 7), .last_us = sqlite3_column_int64(st, 8),
 		.acked_us = sqlite3_column_int64(st, 9), .blocked = sqlite3_column_int(st, 10) != 0,
 	};
+	struct suggest_finding sf = { .kind = f.kind, .domain = f.domain, .ip = f.ip,
+	                              .proto = f.proto, .detail = f.detail, .port = f.port };
 
-	return s->finding(s->arg, &f);
+	f.covered = suggest_covers(r->o->rules, &sf);
+	*out = f;
+}
+
+static int
+one_finding(sqlite3_stmt *st, struct run *r)
+{
+	struct report_finding f;
+
+	read_finding(r, st, &f);
+	return r->s->finding(r->s->arg, &f);
+}
+
+/* Count the findings the rules now expect; with o->suggest, gather them all. */
+static int
+judge_one(sqlite3_stmt *st, struct run *r)
+{
+	struct report_finding f;
+
+	read_finding(r, st, &f);
+	r->end.covered += f.covered;
+	if (r->sg) {
+		struct suggest_finding sf = { .kind = f.kind, .domain = f.domain, .ip = f.ip,
+		                              .proto = f.proto, .detail = f.detail,
+		                              .port = f.port };
+
+		return suggest_add(r->sg, &sf);
+	}
+	return 0;
 }
 
 static int
@@ -303,14 +338,25 @@ conclude(struct run *r, const struct report_head *h)
 {
 	struct chain_batch b;
 
+	/* the findings again, judged by the rules of now: a few thousand at most (the fold) */
+	if ((r->o->rules || r->o->suggest) && each(r, prepare(r, finding_sql), judge_one) < 0)
+		return -1;
+	if (r->sg && suggest_finish(r->sg) < 0) {
+		snprintf(r->err, r->errlen, "report: out of memory");
+		return -1;
+	}
 	/* a sensor finding is the audit's own blind spot, not the VM's doing: it makes the
 	 * verdict INCOMPLETE, through the blind stretch that goes with it */
-	r->end.verdict = report_verdict_decide(h->findings - h->sensor_findings,
+	r->end.verdict = report_verdict_decide(h->findings - h->sensor_findings - r->end.covered,
 	                                       h->events_lost, r->end.blind_spots);
 	if (chain_head(r->db, r->o->until_us, &b) == 1) {
 		r->end.chain_batch = b.id;
 		r->end.chain_committed_us = b.committed_us;
 		chain_hex(b.hash, r->end.chain_head);
+	}
+	if (r->sg && r->s->suggest && r->s->suggest(r->s->arg, r->sg) < 0) {
+		snprintf(r->err, r->errlen, "report: cannot write the output");
+		return -1;
 	}
 	if (r->s->end && r->s->end(r->s->arg, &r->end) < 0) {
 		snprintf(r->err, r->errlen, "report: cannot write the output");
@@ -323,18 +369,18 @@ static int
 lists(struct run *r, const struct report_sink *s, const struct report_head *h)
 {
 	if (s->loss && h->events_lost &&
-	    (part(r, s, RP_LOSSES) < 0 || each(r, prepare(r, loss_sql), s, one_loss) < 0))
+	    (part(r, s, RP_LOSSES) < 0 || each(r, prepare(r, loss_sql), one_loss) < 0))
 		return -1;
 	if (part(r, s, RP_COVERAGE) < 0 || coverage(r) < 0)
 		return -1;
 	if (s->dest && (part(r, s, RP_DESTS) < 0 ||
-	                each(r, prepare(r, dest_sql), s, one_dest) < 0))
+	                each(r, prepare(r, dest_sql), one_dest) < 0))
 		return -1;
 	if (s->name && (part(r, s, RP_NAMES) < 0 ||
-	                each(r, prepare(r, name_sql), s, one_name) < 0))
+	                each(r, prepare(r, name_sql), one_name) < 0))
 		return -1;
 	if (s->finding && (part(r, s, RP_FINDINGS) < 0 ||
-	                   each(r, prepare(r, finding_sql), s, one_finding) < 0))
+	                   each(r, prepare(r, finding_sql), one_finding) < 0))
 		return -1;
 	return part(r, s, RP_END) < 0 ? -1 : conclude(r, h);
 }
@@ -361,7 +407,13 @@ report_rows_run(sqlite3 *db, const struct report_opts *o, const struct report_si
 		snprintf(err, errlen, "report: %s", sqlite3_errmsg(db));
 		return -1;
 	}
-	rc = head(&r, s, &h) < 0 ? -1 : lists(&r, s, &h);
+	if (o->suggest && !(r.sg = suggest_new(o->rules))) {
+		snprintf(err, errlen, "report: out of memory");
+		rc = -1;
+	} else {
+		rc = head(&r, s, &h) < 0 ? -1 : lists(&r, s, &h);
+	}
+	suggest_free(r.sg);
 	if (txn)
 		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	return rc;

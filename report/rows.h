@@ -15,6 +15,7 @@
 
 #include "common/watch.h"
 #include "report.h"
+#include "suggest.h"
 
 /* The window and its totals. */
 struct report_head {
@@ -60,6 +61,8 @@ struct report_finding {
 	int64_t count, first_us, last_us;
 	int64_t acked_us;                /* 0 = open */
 	bool blocked;                    /* enforce mode dropped these attempts */
+	bool covered;                    /* the rules configured now expect what it is about
+	                                    (suggest_covers): it leaves the verdict */
 };
 
 /* What one sensor (coverage.h) saw of the window. */
@@ -88,6 +91,7 @@ struct report_end {
 	int64_t chain_batch;             /* the chain's last batch before the window's end */
 	int64_t chain_committed_us;      /* ... when it committed; 0 = no batch */
 	char chain_head[65];             /* ... its hash, hex */
+	int64_t covered;                 /* findings the rules now expect (out of the verdict) */
 };
 
 /* The lists, in the order a report gives them. */
@@ -107,6 +111,9 @@ struct report_sink {
 	int (*dest)(void *arg, const struct report_dest *d);
 	int (*name)(void *arg, const struct report_name *n);
 	int (*finding)(void *arg, const struct report_finding *f);
+	/* with report_opts.suggest, after part(RP_END) and before end: the rules that would
+	 * make the window clean (report/suggest.h), valid during the call */
+	int (*suggest)(void *arg, const struct suggest *sg);
 	int (*end)(void *arg, const struct report_end *e);  /* after part(RP_END) */
 };
 

@@ -162,13 +162,18 @@ end(void *arg, const struct report_end *e)
 		        "Coverage.\n", e->reasons, t->lost ? ", and events were lost" : "");
 		break;
 	case REPORT_FINDINGS:
-		fprintf(t->out, "%lld FINDING%s (%d unacknowledged)", (long long)t->findings,
-		        t->findings == 1 ? "" : "S", t->open);
+		fprintf(t->out, "%lld FINDING%s (%d unacknowledged)",
+		        (long long)(t->findings - e->covered),
+		        t->findings - e->covered == 1 ? "" : "S", t->open);
 		if (e->blind_spots)
 			fprintf(t->out, ", and the record has blind spots (%s): see Coverage", e->reasons);
 		fprintf(t->out, ".\n");
 		break;
 	}
+	if (e->covered)
+		fprintf(t->out, "         (%lld finding%s left out: the rules configured now expect "
+		        "%s)\n", (long long)e->covered, e->covered == 1 ? "" : "s",
+		        e->covered == 1 ? "it" : "them");
 	return done(t);
 }
 
@@ -333,10 +338,40 @@ finding(void *arg, const struct report_finding *f)
 		fprintf(t->out, ", blocked (enforce mode)");
 	if (f->acked_us)
 		fprintf(t->out, ", acknowledged %s", timefmt_iso(f->acked_us, ack, sizeof(ack)));
-	else
+	if (f->covered)
+		fprintf(t->out, ", expected by the rules now (not in the verdict)");
+	else if (!f->acked_us)
 		t->open++;
 	fprintf(t->out, "\n      %s\n", escape_term(f->detail, e, sizeof(e)));
 	t->n++;
+	return done(t);
+}
+
+/* The suggested rules as a rules file (rules.h: one a line, '#' comments), ready to
+ * review and append to [policy] rules_file. */
+static int
+suggest(void *arg, const struct suggest *sg)
+{
+	struct report_text *t = arg;
+	char line[RULES_LINELEN], e[RULES_LINELEN * 4], w[SUGGEST_NOTELEN * 4];
+	int n = suggest_rule_count(sg);
+
+	fprintf(t->out, "\nSuggested policy (for review: nothing is applied; append what you "
+	        "accept to [policy] rules_file, or to expect = as a comma-separated list)\n");
+	if (!n && !suggest_note_count(sg))
+		fprintf(t->out, "# (nothing to add: the rules configured expect every finding's "
+		        "name)\n");
+	for (int i = 0; i < n; i++) {
+		const char *warn = suggest_rule_warning(sg, i);
+
+		escape_term(suggest_rule_text(sg, i, line), e, sizeof(e));
+		if (*warn)
+			fprintf(t->out, "# WARNING: %s\n# %s\n", escape_term(warn, w, sizeof(w)), e);
+		else
+			fprintf(t->out, "%s\n", e);
+	}
+	for (int i = 0; i < suggest_note_count(sg); i++)
+		fprintf(t->out, "# %s\n", escape_term(suggest_note(sg, i), w, sizeof(w)));
 	return done(t);
 }
 
@@ -346,5 +381,5 @@ report_text_sink(struct report_text *t, FILE *out, struct report_sink *s)
 	*t = (struct report_text){ .out = out, .part = RP_LOSSES };
 	*s = (struct report_sink){ .arg = t, .head = head, .part = part, .loss = loss,
 	                           .sensor = sensor, .blind = blind, .dest = dest, .name = name,
-	                           .finding = finding, .end = end };
+	                           .finding = finding, .suggest = suggest, .end = end };
 }

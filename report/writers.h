@@ -32,7 +32,7 @@ struct report_text {
 struct report_json {
 	FILE *out;
 	sqlite3 *db;
-	sqlite3_stmt *enc[7];
+	sqlite3_stmt *enc[9];
 	int n;
 	int sensors;                   /* coverage: sensors opened so far */
 };

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 
 #include "common/conf.h"
+#include "common/domain.h"
 #include "collector/policy.h"
 #include "tap.h"
 
@@ -21,11 +22,11 @@ test_base(void)
 {
 	char b[256];
 
-	policy_base_domain("a.b.api.telegram.org.", b, sizeof(b));
+	domain_base("a.b.api.telegram.org.", b, sizeof(b));
 	is_str(b, "telegram.org", "base of a deep name");
-	policy_base_domain("x.Evil.co.uk", b, sizeof(b));
+	domain_base("x.Evil.co.uk", b, sizeof(b));
 	is_str(b, "evil.co.uk", "co.uk heuristic");
-	policy_base_domain("localhost", b, sizeof(b));
+	domain_base("localhost", b, sizeof(b));
 	is_str(b, "localhost", "single label");
 	ok(policy_entropy("aaaaaaaa", 8) < 0.01, "no entropy");
 	ok(policy_entropy("q8x2kz7vn4m1p0w9r5t3y6u2", 24) > 4.0, "random label");

@@ -80,10 +80,10 @@ test_text(void)
 	                          T0 - 40 * US_PER_SEC, 0, 0 };
 	struct report_finding f1 = { "direct-ip", NULL, "2001:db8::9", "tcp",
 	                             "a connection to an address", 8443, 2,
-	                             T0 - 50 * US_PER_SEC, T0 - 40 * US_PER_SEC, 0, true };
+	                             T0 - 50 * US_PER_SEC, T0 - 40 * US_PER_SEC, 0, true, false };
 	struct report_finding f2 = { "unexpected-domain", "evil\x1b[2J.example", NULL, NULL,
 	                             "asked\nFAKE: all clear", -1, 1, T0 - 30 * US_PER_SEC,
-	                             T0 - 30 * US_PER_SEC, T0 - 10 * US_PER_SEC, false };
+	                             T0 - 30 * US_PER_SEC, T0 - 10 * US_PER_SEC, false, false };
 	struct report_finding f3 = f2;
 	struct report_sensor nflog = { "nflog", true, true, T0 - 40 * US_PER_SEC };
 	struct report_sensor dns = { "dns", true, false, T0 - 50 * US_PER_SEC };
@@ -263,9 +263,9 @@ test_csv(void)
 	struct report_csv c;
 	struct report_sink s;
 	struct report_finding f1 = { "direct-ip", NULL, "198.51.100.9", "tcp", "no answer", 443,
-	                             2, T0, T0 + US_PER_SEC, 0, false };
+	                             2, T0, T0 + US_PER_SEC, 0, false, false };
 	struct report_finding f2 = { "unexpected-domain", "=cmd|' /C calc'!A0", NULL, NULL,
-	                             "say \"hi\"\r\n", -1, 1, T0, T0, 0, false };
+	                             "say \"hi\"\r\n", -1, 1, T0, T0, 0, false, false };
 	struct out o;
 
 	out_open(&o);
@@ -295,7 +295,7 @@ test_json(void)
 	struct report_head h = head(1, 0, T0 - DAY_US);
 	struct report_dest d = { NULL, "198.51.100.9", 0, 1, 3, false, T0, T0, 700, 5000 };
 	struct report_finding f = { "unexpected-domain", "a\"b\x01.example", NULL, NULL, "d", -1,
-	                            1, T0, T0, 0, false };
+	                            1, T0, T0, 0, false, false };
 	struct report_sensor nflog = { "nflog", true, false, T0 };
 	struct report_sensor cap = { "capture", false, false, 0 };
 	struct report_blind b = { "nflog", T0 - DAY_US, T0, "rule-missing", "no \"rule\"", 0 };
