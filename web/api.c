@@ -4,11 +4,16 @@
  * walks the time index backwards and stops after a page however big the week is. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/findkind.h"
+#include "common/log.h"
 #include "report/report.h"
 #include "common/timefmt.h"
 #include "webapi.h"
@@ -67,24 +72,83 @@ web_watch(const struct web *w, sqlite3 *db, int64_t now_us, struct watch *out)
 	watch_decide(&in, out);
 }
 
+/* An unlinked file in the database's directory (the daemon's own, writable for the
+ * WAL), or -1. */
+static int
+report_file(const char *database)
+{
+	char dir[4200], tmpl[4300];
+	const char *slash = strrchr(database, '/');
+	int fd;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == database ? 1 : (int)(slash - database),
+		         database);
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+	/* a file system without O_TMPFILE: a named file, unlinked at once */
+	snprintf(tmpl, sizeof(tmpl), "%s/.oc-audit-report.XXXXXX", dir);
+	if ((fd = mkostemp(tmpl, O_CLOEXEC)) >= 0)
+		unlink(tmpl);
+	return fd;
+}
+
+/* The report is written to an unlinked file and sent from there, not built in memory:
+ * its size grows with what the VM did in the window (tens of megabytes of JSON after a
+ * few minutes of a flood of long names), and a buffer that size, with the copies made
+ * while it grows, is what the daemon's memory would peak at. Written whole before the
+ * answer starts, so its read transaction ends at once whatever the client's pace, and
+ * a failure is still a 500. At most WEB_REPORT_FILES are held at a time. */
 void
 api_report(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r)
 {
 	struct report_opts o = { 0 };
 	char err[512] = "";
-	char *json;
+	FILE *f = NULL;
+	int fd = -1, rc = -1;
+	off_t len;
 
+	if (atomic_fetch_add(&w->report_files, 1) >= WEB_REPORT_FILES) {
+		atomic_fetch_sub(&w->report_files, 1);
+		api_error(r, 503, "reports are being sent: try again shortly");
+		r->retry_after = 2;
+		return;
+	}
 	o.since_us = q->since_us;
 	o.until_us = q->until_us;
 	o.watch_start_us = w->conf->watch_start_us;
 	o.watch_days = w->conf->watch_days;
 	o.now_us = timefmt_now_us();
-	if (!(json = report_json(db, &o, err, sizeof(err)))) {
+	if ((fd = report_file(w->conf->database)) >= 0) {
+		int wfd = dup(fd);
+
+		if (wfd >= 0 && !(f = fdopen(wfd, "w")))
+			close(wfd);
+	}
+	if (f) {
+		rc = report_write(db, &o, REPORT_JSON, f, err, sizeof(err));
+		if (rc == 0 && fputc('\n', f) == EOF)
+			rc = -1;
+		if (fclose(f) != 0)
+			rc = -1;
+	} else {
+		snprintf(err, sizeof(err), "cannot create a file for it: %s", strerror(errno));
+	}
+	if (rc < 0 || (len = lseek(fd, 0, SEEK_END)) < 0) {
+		log_warn("web: report: %s", err[0] ? err : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		atomic_fetch_sub(&w->report_files, 1);
 		api_error(r, 500, "report failed");
 		return;
 	}
-	json_reply(r, json);
-	free(json);
+	r->status = 200;
+	r->ctype = "application/json";
+	r->file_web = w;
+	r->file_fd = fd;
+	r->file_len = (uint64_t)len;
 }
 
 /* The ts of a row, for the keyset cursor; INT64_MAX when there is no cursor. */

@@ -89,6 +89,7 @@ guard_init(struct web *w)
 	w->login_tokens = GUARD_LOGIN_BURST;
 	w->login_refill_us = queue_mono_us();
 	atomic_init(&w->expensive, 0);
+	atomic_init(&w->report_files, 0);
 	return getrandom(w->session_key, sizeof(w->session_key), 0) ==
 	       (ssize_t)sizeof(w->session_key) ? 0 : -1;
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,52 @@ security_headers(struct MHD_Response *resp, const char *ctype, bool cache)
 	                        cache ? "no-cache" : "no-store");
 }
 
+/* A body read from a file (api_report's): pread, as the sandbox allows (not sendfile). */
+struct file_body {
+	struct web *w;
+	int fd;
+};
+
+static ssize_t
+file_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct file_body *fb = cls;
+	ssize_t n = pread(fb->fd, buf, max, (off_t)pos);
+
+	return n > 0 ? n : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void
+file_done(void *cls)
+{
+	struct file_body *fb = cls;
+
+	close(fb->fd);
+	atomic_fetch_sub(&fb->w->report_files, 1);
+	free(fb);
+}
+
+static struct MHD_Response *
+file_response(struct web_reply *r)
+{
+	struct file_body *fb = malloc(sizeof(*fb));
+	struct MHD_Response *resp = NULL;
+
+	if (fb) {
+		fb->w = r->file_web;
+		fb->fd = r->file_fd;
+		if (!(resp = MHD_create_response_from_callback(r->file_len, 64 * 1024, file_read,
+		                                               fb, file_done)))
+			free(fb);
+	}
+	if (!resp) {
+		close(r->file_fd);
+		atomic_fetch_sub(&r->file_web->report_files, 1);
+	}
+	r->file_web = NULL;
+	return resp;
+}
+
 static enum MHD_Result
 send_reply(struct MHD_Connection *conn, struct web_reply *r, const char *allow,
            const char *cookie)
@@ -91,6 +138,11 @@ send_reply(struct MHD_Connection *conn, struct web_reply *r, const char *allow,
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
+	if (r->file_web) {
+		if (!(resp = file_response(r)))
+			return MHD_NO;
+		goto headers;
+	}
 	if (r->body.oom) {
 		wbuf_free(&r->body);
 		html_error(r, 500, "out of memory");
@@ -103,6 +155,7 @@ send_reply(struct MHD_Connection *conn, struct web_reply *r, const char *allow,
 		return MHD_NO;
 	}
 	r->body.p = NULL;
+headers:
 	security_headers(resp, r->ctype ? r->ctype : "text/plain; charset=utf-8", false);
 	if (allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);

@@ -17,6 +17,9 @@
 #include "wbuf.h"
 
 #define WEB_DB_POOL 4
+/* Report files being sent at once (api.c): the disk a burst of /api/report can hold is
+ * this many reports; one more is answered 503. */
+#define WEB_REPORT_FILES 2
 
 struct web {
 	const struct conf *conf;
@@ -33,6 +36,7 @@ struct web {
 	unsigned login_tokens;
 	int64_t login_refill_us;
 	_Atomic int expensive;          /* expensive requests being answered (guard.c) */
+	_Atomic int report_files;       /* report files being sent (api.c, server.c) */
 	pthread_mutex_t pool_mu;
 	sqlite3 *pool[WEB_DB_POOL];     /* idle read-only connections */
 	int n_pool;
@@ -50,6 +54,11 @@ struct web_reply {
 	unsigned status;
 	const char *ctype;
 	struct wbuf body;
+	/* Or the body is a file's first file_len bytes (api_report): set file_web, and
+	 * send_reply owns file_fd and gives back the report_files slot it took. */
+	struct web *file_web;
+	int file_fd;
+	uint64_t file_len;
 	char location[128];             /* for 303 redirects */
 	unsigned retry_after;           /* seconds, for 429 and 503; 0 = none */
 };
