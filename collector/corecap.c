@@ -120,18 +120,24 @@ flowkey_of(struct flowkey *fk, const struct netaddr *client, const struct netadd
 /* The flow of a capture record: its connection row (0 if NFLOG made none) and the
  * destination its bytes count in, from the flow map, else the connections table (within
  * FLOW_LOOKBACK_US of ts_us), else attribution as for a new connection. *r gets what
- * attribution knows of (client, server) at ts_us either way. Returns the flow's entry
- * (valid until the next flow is resolved), or NULL on a database error. */
+ * attribution knows of (client, server) at ts_us either way, if r is not NULL (a byte
+ * record of a flow the map holds needs no attribution: most of them). Returns the flow's
+ * entry (valid until the next flow is resolved), or NULL on a database error. */
 static struct flowinfo *
 flow_resolve(struct core *k, struct store *s, const struct flowkey *fk, int64_t ts_us,
              struct attrib_result *r)
 {
 	struct flowinfo *fi = flowmap_get(k->cap->flows, fk, ts_us);
+	struct attrib_result mine;
+	bool want = r || !fi || !fi->dest_id;
 	char domain[1100];
 	int found;
 
-	attrib_lookup(k->map, &fk->client, &fk->server, ts_us,
-	              (int64_t)k->c->attribution_grace * US_PER_SEC, r);
+	if (!r)
+		r = &mine;
+	if (want)
+		attrib_lookup(k->map, &fk->client, &fk->server, ts_us,
+		              (int64_t)k->c->attribution_grace * US_PER_SEC, r);
 	if (fi && fi->dest_id)
 		return fi;
 	if (!fi)
@@ -337,7 +343,6 @@ count_upload(struct core *k, struct store *s, const struct bytes_event *b, int64
 int
 core_bytes(struct core *k, struct store *s, const struct bytes_event *b)
 {
-	struct attrib_result r;
 	struct flowkey fk;
 	struct flowinfo *fi;
 	int64_t dest_id;
@@ -345,7 +350,7 @@ core_bytes(struct core *k, struct store *s, const struct bytes_event *b)
 	if (!k->cap)
 		return -1;
 	flowkey_of(&fk, &b->client, &b->server, b->cport, b->sport, b->proto);
-	if (!(fi = flow_resolve(k, s, &fk, b->first_us, &r)))
+	if (!(fi = flow_resolve(k, s, &fk, b->first_us, NULL)))
 		return -1;
 	dest_id = fi->dest_id;
 	if (store_bytes(s, b, fi->conn_id, dest_id) < 0)
