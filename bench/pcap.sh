@@ -37,9 +37,8 @@
 #               DNS_CASES ("hits misses") for dns.sh (its CASES).
 #
 # Environment: CASES, BULK_S (10), BULK_RATES, HS_S (10), HS_RATES, HS_WORKERS (4),
-# NFLOG_RATES, DNS_CASES, OUT
-# (append the tables there), OCA_SET (extra `collect --set` pairs), BENCH_TMPDIR
-# (/var/tmp/oca-bench).
+# HS_TOOLS ("oc-audit tshark"), NFLOG_RATES, DNS_CASES, OUT (append the tables there),
+# OCA_SET (extra `collect --set` pairs), BENCH_TMPDIR (/var/tmp/oca-bench).
 set -eu
 . "$(dirname "$0")/common.sh"
 export OCA_BUILDDIR OCA_BIN OCA_SRCDIR=$SRCDIR
@@ -49,6 +48,7 @@ BULK_RATES=${BULK_RATES:-1G max}
 HS_S=${HS_S:-10}
 HS_RATES=${HS_RATES:-1000 5000 0}
 HS_WORKERS=${HS_WORKERS:-4}
+HS_TOOLS=${HS_TOOLS:-oc-audit tshark}
 NFLOG_RATES=${NFLOG_RATES:-20000 100000}
 
 "$BENCH_DIR/deps"
@@ -88,6 +88,15 @@ capture_ticks() {
 	for t in /proc/"$1"/task/*; do
 		[ "$(cat "$t/comm" 2>/dev/null)" = oca-capture ] && awk '{ print $14 + $15 }' "$t/stat"
 	done | awk '{ s += $1 } END { print s + 0 }'
+}
+# thread_times PID: "COMM UTIME STIME" (ticks) per thread, sorted for join: whether the
+# collector's CPU is its own work (user) or the kernel's (system, which with tick-based
+# accounting includes the network's softirqs that ran while the thread was current)
+thread_times() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		echo "$(tr -d ' ' <"$t/comm")/${t##*/} $(awk '{ print $14, $15 }' "$t/stat")"
+	done 2>/dev/null | sort
 }
 counter() { sql "SELECT coalesce((SELECT value FROM counters WHERE name = '$1'), 0)"; }
 ms() { echo "scale=1; $1 * 1000 / $CLK_TCK" | bc -l; }
@@ -159,12 +168,13 @@ case " $CASES " in *" handshakes "*)
 	wait_until 10 sh -c "ip netns exec $NS_NET ss -lnt | grep -q '$HS_DST:443 '" || true
 	run=0
 	for rate in $HS_RATES; do
-		for tool in oc-audit tshark; do
+		for tool in $HS_TOOLS; do
 			run=$((run + 1))
 			prefix="r$rate"          # the same names for both tools
 			l=$(load)
 			if [ $tool = oc-audit ]; then
 				collect_fresh
+				thread_times "$COLLECT_PID" >"$LAB_DIR/threads0"
 				t0=$(cpu_ticks "$COLLECT_PID") c0=$(capture_ticks "$COLLECT_PID")
 			else
 				ip netns exec "$NS_HOST" /usr/bin/time -f "%U %S" -o "$LAB_DIR/tshark.time" \
@@ -183,6 +193,11 @@ case " $CASES " in *" handshakes "*)
 			sleep 2
 			if [ $tool = oc-audit ]; then
 				t1=$(cpu_ticks "$COLLECT_PID") c1=$(capture_ticks "$COLLECT_PID")
+				thread_times "$COLLECT_PID" >"$LAB_DIR/threads1"
+				join "$LAB_DIR/threads0" "$LAB_DIR/threads1" | awk -v hz="$CLK_TCK" \
+					-v r="$rate" '{ u = ($4 - $2) * 1000 / hz; s = ($5 - $3) * 1000 / hz }
+					u + s > 0 { l = l sprintf(" %s %d+%d", $1, u, s) }
+					END { print "# oc-audit " r ": thread ms user+sys" l }' >&2
 				lab_stop TERM || true
 				rec=$(sql "SELECT count(DISTINCT name) FROM hellos
 					WHERE name LIKE '$prefix-%.flood.example'")
