@@ -29,9 +29,13 @@ static const char *const enc_sql[] = {
 	" 'first_seen', " DB_ISO("?7") ", 'last_seen', " DB_ISO("?8") ","
 	" 'bytes_up', ?9, 'bytes_down', ?10)",
 	[E_NAME] =
-	"SELECT json_object('name', ?1, 'queries', ?2,"
+	/* a folded row ("*.domain", or "*" for the list's rest) adds "names" and
+	 * "examples" */
+	"SELECT json_patch(json_object('name', ?1, 'queries', ?2,"
 	" 'expected', json(CASE WHEN ?3 THEN 'true' ELSE 'false' END),"
-	" 'first_seen', " DB_ISO("?4") ", 'last_seen', " DB_ISO("?5") ")",
+	" 'first_seen', " DB_ISO("?4") ", 'last_seen', " DB_ISO("?5") "),"
+	" CASE WHEN ?6 > 1 THEN json_object('names', ?6, 'examples', json(coalesce(?7, '[]')))"
+	" ELSE '{}' END)",
 	[E_FINDING] =
 	/* "blocked": true only on a finding enforce mode's drops raised */
 	/* "expected_now": true on one the rules configured now expect (out of the verdict) */
@@ -228,6 +232,8 @@ name(void *arg, const struct report_name *n)
 	sqlite3_bind_int(st, 3, n->expected);
 	sqlite3_bind_int64(st, 4, n->first_us);
 	sqlite3_bind_int64(st, 5, n->last_us);
+	sqlite3_bind_int64(st, 6, n->names);
+	bind_text(st, 7, n->examples);
 	return row_start(j) < 0 ? -1 : emit(j, st, 0);
 }
 

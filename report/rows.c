@@ -5,6 +5,7 @@
 
 #include "common/chain.h"
 #include "common/db.h"
+#include "common/domain.h"
 #include "common/findkind.h"
 #include "common/timefmt.h"
 #include "coverage.h"
@@ -62,17 +63,35 @@ static const char dest_sql[] =
 	" JOIN destinations d ON d.id = c.dest_id"
 	" ORDER BY d.expected DESC, c.n DESC, d.domain, d.ip, d.port";
 
+/* The names, folded as the findings fold them (common/domain.h): the names of one
+ * registered domain, expected apart from the rest, are listed one by one up to
+ * DOMAIN_FOLD_NAMES, and past it as one "*.domain" row with how many names it holds
+ * and its most asked few. oca_base is domain_base (registered on the connection), so
+ * the rule is not written twice. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 static const char name_sql[] =
-	"SELECT d.name, c.n, d.expected, c.first, c.last"
-	" FROM (SELECT name_id, sum(n) AS n, min(first) AS first, max(last) AS last FROM ("
+	"WITH c AS (SELECT name_id, sum(n) AS n, min(first) AS first, max(last) AS last FROM ("
 	"         SELECT name_id, queries AS n, first_us AS first, last_us AS last"
 	"         FROM name_hourly WHERE hour >= ?3 AND hour < ?4"
 	"         UNION ALL"
 	"         SELECT name_id, count(*), min(ts_us), max(ts_us) FROM dns_queries"
 	"         WHERE " EDGES("ts_us") " AND name_id IS NOT NULL GROUP BY +name_id)"
-	"       GROUP BY name_id) c"
-	" JOIN dns_names d ON d.id = c.name_id"
-	" ORDER BY d.expected DESC, c.n DESC, d.name";
+	"       GROUP BY name_id),"
+	" nm AS MATERIALIZED (SELECT d.name AS name, oca_base(d.name) AS base, c.n AS n,"
+	"       d.expected AS expected, c.first AS first, c.last AS last"
+	"       FROM c JOIN dns_names d ON d.id = c.name_id),"
+	" r AS MATERIALIZED (SELECT *, count(*) OVER w AS names,"
+	"       row_number() OVER (w ORDER BY n DESC, name) AS rk FROM nm"
+	"       WINDOW w AS (PARTITION BY base, expected))"
+	" SELECT name, n, expected, first, last, 1, NULL, NULL FROM r"
+	"   WHERE names <= " STR(DOMAIN_FOLD_NAMES)
+	" UNION ALL"
+	" SELECT '*.' || base, sum(n), expected, min(first), max(last), max(names),"
+	"   json_group_array(name) FILTER (WHERE rk <= " STR(REPORT_NAME_EXAMPLES) "),"
+	"   group_concat(name, ', ') FILTER (WHERE rk <= " STR(REPORT_NAME_EXAMPLES) ") FROM r"
+	"   WHERE names > " STR(DOMAIN_FOLD_NAMES) " GROUP BY base, expected"
+	" ORDER BY 3 DESC, 2 DESC, 1";
 
 /* The most serious kinds first. "+kind": seek the window on the last_us index and sort
  * what it holds, rather than walk every finding ever raised in kind order (findings are
@@ -89,6 +108,8 @@ struct run {
 	int64_t hs, he, e1, e2;
 	struct report_end end;
 	struct suggest *sg;              /* with o->suggest */
+	int64_t name_rows;               /* names list: rows so far */
+	struct report_name rest;         /* ... and past REPORT_MAX_NAME_ROWS, the rest */
 	char *err;
 	size_t errlen;
 };
@@ -222,6 +243,8 @@ one_dest(sqlite3_stmt *st, struct run *r)
 	return s->dest(s->arg, &d);
 }
 
+/* A row of the names list; past REPORT_MAX_NAME_ROWS the rest are added up into one
+ * "*" row (flush_names), so the list is bounded whatever the VM asked for. */
 static int
 one_name(sqlite3_stmt *st, struct run *r)
 {
@@ -229,10 +252,46 @@ one_name(sqlite3_stmt *st, struct run *r)
 	struct report_name n = {
 		.name = text(st, 0), .queries = sqlite3_column_int64(st, 1),
 		.expected = sqlite3_column_int(st, 2) != 0, .first_us = sqlite3_column_int64(st, 3),
-		.last_us = sqlite3_column_int64(st, 4),
+		.last_us = sqlite3_column_int64(st, 4), .names = sqlite3_column_int64(st, 5),
+		.examples = text_or_null(st, 6), .examples_text = text_or_null(st, 7),
 	};
+	struct report_name *rest = &r->rest;
 
-	return s->name(s->arg, &n);
+	if (r->name_rows++ < REPORT_MAX_NAME_ROWS)
+		return s->name(s->arg, &n);
+	if (!rest->names)
+		*rest = (struct report_name){ .name = "*", .first_us = n.first_us,
+		                              .last_us = n.last_us };
+	rest->names += n.names;
+	rest->queries += n.queries;
+	rest->first_us = n.first_us < rest->first_us ? n.first_us : rest->first_us;
+	rest->last_us = n.last_us > rest->last_us ? n.last_us : rest->last_us;
+	return 0;
+}
+
+static int
+flush_names(struct run *r)
+{
+	if (r->rest.names && r->s->name(r->s->arg, &r->rest) < 0) {
+		snprintf(r->err, r->errlen, "report: cannot write the output");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+base_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	char b[256];
+	const char *name = (const char *)sqlite3_value_text(argv[0]);
+
+	(void)argc;
+	if (!name) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	domain_base(name, b, sizeof(b));
+	sqlite3_result_text(cx, b, -1, SQLITE_TRANSIENT);
 }
 
 /* The finding at st, and whether the rules now expect what it is about. */
@@ -377,7 +436,10 @@ lists(struct run *r, const struct report_sink *s, const struct report_head *h)
 	                each(r, prepare(r, dest_sql), one_dest) < 0))
 		return -1;
 	if (s->name && (part(r, s, RP_NAMES) < 0 ||
-	                each(r, prepare(r, name_sql), one_name) < 0))
+	                sqlite3_create_function(r->db, "oca_base", 1, SQLITE_UTF8 |
+	                                        SQLITE_DETERMINISTIC, NULL, base_fn, NULL,
+	                                        NULL) != SQLITE_OK ||
+	                each(r, prepare(r, name_sql), one_name) < 0 || flush_names(r) < 0))
 		return -1;
 	if (s->finding && (part(r, s, RP_FINDINGS) < 0 ||
 	                   each(r, prepare(r, finding_sql), one_finding) < 0))

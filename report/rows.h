@@ -46,12 +46,22 @@ struct report_dest {
 	int64_t bytes_up, bytes_down;    /* IP lengths on the wire; up = from the VM */
 };
 
-/* One name the VM asked for, and how often in the window. */
+/* One name the VM asked for, and how often in the window; or the names of one
+ * registered domain folded into "*.domain" (common/domain.h: more than
+ * DOMAIN_FOLD_NAMES of them, expected apart from the others); or, past
+ * REPORT_MAX_NAME_ROWS rows, all the rest as one row named "*". */
+#define REPORT_MAX_NAME_ROWS 1000
+#define REPORT_NAME_EXAMPLES 3     /* a folded row's most asked names */
 struct report_name {
 	const char *name;
 	int64_t queries;
 	bool expected;
 	int64_t first_us, last_us;
+	int64_t names;                   /* names in the row: 1 for a name */
+	const char *examples;            /* folded "*.domain": a JSON array of its first
+	                                    REPORT_NAME_EXAMPLES names, most asked first;
+	                                    else NULL */
+	const char *examples_text;       /* the same, ", " between them, for people */
 };
 
 /* One finding seen in the window. Strings are NULL when the finding has none. */

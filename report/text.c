@@ -305,10 +305,14 @@ name(void *arg, const struct report_name *n)
 	if (t->n++ == 0)
 		fprintf(t->out, "  %9s  %-20s  %-20s  %s\n", "queries", "first seen", "last seen",
 		        "name");
-	fprintf(t->out, "  %9lld  %-20s  %-20s  %s%s\n", (long long)n->queries,
+	fprintf(t->out, "  %9lld  %-20s  %-20s  %s", (long long)n->queries,
 	        timefmt_iso(n->first_us, first, sizeof(first)),
-	        timefmt_iso(n->last_us, last, sizeof(last)), escape_term(n->name, e, sizeof(e)),
-	        n->expected ? "" : "   <- not expected");
+	        timefmt_iso(n->last_us, last, sizeof(last)), escape_term(n->name, e, sizeof(e)));
+	if (n->names > 1)     /* folded: a domain's many names, or the list's rest */
+		fprintf(t->out, " (%lld names%s%s)", (long long)n->names,
+		        n->examples_text ? ", e.g. " : "",
+		        n->examples_text ? escape_term(n->examples_text, e, sizeof(e)) : "");
+	fprintf(t->out, "%s\n", n->expected ? "" : "   <- not expected");
 	return done(t);
 }
 

@@ -1,7 +1,7 @@
 #!/bin/bash
 # report --suggest-policy with the real resolver and the real nft rule: a window with an
 # unexpected name (resolved, then reached on a port) and a registered domain with many
-# names gives the rules that expect them (one wildcard for the many), for review; put
+# names (folded in the names list as in the findings) gives the rules that expect them (one wildcard for the many), for review; put
 # into the configuration, they make the report's verdict CLEAN on the same database,
 # the findings still there and marked as expected now.
 set -eu
@@ -41,6 +41,10 @@ check "JSON: suggested_rules" "$(jsonq "$LAB_DIR/before.json" \
 	"(SELECT group_concat(value->>'rule', ';') FROM json_each(j, '\$.suggested_rules'))")" \
 	"www.example.com tcp/8443;*.example.net"
 check "JSON: verdict FINDINGS" "$(jsonq "$LAB_DIR/before.json" "j->>'\$.verdict'")" FINDINGS
+check "JSON: the names list folds example.net's twelve names" "$(jsonq "$LAB_DIR/before.json" \
+	"(SELECT (value->>'names') || ' ' || json_array_length(value->'examples') FROM json_each(j, '\$.dns') WHERE value->>'name' = '*.example.net')")" "12 3"
+check "text: the fold, with examples" \
+	"$(grep -c '  \*\.example\.net (12 names, e\.g\. host[0-9]*\.example\.net, ' "$LAB_DIR/before.txt")" 1
 
 # applied: the rules go into the configuration, as the operator would after review
 expect="api.telegram.org tcp/443, $(echo "$rules" | sed 's/;$//; s/;/, /g')"

@@ -125,7 +125,7 @@ test_text(void)
 	s.part(s.arg, RP_NAMES);
 	for (int i = 0; i < REPORT_TEXT_MAX_NAMES + 4; i++) {
 		struct report_name n = { i ? "x.example" : "api.telegram.org", 10, i == 0,
-		                         T0 - DAY_US, T0 - US_PER_SEC };
+		                         T0 - DAY_US, T0 - US_PER_SEC, 1, NULL, NULL };
 		s.name(s.arg, &n);
 	}
 	s.part(s.arg, RP_FINDINGS);
@@ -352,9 +352,52 @@ test_json(void)
 	sqlite3_close(db);
 }
 
+/* A registered domain's many names, folded (rows.c): how many, and the first few. */
+static void
+test_folded_names(void)
+{
+	struct report_text t;
+	struct report_json j;
+	struct report_sink s;
+	struct report_name n = { "*.tunnel.example", 9000, false, T0 - DAY_US, T0, 4211,
+	                         "[\"a1.tunnel.example\",\"b\\u001b.tunnel.example\"]",
+	                         "a1.tunnel.example, b\x1b.tunnel.example" };
+	sqlite3 *db;
+	struct out o;
+
+	out_open(&o);
+	report_text_sink(&t, o.f, &s);
+	s.part(s.arg, RP_NAMES);
+	s.name(s.arg, &n);
+	ok(strstr(out_text(&o), "  *.tunnel.example (4211 names, e.g. a1.tunnel.example, "
+	          "b\\x1b.tunnel.example)   <- not expected\n") != NULL,
+	   "text: a folded domain with its count and examples, escaped");
+	out_close(&o);
+
+	sqlite3_open(":memory:", &db);
+	out_open(&o);
+	report_json_sink(&j, db, o.f, &s);
+	s.part(s.arg, RP_NAMES);
+	s.name(s.arg, &n);
+	n = (struct report_name){ "x.example", 3, true, T0, T0, 1, NULL, NULL };
+	s.name(s.arg, &n);
+	ok(strstr(out_text(&o), "\"name\":\"*.tunnel.example\",\"queries\":9000,"
+	          "\"expected\":false,\"first_seen\":\"2026-11-28T00:00:00Z\",\"last_seen\":"
+	          "\"2026-11-29T00:00:00Z\",\"names\":4211,\"examples\":[\"a1.tunnel.example\","
+	          "\"b\\u001b.tunnel.example\"]}") != NULL, "JSON: names and examples");
+	ok(strstr(out_text(&o), "]},{\"name\":\"x.example\","
+	          "\"queries\":3,\"expected\":true,\"first_seen\":\"2026-11-29T00:00:00Z\","
+	          "\"last_seen\":\"2026-11-29T00:00:00Z\"}") != NULL,
+	   "JSON: a name alone as before");
+	report_json_done(&j);
+	out_close(&o);
+	sqlite3_close(db);
+}
+
 int
 main(void)
 {
+	test_folded_names();
 	test_text();
 	test_csv();
 	test_json();
