@@ -264,7 +264,8 @@ open_db(struct alertoutbox *ob)
 }
 
 size_t
-alertoutbox_read_due(struct alertoutbox *ob, struct alertoutbox_row *rows, int64_t now)
+alertoutbox_read_due(struct alertoutbox *ob, struct alertoutbox_row *rows,
+                     const struct clock_now *now)
 {
 	sqlite3_stmt *s;
 	size_t n = 0, total = 0;
@@ -294,7 +295,10 @@ alertoutbox_read_due(struct alertoutbox *ob, struct alertoutbox_row *rows, int64
 			m->done |= ALERTOUTBOX_TG;
 		if (lerr && strstr(lerr, WH_MARK))
 			m->done |= ALERTOUTBOX_WH;
-		if (m->delivered || (next > now) || m->next_us > now)
+		if (m->delivered)
+			continue;
+		if (m->next_us ? m->next_us > now->mono_us :
+		    next > now->wall_us && next - now->wall_us <= ALERTOUTBOX_WAIT_MAX_US)
 			continue;
 		r = &rows[n++];
 		memset(r, 0, sizeof(*r));

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "alertmsg.h"
+#include "common/clock.h"
 #include "common/queue.h"
 
 /* The channels, as bits of a row's done set. */
@@ -19,13 +20,18 @@
 #define ALERTOUTBOX_WH 2u
 /* The most rows one read returns. */
 #define ALERTOUTBOX_ROWS_MAX 500
+/* The longest a run ever waits before trying a row again (a 429's retry_after, capped at
+ * an hour; the backoff's cap is less): a stored next_us further ahead than this was
+ * written before the wall clock was stepped back, and is due. */
+#define ALERTOUTBOX_WAIT_MAX_US INT64_C(3600000000)
 
 /* What this run did with a row; the module keeps it until the row is no longer pending. */
 struct alertoutbox_mem {
 	int64_t id;
 	unsigned done;           /* channels that took it */
 	bool delivered;          /* every channel took it; DELIVERED is (being) pushed */
-	int64_t next_us;         /* not before (ours; the DB may not show it yet) */
+	int64_t next_us;         /* not before, monotonic; 0 = not tried by this run (then the
+	                            row's stored next_us, a wall time, says) */
 	bool seen;
 };
 
@@ -39,7 +45,7 @@ struct alertoutbox_row {
 	char *body;
 	bool tried;              /* the rest is the caller's, for its round */
 	char err[160];
-	int64_t retry_at;
+	int64_t retry_at;        /* monotonic */
 };
 
 struct alertoutbox;
@@ -55,13 +61,15 @@ struct alertoutbox *alertoutbox_open(const char *db_path, sqlite3 *js, struct qu
 /* Free, closing the connection. Outcomes not flushed are lost. NULL is fine. */
 void alertoutbox_close(struct alertoutbox *ob);
 
-/* Read the rows due at now (pending, not delivered by this run, their time has come)
+/* Read the rows due at now (pending, not delivered by this run, their time has come:
+ * by the monotonic clock for a row this run tried, else by its stored wall time unless
+ * that is more than ALERTOUTBOX_WAIT_MAX_US ahead)
  * into rows (room for ALERTOUTBOX_ROWS_MAX), with a channel's mark in a row's
  * last_error already in m->done. Returns how many; 0 also when the database cannot be
  * read (logged once until it can again). The caller frees each with
  * alertoutbox_row_free. */
 size_t alertoutbox_read_due(struct alertoutbox *ob, struct alertoutbox_row *rows,
-                            int64_t now);
+                            const struct clock_now *now);
 
 /* Free a row's strings. */
 void alertoutbox_row_free(struct alertoutbox_row *r);
@@ -73,7 +81,7 @@ sqlite3 *alertoutbox_db(struct alertoutbox *ob);
 /* Keep the outcome "row id delivered at now" for the core thread. */
 void alertoutbox_delivered(struct alertoutbox *ob, int64_t id, int64_t now);
 
-/* Keep the outcome "row id failed at now: try again at at", with the channels in done
+/* Keep the outcome "row id failed at now: try again at at" (wall times), with the channels in done
  * marked in its last_error before err (so a restart does not repeat them). */
 void alertoutbox_retry(struct alertoutbox *ob, int64_t id, int64_t now, int64_t at,
                        unsigned done, const char *err);

@@ -32,8 +32,10 @@ alertown_init(struct alertown *o, int64_t watch_start_us, unsigned watch_days)
 }
 
 char *
-alertown_loss(struct alertown *o, struct stats *st, sqlite3 *js, int64_t now)
+alertown_loss(struct alertown *o, struct stats *st, sqlite3 *js,
+              const struct clock_now *clk)
 {
+	int64_t now = clk->mono_us;
 	uint64_t total = 0, by[STAT__COUNT];
 	char detail[64] = "", iso[TIMEFMT_ISOLEN], *body;   /* the body fits a cmd_event */
 	size_t len = 0;
@@ -61,7 +63,7 @@ alertown_loss(struct alertown *o, struct stats *st, sqlite3 *js, int64_t now)
 	}
 	body = alertjson_text(js, "SELECT json_object('kind', 'loss', 'count', ?4, "
 	                      "'last_seen', ?1, 'detail', ?2)",
-	                      timefmt_iso(now, iso, sizeof(iso)), detail, NULL,
+	                      timefmt_iso(clk->wall_us, iso, sizeof(iso)), detail, NULL,
 	                      (int64_t)(total - o->loss_alerted));
 	if (!body)
 		return NULL;
@@ -73,19 +75,20 @@ alertown_loss(struct alertown *o, struct stats *st, sqlite3 *js, int64_t now)
 }
 
 char *
-alertown_watch_end(struct alertown *o, sqlite3 *db, sqlite3 *js, int64_t now)
+alertown_watch_end(struct alertown *o, sqlite3 *db, sqlite3 *js,
+                   const struct clock_now *now)
 {
 	char s_iso[TIMEFMT_ISOLEN], e_iso[TIMEFMT_ISOLEN], err[256], counts[128], *body;
 	struct watch_in in = { .configured_us = o->watch_start_conf, .days = o->watch_days,
-	                       .now_us = now };
+	                       .now_us = now->steady_us };
 	struct watch wk;
 	struct report_summary sum;
 	struct report_opts ro = { .watch_start_us = o->watch_start_conf,
-	                          .watch_days = o->watch_days, .now_us = now };
+	                          .watch_days = o->watch_days, .now_us = now->wall_us };
 
-	if (o->watch_end_done || now < o->watch_next_check || !db)
+	if (o->watch_end_done || now->mono_us < o->watch_next_check || !db)
 		return NULL;
-	o->watch_next_check = now + WATCH_CHECK_US;
+	o->watch_next_check = now->mono_us + WATCH_CHECK_US;
 	watch_read(db, &in);
 	watch_decide(&in, &wk);
 	if (!wk.start_us || !wk.ended)

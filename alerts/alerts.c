@@ -11,8 +11,10 @@
  * delivered once every configured channel took it; a channel that took it is recorded in
  * the row's last_error ("[telegram sent] ...") so a retry after a restart does not repeat
  * it. 429 waits retry_after; 5xx, timeouts and connection errors back off exponentially
- * to a cap. Transfers run on a curl multi handle that alerts_stop can wake (alerthttp.c),
- * so a hanging API never holds up shutdown, and nothing here ever blocks ingest.
+ * to a cap. Every wait runs on the monotonic clock (common/clock.h): a wall clock stepped
+ * back never holds a retry for a day; the outbox's next_us stores its wall time.
+ * Transfers run on a curl multi handle that alerts_stop can wake (alerthttp.c), so a
+ * hanging API never holds up shutdown, and nothing here ever blocks ingest.
  *
  * Delivery is at least once, never zero: an outcome this thread cannot know (a transfer
  * abandoned at shutdown, or one that timed out after the API took it) leaves the alert
@@ -42,6 +44,7 @@
 #include "alertoutbox.h"
 #include "alertown.h"
 #include "alerts.h"
+#include "common/clock.h"
 #include "common/findkind.h"
 #include "common/log.h"
 #include "common/timefmt.h"
@@ -54,7 +57,7 @@
 struct chan {
 	const char *name;
 	unsigned fails;          /* consecutive */
-	int64_t not_before;      /* wall clock, us */
+	int64_t not_before;      /* monotonic, us */
 };
 
 struct alerts {
@@ -197,7 +200,7 @@ send_webhook(struct alerts *a, const char *json, struct outcome *o)
 	describe(a, "webhook", status, NULL, o);
 }
 
-/* A failure on channel c at now: when to try it again. */
+/* A failure on channel c at now (monotonic): when to try it again (monotonic). */
 static int64_t
 chan_failed(struct alerts *a, struct chan *c, const struct outcome *o, int64_t now)
 {
@@ -235,6 +238,7 @@ webhook_json(struct alerts *a, const struct alertoutbox_row *r, const char *text
 	                      "'alert_kind', ?2, 'text', ?3))", r->body, r->s[0], text, r->id);
 }
 
+/* now: monotonic, as in every round below */
 static void
 round_webhook(struct alerts *a, struct alertoutbox_row *rows, size_t n, int64_t now,
               char *text)
@@ -347,7 +351,7 @@ round_telegram(struct alerts *a, struct alertoutbox_row *rows, size_t n, int64_t
 }
 
 static void
-deliver_round(struct alerts *a, int64_t now)
+deliver_round(struct alerts *a, const struct clock_now *now)
 {
 	struct alertoutbox_row *rows = calloc(ALERTOUTBOX_ROWS_MAX, sizeof(*rows));
 	char *text = malloc(ALERTMSG_BUFSIZE);
@@ -359,9 +363,9 @@ deliver_round(struct alerts *a, int64_t now)
 	if (n == 0)
 		goto out;
 	if (a->channels & CH_WH)
-		round_webhook(a, rows, n, now, text);
+		round_webhook(a, rows, n, now->mono_us, text);
 	if ((a->channels & CH_TG) && !atomic_load(&a->stop))
-		round_telegram(a, rows, n, now, text);
+		round_telegram(a, rows, n, now->mono_us, text);
 	for (size_t i = 0; i < n; i++) {
 		struct alertoutbox_row *r = &rows[i];
 
@@ -370,10 +374,12 @@ deliver_round(struct alerts *a, int64_t now)
 			alertoutbox_delivered(a->ob, r->id, timefmt_now_us());
 		} else if (r->tried && r->err[0]) {
 			r->m->next_us = r->retry_at;
-			alertoutbox_retry(a->ob, r->id, now, r->retry_at, r->m->done, r->err);
+			alertoutbox_retry(a->ob, r->id, now->wall_us, clock_wall_of(now, r->retry_at),
+			                  r->m->done, r->err);
 		} else if (r->tried) {
 			/* one channel took it, the other did not try yet: record that */
-			alertoutbox_retry(a->ob, r->id, now, now, r->m->done, "partly sent");
+			alertoutbox_retry(a->ob, r->id, now->wall_us, now->wall_us, r->m->done,
+			                  "partly sent");
 		}
 	}
 out:
@@ -387,16 +393,16 @@ out:
 
 /* Alerts of our own go to the core thread like outcomes, to be added to the outbox. */
 static void
-check_own(struct alerts *a, int64_t now)
+check_own(struct alerts *a, const struct clock_now *now)
 {
 	char *body;
 
 	if ((body = alertown_loss(&a->own, a->st, a->js, now))) {
-		alertoutbox_enqueue(a->ob, body, now);
+		alertoutbox_enqueue(a->ob, body, now->wall_us);
 		free(body);
 	}
 	if ((body = alertown_watch_end(&a->own, alertoutbox_db(a->ob), a->js, now))) {
-		alertoutbox_enqueue(a->ob, body, now);
+		alertoutbox_enqueue(a->ob, body, now->wall_us);
 		free(body);
 	}
 }
@@ -435,8 +441,9 @@ run(void *arg)
 
 	pthread_setname_np(pthread_self(), "oca-alerts");
 	while (!atomic_load(&a->stop)) {
-		int64_t now = timefmt_now_us();
+		struct clock_now now;
 
+		clock_read(&now);
 		if (atomic_exchange(&a->has_pending, false)) {
 			pthread_mutex_lock(&a->pending_mu);
 			apply_settings(a, &a->pending);
@@ -450,8 +457,8 @@ run(void *arg)
 			nap(a, 20000);     /* queue full: the outcome is pushed again shortly */
 			continue;
 		}
-		check_own(a, now);
-		deliver_round(a, now);
+		check_own(a, &now);
+		deliver_round(a, &now);
 		if (alertoutbox_flush(a->ob) == 0)
 			nap(a, POLL_US);
 	}

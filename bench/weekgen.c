@@ -177,6 +177,7 @@ emit_dns(struct core *k, struct store *s, int64_t ts, const char *qname, uint16_
 
 	memset(&ev, 0, sizeof(ev));
 	ev.ts_us = ts;
+	ev.mono_us = ts;         /* a simulated week: its monotonic clock is its own */
 	ev.latency_us = 200 + (int64_t)(rng() % 30000);
 	ev.client = vm;
 	ev.cport = (uint16_t)(32768 + rng() % 28000);

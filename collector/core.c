@@ -377,7 +377,7 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 		             "the expected set", ts, day, qid) < 0)
 			return -1;
 	}
-	if (tunnel_check(k->tunnel, ev->qname, ev->qtype, ev->ts_us, base, sizeof(base),
+	if (tunnel_check(k->tunnel, ev->qname, ev->qtype, ev->mono_us, base, sizeof(base),
 	                 reason, sizeof(reason)) &&
 	    flag_dns(k, s, ev, FK_DNS_TUNNEL, base, reason, ts, day, qid) < 0)
 		return -1;

@@ -112,10 +112,10 @@ tdomain_get(struct tunnel *t, const char *base)
 }
 
 bool
-tunnel_check(struct tunnel *t, const char *qname, int qtype, int64_t ts_us, char *base,
+tunnel_check(struct tunnel *t, const char *qname, int qtype, int64_t mono_us, char *base,
              size_t baselen, char *reason, size_t reasonlen)
 {
-	int64_t hour = ts_us / HOUR_US;
+	int64_t hour = mono_us / HOUR_US;
 	size_t nlen = strlen(qname), blen;
 	struct tdomain *d;
 	bool hit = false;

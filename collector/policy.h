@@ -27,9 +27,10 @@ struct tunnel;
 struct tunnel *tunnel_new(const struct tunnel_limits *lim);
 void tunnel_free(struct tunnel *t);
 
-/* Look at one query. Returns true when it looks like tunnelling, with the registered
- * domain in base and why in reason. */
-bool tunnel_check(struct tunnel *t, const char *qname, int qtype, int64_t ts_us,
+/* Look at one query, asked at mono_us: a monotonic time (the hours are counted on it, so
+ * a wall clock stepped back a day cannot hold one window open for a day). Returns true
+ * when it looks like tunnelling, with the registered domain in base and why in reason. */
+bool tunnel_check(struct tunnel *t, const char *qname, int qtype, int64_t mono_us,
                   char *base, size_t baselen, char *reason, size_t reasonlen);
 
 #endif

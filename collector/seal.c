@@ -24,7 +24,9 @@ struct seal {
 	struct chain_reader *rd;
 	sqlite3_stmt *ins, *beat;
 	int64_t run_id;
-	int64_t last_beat_us, pending_beat_us;
+	/* monotonic (a wall clock stepped back must not stop the heartbeats for a day):
+	 * the last beat written, the last batch committed, and the open transaction's */
+	int64_t last_beat_mono, pending_beat_mono, head_mono, pending_mono;
 	struct chain_batch head;       /* the last committed batch */
 	struct chain_batch pending;    /* added in the open transaction */
 	bool has_pending;
@@ -82,9 +84,10 @@ seal_head(const struct seal *k)
 	return &k->head;
 }
 
-/* Add the batch of rows (head.last, upto] at now, in the open transaction. */
+/* Add the batch of rows (head.last, upto] at now (wall; mono: the monotonic clock), in
+ * the open transaction. */
 static int
-seal_range(struct seal *k, int64_t now, const int64_t upto[CHAIN__TABLES])
+seal_range(struct seal *k, int64_t now, int64_t mono, const int64_t upto[CHAIN__TABLES])
 {
 	struct chain_batch *b = &k->pending;
 	int64_t max_ts = 0, rows = 0;
@@ -123,31 +126,32 @@ seal_range(struct seal *k, int64_t now, const int64_t upto[CHAIN__TABLES])
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE)
 		return -1;
-	k->pending_beat_us = 0;
-	if (now - k->last_beat_us >= BEAT_EVERY_US) {
+	k->pending_beat_mono = 0;
+	k->pending_mono = mono;
+	if (!k->last_beat_mono || mono - k->last_beat_mono >= BEAT_EVERY_US) {
 		sqlite3_bind_int64(k->beat, 1, k->run_id);
 		sqlite3_bind_int64(k->beat, 2, now);
 		rc = sqlite3_step(k->beat);
 		sqlite3_reset(k->beat);
 		if (rc != SQLITE_DONE)
 			return -1;
-		k->pending_beat_us = now;
+		k->pending_beat_mono = mono;
 	}
 	k->has_pending = true;
 	return 1;
 }
 
 int
-seal_batch(struct seal *k, int64_t now, bool force)
+seal_batch(struct seal *k, int64_t now, int64_t mono, bool force)
 {
 	int64_t upto[CHAIN__TABLES];
 
 	k->has_pending = false;
 	store_last_ids(k->store, upto);
 	if (!force && memcmp(upto, k->head.last, sizeof(upto)) == 0 &&
-	    now - k->head.committed_us < SEAL_HEARTBEAT_US)
+	    k->head_mono && mono - k->head_mono < SEAL_HEARTBEAT_US)
 		return 0;
-	return seal_range(k, now, upto);
+	return seal_range(k, now, mono, upto);
 }
 
 void
@@ -155,8 +159,9 @@ seal_committed(struct seal *k, bool ok)
 {
 	if (ok && k->has_pending) {
 		k->head = k->pending;
-		if (k->pending_beat_us)
-			k->last_beat_us = k->pending_beat_us;
+		k->head_mono = k->pending_mono;
+		if (k->pending_beat_mono)
+			k->last_beat_mono = k->pending_beat_mono;
 	}
 	k->has_pending = false;
 }
@@ -218,7 +223,7 @@ backlog_start(sqlite3 *db, const int64_t after[CHAIN__TABLES])
 }
 
 int64_t
-seal_backlog(struct seal *k, int64_t now, char *err, size_t errlen)
+seal_backlog(struct seal *k, int64_t now, int64_t mono, char *err, size_t errlen)
 {
 	int64_t end[CHAIN__TABLES], total = 0;
 
@@ -263,7 +268,7 @@ seal_backlog(struct seal *k, int64_t now, char *err, size_t errlen)
 			memcpy(upto, end, sizeof(upto));
 		if (sqlite3_exec(k->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 			goto dberr;
-		rc = seal_range(k, now, upto);
+		rc = seal_range(k, now, mono, upto);
 		if (rc < 0 || sqlite3_exec(k->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 			snprintf(err, errlen, "chain: cannot seal: %s", sqlite3_errmsg(k->db));
 			sqlite3_exec(k->db, "ROLLBACK", NULL, NULL, NULL);

@@ -30,18 +30,19 @@ struct seal *seal_new(sqlite3 *db, struct store *s, int64_t run_id, char *err,
                       size_t errlen);
 void seal_free(struct seal *k);
 
-/* In the writer's open transaction, at now: add the batch of the rows stored since the
- * last one, if there are any, or if force, or if SEAL_HEARTBEAT_US passed since the last
- * batch. Returns 1 if a batch was added, 0 if none was due, -1 on a database error (the
+/* In the writer's open transaction, at now (the wall clock, stored; mono: the monotonic
+ * clock, queue_mono_us, which the heartbeats run on): add the batch of the rows stored
+ * since the last one, if there are any, or if force, or if SEAL_HEARTBEAT_US passed
+ * since the last batch (the run's beat_us is written every 30 s of them). Returns 1 if a batch was added, 0 if none was due, -1 on a database error (the
  * caller rolls back). Call seal_committed after the COMMIT or ROLLBACK. */
-int seal_batch(struct seal *k, int64_t now, bool force);
+int seal_batch(struct seal *k, int64_t now, int64_t mono, bool force);
 
 /* The transaction that seal_batch added to committed (ok) or rolled back. */
 void seal_committed(struct seal *k, bool ok);
 
 /* Outside any transaction: cover every row no batch covers, in transactions of its own.
  * Returns how many rows were sealed (0: none was left out), or -1 with err. */
-int64_t seal_backlog(struct seal *k, int64_t now, char *err, size_t errlen);
+int64_t seal_backlog(struct seal *k, int64_t now, int64_t mono, char *err, size_t errlen);
 
 /* Outside any transaction: delete the raw rows of batches whose newest event is older
  * than cutoff_us, about max_rows rows per transaction, at most rounds transactions.

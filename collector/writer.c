@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "common/clock.h"
 #include "common/db.h"
 #include "common/diskwatch.h"
 #include "common/findkind.h"
@@ -176,11 +177,11 @@ writer_new(const struct conf *c, struct queue *q, struct stats *st, char *err,
 	w->run_id = sqlite3_last_insert_rowid(w->db);
 	/* rows no batch covers are sealed first; then the run's first batch marks its start */
 	if (!(w->seal = seal_new(w->db, w->store, w->run_id, err, errlen)) ||
-	    seal_backlog(w->seal, now, err, errlen) < 0)
+	    seal_backlog(w->seal, now, queue_mono_us(), err, errlen) < 0)
 		goto fail;
 	if (exec(w, "BEGIN IMMEDIATE") < 0)
 		goto dberr;
-	if (seal_batch(w->seal, now, true) < 0 || exec(w, "COMMIT") < 0) {
+	if (seal_batch(w->seal, now, queue_mono_us(), true) < 0 || exec(w, "COMMIT") < 0) {
 		exec(w, "ROLLBACK");
 		seal_committed(w->seal, false);
 		goto dberr;
@@ -369,14 +370,14 @@ static void
 commit(struct writer *w, size_t n, bool seal_now)
 {
 	uint64_t snap[STAT__COUNT];
-	int64_t now = timefmt_now_us();
-	int released = core_release(w->core, w->store, queue_mono_us(), seal_now);
+	int64_t now = timefmt_now_us(), mono = queue_mono_us();
+	int released = core_release(w->core, w->store, mono, seal_now);
 
 	n = n - w->held + (released > 0 ? (size_t)released : 0);
 	w->held = 0;
 	if (w->tx_broken || released < 0 || sensor_change(w, now) < 0 ||
 	    store_counters(w, now, snap) < 0 || store_flush(w->store) < 0 ||
-	    seal_batch(w->seal, now, seal_now) < 0 || exec(w, "COMMIT") < 0) {
+	    seal_batch(w->seal, now, mono, seal_now) < 0 || exec(w, "COMMIT") < 0) {
 		note_db_error(w, "commit failed");
 		exec(w, "ROLLBACK");
 		sensorwatch_stored(&w->sw, false);
@@ -492,13 +493,20 @@ prune_rows(struct writer *w, const char *sql, int64_t cutoff)
 
 /* Delete raw events older than the retention, batch by batch (a batch goes once its
  * newest event is older): a few small transactions per call, so ingest never waits
- * long. Each batch keeps its row and digests, so the chain still verifies. */
+ * long. Each batch keeps its row and digests, so the chain still verifies. The
+ * retention counts from the earlier of the wall clock and the steady time
+ * (common/clock.h): a wall clock stepped forward a day deletes nothing a day early. */
 static void
-prune(struct writer *w, int64_t now)
+prune(struct writer *w)
 {
-	int64_t cutoff = now - (int64_t)w->retention_days * DAY_US;
+	struct clock_now c;
+	int64_t now, cutoff;
 
-	if (seal_prune(w->seal, cutoff, now, PRUNE_BATCH, 10) < 0)
+	clock_read(&c);
+	now = c.wall_us < c.steady_us ? c.wall_us : c.steady_us;
+	cutoff = now - (int64_t)w->retention_days * DAY_US;
+
+	if (seal_prune(w->seal, cutoff, c.wall_us, PRUNE_BATCH, 10) < 0)
 		log_warn("database: retention pruning failed: %s", sqlite3_errmsg(w->db));
 	/* the events from outside vm_subnet: raw events too, but not chained */
 	prune_rows(w, "DELETE FROM other_events WHERE id IN (SELECT id FROM other_events "
@@ -530,7 +538,7 @@ periodic(struct writer *w, bool force)
 	}
 	if (mono - w->last_prune >= PRUNE_EVERY_US) {
 		w->last_prune = mono;
-		prune(w, timefmt_now_us());
+		prune(w);
 	}
 }
 

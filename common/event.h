@@ -55,6 +55,9 @@ enum dns_transport { DNS_UDP = 1, DNS_TCP = 2 };
  * queue), or to the caller's buffers for one built on the stack. */
 struct dns_event {
 	int64_t ts_us;               /* when the query arrived */
+	int64_t mono_us;             /* ... by the monotonic clock (queue_mono_us): for the
+	                                tunnel detector's hour, which a step of the wall clock
+	                                must not stretch or cut */
 	int64_t latency_us;          /* until the answer was sent; -1 = none sent */
 	struct netaddr client;
 	uint16_t cport;

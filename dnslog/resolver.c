@@ -130,7 +130,7 @@ emit(struct resolver *r, const struct dnssrc *src, const struct dnsq *q, int rco
 {
 	char name[DNSMSG_NAME_STRLEN];
 	struct dns_event ev = {
-		.ts_us = src->ts_us, .client = src->client, .cport = src->cport,
+		.ts_us = src->ts_us, .mono_us = src->t0_us, .client = src->client, .cport = src->cport,
 		.qid = q->id, .qtype = q->qtype, .qclass = q->qclass, .rcode = rcode,
 		.transport = src->transport, .qname_len = q->qname_len, .qname_wire = q->qname,
 		.qname = name, .n_answers = rcode < 0 ? 0 : n_ans, .answers = ans,

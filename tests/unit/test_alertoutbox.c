@@ -12,6 +12,9 @@
 #include "tap.h"
 
 #define NOW INT64_C(1796000000000000)
+/* the three clocks at t (here the monotonic clock reads as the wall clock) */
+#define AT(t) (&(struct clock_now){ (t), (t), (t) })
+#define DAY INT64_C(86400000000)
 
 /* Pop every command the queue holds into out; returns how many. */
 static size_t
@@ -81,7 +84,7 @@ main(void)
 	ob = alertoutbox_open(path, js, q, "123456:SECRET-token");
 	ok(ob != NULL && alertoutbox_db(ob) == NULL, "opened; the database only on first read");
 
-	n = alertoutbox_read_due(ob, rows, NOW);
+	n = alertoutbox_read_due(ob, rows, AT(NOW));
 	is_int(n, 5, "due: the pending rows whose time has come");
 	ok(!find(rows, n, 3) && !find(rows, n, 4), "not the one for later, nor the delivered");
 	ok(alertoutbox_db(ob) != NULL, "the read opened it");
@@ -106,14 +109,39 @@ main(void)
 	find(rows, n, 1)->m->delivered = true;
 	find(rows, n, 2)->m->next_us = NOW + 60000000;
 	free_rows(rows, n);
-	n = alertoutbox_read_due(ob, rows, NOW + 1);
+	n = alertoutbox_read_due(ob, rows, AT(NOW + 1));
 	ok(n == 3 && !find(rows, n, 1) && !find(rows, n, 2),
 	   "delivered or put off by this run: not read again");
 	free_rows(rows, n);
-	n = alertoutbox_read_due(ob, rows, NOW + 60000000);
+	n = alertoutbox_read_due(ob, rows, AT(NOW + 60000000));
 	ok(find(rows, n, 2) != NULL && find(rows, n, 3) != NULL && !find(rows, n, 1),
 	   "a minute on: the one put off, and the one due then");
 	free_rows(rows, n);
+
+	/* the wall clock stepped back a day: what this run put off waits on the monotonic
+	 * clock; a stored next_us now far ahead (written before the step) is due */
+	n = alertoutbox_read_due(ob, rows, AT(NOW + 60000000));
+	find(rows, n, 2)->m->next_us = NOW + 120000000;
+	free_rows(rows, n);
+	n = alertoutbox_read_due(ob, rows, (&(struct clock_now){ NOW - DAY, NOW + 1, NOW - DAY }));
+	ok(!find(rows, n, 2) && find(rows, n, 3) != NULL,
+	   "clock back a day: the row put off still waits its 2 minutes; a stored time a day "
+	   "ahead is due");
+	free_rows(rows, n);
+	n = alertoutbox_read_due(ob, rows, (&(struct clock_now){ NOW - DAY, NOW + 120000000,
+	                                                          NOW - DAY }));
+	ok(find(rows, n, 2) != NULL, "... and is due 2 minutes later by the monotonic clock");
+	free_rows(rows, n);
+	sqlite3_exec(db, "UPDATE alert_outbox SET next_us = 1796001800000000 WHERE id = 3", NULL,
+	             NULL, NULL);
+	n = alertoutbox_read_due(ob, rows, AT(NOW));
+	ok(!find(rows, n, 3), "a stored time half an hour ahead (a 429's retry_after): waited for");
+	free_rows(rows, n);
+	n = alertoutbox_read_due(ob, rows, AT(NOW - 3 * DAY));
+	ok(find(rows, n, 3) != NULL, "... unless it is over an hour ahead: due");
+	free_rows(rows, n);
+	sqlite3_exec(db, "UPDATE alert_outbox SET next_us = 1796000001000000 WHERE id = 3", NULL,
+	             NULL, NULL);
 
 	/* outcomes, in order, to the core thread */
 	alertoutbox_delivered(ob, 1, NOW);
@@ -142,7 +170,7 @@ main(void)
 	/* the database marks the rows: they leave the outbox as read */
 	sqlite3_exec(db, "UPDATE alert_outbox SET delivered_us = 9 WHERE id IN (1, 2, 3)", NULL,
 	             NULL, NULL);
-	n = alertoutbox_read_due(ob, rows, NOW + 60000000);
+	n = alertoutbox_read_due(ob, rows, AT(NOW + 60000000));
 	ok(n == 3 && !find(rows, n, 1) && !find(rows, n, 2) && !find(rows, n, 3),
 	   "rows the database marked delivered are gone");
 	free_rows(rows, n);
@@ -151,7 +179,7 @@ main(void)
 	/* a database that cannot be read: nothing due, no crash */
 	snprintf(path, sizeof(path), "%s/missing.db", dir);
 	ob = alertoutbox_open(path, js, q, "");
-	is_int(alertoutbox_read_due(ob, rows, NOW), 0, "no database: nothing due");
+	is_int(alertoutbox_read_due(ob, rows, AT(NOW)), 0, "no database: nothing due");
 	alertoutbox_close(ob);
 	alertoutbox_close(NULL);
 

@@ -20,6 +20,8 @@
 #include "report/verify.h"
 #include "tap.h"
 
+#define T_BACKLOG INT64_C(1800000000000000)
+
 struct buf {
 	unsigned char b[256];
 	size_t n;
@@ -162,7 +164,7 @@ batch(sqlite3 *db, struct store *s, struct seal *k, int64_t ts, int n)
 	}
 	fails += store_loss(s, ts, "queue_full", 1) < 0;
 	fails += store_flush(s) < 0;
-	fails += seal_batch(k, ts + n, false) != 1;
+	fails += seal_batch(k, ts + n, ts + n, false) != 1;
 	fails += sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK;
 	seal_committed(k, true);
 	return fails;
@@ -305,12 +307,12 @@ upgrade(const char *dir)
 	ok(k != NULL, "opened by this version");
 	if (!k)
 		return;
-	is_int(seal_backlog(k, INT64_C(1800000000000000), err, sizeof(err)), 3001,
+	is_int(seal_backlog(k, T_BACKLOG, T_BACKLOG, err, sizeof(err)), 3001,
 	       "every old row sealed");
 	is_int(seal_head(k)->id, 5, "in batches of an hour: 3000 connections 6 s apart");
 	is_int(db_int(db, "SELECT count(*) FROM connections", 0), 3000, "nothing lost");
 	check(db, 0, "the upgraded database");
-	is_int(seal_backlog(k, INT64_C(1800000000000000), err, sizeof(err)), 0,
+	is_int(seal_backlog(k, T_BACKLOG, T_BACKLOG, err, sizeof(err)), 0,
 	       "nothing left to seal");
 	seal_free(k);
 	store_free(s);

@@ -9,6 +9,7 @@
 #include "common/conf.h"
 #include "collector/core.h"
 #include "common/db.h"
+#include "common/timefmt.h"
 #include "tap.h"
 
 #define S(x) (T0 + (int64_t)(x) * 1000000)
@@ -19,7 +20,8 @@ dns(int64_t ts, const char *client, const char *qname, int qtype, int n, const c
 {
 	struct dns_answer a[8];
 	struct dns_event ev = {
-		.ts_us = ts, .latency_us = 1000, .cport = 5353, .qtype = (uint16_t)qtype,
+		.ts_us = ts, .mono_us = ts, .latency_us = 1000, .cport = 5353,
+		.qtype = (uint16_t)qtype,
 		.qclass = 1, .rcode = 0, .transport = DNS_UDP, .qname = qname,
 		.qname_len = (uint8_t)strlen(qname), .qname_wire = (const uint8_t *)qname,
 		.answers = a,
@@ -307,6 +309,30 @@ main(void)
 		              0), 1, "its destination counts it once");
 		is_int(db_int(db, "SELECT count FROM findings WHERE ip = '203.0.113.66'", 0), 1,
 		       "its finding counts it once");
+	}
+
+	/* the wall clock stepped back a day between two hours of names under one domain,
+	 * each under the tunnel detector's 50: its hours run on the monotonic clock, so the
+	 * second hour starts afresh and the two are never added up into a finding */
+	{
+		int fails = 0;
+
+		sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+		for (int i = 0; i < 60; i++) {
+			char name[64];
+			struct dns_event *ev;
+
+			snprintf(name, sizeof(name), "n%02d.u.example", i);
+			ev = dns(i < 30 ? S(70) : S(70) - DAY_US, "192.168.83.2", name, 1, 0, NULL);
+			ev->mono_us = i < 30 ? S(70) : S(70) + 2 * HOUR_US;
+			fails += core_dns(k, s, ev) != 0;
+			dns_event_free(ev);
+		}
+		store_flush(s);
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		is_int(fails, 0, "60 names, 30 an hour, the wall clock back a day between");
+		is_int(db_int(db, "SELECT count(*) FROM findings WHERE kind = 'dns-tunnel' AND "
+		              "domain = 'u.example'", -1), 0, "no dns-tunnel finding from the step");
 	}
 
 	core_free(k);

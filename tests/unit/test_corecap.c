@@ -25,7 +25,7 @@ dns(int64_t ts, const char *qname, const char *ip)
 	struct dns_answer a = { .name = (char *)(uintptr_t)qname, .rtype = 1, .ttl = 300,
 	                        .data = (char *)(uintptr_t)ip };
 	struct dns_event ev = {
-		.ts_us = ts, .latency_us = 1000, .cport = 5353, .qtype = 1, .qclass = 1,
+		.ts_us = ts, .mono_us = ts, .latency_us = 1000, .cport = 5353, .qtype = 1, .qclass = 1,
 		.rcode = 0, .transport = DNS_UDP, .qname = qname,
 		.qname_len = (uint8_t)strlen(qname), .qname_wire = (const uint8_t *)qname,
 		.answers = &a, .n_answers = 1,
