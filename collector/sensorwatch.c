@@ -16,21 +16,25 @@ sensorwatch_init(struct sensorwatch *w, unsigned nflog_group, int64_t silence_us
 }
 
 void
-sensorwatch_conn(struct sensorwatch *w, int64_t ts)
+sensorwatch_conn(struct sensorwatch *w, int64_t ts, int64_t mono)
 {
 	if (ts > w->nflog_last_us)
 		w->nflog_last_us = ts;
+	if (mono > w->nflog_last_mono)
+		w->nflog_last_mono = mono;
 	w->answers = 0;
 	w->answers_first_us = 0;
 }
 
 void
-sensorwatch_dns(struct sensorwatch *w, int64_t ts, unsigned addresses)
+sensorwatch_dns(struct sensorwatch *w, int64_t ts, int64_t mono, unsigned addresses)
 {
-	if (addresses == 0 || ts <= w->nflog_last_us)
+	if (addresses == 0 || mono <= w->nflog_last_mono)
 		return;
-	if (w->answers++ == 0)
+	if (w->answers++ == 0) {
 		w->answers_first_us = ts;
+		w->answers_first_mono = mono;
+	}
 }
 
 void
@@ -49,14 +53,15 @@ sensorwatch_rule(struct sensorwatch *w, enum sensorwatch_rule rule, const char *
 }
 
 static bool
-silent(const struct sensorwatch *w, int64_t now)
+silent(const struct sensorwatch *w, int64_t mono)
 {
 	return w->silence_us > 0 && w->answers >= SENSORWATCH_ANSWERS &&
-	       now - w->answers_first_us >= w->silence_us;
+	       mono - w->answers_first_mono >= w->silence_us;
 }
 
 bool
-sensorwatch_poll(struct sensorwatch *w, int64_t now, struct sensorwatch_change *out)
+sensorwatch_poll(struct sensorwatch *w, int64_t now, int64_t mono,
+                 struct sensorwatch_change *out)
 {
 	char iso[TIMEFMT_ISOLEN];
 	const char *state;
@@ -83,7 +88,7 @@ sensorwatch_poll(struct sensorwatch *w, int64_t now, struct sensorwatch_change *
 		break;
 	default:
 		/* up once checked, or once a state was told (silence ended) */
-		state = silent(w, now) ? "silent" : w->rule == SW_RULE_OK || *w->state ? "up" : NULL;
+		state = silent(w, mono) ? "silent" : w->rule == SW_RULE_OK || *w->state ? "up" : NULL;
 		if (state && strcmp(state, "silent") == 0)
 			snprintf(out->detail, sizeof(out->detail), "%u DNS answers with addresses "
 			         "reached the VM since %s and NFLOG delivered no connection at all "
@@ -91,7 +96,7 @@ sensorwatch_poll(struct sensorwatch *w, int64_t now, struct sensorwatch_change *
 			         "likely does not see (the rule matches nothing, or the traffic "
 			         "takes another path)", w->answers,
 			         timefmt_iso(w->answers_first_us, iso, sizeof(iso)),
-			         (long long)((now - w->answers_first_us) / US_PER_SEC));
+			         (long long)((mono - w->answers_first_mono) / US_PER_SEC));
 		else if (state)
 			snprintf(out->detail, sizeof(out->detail), "the nftables rule logs the VM's "
 			         "new connections to NFLOG group %u (%s)", w->nflog_group,

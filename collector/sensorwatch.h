@@ -41,6 +41,10 @@ struct sensorwatch {
 	int64_t rule_bad_us;       /* since when it is not ok (as told) */
 	int64_t nflog_last_us;     /* the last NFLOG event; 0 = none this run */
 	int64_t answers_first_us;  /* the first address answer since NFLOG's last event */
+	int64_t nflog_last_mono, answers_first_mono;   /* the two by the monotonic clock,
+	                              which the silence is measured on: a wall clock stepped
+	                              forward must not make NFLOG look silent, nor one
+	                              stepped back keep a silent NFLOG from being told */
 	unsigned answers;          /* ... and how many */
 	char state[32];            /* the state last stored; "" = none yet */
 	int64_t state_us;          /* ... since when */
@@ -61,11 +65,11 @@ struct sensorwatch_change {
 /* Start watching NFLOG group nflog_group; silence_us = 0 turns the heuristic off. */
 void sensorwatch_init(struct sensorwatch *w, unsigned nflog_group, int64_t silence_us);
 
-/* NFLOG delivered a connection event at ts. */
-void sensorwatch_conn(struct sensorwatch *w, int64_t ts);
+/* NFLOG delivered a connection event at ts (wall clock; mono: the monotonic clock then). */
+void sensorwatch_conn(struct sensorwatch *w, int64_t ts, int64_t mono);
 
-/* A DNS answer with `addresses` A/AAAA records reached the VM at ts. */
-void sensorwatch_dns(struct sensorwatch *w, int64_t ts, unsigned addresses);
+/* A DNS answer with `addresses` A/AAAA records reached the VM at ts (mono: as above). */
+void sensorwatch_dns(struct sensorwatch *w, int64_t ts, int64_t mono, unsigned addresses);
 
 /* The ruleset check at now answered rule, with detail (may be NULL). */
 void sensorwatch_rule(struct sensorwatch *w, enum sensorwatch_rule rule, const char *detail,
@@ -74,7 +78,8 @@ void sensorwatch_rule(struct sensorwatch *w, enum sensorwatch_rule rule, const c
 /* At now: if NFLOG's state changed since the last one stored, fill out and return
  * true; else false. Then sensorwatch_stored says whether the transaction that stores it
  * committed (a change that was not stored is handed out again). */
-bool sensorwatch_poll(struct sensorwatch *w, int64_t now, struct sensorwatch_change *out);
+bool sensorwatch_poll(struct sensorwatch *w, int64_t now, int64_t mono,
+                      struct sensorwatch_change *out);
 void sensorwatch_stored(struct sensorwatch *w, bool ok);
 
 #endif

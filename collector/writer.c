@@ -270,7 +270,7 @@ handle(struct writer *w, struct event *ev)
 	}
 	switch (ev->type) {
 	case EV_CONN:
-		sensorwatch_conn(&w->sw, ev->u.conn.ts_us);   /* NFLOG delivers, whoever sent */
+		sensorwatch_conn(&w->sw, ev->u.conn.ts_us, queue_mono_us());   /* NFLOG delivers, whoever sent */
 		if ((rc = core_conn(w->core, w->store, &ev->u.conn)) == 1)
 			other(w, STAT_OTHER_CONNECTIONS, &ev->u.conn.src);
 		break;
@@ -280,7 +280,8 @@ handle(struct writer *w, struct event *ev)
 		if ((rc = core_dns(w->core, w->store, ev->u.dns)) == 1)
 			other(w, STAT_OTHER_DNS, &ev->u.dns->client);
 		else if (rc == 0)
-			sensorwatch_dns(&w->sw, ev->u.dns->ts_us, addresses(ev->u.dns));
+			sensorwatch_dns(&w->sw, ev->u.dns->ts_us, queue_mono_us(),
+			                addresses(ev->u.dns));
 		dns_event_free(ev->u.dns);
 		ev->u.dns = NULL;
 		stats_add(w->st, STAT_ATTRIB_EVICTED, core_attrib_evictions(w->core) - evicted);
@@ -333,13 +334,13 @@ handle(struct writer *w, struct event *ev)
  * a blind one raises a sensor finding, and going blind or seeing again an alert of its
  * own (a finding alerts once, a rule can go and come back many times). */
 static int
-sensor_change(struct writer *w, int64_t now)
+sensor_change(struct writer *w, int64_t now, int64_t mono)
 {
 	struct sensorwatch_change ch;
 	char key[64], iso[TIMEFMT_ISOLEN];
 	bool is_new;
 
-	if (!sensorwatch_poll(&w->sw, now, &ch))
+	if (!sensorwatch_poll(&w->sw, now, mono, &ch))
 		return 0;
 	if (ch.blind)
 		log_warn("sensor %s: %s since %s: %s", ch.source, ch.state,
@@ -375,7 +376,7 @@ commit(struct writer *w, size_t n, bool seal_now)
 
 	n = n - w->held + (released > 0 ? (size_t)released : 0);
 	w->held = 0;
-	if (w->tx_broken || released < 0 || sensor_change(w, now) < 0 ||
+	if (w->tx_broken || released < 0 || sensor_change(w, now, mono) < 0 ||
 	    store_counters(w, now, snap) < 0 || store_flush(w->store) < 0 ||
 	    seal_batch(w->seal, now, mono, seal_now) < 0 || exec(w, "COMMIT") < 0) {
 		note_db_error(w, "commit failed");
