@@ -11,8 +11,12 @@
 #include "common/timefmt.h"
 #include "writers.h"
 
-char *
-report_json(sqlite3 *db, const struct report_opts *o, char *err, size_t errlen)
+static int json_doc(sqlite3 *db, const struct report_opts *o, bool lists, FILE *out,
+                    char *err, size_t errlen);
+
+/* The JSON document in memory, with its lists or without. */
+static char *
+json_mem(sqlite3 *db, const struct report_opts *o, bool lists, char *err, size_t errlen)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -23,7 +27,7 @@ report_json(sqlite3 *db, const struct report_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	rc = report_write(db, o, REPORT_JSON, f, err, errlen);
+	rc = json_doc(db, o, lists, f, err, errlen);
 	if (fclose(f) != 0 && rc == 0) {
 		snprintf(err, errlen, "out of memory");
 		rc = -1;
@@ -35,15 +39,46 @@ report_json(sqlite3 *db, const struct report_opts *o, char *err, size_t errlen)
 	return buf;
 }
 
+char *
+report_json(sqlite3 *db, const struct report_opts *o, char *err, size_t errlen)
+{
+	return json_mem(db, o, true, err, errlen);
+}
+
+char *
+report_coverage_json(sqlite3 *db, const struct report_opts *o, char *err, size_t errlen)
+{
+	return json_mem(db, o, false, err, errlen);
+}
+
+static int
+json_doc(sqlite3 *db, const struct report_opts *o, bool lists, FILE *out, char *err,
+         size_t errlen)
+{
+	struct report_sink sink;
+	struct report_json j;
+	int rc;
+
+	*err = '\0';
+	if (report_json_sink(&j, db, out, &sink) < 0) {
+		snprintf(err, errlen, "report query: %s", sqlite3_errmsg(db));
+		rc = -1;
+	} else {
+		if (!lists)     /* rows.h: a list without its callback is not queried */
+			sink.dest = NULL, sink.name = NULL, sink.finding = NULL;
+		rc = report_rows_run(db, o, &sink, err, errlen);
+	}
+	report_json_done(&j);
+	return rc;
+}
+
 int
 report_write(sqlite3 *db, const struct report_opts *o, enum report_format format, FILE *out,
              char *err, size_t errlen)
 {
 	struct report_sink sink;
 	struct report_text t;
-	struct report_json j;
 	struct report_csv c;
-	int rc;
 
 	*err = '\0';
 	switch (format) {
@@ -54,14 +89,7 @@ report_write(sqlite3 *db, const struct report_opts *o, enum report_format format
 		report_csv_sink(&c, out, &sink);
 		return report_rows_run(db, o, &sink, err, errlen);
 	case REPORT_JSON:
-		if (report_json_sink(&j, db, out, &sink) < 0) {
-			snprintf(err, errlen, "report query: %s", sqlite3_errmsg(db));
-			rc = -1;
-		} else {
-			rc = report_rows_run(db, o, &sink, err, errlen);
-		}
-		report_json_done(&j);
-		return rc;
+		return json_doc(db, o, true, out, err, errlen);
 	}
 	snprintf(err, errlen, "unknown report format");
 	return -1;
@@ -84,6 +112,29 @@ report_verdict_name(enum report_verdict v)
 	case REPORT_INCOMPLETE: return "INCOMPLETE";
 	}
 	return "INCOMPLETE";
+}
+
+char *
+report_verdict_line(enum report_verdict v, int64_t findings, int64_t unacked, bool lost,
+                    int64_t blind_spots, const char *reasons, char *buf, size_t len)
+{
+	switch (v) {
+	case REPORT_CLEAN:
+		snprintf(buf, len, "CLEAN: no finding, every configured sensor saw the whole "
+		         "window, and nothing was lost.");
+		break;
+	case REPORT_INCOMPLETE:
+		snprintf(buf, len, "INCOMPLETE: no finding, but the record has blind spots (%s)%s: "
+		         "see Coverage.", reasons, lost ? ", and events were lost" : "");
+		break;
+	case REPORT_FINDINGS:
+		snprintf(buf, len, "%lld FINDING%s (%lld unacknowledged)%s%s%s.",
+		         (long long)findings, findings == 1 ? "" : "S", (long long)unacked,
+		         blind_spots ? ", and the record has blind spots (" : "",
+		         blind_spots ? reasons : "", blind_spots ? "): see Coverage" : "");
+		break;
+	}
+	return buf;
 }
 
 /* The summary's sink: counts, and the first blind spots in a line. */

@@ -41,6 +41,14 @@ enum report_verdict report_verdict_decide(int64_t findings, int64_t events_lost,
 /* Its stable name: "CLEAN", "FINDINGS", "INCOMPLETE". */
 const char *report_verdict_name(enum report_verdict v);
 
+/* The verdict in words, as the text report's last line gives it after "Verdict: "
+ * (without the newline), into buf: the dashboard shows the same sentence. findings are
+ * the VM's (not "sensor"), unacked the findings listed that are not acknowledged,
+ * reasons the blind spots' distinct reasons ("not-running, loss"). Pure. Returns buf. */
+char *report_verdict_line(enum report_verdict v, int64_t findings, int64_t unacked,
+                          bool lost, int64_t blind_spots, const char *reasons, char *buf,
+                          size_t len);
+
 /* The exit status of report --fail-on-findings when no finding is open but the verdict
  * is INCOMPLETE (an open finding gives 3). */
 #define REPORT_EXIT_INCOMPLETE 4
@@ -57,6 +65,11 @@ int report_write(sqlite3 *db, const struct report_opts *o, enum report_format fo
 /* The JSON document in memory, for the dashboard's /api/report. Returns a string the
  * caller frees with free(), or NULL with a reason in err. */
 char *report_json(sqlite3 *db, const struct report_opts *o, char *err, size_t errlen);
+
+/* The same document less its destinations, names and findings lists: the totals, the
+ * coverage and the verdict, for the dashboard's timeline. Freed like report_json's. */
+char *report_coverage_json(sqlite3 *db, const struct report_opts *o, char *err,
+                           size_t errlen);
 
 /* Unacknowledged findings seen in the window (for --fail-on-findings). -1 on error. */
 long long report_open_findings(sqlite3 *db, const struct report_opts *o);

@@ -142,7 +142,7 @@ static int
 end(void *arg, const struct report_end *e)
 {
 	struct report_text *t = arg;
-	char at[TIMEFMT_ISOLEN];
+	char at[TIMEFMT_ISOLEN], line[sizeof(e->reasons) + 160];
 
 	if (e->chain_batch)
 		fprintf(t->out, "\nChain:  batch %lld, committed %s, head %s\n        (keep it: "
@@ -151,25 +151,8 @@ end(void *arg, const struct report_end *e)
 		        e->chain_head);
 	else
 		fprintf(t->out, "\nChain:  no batch yet\n");
-	fprintf(t->out, "\nVerdict: ");
-	switch (e->verdict) {
-	case REPORT_CLEAN:
-		fprintf(t->out, "CLEAN: no finding, every configured sensor saw the whole window, "
-		        "and nothing was lost.\n");
-		break;
-	case REPORT_INCOMPLETE:
-		fprintf(t->out, "INCOMPLETE: no finding, but the record has blind spots (%s)%s: see "
-		        "Coverage.\n", e->reasons, t->lost ? ", and events were lost" : "");
-		break;
-	case REPORT_FINDINGS:
-		fprintf(t->out, "%lld FINDING%s (%d unacknowledged)",
-		        (long long)(t->findings - e->covered),
-		        t->findings - e->covered == 1 ? "" : "S", t->open);
-		if (e->blind_spots)
-			fprintf(t->out, ", and the record has blind spots (%s): see Coverage", e->reasons);
-		fprintf(t->out, ".\n");
-		break;
-	}
+	fprintf(t->out, "\nVerdict: %s\n", report_verdict_line(e->verdict, t->findings - e->covered,
+	        t->open, t->lost != 0, e->blind_spots, e->reasons, line, sizeof(line)));
 	if (e->covered)
 		fprintf(t->out, "         (%lld finding%s left out: the rules configured now expect "
 		        "%s)\n", (long long)e->covered, e->covered == 1 ? "" : "s",

@@ -342,15 +342,30 @@ api_timeline(struct web *w, sqlite3 *db, const struct web_query *q, struct web_r
 		" 'findings', (SELECT json_group_array(json_object('id', id, 'kind', kind,"
 		"   'domain', domain, 'ip', ip, 'first_seen', " DB_ISO("first_us") "))"
 		"   FROM (SELECT * FROM findings WHERE first_us >= ?1 AND first_us < ?2"
-		"   ORDER BY first_us LIMIT 1000)))", r);
+		"   ORDER BY first_us LIMIT 1000)),"
+		/* the report's coverage of the window, to draw its blind stretches: the same
+		 * rows as the report's, not a second reckoning */
+		" 'coverage', json(json(?5) -> '$.coverage'), 'verdict', json(?5) ->> '$.verdict')",
+		r);
+	struct report_opts o = { .since_us = q->since_us, .until_us = q->until_us,
+	                         .watch_start_us = w->conf->watch_start_us,
+	                         .watch_days = w->conf->watch_days, .now_us = timefmt_now_us() };
+	char err[512];
+	char *cov;
 
 	if (!st)
 		return;
+	if (!(cov = report_coverage_json(db, &o, err, sizeof(err)))) {
+		sqlite3_finalize(st);
+		api_error(r, 500, "report failed");
+		return;
+	}
 	sqlite3_bind_int64(st, 1, q->since_us);
 	sqlite3_bind_int64(st, 2, q->until_us);
-	web_watch(w, db, timefmt_now_us(), &wk);
+	web_watch(w, db, o.now_us, &wk);
 	sqlite3_bind_int64(st, 3, wk.start_us);
 	sqlite3_bind_int(st, 4, (int)w->conf->watch_days);
+	sqlite3_bind_text(st, 5, cov, -1, free);
 	reply_stmt(db, st, r);
 }
 

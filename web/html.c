@@ -317,6 +317,16 @@ counters_table(struct wbuf *b, sqlite3 *db)
 	wbuf_puts(b, "</tbody></table></section>\n");
 }
 
+/* Append what part holds (out of memory in it spoils b too). */
+static void
+put_buf(struct wbuf *b, const struct wbuf *part)
+{
+	if (part->len)
+		wbuf_put(b, part->p, part->len);
+	if (part->oom)
+		b->oom = true;
+}
+
 void
 html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 {
@@ -326,12 +336,23 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	long long oconns, odns;
 	bool bytes;
 	int64_t start;
-	char iso[TIMEFMT_ISOLEN], n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
+	struct report_opts o = { 0 };
+	struct wbuf verdict = { 0 }, cov = { 0 };
+	int64_t now = timefmt_now_us();
+	char iso[TIMEFMT_ISOLEN], iso2[TIMEFMT_ISOLEN];
+	char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
 	int n;
 
-	web_watch(w, db, timefmt_now_us(), &wk);
+	web_watch(w, db, now, &wk);
 	start = wk.start_us;
 	day = wk.day;
+	/* the window judged, drawn and listed: the watch so far (or whole), else 7 days */
+	o.since_us = start > 0 && start <= now ? start : now - 7 * DAY_US;
+	o.until_us = wk.ended ? wk.end_us : now + 1;
+	o.watch_start_us = w->conf->watch_start_us;
+	o.watch_days = w->conf->watch_days;
+	o.now_us = now;
+	html_coverage(db, &o, &verdict, &cov);
 	/* totals over the watch from the hourly rollup: cheap however long the week */
 	conns = one_int(db, "SELECT coalesce(sum(connections), 0) FROM hourly "
 	                "WHERE hour >= ?1 / 3600000000", start, 0);
@@ -358,23 +379,14 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 		wbuf_puts(b, "<h1>Watch not started</h1><p>No event has been seen yet.</p>");
 	} else if (!wk.ended) {
 		wbuf_printf(b, "<h1>Day %lld of %lld</h1><progress max=\"%lld\" value=\"%lld\">"
-		            "</progress><p>Watching since %s.", day, days, days, day,
+		            "</progress><p>Watching since %s; so far:</p>", day, days, days, day,
 		            timefmt_iso(start, iso, sizeof(iso)));
-		wbuf_printf(b, " So far: %s.</p>", nfind == 0 ? "nothing unexpected"
-		            : nfind == 1 ? "1 finding" : "findings below");
 	} else {
-		wbuf_printf(b, "<h1>The %lld-day watch is over</h1><p class=\"verdict %s\">",
-		            days, nfind == 0 && lost == 0 ? "good" : "bad");
-		if (nfind == 0 && lost == 0)
-			wbuf_puts(b, "Verdict: clean. Every connection went to the expected set and "
-			          "nothing was lost.");
-		else if (nfind == 0)
-			wbuf_printf(b, "Verdict: no findings, but %lld events were lost.", lost);
-		else
-			wbuf_printf(b, "Verdict: %lld finding%s.", nfind, nfind == 1 ? "" : "s");
-		wbuf_printf(b, "</p><p>Watched from %s; monitoring goes on.</p>",
-		            timefmt_iso(start, iso, sizeof(iso)));
+		wbuf_printf(b, "<h1>The %lld-day watch is over</h1><p>Watched from %s; monitoring "
+		            "goes on. The watch:</p>", days, timefmt_iso(start, iso, sizeof(iso)));
 	}
+	/* the report's verdict over the watch (else the last 7 days), in its words */
+	put_buf(b, &verdict);
 	wbuf_puts(b, "</section>\n");
 
 	wbuf_printf(b, "<section class=\"cards\">"
@@ -392,10 +404,15 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	            oconns + odns ? " bad" : "", thousands(oconns + odns, n4),
 	            thousands(oconns, n5), thousands(odns, n6));
 
-	wbuf_puts(b, "<section class=\"panel\"><h2>Last 7 days</h2><div id=\"timeline\" "
-	          "class=\"chart\" data-src=\"/api/timeline?since=7d\"><noscript>The timeline "
-	          "is drawn by the page's script; the tables below hold everything.</noscript>"
-	          "</div></section>\n");
+	wbuf_printf(b, "<section class=\"panel\"><h2>%s</h2><div id=\"timeline\" "
+	            "class=\"chart\" data-src=\"/api/timeline?since=%s&amp;until=%s\"><noscript>"
+	            "The timeline is drawn by the page's script; the tables below hold "
+	            "everything.</noscript></div></section>\n", start > 0 && o.since_us == start ?
+	            "The watch" : "Last 7 days", timefmt_iso(o.since_us, iso, sizeof(iso)),
+	            timefmt_iso(o.until_us, iso2, sizeof(iso2)));
+	put_buf(b, &cov);
+	wbuf_free(&cov);
+	wbuf_free(&verdict);
 
 	wbuf_puts(b, "<section class=\"panel\"><h2>Findings <span class=\"live\" id=\"live\">"
 	          "</span></h2><table class=\"grid\" id=\"findings\"><thead><tr><th>Kind</th>"

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "report/report.h"
 #include "wbuf.h"
 
 struct web;
@@ -24,5 +25,12 @@ void html_td_time(struct wbuf *b, const char *iso);
 /* A destination as name, and address:port/proto when there is an address. */
 void html_dest(struct wbuf *b, const char *domain, const char *ip, const char *port,
                const char *proto);
+
+/* The report over o on db, as the overview shows it (htmlcov.c): its verdict sentence,
+ * and the window's command line, into verdict; the Coverage panel (each sensor, its
+ * blind stretches) into list. Returns 0, or -1 when the report's queries failed (both
+ * then say so). */
+int html_coverage(sqlite3 *db, const struct report_opts *o, struct wbuf *verdict,
+                  struct wbuf *list);
 
 #endif

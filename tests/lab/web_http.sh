@@ -250,6 +250,40 @@ check "finding by name: queries in another case" "$(body_has '>Mixed.Case.Test.<
 hc "http://$WEB/findings/51" >/dev/null
 check "finding by *.base: the names under it" "$(body_has '>Mixed.Case.Test.<'),$(body_has '>x.MIXED.case.test<')" yes,yes
 
+# --------------------------------------------------------------- coverage
+# The overview judges the window it names as `oc-audit report` over that window does, in
+# its words, and lists the same blind stretches; the timeline draws the report's own.
+page_verdict() { grep -o '<p class="verdict [a-z]*" id="verdict">[^<]*' "$LAB_DIR/body" | sed 's/^<[^>]*>//'; }
+page_window() { grep -o 'oc-audit report --since [^ ]* --until [^<]*' "$LAB_DIR/body" | cut -d' ' -f3-; }
+cli_verdict() { "$OCA_BIN" report --db "$LAB_DB" $(page_window) | grep '^Verdict: '; }
+check "overview 200 again" "$(hc "http://$WEB/")" 200
+check "overview: the window is the watch's" "$(page_window | cut -d' ' -f2)" \
+	"$(date -u -d "@$(( $(sql "SELECT value FROM meta WHERE key = 'watch_start_us'") / 1000000 ))" +%Y-%m-%dT%H:%M:%SZ)"
+check "overview: the report's verdict, word for word" "$(page_verdict)" "$(cli_verdict)"
+check "overview: the blind spots named" "$(page_verdict | grep -c 'FINDINGS (.*blind spots (.*rule-missing.*): see Coverage')" 1
+check "coverage: the rule's stretch, its detail escaped" \
+	"$(body_has 'no rule logs to group 7 &lt;script&gt;alert(5)&lt;/script&gt; &amp; &quot;x&quot;')" yes
+check "coverage: no raw markup from a detail" "$(body_has '<script>alert(5)')" no
+check "coverage: the collector's stop, once for every sensor" \
+	"$(grep -c '<tr class="gap-off"><td>every sensor</td>.*the collector was stopped at ' "$LAB_DIR/body")" 1
+check "coverage: the loss burst" "$(grep -c '<tr class="gap-loss"><td>NFLOG (connections)</td>.*5 events lost (queue_full 5)' "$LAB_DIR/body")" 1
+check "coverage: capture said unwatched" "$(body_has '<b>Capture (SNI, bytes)</b> not configured: SNI and bytes are not watched')" yes
+src=$(grep -o 'data-src="/api/timeline?[^"]*"' "$LAB_DIR/body" | sed 's/^data-src="//; s/"$//; s/&amp;/\&/')
+check "timeline drawn over the same window" "$src" "/api/timeline?since=$(page_window | cut -d' ' -f2)&until=$(page_window | cut -d' ' -f4)"
+hc "http://$WEB${src/timeline/report}" >/dev/null
+cp "$LAB_DIR/body" "$LAB_DIR/report.json"
+check "api/timeline 200 with coverage" "$(hc "http://$WEB$src")" 200
+check "api/timeline: the report's coverage and verdict, the same" "$(python3 -c 'import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+print(a["coverage"] == b["coverage"] and a["verdict"] == b["verdict"])' "$LAB_DIR/report.json" "$LAB_DIR/body")" True
+check "api/timeline: nflog's stretches" "$(jq_py '[g["reason"] for g in j["coverage"]["nflog"]["gaps"]]')" "['rule-missing', 'not-running', 'loss']"
+check "api/timeline: dns not configured, no stretch" "$(jq_py '(j["coverage"]["dns"]["configured"], j["coverage"]["dns"]["gaps"])')" "(False, [])"
+# no finding in the window: INCOMPLETE, with the same blind spots
+sqlite3 -cmd ".timeout 5000" "$LAB_DB" "UPDATE findings SET first_us = first_us - 864000000000, last_us = last_us - 864000000000"
+hc "http://$WEB/" >/dev/null
+check "overview: INCOMPLETE when no finding but blind spots" "$(page_verdict | grep -c '^Verdict: INCOMPLETE: no finding, but the record has blind spots (.*rule-missing.*), and events were lost: see Coverage.$')" 1
+check "overview: INCOMPLETE, word for word" "$(page_verdict)" "$(cli_verdict)"
+
 # --------------------------------------------------------------- slow clients
 STALLED=""
 for i in 1 2 3 4 5 6 7 8; do

@@ -57,3 +57,12 @@ INSERT INTO losses(ts_us, source, count) SELECT now - 5000000000, 'queue_full', 
 UPDATE hourly SET events_lost = 5 WHERE hour = (SELECT (now - 5000000000) / 3600000000 FROM t);
 -- enforce mode dropped the direct-IP attempts (a database from an enforce run, read now)
 UPDATE findings SET blocked = 1 WHERE id = 2;
+-- coverage: an earlier run (id 0: the live run stays the latest) from the watch's start,
+-- stopped cleanly 30 hours ago, in which the nftables rule went missing for two hours
+-- (a detail that could hold anything: it is escaped like the VM's names)
+INSERT INTO runs(id, started_us, stopped_us, version, config)
+SELECT 0, now - 2 * 86400000000 - 3600000000, now - 30 * 3600000000, 'planted',
+       '{"nflog_group":7,"dns":"","capture":""}' FROM t;
+INSERT INTO sensor_events(ts_us, run_id, source, state, detail)
+SELECT now - 40 * 3600000000, 0, 'nflog', 'rule-missing', 'no rule logs to group 7 <script>alert(5)</script> & "x"' FROM t UNION ALL
+SELECT now - 38 * 3600000000, 0, 'nflog', 'up', 'the rule is back' FROM t;

@@ -47,7 +47,10 @@
 
 	/* ---------------------------------------------------------- timeline */
 	function drawTimeline(box, data) {
-		var W = 1000, H = 200, L = 44, R = 8, T = 18, B = 26;
+		var cov = data.coverage || {}, lanes = Object.keys(cov);
+		var LANE = 16, CH = 200;   /* the chart's height; under it a lane per sensor */
+		var W = 1000, H = CH + (lanes.length ? 8 + LANE * lanes.length : 0), L = 56, R = 8,
+			T = 18, B = 26 + H - CH;
 		var hours = data.hours || [], finds = data.findings || [];
 		var until = Date.parse(data.until) / 1000, since = Date.parse(data.since) / 1000;
 		var span = Math.max(3600, until - since);
@@ -69,7 +72,7 @@
 		for (var d = day0; d < until; d += 86400) {
 			s.appendChild(svg('line', { x1: x(d), x2: x(d), y1: T, y2: H - B, 'class': 'day' }));
 			if (x(d) > W - R - 36) continue;   /* no room for a label */
-			var lab = svg('text', { x: x(d) + 3, y: H - 8 });
+			var lab = svg('text', { x: x(d) + 3, y: CH - 8 });
 			lab.textContent = new Date(d * 1000).toISOString().slice(5, 10);
 			s.appendChild(lab);
 		}
@@ -100,6 +103,8 @@
 					'class': 'lost' }));
 		}
 		if (path) s.appendChild(svg('path', { d: path, 'class': 'dns' }));
+		drawCoverage(s, cov, lanes, x, { L: L, W: W, R: R, T: T, top: CH + 8, lane: LANE,
+			since: since, until: until });
 		for (i = 0; i < finds.length; i++) {
 			var f = finds[i], fx = x(Date.parse(f.first_seen) / 1000);
 			var m = svg('path', { d: 'M' + (fx - 5) + ' ' + (T - 12) + 'L' + (fx + 5) + ' ' +
@@ -113,13 +118,65 @@
 		box.appendChild(s);
 		var lg = el('div', 'legend');
 		[['l-conn', 'connections / hour (left scale)'], ['l-dns', 'DNS queries / hour (own scale, max ' + maxD.toLocaleString('en-US') + ')'],
-		 ['l-find', 'new finding'], ['l-lost', 'events lost']].forEach(function (p) {
+		 ['l-find', 'new finding'], ['l-lost', 'events lost']].concat(lanes.length ? [
+		 ['gap-off', 'blind: collector not running'],
+		 ['gap-down', 'blind: sensor down, rule missing or not configured'],
+		 ['gap-loss', 'blind: loss burst']] : []).forEach(function (p) {
 			var span = el('span');
 			span.appendChild(el('i', p[0]));
 			span.appendChild(document.createTextNode(p[1]));
 			lg.appendChild(span);
 		});
 		box.appendChild(lg);
+	}
+
+	/* The report's blind stretches (its "coverage", the same rows `oc-audit report`
+	 * lists): a lane per sensor under the chart, and the collector's stops shaded over
+	 * the chart itself, since no sensor saw anything then. As htmlcov.c's gap_class. */
+	function gapClass(reason) {
+		return reason === 'not-running' ? 'gap-off' : reason === 'loss' ? 'gap-loss' : 'gap-down';
+	}
+
+	var LABELS = { nflog: 'NFLOG', dns: 'DNS', capture: 'Capture' };
+
+	function drawCoverage(s, cov, lanes, x, g) {
+		var span = function (a, b) {
+			var f = Math.max(g.since, Date.parse(a) / 1000), t = Math.min(g.until, Date.parse(b) / 1000);
+			return t > f ? [x(f), Math.max(2, x(t) - x(f))] : null;
+		};
+		lanes.forEach(function (name, i) {
+			var c = cov[name] || {}, y = g.top + i * g.lane, gaps = c.gaps || [];
+			var lab = svg('text', { x: g.L - 6, y: y + g.lane - 5, 'text-anchor': 'end' });
+			lab.textContent = LABELS[name] || visible(name);
+			s.appendChild(lab);
+			var bg = svg('rect', { x: g.L, y: y + 1, width: g.W - g.L - g.R, height: g.lane - 3,
+				'class': c.configured ? 'lane-on' : 'lane-off' });
+			var bt = svg('title', {});
+			bt.textContent = visible((LABELS[name] || name) + ': ' + (c.configured ?
+				'watched, except where marked' : 'not configured: nothing of it is watched'));
+			bg.appendChild(bt);
+			s.appendChild(bg);
+			if (!c.configured) {
+				var nc = svg('text', { x: g.L + 6, y: y + g.lane - 5, 'class': 'lane-note' });
+				nc.textContent = 'not configured';
+				s.appendChild(nc);
+			}
+			gaps.forEach(function (b) {
+				var sp = span(b.from, b.to);
+				if (!sp) return;
+				var cls = gapClass(b.reason);
+				var r = svg('rect', { x: sp[0], y: y + 1, width: sp[1], height: g.lane - 3,
+					'class': cls });
+				var t = svg('title', {});
+				t.textContent = visible((LABELS[name] || name) + ' blind ' + shortTime(b.from) +
+					' .. ' + shortTime(b.to) + ': ' + b.reason + ': ' + b.detail);
+				r.appendChild(t);
+				s.appendChild(r);
+				if (cls === 'gap-off' && i === 0)   /* once: every sensor was off */
+					s.insertBefore(svg('rect', { x: sp[0], y: g.T, width: sp[1],
+						height: g.top - 8 - 26 - g.T, 'class': 'gap-band' }), s.firstChild);
+			});
+		});
 	}
 
 	/* ---------------------------------------------------------- findings */
