@@ -66,8 +66,10 @@ int report_write(sqlite3 *db, const struct report_opts *o, enum report_format fo
  * caller frees with free(), or NULL with a reason in err. */
 char *report_json(sqlite3 *db, const struct report_opts *o, char *err, size_t errlen);
 
-/* The same document less its destinations, names and findings lists: the totals, the
- * coverage and the verdict, for the dashboard's timeline. Freed like report_json's. */
+/* The same document less its destinations, names and findings lists: the totals and
+ * the coverage, for the dashboard's timeline. Its verdict leaves no finding out as
+ * covered by o->rules (that takes the findings list): read the coverage only. Freed
+ * like report_json's. */
 char *report_coverage_json(sqlite3 *db, const struct report_opts *o, char *err,
                            size_t errlen);
 

@@ -345,7 +345,7 @@ api_timeline(struct web *w, sqlite3 *db, const struct web_query *q, struct web_r
 		"   ORDER BY first_us LIMIT 1000)),"
 		/* the report's coverage of the window, to draw its blind stretches: the same
 		 * rows as the report's, not a second reckoning */
-		" 'coverage', json(json(?5) -> '$.coverage'), 'verdict', json(?5) ->> '$.verdict')",
+		" 'coverage', json(json(?5) -> '$.coverage'))",
 		r);
 	struct report_opts o = { .since_us = q->since_us, .until_us = q->until_us,
 	                         .watch_start_us = w->conf->watch_start_us,

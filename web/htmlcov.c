@@ -56,7 +56,7 @@ c_finding(void *arg, const struct report_finding *f)
 {
 	struct cov *c = arg;
 
-	c->unacked += f->acked_us == 0;
+	c->unacked += f->acked_us == 0 && !f->covered;   /* as the text report counts */
 	return 0;
 }
 
