@@ -447,6 +447,75 @@ lists(struct run *r, const struct report_sink *s, const struct report_head *h)
 	return part(r, s, RP_END) < 0 ? -1 : conclude(r, h);
 }
 
+/* Whether a row the hourly rollups count (hourly, dest_hourly, name_hourly) was stored
+ * in [?1, ?2). */
+static const char rows_between_sql[] =
+	"SELECT EXISTS(SELECT 1 FROM connections WHERE ts_us >= ?1 AND ts_us < ?2)"
+	" OR EXISTS(SELECT 1 FROM dns_queries WHERE ts_us >= ?1 AND ts_us < ?2)"
+	" OR EXISTS(SELECT 1 FROM flow_bytes WHERE slot_us >= ?1 AND slot_us < ?2)"
+	" OR EXISTS(SELECT 1 FROM other_events WHERE ts_us >= ?1 AND ts_us < ?2)";
+
+/* 1 when some row lies in [from, to), 0 when none, -1 on error. */
+static int
+rows_between(sqlite3 *db, int64_t from, int64_t to)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, rows_between_sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int64_t
+hour_floor(int64_t us)
+{
+	return us / HOUR_US - (us % HOUR_US < 0);
+}
+
+static int64_t
+hour_ceil(int64_t us)
+{
+	return us / HOUR_US + (us % HOUR_US > 0);
+}
+
+/* The whole hours the rollups answer for, [hs, he), and the raw rows of the partial
+ * hours at the window's edges; without a whole hour, the raw rows cover all of it.
+ *
+ * The rollups of the hour the window ends in are written in the same transaction as
+ * its rows, so when no row of that hour lies at or after the window's end (a report
+ * "until now", the usual one), that hour's rollup is exact and its raw rows are not
+ * read: they are what grows without bound under a flood (every connection of the last
+ * hour), where the rollup has one row per destination or name. Only the end: the
+ * hour the window starts in may have lost rows to retention that its rollup still
+ * counts. */
+static void
+window_hours(struct run *r)
+{
+	int64_t since = r->o->since_us, until = r->o->until_us, lh;
+
+	r->hs = hour_ceil(since);
+	r->he = hour_floor(until);
+	r->e1 = r->e2 = until;
+	lh = hour_ceil(until);
+	if (lh > r->he && lh < INT64_MAX / HOUR_US && r->hs < lh &&
+	    rows_between(r->db, until, lh * HOUR_US) == 0) {
+		r->he = lh;
+		r->e2 = until;      /* no raw rows at the end */
+		r->e1 = r->hs * HOUR_US;
+		return;
+	}
+	if (r->hs < r->he) {
+		r->e1 = r->hs * HOUR_US;
+		r->e2 = r->he * HOUR_US;
+	}
+}
+
 int
 report_rows_run(sqlite3 *db, const struct report_opts *o, const struct report_sink *s,
                 char *err, size_t errlen)
@@ -456,19 +525,12 @@ report_rows_run(sqlite3 *db, const struct report_opts *o, const struct report_si
 	bool txn = sqlite3_get_autocommit(db) != 0;
 	int rc;
 
-	/* the whole hours inside the window; without one, the raw rows cover all of it */
-	r.hs = o->since_us >= 0 ? (o->since_us + HOUR_US - 1) / HOUR_US : o->since_us / HOUR_US;
-	r.he = o->until_us >= 0 ? o->until_us / HOUR_US : (o->until_us - HOUR_US + 1) / HOUR_US;
-	r.e1 = r.e2 = o->until_us;
-	if (r.hs < r.he) {
-		r.e1 = r.hs * HOUR_US;
-		r.e2 = r.he * HOUR_US;
-	}
 	/* one snapshot for every query, so the lists add up to the totals */
 	if (txn && sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "report: %s", sqlite3_errmsg(db));
 		return -1;
 	}
+	window_hours(&r);
 	if (o->suggest && !(r.sg = suggest_new(o->rules))) {
 		snprintf(err, errlen, "report: out of memory");
 		rc = -1;
