@@ -327,6 +327,19 @@ put_one(struct sink *s, const struct alertmsg_fields *a)
 		}
 		return;
 	}
+	if (is_kind(a, "sensor") && is(a->source, "database")) {
+		puts_raw(s, "oc-audit: database fault: ");
+		put_clean(s, has(a->state) ? a->state : "unknown", 32);
+		if (has(a->first_seen)) {
+			puts_raw(s, "\nsince: ");
+			put_clean(s, a->first_seen, 64);
+		}
+		if (has(a->detail)) {
+			puts_raw(s, "\ndetail: ");
+			put_clean(s, a->detail, DETAIL_MAX);
+		}
+		return;
+	}
 	if (is_kind(a, "sensor")) {
 		bool up = is(a->state, "up");
 

@@ -250,6 +250,14 @@ open_db(struct alertoutbox *ob)
 {
 	char err[512];
 
+	/* the collector has gone on in a new file at the path: its outbox is the one to
+	 * read, and its ids are new */
+	if (db_moved(ob->db)) {
+		db_close_moved(ob->db);
+		ob->db = NULL;
+		ob->n_mem = 0;
+		ob->n_out = 0;   /* outcomes for the old file's rows */
+	}
 	if (ob->db)
 		return true;
 	if (!(ob->db = db_open_ro(ob->db_path, err, sizeof(err)))) {

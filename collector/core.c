@@ -192,6 +192,15 @@ core_watch(struct core *k, struct store *s, int64_t ts_us)
 	return (int)wk.day;
 }
 
+void
+core_set_db(struct core *k, sqlite3 *db)
+{
+	k->db = db;
+	k->watch_start_stored = false;
+	k->watch_start_in_batch = false;
+	fold_reload(k);
+}
+
 int
 core_watch_day(const struct core *k, int64_t ts_us)
 {

@@ -41,6 +41,11 @@ int core_canary(struct core *k, struct store *s, const char *name, const char *h
  * finding that is not an event's (a sensor's), which does not start the watch. */
 int core_watch_day(const struct core *k, int64_t ts_us);
 
+/* Go on in db, a database opened again in place of the one core_new had (the file was
+ * replaced): what the VM was told stays known, the watch keeps its start (stored again
+ * with the next event) and the folds are read from db. */
+void core_set_db(struct core *k, sqlite3 *db);
+
 /* Answers the attribution map has evicted so far to stay within its memory budget. */
 uint64_t core_attrib_evictions(const struct core *k);
 

@@ -18,7 +18,21 @@
  * The disk: at the same pace the writer measures the room left on the database's
  * filesystem and the WAL's size (diskwatch.h decides), and says when either goes wrong
  * (disk_min_free_mb; a WAL a reader pins past 64 MiB) while there is still room to store
- * it: a state of the 'disk' sensor in the chain, and an alert. */
+ * it: a state of the 'disk' sensor in the chain, and an alert.
+ *
+ * The file: before each batch and at least once a second the writer asks whether the file
+ * it writes to is still the one at the configured path (dbfault.h). When it was deleted,
+ * moved or replaced, everything stored since the last check that found it in place went
+ * to a file nobody will read at that path: those events are counted lost (db_error),
+ * and the loss counters' growth since then is stored again. The writer closes it, sets
+ * aside what the old file left at the path, opens the path again (a new database with
+ * the schema, or a damaged one set aside first) and goes on there. The fault is told in
+ * the log at once; its record and alert cannot go in the file that is gone, so they are
+ * kept in memory until the new database exists and committed in its first transaction,
+ * with the loss: the alert thread and the dashboard's readers see the move too
+ * (db_moved) and read the new file. While the path cannot be opened, every event is
+ * counted lost and the writer tries again every few seconds. A database that fails
+ * quick_check at start is set aside (renamed, never deleted) and told the same way. */
 #include "config.h"
 
 #include <errno.h>
@@ -32,6 +46,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "dbfault.h"
 #include "common/clock.h"
 #include "common/db.h"
 #include "common/diskwatch.h"
@@ -52,6 +67,8 @@
 #define OUTBOX_KEEP_US (7 * DAY_US)   /* delivered alerts kept for looking back */
 #define IDLE_FLUSH_US INT64_C(1000000)
 #define CMDS_KEPT 1024                /* commands awaiting a commit; more are lost */
+#define FILE_CHECK_US INT64_C(1000000)
+#define REOPEN_EVERY_US INT64_C(3000000)  /* while the path cannot be opened */
 
 struct writer {
 	sqlite3 *db;
@@ -82,12 +99,22 @@ struct writer {
 	bool tx_broken;                  /* an event could not be undone alone */
 	size_t n_cmds;                   /* commands not yet committed */
 	struct cmd_event cmds[CMDS_KEPT];
+	struct dbfault_files files;      /* what db opened, to see it go */
+	int64_t last_file_check, reopen_tried;
+	uint64_t stored_at_check;        /* events stored when the file was last in place */
+	uint64_t stored_snap[STAT__COUNT]; /* stored[] then */
+	uint64_t fault_lost;             /* lost to files that went, not told yet */
+	int64_t fault_since;             /* a fault not told yet: when it was found, or 0 */
+	char fault_state[16];
+	char fault_detail[1400];
 	struct event batch[WRITER_BATCH_MAX];
 };
 
 static int
 exec(struct writer *w, const char *sql)
 {
+	if (!w->db)
+		return -1;
 	return sqlite3_exec(w->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
@@ -131,32 +158,21 @@ begin(struct writer *w)
 	return 0;
 }
 
-struct writer *
-writer_new(const struct conf *c, struct queue *q, struct stats *st, char *err,
-           size_t errlen)
+/* Open the database at the path and start a run in it: the statements, the runs row,
+ * and the run's first batch of the chain. Returns 0, or -1 with err. */
+static int
+open_db(struct writer *w, const struct conf *c, int64_t now, char *err, size_t errlen)
 {
-	struct writer *w = calloc(1, sizeof(*w));
 	sqlite3_stmt *ins;
 	char dns[NETADDR_STRLEN + 8] = "";
-	int64_t now = timefmt_now_us();
 
-	if (!w) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	w->q = q;
-	w->st = st;
-	pthread_mutex_init(&w->conf_mu, NULL);
-	w->conf = c;
-	w->retention_days = c->retention_days;
-	sensorwatch_init(&w->sw, c->nflog_group, (int64_t)c->nflog_silence * US_PER_SEC);
-	snprintf(w->wal_path, sizeof(w->wal_path), "%s-wal", c->database);
-	snprintf(w->db_path, sizeof(w->db_path), "%s", c->database);
-	if (!(w->db = db_open_rw(c->database, err, errlen)))
-		goto fail;
-	if (!(w->store = store_new(w->db, err, errlen)) ||
-	    !(w->core = core_new(c, w->db, timefmt_now_us(), err, errlen)))
-		goto fail;
+	if (!(w->db = db_open_rw(w->db_path, err, errlen)) ||
+	    !(w->store = store_new(w->db, err, errlen)))
+		return -1;
+	if (w->core)
+		core_set_db(w->core, w->db);    /* a reopen: what the VM was told stays known */
+	else if (!(w->core = core_new(c, w->db, now, err, errlen)))
+		return -1;
 	/* the sensors this run has, for the report's coverage (empty = off) */
 	if (sqlite3_prepare_v2(w->db, "INSERT INTO runs(started_us, version, config, beat_us) "
 	                       "VALUES(?1, ?2, json_object('nflog_group', ?3, 'dns', ?4, "
@@ -178,7 +194,7 @@ writer_new(const struct conf *c, struct queue *q, struct stats *st, char *err,
 	/* rows no batch covers are sealed first; then the run's first batch marks its start */
 	if (!(w->seal = seal_new(w->db, w->store, w->run_id, err, errlen)) ||
 	    seal_backlog(w->seal, now, queue_mono_us(), err, errlen) < 0)
-		goto fail;
+		return -1;
 	if (exec(w, "BEGIN IMMEDIATE") < 0)
 		goto dberr;
 	if (seal_batch(w->seal, now, queue_mono_us(), true) < 0 || exec(w, "COMMIT") < 0) {
@@ -187,12 +203,185 @@ writer_new(const struct conf *c, struct queue *q, struct stats *st, char *err,
 		goto dberr;
 	}
 	seal_committed(w->seal, true);
-	return w;
+	dbfault_opened(&w->files, w->db_path);
+	db_writer_file(w->db_path);
+	w->stored_at_check = stats_get(w->st, STAT_EVENTS_STORED);
+	memcpy(w->stored_snap, w->stored, sizeof(w->stored));
+	return 0;
 dberr:
-	snprintf(err, errlen, "database %s: %s", c->database, sqlite3_errmsg(w->db));
+	snprintf(err, errlen, "database %s: %s", w->db_path, sqlite3_errmsg(w->db));
+	return -1;
+}
+
+/* End the run in the open database (its stop recorded) and close it; moved: its file is
+ * no longer at the path, so closing must not touch the path's WAL. */
+static void
+close_db(struct writer *w, bool moved)
+{
+	if (w->db && w->run_id) {
+		sqlite3_stmt *st;
+
+		if (sqlite3_prepare_v2(w->db, "UPDATE runs SET stopped_us = ? WHERE id = ?", -1,
+		                       &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, timefmt_now_us());
+			sqlite3_bind_int64(st, 2, w->run_id);
+			sqlite3_step(st);
+			sqlite3_finalize(st);
+		}
+	}
+	seal_free(w->seal);
+	store_free(w->store);
+	if (moved)
+		db_writer_file(NULL);   /* no reader opens the path until a new file is open */
+	if (moved) {
+		/* what is in its WAL goes into the old file, which may still be read elsewhere */
+		sqlite3_busy_timeout(w->db, 0);
+		sqlite3_wal_checkpoint_v2(w->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		db_close_moved(w->db);
+	} else {
+		sqlite3_close(w->db);
+	}
+	w->seal = NULL;
+	w->store = NULL;
+	w->db = NULL;
+	w->run_id = 0;
+}
+
+static void commit(struct writer *w, size_t n, bool seal_now);
+
+/* Tell a fault of the file in the database the writer now has open: a state of the
+ * 'database' source and its alert, in a transaction that also stores the loss. */
+static void
+fault_tell(struct writer *w)
+{
+	if (!w->fault_since || begin(w) < 0)
+		return;
+	if (store_sensor_event(w->store, w->fault_since, w->run_id, "database", w->fault_state,
+	                       w->fault_detail) < 0 ||
+	    store_sensor_alert(w->store, timefmt_now_us(), "database", w->fault_state,
+	                       w->fault_since, w->fault_detail) < 0) {
+		note_db_error(w, "database fault not stored");
+		w->tx_broken = true;
+	}
+	commit(w, 0, false);
+	if (!w->db_failing)
+		w->fault_since = 0;
+}
+
+struct writer *
+writer_new(const struct conf *c, struct queue *q, struct stats *st, char *err,
+           size_t errlen)
+{
+	struct writer *w = calloc(1, sizeof(*w));
+	char aside[4200], why[512];
+	int64_t now = timefmt_now_us();
+	int r;
+
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	w->q = q;
+	w->st = st;
+	pthread_mutex_init(&w->conf_mu, NULL);
+	w->conf = c;
+	w->retention_days = c->retention_days;
+	sensorwatch_init(&w->sw, c->nflog_group, (int64_t)c->nflog_silence * US_PER_SEC);
+	snprintf(w->wal_path, sizeof(w->wal_path), "%s-wal", c->database);
+	snprintf(w->db_path, sizeof(w->db_path), "%s", c->database);
+	/* a damaged file is set aside, never overwritten, and a new one started */
+	if ((r = dbfault_set_aside(w->db_path, now, aside, sizeof(aside), why,
+	                           sizeof(why))) < 0) {
+		snprintf(err, errlen, "database %s: %s", w->db_path, why);
+		goto fail;
+	}
+	if (r == 1) {
+		log_err("database %s: %s: set aside as %s; starting a new one", w->db_path, why,
+		        aside);
+		w->fault_since = now;
+		snprintf(w->fault_state, sizeof(w->fault_state), "damaged");
+		snprintf(w->fault_detail, sizeof(w->fault_detail), "%.400s failed its check at "
+		         "start (%.300s): set aside as %.500s, kept for examination; a new "
+		         "database was started", w->db_path, why, aside);
+	}
+	if (open_db(w, c, now, err, errlen) < 0)
+		goto fail;
+	fault_tell(w);
+	return w;
 fail:
 	writer_free(w);
 	return NULL;
+}
+
+/* Is the file still the one at the path? If not (deleted, moved or replaced),
+ * everything committed to it since the last check that found it in place is counted
+ * lost, and the path is opened again. Returns whether a database is open. */
+static bool
+check_file(struct writer *w, bool batch)
+{
+	char err[512], why[512] = "", aside[4200] = "";
+	int64_t mono = queue_mono_us(), now;
+	enum dbfault_state fs;
+	uint64_t stored, lost;
+	int r;
+
+	if (w->db) {
+		if (!batch && mono - w->last_file_check < FILE_CHECK_US)
+			return true;
+		w->last_file_check = mono;
+		stored = stats_get(w->st, STAT_EVENTS_STORED);
+		if ((fs = dbfault_check(&w->files, w->db, w->db_path)) == DBFAULT_IN_PLACE) {
+			w->stored_at_check = stored;
+			memcpy(w->stored_snap, w->stored, sizeof(w->stored));
+			return true;
+		}
+		now = timefmt_now_us();
+		lost = stored - w->stored_at_check;
+		log_err("database %s: the file is %s (deleted, moved or replaced under the "
+		        "collector); %llu events stored since it was last seen in place are "
+		        "lost; opening the path again", w->db_path,
+		        fs == DBFAULT_MISSING ? "gone" : "replaced", (unsigned long long)lost);
+		stats_add(w->st, STAT_DB_ERROR, lost);
+		/* the new file gets the losses the old one took with it */
+		memcpy(w->stored, w->stored_snap, sizeof(w->stored));
+		w->fault_lost += lost;
+		if (!w->fault_since)
+			w->fault_since = now;
+		snprintf(w->fault_state, sizeof(w->fault_state), "%s", dbfault_state_name(fs));
+		close_db(w, true);
+		w->n_cmds = 0;   /* they name rows of the old file */
+		if (dbfault_clear(&w->files, w->db_path, now, why, sizeof(why)) < 0)
+			log_err("database %s: %s", w->db_path, why);
+		*why = '\0';
+	} else if (mono - w->reopen_tried < REOPEN_EVERY_US) {
+		return false;
+	}
+	w->reopen_tried = mono;
+	now = timefmt_now_us();
+	if ((r = dbfault_set_aside(w->db_path, now, aside, sizeof(aside), why,
+	                           sizeof(why))) < 0 ||
+	    open_db(w, w->conf, now, err, sizeof(err)) < 0) {
+		if (!w->db_failing)
+			log_err("database %s: cannot open it again: %s (events are counted as "
+			        "lost until it opens)", w->db_path, r < 0 ? why : err);
+		w->db_failing = true;
+		close_db(w, false);
+		return false;
+	}
+	snprintf(w->fault_detail, sizeof(w->fault_detail), "the database file %.400s was %s "
+	         "under the running collector; %llu events stored in the old file since it "
+	         "was last seen in place are counted as lost; the collector goes on in %s"
+	         "%.300s%s%.500s%s", w->db_path, strcmp(w->fault_state, "missing") == 0 ?
+	         "deleted or moved away" : "replaced", (unsigned long long)w->fault_lost,
+	         r == 1 ? "a new database (the file at the path failed its check: " :
+	         "the file at the path", r == 1 ? why : "", r == 1 ? "; set aside as " : "",
+	         r == 1 ? aside : "", r == 1 ? ")" : "");
+	log_err("database %s: opened again: %s", w->db_path, w->fault_detail);
+	w->db_failing = false;
+	fault_tell(w);
+	if (!w->fault_since)
+		w->fault_lost = 0;
+	return w->db != NULL;
 }
 
 /* Store the growth of every counter since the last successful commit. Inside the
@@ -525,6 +714,10 @@ periodic(struct writer *w, bool force)
 	int64_t mono = queue_mono_us();
 
 	service_watchdog_feed(mono);   /* the loop turned: the writer is not stuck */
+	if (!check_file(w, false))
+		return;
+	if (w->fault_since)
+		fault_tell(w);   /* its first try failed */
 	if (force || mono - w->last_counters >= IDLE_FLUSH_US) {
 		w->last_counters = mono;
 		if (begin(w) == 0)
@@ -574,7 +767,7 @@ run(void *arg)
 			continue;
 		}
 		deadline = queue_mono_us() + WRITER_BATCH_US;
-		if (begin(w) < 0) {
+		if (!check_file(w, true) || begin(w) < 0) {
 			size_t lost = 0;
 
 			note_db_error(w, "begin failed");
@@ -599,6 +792,7 @@ run(void *arg)
 				break;
 		}
 		commit(w, total, false);
+		check_file(w, true);   /* the batch went where it should: not counted lost */
 		periodic(w, false);
 	}
 	periodic(w, true);
@@ -661,22 +855,8 @@ writer_free(struct writer *w)
 {
 	if (!w)
 		return;
-	if (w->db && w->run_id) {
-		sqlite3_stmt *st;
-
-		if (sqlite3_prepare_v2(w->db, "UPDATE runs SET stopped_us = ? WHERE id = ?", -1,
-		                       &st, NULL) == SQLITE_OK) {
-			sqlite3_bind_int64(st, 1, timefmt_now_us());
-			sqlite3_bind_int64(st, 2, w->run_id);
-			sqlite3_step(st);
-			sqlite3_finalize(st);
-		}
-	}
-	seal_free(w->seal);
-	store_free(w->store);
+	close_db(w, false);
 	core_free(w->core);
 	pthread_mutex_destroy(&w->conf_mu);
-	if (w->db)
-		sqlite3_close(w->db);
 	free(w);
 }

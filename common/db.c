@@ -80,6 +80,13 @@ db_global_config(void)
 
 static pthread_once_t db_once = PTHREAD_ONCE_INIT;
 
+/* The file the collector's writer has open at its path (db_writer_file); readers in the
+ * same process open the path only when that file is there. */
+static pthread_mutex_t writer_mu = PTHREAD_MUTEX_INITIALIZER;
+static bool writer_known;
+static dev_t writer_dev;
+static ino_t writer_ino;
+
 /* The database holds what the VM did and the operator's acknowledgements: it is the
  * daemon's alone. SQLite gives the WAL and the shared-memory index the mode of the
  * database file, so the file is created 0600 before SQLite opens it (whatever the umask),
@@ -166,6 +173,14 @@ db_open_ro(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot open database %s: %s", path, strerror(errno));
 		return NULL;
 	}
+	pthread_mutex_lock(&writer_mu);
+	v = writer_known && (sb.st_dev != writer_dev || sb.st_ino != writer_ino);
+	pthread_mutex_unlock(&writer_mu);
+	if (v) {
+		snprintf(err, errlen, "database %s: the collector has not opened the file now at "
+		         "the path yet", path);
+		return NULL;
+	}
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		snprintf(err, errlen, "cannot open database %s: %s", path,
@@ -193,4 +208,36 @@ db_open_ro(const char *path, char *err, size_t errlen)
 fail:
 	sqlite3_close(db);
 	return NULL;
+}
+
+bool
+db_moved(sqlite3 *db)
+{
+	int moved = 0;
+
+	return db && sqlite3_file_control(db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) ==
+	       SQLITE_OK && moved != 0;
+}
+
+void
+db_close_moved(sqlite3 *db)
+{
+	if (!db)
+		return;
+	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_close(db);
+}
+
+void
+db_writer_file(const char *path)
+{
+	struct stat sb;
+
+	if (path && stat(path, &sb) < 0)
+		return;      /* not a file (":memory:"): nothing to guard */
+	pthread_mutex_lock(&writer_mu);
+	writer_known = true;
+	writer_dev = path ? sb.st_dev : 0;
+	writer_ino = path ? sb.st_ino : 0;   /* 0: none, no reader opens the path */
+	pthread_mutex_unlock(&writer_mu);
 }

@@ -6,6 +6,7 @@
 #ifndef OCA_DB_H
 #define OCA_DB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <sqlite3.h>
@@ -26,6 +27,23 @@ sqlite3 *db_open_rw(const char *path, char *err, size_t errlen);
  * handle, or NULL with a one-line reason in err (missing file, not a database, a
  * version this binary does not know). */
 sqlite3 *db_open_ro(const char *path, char *err, size_t errlen);
+
+/* Has the file db opened been deleted, moved or replaced at its path since
+ * (SQLITE_FCNTL_HAS_MOVED)? The collector then opens a new database at the path, and
+ * every reader should follow it: close db with db_close_moved and open the path again. */
+bool db_moved(sqlite3 *db);
+
+/* Close db, whose file has moved, without the checkpoint SQLite makes at the last close:
+ * that would delete the WAL by its path, which may be the new database's by now. NULL is
+ * a no-op. */
+void db_close_moved(sqlite3 *db);
+
+/* In the collector, the file its writer has open at path, once the writer has opened it
+ * (NULL while it has none: closed, or opening a new one). From the first call on,
+ * db_open_ro in this process opens the path only when that file is there: a reader that
+ * opened a file put at the path before the writer set aside what the old one left there
+ * (its WAL) would pair the two, and SQLite would read, and replay, the wrong WAL. */
+void db_writer_file(const char *path);
 
 /* Apply pending migrations to an open read-write handle. Returns 0, or -1 with err. */
 int db_migrate(sqlite3 *db, char *err, size_t errlen);

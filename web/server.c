@@ -50,6 +50,11 @@ web_db_get(struct web *w)
 	if (w->n_pool > 0)
 		db = w->pool[--w->n_pool];
 	pthread_mutex_unlock(&w->pool_mu);
+	if (db_moved(db)) {
+		/* the collector has gone on in a new file at the path: read that one */
+		db_close_moved(db);
+		db = NULL;
+	}
 	if (!db && !(db = db_open_ro(w->conf->database, err, sizeof(err))))
 		log_warn("web: %s", err);
 	return db;
