@@ -19,6 +19,7 @@
 #include "enforce.h"
 #include "common/rules.h"
 #include "report/export.h"
+#include "report/ack.h"
 #include "report/findings.h"
 #include "report/report.h"
 #include "report/verify.h"
@@ -41,6 +42,8 @@ usage(FILE *f)
 	        "                                                  mode needs (nft -f input)\n"
 	        "  canary new [-c FILE] [--domain DOMAIN]          a fresh bait name to plant in the VM\n"
 	        "  findings [--open] [-c FILE | --db PATH]         the findings, most serious first\n"
+	        "  ack ID [--note TEXT] [--until T] [-c FILE]      acknowledge a finding (T: 7d, or\n"
+	        "                                                  ISO-8601: open again after it)\n"
 	        "  --version, --help                               (COMMAND --help: its options)\n"
 	        "\n"
 	        "exit status, the same for every command:\n"
@@ -252,6 +255,8 @@ main(int argc, char **argv)
 		return alert_test_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "findings") == 0)
 		return findings_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "ack") == 0)
+		return ack_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "canary") == 0)
 		return canary_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "verify") == 0)

@@ -114,7 +114,9 @@ static const char *const sql_text[S__COUNT] = {
 	"INSERT INTO counters(name, value) VALUES(?,?) ON CONFLICT(name) DO UPDATE SET "
 	"value = value + excluded.value",
 	[S_META] = "INSERT OR REPLACE INTO meta(key, value) VALUES(?,?)",
-	[S_ACK] = "UPDATE findings SET acked_us = ?2 WHERE id = ?1 AND acked_us IS NULL",
+	/* a second acknowledgement replaces the first: a new note, a longer expiry */
+	[S_ACK] = "UPDATE findings SET acked_us = ?2, ack_note = nullif(?3, ''), "
+	          "ack_by = nullif(?4, ''), ack_until_us = nullif(?5, 0) WHERE id = ?1",
 	[S_ALERT_DONE] =
 	"UPDATE alert_outbox SET delivered_us = ?2, attempts = attempts + 1, last_error = NULL "
 	"WHERE id = ?1 AND delivered_us IS NULL",

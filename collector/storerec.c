@@ -200,6 +200,11 @@ store_cmd(struct store *s, const struct cmd_event *cmd)
 	case CMD_ACK_FINDING:
 		st = s->st[S_ACK];
 		sqlite3_bind_int64(st, 2, cmd->ts_us);
+		sqlite3_bind_text(st, 3, cmd->text, (int)strnlen(cmd->text, sizeof(cmd->text)),
+		                  SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 4, cmd->by, (int)strnlen(cmd->by, sizeof(cmd->by)),
+		                  SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 5, cmd->arg);
 		break;
 	case CMD_ALERT_DELIVERED:
 		st = s->st[S_ALERT_DONE];

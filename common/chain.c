@@ -28,7 +28,8 @@ static const struct {
 		"latency_us, transport, name_id, truncated", 1 },
 	[CHAIN_DNS_ANSWERS] = { "dns_answers", "answer_last",
 		"id, query_id, name, rtype, ttl, data", -1, NULL, 1 },
-	/* as first stored: count, last_us and acked_us change later */
+	/* as first stored: count, last_us and the acknowledgement (acked_us, ack_note, ack_by,
+	 * ack_until_us: the operator's, not evidence) change later */
 	[CHAIN_FINDINGS] = { "findings", "finding_last",
 		"id, kind, key, domain, ip, port, proto, first_us, watch_day, detail, example, "
 		"conn_id, query_id", -1, NULL, 0 },

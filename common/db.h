@@ -15,6 +15,14 @@
  * time that SQL expression x gives, as timefmt_iso writes it in C. */
 #define DB_ISO(x) "strftime('%Y-%m-%dT%H:%M:%SZ', (" x ") / 1000000, 'unixepoch')"
 
+/* SQL expressions: the wall clock now, in microseconds (SQLite's 'now', fixed for one
+ * statement); and a finding's acknowledgement time when it is acknowledged now, NULL when
+ * it is open: never acknowledged, or its ack_until_us has passed (schema 014). Every
+ * reader that says "open" or "acknowledged" uses this one rule. */
+#define DB_NOW_US "CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)"
+#define DB_ACKED_SQL "(CASE WHEN ack_until_us IS NULL OR ack_until_us > " DB_NOW_US \
+	" THEN acked_us END)"
+
 /* The schema version this binary writes. */
 int db_schema_version(void);
 

@@ -88,7 +88,8 @@ void dns_event_free(struct dns_event *ev);
 
 /* Commands from other threads of the process that need the one writer. */
 enum cmd_kind {
-	CMD_ACK_FINDING = 1,    /* id = findings.id; acknowledged at ts_us */
+	CMD_ACK_FINDING = 1,    /* id = findings.id; acknowledged at ts_us, until arg (us;
+	                           0 = for good), by by, text = the note (common/ack.h) */
 	CMD_ALERT_DELIVERED,    /* id = alert_outbox.id; delivered at ts_us */
 	CMD_ALERT_RETRY,        /* id = alert_outbox.id; try again at arg (us); text = error */
 	CMD_ALERT_ENQUEUE,      /* a new outbox row at ts_us; text = its JSON body, with "kind"
@@ -103,6 +104,7 @@ struct cmd_event {
 	int64_t ts_us;
 	int64_t arg;
 	char text[160];
+	char by[32];            /* CMD_ACK_FINDING: who acknowledged */
 };
 
 /* What the capture read at the start of a flow from the VM: a TLS ClientHello over TCP, a

@@ -117,7 +117,7 @@ static const struct kind {
 		{ C_DEST_PORT, "port" }, { C_PROTO, "proto" }, { C_COUNT, "count" },
 		{ C_FIRST_SEEN, DB_ISO("first_us") }, { C_LAST_SEEN, DB_ISO("last_us") },
 		{ C_WATCH_DAY, "watch_day" }, { C_DETAIL, "detail" },
-		{ C_ACKED, BOOL_SQL("acked_us IS NOT NULL") }, { 0, NULL } } },
+		{ C_ACKED, BOOL_SQL(DB_ACKED_SQL " IS NOT NULL") }, { 0, NULL } } },
 	{ "loss", CHAIN_LOSSES, "ts_us", {
 		{ C_REASON, "source" }, { C_LOST, "count" }, { 0, NULL } } },
 	{ "sensor", CHAIN_SENSOR_EVENTS, "ts_us", {

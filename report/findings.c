@@ -14,21 +14,22 @@
 #include "common/timefmt.h"
 #include "findings.h"
 
-#define WHERE_OPEN " WHERE (?1 = 0 OR acked_us IS NULL)"
+#define WHERE_OPEN " WHERE (?1 = 0 OR " DB_ACKED_SQL " IS NULL)"
 #define ORDER " ORDER BY " FINDKIND_SEV_SQL("kind") " DESC, last_us DESC, id"
 
 static const char text_sql[] =
 	"SELECT id, kind, domain, ip, coalesce(port, -1), proto, count, last_us,"
-	" acked_us IS NOT NULL, blocked FROM findings" WHERE_OPEN ORDER;
+	" " DB_ACKED_SQL " IS NOT NULL, blocked, ack_note FROM findings" WHERE_OPEN ORDER;
 
 static const char json_sql[] =
 	"SELECT count(*), json_group_array(json(item)) FROM (SELECT json_object('id', id,"
 	" 'kind', kind, 'severity', " FINDKIND_SEVNAME_SQL("kind") ", 'domain', domain,"
 	" 'ip', ip, 'port', port, 'proto', proto, 'count', count,"
 	" 'first_seen', " DB_ISO("first_us") ", 'last_seen', " DB_ISO("last_us") ","
-	" 'acked', json(CASE WHEN acked_us IS NULL THEN 'false' ELSE 'true' END),"
+	" 'acked', json(CASE WHEN " DB_ACKED_SQL " IS NULL THEN 'false' ELSE 'true' END),"
 	" 'blocked', json(CASE WHEN blocked THEN 'true' ELSE 'false' END),"
-	" 'detail', detail) AS item FROM findings" WHERE_OPEN ORDER ")";
+	" 'detail', detail, 'acked_at', " DB_ISO("acked_us") ", 'ack_by', ack_by,"
+	" 'ack_note', ack_note, 'ack_until', " DB_ISO("ack_until_us") ") AS item FROM findings" WHERE_OPEN ORDER ")";
 
 static const char *
 col(sqlite3_stmt *st, int i)
@@ -78,18 +79,21 @@ findings_list(sqlite3 *db, const struct findings_opts *o, FILE *out, char *err,
 		fprintf(out, "%-6s %-8s %-22s %7s  %-20s %-5s %s\n", "ID", "SEVERITY", "KIND",
 		        "COUNT", "LAST SEEN", "STATE", "DESTINATION");
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			char kind[100], dest[1500], last[TIMEFMT_ISOLEN];
+			char kind[100], dest[1500], last[TIMEFMT_ISOLEN], note[700];
 			const char *sev = findkind_severity_name(findkind_severity(
 			                  findkind_from_name(col(st, 1))));
 
 			destination(st, dest, sizeof(dest));
-			fprintf(out, "%-6" PRId64 " %-8s %-22s %7" PRId64 "  %-20s %-5s %s%s\n",
+			escape_term(col(st, 10), note, sizeof(note));
+			fprintf(out, "%-6" PRId64 " %-8s %-22s %7" PRId64 "  %-20s %-5s %s%s%s%s\n",
 			        (int64_t)sqlite3_column_int64(st, 0), *sev ? sev : "-",
 			        escape_term(col(st, 1), kind, sizeof(kind)),
 			        (int64_t)sqlite3_column_int64(st, 6),
 			        timefmt_iso(sqlite3_column_int64(st, 7), last, sizeof(last)),
 			        sqlite3_column_int(st, 8) ? "acked" : "open", dest,
-			        sqlite3_column_int(st, 9) ? " (blocked)" : "");
+			        sqlite3_column_int(st, 9) ? " (blocked)" : "",
+			        sqlite3_column_int(st, 8) && *note ? "  -- " : "",
+			        sqlite3_column_int(st, 8) ? note : "");
 			n++;
 		}
 		if (rc != SQLITE_DONE)

@@ -39,11 +39,17 @@ static const char *const enc_sql[] = {
 	[E_FINDING] =
 	/* "blocked": true only on a finding enforce mode's drops raised */
 	/* "expected_now": true on one the rules configured now expect (out of the verdict) */
-	"SELECT json_patch(json_patch(json_object('kind', ?1, 'severity', "
+	/* "acked": acknowledged now; "ack": the last acknowledgement, expired or not (its
+	 * until passed: the finding is open again), with the operator's note */
+	"SELECT json_patch(json_patch(json_patch(json_object('kind', ?1, 'severity', "
 	FINDKIND_SEVNAME_SQL("?1") ", 'domain', ?2, 'ip', ?3, 'port', ?4,"
 	" 'proto', ?5, 'count', ?6, 'first_seen', " DB_ISO("?7") ", 'last_seen', "
-	DB_ISO("?8") ", 'detail', ?9), CASE WHEN ?10 THEN '{\"blocked\":true}' ELSE '{}' END),"
-	" CASE WHEN ?11 THEN '{\"expected_now\":true}' ELSE '{}' END)",
+	DB_ISO("?8") ", 'detail', ?9, 'acked', json(CASE WHEN ?16 THEN 'true' ELSE 'false' END)),"
+	" CASE WHEN ?10 THEN '{\"blocked\":true}' ELSE '{}' END),"
+	" CASE WHEN ?11 THEN '{\"expected_now\":true}' ELSE '{}' END),"
+	" CASE WHEN ?12 > 0 THEN json_object('ack', json_object('at', " DB_ISO("?12") ","
+	" 'by', ?13, 'note', ?14, 'until', CASE WHEN ?15 > 0 THEN " DB_ISO("?15") " END,"
+	" 'expired', json(CASE WHEN ?16 THEN 'false' ELSE 'true' END))) ELSE '{}' END)",
 	/* "name":{...,"gaps":[ : the key, and the object open for its gaps */
 	[E_SENSOR] =
 	"SELECT json_quote(?1) || ':' || json_object('configured', json(CASE WHEN ?2 THEN 'true'"
@@ -255,6 +261,11 @@ finding(void *arg, const struct report_finding *f)
 	bind_text(st, 9, f->detail);
 	sqlite3_bind_int(st, 10, f->blocked);
 	sqlite3_bind_int(st, 11, f->covered);
+	sqlite3_bind_int64(st, 12, f->ack_given_us ? f->ack_given_us : f->acked_us);
+	bind_text(st, 13, f->ack_by);
+	bind_text(st, 14, f->ack_note);
+	sqlite3_bind_int64(st, 15, f->ack_until_us);
+	sqlite3_bind_int(st, 16, f->acked_us != 0);
 	return row_start(j) < 0 ? -1 : emit(j, st, 0);
 }
 

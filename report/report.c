@@ -204,7 +204,7 @@ report_open_findings(sqlite3 *db, const struct report_opts *o)
 	long long n = -1;
 
 	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM findings WHERE last_us >= ? AND "
-	                       "first_us < ? AND acked_us IS NULL", -1, &st, NULL) != SQLITE_OK)
+	                       "first_us < ? AND " DB_ACKED_SQL " IS NULL", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, o->since_us);
 	sqlite3_bind_int64(st, 2, o->until_us);

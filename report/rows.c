@@ -98,7 +98,8 @@ static const char name_sql[] =
  * never pruned). */
 static const char finding_sql[] =
 	"SELECT kind, domain, ip, proto, detail, coalesce(port, -1), count, first_us, last_us,"
-	" coalesce(acked_us, 0), blocked FROM findings WHERE last_us >= ?1 AND first_us < ?2"
+	" coalesce(" DB_ACKED_SQL ", 0), blocked, ack_note, ack_by, coalesce(ack_until_us, 0),"
+	" coalesce(acked_us, 0) FROM findings WHERE last_us >= ?1 AND first_us < ?2"
 	" ORDER BY " FINDKIND_SEV_SQL("kind") " DESC, +kind, first_us";
 
 struct run {
@@ -304,6 +305,8 @@ read_finding(struct run *r, sqlite3_stmt *st, struct report_finding *out)
 		.port = sqlite3_column_int(st, 5), .count = sqlite3_column_int64(st, 6),
 		.first_us = sqlite3_column_int64(st, 7), .last_us = sqlite3_column_int64(st, 8),
 		.acked_us = sqlite3_column_int64(st, 9), .blocked = sqlite3_column_int(st, 10) != 0,
+		.ack_note = text_or_null(st, 11), .ack_by = text_or_null(st, 12),
+		.ack_until_us = sqlite3_column_int64(st, 13), .ack_given_us = sqlite3_column_int64(st, 14),
 	};
 	struct suggest_finding sf = { .kind = f.kind, .domain = f.domain, .ip = f.ip,
 	                              .proto = f.proto, .detail = f.detail, .port = f.port };

@@ -69,10 +69,13 @@ struct report_finding {
 	const char *kind, *domain, *ip, *proto, *detail;
 	int port;                        /* -1 = none */
 	int64_t count, first_us, last_us;
-	int64_t acked_us;                /* 0 = open */
+	int64_t acked_us;                /* 0 = open (never acknowledged, or the ack expired) */
 	bool blocked;                    /* enforce mode dropped these attempts */
 	bool covered;                    /* the rules configured now expect what it is about
 	                                    (suggest_covers): it leaves the verdict */
+	int64_t ack_given_us;            /* the last acknowledgement, expired or not; 0 = none */
+	int64_t ack_until_us;            /* when it expires (or expired); 0 = never */
+	const char *ack_note, *ack_by;   /* the operator's note and who acknowledged; or NULL */
 };
 
 /* What one sensor (coverage.h) saw of the window. */

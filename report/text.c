@@ -304,6 +304,7 @@ finding(void *arg, const struct report_finding *f)
 {
 	struct report_text *t = arg;
 	char first[TIMEFMT_ISOLEN], last[TIMEFMT_ISOLEN], ack[TIMEFMT_ISOLEN], e[1200], port[16];
+	int64_t given = f->ack_given_us ? f->ack_given_us : f->acked_us;
 
 	if (strcmp(t->kind, f->kind) != 0) {
 		snprintf(t->kind, sizeof(t->kind), "%s", f->kind);
@@ -323,13 +324,22 @@ finding(void *arg, const struct report_finding *f)
 	        timefmt_iso(f->last_us, last, sizeof(last)));
 	if (f->blocked)
 		fprintf(t->out, ", blocked (enforce mode)");
-	if (f->acked_us)
-		fprintf(t->out, ", acknowledged %s", timefmt_iso(f->acked_us, ack, sizeof(ack)));
+	if (given) {
+		fprintf(t->out, ", %sacknowledged %s", f->acked_us ? "" : "open again: ",
+		        timefmt_iso(given, ack, sizeof(ack)));
+		if (f->ack_by)
+			fprintf(t->out, " by %s", escape_term(f->ack_by, e, sizeof(e)));
+		if (f->ack_until_us)
+			fprintf(t->out, ", %s %s", f->acked_us ? "until" : "expired",
+			        timefmt_iso(f->ack_until_us, ack, sizeof(ack)));
+	}
 	if (f->covered)
 		fprintf(t->out, ", expected by the rules now (not in the verdict)");
 	else if (!f->acked_us)
 		t->open++;
 	fprintf(t->out, "\n      %s\n", escape_term(f->detail, e, sizeof(e)));
+	if (given && f->ack_note && *f->ack_note)
+		fprintf(t->out, "      note: %s\n", escape_term(f->ack_note, e, sizeof(e)));
 	t->n++;
 	return done(t);
 }

@@ -380,8 +380,10 @@ api_findings(struct web *w, sqlite3 *db, const struct web_query *q, struct web_r
 		"  'port', port, 'proto', proto, 'count', count,"
 		"  'first_seen', " DB_ISO("first_us") ", 'last_seen', " DB_ISO("last_us") ","
 		"  'watch_day', watch_day, 'detail', detail,"
-		"  'acked', json(CASE WHEN acked_us IS NULL THEN 'false' ELSE 'true' END),"
-		"  'blocked', json(CASE WHEN blocked THEN 'true' ELSE 'false' END)) AS item"
+		"  'acked', json(CASE WHEN " DB_ACKED_SQL " IS NULL THEN 'false' ELSE 'true' END),"
+		"  'blocked', json(CASE WHEN blocked THEN 'true' ELSE 'false' END),"
+		"  'ack_note', ack_note, 'ack_by', ack_by, 'acked_at', " DB_ISO("acked_us") ","
+		"  'ack_until', " DB_ISO("ack_until_us") ") AS item"
 		" FROM findings WHERE id > ?3 AND last_us >= ?1 AND first_us < ?2"
 		" ORDER BY id DESC LIMIT ?4)", r);
 
@@ -395,14 +397,41 @@ api_findings(struct web *w, sqlite3 *db, const struct web_query *q, struct web_r
 	reply_stmt(db, st, r);
 }
 
+_Static_assert(ACK_NOTE_MAX < sizeof(((struct cmd_event *)0)->text), "a note fits a command");
+_Static_assert(ACK_BY_MAX <= sizeof(((struct cmd_event *)0)->by), "who fits a command");
+
+/* who: printable ASCII, as the CLI sends "cli (USER)"; self-declared, so only shown */
+static bool
+by_ok(const char *by)
+{
+	for (; *by; by++)
+		if (*by < 0x20 || *by > 0x7e)
+			return false;
+	return true;
+}
+
 void
-api_ack(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
+api_ack(struct web *w, sqlite3 *db, int64_t id, const char *note, const char *until,
+        const char *by, struct web_reply *r)
 {
 	struct event ev = { .type = EV_CMD };
 	sqlite3_stmt *st;
+	int64_t now = timefmt_now_us(), until_us = 0;
 	int state = -1;
+	char why[128];
 
-	if (sqlite3_prepare_v2(db, "SELECT acked_us IS NOT NULL FROM findings WHERE id = ?", -1,
+	if (ack_note_check(note, why, sizeof(why)) < 0 ||
+	    (*until && ack_until_parse(until, now, &until_us, why, sizeof(why)) < 0)) {
+		api_error(r, 400, why[0] == 'n' ? "bad note: at most 150 bytes of UTF-8 text, "
+		          "no control characters" : "bad until: a duration ahead (7d, 12h) or an "
+		          "ISO-8601 time to come");
+		return;
+	}
+	if (!by_ok(by)) {
+		api_error(r, 400, "bad by: printable ASCII");
+		return;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT 0 FROM findings WHERE id = ?", -1,
 	                       &st, NULL) != SQLITE_OK) {
 		api_error(r, 500, "database query failed");
 		return;
@@ -416,15 +445,14 @@ api_ack(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 		return;
 	}
 	r->ctype = "application/json";
-	if (state == 1) {
-		r->status = 200;
-		wbuf_printf(&r->body, "{\"id\": %lld, \"acked\": true}\n", (long long)id);
-		return;
-	}
-	/* the web thread never writes: the core thread applies it with the next batch */
+	/* the web thread never writes: the core thread applies it with the next batch (a
+	 * second acknowledgement replaces the first: a new note, another expiry) */
 	ev.u.cmd.kind = CMD_ACK_FINDING;
 	ev.u.cmd.id = id;
-	ev.u.cmd.ts_us = timefmt_now_us();
+	ev.u.cmd.ts_us = now;
+	ev.u.cmd.arg = until_us;
+	snprintf(ev.u.cmd.text, sizeof(ev.u.cmd.text), "%s", note);
+	snprintf(ev.u.cmd.by, sizeof(ev.u.cmd.by), "%s", *by ? by : "dashboard");
 	if (queue_push(w->q, &ev) < 0) {
 		api_error(r, 503, "the collector is busy: try again");
 		return;

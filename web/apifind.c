@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/db.h"
 #include "common/findkind.h"
 #include "webapi.h"
 
@@ -14,7 +15,8 @@
 	"id, kind, coalesce(domain, ''), coalesce(ip, ''), coalesce(port, -1)," \
 	" coalesce(proto, ''), count, first_us, last_us, coalesce(watch_day, -1), detail," \
 	" coalesce(example, ''), coalesce(conn_id, 0), coalesce(query_id, 0)," \
-	" coalesce(acked_us, 0), blocked"
+	" coalesce(" DB_ACKED_SQL ", 0), blocked, coalesce(ack_note, ''), coalesce(ack_by, ''),"\
+	" coalesce(ack_until_us, 0), coalesce(acked_us, 0)"
 
 static void
 copy(char *dst, size_t len, sqlite3_stmt *st, int i)
@@ -44,6 +46,10 @@ finding_row(sqlite3_stmt *st, struct web_finding *f)
 	f->query_id = sqlite3_column_int64(st, 13);
 	f->acked_us = sqlite3_column_int64(st, 14);
 	f->blocked = sqlite3_column_int(st, 15) != 0;
+	copy(f->ack_note, sizeof(f->ack_note), st, 16);
+	copy(f->ack_by, sizeof(f->ack_by), st, 17);
+	f->ack_until_us = sqlite3_column_int64(st, 18);
+	f->ack_given_us = sqlite3_column_int64(st, 19);
 }
 
 int
@@ -72,7 +78,7 @@ web_findings_each(sqlite3 *db, int limit,
 	int rc, n = 0;
 
 	if (sqlite3_prepare_v2(db, "SELECT " FINDING_COLS " FROM findings"
-	                       " ORDER BY acked_us IS NOT NULL, " FINDKIND_SEV_SQL("kind")
+	                       " ORDER BY " DB_ACKED_SQL " IS NOT NULL, " FINDKIND_SEV_SQL("kind")
 	                       " DESC, last_us DESC LIMIT ?", -1, &st,
 	                       NULL) != SQLITE_OK)
 		return -1;

@@ -194,20 +194,48 @@ authorised(struct web *w, struct MHD_Connection *conn, bool *by_header)
 	return c && session_valid(w, c);
 }
 
+/* A piece of a form field into buf (len bytes, NUL kept); *too_long when it does not fit,
+ * and it is then left empty. A NUL inside the value is refused (C would see less). */
 static enum MHD_Result
-login_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
-            const char *content_type, const char *transfer_encoding, const char *data,
-            uint64_t off, size_t size)
+field_into(char *buf, size_t len, bool *too_long, const char *data, uint64_t off, size_t size)
+{
+	if (memchr(data, '\0', size))
+		return MHD_NO;
+	if (*too_long || off + size >= len) {
+		*too_long = true;
+		buf[0] = '\0';
+		return MHD_YES;
+	}
+	memcpy(buf + off, data, size);
+	buf[off + size] = '\0';
+	return MHD_YES;
+}
+
+static enum MHD_Result
+form_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+           const char *content_type, const char *transfer_encoding, const char *data,
+           uint64_t off, size_t size)
 {
 	struct guard_req *rq = cls;
+	bool long_token = false;
 
 	(void)kind; (void)filename; (void)content_type; (void)transfer_encoding;
-	if (strcmp(key, "token") != 0)
+	if (rq->form_route == WR_LOGIN) {
+		if (strcmp(key, "token") != 0)
+			return MHD_YES;
+		if (field_into(rq->login_token, sizeof(rq->login_token), &long_token, data, off,
+		               size) != MHD_YES || long_token)
+			return MHD_NO;
 		return MHD_YES;
-	if (off + size >= sizeof(rq->login_token))
-		return MHD_NO;
-	memcpy(rq->login_token + off, data, size);
-	rq->login_token[off + size] = '\0';
+	}
+	if (strcmp(key, "note") == 0)
+		return field_into(rq->ack_note, sizeof(rq->ack_note), &rq->ack_note_long, data, off,
+		                  size);
+	if (strcmp(key, "until") == 0)
+		return field_into(rq->ack_until, sizeof(rq->ack_until), &rq->ack_until_long, data,
+		                  off, size);
+	if (strcmp(key, "by") == 0)
+		return field_into(rq->ack_by, sizeof(rq->ack_by), &rq->ack_by_long, data, off, size);
 	return MHD_YES;
 }
 
@@ -269,11 +297,15 @@ guard_check(struct web *w, struct MHD_Connection *conn, const char *method,
 			*reason = "cross-origin request refused";
 			return 403;
 		}
-		if (rt->id == WR_LOGIN &&
-		    !(rq->pp = MHD_create_post_processor(conn, 1024, login_field, rq))) {
+		rq->form_route = rt->id;
+		if ((rt->id == WR_LOGIN || rt->id == WR_API_ACK) &&
+		    !(rq->pp = MHD_create_post_processor(conn, 1024, form_field, rq)) &&
+		    rt->id == WR_LOGIN) {
 			*reason = "expected a form";
 			return 415;
 		}
+		/* an ack without a form is one without a note; a body it sends is refused */
+		rq->no_body = (rt->id == WR_API_ACK && !rq->pp) || rt->id == WR_API_EXPECT;
 	}
 	return 0;
 }
@@ -290,6 +322,10 @@ guard_body(struct guard_req *rq, const char *data, size_t size)
 	}
 	if (rq->body_len > 64 * WEB_BODY_MAX)
 		return -1;
+	if (rq->no_body && size && !rq->late_status) {
+		rq->late_status = 415;
+		rq->late_reason = "expected a form";
+	}
 	if (!rq->late_status && rq->pp && MHD_post_process(rq->pp, data, size) != MHD_YES) {
 		rq->late_status = 400;
 		rq->late_reason = "bad form";

@@ -8,6 +8,7 @@
 
 #include <microhttpd.h>
 
+#include "common/ack.h"
 #include "params.h"
 
 struct web;
@@ -21,7 +22,13 @@ struct guard_req {
 	unsigned late_status;           /* a refusal found mid-body, sent once it is in */
 	const char *late_reason;
 	char login_token[256];          /* the token field of a POST to /login */
-	struct MHD_PostProcessor *pp;   /* the /login form parser, or NULL */
+	/* the fields of an acknowledgement's form (note, until, by); a field longer than
+	 * its buffer is marked too long, not cut, so the answer can say so */
+	char ack_note[ACK_NOTE_MAX + 1], ack_until[64], ack_by[ACK_BY_MAX];
+	bool ack_note_long, ack_until_long, ack_by_long;
+	enum web_route_id form_route;   /* which form pp reads */
+	bool no_body;                   /* a POST that must come without a body */
+	struct MHD_PostProcessor *pp;   /* the form parser (/login, an ack), or NULL */
 };
 
 /* Login sessions: the cookie is "oca_session=ISSUED.MAC", ISSUED the monotonic second it
@@ -55,7 +62,8 @@ bool guard_is_api(enum web_route_id id);
 /* The checks on the first call for a request, before any of its body. Returns 0 when
  * it may go on, or the status to refuse it with, a fixed reason and, for a 405, the
  * methods for the Allow header (else NULL); 303 asks to send a browser without the
- * token to /login. For a POST to /login it sets up rq->pp to read the form. */
+ * token to /login. For a POST to /login or an ack it sets up rq->pp to read the form
+ * (an ack may come without one: no note, no expiry). */
 unsigned guard_check(struct web *w, struct MHD_Connection *conn, const char *method,
                      const struct web_route *rt, struct guard_req *rq, const char **reason,
                      const char **allow);

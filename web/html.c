@@ -365,7 +365,7 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	odns = one_int(db, "SELECT coalesce(sum(other_dns_queries), 0) FROM hourly "
 	               "WHERE hour >= ?1 / 3600000000", start, 0);
 	nfind = one_int(db, "SELECT count(*) FROM findings", 0, 0);
-	nopen = one_int(db, "SELECT count(*) FROM findings WHERE acked_us IS NULL", 0, 0);
+	nopen = one_int(db, "SELECT count(*) FROM findings WHERE " DB_ACKED_SQL " IS NULL", 0, 0);
 
 	html_head(b, w, "Overview", "overview");
 	if (lost > 0)
@@ -499,16 +499,8 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 	if (f.blocked)
 		wbuf_puts(b, "<dt>Enforce</dt><dd>blocked: enforce mode dropped these attempts "
 		          "(seen, not carried)</dd>");
-	wbuf_puts(b, "<dt>Status</dt><dd>");
-	if (f.acked_us) {
-		wbuf_puts(b, "acknowledged ");
-		wbuf_html(b, timefmt_iso(f.acked_us, iso, sizeof(iso)));
-	} else {
-		wbuf_printf(b, "open <form method=\"post\" class=\"ack\" action=\"/api/findings/"
-		            "%lld/ack?from=finding\"><button>Acknowledge</button></form>",
-		            (long long)id);
-	}
-	wbuf_puts(b, "</dd></dl></section>\n");
+	html_finding_actions(w, &f, b);
+	wbuf_puts(b, "</section>\n");
 
 	wbuf_puts(b, "<section class=\"panel\"><h2>Related DNS answers</h2><table class=\"grid\">"
 	          "<thead><tr><th>Time</th><th>Name asked</th><th>Answers (TTL)</th></tr></thead>"

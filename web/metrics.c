@@ -168,8 +168,8 @@ snap_db(sqlite3 *db, int64_t now, struct metrics_snapshot *s)
 		                    m, err, sizeof(err)) != 0)
 			return -1;
 	}
-	if (sqlite3_prepare_v2(db, "SELECT kind, count(*), count(*) FILTER (WHERE acked_us IS "
-	                       "NULL), sum(count) FROM findings GROUP BY kind", -1, &st,
+	if (sqlite3_prepare_v2(db, "SELECT kind, count(*), count(*) FILTER (WHERE "
+	                       DB_ACKED_SQL " IS NULL), sum(count) FROM findings GROUP BY kind", -1, &st,
 	                       NULL) != SQLITE_OK)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -83,9 +83,9 @@ web_route_match(const char *url, struct web_route *out)
 	if (strncmp(url, "/api/findings/", 14) == 0) {
 		p = url + 14;
 		slash = strchr(p, '/');
-		if (slash && strcmp(slash, "/ack") == 0 &&
+		if (slash && (strcmp(slash, "/ack") == 0 || strcmp(slash, "/expect") == 0) &&
 		    parse_id(p, (size_t)(slash - p), &out->finding_id) == 0) {
-			out->id = WR_API_ACK;
+			out->id = slash[1] == 'a' ? WR_API_ACK : WR_API_EXPECT;
 			out->post_only = true;
 		}
 		return;

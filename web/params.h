@@ -26,12 +26,13 @@ enum web_route_id {
 	WR_API_TIMELINE,    /* /api/timeline          */
 	WR_API_FINDINGS,    /* /api/findings          */
 	WR_API_ACK,         /* /api/findings/{id}/ack */
+	WR_API_EXPECT,      /* /api/findings/{id}/expect */
 	WR_METRICS,         /* /metrics               */
 };
 
 struct web_route {
 	enum web_route_id id;
-	int64_t finding_id;     /* WR_FINDING_PAGE, WR_API_ACK */
+	int64_t finding_id;     /* WR_FINDING_PAGE, WR_API_ACK, WR_API_EXPECT */
 	const char *asset;      /* WR_ASSET: points into the url given */
 	bool post_only;         /* the route changes state: POST, never GET */
 };

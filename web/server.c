@@ -320,7 +320,8 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		return send_reply(conn, &r, NULL, cookie);
 	}
 
-	if (guard_query(conn, rt.id, &q, err, sizeof(err)) < 0 && rt.id != WR_API_ACK)
+	if (guard_query(conn, rt.id, &q, err, sizeof(err)) < 0 && rt.id != WR_API_ACK &&
+	    rt.id != WR_API_EXPECT)
 		return refuse(conn, rq, rt.id, 400, err, NULL);
 
 	/* a report over a long window reads much: one at a time, so the other thread
@@ -348,10 +349,17 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	case WR_API_TIMELINE: api_timeline(w, db, &q, &r); break;
 	case WR_API_FINDINGS: api_findings(w, db, &q, &r); break;
 	case WR_METRICS: api_metrics(w, db, &r); break;
+	case WR_API_EXPECT:
+		api_expect(w, db, rt.finding_id, MHD_lookup_connection_value(conn,
+		           MHD_GET_ARGUMENT_KIND, "from") != NULL, &r);
+		break;
 	case WR_API_ACK: {
 		const char *from = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "from");
 
-		api_ack(w, db, rt.finding_id, &r);
+		if (rq->ack_note_long || rq->ack_until_long || rq->ack_by_long)
+			api_error(&r, 400, "a field of the form is too long (note: at most 150 bytes)");
+		else
+			api_ack(w, db, rt.finding_id, rq->ack_note, rq->ack_until, rq->ack_by, &r);
 		/* a form without scripts goes back to the page it came from */
 		if (from && r.status < 300) {
 			if (strcmp(from, "overview") == 0)

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include "common/ack.h"
 #include "common/db.h"
 #include "common/proto.h"
 #include "common/watch.h"
@@ -41,9 +42,19 @@ struct web_finding {
 	char detail[512];
 	char example[1400];         /* the event that raised it */
 	int64_t conn_id, query_id;  /* 0 = none */
-	int64_t acked_us;           /* 0 = open */
+	int64_t acked_us;           /* 0 = open (never acknowledged, or the ack expired) */
 	bool blocked;               /* enforce mode dropped these attempts */
+	int64_t ack_given_us;       /* the last acknowledgement, expired or not; 0 = none */
+	int64_t ack_until_us;       /* when it expires (or expired); 0 = never */
+	char ack_note[ACK_NOTE_MAX + 1];  /* the operator's note; "" = none */
+	char ack_by[ACK_BY_MAX];     /* "dashboard", "cli (root)"; "" = unknown */
 };
+
+/* The rule "expect this" adds for f, as [policy] expect writes it ("evil.example
+ * tcp/443"), into out (RULES_LINELEN suffices). Returns 0, or -1 with a reason in err when
+ * no rule fits the finding (ack_rule_for). */
+int web_expect_rule(const struct web_finding *f, char *out, size_t outlen, char *err,
+                    size_t errlen);
 
 /* The finding with id into f. Returns 1, 0 if there is none, or -1 on a database error. */
 int web_finding_get(sqlite3 *db, int64_t id, struct web_finding *f);

@@ -72,8 +72,18 @@ void api_timeline(struct web *w, sqlite3 *db, const struct web_query *q, struct 
 void api_findings(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r);
 /* The Prometheus page (metrics.c). */
 void api_metrics(struct web *w, sqlite3 *db, struct web_reply *r);
-/* Queue the acknowledgement of a finding for the core thread. */
-void api_ack(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r);
+/* Queue the acknowledgement of a finding for the core thread, with note (checked by
+ * ack_note_check), until ("" = for good; else ack_until_parse's forms) and by ("" =
+ * "dashboard"): 202, or 400 for a bad field, 404 for no such finding, 503 when the queue
+ * is full. */
+void api_ack(struct web *w, sqlite3 *db, int64_t id, const char *note, const char *until,
+             const char *by, struct web_reply *r);
+/* "Expect this": append the rule the finding calls for (ack_rule_for) to [policy]
+ * rules_file, which the daemon rereads when it changes. 200 with the rule, 404 for no such
+ * finding, 409 when no rule fits it, 412 when no rules_file is configured, 500 when the
+ * file cannot be written. page: answer a form of the finding's page with a page saying
+ * what was added, not JSON. */
+void api_expect(struct web *w, sqlite3 *db, int64_t id, bool page, struct web_reply *r);
 
 /* HTML pages (html.c). */
 void html_overview(struct web *w, sqlite3 *db, struct web_reply *r);
@@ -81,6 +91,10 @@ void html_dns(struct web *w, sqlite3 *db, const struct web_query *q, struct web_
 void html_connections(struct web *w, sqlite3 *db, const struct web_query *q,
                       struct web_reply *r);
 void html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r);
+/* The finding page's status, note, acknowledgement form and "expect this" (expect.c):
+ * the rest of its facts list, closed here. */
+struct web_finding;
+void html_finding_actions(struct web *w, const struct web_finding *f, struct wbuf *b);
 void html_login(struct web *w, const char *problem, struct web_reply *r);
 /* A small page for an error status; reason is a fixed string, never request data. */
 void html_error(struct web_reply *r, unsigned status, const char *reason);

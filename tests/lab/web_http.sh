@@ -219,7 +219,7 @@ check "POST form from elsewhere 403" "$(hc -X POST -H 'Origin: http://evil.examp
 sleep 0.3
 check "refused POSTs changed nothing" "$(snapshot)" "$before"
 check "POST ack 999 404" "$(hc -X POST -H "$O" "http://$WEB/api/findings/999/ack")" 404
-check "POST ack already acked 200" "$(hc -X POST -H "$O" "http://$WEB/api/findings/3/ack")" 200
+check "POST ack again: queued, it replaces the first 202" "$(hc -X POST -H "$O" "http://$WEB/api/findings/3/ack")" 202
 check "POST ack same-origin 202" "$(hc -X POST -H "$O" -H 'Sec-Fetch-Site: same-origin' "http://$WEB/api/findings/1/ack")" 202
 check "ack answer" "$(jq_py 'j["queued"]')" True
 check "POST ack form 303" "$(hc -X POST -H "$O" -d '' "http://$WEB/api/findings/2/ack?from=finding")" 303

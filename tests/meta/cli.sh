@@ -21,7 +21,7 @@ expect() {
 		failed=1
 	fi
 }
-for cmd in collect report check-config alert-test verify export enforce-rules; do
+for cmd in collect report check-config alert-test verify export enforce-rules ack; do
 	expect "$cmd --help" 0 "$bin" "$cmd" --help
 	if grep -q "^usage: oc-audit $cmd" "$tmp/out" && [ ! -s "$tmp/err" ]; then
 		echo "ok - $cmd --help: usage on stdout"

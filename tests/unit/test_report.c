@@ -80,10 +80,11 @@ test_text(void)
 	                          T0 - 40 * US_PER_SEC, 0, 0 };
 	struct report_finding f1 = { "direct-ip", NULL, "2001:db8::9", "tcp",
 	                             "a connection to an address", 8443, 2,
-	                             T0 - 50 * US_PER_SEC, T0 - 40 * US_PER_SEC, 0, true, false };
+	                             T0 - 50 * US_PER_SEC, T0 - 40 * US_PER_SEC, 0, true, false, 0, 0, NULL, NULL };
 	struct report_finding f2 = { "unexpected-domain", "evil\x1b[2J.example", NULL, NULL,
 	                             "asked\nFAKE: all clear", -1, 1, T0 - 30 * US_PER_SEC,
-	                             T0 - 30 * US_PER_SEC, T0 - 10 * US_PER_SEC, false, false };
+	                             T0 - 30 * US_PER_SEC, T0 - 10 * US_PER_SEC, false, false, 0, 0,
+	                             NULL, NULL };
 	struct report_finding f3 = f2;
 	struct report_sensor nflog = { "nflog", true, true, T0 - 40 * US_PER_SEC };
 	struct report_sensor dns = { "dns", true, false, T0 - 50 * US_PER_SEC };
@@ -132,7 +133,11 @@ test_text(void)
 	s.finding(s.arg, &f1);
 	s.finding(s.arg, &f2);
 	f3.domain = "b.example";
-	f3.acked_us = 0;
+	f3.acked_us = 0;                          /* acknowledged once, expired since */
+	f3.ack_given_us = T0 - 20 * US_PER_SEC;
+	f3.ack_until_us = T0 - 5 * US_PER_SEC;
+	f3.ack_by = "cli (root)";
+	f3.ack_note = "lab box\x1b[2J, fine";
 	s.finding(s.arg, &f3);
 	s.part(s.arg, RP_END);
 	s.end(s.arg, &e);
@@ -180,6 +185,11 @@ test_text(void)
 	          "2026-11-28T23:59:30Z, acknowledged 2026-11-28T23:59:50Z\n      "
 	          "asked\\x0aFAKE: all clear\n") != NULL,
 	   "escaped for a terminal, acknowledged shown");
+	ok(strstr(txt, "    b.example\n      1 time, 2026-11-28T23:59:30Z .. 2026-11-28T23:59:30Z, "
+	          "open again: acknowledged 2026-11-28T23:59:40Z by cli (root), expired "
+	          "2026-11-28T23:59:55Z\n      asked\\x0aFAKE: all clear\n      note: lab box"
+	          "\\x1b[2J, fine\n") != NULL,
+	   "an expired ack: open again, who, when it expired, the note escaped");
 	is_int(count(txt, "  unexpected-domain\n"), 1, "one heading per kind");
 	ok(strstr(txt, "\nVerdict: 3 FINDINGS (2 unacknowledged), and the record has blind spots "
 	          "(not-running, loss, silent): see Coverage.\n") != NULL,
@@ -263,9 +273,9 @@ test_csv(void)
 	struct report_csv c;
 	struct report_sink s;
 	struct report_finding f1 = { "direct-ip", NULL, "198.51.100.9", "tcp", "no answer", 443,
-	                             2, T0, T0 + US_PER_SEC, 0, false, false };
+	                             2, T0, T0 + US_PER_SEC, 0, false, false, 0, 0, NULL, NULL };
 	struct report_finding f2 = { "unexpected-domain", "=cmd|' /C calc'!A0", NULL, NULL,
-	                             "say \"hi\"\r\n", -1, 1, T0, T0, 0, false, false };
+	                             "say \"hi\"\r\n", -1, 1, T0, T0, 0, false, false, 0, 0, NULL, NULL };
 	struct out o;
 
 	out_open(&o);
@@ -295,7 +305,7 @@ test_json(void)
 	struct report_head h = head(1, 0, T0 - DAY_US);
 	struct report_dest d = { NULL, "198.51.100.9", 0, 1, 3, false, T0, T0, 700, 5000 };
 	struct report_finding f = { "unexpected-domain", "a\"b\x01.example", NULL, NULL, "d", -1,
-	                            1, T0, T0, 0, false, false };
+	                            1, T0, T0, 0, false, false, 0, 0, NULL, NULL };
 	struct report_sensor nflog = { "nflog", true, false, T0 };
 	struct report_sensor cap = { "capture", false, false, 0 };
 	struct report_blind b = { "nflog", T0 - DAY_US, T0, "rule-missing", "no \"rule\"", 0 };
@@ -343,7 +353,7 @@ test_json(void)
 	       "\"last_seen\":\"2026-11-29T00:00:00Z\",\"bytes_up\":700,\"bytes_down\":5000}],\"dns\":[],\"findings\":[{\"kind\":"
 	       "\"unexpected-domain\",\"severity\":\"low\",\"domain\":\"a\\\"b\\u0001.example\",\"ip\":null,"
 	       "\"port\":null,\"proto\":null,\"count\":1,\"first_seen\":\"2026-11-29T00:00:00Z\","
-	       "\"last_seen\":\"2026-11-29T00:00:00Z\",\"detail\":\"d\"}],\"verdict\":\"FINDINGS\","
+	       "\"last_seen\":\"2026-11-29T00:00:00Z\",\"detail\":\"d\",\"acked\":false}],\"verdict\":\"FINDINGS\","
 	       "\"blind_spots\":2,\"chain\":{\"batch\":7,\"head\":\"00ff\","
 	       "\"committed\":\"2026-11-29T00:00:00Z\"}}",
 	       "the document: lists in order, SQLite's escaping, nulls");

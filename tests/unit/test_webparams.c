@@ -30,6 +30,10 @@ main(void)
 	is_int(r.id, WR_OVERVIEW, "/ is the overview");
 	web_route_match("/api/findings/42/ack", &r);
 	ok(r.id == WR_API_ACK && r.finding_id == 42 && r.post_only, "ack route, POST only");
+	web_route_match("/api/findings/7/expect", &r);
+	ok(r.id == WR_API_EXPECT && r.finding_id == 7 && r.post_only, "expect route, POST only");
+	web_route_match("/api/findings/7/expectx", &r);
+	ok(r.id == WR_NOT_FOUND, "nothing after expect");
 	web_route_match("/api/findings/0/ack", &r);
 	is_int(r.id, WR_NOT_FOUND, "finding id 0");
 	web_route_match("/api/findings/-1/ack", &r);
