@@ -14,7 +14,8 @@
 # Environment: DURATION (10 s), GRACE (seconds each tool gets after the flood before
 # SIGTERM, 3), TOOLS ("oc-audit ulogd2"), OUT (also append the table there), OCA_SET
 # (extra `collect --set` key=value pairs, space separated), BENCH_TMPDIR (where the lab
-# directory goes, /var/tmp/oca-bench).
+# directory goes, /var/tmp/oca-bench), KEEP_DB (a directory: each run's database is moved
+# there instead of deleted, e.g. for `oc-audit verify` by another build).
 set -eu
 . "$(dirname "$0")/common.sh"
 export OCA_BUILDDIR OCA_BIN OCA_SRCDIR=$SRCDIR
@@ -56,6 +57,13 @@ kernel_seen() {
 
 # cpu_ticks PID: utime + stime so far
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# writer_ticks PID: utime + stime of the collector's writer thread so far (empty: none)
+writer_ticks() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		[ "$(cat "$t/comm" 2>/dev/null)" = oca-writer ] && awk '{ print $14 + $15 }' "$t/stat"
+	done | awk '{ s += $1 } END { if (NR) print s }'
+}
 hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
 
 # start_tool TOOL DB: start it under GNU time in the host namespace; sets TIME_PID, PID
@@ -138,7 +146,7 @@ header() {
 
 run_one() {
 	local tool=$1 rate=$2 n=$(($2 * DURATION)) db load sent seen stored lost_count
-	local t0 t1 user sys rss bytes cpu
+	local t0 t1 w1 wr user sys rss bytes cpu
 	db="$LAB_DIR/db/$tool-$rate.db"
 	load=$(cut -d' ' -f1-3 /proc/loadavg)
 	lab_rule "$RULE"            # reload: the counter starts at 0
@@ -150,6 +158,7 @@ run_one() {
 	sleep "$GRACE"
 	seen=$(kernel_seen)
 	t1=$(cpu_ticks "$PID")
+	w1=$(writer_ticks "$PID")
 	rss=$(hwm_kib "$PID")
 	stop_tool
 	case $tool in
@@ -173,8 +182,15 @@ run_one() {
 		"$(echo "scale=3; $cpu * 100000 / $seen" | bc -l)" \
 		"$(echo "scale=2; if ($stored > 0) $cpu * 1000000 / $stored else 0" | bc -l)" \
 		"$((rss / 1024)) MiB" "$((stored > 0 ? bytes / stored : 0))" "$lost_count" "$load"
+	wr=""
+	[ -n "$w1" ] && wr=", writer thread $((w1 * 1000 / CLK_TCK)) ms, $(echo "scale=2;
+		if ($stored > 0) $w1 * 1000000 / $CLK_TCK / $stored else 0" | bc -l) us/stored"
 	echo "    ($tool, $rate/s: flood-window CPU $(((t1 - t0) * 1000 / CLK_TCK)) ms," \
-		"DB $((bytes / 1024)) KiB)" >&2
+		"DB $((bytes / 1024)) KiB$wr)" >&2
+	if [ -n "${KEEP_DB:-}" ]; then
+		mkdir -p "$KEEP_DB"
+		mv -f "$db" "$db-wal" "$db-shm" "$KEEP_DB/" 2>/dev/null || true
+	fi
 	rm -f "$db" "$db-wal" "$db-shm"
 	sleep 2                      # conntrack and the softirqs settle
 }

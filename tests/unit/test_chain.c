@@ -319,6 +319,62 @@ upgrade(const char *dir)
 	sqlite3_close(db);
 }
 
+static void
+big_sink(void *arg, const void *p, size_t n)
+{
+	EVP_DigestUpdate(arg, p, n);
+}
+
+/* chain_digest hands the digest the encoding in blocks: the hash is that of the rows'
+ * bytes in order all the same, around a block's edge and for a value larger than one. */
+static void
+digest_in_blocks(const char *dir)
+{
+	static const char cols[] = "SELECT id, ts_us, family, proto, src, sport, dst, dport, "
+		"icmp_type, icmp_code, iif, oif, prefix, pkt_len, attr, domain, domains, "
+		"query_id, dest_id FROM connections ORDER BY id";
+	char path[256], err[512];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	struct store *s;
+	struct chain_reader *rd;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	uint8_t got[CHAIN_HASHLEN], want[CHAIN_HASHLEN];
+	int64_t after[CHAIN__TABLES] = { 0 }, upto[CHAIN__TABLES] = { 0 }, rows = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/blocks.db", dir);
+	db = db_open_rw(path, err, sizeof(err));
+	s = db ? store_new(db, err, sizeof(err)) : NULL;
+	rd = s ? chain_reader_new(db, CHAIN_FORM, err, sizeof(err)) : NULL;
+	ok(rd != NULL, "a reader");
+	if (!rd)
+		return;
+	/* 300 rows of growing text, one of 20 000 bytes: every offset in a block */
+	rc = sqlite3_exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+	             "WHERE i < 300) INSERT INTO connections(id, ts_us, family, proto, src, dst, "
+	             "prefix, pkt_len, domain, dest_id) SELECT i, 1700000000000000 + i, 4, 17, "
+	             "'192.168.83.2', '198.51.100.2', 'p', 28, CASE WHEN i = 150 THEN "
+	             "printf('%.20000c', 'x') ELSE printf('%.*c', i * 7, 'y') END, 1 FROM n",
+	             NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		printf("# %s\n", sqlite3_errmsg(db));
+	upto[CHAIN_CONNECTIONS] = 300;
+	ok(chain_digest(rd, CHAIN_RAW, after, upto, got, NULL, &rows) == 0 && rows == 300,
+	   "300 rows digested");
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	sqlite3_prepare_v2(db, cols, -1, &st, NULL);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		chain_encode_row(st, CHAIN_CONNECTIONS, big_sink, md);
+	sqlite3_finalize(st);
+	EVP_DigestFinal_ex(md, want, NULL);
+	ok(memcmp(got, want, CHAIN_HASHLEN) == 0, "the digest is that of the rows' encoding");
+	EVP_MD_CTX_free(md);
+	chain_reader_free(rd);
+	store_free(s);
+	sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -328,6 +384,7 @@ main(void)
 		return 1;
 	canonical_form();
 	seal_and_verify(dir);
+	digest_in_blocks(dir);
 	upgrade(dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
