@@ -196,27 +196,6 @@ export_header(const struct export_opts *o, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
-/* SQL functions for the names of DNS numbers, from dnstype.h (ldns's tables). */
-static void
-sql_rrtype(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-	char buf[DNSTYPE_NAMELEN];
-
-	(void)argc;
-	sqlite3_result_text(cx, dnstype_name((uint16_t)sqlite3_value_int(argv[0]), buf), -1,
-	                    SQLITE_TRANSIENT);
-}
-
-static void
-sql_rcode(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-	char buf[DNSTYPE_NAMELEN];
-
-	(void)argc;
-	sqlite3_result_text(cx, dnstype_rcode_name(sqlite3_value_int(argv[0]), buf), -1,
-	                    SQLITE_TRANSIENT);
-}
-
 /* The statement of kind k in o's format: columns ts_us, id, ts (text), then the JSON
  * line or every field of col_name[]. Parameters ?1 ?2: the window (or ids after, up to);
  * ?3 the last sealed id (window). */
@@ -339,10 +318,7 @@ export_run(sqlite3 *db, const struct export_opts *o, FILE *out, int64_t *cursor,
 	int s;
 
 	*cursor = o->by_batch ? o->after_batch : 0;
-	if (sqlite3_create_function(db, "oca_rrtype", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-	                            NULL, sql_rrtype, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function(db, "oca_rcode", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-	                            sql_rcode, NULL, NULL) != SQLITE_OK ||
+	if (dnstype_sql_register(db) < 0 ||
 	    (s = chain_head(db, INT64_MAX, &head)) < 0 ||
 	    (o->by_batch && o->after_batch > 0 && head.id > o->after_batch &&
 	     chain_read_batch(db, o->after_batch, &prev) != 1))

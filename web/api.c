@@ -187,9 +187,11 @@ cursor_ts(sqlite3 *db, const char *table, int64_t before_id)
 	"SELECT json_object('items', json_group_array(json(item)), 'next_before'," \
 	" CASE WHEN count(*) = ?9 THEN min(id) END) FROM (" \
 	" SELECT id, json_object('id', id, 'ts', " DB_ISO("ts_us") ", 'client', client," \
-	"  'qname', qname, 'qtype', qtype, 'rcode', rcode, 'latency_us', latency_us," \
+	"  'qname', qname, 'qtype', qtype, 'rrtype', oca_rrtype(qtype), 'rcode', rcode," \
+	"  'latency_us', latency_us," \
 	"  'transport', transport, 'answers', (SELECT json_group_array(json_object(" \
-	"   'name', a.name, 'type', a.rtype, 'ttl', a.ttl, 'data', a.data))" \
+	"   'name', a.name, 'type', a.rtype, 'rrtype', oca_rrtype(a.rtype), 'ttl', a.ttl," \
+	"   'data', a.data))" \
 	"   FROM dns_answers a WHERE a.query_id = q.id)) AS item" \
 	" FROM dns_queries q WHERE " where \
 	" ORDER BY ts_us DESC, id DESC LIMIT ?9)"

@@ -101,7 +101,7 @@ web_finding_dns_each(sqlite3 *db, const struct web_finding *f,
 
 	if (sqlite3_prepare_v2(db,
 	        "SELECT q.ts_us, q.qname, (SELECT group_concat(a.data || ' (' || a.ttl || 's)',"
-	        " char(10)) FROM dns_answers a WHERE a.query_id = q.id)"
+	        " char(10)) FROM dns_answers a WHERE a.query_id = q.id), q.qtype"
 	        " FROM dns_queries q WHERE q.id IN (SELECT ?1"
 	        /* the latest of each name, by index: a finding about the expected
 	         * service's address must not read a million answers. Its name and the
@@ -129,7 +129,8 @@ web_finding_dns_each(sqlite3 *db, const struct web_finding *f,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const unsigned char *q = sqlite3_column_text(st, 1), *a = sqlite3_column_text(st, 2);
 		struct web_related_dns r = { sqlite3_column_int64(st, 0),
-		                             q ? (const char *)q : "", a ? (const char *)a : "" };
+		                             q ? (const char *)q : "", a ? (const char *)a : "",
+		                             sqlite3_column_int(st, 3) };
 
 		row(arg, &r);
 		n++;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/dnstype.h"
 #include "common/findkind.h"
 #include "htmlint.h"
 #include "common/timefmt.h"
@@ -437,11 +438,12 @@ static void
 related_dns_row(void *arg, const struct web_related_dns *r)
 {
 	struct wbuf *b = arg;
-	char ts[TIMEFMT_ISOLEN];
+	char ts[TIMEFMT_ISOLEN], tb[DNSTYPE_NAMELEN];
 
 	wbuf_puts(b, "<tr>");
 	html_td_time(b, timefmt_iso(r->ts_us, ts, sizeof(ts)));
 	html_td(b, "name", r->qname);
+	html_td(b, NULL, dnstype_name((uint16_t)r->qtype, tb));
 	html_td(b, "ans", r->answers);
 	wbuf_puts(b, "</tr>\n");
 }
@@ -503,7 +505,8 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 	wbuf_puts(b, "</section>\n");
 
 	wbuf_puts(b, "<section class=\"panel\"><h2>Related DNS answers</h2><table class=\"grid\">"
-	          "<thead><tr><th>Time</th><th>Name asked</th><th>Answers (TTL)</th></tr></thead>"
+	          "<thead><tr><th>Time</th><th>Name asked</th><th>Type</th><th>Answers (TTL)</th></tr>"
+	          "</thead>"
 	          "<tbody>");
 	if (web_finding_dns_each(db, &f, related_dns_row, b) <= 0)
 		wbuf_puts(b, "<tr><td colspan=\"3\" class=\"empty\">none</td></tr>");

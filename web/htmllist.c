@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/proto.h"
+#include "common/dnstype.h"
 #include "htmlint.h"
 #include "common/timefmt.h"
 #include "webapi.h"
@@ -39,10 +40,9 @@ filter_form(struct wbuf *b, const char *action, const struct web_query *q, bool 
 	} else {
 		wbuf_puts(b, "<label>Type <input name=\"qtype\" size=\"6\" value=\"");
 		if (q->qtype >= 0) {
-			if (web_qtype_name(q->qtype))
-				wbuf_puts(b, web_qtype_name(q->qtype));
-			else
-				wbuf_printf(b, "%d", q->qtype);
+			char tb[DNSTYPE_NAMELEN];
+
+			wbuf_puts(b, dnstype_name((uint16_t)q->qtype, tb));
 		}
 		wbuf_puts(b, "\"></label>");
 	}
@@ -148,23 +148,17 @@ html_dns(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply
 	wbuf_puts(b, "<table class=\"grid\"><thead><tr><th>Time</th><th>Name asked</th>"
 	          "<th>Type</th><th>Result</th><th>Answers (TTL)</th></tr></thead><tbody>");
 	st = json ? walk(db, json, "value->>'ts', value->>'qname', value->>'qtype', "
-	            "CASE value->>'rcode' WHEN 0 THEN 'NOERROR' WHEN 2 THEN 'SERVFAIL' "
-	            "WHEN 3 THEN 'NXDOMAIN' WHEN 5 THEN 'REFUSED' WHEN 1 THEN 'FORMERR' "
-	            "ELSE coalesce(value->>'rcode', 'no answer') END, "
+	            "oca_rcode(coalesce(value->>'rcode', -1)), "
 	            "(SELECT group_concat(a.value->>'data' || ' (' || (a.value->>'ttl') || 's)', "
 	            "char(10)) FROM json_each(it.value, '$.answers') a), value->>'transport'")
 	         : NULL;
 	while (st && sqlite3_step(st) == SQLITE_ROW) {
-		int qt = sqlite3_column_int(st, 2);
-		const char *tn = web_qtype_name(qt);
+		char tb[DNSTYPE_NAMELEN];
 
 		wbuf_puts(b, "<tr>");
 		html_td_time(b, html_col(st, 0));
 		html_td(b, "name", html_col(st, 1));
-		if (tn)
-			html_td(b, NULL, tn);
-		else
-			wbuf_printf(b, "<td>TYPE%d</td>", qt);
+		html_td(b, NULL, dnstype_name((uint16_t)sqlite3_column_int(st, 2), tb));
 		html_td(b, strcmp(html_col(st, 3), "NOERROR") ? "warn" : NULL, html_col(st, 3));
 		html_td(b, "ans", html_col(st, 4));
 		wbuf_puts(b, "</tr>\n");

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "common/proto.h"
+#include "common/dnstype.h"
 #include "params.h"
 #include "common/timefmt.h"
 
@@ -171,21 +172,6 @@ web_token_equal(const char *given, const char *want)
 	return CRYPTO_memcmp(g, w, gl) == 0;
 }
 
-static const struct { const char *name; int num; } qtypes[] = {
-	{ "A", 1 }, { "NS", 2 }, { "CNAME", 5 }, { "SOA", 6 }, { "PTR", 12 }, { "MX", 15 },
-	{ "TXT", 16 }, { "AAAA", 28 }, { "SRV", 33 }, { "NAPTR", 35 }, { "DS", 43 },
-	{ "DNSKEY", 48 }, { "SVCB", 64 }, { "HTTPS", 65 }, { "ANY", 255 }, { "CAA", 257 },
-};
-
-const char *
-web_qtype_name(int qtype)
-{
-	for (size_t i = 0; i < sizeof(qtypes) / sizeof(qtypes[0]); i++)
-		if (qtypes[i].num == qtype)
-			return qtypes[i].name;
-	return NULL;
-}
-
 /* A decimal number in [lo, hi]. */
 static int
 parse_num(const char *v, long lo, long hi, long *out)
@@ -324,9 +310,7 @@ web_query_set(struct web_query *q, const char *key, const char *value, int64_t n
 			goto bad;
 		break;
 	case K_QTYPE:
-		for (size_t j = 0; j < sizeof(qtypes) / sizeof(qtypes[0]); j++)
-			if (strcasecmp(v, qtypes[j].name) == 0)
-				q->qtype = qtypes[j].num;
+		q->qtype = dnstype_from_name(v);
 		if (q->qtype < 0 && parse_num(v, 0, 65535, &n) == 0)
 			q->qtype = (int)n;
 		if (q->qtype < 0)

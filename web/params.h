@@ -102,7 +102,4 @@ int web_query_set(struct web_query *q, const char *key, const char *value, int64
 /* Checks across keys (since before until). Returns 0, or -1 with err. */
 int web_query_finish(struct web_query *q, char *err, size_t errlen);
 
-/* The DNS type mnemonic for a number ("AAAA"), or NULL for one we do not name. */
-const char *web_qtype_name(int qtype);
-
 #endif

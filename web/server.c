@@ -21,6 +21,7 @@
 #include <microhttpd.h>
 
 #include "common/db.h"
+#include "common/dnstype.h"
 #include "common/escape.h"
 #include "guard.h"
 #include "common/log.h"
@@ -40,6 +41,20 @@ static const char csp[] =
 
 /* ---------------------------------------------------------------- database pool */
 
+/* A read-only connection that names DNS types as the rest of oc-audit does. */
+static sqlite3 *
+open_ro(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db = db_open_ro(path, err, errlen);
+
+	if (db && dnstype_sql_register(db) < 0) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		db = NULL;
+	}
+	return db;
+}
+
 sqlite3 *
 web_db_get(struct web *w)
 {
@@ -55,7 +70,7 @@ web_db_get(struct web *w)
 		db_close_moved(db);
 		db = NULL;
 	}
-	if (!db && !(db = db_open_ro(w->conf->database, err, sizeof(err))))
+	if (!db && !(db = open_ro(w->conf->database, err, sizeof(err))))
 		log_warn("web: %s", err);
 	return db;
 }
@@ -551,7 +566,7 @@ web_open(const struct conf *c, struct queue *q, struct stats *st, char *err, siz
 	if (c->web_token_file[0] &&
 	    read_token(c->web_token_file, w->token, sizeof(w->token), err, errlen) < 0)
 		goto fail;
-	if (!(db = db_open_ro(c->database, err, errlen)))
+	if (!(db = open_ro(c->database, err, errlen)))
 		goto fail;
 	w->pool[w->n_pool++] = db;
 	if ((w->listen_fd = bind_listen(c, err, errlen)) < 0)

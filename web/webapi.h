@@ -71,6 +71,7 @@ struct web_related_dns {
 	int64_t ts_us;
 	const char *qname;
 	const char *answers;        /* "addr (ttl s)" lines */
+	int qtype;                  /* shown through dnstype_name */
 };
 
 /* A connection about a finding: to a destination that matches what it names. */

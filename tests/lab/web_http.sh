@@ -92,6 +92,8 @@ hc "http://$WEB/api/dns?ip=198.51.100.9&since=1h" >/dev/null
 check "api/dns ip outside it" "$(jq_py '[i["id"] for i in j["items"]]')" "[]"
 check "api/dns qtype filter" "$(hc "http://$WEB/api/dns?qtype=AAAA")" 200
 check "api/dns qtype rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[3]"
+check "api/dns: the type's mnemonic beside its number" \
+	"$(jq_py '[(i["qtype"], i["rrtype"]) for i in j["items"]]')" "[(28, 'AAAA')]"
 check "api/dns kind filter" "$(hc "http://$WEB/api/dns?kind=servfail")" 200
 check "api/dns kind rows" "$(jq_py '[i["id"] for i in j["items"]]')" "[5]"
 check "api/dns page 1" "$(hc "http://$WEB/api/dns?limit=2")" 200

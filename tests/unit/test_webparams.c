@@ -100,6 +100,10 @@ main(void)
 	web_query_init(&q, WQ_DNS, NOW);
 	ok(set(&q, "kind", "NXDOMAIN") == 0 && q.kind == WD_NXDOMAIN, "dns kind");
 	ok(set(&q, "qtype", "https") == 0 && q.qtype == 65, "qtype by name");
+	web_query_init(&q, WQ_DNS, NOW);
+	ok(set(&q, "qtype", "TYPE65280") == 0 && q.qtype == 65280, "qtype in RFC 3597 form");
+	web_query_init(&q, WQ_DNS, NOW);
+	ok(set(&q, "qtype", "caa") == 0 && q.qtype == 257, "qtype: any of ldns's names");
 	ok(set(&q, "name", "a\x01") < 0, "control byte in name");
 	web_query_init(&q, WQ_DNS, NOW);
 	ok(set(&q, "name", "<script>") == 0 && strcmp(q.name, "<script>") == 0,
