@@ -24,6 +24,8 @@ wait_until 30 sql_is "SELECT count(*) FROM findings WHERE kind = 'unexpected-des
 	echo "# no unexpected-destination finding"
 wait_until 30 sql_is "SELECT count(*) FROM findings WHERE key = '*.example.net'" 1 ||
 	echo "# the example.net names did not fold"
+wait_until 30 sql_is "SELECT count(*) FROM dns_queries WHERE qname LIKE 'host%.example.net%'" 12 ||
+	echo "# not every example.net query stored"
 
 "$OCA_BIN" report -c "$LAB_CONF" --since "$since" --suggest-policy >"$LAB_DIR/before.txt" &&
 	rc=0 || rc=$?
