@@ -122,6 +122,7 @@ struct daemon {
 	struct netadm *na;
 	struct enforce *enf;         /* enforce mode only */
 	int64_t rule_last;           /* the ruleset check's last answer (logged on change) */
+	int64_t enf_last;            /* ... about enforce mode's table */
 	struct queue *q;
 	struct stats *st;
 	struct writer *w;
@@ -190,18 +191,28 @@ drop_privileges(struct daemon *d, char *err, size_t errlen)
 static void
 check_ruleset(struct daemon *d, bool always_log)
 {
-	struct event ev = { .type = EV_CMD };
-	struct cmd_event *c = &ev.u.cmd;
-	struct nftcheck_result r;
+	struct event ev = { .type = EV_CMD }, eev = { .type = EV_CMD };
+	struct cmd_event *c = &ev.u.cmd, *ec = &eev.u.cmd;
+	struct nftcheck_result r, enf;
+	bool enforce = d->c->enforce;
 
 	c->kind = CMD_SENSOR_CHECK;
 	c->ts_us = timefmt_now_us();
+	ec->kind = CMD_ENFORCE_CHECK;
+	ec->ts_us = c->ts_us;
 	if (netadm_ruleset_check(d->na, d->c->nflog_group, d->c->vm_subnet,
-	                         d->c->n_vm_subnet, 5000, &r) < 0) {
-		c->arg = SW_RULE_UNVERIFIED;
+	                         d->c->n_vm_subnet, 5000, &r, enforce ? &enf : NULL) < 0) {
+		c->arg = ec->arg = SW_RULE_UNVERIFIED;
 		snprintf(c->text, sizeof(c->text), "no answer from the privileged helper: %s",
 		         strerror(errno));
+		memcpy(ec->text, c->text, sizeof(ec->text));
+		r.verdict = enf.verdict = NFTCHECK_ERROR;
 	} else {
+		ec->arg = !enforce ? SW_RULE_UNKNOWN : enf.verdict == NFTCHECK_OK ? SW_RULE_OK :
+		          enf.verdict == NFTCHECK_MISSING ? SW_RULE_MISSING : SW_RULE_UNVERIFIED;
+		if (enforce)
+			snprintf(ec->text, sizeof(ec->text), "%.*s", (int)sizeof(ec->text) - 1,
+			         enf.detail);
 		c->arg = r.verdict == NFTCHECK_OK ? SW_RULE_OK :
 		         r.verdict == NFTCHECK_MISSING ? SW_RULE_MISSING :
 		         r.verdict == NFTCHECK_WRONG_GROUP ? SW_RULE_WRONG_GROUP : SW_RULE_UNVERIFIED;
@@ -218,6 +229,17 @@ check_ruleset(struct daemon *d, bool always_log)
 	}
 	d->rule_last = c->arg;
 	if (queue_push(d->q, &ev) < 0)
+		log_debug("nftables check: queue full; told at the next check");
+	if (!enforce)
+		return;
+	if (always_log || ec->arg != d->enf_last) {
+		if (ec->arg == SW_RULE_OK)
+			log_info("nftables check: enforce mode's table: ok: %s", ec->text);
+		else
+			log_warn("nftables check: enforce mode's table: %s", ec->text);
+	}
+	d->enf_last = ec->arg;
+	if (queue_push(d->q, &eev) < 0)
 		log_debug("nftables check: queue full; told at the next check");
 }
 

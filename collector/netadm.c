@@ -94,6 +94,19 @@ ruleset_check(struct helper *hp, const struct netadm_ruleset_req *rq,
 	} else {
 		json = nft_ctx_get_output_buffer(hp->nft);
 		nftcheck_ruleset(hp->mem, json, rq->nflog_group, vm, n_vm, &res);
+		if (rq->enforce) {
+			struct nftcheck_result enf;
+
+			nftcheck_enforce(hp->mem, json, ENFORCE_TABLE, &enf);
+			rp->enf_verdict = (int32_t)enf.verdict;
+			memcpy(rp->enf_detail, enf.detail, sizeof(rp->enf_detail));
+			rp->enf_detail[sizeof(rp->enf_detail) - 1] = '\0';
+		}
+	}
+	if (res.verdict == NFTCHECK_ERROR && rq->enforce) {
+		rp->enf_verdict = NFTCHECK_ERROR;
+		memcpy(rp->enf_detail, res.detail, sizeof(rp->enf_detail));
+		rp->enf_detail[sizeof(rp->enf_detail) - 1] = '\0';
 	}
 	rp->verdict = (int32_t)res.verdict;
 	rp->rules = res.rules;
@@ -323,7 +336,8 @@ round_trip(struct netadm *n, struct netadm_hdr *rq, struct netadm_hdr *rp, size_
 
 int
 netadm_ruleset_check(struct netadm *n, unsigned nflog_group, const struct cidr *vm,
-                     int n_vm, int timeout_ms, struct nftcheck_result *out)
+                     int n_vm, int timeout_ms, struct nftcheck_result *out,
+                     struct nftcheck_result *enf)
 {
 	struct netadm_ruleset_req rq;
 	struct netadm_ruleset_rep rp;
@@ -337,6 +351,7 @@ netadm_ruleset_check(struct netadm *n, unsigned nflog_group, const struct cidr *
 	rq.h.type = NETADM_RULESET_CHECK;
 	rq.h.len = sizeof(rq);
 	rq.nflog_group = nflog_group;
+	rq.enforce = enf != NULL;
 	for (int i = 0; i < n_vm && i < NETADM_MAX_VM; i++) {
 		rq.vm[i].family = vm[i].net.family;
 		rq.vm[i].bits = vm[i].bits;
@@ -354,6 +369,13 @@ netadm_ruleset_check(struct netadm *n, unsigned nflog_group, const struct cidr *
 	out->rules = rp.rules;
 	rp.detail[sizeof(rp.detail) - 1] = '\0';
 	memcpy(out->detail, rp.detail, sizeof(out->detail));
+	if (enf) {
+		memset(enf, 0, sizeof(*enf));
+		enf->verdict = rp.enf_verdict >= NFTCHECK_OK && rp.enf_verdict <= NFTCHECK_ERROR ?
+		               (enum nftcheck_verdict)rp.enf_verdict : NFTCHECK_ERROR;
+		rp.enf_detail[sizeof(rp.enf_detail) - 1] = '\0';
+		memcpy(enf->detail, rp.enf_detail, sizeof(enf->detail));
+	}
 	return 0;
 }
 

@@ -46,10 +46,12 @@ struct netadm_prefix {
 	uint8_t addr[16];
 };
 
-/* Does a forward-hook rule log the VM's new connections to nflog_group? */
+/* Does a forward-hook rule log the VM's new connections to nflog_group? And, when
+ * enforce is 1, is enforce mode's table there (nftcheck_enforce)? */
 struct netadm_ruleset_req {
 	struct netadm_hdr h;
 	uint32_t nflog_group;
+	uint32_t enforce;
 	uint32_t n_vm;
 	struct netadm_prefix vm[NETADM_MAX_VM];   /* the VM's sources (vm_subnet) */
 };
@@ -59,6 +61,8 @@ struct netadm_ruleset_rep {
 	int32_t verdict;                 /* enum nftcheck_verdict */
 	uint32_t rules;
 	char detail[NFTCHECK_DETAIL];    /* NUL-terminated */
+	int32_t enf_verdict;             /* enforce mode's table; NFTCHECK_OK when not asked */
+	char enf_detail[NFTCHECK_DETAIL];
 };
 
 /* One element of enforce mode's sets (enforce.h): client . addr . proto . port, for
@@ -106,12 +110,14 @@ struct netadm *netadm_spawn(const struct privdrop_id *id, char *err, size_t errl
 /* The helper's pid (0 once it is known to be gone). */
 pid_t netadm_pid(const struct netadm *n);
 
-/* Ask the helper whether the live ruleset logs the VM's new connections. Thread-safe
- * (one request at a time); waits at most timeout_ms. Returns 0 with out filled, or -1
- * with errno: EPIPE (the helper is gone), ETIMEDOUT, EPROTO (a malformed reply: the
- * connection is ended). */
+/* Ask the helper whether the live ruleset logs the VM's new connections, and when enf is
+ * not NULL whether enforce mode's table is whole (into enf). Thread-safe (one request at a
+ * time); waits at most timeout_ms. Returns 0 with out (and enf) filled, or -1 with errno:
+ * EPIPE (the helper is gone), ETIMEDOUT, EPROTO (a malformed reply: the connection is
+ * ended). */
 int netadm_ruleset_check(struct netadm *n, unsigned nflog_group, const struct cidr *vm,
-                         int n_vm, int timeout_ms, struct nftcheck_result *out);
+                         int n_vm, int timeout_ms, struct nftcheck_result *out,
+                         struct nftcheck_result *enf);
 
 /* Have the helper add e[0..n) (n <= NETADM_SET_MAX) to enforce mode's sets, in one
  * transaction. Thread-safe; waits at most timeout_ms. Returns 0, or -1 with errno: EPIPE,

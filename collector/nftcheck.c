@@ -219,3 +219,56 @@ nftcheck_ruleset(sqlite3 *mem, const char *json, unsigned group, const struct ci
 	}
 	return out->verdict;
 }
+
+/* Each piece enforce mode needs, in table inet ?2 of ruleset ?1: 1 when it is there. */
+static const char enforce_sql[] =
+	"WITH o AS (SELECT value AS v FROM json_each(?1, '$.nftables')) SELECT "
+	" EXISTS (SELECT 1 FROM o WHERE v->>'$.table.family' = 'inet' AND v->>'$.table.name' = ?2),"
+	" EXISTS (SELECT 1 FROM o WHERE v->>'$.set.family' = 'inet' AND v->>'$.set.table' = ?2"
+	"   AND v->>'$.set.name' = 'allow4'),"
+	" EXISTS (SELECT 1 FROM o WHERE v->>'$.set.family' = 'inet' AND v->>'$.set.table' = ?2"
+	"   AND v->>'$.set.name' = 'allow6'),"
+	" EXISTS (SELECT 1 FROM o WHERE v->>'$.chain.family' = 'inet' AND v->>'$.chain.table' = ?2"
+	"   AND v->>'$.chain.hook' = 'forward'),"
+	" EXISTS (SELECT 1 FROM o, json_each(o.v, '$.rule.expr') e WHERE"
+	"   v->>'$.rule.family' = 'inet' AND v->>'$.rule.table' = ?2"
+	"   AND json_type(e.value, '$.drop') IS NOT NULL)";
+
+enum nftcheck_verdict
+nftcheck_enforce(sqlite3 *mem, const char *json, const char *table,
+                 struct nftcheck_result *out)
+{
+	static const char *const missing[] = {
+		"no table", "no set allow4 in table", "no set allow6 in table",
+		"no chain with hook forward in table", "no drop rule in table",
+	};
+	sqlite3_stmt *st = NULL;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	out->verdict = NFTCHECK_ERROR;
+	if (!json || sqlite3_prepare_v2(mem, enforce_sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(out->detail, sizeof(out->detail), "the ruleset cannot be read");
+		return out->verdict;
+	}
+	sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, table, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(out->detail, sizeof(out->detail), "the ruleset cannot be read: %s",
+		         sqlite3_errmsg(mem));
+		sqlite3_finalize(st);
+		return out->verdict;
+	}
+	for (i = 0; i < 5 && sqlite3_column_int(st, i); i++)
+		;
+	sqlite3_finalize(st);
+	if (i == 5) {
+		out->verdict = NFTCHECK_OK;
+		snprintf(out->detail, sizeof(out->detail), "table inet %s: sets allow4 and allow6, a "
+		         "forward chain and its drop rule", table);
+	} else {
+		out->verdict = NFTCHECK_MISSING;
+		snprintf(out->detail, sizeof(out->detail), "%s inet %s", missing[i], table);
+	}
+	return out->verdict;
+}

@@ -34,6 +34,13 @@ enum nftcheck_verdict nftcheck_ruleset(sqlite3 *mem, const char *json, unsigned 
                                        const struct cidr *vm, int n_vm,
                                        struct nftcheck_result *out);
 
+/* Enforce mode's own part of the ruleset (enforce.h): is table inet `table` there, with
+ * its sets allow4 and allow6, a chain with hook forward, and a rule that drops? NFTCHECK_OK
+ * when all are, NFTCHECK_MISSING (detail: the first missing) when one is not, NFTCHECK_ERROR
+ * when json cannot be read. mem as above. Always fills out; returns out->verdict. */
+enum nftcheck_verdict nftcheck_enforce(sqlite3 *mem, const char *json, const char *table,
+                                       struct nftcheck_result *out);
+
 /* The verdict's stable name: "ok", "missing", "wrong-group", "error". */
 const char *nftcheck_verdict_name(enum nftcheck_verdict v);
 

@@ -126,3 +126,67 @@ sensorwatch_stored(struct sensorwatch *w, bool ok)
 	}
 	w->pending[0] = '\0';
 }
+
+void
+enforcewatch_rule(struct enforcewatch *w, enum sensorwatch_rule rule, const char *detail,
+                  int64_t now)
+{
+	if (rule != SW_RULE_OK && rule != SW_RULE_UNVERIFIED)
+		rule = SW_RULE_MISSING;
+	if (rule == SW_RULE_OK)
+		w->ok_us = now;
+	else if (w->rule == SW_RULE_OK || w->rule == SW_RULE_UNKNOWN)
+		w->bad_us = w->ok_us ? w->ok_us : now;
+	else if (w->rule != rule)
+		w->bad_us = now;
+	w->rule = rule;
+	snprintf(w->detail, sizeof(w->detail), "%s", detail ? detail : "");
+}
+
+bool
+enforcewatch_poll(struct enforcewatch *w, int64_t now, struct sensorwatch_change *out)
+{
+	const char *state;
+
+	memset(out, 0, sizeof(*out));
+	out->source = "enforce";
+	switch (w->rule) {
+	case SW_RULE_OK:
+		state = "up";
+		snprintf(out->detail, sizeof(out->detail), "nftables: %s", w->detail);
+		break;
+	case SW_RULE_MISSING:
+		state = "off";
+		snprintf(out->detail, sizeof(out->detail), "nftables: %s; so the VM's connections "
+		         "are not enforced (enforce mode is off in the firewall)", w->detail);
+		break;
+	case SW_RULE_UNVERIFIED:
+		state = "unverified";
+		snprintf(out->detail, sizeof(out->detail), "whether enforce mode's nftables table "
+		         "is in place cannot be checked (%s)", w->detail);
+		break;
+	default:
+		return false;
+	}
+	if (strcmp(state, w->state) == 0)
+		return false;
+	out->state = state;
+	out->blind = strcmp(state, "up") != 0;
+	out->was_blind = *w->state && strcmp(w->state, "up") != 0;
+	out->since_us = out->blind ? w->bad_us : now;
+	if (out->since_us < w->state_us)
+		out->since_us = w->state_us;
+	snprintf(w->pending, sizeof(w->pending), "%s", state);
+	w->pending_us = out->since_us;
+	return true;
+}
+
+void
+enforcewatch_stored(struct enforcewatch *w, bool ok)
+{
+	if (ok && *w->pending) {
+		memcpy(w->state, w->pending, sizeof(w->state));
+		w->state_us = w->pending_us;
+	}
+	w->pending[0] = '\0';
+}

@@ -62,6 +62,18 @@ struct sensorwatch_change {
 	char detail[SENSORWATCH_DETAIL];  /* for people */
 };
 
+/* Enforce mode's own table, sets and drop rule, from the same check (enforce mode
+ * only): "up" while the check finds them, "off" while it does not (the VM is not
+ * enforced: blind, a sensor finding and an alert, from the last check that found them),
+ * "unverified" while it cannot tell. */
+struct enforcewatch {
+	enum sensorwatch_rule rule;  /* SW_RULE_OK, _MISSING or _UNVERIFIED */
+	char detail[200];
+	int64_t ok_us, bad_us;
+	char state[32], pending[32];
+	int64_t state_us, pending_us;
+};
+
 /* Start watching NFLOG group nflog_group; silence_us = 0 turns the heuristic off. */
 void sensorwatch_init(struct sensorwatch *w, unsigned nflog_group, int64_t silence_us);
 
@@ -81,5 +93,12 @@ void sensorwatch_rule(struct sensorwatch *w, enum sensorwatch_rule rule, const c
 bool sensorwatch_poll(struct sensorwatch *w, int64_t now, int64_t mono,
                       struct sensorwatch_change *out);
 void sensorwatch_stored(struct sensorwatch *w, bool ok);
+
+/* The enforce table's check at now answered rule; then as sensorwatch_poll and _stored
+ * (source "enforce"). The struct starts zeroed. */
+void enforcewatch_rule(struct enforcewatch *w, enum sensorwatch_rule rule, const char *detail,
+                       int64_t now);
+bool enforcewatch_poll(struct enforcewatch *w, int64_t now, struct sensorwatch_change *out);
+void enforcewatch_stored(struct enforcewatch *w, bool ok);
 
 #endif

@@ -76,6 +76,7 @@ struct writer {
 	struct seal *seal;
 	struct core *core;
 	struct sensorwatch sw;            /* whether NFLOG sees: its changes go in commits */
+	struct enforcewatch ew;           /* whether enforce mode's table is there (its mode) */
 	struct queue *q;
 	struct stats *st;
 	pthread_mutex_t conf_mu;          /* the two below: a reload's hand-over */
@@ -176,7 +177,7 @@ open_db(struct writer *w, const struct conf *c, int64_t now, char *err, size_t e
 	/* the sensors this run has, for the report's coverage (empty = off) */
 	if (sqlite3_prepare_v2(w->db, "INSERT INTO runs(started_us, version, config, beat_us) "
 	                       "VALUES(?1, ?2, json_object('nflog_group', ?3, 'dns', ?4, "
-	                       "'capture', ?5), ?1)", -1, &ins, NULL) != SQLITE_OK)
+	                       "'capture', ?5, 'enforce', ?6), ?1)", -1, &ins, NULL) != SQLITE_OK)
 		goto dberr;
 	if (c->dns_addr.family)
 		hostport_format(&c->dns_addr, c->dns_port, dns, sizeof(dns));
@@ -185,6 +186,7 @@ open_db(struct writer *w, const struct conf *c, int64_t now, char *err, size_t e
 	sqlite3_bind_int(ins, 3, (int)c->nflog_group);
 	sqlite3_bind_text(ins, 4, dns, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(ins, 5, c->pcap_interface, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(ins, 6, c->enforce ? 1 : 0);
 	if (sqlite3_step(ins) != SQLITE_DONE) {
 		sqlite3_finalize(ins);
 		goto dberr;
@@ -480,6 +482,9 @@ handle(struct writer *w, struct event *ev)
 		if (ev->u.cmd.kind == CMD_SENSOR_CHECK)
 			sensorwatch_rule(&w->sw, (enum sensorwatch_rule)ev->u.cmd.arg,
 			                 ev->u.cmd.text, ev->u.cmd.ts_us);
+		else if (ev->u.cmd.kind == CMD_ENFORCE_CHECK)
+			enforcewatch_rule(&w->ew, (enum sensorwatch_rule)ev->u.cmd.arg,
+			                  ev->u.cmd.text, ev->u.cmd.ts_us);
 		else
 			rc = store_cmd(w->store, &ev->u.cmd);
 		break;
@@ -519,38 +524,48 @@ handle(struct writer *w, struct event *ev)
 	}
 }
 
-/* A change of NFLOG's state, in the open transaction: stored for the report's coverage;
- * a blind one raises a sensor finding, and going blind or seeing again an alert of its
- * own (a finding alerts once, a rule can go and come back many times). */
+/* A change of NFLOG's state (or enforce mode's table), in the open transaction: stored
+ * for the report's coverage; a blind one raises a sensor finding, and going blind or
+ * seeing again an alert of its own (a finding alerts once, a rule can go and come back
+ * many times). */
+static int
+store_change(struct writer *w, int64_t now, const struct sensorwatch_change *ch)
+{
+	char key[64], iso[TIMEFMT_ISOLEN];
+	bool is_new;
+
+	if (ch->blind)
+		log_warn("sensor %s: %s since %s: %s", ch->source, ch->state,
+		         timefmt_iso(ch->since_us, iso, sizeof(iso)), ch->detail);
+	else
+		log_info("sensor %s: %s: %s", ch->source, ch->state, ch->detail);
+	if (store_sensor_event(w->store, ch->since_us, w->run_id, ch->source, ch->state,
+	                       ch->detail) < 0)
+		return -1;
+	if ((ch->blind || ch->was_blind) &&
+	    store_sensor_alert(w->store, now, ch->source, ch->state, ch->since_us, ch->detail) < 0)
+		return -1;
+	if (!ch->blind)
+		return 0;
+	snprintf(key, sizeof(key), "%s %s", ch->source, ch->state);
+	struct finding_in f = {
+		.kind = findkind_name(FK_SENSOR), .key = key, .port = -1, .ts_us = ch->since_us,
+		.watch_day = core_watch_day(w->core, ch->since_us), .detail = ch->detail,
+		.no_alert = true,
+	};
+	return store_finding(w->store, &f, &is_new) < 0 ? -1 : 0;
+}
+
 static int
 sensor_change(struct writer *w, int64_t now, int64_t mono)
 {
 	struct sensorwatch_change ch;
-	char key[64], iso[TIMEFMT_ISOLEN];
-	bool is_new;
 
-	if (!sensorwatch_poll(&w->sw, now, mono, &ch))
-		return 0;
-	if (ch.blind)
-		log_warn("sensor %s: %s since %s: %s", ch.source, ch.state,
-		         timefmt_iso(ch.since_us, iso, sizeof(iso)), ch.detail);
-	else
-		log_info("sensor %s: %s: %s", ch.source, ch.state, ch.detail);
-	if (store_sensor_event(w->store, ch.since_us, w->run_id, ch.source, ch.state,
-	                       ch.detail) < 0)
+	if (sensorwatch_poll(&w->sw, now, mono, &ch) && store_change(w, now, &ch) < 0)
 		return -1;
-	if ((ch.blind || ch.was_blind) &&
-	    store_sensor_alert(w->store, now, ch.source, ch.state, ch.since_us, ch.detail) < 0)
+	if (enforcewatch_poll(&w->ew, now, &ch) && store_change(w, now, &ch) < 0)
 		return -1;
-	if (!ch.blind)
-		return 0;
-	snprintf(key, sizeof(key), "%s %s", ch.source, ch.state);
-	struct finding_in f = {
-		.kind = findkind_name(FK_SENSOR), .key = key, .port = -1, .ts_us = ch.since_us,
-		.watch_day = core_watch_day(w->core, ch.since_us), .detail = ch.detail,
-		.no_alert = true,
-	};
-	return store_finding(w->store, &f, &is_new) < 0 ? -1 : 0;
+	return 0;
 }
 
 /* Commit the open transaction, with the held hellos whose time is up (all of them when
@@ -571,6 +586,7 @@ commit(struct writer *w, size_t n, bool seal_now)
 		note_db_error(w, "commit failed");
 		exec(w, "ROLLBACK");
 		sensorwatch_stored(&w->sw, false);
+		enforcewatch_stored(&w->ew, false);
 		seal_committed(w->seal, false);
 		store_discard(w->store);
 		core_rollback(w->core);
@@ -581,6 +597,7 @@ commit(struct writer *w, size_t n, bool seal_now)
 	w->n_cmds = 0;
 	seal_committed(w->seal, true);
 	sensorwatch_stored(&w->sw, true);
+	enforcewatch_stored(&w->ew, true);
 	memcpy(w->stored, snap, sizeof(snap));
 	if (w->db_failing)
 		log_info("database: writes succeed again");

@@ -96,6 +96,7 @@ enum cmd_kind {
 	                           ('loss', 'watch-end' or 'test'; one 'watch-end' ever) */
 	CMD_SENSOR_CHECK,       /* the ruleset check at ts_us answered arg (collector/
 	                           sensorwatch.h's enum sensorwatch_rule); text = its detail */
+	CMD_ENFORCE_CHECK,      /* the same check of enforce mode's table, as CMD_SENSOR_CHECK */
 };
 
 struct cmd_event {

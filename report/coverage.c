@@ -39,6 +39,12 @@ static const struct sensor {
 	  " coalesce((SELECT max(CASE WHEN last_us < ?1 THEN last_us WHEN first_us < ?1"
 	  "  THEN first_us END) FROM flow_bytes WHERE slot_us = (SELECT max(slot_us)"
 	  "  FROM flow_bytes WHERE slot_us < ?1)), 0))", 0 },
+	/* enforce mode: blind (the VM not enforced) while the collector found its table
+	 * missing; its last event, the last check that found the table whole */
+	{ "enforce",
+	  "CASE WHEN json_valid(config) THEN coalesce(config ->> 'enforce', 0) ELSE 0 END",
+	  "SELECT max(ts_us) FROM sensor_events WHERE source = 'enforce' AND state = 'up'"
+	  " AND ts_us < ?1", 0 },
 };
 
 int

@@ -22,7 +22,8 @@
 
 #include "rows.h"
 
-/* How many sensors there are, and sensor i's name ("nflog", "dns", "capture"). */
+/* How many sensors there are, and sensor i's name ("nflog", "dns", "capture",
+ * "enforce": enforce mode's table, a "sensor" of whether the VM is enforced). */
 int coverage_sensors(void);
 const char *coverage_sensor_name(int i);
 

@@ -111,7 +111,8 @@ sensor(void *arg, const struct report_sensor *s)
 	if (!s->configured) {
 		/* what the reader must not take the destinations' "-" bytes for */
 		fprintf(t->out, "not configured%s\n", strcmp(s->name, "capture") == 0 ?
-		        ": SNI and bytes are not watched" : "");
+		        ": SNI and bytes are not watched" : strcmp(s->name, "enforce") == 0 ?
+		        ": audit mode, nothing is dropped" : "");
 		return done(t);
 	}
 	if (strcmp(s->name, "capture") == 0)

@@ -91,7 +91,7 @@ main(void)
 	ok(db != NULL, "a database");
 	if (!db)
 		return done_testing();
-	is_int(coverage_sensors(), 3, "three sensors");
+	is_int(coverage_sensors(), 4, "four sensors");
 	is_str(coverage_sensor_name(0), "nflog", "NFLOG first");
 
 	/* nothing ran at all: every configured sensor blind for the whole window */

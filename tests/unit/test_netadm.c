@@ -167,6 +167,54 @@ test_ruleset(sqlite3 *mem)
 	is_str(nftcheck_verdict_name(NFTCHECK_WRONG_GROUP), "wrong-group", "verdict names");
 }
 
+/* enforce mode's table in libnftables' JSON, with what is left out of it */
+static const char *
+enforce_json(bool table, bool set6, bool chain, bool drop)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "{\"nftables\": [{\"metainfo\": {\"json_schema_version\": 1}}"
+	    "%s%s%s%s%s]}",
+	    table ? ", {\"table\": {\"family\": \"inet\", \"name\": \"oc-audit\"}}" : "",
+	    ", {\"set\": {\"family\": \"inet\", \"name\": \"allow4\", \"table\": \"oc-audit\"}}",
+	    set6 ? ", {\"set\": {\"family\": \"inet\", \"name\": \"allow6\", \"table\": "
+	           "\"oc-audit\"}}" : "",
+	    chain ? ", {\"chain\": {\"family\": \"inet\", \"table\": \"oc-audit\", \"name\": "
+	            "\"enforce\", \"type\": \"filter\", \"hook\": \"forward\"}}" : "",
+	    ", {\"rule\": {\"family\": \"inet\", \"table\": \"oc-audit\", \"chain\": "
+	    "\"enforce_vm\", \"expr\": [{\"log\": {\"group\": 7}}]}}");
+	if (drop)
+		snprintf(buf + strlen(buf) - 2, sizeof(buf) - strlen(buf) + 2,
+		    ", {\"rule\": {\"family\": \"inet\", \"table\": \"oc-audit\", \"chain\": "
+		    "\"enforce_vm\", \"expr\": [{\"drop\": null}]}}]}");
+	return buf;
+}
+
+static void
+test_enforce_check(sqlite3 *mem)
+{
+	struct nftcheck_result r;
+
+	is_int(nftcheck_enforce(mem, enforce_json(true, true, true, true), "oc-audit", &r),
+	       NFTCHECK_OK, "enforce: table, sets, forward chain and drop rule");
+	is_int(nftcheck_enforce(mem, enforce_json(true, true, true, true), "other", &r),
+	       NFTCHECK_MISSING, "enforce: another table's name");
+	is_str(r.detail, "no table inet other", "... named");
+	is_int(nftcheck_enforce(mem, enforce_json(false, false, false, false), "oc-audit", &r),
+	       NFTCHECK_MISSING, "enforce: no table (deleted)");
+	is_str(r.detail, "no table inet oc-audit", "... named");
+	nftcheck_enforce(mem, enforce_json(true, false, true, true), "oc-audit", &r);
+	is_str(r.detail, "no set allow6 in table inet oc-audit", "enforce: a set missing");
+	nftcheck_enforce(mem, enforce_json(true, true, false, true), "oc-audit", &r);
+	is_str(r.detail, "no chain with hook forward in table inet oc-audit",
+	       "enforce: no forward chain");
+	nftcheck_enforce(mem, enforce_json(true, true, true, false), "oc-audit", &r);
+	is_str(r.detail, "no drop rule in table inet oc-audit", "enforce: the drop rule flushed");
+	is_int(nftcheck_enforce(mem, "{\"nftables\": [", "oc-audit", &r), NFTCHECK_ERROR,
+	       "enforce: malformed JSON");
+	is_int(nftcheck_enforce(mem, NULL, "oc-audit", &r), NFTCHECK_ERROR, "enforce: no text");
+}
+
 int
 main(void)
 {
@@ -176,6 +224,7 @@ main(void)
 	if (sqlite3_open(":memory:", &mem) != SQLITE_OK)
 		return 1;
 	test_ruleset(mem);
+	test_enforce_check(mem);
 	sqlite3_close(mem);
 	return done_testing();
 }
