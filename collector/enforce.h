@@ -7,7 +7,12 @@
  * chains: established flows pass, a new connection from vm_subnet passes only if its
  * 4-tuple is in a set, and anything else from the VM is logged to the NFLOG group with
  * ENFORCE_PREFIX and dropped. DNS to anyone but our resolver is one such drop: the
- * resolver is the host itself (input hook), not forwarded.
+ * resolver is the host itself (input hook), not forwarded. The VM is told by its source:
+ * IPv6 is enforced only when vm_subnet lists the VM's IPv6 prefix (conf_check warns when
+ * it lists none), and an answer opens only addresses of the family the VM asked from (an
+ * element pairs the asking address with the answer's), so an IPv6 connection after a
+ * question over IPv4 is dropped: fail closed. A source outside vm_subnet is the host's
+ * reverse-path filter's to stop, not this table's.
  *
  * The resolver fills the sets: for each answer to a name a rule expects, before the
  * answer leaves, every A/AAAA address of it goes in once per proto/port the rule lists,

@@ -448,6 +448,16 @@ check_secret(struct conf *c, const char *key, const char *path)
 	fclose(f);
 }
 
+/* Does vm_subnet list a prefix of this family? */
+static bool
+has_family(const struct conf *c, int family)
+{
+	for (int i = 0; i < c->n_vm_subnet; i++)
+		if (c->vm_subnet[i].net.family == family)
+			return true;
+	return false;
+}
+
 int
 conf_check(struct conf *c)
 {
@@ -479,6 +489,10 @@ conf_check(struct conf *c)
 	if (c->upload_budget && !c->pcap_interface[0])
 		add_warning(c, "policy.upload_budget: needs collector.pcap_interface (the capture "
 		            "counts the bytes): no volume finding can be raised without it");
+	if (c->enforce && !has_family(c, 6))
+		add_warning(c, "enforce.mode: collector.vm_subnet lists no IPv6 prefix: the "
+		            "VM's IPv6 connections would not be enforced, only logged (list its "
+		            "IPv6 prefix, or keep IPv6 off on its bridge)");
 	if (c->enforce && !c->dns_addr.family)
 		add_error(c, "enforce.mode: enforce needs the resolver (dns.listen): only its "
 		          "answers open the way");

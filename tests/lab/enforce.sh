@@ -3,7 +3,7 @@
 # of `oc-audit enforce-rules`: the expected name resolves and connects (its address was in
 # the set before the answer reached the VM); a resolved unexpected name, a direct IP, DNS
 # to another server and an expected name on another port are dropped, and each drop is
-# recorded as a blocked finding.
+# recorded as a blocked finding; so is the VM's IPv6 connection to an address no answer gave.
 set -eu
 . "$(dirname "$0")/lib.sh"
 lab_require drill curl openssl
@@ -45,14 +45,18 @@ check "a direct IP: dropped" "$(connect 198.51.100.9 443 https)" 28
 check "an expected name on another port: dropped" "$(connect api.telegram.org 80 http)" 28
 in_vm drill @198.51.100.2 example.org >/dev/null 2>&1 && rc=0 || rc=$?
 check "DNS to another server: no answer" "$rc" 1
+# IPv6 (vm_subnet lists fd83::/64): enforced as IPv4 is
+rc=0
+in_vm curl -gs --connect-timeout 2 -m 4 -o /dev/null "https://[2001:db8:100::2]:443/" || rc=$?
+check "IPv6 to an address no answer gave: dropped (connect timeout)" "$rc" 28
 
 sql_rows="SELECT count(*) FROM findings WHERE blocked = 1"
-wait_until 20 sql_is "$sql_rows" 4 || true
+wait_until 20 sql_is "$sql_rows" 5 || true
 lab_stop TERM && rc=0 || rc=$?
 check "collector exits 0" "$rc" 0
 check "the blocked findings" \
-	"$(sql "SELECT kind || ' ' || coalesce(domain, '-') || ' ' || ip || ':' || port || '/' || proto FROM findings WHERE blocked = 1 ORDER BY kind" | tr '\n' ';')" \
-	"direct-ip - 198.51.100.9:443/tcp;dns-bypass - 198.51.100.2:53/udp;unexpected-destination evil.example 198.51.100.6:443/tcp;unexpected-port api.telegram.org 198.51.100.3:80/tcp;"
+	"$(sql "SELECT kind || ' ' || coalesce(domain, '-') || ' ' || ip || ':' || port || '/' || proto FROM findings WHERE blocked = 1 ORDER BY kind, ip" | tr '\n' ';')" \
+	"direct-ip - 198.51.100.9:443/tcp;direct-ip - 2001:db8:100::2:443/tcp;dns-bypass - 198.51.100.2:53/udp;unexpected-destination evil.example 198.51.100.6:443/tcp;unexpected-port api.telegram.org 198.51.100.3:80/tcp;"
 check "each drop logged once: no finding of it that is not marked blocked" \
 	"$(sql "SELECT count(*) FROM findings WHERE blocked = 0 AND kind <> 'unexpected-domain'")" 0
 check "no finding for the expected traffic" \
@@ -62,5 +66,5 @@ check "the expected connections recorded, not blocked" \
 check "the helper added elements" "$(grep -c 'enforce: cannot' "$LAB_DIR/collect.log")" 0
 "$OCA_BIN" report -c "$LAB_CONF" --since 1h --format json >"$LAB_DIR/report.json"
 check "json: blocked findings" \
-	"$(jsonq "$LAB_DIR/report.json" "(SELECT count(*) FROM json_each(j, '\$.findings') WHERE value->>'blocked' = 1)")" 4
+	"$(jsonq "$LAB_DIR/report.json" "(SELECT count(*) FROM json_each(j, '\$.findings') WHERE value->>'blocked' = 1)")" 5
 lab_finish

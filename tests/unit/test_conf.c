@@ -302,6 +302,20 @@ main(void)
 	conf_set(c, "collector.pcap_interface=any");
 	is_int(conf_check(c), 1, "'any' is no bridge");
 	conf_free(c);
+	c = conf_new();
+	conf_set(c, "dns.listen=192.168.83.1:53");
+	conf_set(c, "enforce.mode=enforce");
+	is_int(conf_check(c), 0, "enforce with an IPv4 vm_subnet only: no error...");
+	ok(conf_warning_count(c) == 1 && strstr(conf_warning(c, 0), "lists no IPv6 prefix"),
+	   "... but a warning: its IPv6 would not be enforced");
+	conf_free(c);
+	c = conf_new();
+	conf_set(c, "dns.listen=192.168.83.1:53");
+	conf_set(c, "enforce.mode=enforce");
+	conf_set(c, "collector.vm_subnet=192.168.83.0/24, fd83::/64");
+	conf_check(c);
+	is_int(conf_warning_count(c), 0, "enforce with the VM's IPv6 prefix: no warning");
+	conf_free(c);
 
 	ok(conf_domain_normalise("OpenRouter.AI.", out, sizeof(out)) == 0 &&
 	   strcmp(out, "openrouter.ai") == 0, "normalise");
