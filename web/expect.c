@@ -208,6 +208,6 @@ html_finding_actions(struct web *w, const struct web_finding *f, struct wbuf *b)
 	wbuf_puts(b, "</code> will be appended to <code>");
 	wbuf_html(b, w->conf->rules_file);
 	wbuf_printf(b, "</code>; the collector rereads it, and later connections like this one "
-	            "are expected.</p><form method=\"post\" action=\"/api/findings/%lld/expect?"
-	            "from=finding\"><button>Add this rule</button></form></details>", id);
+	            "are expected.</p><form method=\"post\" class=\"expect\" "
+	            "action=\"/api/findings/%lld/expect?from=finding\"><button>Add this rule</button></form></details>", id);
 }
