@@ -314,10 +314,10 @@ sweep_retired(struct daemon *d)
 }
 
 /* SIGHUP: parse the whole configuration again (the rules file too), and only when all
- * of it is good (the token files read too) hand the new policy to the core thread, the token to the web
- * server and the alert settings to the alerts thread; each takes it between two pieces
- * of work, so no event is lost or judged half by one policy. A bad file changes
- * nothing. Keys that need a restart are named in the log. */
+ * of it is good (the token files read too) hand the new policy to the core thread, the
+ * token and the rules to the web server and the alert settings to the alerts thread;
+ * each takes it between two pieces of work, so no event is lost or judged half by one
+ * policy. A bad file changes nothing. Keys that need a restart are named in the log. */
 static void
 reload(struct daemon *d, const char *why)
 {
@@ -368,6 +368,10 @@ reload(struct daemon *d, const char *why)
 		alerts_reconfigure(d->al, &as);
 		explicit_bzero(&as, sizeof(as));
 	}
+	/* the dashboard judges with the rules the core thread is handed below: its banner and
+	 * /api/report say what `oc-audit report -c` says over the same file */
+	if (web_set_rules(d->web, n) < 0)
+		log_err("%s: web: out of memory: the dashboard judges with the old rules", why);
 	if (enforce_set_rules(d->enf, n) < 0)
 		log_err("SIGHUP: enforce: out of memory: the resolver opens what the old rules "
 		        "expected");

@@ -105,6 +105,7 @@ void
 api_report(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r)
 {
 	struct report_opts o = { 0 };
+	struct web_rules *rules;
 	char err[512] = "";
 	FILE *f = NULL;
 	int fd = -1, rc = -1;
@@ -121,6 +122,9 @@ api_report(struct web *w, sqlite3 *db, const struct web_query *q, struct web_rep
 	o.watch_start_us = w->conf->watch_start_us;
 	o.watch_days = w->conf->watch_days;
 	o.now_us = timefmt_now_us();
+	/* the daemon's rules, as `oc-audit report -c` reads them from the same file */
+	rules = web_rules_hold(w);
+	o.rules = rules->rs;
 	if ((fd = report_file(w->conf->database)) >= 0) {
 		int wfd = dup(fd);
 
@@ -136,6 +140,7 @@ api_report(struct web *w, sqlite3 *db, const struct web_query *q, struct web_rep
 	} else {
 		snprintf(err, sizeof(err), "cannot create a file for it: %s", strerror(errno));
 	}
+	web_rules_put(rules);
 	if (rc < 0 || (len = lseek(fd, 0, SEEK_END)) < 0) {
 		log_warn("web: report: %s", err[0] ? err : strerror(errno));
 		if (fd >= 0)

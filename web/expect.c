@@ -9,12 +9,20 @@
  * that user (keep it in the collector's state directory). It is created 0600 (the umask
  * can only narrow that), never followed through a symlink, and each rule is one write(2)
  * with O_APPEND: another appender cannot interleave, and a reader sees the whole line or
- * none of it. A file whose last line lacks its newline gets one first. */
+ * none of it. A file whose last line lacks its newline gets one first.
+ *
+ * The policy the dashboard judges with (struct web_rules, webint.h) lives here too: the
+ * daemon publishes each configuration it loads (web_set_rules), and an append publishes
+ * the policy now plus the new rule at once, so the banner and /api/report take it from
+ * the next request, not from the daemon's next look at the file; the daemon's reread
+ * that follows publishes the same rules from the file. A request holds the policy it
+ * started with to its end, so a swap never frees a set in use. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +33,109 @@
 #include "common/log.h"
 #include "common/timefmt.h"
 #include "htmlint.h"
+#include "web.h"
 #include "webapi.h"
 #include "webint.h"
 
-/* two expect-this at once: the newline check and the append stay together */
+/* two expect-this at once: the newline check, the append and the publication of the
+ * policy with the rule stay together */
 static pthread_mutex_t append_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* ------------------------------------------------------------------ the policy */
+
+struct web_rules *
+web_rules_new(struct rules *rs, const char *file)
+{
+	struct web_rules *wr;
+
+	if (!rs || !(wr = calloc(1, sizeof(*wr)))) {
+		rules_free(rs);
+		return NULL;
+	}
+	atomic_init(&wr->refs, 1);
+	wr->rs = rs;
+	snprintf(wr->file, sizeof(wr->file), "%s", file ? file : "");
+	return wr;
+}
+
+struct web_rules *
+web_rules_hold(struct web *w)
+{
+	struct web_rules *wr;
+
+	pthread_mutex_lock(&w->rules_mu);
+	wr = w->rules;
+	atomic_fetch_add(&wr->refs, 1);
+	pthread_mutex_unlock(&w->rules_mu);
+	return wr;
+}
+
+void
+web_rules_put(struct web_rules *wr)
+{
+	if (!wr || atomic_fetch_sub(&wr->refs, 1) != 1)
+		return;
+	rules_free(wr->rs);
+	free(wr);
+}
+
+void
+web_rules_swap(struct web *w, struct web_rules *wr)
+{
+	struct web_rules *old;
+
+	pthread_mutex_lock(&w->rules_mu);
+	old = w->rules;
+	w->rules = wr;
+	pthread_mutex_unlock(&w->rules_mu);
+	web_rules_put(old);
+}
+
+int
+web_set_rules(struct web *w, const struct conf *c)
+{
+	struct web_rules *wr;
+
+	if (!w)
+		return 0;
+	if (!(wr = web_rules_new(rules_dup(c->rules), c->rules_file)))
+		return -1;
+	web_rules_swap(w, wr);
+	return 0;
+}
+
+/* The policy now with rl added, published. Called with append_mu held, after rl went to
+ * the file the policy names: what the daemon rereads from it holds rl too. Returns 0, or
+ * -1 (out of memory, or the set is full) with the policy unchanged: the daemon's reread
+ * brings the rule. */
+static int
+publish_with(struct web *w, const struct web_rules *cur, const struct rule *rl)
+{
+	struct web_rules *wr = web_rules_new(rules_dup(cur->rs), cur->file);
+	char err[128];
+
+	if (!wr)
+		return -1;
+	if (rules_add(wr->rs, rl, err, sizeof(err)) < 0) {
+		web_rules_put(wr);
+		return -1;
+	}
+	web_rules_swap(w, wr);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ expect this */
+
+/* The rule for f as a struct (into *rl) and as text (into out). */
+static int
+expect_rule(const struct web_finding *f, struct rule *rl, char *out, size_t outlen,
+            char *err, size_t errlen)
+{
+	if (ack_rule_for(f->kind, f->domain, f->proto, f->port, rl, err, errlen) < 0)
+		return -1;
+	rules_format(rl, out, outlen);
+	return 0;
+}
 
 int
 web_expect_rule(const struct web_finding *f, char *out, size_t outlen, char *err,
@@ -37,13 +143,11 @@ web_expect_rule(const struct web_finding *f, char *out, size_t outlen, char *err
 {
 	struct rule rl;
 
-	if (ack_rule_for(f->kind, f->domain, f->proto, f->port, &rl, err, errlen) < 0)
-		return -1;
-	rules_format(&rl, out, outlen);
-	return 0;
+	return expect_rule(f, &rl, out, outlen, err, errlen);
 }
 
-/* Append text (one or more whole lines) to path. Returns 0, or -1 with errno. */
+/* Append text (one or more whole lines) to path, with append_mu held. Returns 0, or -1
+ * with errno. */
 static int
 append_lines(const char *path, const char *text)
 {
@@ -52,7 +156,6 @@ append_lines(const char *path, const char *text)
 	ssize_t n;
 	int fd, saved, rc = -1;
 
-	pthread_mutex_lock(&append_mu);
 	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		goto out;
@@ -76,7 +179,6 @@ out:
 	saved = errno;
 	if (fd >= 0)
 		close(fd);
-	pthread_mutex_unlock(&append_mu);
 	errno = saved;
 	return rc;
 }
@@ -96,7 +198,9 @@ api_expect(struct web *w, sqlite3 *db, int64_t id, bool page, struct web_reply *
 {
 	struct web_finding *f = calloc(1, sizeof(*f));
 	char rule[RULES_LINELEN], why[160], lines[RULES_LINELEN + 128], iso[TIMEFMT_ISOLEN];
-	const char *path = w->conf->rules_file;
+	struct web_rules *cur = NULL;
+	struct rule rl;
+	bool now = false;
 	int got;
 
 	if (!f) {
@@ -109,37 +213,49 @@ api_expect(struct web *w, sqlite3 *db, int64_t id, bool page, struct web_reply *
 		                                          : "no such finding");
 		goto out;
 	}
-	if (web_expect_rule(f, rule, sizeof(rule), why, sizeof(why)) < 0) {
+	if (expect_rule(f, &rl, rule, sizeof(rule), why, sizeof(why)) < 0) {
 		fail(r, page, 409, "no rule makes this finding expected (only a name with its "
 		          "port can be expected)");
 		goto out;
 	}
-	if (!path[0]) {
+	snprintf(lines, sizeof(lines), "# expect this, finding %lld, %s\n%s\n", (long long)id,
+	         timefmt_iso(timefmt_now_us(), iso, sizeof(iso)), rule);
+	pthread_mutex_lock(&append_mu);
+	/* the file of the policy now: a reload may have named another since the start */
+	cur = web_rules_hold(w);
+	if (!cur->file[0]) {
+		pthread_mutex_unlock(&append_mu);
 		fail(r, page, 412, "no [policy] rules_file is configured: set one (in the "
 		          "collector's state directory) to add rules from the dashboard");
 		goto out;
 	}
-	snprintf(lines, sizeof(lines), "# expect this, finding %lld, %s\n%s\n", (long long)id,
-	         timefmt_iso(timefmt_now_us(), iso, sizeof(iso)), rule);
-	if (append_lines(path, lines) < 0) {
-		log_warn("web: expect this: %s: %s", path, strerror(errno));
-		fail(r, page, 500, errno == EACCES || errno == EPERM || errno == EROFS ?
+	if (append_lines(cur->file, lines) < 0) {
+		int e = errno;
+
+		pthread_mutex_unlock(&append_mu);
+		log_warn("web: expect this: %s: %s", cur->file, strerror(e));
+		fail(r, page, 500, e == EACCES || e == EPERM || e == EROFS ?
 		          "the collector cannot write rules_file (it runs as [collector] user: "
 		          "keep the file in its state directory)" :
 		          "rules_file could not be written (the collector's log says why)");
 		goto out;
 	}
-	log_info("web: expect this: finding %lld added a rule to %s", (long long)id, path);
+	now = publish_with(w, cur, &rl) == 0;
+	pthread_mutex_unlock(&append_mu);
+	log_info("web: expect this: finding %lld added a rule to %s", (long long)id, cur->file);
 	if (page) {
 		html_head(&r->body, w, "Rule added", "finding");
 		wbuf_puts(&r->body, "<section class=\"panel\"><h1>Rule added</h1><p><code>");
 		wbuf_html(&r->body, rule);
 		wbuf_puts(&r->body, "</code> was appended to <code>");
-		wbuf_html(&r->body, path);
-		wbuf_printf(&r->body, "</code>. The collector rereads it within seconds: later "
-		            "connections like this one are expected. This finding stays as it "
-		            "was; acknowledge it if it is settled.</p><p><a href=\"/findings/%lld\">"
-		            "Back to the finding</a></p></section>", (long long)id);
+		wbuf_html(&r->body, cur->file);
+		wbuf_printf(&r->body, "</code>. %s Later connections like this one are expected. "
+		            "This finding stays as it was; acknowledge it if it is settled.</p>"
+		            "<p><a href=\"/findings/%lld\">Back to the finding</a> &middot; <a "
+		            "href=\"/\">Overview</a></p></section>", now ? "The overview's verdict "
+		            "and /api/report judge with it now, and the collector rereads the file "
+		            "within seconds." : "The collector rereads it within seconds; the "
+		            "overview's verdict follows then.", (long long)id);
 		html_tail(&r->body, r);
 		goto out;
 	}
@@ -148,6 +264,7 @@ api_expect(struct web *w, sqlite3 *db, int64_t id, bool page, struct web_reply *
 	wbuf_printf(&r->body, "{\"id\": %lld, \"rule\": \"%s\", \"added\": true}\n",
 	            (long long)id, rule);
 out:
+	web_rules_put(cur);
 	free(f);
 }
 
@@ -156,6 +273,7 @@ html_finding_actions(struct web *w, const struct web_finding *f, struct wbuf *b)
 {
 	char iso[TIMEFMT_ISOLEN], rule[RULES_LINELEN], why[160];
 	long long id = f->id;
+	struct web_rules *cur;
 
 	/* where the acknowledgement stands: its note and who gave it, even once expired */
 	wbuf_puts(b, "<dt>Status</dt><dd>");
@@ -198,7 +316,9 @@ html_finding_actions(struct web *w, const struct web_finding *f, struct wbuf *b)
 	wbuf_puts(b, "<details class=\"expect\"><summary>Expect this&hellip;</summary><p>The rule "
 	          "<code class=\"rule\">");
 	wbuf_html(b, rule);
-	if (!w->conf->rules_file[0]) {
+	cur = web_rules_hold(w);
+	if (!cur->file[0]) {
+		web_rules_put(cur);
 		wbuf_puts(b, "</code> would make connections like this one expected, but no "
 		          "<code>[policy] rules_file</code> is configured: add the rule to "
 		          "<code>[policy] expect</code> by hand, or configure a rules_file the "
@@ -206,7 +326,8 @@ html_finding_actions(struct web *w, const struct web_finding *f, struct wbuf *b)
 		return;
 	}
 	wbuf_puts(b, "</code> will be appended to <code>");
-	wbuf_html(b, w->conf->rules_file);
+	wbuf_html(b, cur->file);
+	web_rules_put(cur);
 	wbuf_printf(b, "</code>; the collector rereads it, and later connections like this one "
 	            "are expected.</p><form method=\"post\" class=\"expect\" "
 	            "action=\"/api/findings/%lld/expect?from=finding\"><button>Add this rule</button></form></details>", id);

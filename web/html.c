@@ -338,6 +338,7 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	bool bytes;
 	int64_t start;
 	struct report_opts o = { 0 };
+	struct web_rules *rules;
 	struct wbuf verdict = { 0 }, cov = { 0 };
 	int64_t now = timefmt_now_us();
 	char iso[TIMEFMT_ISOLEN], iso2[TIMEFMT_ISOLEN];
@@ -353,7 +354,11 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	o.watch_start_us = w->conf->watch_start_us;
 	o.watch_days = w->conf->watch_days;
 	o.now_us = now;
+	/* judged with the daemon's rules, as `oc-audit report -c` judges */
+	rules = web_rules_hold(w);
+	o.rules = rules->rs;
 	html_coverage(db, &o, &verdict, &cov);
+	web_rules_put(rules);
 	/* totals over the watch from the hourly rollup: cheap however long the week */
 	conns = one_int(db, "SELECT coalesce(sum(connections), 0) FROM hourly "
 	                "WHERE hour >= ?1 / 3600000000", start, 0);

@@ -139,14 +139,19 @@ html_coverage(sqlite3 *db, const struct report_opts *o, struct wbuf *verdict,
 	}
 	wbuf_printf(verdict, "<p class=\"verdict %s\" id=\"verdict\">Verdict: ",
 	            c.end.verdict == REPORT_CLEAN ? "good" : "bad");
-	/* o has no rules (as /api/report): no finding is left out as covered, so the
-	 * sentence is the whole of the report's verdict */
+	/* the findings o->rules expect now are out of the verdict's count, as in the text
+	 * report's line (it says how many were left out on a line of its own) */
 	wbuf_html(verdict, report_verdict_line(c.end.verdict, c.findings - c.end.covered,
 	                                       c.unacked, c.lost != 0,
 	                                       c.end.blind_spots, c.end.reasons, line,
 	                                       sizeof(line)));
+	wbuf_puts(verdict, "</p>");
+	if (c.end.covered)     /* the text report's line under its verdict */
+		wbuf_printf(verdict, "<p class=\"same\" id=\"covered\">%lld finding%s left out: "
+		            "the rules configured now expect %s.</p>", (long long)c.end.covered,
+		            c.end.covered == 1 ? "" : "s", c.end.covered == 1 ? "it" : "them");
 	/* the same window as the report's command line: the operator can check */
-	wbuf_printf(verdict, "</p><p class=\"same\">As <code>oc-audit report --since %s "
+	wbuf_printf(verdict, "<p class=\"same\">As <code>oc-audit report --since %s "
 	            "--until %s</code> says%s.</p>", timefmt_iso(o->since_us, since, sizeof(since)),
 	            timefmt_iso(o->until_us, until, sizeof(until)),
 	            c.end.blind_spots ? "; the blind spots are drawn on the timeline and "

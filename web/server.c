@@ -559,6 +559,11 @@ web_open(const struct conf *c, struct queue *q, struct stats *st, char *err, siz
 	pthread_mutex_init(&w->pool_mu, NULL);
 	pthread_mutex_init(&w->login_mu, NULL);
 	pthread_mutex_init(&w->token_mu, NULL);
+	pthread_mutex_init(&w->rules_mu, NULL);
+	if (!(w->rules = web_rules_new(rules_dup(c->rules), c->rules_file))) {
+		snprintf(err, errlen, "web: out of memory");
+		goto fail;
+	}
 	if (guard_init(w) < 0) {
 		snprintf(err, errlen, "web: getrandom: %s", strerror(errno));
 		goto fail;
@@ -649,6 +654,8 @@ web_close(struct web *w)
 	pthread_mutex_destroy(&w->pool_mu);
 	pthread_mutex_destroy(&w->login_mu);
 	pthread_mutex_destroy(&w->token_mu);
+	pthread_mutex_destroy(&w->rules_mu);
+	web_rules_put(w->rules);
 	explicit_bzero(w->token, sizeof(w->token));
 	free(w);
 }

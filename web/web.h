@@ -37,6 +37,12 @@ int web_token_load(const struct conf *c, char out[256], char *err, size_t errlen
  * fine. */
 void web_set_token(struct web *w, const char token[256]);
 
+/* Judge with c's policy from the next request on (a SIGHUP, or the rules file changed):
+ * its effective rules (c->rules, rules_file's among them) and its rules_file, which
+ * "expect this" appends to. Both are copied: c stays the caller's. NULL w is fine.
+ * Returns 0, or -1 when out of memory (the policy in use stays). */
+int web_set_rules(struct web *w, const struct conf *c);
+
 /* Stop serving (waits for requests in flight), close the database connections, free.
  * NULL is fine. */
 void web_close(struct web *w);

@@ -21,6 +21,18 @@
  * this many reports; one more is answered 503. */
 #define WEB_REPORT_FILES 2
 
+/* The policy the daemon loaded, as the requests read it: the effective rules (the report
+ * leaves the findings they expect out of the verdict, as `oc-audit report -c` does) and
+ * the rules_file "expect this" appends to. Immutable once published: a reload or an
+ * append builds a new one and swaps it in (web_set_rules, expect.c), and a request holds
+ * the one it started with (web_rules_hold) until it lets go (web_rules_put); the last
+ * holder frees it. */
+struct web_rules {
+	_Atomic int refs;
+	struct rules *rs;               /* owned */
+	char file[4096];                /* [policy] rules_file; "" = none */
+};
+
 struct web {
 	const struct conf *conf;
 	struct queue *q;
@@ -40,7 +52,24 @@ struct web {
 	pthread_mutex_t pool_mu;
 	sqlite3 *pool[WEB_DB_POOL];     /* idle read-only connections */
 	int n_pool;
+	pthread_mutex_t rules_mu;       /* guards the pointer only; the set is immutable */
+	struct web_rules *rules;        /* one reference is the server's own; never NULL */
 };
+
+/* A new published policy: rs is taken (freed on failure too), file copied. One
+ * reference, the caller's. NULL on out of memory. */
+struct web_rules *web_rules_new(struct rules *rs, const char *file);
+
+/* The policy now, with a reference the caller gives back with web_rules_put. Never NULL
+ * once web_open succeeded. */
+struct web_rules *web_rules_hold(struct web *w);
+
+/* Let go of a reference; the last one frees it. NULL is fine. */
+void web_rules_put(struct web_rules *wr);
+
+/* Publish wr (its reference passes to the server) in place of the policy now, whose
+ * server reference is let go. */
+void web_rules_swap(struct web *w, struct web_rules *wr);
 
 /* The token now ("" = none), copied into out (256 bytes). */
 void web_token_copy(struct web *w, char out[256]);
