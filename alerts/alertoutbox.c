@@ -267,6 +267,7 @@ open_db(struct alertoutbox *ob)
 		return false;
 	}
 	sqlite3_busy_timeout(ob->db, 1000);
+	db_cache_kib(ob->db, DB_READER_CACHE_KIB);   /* a failure leaves SQLite's 2 MB */
 	ob->db_failing = false;
 	return true;
 }

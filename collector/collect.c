@@ -21,6 +21,7 @@
 #include "common/conf.h"
 #include "common/log.h"
 #include "enforce.h"
+#include "heap.h"
 #include "nflogread.h"
 #include "pcapread.h"
 #include "common/queue.h"
@@ -469,6 +470,8 @@ collect_main(int argc, char **argv)
 	d.sets = sets;
 	d.n_sets = n_sets;
 	umask(077);   /* the database, its -wal and -shm: the daemon's user's only */
+	if (heap_setup() < 0)
+		log_warn("malloc refused its limits (heap.h): the memory budget may not hold");
 	if (privdrop_resolve(d.c->user, &d.id, err, sizeof(err)) < 0) {
 		fprintf(stderr, "oc-audit collect: %s\n", err);
 		goto out;
@@ -517,6 +520,8 @@ collect_main(int argc, char **argv)
 		struct filestamp now;
 
 		if ((sig = sigtimedwait(&set, NULL, &tick)) < 0) {
+			if (errno == EAGAIN)
+				heap_trim();
 			if (errno == EAGAIN && queue_mono_us() >= next_check) {
 				check_ruleset(&d, false);
 				next_check = queue_mono_us() + RULESET_CHECK_US;

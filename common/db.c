@@ -210,6 +210,15 @@ fail:
 	return NULL;
 }
 
+int
+db_cache_kib(sqlite3 *db, int kib)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size=%d", -kib);
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 bool
 db_moved(sqlite3 *db)
 {

@@ -36,6 +36,15 @@ sqlite3 *db_open_rw(const char *path, char *err, size_t errlen);
  * version this binary does not know). */
 sqlite3 *db_open_ro(const char *path, char *err, size_t errlen);
 
+/* The page cache of each read-only connection the collector holds (the dashboard's
+ * pool, the outbox reader, a report being served): the daemon's memory budget counts
+ * it (README, "Memory"). A sort in such a connection also keeps at most this much, or
+ * SQLite's 250 pages, in memory before it spills to a temporary file. */
+#define DB_READER_CACHE_KIB 512
+
+/* Hold db's page cache to kib KiB. Returns 0, or -1 (SQLite refused). */
+int db_cache_kib(sqlite3 *db, int kib);
+
 /* Has the file db opened been deleted, moved or replaced at its path since
  * (SQLITE_FCNTL_HAS_MOVED)? The collector then opens a new database at the path, and
  * every reader should follow it: close db with db_close_moved and open the path again. */

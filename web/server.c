@@ -41,13 +41,14 @@ static const char csp[] =
 
 /* ---------------------------------------------------------------- database pool */
 
-/* A read-only connection that names DNS types as the rest of oc-audit does. */
+/* A read-only connection that names DNS types as the rest of oc-audit does, with the
+ * daemon's reader cache. */
 static sqlite3 *
 open_ro(const char *path, char *err, size_t errlen)
 {
 	sqlite3 *db = db_open_ro(path, err, errlen);
 
-	if (db && dnstype_sql_register(db) < 0) {
+	if (db && (db_cache_kib(db, DB_READER_CACHE_KIB) < 0 || dnstype_sql_register(db) < 0)) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
 		sqlite3_close(db);
 		db = NULL;
