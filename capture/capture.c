@@ -10,7 +10,10 @@
  *
  * A flow under inspection (its hello not yet read) holds a struct inspect, allocated from
  * the reassembly pool with its buffers, and freed as soon as the verdict is in: the common
- * ClientHello that fits one segment is read in place, without a copy or an allocation. */
+ * ClientHello that fits one segment is read in place, without a copy or an allocation.
+ *
+ * A small flow's one record goes to the aggregates (flowagg.h) at the flow's end instead
+ * of out; they go out when the slot is over, after the slot's own records. */
 #include "config.h"
 
 #include <netinet/in.h>
@@ -19,6 +22,7 @@
 
 #include "capture.h"
 #include "capdecode.h"
+#include "flowagg.h"
 #include "httphost.h"
 #include "quicinit.h"
 #include "reasm.h"
@@ -49,6 +53,7 @@ struct flow {
 	uint32_t hnext, prev, next;
 	uint8_t list, fins, insp_state;
 	bool have_isn;
+	bool emitted, hello;           /* a record of its own went out; a hello did */
 	uint32_t isn;
 	int64_t last_us;
 	struct capture_bytes rec;      /* the current slot's counts */
@@ -65,6 +70,7 @@ struct capture {
 	int64_t now, slot;
 	bool started;
 	struct reasm_pool pool;
+	struct flowagg *agg;           /* NULL: conf.no_fold */
 	struct capture_counters cnt;
 };
 
@@ -122,15 +128,50 @@ list_push(struct capture *c, struct flow *f, uint8_t list)
 	c->head[list] = IDX(f);
 }
 
+/* A flow that ends now with this record as its whole life, without a hello, and either
+ * unanswered or without data: what it carried folds into its destination's aggregate. */
+static bool
+small(const struct flow *f, enum capture_why why)
+{
+	return why != CAPTURE_SLOT && !f->emitted && !f->hello &&
+	       (!f->rec.pkts_down || !(f->rec.payload_up + f->rec.payload_down));
+}
+
 static void
 emit(struct capture *c, struct flow *f, enum capture_why why)
 {
+	bool folded = false;
+
 	f->rec.key = f->key;
 	f->rec.why = why;
-	if (c->conf.on_bytes)
+	f->rec.flows = 1;
+	if (c->agg && small(f, why)) {
+		folded = flowagg_add(c->agg, &f->rec);
+		if (folded)
+			c->cnt.folded++;
+		else
+			c->cnt.fold_full++;
+	}
+	if (!folded && c->conf.on_bytes)
 		c->conf.on_bytes(c->conf.arg, &f->rec);
+	f->emitted = f->emitted || !folded;
 	memset(&f->rec.bytes_up, 0, sizeof(f->rec) - offsetof(struct capture_bytes, bytes_up));
 	f->rec.first_us = f->rec.last_us = 0;
+}
+
+static void
+drop(void *arg, const struct capture_bytes *b)
+{
+	(void)arg;
+	(void)b;
+}
+
+/* The slot's aggregates go out. */
+static void
+drain(struct capture *c)
+{
+	if (c->agg)
+		flowagg_drain(c->agg, c->conf.on_bytes ? c->conf.on_bytes : drop, c->conf.arg);
 }
 
 static void
@@ -225,6 +266,7 @@ advance(struct capture *c, int64_t now)
 				emit(c, F(i), CAPTURE_SLOT);
 			F(i)->rec.slot_us = slot;
 		}
+	drain(c);
 	c->slot = slot;
 }
 
@@ -245,6 +287,7 @@ hello_tls(struct capture *c, struct flow *f, int64_t ts, enum capture_kind kind,
 	memcpy(h.versions, t->versions, sizeof(h.versions));
 	h.ech = t->ech;
 	h.quic_version = quic_version;
+	f->hello = true;
 	if (kind == CAPTURE_TLS)
 		c->cnt.hello_tls++;
 	else
@@ -269,6 +312,7 @@ read_stream(struct capture *c, struct flow *f, int64_t ts, bool http, const uint
 			h.name_cut = r.host_cut;
 			h.name_len = r.host_len;
 			memcpy(h.name, r.host, r.host_len);
+			f->hello = true;
 			c->cnt.hello_http++;
 			if (c->conf.on_hello)
 				c->conf.on_hello(c->conf.arg, &h);
@@ -510,6 +554,7 @@ capture_flush(struct capture *c, int64_t now_us)
 	for (int l = 0; l < N_LISTS; l++)
 		while (c->head[l])
 			flow_end(c, F(c->head[l]), CAPTURE_FLUSHED);
+	drain(c);
 }
 
 struct capture *
@@ -526,6 +571,7 @@ capture_new(const struct capture_conf *conf)
 	if (!c->conf.slot_us) c->conf.slot_us = CAPTURE_SLOT_US;
 	if (!c->conf.tcp_idle_us) c->conf.tcp_idle_us = CAPTURE_TCP_IDLE_US;
 	if (!c->conf.udp_idle_us) c->conf.udp_idle_us = CAPTURE_UDP_IDLE_US;
+	if (!c->conf.fold_max) c->conf.fold_max = CAPTURE_FOLD_MAX;
 	c->pool.limit = c->conf.reasm_bytes;
 	while (nb < c->conf.max_flows)
 		nb <<= 1;
@@ -533,6 +579,7 @@ capture_new(const struct capture_conf *conf)
 	if (c->conf.slot_us < 0 || 3600000000LL % c->conf.slot_us || c->conf.max_flows > 1u << 24 ||
 	    !(c->flows = calloc(c->conf.max_flows, sizeof(*c->flows))) ||
 	    !(c->buckets = calloc(nb, sizeof(*c->buckets))) ||
+	    (!conf->no_fold && !(c->agg = flowagg_new(c->conf.fold_max, c->conf.hash_seed))) ||
 	    (conf->n_clients && !(c->clients = calloc(conf->n_clients, sizeof(*c->clients))))) {
 		capture_free(c);
 		return NULL;
@@ -570,6 +617,7 @@ capture_free(struct capture *c)
 				inspect_end(c, &c->flows[i]);
 	free(c->flows);
 	free(c->buckets);
+	flowagg_free(c->agg);
 	free(c->clients);
 	free(c);
 }

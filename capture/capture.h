@@ -9,7 +9,13 @@
  *     a fixed window of absolute time (slot_us, which divides an hour), so records roll up
  *     into hours exactly; a flow's record for a slot is emitted when the flow is next seen
  *     in a later slot, at the first packet of a later slot (a sweep of all flows), or when
- *     the flow ends (closed, idle, evicted, flushed).
+ *     the flow ends (closed, idle, evicted, flushed);
+ *   - aggregates of small flows: a flow whose whole life is one record, that sent no
+ *     hello, and got no reply or carried no data either way (a probe: a scan, a spray, a
+ *     one-packet flow) is not emitted on its own. Its counts are added to one record per
+ *     (client, server, server port, protocol) and slot (capture/flowagg.h), emitted when
+ *     the slot is over (CAPTURE_FOLDED, flows = how many). Bytes per destination and per
+ *     slot stay exact; what such a flow carried on its own is not kept.
  *
  * The client of a flow is the end inside the configured prefixes (the VM); a packet with
  * neither end inside is counted and left out. The flow table is a fixed array of
@@ -67,6 +73,7 @@ enum capture_why {
 	CAPTURE_EVICTED,                /* the table was full: gone from the table (it comes back
 	                                   as a new flow if it sends again) */
 	CAPTURE_FLUSHED,                /* capture_flush: gone */
+	CAPTURE_FOLDED,                 /* an aggregate of small flows that are gone; key.cport 0 */
 };
 
 /* Bytes and packets of one flow in one slot. "up" is client to server. Lengths are IP
@@ -78,6 +85,7 @@ struct capture_bytes {
 	uint64_t bytes_up, bytes_down;
 	uint64_t payload_up, payload_down;
 	uint64_t pkts_up, pkts_down;
+	uint64_t flows;                 /* flows counted: 1, or an aggregate's many */
 	enum capture_why why;
 };
 
@@ -89,6 +97,8 @@ struct capture_conf {
 	int64_t slot_us;                /* 0 = CAPTURE_SLOT_US; must divide an hour */
 	int64_t tcp_idle_us;            /* 0 = CAPTURE_TCP_IDLE_US */
 	int64_t udp_idle_us;            /* 0 = CAPTURE_UDP_IDLE_US (also other protocols) */
+	size_t fold_max;                /* 0 = CAPTURE_FOLD_MAX aggregates a slot */
+	bool no_fold;                   /* every flow its own records (replays, tests) */
 	uint64_t hash_seed;             /* random per process: the VM cannot aim at one bucket */
 	void (*on_hello)(void *arg, const struct capture_hello *h);   /* may be NULL */
 	void (*on_bytes)(void *arg, const struct capture_bytes *b);   /* may be NULL */
@@ -102,6 +112,8 @@ struct capture_conf {
 #define CAPTURE_UDP_IDLE_US (60 * 1000000LL)
 #define CAPTURE_LINGER_US (5 * 1000000LL)   /* a closed TCP flow waits for its last ACKs */
 #define CAPTURE_INSPECT_SEGMENTS 32         /* client data packets looked at, at most */
+#define CAPTURE_FOLD_MAX 8192               /* destinations with small flows, a slot; past
+                                               it a small flow is emitted on its own */
 
 /* Counters since capture_new. The ones marked (loss) are what was not seen or not
  * recorded as it should be: the caller stores and shows them as losses. */
@@ -129,6 +141,9 @@ struct capture_counters {
 	uint64_t quic_malformed, quic_undecryptable, quic_toobig;
 	uint64_t http_malformed, http_toobig;
 	uint64_t not_hello;             /* flows whose first bytes were none of the three */
+	uint64_t folded;                /* small flows added to an aggregate */
+	uint64_t fold_full;             /* small flows emitted on their own: the aggregates'
+	                                   table was full (nothing lost: a row more) */
 };
 
 struct capture;

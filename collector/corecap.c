@@ -8,6 +8,13 @@
  * SYN by less: a hello whose connection has not come yet is held (HOLD_US, at most
  * HOLD_MAX of them) until it comes or the time is up, then stored, linked or not.
  *
+ * An aggregate of small flows (FLOW_FOLDED: the capture folded flows too small for a
+ * row each, capture/flowagg.h) has no connection of its own: it counts under the
+ * destination attribution gives its client and server at its first packet, as a new
+ * connection would. Its flows' own connections were made within the same slot, so they
+ * counted under the same one unless an answer for that address came or expired in
+ * between: the bytes per address, port and protocol are exact either way.
+ *
  * What a hello means is verdict.c's. Bytes up count against their name's budget per day
  * (budget.h): the name is the destination's DNS name, or its address. */
 #include "config.h"
@@ -340,6 +347,22 @@ count_upload(struct core *k, struct store *s, const struct bytes_event *b, int64
 	return core_raise(k, s, &f, &fo);
 }
 
+/* The destination an aggregate of small flows counts in. Returns its id, or -1. */
+static int64_t
+folded_dest(struct core *k, struct store *s, const struct bytes_event *b)
+{
+	struct conn_event ev = { .ts_us = b->first_us, .src = b->client, .dst = b->server,
+	                         .proto = b->proto, .has_ports = 1, .dport = b->sport };
+	struct attrib_result r;
+	struct conn_verdict v;
+
+	attrib_lookup(k->map, &b->client, &b->server, b->first_us,
+	              (int64_t)k->c->attribution_grace * US_PER_SEC, &r);
+	verdict_conn(k->c, &r, &ev, &v);
+	return store_dest(s, b->first_us, v.pick >= 0 ? r.c[v.pick].name : NULL, &b->server,
+	                  b->sport, b->proto, v.expected);
+}
+
 int
 core_bytes(struct core *k, struct store *s, const struct bytes_event *b)
 {
@@ -349,6 +372,11 @@ core_bytes(struct core *k, struct store *s, const struct bytes_event *b)
 
 	if (!k->cap)
 		return -1;
+	if (b->end == FLOW_FOLDED) {
+		if ((dest_id = folded_dest(k, s, b)) < 0 || store_bytes(s, b, 0, dest_id) < 0)
+			return -1;
+		return k->cap->budget && b->bytes_up > 0 ? count_upload(k, s, b, dest_id) : 0;
+	}
 	flowkey_of(&fk, &b->client, &b->server, b->cport, b->sport, b->proto);
 	if (!(fi = flow_resolve(k, s, &fk, b->first_us, NULL)))
 		return -1;

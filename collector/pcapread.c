@@ -208,7 +208,8 @@ on_bytes(void *arg, const struct capture_bytes *b)
 	                                [CAPTURE_CLOSED] = FLOW_CLOSED,
 	                                [CAPTURE_IDLE] = FLOW_IDLE,
 	                                [CAPTURE_EVICTED] = FLOW_EVICTED,
-	                                [CAPTURE_FLUSHED] = FLOW_FLUSHED };
+	                                [CAPTURE_FLUSHED] = FLOW_FLUSHED,
+	                                [CAPTURE_FOLDED] = FLOW_FOLDED };
 	struct pcapread *r = arg;
 	struct event ev = { .type = EV_BYTES };
 
@@ -216,7 +217,8 @@ on_bytes(void *arg, const struct capture_bytes *b)
 		.slot_us = b->slot_us, .first_us = b->first_us, .last_us = b->last_us,
 		.client = b->key.client, .server = b->key.server, .cport = b->key.cport,
 		.sport = b->key.sport, .proto = b->key.proto,
-		.end = b->why <= CAPTURE_FLUSHED ? ends[b->why] : FLOW_GOES_ON,
+		.end = b->why <= CAPTURE_FOLDED ? ends[b->why] : FLOW_GOES_ON,
+		.flows = b->flows > UINT32_MAX ? UINT32_MAX : (uint32_t)b->flows,
 		.bytes_up = b->bytes_up, .bytes_down = b->bytes_down,
 		.payload_up = b->payload_up, .payload_down = b->payload_down,
 		.pkts_up = b->pkts_up, .pkts_down = b->pkts_down,

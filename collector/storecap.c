@@ -58,7 +58,8 @@ store_hello(struct store *s, const struct hello_event *h, int64_t conn_id, int64
 
 static const char *const flow_ends[] = { [FLOW_CLOSED] = "closed", [FLOW_IDLE] = "idle",
                                          [FLOW_EVICTED] = "evicted",
-                                         [FLOW_FLUSHED] = "flushed" };
+                                         [FLOW_FLUSHED] = "flushed",
+                                         [FLOW_FOLDED] = "folded" };
 
 int64_t
 store_bytes(struct store *s, const struct bytes_event *b, int64_t conn_id, int64_t dest_id)
@@ -75,7 +76,7 @@ store_bytes(struct store *s, const struct bytes_event *b, int64_t conn_id, int64
 	sqlite3_bind_int(st, 5, b->proto);
 	sqlite3_bind_text(st, 6, netaddr_format(&b->client, client, sizeof(client)), -1,
 	                  SQLITE_TRANSIENT);
-	if (ports || b->cport)
+	if ((ports && b->end != FLOW_FOLDED) || b->cport)   /* an aggregate: many ports */
 		sqlite3_bind_int(st, 7, b->cport);
 	sqlite3_bind_text(st, 8, netaddr_format(&b->server, server, sizeof(server)), -1,
 	                  SQLITE_TRANSIENT);
@@ -87,7 +88,8 @@ store_bytes(struct store *s, const struct bytes_event *b, int64_t conn_id, int64
 	sqlite3_bind_int64(st, 13, (int64_t)b->payload_down);
 	sqlite3_bind_int64(st, 14, (int64_t)b->pkts_up);
 	sqlite3_bind_int64(st, 15, (int64_t)b->pkts_down);
-	if (b->end > FLOW_GOES_ON && b->end <= FLOW_FLUSHED)
+	sqlite3_bind_int64(st, 20, b->flows ? b->flows : 1);
+	if (b->end > FLOW_GOES_ON && b->end <= FLOW_FOLDED)
 		sqlite3_bind_text(st, 16, flow_ends[b->end], -1, SQLITE_STATIC);
 	if (conn_id > 0)
 		sqlite3_bind_int64(st, 17, conn_id);

@@ -17,32 +17,36 @@ static const struct {
 	int ts_col;            /* the column holding the event time, or -1 */
 	const char *cols2;     /* form 2's, where it differs */
 	int raw;               /* pruned by retention */
+	const char *cols4;     /* form 4's, where it differs */
 } tables[CHAIN__TABLES] = {
 	[CHAIN_CONNECTIONS] = { "connections", "conn_last",
 		"id, ts_us, family, proto, src, sport, dst, dport, icmp_type, icmp_code, iif, oif, "
-		"prefix, pkt_len, attr, domain, domains, query_id, dest_id", 1, NULL, 1 },
+		"prefix, pkt_len, attr, domain, domains, query_id, dest_id", 1, NULL, 1, NULL },
 	[CHAIN_DNS_QUERIES] = { "dns_queries", "query_last",
 		"id, ts_us, client, cport, qid, qname, qname_wire, qtype, qclass, rcode, "
 		"latency_us, transport, name_id", 1,
 		"id, ts_us, client, cport, qid, qname, qname_wire, qtype, qclass, rcode, "
-		"latency_us, transport, name_id, truncated", 1 },
+		"latency_us, transport, name_id, truncated", 1, NULL },
 	[CHAIN_DNS_ANSWERS] = { "dns_answers", "answer_last",
-		"id, query_id, name, rtype, ttl, data", -1, NULL, 1 },
+		"id, query_id, name, rtype, ttl, data", -1, NULL, 1, NULL },
 	/* as first stored: count, last_us and the acknowledgement (acked_us, ack_note, ack_by,
 	 * ack_until_us: the operator's, not evidence) change later */
 	[CHAIN_FINDINGS] = { "findings", "finding_last",
 		"id, kind, key, domain, ip, port, proto, first_us, watch_day, detail, example, "
-		"conn_id, query_id", -1, NULL, 0 },
-	[CHAIN_LOSSES] = { "losses", "loss_last", "id, ts_us, source, count", -1, NULL, 0 },
+		"conn_id, query_id", -1, NULL, 0, NULL },
+	[CHAIN_LOSSES] = { "losses", "loss_last", "id, ts_us, source, count", -1, NULL, 0, NULL },
 	[CHAIN_SENSOR_EVENTS] = { "sensor_events", "sensor_last",
-		"id, ts_us, run_id, source, state, detail", -1, NULL, 0 },
+		"id, ts_us, run_id, source, state, detail", -1, NULL, 0, NULL },
 	[CHAIN_HELLOS] = { "hellos", "hello_last",
 		"id, ts_us, kind, family, proto, client, cport, server, sport, name, name_wire, "
-		"name_cut, alpn, version, quic_version, ech, conn_id, dest_id", 1, NULL, 1 },
+		"name_cut, alpn, version, quic_version, ech, conn_id, dest_id", 1, NULL, 1, NULL },
 	[CHAIN_FLOW_BYTES] = { "flow_bytes", "bytes_last",
 		"id, slot_us, first_us, last_us, family, proto, client, cport, server, sport, "
 		"bytes_up, bytes_down, payload_up, payload_down, pkts_up, pkts_down, ended, "
-		"conn_id, dest_id", 3, NULL, 1 },
+		"conn_id, dest_id", 3, NULL, 1,
+		"id, slot_us, first_us, last_us, family, proto, client, cport, server, sport, "
+		"bytes_up, bytes_down, payload_up, payload_down, pkts_up, pkts_down, ended, "
+		"conn_id, dest_id, flows" },
 };
 
 #define FORM2_TABLES 6   /* forms 1 and 2: the tables before the capture's */
@@ -50,7 +54,7 @@ static const struct {
 int
 chain_form_tables(int form)
 {
-	return form == 1 || form == 2 ? FORM2_TABLES : form == 3 ? CHAIN__TABLES : 0;
+	return form == 1 || form == 2 ? FORM2_TABLES : form == 3 || form == 4 ? CHAIN__TABLES : 0;
 }
 
 int
@@ -110,7 +114,8 @@ chain_reader_new(sqlite3 *db, int form, char *err, size_t errlen)
 	r->n = chain_form_tables(form);
 	for (int t = 0; t < r->n; t++) {
 		snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id > ?1 AND id <= ?2 "
-		         "ORDER BY id", form >= 2 && tables[t].cols2 ? tables[t].cols2 : tables[t].cols,
+		         "ORDER BY id", form >= 4 && tables[t].cols4 ? tables[t].cols4 :
+		         form >= 2 && tables[t].cols2 ? tables[t].cols2 : tables[t].cols,
 		         tables[t].name);
 		if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &r->st[t],
 		                       NULL) != SQLITE_OK) {

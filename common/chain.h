@@ -23,14 +23,16 @@
  *     hash = SHA-256("oc-audit chain F" (16 bytes, F the form's digit) || prev (32
  *            bytes; zeros before the first batch) || id || run_id || committed_us ||
  *            max_ts_us (0 = none) || last id of each table of the form in the order
- *            below (each 8 bytes big-endian; 6 tables in forms 1 and 2, 8 in form 3) ||
+ *            below (each 8 bytes big-endian; 6 tables in forms 1 and 2, 8 from form 3) ||
  *            raw || kept)
  * Raw rows are pruned after retention_days; a pruned batch keeps its raw digest (stored
  * at commit), so its hash, and every hash after it, still verifies. Findings are chained
  * as first stored (their count, last_seen and acknowledgement change later and are not).
  *
  * Forms: 1 (schema 4); 2 adds dns_queries.truncated (schema 5); 3 adds the capture's
- * tables hellos and flow_bytes (schema 12). Each batch records its form, and keeps
+ * tables hellos and flow_bytes (schema 12); 4 adds flow_bytes.flows, the flows a byte
+ * record counts (schema 15: small flows folded per destination), at the end of its
+ * columns, with the same tables as form 3. Each batch records its form, and keeps
  * hashing by it: a batch of form 1 or 2 holds no row of the tables form 3 added (their
  * last ids stay those of the batch before). A new column or table (a new enum value at
  * the end and its column list, and a column of its last id in batches) is a new form;
@@ -45,7 +47,7 @@
 
 #define CHAIN_HASHLEN 32
 #define CHAIN_HEXLEN (2 * CHAIN_HASHLEN + 1)
-#define CHAIN_FORM 3          /* the form new batches are sealed in */
+#define CHAIN_FORM 4          /* the form new batches are sealed in */
 
 enum chain_table {
 	CHAIN_CONNECTIONS,
@@ -60,7 +62,7 @@ enum chain_table {
 };
 
 /* How many tables (the first ones of the enum) a batch of this form covers: 6 for forms
- * 1 and 2, CHAIN__TABLES for form 3; 0 for a form this oc-audit does not know. */
+ * 1 and 2, CHAIN__TABLES for forms 3 and 4; 0 for a form this oc-audit does not know. */
 int chain_form_tables(int form);
 
 /* Is t a raw table, whose rows retention prunes (connections, DNS rows, hellos, bytes)? */

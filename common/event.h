@@ -148,8 +148,10 @@ struct hello_event *hello_event_pack(const struct hello_event *h);
 /* Free a hello made by hello_event_pack. NULL is fine. */
 void hello_event_free(struct hello_event *h);
 
-/* Why a flow's byte record was written: the flow goes on into the next slot, or ended. */
-enum flow_end { FLOW_GOES_ON = 0, FLOW_CLOSED, FLOW_IDLE, FLOW_EVICTED, FLOW_FLUSHED };
+/* Why a flow's byte record was written: the flow goes on into the next slot, or ended;
+ * or the record is an aggregate of small flows to one destination (capture/flowagg.h). */
+enum flow_end { FLOW_GOES_ON = 0, FLOW_CLOSED, FLOW_IDLE, FLOW_EVICTED, FLOW_FLUSHED,
+                FLOW_FOLDED };
 
 /* Bytes of one flow of the VM in one time slot, from the capture: lengths on the wire
  * (IP total length), so a packet cut by the snap length counts whole. Up = from the VM. */
@@ -160,6 +162,8 @@ struct bytes_event {
 	uint16_t cport, sport;
 	uint8_t proto;
 	uint8_t end;                     /* enum flow_end */
+	uint32_t flows;                  /* flows counted: 1, or a FLOW_FOLDED aggregate's
+	                                    many (its cport 0, no connection of its own) */
 	uint64_t bytes_up, bytes_down;
 	uint64_t payload_up, payload_down;   /* of which TCP/UDP data */
 	uint64_t pkts_up, pkts_down;

@@ -122,7 +122,7 @@ main(int argc, char **argv)
 {
 	struct cidr clients[16];
 	size_t n_clients = 0;
-	struct capture_conf conf = { .clients = clients, .on_hello = on_hello,
+	struct capture_conf conf = { .clients = clients, .on_hello = on_hello, .no_fold = true,
 	                             .on_bytes = on_bytes, .hash_seed = 1 };
 	struct capture_counters k;
 	struct capture *c;

@@ -220,11 +220,17 @@ main(void)
 
 	capture_flush(c, S(203));
 	is_int(capture_flow_count(c), 0, "flush empties the table");
-	is_int(recs[n_recs - 1].why, CAPTURE_FLUSHED, "why: flushed");
+	is_int(recs[n_recs - 2].why, CAPTURE_FLUSHED, "why: flushed");
+	/* the cut Initial: one packet, no hello, no reply */
+	is_int(recs[n_recs - 1].why, CAPTURE_FOLDED, "a small flow: its destination's aggregate");
+	is_int(recs[n_recs - 1].flows, 1, "of one flow");
+	is_int(recs[n_recs - 1].key.cport, 0, "no client port");
 	capture_free(c);
 
-	/* a full table evicts the least recently seen flow, bytes emitted */
+	/* a full table evicts the least recently seen flow, bytes emitted (each flow its own
+	 * record) */
 	conf.max_flows = 2;
+	conf.no_fold = true;
 	c = capture_new(&conf);
 	n_recs = 0;
 	for (int i = 0; i < 3; i++) {
@@ -240,6 +246,73 @@ main(void)
 	capture_tick(c, S(300) + CAPTURE_UDP_IDLE_US + 10);
 	is_int(capture_flow_count(c), 0, "idle UDP flows end");
 	is_int(recs[n_recs - 1].why, CAPTURE_IDLE, "why: idle");
+	capture_free(c);
+
+	/* small flows fold: one record per destination and slot, bytes exact */
+	conf.max_flows = 4;
+	conf.fold_max = 3;
+	conf.no_fold = false;
+	c = capture_new(&conf);
+	n_recs = 0;
+	up = down = 0;
+	for (int i = 0; i < 10; i++) {
+		n = frame(f, 1, (uint16_t)(2000 + i), 9000, -1, 0, "x", 1);
+		pkt(c, S(400) + i, f, n); up += n - 14;
+	}
+	is_int(n_recs, 0, "evicted one-packet flows: no record of their own");
+	n = frame(f, 1, 3000, 9000, -1, 0, "q", 1);     pkt(c, S(411), f, n); up += n - 14;
+	n = frame(f, 0, 3000, 9000, -1, 0, "a", 1);     pkt(c, S(411), f, n); down += n - 14;
+	n = frame(f, 1, 3001, 9000, 0x02, 1, NULL, 0);  pkt(c, S(412), f, n); up += n - 14;
+	n = frame(f, 0, 3001, 9000, 0x14, 0, NULL, 0);  pkt(c, S(412), f, n); down += n - 14;
+	n = frame(f, 1, 3002, 9001, -1, 0, "x", 1);     pkt(c, S(413), f, n); up += n - 14;
+	is_int(n_recs, 0, "nothing out before the slot is over");
+	capture_flush(c, S(415));
+	capture_get_counters(c, &k);
+	{
+		uint64_t su = 0, sd = 0, flows9000 = 0;
+		int folded = 0, own9000 = 0;
+
+		for (int i = 0; i < n_recs; i++) {
+			su += recs[i].bytes_up, sd += recs[i].bytes_down;
+			folded += recs[i].why == CAPTURE_FOLDED;
+			if (recs[i].key.sport == 9000) {
+				flows9000 += recs[i].flows;
+				own9000 += recs[i].why != CAPTURE_FOLDED;
+			}
+		}
+		is_int(n_recs, 4, "four records: three aggregates, the answered flow");
+		is_int(su, up, "bytes up: exact over the records");
+		is_int(sd, down, "bytes down: exact");
+		is_int(flows9000, 12, "flows to :9000 counted: ten, the answered one, the SYN");
+		is_int(own9000, 1, "only the answered flow with data has a record of its own");
+		is_int(folded, 3, "aggregates: udp/9000, udp/9001, tcp/9000 (the SYN)");
+		is_int(k.folded, 12, "folded flows counted");
+	}
+	capture_free(c);
+
+	/* an aggregate goes out when its slot is over, after the slot's own records; a full
+	 * table of aggregates sends a small flow out on its own */
+	conf.max_flows = 1;
+	conf.fold_max = 1;
+	c = capture_new(&conf);
+	n_recs = 0;
+	n = frame(f, 1, 4000, 9000, -1, 0, "x", 1);     pkt(c, S(400), f, n);
+	n = frame(f, 1, 4001, 9000, -1, 0, "x", 1);     pkt(c, S(401), f, n);
+	n = frame(f, 1, 4002, 9001, -1, 0, "x", 1);     pkt(c, S(402), f, n);
+	is_int(n_recs, 0, "the first flows evicted and folded");
+	n = frame(f, 1, 4003, 9001, -1, 0, "x", 1);     pkt(c, S(403), f, n);
+	capture_get_counters(c, &k);
+	is_int(k.fold_full, 1, "another destination, the table full: counted");
+	is_int(n_recs, 1, "and its flow's record out on its own");
+	is_int(recs[0].why, CAPTURE_EVICTED, "as before");
+	capture_tick(c, S(430));
+	is_int(n_recs, 3, "the slot over: the live flow's record, then the aggregate");
+	is_int(recs[1].why, CAPTURE_SLOT, "the live flow first");
+	is_int(recs[2].why, CAPTURE_FOLDED, "then the aggregate");
+	is_int(recs[2].slot_us, S(360), "of the slot that ended");
+	is_int(recs[2].first_us, S(400), "its first packet");
+	is_int(recs[2].last_us, S(401), "its last");
+	is_int(recs[2].flows, 2, "two flows");
 	capture_free(c);
 	return done_testing();
 }

@@ -102,7 +102,8 @@ canonical_form(void)
 		       "4e1f8975045862f0c9d349bd11c7b0ffd68bd226252a7df835a70833ff943929",
 		       "the same batch in form 2: six");
 		ok(chain_form_tables(1) == 6 && chain_form_tables(2) == 6 &&
-		   chain_form_tables(3) == CHAIN__TABLES && chain_form_tables(4) == 0, "tables per form");
+		   chain_form_tables(3) == CHAIN__TABLES && chain_form_tables(4) == CHAIN__TABLES &&
+		   chain_form_tables(5) == 0, "tables per form");
 		ok(chain_table_is_raw(CHAIN_HELLOS) && chain_table_is_raw(CHAIN_FLOW_BYTES) &&
 		   !chain_table_is_raw(CHAIN_FINDINGS), "hellos and bytes are raw: pruned");
 	}
@@ -224,9 +225,12 @@ seal_and_verify(const char *dir)
 	sqlite3_exec(db, "UPDATE flow_bytes SET bytes_up = 1 WHERE id = 8", NULL, NULL, NULL);
 	check(db, 8, "a byte record changed");
 	sqlite3_exec(db, "UPDATE flow_bytes SET bytes_up = 700 WHERE id = 8", NULL, NULL, NULL);
+	sqlite3_exec(db, "UPDATE flow_bytes SET flows = 9 WHERE id = 8", NULL, NULL, NULL);
+	check(db, 8, "a byte record's count of flows changed (form 4)");
+	sqlite3_exec(db, "UPDATE flow_bytes SET flows = 1 WHERE id = 8", NULL, NULL, NULL);
 	sqlite3_exec(db, "UPDATE batches SET form = 2 WHERE id = 2", NULL, NULL, NULL);
 	check(db, 2, "a batch of form 2 cannot hold hellos");
-	sqlite3_exec(db, "UPDATE batches SET form = 3 WHERE id = 2", NULL, NULL, NULL);
+	sqlite3_exec(db, "UPDATE batches SET form = 4 WHERE id = 2", NULL, NULL, NULL);
 	check(db, 0, "all of it back as sealed");
 	sqlite3_exec(db, "UPDATE batches SET committed_us = committed_us + 1 WHERE id = 9",
 	             NULL, NULL, NULL);

@@ -232,6 +232,43 @@ main(void)
 	ok(q(db, "SELECT count(*) FROM hellos h LEFT JOIN destinations d ON d.id = h.dest_id "
 	       "WHERE d.id IS NULL") == 0, "every hello's destination exists");
 
+	/* a spray of one-packet flows: NFLOG's connection each, the capture's aggregate */
+	{
+		struct conn_event ce = { .proto = IPPROTO_UDP, .has_ports = 1, .dport = 9000 };
+		struct bytes_event b = { .slot_us = S(4980), .first_us = S(5000),
+		                         .last_us = S(5000) + 199, .sport = 9000,
+		                         .proto = IPPROTO_UDP, .end = FLOW_FOLDED, .flows = 200,
+		                         .bytes_up = 200 * 29, .payload_up = 200, .pkts_up = 200 };
+		int fails = 0;
+
+		netaddr_parse("192.168.83.2", &ce.src);
+		netaddr_parse("198.51.100.9", &ce.dst);
+		b.client = ce.src;
+		b.server = ce.dst;
+		sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+		for (int i = 0; i < 200; i++) {
+			ce.ts_us = S(5000) + i;
+			ce.sport = (uint16_t)(2000 + i);
+			fails += core_conn(k, s, &ce) != 0;
+		}
+		is_int(fails, 0, "200 connections to 198.51.100.9 udp/9000");
+		ok(core_bytes(k, s, &b) == 0, "their bytes: one aggregate of 200 flows");
+		store_flush(s);
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		is_int(q(db, "SELECT count(*) FROM flow_bytes WHERE server = '198.51.100.9' AND "
+		          "ended = 'folded' AND flows = 200 AND cport IS NULL AND conn_id IS NULL AND "
+		          "sport = 9000 AND proto = 17 AND dest_id = (SELECT DISTINCT dest_id FROM "
+		          "connections WHERE dst = '198.51.100.9')"), 1,
+		       "one row, no port or connection of its own, the connections' destination");
+		is_int(q(db, "SELECT bytes_up FROM destinations WHERE ip = '198.51.100.9'"), 200 * 29,
+		       "the destination's bytes exact");
+		is_int(q(db, "SELECT sum(h.bytes_up) FROM dest_hourly h JOIN destinations d ON "
+		          "d.id = h.dest_id WHERE d.ip = '198.51.100.9'"), 200 * 29, "per hour too");
+		is_int(q(db, "SELECT (SELECT sum(flows) FROM flow_bytes WHERE server = "
+		          "'198.51.100.9') = (SELECT connections FROM destinations WHERE ip = "
+		          "'198.51.100.9')"), 1, "flows counted = its connections");
+	}
+
 	core_free(k);
 	store_free(s);
 	sqlite3_close(db);
