@@ -1,7 +1,7 @@
 /* libFuzzer target: the capture sensor's entry over a run of frames. The input is cut into
  * frames, each preceded by 4 bytes: link type (low 2 bits: Ethernet, SLL, SLL2, raw IP),
  * a time step, and 2 bytes of length. A small table and pool make eviction and the pool's
- * limit reachable. */
+ * limit reachable, and a small table of aggregates its limit. */
 #include "config.h"
 
 #include <stddef.h>
@@ -13,7 +13,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static uint64_t hellos, records;
+static uint64_t hellos, records, folded;
 
 static void
 on_hello(void *arg, const struct capture_hello *h)
@@ -28,8 +28,12 @@ static void
 on_bytes(void *arg, const struct capture_bytes *b)
 {
 	(void)arg;
-	if (b->why < CAPTURE_SLOT || b->why > CAPTURE_FLUSHED)
+	if (b->why < CAPTURE_SLOT || b->why > CAPTURE_FOLDED || !b->flows ||
+	    (b->why != CAPTURE_FOLDED && b->flows != 1) ||
+	    (b->why == CAPTURE_FOLDED && (b->key.cport || !(b->pkts_up + b->pkts_down))))
 		__builtin_trap();
+	if (b->why == CAPTURE_FOLDED)
+		folded += b->flows;
 	records++;
 }
 
@@ -40,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                             CAPDECODE_DLT_LINUX_SLL2, CAPDECODE_DLT_RAW };
 	struct cidr vm[2];
 	struct capture_conf conf = { .clients = vm, .n_clients = 2, .max_flows = 8,
-	                             .reasm_bytes = 24 * 1024, .slot_us = 1000000,
+	                             .reasm_bytes = 24 * 1024, .slot_us = 1000000, .fold_max = 2,
 	                             .on_hello = on_hello, .on_bytes = on_bytes };
 	struct capture_counters k;
 	struct capture *c;
@@ -51,6 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cidr_parse("fd83::/64", &vm[1], NULL, 0);
 	if (!(c = capture_new(&conf)))
 		__builtin_trap();
+	folded = 0;
 	while (size - pos >= 4) {
 		int dlt = dlts[data[pos] & 3];
 		size_t n = (size_t)data[pos + 2] << 8 | data[pos + 3];
@@ -66,7 +71,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (capture_flow_count(c) != 0)
 		__builtin_trap();
 	capture_get_counters(c, &k);
-	if (k.hello_tls + k.hello_quic + k.hello_http > k.flows)
+	if (k.hello_tls + k.hello_quic + k.hello_http > k.flows || folded != k.folded ||
+	    k.folded + k.fold_full > k.flows)
 		__builtin_trap();
 	capture_free(c);
 	return 0;
