@@ -12,7 +12,8 @@
 #include "common/proto.h"
 #include "writers.h"
 
-enum { E_HEAD, E_DEST, E_NAME, E_FINDING, E_SENSOR, E_BLIND, E_END, E_RULE, E_NOTE };
+enum { E_HEAD, E_DEST, E_NAME, E_FINDING, E_SENSOR, E_BLIND, E_END, E_RULE, E_NOTE,
+       E_DESTS_TOTAL };
 
 static const char *const enc_sql[] = {
 	[E_HEAD] =
@@ -66,6 +67,10 @@ static const char *const enc_sql[] = {
 	/* a suggested rule; "warning": why it is only to be read, not used as it is */
 	[E_RULE] = "SELECT json_object('rule', ?1, 'warning', nullif(?2, ''))",
 	[E_NOTE] = "SELECT json_quote(?1)",
+	/* after "destinations": how many each list holds in the window (the array has the
+	 * first REPORT_MAX_DEST_ROWS of each) */
+	[E_DESTS_TOTAL] =
+	"SELECT ',\"destinations_total\":' || json_object('expected', ?1, 'other', ?2)",
 };
 
 static void
@@ -140,6 +145,18 @@ part(void *arg, enum report_part p)
 	bool in_list = j->n >= 0;
 
 	j->n = 0;
+	if (j->dests) {              /* leaving the destinations: what each list holds */
+		sqlite3_bind_int64(j->enc[E_DESTS_TOTAL], 1, j->dests_listed[1]);
+		sqlite3_bind_int64(j->enc[E_DESTS_TOTAL], 2, j->dests_listed[0]);
+		if (fputc(']', j->out) == EOF || emit(j, j->enc[E_DESTS_TOTAL], 0) < 0)
+			return -1;
+		j->dests = false;
+		in_list = false;
+	}
+	if (p == RP_DESTS) {
+		j->dests = true;
+		j->dests_listed[0] = j->dests_listed[1] = 0;
+	}
 	if (j->sensors >= 0) {       /* leaving the coverage: its last sensor, and itself */
 		if (fputs(j->sensors ? "]}}" : "}", j->out) == EOF)
 			return -1;
@@ -224,6 +241,7 @@ dest(void *arg, const struct report_dest *d)
 	sqlite3_bind_int64(st, 8, d->last_us);
 	sqlite3_bind_int64(st, 9, d->bytes_up);
 	sqlite3_bind_int64(st, 10, d->bytes_down);
+	j->dests_listed[d->expected] = d->listed;
 	return row_start(j) < 0 ? -1 : emit(j, st, 0);
 }
 

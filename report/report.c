@@ -197,23 +197,6 @@ report_summary(sqlite3 *db, const struct report_opts *o, struct report_summary *
 	return report_rows_run(db, o, &sink, err, errlen);
 }
 
-long long
-report_open_findings(sqlite3 *db, const struct report_opts *o)
-{
-	sqlite3_stmt *st;
-	long long n = -1;
-
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM findings WHERE last_us >= ? AND "
-	                       "first_us < ? AND " DB_ACKED_SQL " IS NULL", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(st, 1, o->since_us);
-	sqlite3_bind_int64(st, 2, o->until_us);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
-}
-
 static void
 usage(FILE *f)
 {

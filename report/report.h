@@ -73,9 +73,6 @@ char *report_json(sqlite3 *db, const struct report_opts *o, char *err, size_t er
 char *report_coverage_json(sqlite3 *db, const struct report_opts *o, char *err,
                            size_t errlen);
 
-/* Unacknowledged findings seen in the window (for --fail-on-findings). -1 on error. */
-long long report_open_findings(sqlite3 *db, const struct report_opts *o);
-
 /* The report's conclusion without its lists, for the watch-end alert and the dashboard. */
 struct report_summary {
 	enum report_verdict verdict;

@@ -44,11 +44,18 @@ static const char loss_sql[] =
 
 /* The edges are grouped by "+dest_id" / "+name_id": the unary plus keeps SQLite from
  * scanning the whole (dest_id, ts_us) index to avoid a sort, so the edge query seeks
- * the two partial hours on the time index instead (bench/README.md, report). */
+ * the two partial hours on the time index instead (bench/README.md, report).
+ *
+ * Each list's first ?7 rows, and how many it holds: a scan leaves one destination per
+ * address:port, and sorting them all to print the first hundred was most of a report's
+ * time. The window's destinations are added up once (c, with their list), each list
+ * keeps its first rows in a bounded sort, and the counts come from c. */
+#define DEST_TOP(cond) \
+	"SELECT * FROM (SELECT d.domain, d.ip, d.port, d.proto, c.n, c.expected, c.first," \
+	" c.last, c.up, c.down FROM c JOIN destinations d ON d.id = c.dest_id WHERE " cond \
+	" ORDER BY c.n DESC, d.domain, d.ip, d.port LIMIT ?7)"
 static const char dest_sql[] =
-	"SELECT nullif(d.domain, ''), d.ip, d.port, d.proto, c.n, d.expected, c.first, c.last,"
-	" c.up, c.down"
-	" FROM (SELECT dest_id, sum(n) AS n, min(first) AS first, max(last) AS last,"
+	"WITH a AS (SELECT dest_id, sum(n) AS n, min(first) AS first, max(last) AS last,"
 	"         sum(up) AS up, sum(down) AS down FROM ("
 	"         SELECT dest_id, connections AS n, first_us AS first, last_us AS last,"
 	"         bytes_up AS up, bytes_down AS down"
@@ -59,9 +66,14 @@ static const char dest_sql[] =
 	"         UNION ALL"   /* as the rollup counts them: at the slot's start */
 	"         SELECT dest_id, 0, min(slot_us), max(slot_us), sum(bytes_up), sum(bytes_down)"
 	"         FROM flow_bytes WHERE " EDGES("slot_us") " GROUP BY +dest_id)"
-	"       GROUP BY dest_id) c"
-	" JOIN destinations d ON d.id = c.dest_id"
-	" ORDER BY d.expected DESC, c.n DESC, d.domain, d.ip, d.port";
+	"       GROUP BY dest_id),"
+	" c AS MATERIALIZED (SELECT a.*, d.expected AS expected FROM a"
+	"       JOIN destinations d ON d.id = a.dest_id),"
+	" top AS (" DEST_TOP("c.expected") " UNION ALL " DEST_TOP("NOT c.expected") ")"
+	" SELECT nullif(domain, ''), ip, port, proto, n, expected, first, last, up, down,"
+	" CASE WHEN expected THEN (SELECT count(*) FROM c WHERE expected)"
+	"  ELSE (SELECT count(*) FROM c WHERE NOT expected) END"
+	" FROM top ORDER BY expected DESC, n DESC, domain, ip, port";
 
 /* The names, folded as the findings fold them (common/domain.h): the names of one
  * registered domain, expected apart from the rest, are listed one by one up to
@@ -148,6 +160,17 @@ prepare(struct run *r, const char *sql)
 		sqlite3_bind_int64(st, 5, r->e1);
 		sqlite3_bind_int64(st, 6, r->e2);
 	}
+	return st;
+}
+
+/* The same, and ?7 the number of rows a list gives. */
+static sqlite3_stmt *
+prepare_limit(struct run *r, const char *sql, int limit)
+{
+	sqlite3_stmt *st = prepare(r, sql);
+
+	if (st)
+		sqlite3_bind_int(st, 7, limit);
 	return st;
 }
 
@@ -238,7 +261,7 @@ one_dest(sqlite3_stmt *st, struct run *r)
 		.proto = sqlite3_column_int(st, 3), .connections = sqlite3_column_int64(st, 4),
 		.expected = sqlite3_column_int(st, 5) != 0, .first_us = sqlite3_column_int64(st, 6),
 		.last_us = sqlite3_column_int64(st, 7), .bytes_up = sqlite3_column_int64(st, 8),
-		.bytes_down = sqlite3_column_int64(st, 9),
+		.bytes_down = sqlite3_column_int64(st, 9), .listed = sqlite3_column_int64(st, 10),
 	};
 
 	return s->dest(s->arg, &d);
@@ -436,7 +459,10 @@ lists(struct run *r, const struct report_sink *s, const struct report_head *h)
 	if (part(r, s, RP_COVERAGE) < 0 || coverage(r) < 0)
 		return -1;
 	if (s->dest && (part(r, s, RP_DESTS) < 0 ||
-	                each(r, prepare(r, dest_sql), one_dest) < 0))
+	                each(r, prepare_limit(r, dest_sql, s->max_dests > 0 &&
+	                                      s->max_dests < REPORT_MAX_DEST_ROWS ?
+	                                      s->max_dests : REPORT_MAX_DEST_ROWS),
+	                     one_dest) < 0))
 		return -1;
 	if (s->name && (part(r, s, RP_NAMES) < 0 ||
 	                sqlite3_create_function(r->db, "oca_base", 1, SQLITE_UTF8 |

@@ -34,7 +34,10 @@ struct report_head {
 
 /* One destination: connections in the window to (domain, ip, port, proto), and the
  * bytes its flows carried in it (capture, by minute slot: 0 without capture). A flow
- * that goes on lists its destination even in a window without a new connection. */
+ * that goes on lists its destination even in a window without a new connection.
+ * Each list (expected, other) gives its first rows only (report_sink.max_dests); every
+ * row says how many its list holds in the window, so what was left out is exact. */
+#define REPORT_MAX_DEST_ROWS 1000  /* per list, whatever the sink asks */
 struct report_dest {
 	const char *domain;              /* NULL = not attributed */
 	const char *ip;
@@ -44,6 +47,7 @@ struct report_dest {
 	bool expected;
 	int64_t first_us, last_us;
 	int64_t bytes_up, bytes_down;    /* IP lengths on the wire; up = from the VM */
+	int64_t listed;                  /* destinations in its list in the window */
 };
 
 /* One name the VM asked for, and how often in the window; or the names of one
@@ -116,6 +120,8 @@ enum report_part { RP_LOSSES, RP_COVERAGE, RP_DESTS, RP_NAMES, RP_FINDINGS, RP_E
  * end. The strings of a row are valid during the call. */
 struct report_sink {
 	void *arg;
+	int max_dests;                   /* rows per destinations list: 0 or more than
+	                                    REPORT_MAX_DEST_ROWS = REPORT_MAX_DEST_ROWS */
 	int (*head)(void *arg, const struct report_head *h);
 	int (*part)(void *arg, enum report_part p);
 	int (*loss)(void *arg, const char *source, int64_t count);  /* only if any was lost */
@@ -131,8 +137,8 @@ struct report_sink {
 };
 
 /* Run the report over o on db (read-only is fine) into sink. Destinations come
- * expected first, then by connections; names likewise; findings by kind, then first
- * seen. Returns 0, or -1 with a reason in err (a database error, or the sink's). */
+ * expected first, then by connections, the first max_dests of each list; names likewise;
+ * findings by kind, then first seen. Returns 0, or -1 with a reason in err (a database error, or the sink's). */
 int report_rows_run(sqlite3 *db, const struct report_opts *o, const struct report_sink *s,
                     char *err, size_t errlen);
 

@@ -168,14 +168,15 @@ none_if_empty(struct report_text *t)
 		fprintf(t->out, "  (none)\n");
 }
 
-/* The line for what a list left out. */
+/* The line for what a list left out: its rows in the window past those given. */
 static void
 more_dests(struct report_text *t)
 {
-	if (t->more)
-		fprintf(t->out, "  ... and %d more destinations (all of them: --format json, or "
-		        "the dashboard)\n", t->more);
-	t->more = 0;
+	if (t->listed > t->n)
+		fprintf(t->out, "  ... and %lld more destinations (--format json lists %d of "
+		        "each list; every connection: oc-audit export, or the dashboard)\n",
+		        (long long)(t->listed - t->n), REPORT_MAX_DEST_ROWS);
+	t->listed = 0;
 }
 
 static void
@@ -225,7 +226,7 @@ part(void *arg, enum report_part p)
 	case RP_DESTS:
 		fprintf(t->out, "\nExpected destinations\n");
 		t->other = false;
-		t->more = 0;
+		t->listed = 0;
 		break;
 	case RP_NAMES:
 		fprintf(t->out, "\nNames the VM resolved\n");
@@ -257,10 +258,9 @@ dest(void *arg, const struct report_dest *d)
 
 	if (!d->expected && !t->other)
 		other_destinations(t);
-	if (t->n >= REPORT_TEXT_MAX_DESTS) {
-		t->more++;
+	t->listed = d->listed;
+	if (t->n >= REPORT_TEXT_MAX_DESTS)   /* not asked for (max_dests): a guard */
 		return 0;
-	}
 	if (t->n++ == 0)
 		fprintf(t->out, "  %9s  %10s  %10s  %-20s  %-20s  %s\n", "conns", "up", "down",
 		        "first seen", "last seen", "destination");
@@ -377,7 +377,8 @@ void
 report_text_sink(struct report_text *t, FILE *out, struct report_sink *s)
 {
 	*t = (struct report_text){ .out = out, .part = RP_LOSSES };
-	*s = (struct report_sink){ .arg = t, .head = head, .part = part, .loss = loss,
+	*s = (struct report_sink){ .arg = t, .max_dests = REPORT_TEXT_MAX_DESTS, .head = head,
+	                           .part = part, .loss = loss,
 	                           .sensor = sensor, .blind = blind, .dest = dest, .name = name,
 	                           .finding = finding, .suggest = suggest, .end = end };
 }

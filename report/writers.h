@@ -23,6 +23,7 @@ struct report_text {
 	int64_t findings, lost;        /* from the head, for the verdict */
 	enum report_part part;
 	int n, more, open;
+	int64_t listed;                /* destinations: rows in the list being written */
 	bool other;                    /* destinations: past the expected ones */
 	char kind[64];
 	int sensors;                   /* configured sensors so far (coverage) */
@@ -32,8 +33,10 @@ struct report_text {
 struct report_json {
 	FILE *out;
 	sqlite3 *db;
-	sqlite3_stmt *enc[9];
+	sqlite3_stmt *enc[10];
 	int n;
+	bool dests;                    /* in the destinations list */
+	int64_t dests_listed[2];       /* ... how many each holds: [0] other, [1] expected */
 	int sensors;                   /* coverage: sensors opened so far */
 };
 

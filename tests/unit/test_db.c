@@ -7,6 +7,7 @@
 #include "common/db.h"
 #include "common/embed.h"
 #include "report/report.h"
+#include "report/rows.h"
 #include "collector/store.h"
 #include "tap.h"
 
@@ -290,6 +291,55 @@ main(void)
 			free(json);
 		}
 	}
+	sqlite3_close(ro);
+
+	/* a scan: each list gives its first rows only, and how many it holds (rows.h) */
+	s = store_new(db, err, sizeof(err));
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	netaddr_parse("198.51.100.7", &ev.dst);
+	for (int i = 0; i < REPORT_MAX_DEST_ROWS + 150; i++) {
+		ev.ts_us = 1000000LL * 50000 + i;
+		ev.sport = (uint16_t)i;
+		ev.dport = (uint16_t)(1 + (i < 3 ? 0 : i));   /* port 1 three times: the first */
+		store_conn(s, &ev, NULL);
+	}
+	store_flush(s);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	store_free(s);
+	ro = db_open_ro(path, err, sizeof(err));
+	o.since_us = 1000000LL * 49000;
+	o.until_us = 1000000LL * 60000;
+	json = report_json(ro, &o, err, sizeof(err));
+	{
+		sqlite3_stmt *st;
+		char *txt = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&txt, &len);
+
+		sqlite3_prepare_v2(ro, "SELECT json_array_length(?1, '$.destinations'), "
+		                   "json_extract(?1, '$.destinations_total.other'), "
+		                   "json_extract(?1, '$.destinations_total.expected'), "
+		                   "json_extract(?1, '$.destinations[0].port'), "
+		                   "json_extract(?1, '$.destinations[0].connections'), "
+		                   "json_extract(?1, '$.destinations[1].port')", -1, &st, NULL);
+		sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		is_int(sqlite3_column_int(st, 0), REPORT_MAX_DEST_ROWS, "a scan: JSON lists %d",
+		       REPORT_MAX_DEST_ROWS);
+		is_int(sqlite3_column_int(st, 1), REPORT_MAX_DEST_ROWS + 148,
+		       "and counts them all");
+		is_int(sqlite3_column_int(st, 2), 0, "none expected");
+		is_int(sqlite3_column_int(st, 3), 1, "the most connected first");
+		is_int(sqlite3_column_int(st, 4), 3, "with its count");
+		is_int(sqlite3_column_int(st, 5), 4, "then by port");
+		sqlite3_finalize(st);
+		is_int(report_write(ro, &o, REPORT_TEXT, f, err, sizeof(err)), 0, "text report");
+		fclose(f);
+		ok(txt && strstr(txt, "\n  ... and 1048 more destinations (") != NULL,
+		   "text: the first 100, the rest counted");
+		free(txt);
+	}
+	free(json);
 	sqlite3_close(ro);
 
 	sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL);

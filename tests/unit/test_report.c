@@ -75,9 +75,10 @@ test_text(void)
 	struct report_sink s;
 	struct report_head h = head(3, 7, T0 - 3 * DAY_US - 5);
 	struct report_dest d1 = { "api.telegram.org", "149.154.167.220", 443, 6, 900, true,
-	                          T0 - DAY_US, T0 - 60 * US_PER_SEC, 0, 0 };
+	                          T0 - DAY_US, T0 - 60 * US_PER_SEC, 0, 0, 1 };
+	/* the first of the 250 other destinations in the window (rows.h: max_dests) */
 	struct report_dest d2 = { NULL, "2001:db8::9", 8443, 6, 2, false, T0 - 50 * US_PER_SEC,
-	                          T0 - 40 * US_PER_SEC, 0, 0 };
+	                          T0 - 40 * US_PER_SEC, 0, 0, 250 };
 	struct report_finding f1 = { "direct-ip", NULL, "2001:db8::9", "tcp",
 	                             "a connection to an address", 8443, 2,
 	                             T0 - 50 * US_PER_SEC, T0 - 40 * US_PER_SEC, 0, true, false, 0, 0, NULL, NULL };
@@ -173,6 +174,9 @@ test_text(void)
 	   "an expected destination, with its name; bytes unknown without capture");
 	ok(strstr(txt, "\nOther destinations (not expected: see findings)\n") &&
 	   strstr(txt, "[2001:db8::9]:8443/tcp\n") != NULL, "an other one, IPv6 bracketed");
+	is_int(s.max_dests, REPORT_TEXT_MAX_DESTS, "text asks for the first rows of each list");
+	ok(strstr(txt, "[2001:db8::9]:8443/tcp\n  ... and 249 more destinations (") != NULL &&
+	   count(txt, "more destinations") == 1, "what the list left out, from its count");
 	is_int(count(txt, "  (none)\n"), 0, "no list said none");
 	is_int(count(txt, "   <- not expected\n"), REPORT_TEXT_MAX_NAMES - 1,
 	       "names: the first ones listed, unexpected ones marked");
@@ -303,7 +307,7 @@ test_json(void)
 	struct report_json j;
 	struct report_sink s;
 	struct report_head h = head(1, 0, T0 - DAY_US);
-	struct report_dest d = { NULL, "198.51.100.9", 0, 1, 3, false, T0, T0, 700, 5000 };
+	struct report_dest d = { NULL, "198.51.100.9", 0, 1, 3, false, T0, T0, 700, 5000, 7 };
 	struct report_finding f = { "unexpected-domain", "a\"b\x01.example", NULL, NULL, "d", -1,
 	                            1, T0, T0, 0, false, false, 0, 0, NULL, NULL };
 	struct report_sensor nflog = { "nflog", true, false, T0 };
@@ -350,7 +354,8 @@ test_json(void)
 	       "\"bytes_up\":700,\"bytes_down\":5000},"
 	       "{\"domain\":null,\"ip\":\"198.51.100.9\",\"port\":0,\"proto\":\"icmp\","
 	       "\"connections\":3,\"expected\":false,\"first_seen\":\"2026-11-29T00:00:00Z\","
-	       "\"last_seen\":\"2026-11-29T00:00:00Z\",\"bytes_up\":700,\"bytes_down\":5000}],\"dns\":[],\"findings\":[{\"kind\":"
+	       "\"last_seen\":\"2026-11-29T00:00:00Z\",\"bytes_up\":700,\"bytes_down\":5000}],"
+	       "\"destinations_total\":{\"expected\":0,\"other\":7},\"dns\":[],\"findings\":[{\"kind\":"
 	       "\"unexpected-domain\",\"severity\":\"low\",\"domain\":\"a\\\"b\\u0001.example\",\"ip\":null,"
 	       "\"port\":null,\"proto\":null,\"count\":1,\"first_seen\":\"2026-11-29T00:00:00Z\","
 	       "\"last_seen\":\"2026-11-29T00:00:00Z\",\"detail\":\"d\",\"acked\":false}],\"verdict\":\"FINDINGS\","
