@@ -21,6 +21,7 @@
  * ISO-8601 time. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <pwd.h>
@@ -39,6 +40,7 @@
 #include "common/escape.h"
 #include "common/netaddr.h"
 #include "common/timefmt.h"
+#include "common/tokenfile.h"
 
 #define ACK_WAIT_S 10          /* how long the CLI looks for the queued ack to be stored */
 
@@ -66,25 +68,6 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	return k;
 }
 
-static int
-read_token(const char *path, char *out, size_t outlen, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (!f) {
-		snprintf(err, errlen, "web.token_file %.200s: cannot read it (run as root or the "
-		         "collector's user)", path);
-		return -1;
-	}
-	n = fread(out, 1, outlen - 1, f);
-	fclose(f);
-	out[n] = '\0';
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '))
-		out[--n] = '\0';
-	return 0;
-}
-
 /* POST the ack. Returns the HTTP status, 0 when nothing listens (connection refused),
  * or -1 with err. The error of a refusal is left in b. */
 static long
@@ -92,7 +75,7 @@ post_ack(const struct conf *c, const struct ack_req *a, struct body *b, char *er
          size_t errlen)
 {
 	char hostport[NETADDR_STRLEN + 8], url[NETADDR_STRLEN + 64], origin[NETADDR_STRLEN + 32];
-	char token[300] = "", auth[320], until[TIMEFMT_ISOLEN] = "", *enote, *eby, *form;
+	char token[256] = "", auth[320], until[TIMEFMT_ISOLEN] = "", *enote, *eby, *form;
 	struct curl_slist *hdr = NULL;
 	CURLcode cc;
 	long status = -1;
@@ -102,9 +85,13 @@ post_ack(const struct conf *c, const struct ack_req *a, struct body *b, char *er
 	hostport_format(&c->web_addr, c->web_port, hostport, sizeof(hostport));
 	snprintf(url, sizeof(url), "http://%s/api/findings/%" PRId64 "/ack", hostport, a->id);
 	snprintf(origin, sizeof(origin), "Origin: http://%s", hostport);
-	if (c->web_token_file[0] && read_token(c->web_token_file, token, sizeof(token), err,
-	                                       errlen) < 0)
+	if (c->web_token_file[0] && tokenfile_read(c->web_token_file, "web.token_file", token,
+	                                           sizeof(token), err, errlen) < 0) {
+		if (errno == EACCES)
+			snprintf(err, errlen, "web.token_file %.200s: cannot read it (run as root or "
+			         "the collector's user)", c->web_token_file);
 		return -1;
+	}
 	if (a->until_us)
 		timefmt_iso(a->until_us, until, sizeof(until));
 	if (!(h = curl_easy_init())) {

@@ -26,6 +26,7 @@
 #include "guard.h"
 #include "common/log.h"
 #include "common/timefmt.h"
+#include "common/tokenfile.h"
 #include "web.h"
 #include "webint.h"
 
@@ -458,45 +459,6 @@ is_loopback(const struct netaddr *a)
 }
 
 static int
-read_token(const char *path, char *out, size_t outlen, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "r");
-	struct stat sb;
-	size_t n;
-
-	if (!f) {
-		snprintf(err, errlen, "web.token_file %s: cannot open: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fileno(f), &sb) < 0 || (sb.st_mode & (S_IROTH | S_IWOTH))) {
-		snprintf(err, errlen, "web.token_file %s can be read by other users (mode %04o): "
-		         "chmod 600 it", path, (unsigned)(sb.st_mode & 07777));
-		fclose(f);
-		return -1;
-	}
-	n = fread(out, 1, outlen - 1, f);
-	fclose(f);
-	out[n] = '\0';
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '))
-		out[--n] = '\0';
-	if (n < 16 || n >= outlen - 1) {
-		snprintf(err, errlen, "web.token_file %s: the token must be 16 to %zu characters",
-		         path, outlen - 2);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		/* it goes into a cookie: printable, no separators */
-		if (out[i] <= 0x20 || out[i] >= 0x7f || out[i] == ';' || out[i] == ',' ||
-		    out[i] == '"' || out[i] == '\\') {
-			snprintf(err, errlen, "web.token_file %s: the token must be printable ASCII "
-			         "without spaces, quotes, commas or semicolons", path);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int
 bind_listen(const struct conf *c, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss = { 0 };
@@ -570,7 +532,8 @@ web_open(const struct conf *c, struct queue *q, struct stats *st, char *err, siz
 		goto fail;
 	}
 	if (c->web_token_file[0] &&
-	    read_token(c->web_token_file, w->token, sizeof(w->token), err, errlen) < 0)
+	    tokenfile_read(c->web_token_file, "web.token_file", w->token, sizeof(w->token), err,
+	                   errlen) < 0)
 		goto fail;
 	if (!(db = open_ro(c->database, err, errlen)))
 		goto fail;
@@ -598,7 +561,7 @@ web_token_load(const struct conf *c, char out[256], char *err, size_t errlen)
 	out[0] = '\0';
 	if (!c->web_token_file[0])
 		return 0;
-	return read_token(c->web_token_file, out, 256, err, errlen);
+	return tokenfile_read(c->web_token_file, "web.token_file", out, 256, err, errlen);
 }
 
 void
