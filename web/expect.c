@@ -330,5 +330,6 @@ html_finding_actions(struct web *w, const struct web_finding *f, struct wbuf *b)
 	web_rules_put(cur);
 	wbuf_printf(b, "</code>; the collector rereads it, and later connections like this one "
 	            "are expected.</p><form method=\"post\" class=\"expect\" "
-	            "action=\"/api/findings/%lld/expect?from=finding\"><button>Add this rule</button></form></details>", id);
+	            "action=\"/api/findings/%lld/expect?from=finding\"><button>Add this rule"
+	            "</button></form></details>", id);
 }

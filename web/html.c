@@ -18,6 +18,31 @@
 #include "webapi.h"
 #include "webint.h"
 
+#define VM_SHOWN 3      /* prefixes named in the header; the rest are counted */
+
+/* Who is watched, as [collector] vm_subnet says: a one-address prefix as the address. */
+static void
+vm_label(struct wbuf *b, const struct conf *c)
+{
+	char a[NETADDR_STRLEN], s[NETADDR_STRLEN + 8];
+
+	for (int i = 0; i < c->n_vm_subnet && i < VM_SHOWN; i++) {
+		const struct cidr *p = &c->vm_subnet[i];
+
+		netaddr_format(&p->net, a, sizeof(a));
+		if (p->bits == (p->net.family == 4 ? 32 : 128))
+			snprintf(s, sizeof(s), "%s", a);
+		else
+			snprintf(s, sizeof(s), "%s/%u", a, (unsigned)p->bits);
+		wbuf_puts(b, i ? ", " : "VM ");
+		wbuf_html(b, s);
+	}
+	if (c->n_vm_subnet > VM_SHOWN)
+		wbuf_printf(b, " and %d more", c->n_vm_subnet - VM_SHOWN);
+	if (c->n_vm_subnet > 0)
+		wbuf_puts(b, " · ");
+}
+
 void
 html_head(struct wbuf *b, const struct web *w, const char *title, const char *page)
 {
@@ -39,8 +64,10 @@ html_head(struct wbuf *b, const struct web *w, const char *title, const char *pa
 	for (size_t i = 0; i < sizeof(nav) / sizeof(nav[0]); i++)
 		wbuf_printf(b, "<a href=\"%s\"%s>%s</a>", nav[i].href,
 		            strcmp(page, nav[i].id) == 0 ? " class=\"on\"" : "", nav[i].label);
-	wbuf_puts(b, "<a href=\"/api/report?since=7d\">Report JSON</a></nav>"
-	          "<span class=\"vm\">VM 192.168.83.2 · egress audit</span>");
+	wbuf_puts(b, "<a href=\"/api/report?since=7d\">Report JSON</a></nav><span class=\"vm\">");
+	if (w)
+		vm_label(b, w->conf);
+	wbuf_puts(b, "egress audit</span>");
 	/* what the operator must know before reading a finding: were its attempts dropped */
 	if (w && w->conf->enforce)
 		wbuf_puts(b, "<span class=\"mode enforce\" id=\"mode\" title=\"[enforce] mode = "

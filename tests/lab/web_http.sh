@@ -27,6 +27,8 @@ check "no raw img from the VM" "$(body_has '<img src=x')" no
 check "attribute breakout escaped" "$(body_has '&quot;&gt;&lt;img src=x onerror=alert(2)&gt;')" yes
 check "expected destination listed" "$(body_has 'api.telegram.org')" yes
 check "ack form is a POST" "$(grep -c 'method="post" class="ack" action="/api/findings/1/ack' "$LAB_DIR/body")" 1
+check "header: the VM as [collector] vm_subnet has it" \
+	"$(body_has '<span class="vm">VM 192.168.83.0/24, fd83::/64 · egress audit</span>')" yes
 
 check "dns page 200" "$(hc "http://$WEB/dns")" 200
 check "dns: control bytes escaped" "$(body_has 'ctl\x01\x1b[31m\x07bell.evil.test')" yes
