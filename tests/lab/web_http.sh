@@ -254,6 +254,17 @@ check "finding by name: queries in another case" "$(body_has '>Mixed.Case.Test.<
 hc "http://$WEB/findings/51" >/dev/null
 check "finding by *.base: the names under it" "$(body_has '>Mixed.Case.Test.<'),$(body_has '>x.MIXED.case.test<')" yes,yes
 
+# "expect this" with no [policy] rules_file: the page shows the rule but no button, and the
+# POST is refused with 412, as a form of the page too
+hc "http://$WEB/findings/50" >/dev/null
+check "expect this: the rule shown" "$(body_has '<code class="rule">mixed.case.test</code>')" yes
+check "expect this: the missing rules_file named" "$(body_has 'no <code>[policy] rules_file</code> is configured')" yes
+check "expect this: no button without a rules_file" "$(grep -c 'class="expect" action=' "$LAB_DIR/body")" 0
+check "expect this without a rules_file 412" "$(hc -X POST -H "$O" "http://$WEB/api/findings/50/expect")" 412
+check "412 says why, as JSON" "$(jq_py 'j["error"].startswith("no [policy] rules_file is configured")')" True
+check "expect this form without a rules_file 412" "$(hc -X POST -H "$O" -d '' "http://$WEB/api/findings/50/expect?from=finding")" 412
+check "412 form: a page that says why" "$(hdr Content-Type),$(body_has 'no [policy] rules_file is configured')" "text/html; charset=utf-8,yes"
+
 # --------------------------------------------------------------- coverage
 # The overview judges the window it names as `oc-audit report` over that window does, in
 # its words, and lists the same blind stretches; the timeline draws the report's own.
