@@ -206,6 +206,10 @@ store_cmd(struct store *s, const struct cmd_event *cmd)
 		                  SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 5, cmd->arg);
 		break;
+	case CMD_UNACK_FINDING:
+		/* the ack's statement with nothing bound: every ack column back to NULL */
+		st = s->st[S_ACK];
+		break;
 	case CMD_ALERT_DELIVERED:
 		st = s->st[S_ALERT_DONE];
 		sqlite3_bind_int64(st, 2, cmd->ts_us);

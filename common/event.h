@@ -97,6 +97,8 @@ enum cmd_kind {
 	CMD_SENSOR_CHECK,       /* the ruleset check at ts_us answered arg (collector/
 	                           sensorwatch.h's enum sensorwatch_rule); text = its detail */
 	CMD_ENFORCE_CHECK,      /* the same check of enforce mode's table, as CMD_SENSOR_CHECK */
+	CMD_UNACK_FINDING,      /* id = findings.id; its acknowledgement taken back (note, by
+	                           and until with it) */
 };
 
 struct cmd_event {

@@ -14,6 +14,9 @@
  * off ([web] listen empty) the runs table decides: a run that has not stopped may be a
  * collector running, and the CLI refuses rather than write beside it.
  *
+ * `oc-audit ack --remove ID` takes an acknowledgement back the same two ways: the form
+ * field remove=1 on the same route, or the same row written directly.
+ *
  * Neither way touches the hash chain: the acknowledgement's columns (acked_us, ack_note,
  * ack_by, ack_until_us) are the operator's, not in the chain's canonical rows
  * (common/chain.c), so `oc-audit verify` stays intact after any number of acks. The
@@ -46,6 +49,7 @@
 
 struct ack_req {
 	int64_t id, until_us;      /* until 0 = for good */
+	bool remove;               /* take the acknowledgement back */
 	const char *note;
 	char by[ACK_BY_MAX];
 };
@@ -105,7 +109,10 @@ post_ack(const struct conf *c, const struct ack_req *a, struct body *b, char *er
 		snprintf(err, errlen, "out of memory");
 		goto out_free;
 	}
-	snprintf(form, flen, "note=%s&until=%s&by=%s", enote, until, eby);
+	if (a->remove)
+		snprintf(form, flen, "remove=1&by=%s", eby);
+	else
+		snprintf(form, flen, "note=%s&until=%s&by=%s", enote, until, eby);
 	if (token[0]) {
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
 		hdr = curl_slist_append(hdr, auth);
@@ -138,6 +145,7 @@ out_free:
 	return status;
 }
 
+/* as the core thread's (collector/store.c); a removal binds nothing but the id */
 static const char upd_sql[] =
 	"UPDATE findings SET acked_us = ?2, ack_note = nullif(?3, ''), ack_by = nullif(?4, ''),"
 	" ack_until_us = nullif(?5, 0) WHERE id = ?1";
@@ -168,10 +176,12 @@ write_direct(const char *path, bool web_off, const struct ack_req *a)
 	if (sqlite3_prepare_v2(db, upd_sql, -1, &st, NULL) != SQLITE_OK)
 		goto dberr;
 	sqlite3_bind_int64(st, 1, a->id);
-	sqlite3_bind_int64(st, 2, timefmt_now_us());
-	sqlite3_bind_text(st, 3, a->note, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, a->by, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 5, a->until_us);
+	if (!a->remove) {
+		sqlite3_bind_int64(st, 2, timefmt_now_us());
+		sqlite3_bind_text(st, 3, a->note, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, a->by, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 5, a->until_us);
+	}
 	if (sqlite3_step(st) != SQLITE_DONE)
 		goto dberr;
 	if (sqlite3_changes(db) != 1) {
@@ -181,8 +191,8 @@ write_direct(const char *path, bool web_off, const struct ack_req *a)
 	}
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto dberr;
-	printf("finding %" PRId64 " acknowledged (no collector running: written directly)\n",
-	       a->id);
+	printf("finding %" PRId64 "%s (no collector running: written directly)\n", a->id,
+	       a->remove ? ": acknowledgement removed" : " acknowledged");
 	rc = 0;
 	goto out;
 dberr:
@@ -194,17 +204,22 @@ out:
 	return rc;
 }
 
-/* Whether the ack queued at or after t0 is stored, looking for ACK_WAIT_S seconds. */
+/* Whether the ack queued at or after t0 (or its removal) is stored, looking for
+ * ACK_WAIT_S seconds. */
 static bool
-wait_stored(const char *path, int64_t id, int64_t t0)
+wait_stored(const char *path, int64_t id, bool remove, int64_t t0)
 {
 	struct timespec tick = { 0, 100 * 1000 * 1000 };
 	char err[256], sql[160];
 	sqlite3 *db;
 	bool seen = false;
 
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM findings WHERE id = %" PRId64
-	         " AND acked_us >= %" PRId64, id, t0);
+	if (remove)
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM findings WHERE id = %" PRId64
+		         " AND acked_us IS NULL", id);
+	else
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM findings WHERE id = %" PRId64
+		         " AND acked_us >= %" PRId64, id, t0);
 	for (int i = 0; i < ACK_WAIT_S * 10 && !seen; i++) {
 		if ((db = db_open_ro(path, err, sizeof(err)))) {
 			seen = db_int(db, sql, 0) > 0;
@@ -220,12 +235,14 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: oc-audit ack ID [--note TEXT] [--until T] [-c FILE | --db PATH]\n"
+	        "       oc-audit ack --remove ID [-c FILE | --db PATH]\n"
 	        "  acknowledge finding ID (oc-audit findings lists the ids), with a note of at\n"
 	        "  most %d bytes and an expiry T (a duration ahead like 7d or 12h, or an\n"
 	        "  ISO-8601 time) after which it is open again; it keeps counting either way.\n"
 	        "  A second ack replaces the first. Sent to the running collector's dashboard\n"
 	        "  ([web] listen, with [web] token_file's token); written to the database\n"
-	        "  directly only when no collector runs.\n", ACK_NOTE_MAX);
+	        "  directly only when no collector runs. --remove takes the acknowledgement\n"
+	        "  back (its note and expiry with it), the same way.\n", ACK_NOTE_MAX);
 }
 
 int
@@ -236,6 +253,7 @@ ack_main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "note", required_argument, NULL, 'n' },
 		{ "until", required_argument, NULL, 'u' },
+		{ "remove", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -256,6 +274,7 @@ ack_main(int argc, char **argv)
 		case 'd': dbpath = optarg; break;
 		case 'n': a.note = optarg; break;
 		case 'u': until = optarg; break;
+		case 'r': a.remove = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -268,6 +287,10 @@ ack_main(int argc, char **argv)
 	if (*end || end == argv[optind] || a.id <= 0) {
 		fprintf(stderr, "oc-audit ack: '%s' is not a finding id\n",
 		        escape_term(argv[optind], e, sizeof(e)));
+		return 2;
+	}
+	if (a.remove && (a.note[0] || until)) {
+		fprintf(stderr, "oc-audit ack: --remove takes no --note and no --until\n");
 		return 2;
 	}
 	if (ack_note_check(a.note, err, sizeof(err)) < 0 ||
@@ -299,11 +322,12 @@ ack_main(int argc, char **argv)
 	} else if (status == 0) {
 		rc = write_direct(dbpath, false, &a);
 	} else if (status == 202 || status == 200) {
-		if (wait_stored(dbpath, a.id, now))
-			printf("finding %" PRId64 " acknowledged\n", a.id);
+		if (wait_stored(dbpath, a.id, a.remove, now))
+			printf("finding %" PRId64 "%s\n", a.id,
+			       a.remove ? ": acknowledgement removed" : " acknowledged");
 		else
-			printf("finding %" PRId64 ": acknowledgement queued; the collector stores it "
-			       "with its next batch\n", a.id);
+			printf("finding %" PRId64 ": %s queued; the collector stores it with its "
+			       "next batch\n", a.id, a.remove ? "the removal" : "acknowledgement");
 		rc = 0;
 	} else {
 		fprintf(stderr, "oc-audit ack: the collector answered %ld: %s\n", status,

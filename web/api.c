@@ -418,23 +418,32 @@ by_ok(const char *by)
 }
 
 void
-api_ack(struct web *w, sqlite3 *db, int64_t id, const char *note, const char *until,
-        const char *by, struct web_reply *r)
+api_ack(struct web *w, sqlite3 *db, int64_t id, const struct web_ack *a,
+        struct web_reply *r)
 {
 	struct event ev = { .type = EV_CMD };
 	sqlite3_stmt *st;
 	int64_t now = timefmt_now_us(), until_us = 0;
+	bool remove = strcmp(a->remove, "1") == 0;
 	int state = -1;
 	char why[128];
 
-	if (ack_note_check(note, why, sizeof(why)) < 0 ||
-	    (*until && ack_until_parse(until, now, &until_us, why, sizeof(why)) < 0)) {
+	if (!remove && a->remove[0] && strcmp(a->remove, "0") != 0) {
+		api_error(r, 400, "bad remove: 1 or 0");
+		return;
+	}
+	if (remove && (a->note[0] || a->until[0])) {
+		api_error(r, 400, "remove takes no note and no until");
+		return;
+	}
+	if (ack_note_check(a->note, why, sizeof(why)) < 0 ||
+	    (*a->until && ack_until_parse(a->until, now, &until_us, why, sizeof(why)) < 0)) {
 		api_error(r, 400, why[0] == 'n' ? "bad note: at most 150 bytes of UTF-8 text, "
 		          "no control characters" : "bad until: a duration ahead (7d, 12h) or an "
 		          "ISO-8601 time to come");
 		return;
 	}
-	if (!by_ok(by)) {
+	if (!by_ok(a->by)) {
 		api_error(r, 400, "bad by: printable ASCII");
 		return;
 	}
@@ -454,17 +463,21 @@ api_ack(struct web *w, sqlite3 *db, int64_t id, const char *note, const char *un
 	r->ctype = "application/json";
 	/* the web thread never writes: the core thread applies it with the next batch (a
 	 * second acknowledgement replaces the first: a new note, another expiry) */
-	ev.u.cmd.kind = CMD_ACK_FINDING;
+	ev.u.cmd.kind = remove ? CMD_UNACK_FINDING : CMD_ACK_FINDING;
 	ev.u.cmd.id = id;
 	ev.u.cmd.ts_us = now;
 	ev.u.cmd.arg = until_us;
-	snprintf(ev.u.cmd.text, sizeof(ev.u.cmd.text), "%s", note);
-	snprintf(ev.u.cmd.by, sizeof(ev.u.cmd.by), "%s", *by ? by : "dashboard");
+	snprintf(ev.u.cmd.text, sizeof(ev.u.cmd.text), "%s", a->note);
+	snprintf(ev.u.cmd.by, sizeof(ev.u.cmd.by), "%s", *a->by ? a->by : "dashboard");
 	if (queue_push(w->q, &ev) < 0) {
 		api_error(r, 503, "the collector is busy: try again");
 		return;
 	}
 	r->status = 202;
-	wbuf_printf(&r->body, "{\"id\": %lld, \"acked\": false, \"queued\": true}\n",
-	            (long long)id);
+	if (remove)
+		wbuf_printf(&r->body, "{\"id\": %lld, \"removed\": true, \"queued\": true}\n",
+		            (long long)id);
+	else
+		wbuf_printf(&r->body, "{\"id\": %lld, \"acked\": false, \"queued\": true}\n",
+		            (long long)id);
 }

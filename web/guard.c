@@ -236,6 +236,9 @@ form_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *file
 		                  off, size);
 	if (strcmp(key, "by") == 0)
 		return field_into(rq->ack_by, sizeof(rq->ack_by), &rq->ack_by_long, data, off, size);
+	if (strcmp(key, "remove") == 0)
+		return field_into(rq->ack_remove, sizeof(rq->ack_remove), &rq->ack_remove_long, data,
+		                  off, size);
 	return MHD_YES;
 }
 

@@ -22,10 +22,10 @@ struct guard_req {
 	unsigned late_status;           /* a refusal found mid-body, sent once it is in */
 	const char *late_reason;
 	char login_token[256];          /* the token field of a POST to /login */
-	/* the fields of an acknowledgement's form (note, until, by); a field longer than
+	/* the fields of an acknowledgement's form (note, until, by, remove); a field longer than
 	 * its buffer is marked too long, not cut, so the answer can say so */
-	char ack_note[ACK_NOTE_MAX + 1], ack_until[64], ack_by[ACK_BY_MAX];
-	bool ack_note_long, ack_until_long, ack_by_long;
+	char ack_note[ACK_NOTE_MAX + 1], ack_until[64], ack_by[ACK_BY_MAX], ack_remove[4];
+	bool ack_note_long, ack_until_long, ack_by_long, ack_remove_long;
 	enum web_route_id form_route;   /* which form pp reads */
 	bool no_body;                   /* a POST that must come without a body */
 	struct MHD_PostProcessor *pp;   /* the form parser (/login, an ack), or NULL */

@@ -373,10 +373,13 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	case WR_API_ACK: {
 		const char *from = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "from");
 
-		if (rq->ack_note_long || rq->ack_until_long || rq->ack_by_long)
+		if (rq->ack_note_long || rq->ack_until_long || rq->ack_by_long ||
+		    rq->ack_remove_long)
 			api_error(&r, 400, "a field of the form is too long (note: at most 150 bytes)");
 		else
-			api_ack(w, db, rt.finding_id, rq->ack_note, rq->ack_until, rq->ack_by, &r);
+			api_ack(w, db, rt.finding_id, &(struct web_ack){ .note = rq->ack_note,
+			        .until = rq->ack_until, .by = rq->ack_by, .remove = rq->ack_remove },
+			        &r);
 		/* a form without scripts goes back to the page it came from */
 		if (from && r.status < 300) {
 			if (strcmp(from, "overview") == 0)

@@ -101,12 +101,18 @@ void api_timeline(struct web *w, sqlite3 *db, const struct web_query *q, struct 
 void api_findings(struct web *w, sqlite3 *db, const struct web_query *q, struct web_reply *r);
 /* The Prometheus page (metrics.c). */
 void api_metrics(struct web *w, sqlite3 *db, struct web_reply *r);
-/* Queue the acknowledgement of a finding for the core thread, with note (checked by
- * ack_note_check), until ("" = for good; else ack_until_parse's forms) and by ("" =
- * "dashboard"): 202, or 400 for a bad field, 404 for no such finding, 503 when the queue
- * is full. */
-void api_ack(struct web *w, sqlite3 *db, int64_t id, const char *note, const char *until,
-             const char *by, struct web_reply *r);
+/* An acknowledgement's form, as sent: every field a string, "" when absent. */
+struct web_ack {
+	const char *note;   /* checked by ack_note_check */
+	const char *until;  /* "" = for good; else ack_until_parse's forms */
+	const char *by;     /* "" = "dashboard" */
+	const char *remove; /* "1": take the acknowledgement back (no note, no until); "" or "0":
+	                       acknowledge */
+};
+/* Queue the acknowledgement of a finding (or its removal) for the core thread: 202, or
+ * 400 for a bad field, 404 for no such finding, 503 when the queue is full. */
+void api_ack(struct web *w, sqlite3 *db, int64_t id, const struct web_ack *a,
+             struct web_reply *r);
 /* "Expect this": append the rule the finding calls for (ack_rule_for) to [policy]
  * rules_file, which the daemon rereads when it changes. 200 with the rule, 404 for no such
  * finding, 409 when no rule fits it, 412 when no rules_file is configured, 500 when the

@@ -8,6 +8,8 @@
 #   - the finding page shows the note escaped, and "expect this" with its exact rule; the
 #     confirmed POST appends it to rules_file (created 0600 by the collector's user), the
 #     collector rereads it, and a later identical connection is expected;
+#   - `oc-audit ack --remove ID` takes an ack back the same two ways: note, who and
+#     expiry gone, open again; a removal with a note or until is refused;
 #   - with no collector running, the CLI writes the database itself.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -126,6 +128,23 @@ wait_until 30 sql_is "$DEST" 1,3 || echo "# the later connection is not expected
 check "a later identical connection is expected" "$(sql "$DEST")" 1,3
 check "and raised nothing more" "$(sql "SELECT count FROM findings WHERE id = $EVIL")" 2
 
+# --- taking an ack back, through the running collector
+oca ack --remove "$PDOM" -c "$LAB_CONF" --note why >/dev/null 2>&1 && rc=0 || rc=$?
+check "--remove with a note is a usage error (2)" "$rc" 2
+oca ack --remove "$PDOM" -c "$LAB_CONF" >"$LAB_DIR/ack.out" 2>&1 && rc=0 || rc=$?
+check "ack --remove exits 0" "$rc" 0
+check "ack --remove says it is stored" "$(cat "$LAB_DIR/ack.out")" "finding $PDOM: acknowledgement removed"
+check "removed by the collector: ack, note, who and until gone" \
+	"$(sql "SELECT acked_us IS NULL AND ack_note IS NULL AND ack_by IS NULL AND ack_until_us IS NULL FROM findings WHERE id = $PDOM")" 1
+check "removed: findings --open lists it" "$(open_has "$PDOM" && echo yes)" yes
+oca ack --remove 999999 -c "$LAB_CONF" >/dev/null 2>&1 && rc=0 || rc=$?
+check "remove: no such finding (1)" "$rc" 1
+check "remove needs the token" "$(in_host curl -s -o /dev/null -w '%{http_code}' -X POST -H "Origin: http://$WEB" --data remove=1 "http://$WEB/api/findings/$PASTE/ack")" 401
+check "remove with an until is 400" "$(hc -X POST --data 'remove=1&until=1h' "http://$WEB/api/findings/$PASTE/ack")" 400
+check "remove=yes is 400" "$(hc -X POST --data 'remove=yes' "http://$WEB/api/findings/$PASTE/ack")" 400
+check "the refused removals changed nothing" "$(sql "SELECT ack_note FROM findings WHERE id = $PASTE")" \
+	'pastebin <b>seen</b> in the "bot" logs'
+
 oca verify -c "$LAB_CONF" >/dev/null 2>&1 && rc=0 || rc=$?
 check "verify intact after the acks" "$rc" 0
 
@@ -135,6 +154,9 @@ check "collector exits 0" "$rc" 0
 oca ack "$EVIL" -c "$LAB_CONF" --note offline >"$LAB_DIR/ack.out" 2>&1 && rc=0 || rc=$?
 check "offline ack exits 0, written directly" "$rc,$(grep -c 'written directly' "$LAB_DIR/ack.out")" "0,1"
 check "offline ack stored" "$(sql "SELECT ack_note FROM findings WHERE id = $EVIL")" offline
+oca ack --remove "$EVIL" -c "$LAB_CONF" >"$LAB_DIR/ack.out" 2>&1 && rc=0 || rc=$?
+check "offline remove exits 0, written directly" "$rc,$(grep -c 'written directly' "$LAB_DIR/ack.out")" "0,1"
+check "offline remove stored" "$(sql "SELECT acked_us IS NULL AND ack_note IS NULL AND ack_by IS NULL FROM findings WHERE id = $EVIL")" 1
 oca verify -c "$LAB_CONF" >/dev/null 2>&1 && rc=0 || rc=$?
 check "verify intact after an offline ack" "$rc" 0
 lab_finish

@@ -225,6 +225,19 @@ main(void)
 	ok(store_cmd(s, &ack) == 0, "acknowledge");
 	is_int(db_int(db, "SELECT count(*) FROM findings WHERE acked_us IS NOT NULL", 0), 1,
 	       "acknowledged");
+	{
+		struct cmd_event noted = { .kind = CMD_ACK_FINDING, .id = ack.id, .ts_us = S(31),
+		                           .arg = S(90), .text = "why", .by = "cli (root)" };
+		struct cmd_event unack = { .kind = CMD_UNACK_FINDING, .id = ack.id,
+		                           .ts_us = S(32) };
+
+		store_cmd(s, &noted);
+		ok(store_cmd(s, &unack) == 0, "take the acknowledgement back");
+		is_int(db_int(db, "SELECT count(*) FROM findings WHERE acked_us IS NOT NULL OR "
+		              "ack_note IS NOT NULL OR ack_by IS NOT NULL OR ack_until_us IS NOT "
+		              "NULL", 0), 0, "its time, note, who and expiry are gone");
+		ok(store_cmd(s, &ack) == 0, "and it can be given again");
+	}
 
 	/* a scan of 2000 ports of one address: its first 8 ports, then one for the rest */
 	{
