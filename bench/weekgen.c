@@ -222,6 +222,7 @@ emit_conn(struct core *k, struct store *s, int64_t ts, const char *dst, uint8_t 
 
 	memset(&ev, 0, sizeof(ev));
 	ev.ts_us = ts;
+	ev.mono_us = ts;
 	ev.src = vm;
 	if (netaddr_parse(dst, &ev.dst) < 0)
 		return -1;
@@ -324,7 +325,7 @@ main(int argc, char **argv)
 	double wq = 0, wc = 0, wc_odd = 0;
 
 	struct store *s = store_new(db, err, sizeof(err));
-	struct core *k = s ? core_new(conf, db, start, err, sizeof(err)) : NULL;
+	struct core *k = s ? core_new(conf, db, start, start, err, sizeof(err)) : NULL;
 	if (!k) {
 		fprintf(stderr, "weekgen: %s\n", err);
 		return 1;

@@ -13,7 +13,14 @@
  * ClientHello that fits one segment is read in place, without a copy or an allocation.
  *
  * A small flow's one record goes to the aggregates (flowagg.h) at the flow's end instead
- * of out; they go out when the slot is over, after the slot's own records. */
+ * of out; they go out when the slot is over, after the slot's own records.
+ *
+ * Two clocks come with every frame and tick: the wall clock, which the records carry and
+ * which names the slots, and the monotonic clock, which every timer here runs on (idle
+ * and linger timeouts, the least recently seen flow, the end of a slot). A slot starts at
+ * a wall-clock boundary and ends slot_us of monotonic time later: with the wall clock
+ * stepped back a day, flows still expire and slots still close on time (the records of
+ * the next slots are named by the stepped clock); a step forward closes no slot early. */
 #include "config.h"
 
 #include <netinet/in.h>
@@ -55,7 +62,7 @@ struct flow {
 	bool have_isn;
 	bool emitted, hello;           /* a record of its own went out; a hello did */
 	uint32_t isn;
-	int64_t last_us;
+	int64_t last_us;               /* monotonic */
 	struct capture_bytes rec;      /* the current slot's counts */
 	struct inspect *insp;
 };
@@ -67,7 +74,9 @@ struct capture {
 	uint32_t *buckets, mask, free_head;
 	uint32_t head[N_LISTS], tail[N_LISTS];
 	size_t n_flows;
-	int64_t now, slot;
+	int64_t now;                   /* monotonic: the latest seen (that of the frame read) */
+	int64_t slot;                  /* wall clock: the current slot's start */
+	int64_t slot_end;              /* monotonic: when it ends */
 	bool started;
 	struct reasm_pool pool;
 	struct flowagg *agg;           /* NULL: conf.no_fold */
@@ -156,7 +165,7 @@ emit(struct capture *c, struct flow *f, enum capture_why why)
 		c->conf.on_bytes(c->conf.arg, &f->rec);
 	f->emitted = f->emitted || !folded;
 	memset(&f->rec.bytes_up, 0, sizeof(f->rec) - offsetof(struct capture_bytes, bytes_up));
-	f->rec.first_us = f->rec.last_us = 0;
+	f->rec.first_us = f->rec.last_us = f->rec.first_mono_us = 0;
 }
 
 static void
@@ -238,18 +247,33 @@ flow_new(struct capture *c, const struct capture_flowkey *k)
 	return f;
 }
 
-/* Move the clock to now: expire what timed out, close the slot if it is over. */
+/* The slot the wall clock is in at wall, ending when the wall clock would end it, on the
+ * monotonic clock (mono at wall). Past the end of the slot before it, a wall clock still
+ * in that slot lags the monotonic one (a frame's kernel time read later, a small step
+ * back): the next slot is taken, not the same again. */
 static void
-advance(struct capture *c, int64_t now)
+slot_start(struct capture *c, int64_t wall, int64_t mono)
+{
+	int64_t len = c->conf.slot_us, slot = wall - (wall % len + len) % len;
+
+	if (c->started && slot == c->slot && wall - slot >= len / 2)
+		slot += len;
+	c->slot = slot;
+	c->slot_end = mono + (slot + len - wall);
+}
+
+/* Move the clocks to (wall, mono): expire what timed out, close the slot if it is over. */
+static void
+advance(struct capture *c, int64_t wall, int64_t mono)
 {
 	const int64_t idle[N_LISTS] = { c->conf.tcp_idle_us, c->conf.udp_idle_us,
 	                                CAPTURE_LINGER_US };
-	int64_t slot;
+	int64_t now = mono;
 
 	if (!c->started) {
+		slot_start(c, wall, mono);
 		c->started = true;
 		c->now = now;
-		c->slot = now - (now % c->conf.slot_us + c->conf.slot_us) % c->conf.slot_us;
 	}
 	if (now < c->now)
 		now = c->now;
@@ -257,24 +281,23 @@ advance(struct capture *c, int64_t now)
 	for (int l = 0; l < N_LISTS; l++)
 		while (c->tail[l] && now - F(c->tail[l])->last_us > idle[l])
 			flow_end(c, F(c->tail[l]), l == L_CLOSED ? CAPTURE_CLOSED : CAPTURE_IDLE);
-	slot = now - (now % c->conf.slot_us + c->conf.slot_us) % c->conf.slot_us;
-	if (slot == c->slot)
+	if (now < c->slot_end)
 		return;
+	slot_start(c, wall, now);
 	for (int l = 0; l < N_LISTS; l++)
 		for (uint32_t i = c->head[l]; i != NIL; i = F(i)->next) {
 			if (F(i)->rec.pkts_up + F(i)->rec.pkts_down)
 				emit(c, F(i), CAPTURE_SLOT);
-			F(i)->rec.slot_us = slot;
+			F(i)->rec.slot_us = c->slot;
 		}
 	drain(c);
-	c->slot = slot;
 }
 
 static void
 hello_tls(struct capture *c, struct flow *f, int64_t ts, enum capture_kind kind,
           const struct tlshello *t, uint32_t quic_version)
 {
-	struct capture_hello h = { .ts_us = ts, .key = f->key, .kind = kind };
+	struct capture_hello h = { .ts_us = ts, .mono_us = c->now, .key = f->key, .kind = kind };
 
 	h.has_name = t->has_sni;
 	h.name_cut = t->sni_cut;
@@ -304,7 +327,8 @@ read_stream(struct capture *c, struct flow *f, int64_t ts, bool http, const uint
 {
 	if (http) {
 		struct httphost r;
-		struct capture_hello h = { .ts_us = ts, .key = f->key, .kind = CAPTURE_HTTP };
+		struct capture_hello h = { .ts_us = ts, .mono_us = c->now, .key = f->key,
+		                           .kind = CAPTURE_HTTP };
 
 		switch (httphost_parse(s, len, &r)) {
 		case HTTPH_OK:
@@ -457,8 +481,8 @@ is_client(const struct capture *c, const struct netaddr *a)
 }
 
 void
-capture_packet(struct capture *c, int64_t ts_us, const uint8_t *frame, size_t caplen,
-               size_t wirelen, int dlt)
+capture_packet(struct capture *c, int64_t ts_us, int64_t mono_us, const uint8_t *frame,
+               size_t caplen, size_t wirelen, int dlt)
 {
 	struct capdecode d;
 	struct capture_flowkey up = { 0 }, down = { 0 };
@@ -468,7 +492,7 @@ capture_packet(struct capture *c, int64_t ts_us, const uint8_t *frame, size_t ca
 
 	c->cnt.frames++;
 	c->cnt.frame_bytes += wirelen > caplen ? wirelen : caplen;
-	advance(c, ts_us);
+	advance(c, ts_us, mono_us);
 	switch (capdecode(dlt, frame, caplen, wirelen, &d)) {
 	case CAPD_OK: break;
 	case CAPD_LINKTYPE: c->cnt.linktype++; return;
@@ -510,8 +534,10 @@ capture_packet(struct capture *c, int64_t ts_us, const uint8_t *frame, size_t ca
 		f = flow_new(c, is_up ? &up : &down);
 
 	dir = is_up ? 0 : 1;
-	if (!(f->rec.pkts_up + f->rec.pkts_down))
+	if (!(f->rec.pkts_up + f->rec.pkts_down)) {
 		f->rec.first_us = ts_us;
+		f->rec.first_mono_us = c->now;
+	}
 	f->rec.last_us = ts_us;
 	*(dir ? &f->rec.bytes_down : &f->rec.bytes_up) += d.ip_len;
 	*(dir ? &f->rec.payload_down : &f->rec.payload_up) += d.l4_len;
@@ -542,15 +568,15 @@ capture_packet(struct capture *c, int64_t ts_us, const uint8_t *frame, size_t ca
 }
 
 void
-capture_tick(struct capture *c, int64_t now_us)
+capture_tick(struct capture *c, int64_t now_us, int64_t mono_us)
 {
-	advance(c, now_us);
+	advance(c, now_us, mono_us);
 }
 
 void
-capture_flush(struct capture *c, int64_t now_us)
+capture_flush(struct capture *c, int64_t now_us, int64_t mono_us)
 {
-	advance(c, now_us);
+	advance(c, now_us, mono_us);
 	for (int l = 0; l < N_LISTS; l++)
 		while (c->head[l])
 			flow_end(c, F(c->head[l]), CAPTURE_FLUSHED);

@@ -5,11 +5,11 @@
  *     ClientHello over TCP (any port), a QUIC v1/v2 Initial over UDP (any port), an
  *     HTTP/1.x request head to TCP port 80;
  *   - byte records per flow and per time slot: bytes and packets each way, from the
- *     lengths on the wire (a frame cut by the snap length still counts whole). A slot is
- *     a fixed window of absolute time (slot_us, which divides an hour), so records roll up
- *     into hours exactly; a flow's record for a slot is emitted when the flow is next seen
- *     in a later slot, at the first packet of a later slot (a sweep of all flows), or when
- *     the flow ends (closed, idle, evicted, flushed);
+ *     lengths on the wire (a frame cut by the snap length still counts whole). A slot
+ *     starts at a wall-clock boundary (slot_us divides an hour, so records roll up into
+ *     hours exactly) and lasts slot_us of monotonic time; a flow's record for a slot is
+ *     emitted when the slot is over (a sweep of all flows at the first frame or tick
+ *     after), or when the flow ends (closed, idle, evicted, flushed);
  *   - aggregates of small flows: a flow whose whole life is one record, that sent no
  *     hello, and got no reply or carried no data either way (a probe: a scan, a spray, a
  *     one-packet flow) is not emitted on its own. Its counts are added to one record per
@@ -25,7 +25,9 @@
  * every table or buffer that fills is counted in struct capture_counters, for the caller
  * to store as losses.
  *
- * No I/O, no clock, no threads: times come with the frames (and capture_tick), callbacks
+ * No I/O, no clock, no threads: times come with the frames (and capture_tick), each
+ * twice: the wall clock (what records carry) and the monotonic clock (what every timeout
+ * runs on, so that a step of the wall clock neither stalls nor hurries them). Callbacks
  * run inside the call that caused them, with records valid only during the call (copy
  * what is kept), and must not call back into the same struct capture. One struct capture
  * per thread; it is not locked. */
@@ -51,6 +53,7 @@ enum capture_kind { CAPTURE_TLS = 1, CAPTURE_QUIC, CAPTURE_HTTP };
  * escape it for each output. */
 struct capture_hello {
 	int64_t ts_us;                  /* the packet that completed it */
+	int64_t mono_us;                /* ... by the monotonic clock */
 	struct capture_flowkey key;
 	enum capture_kind kind;
 	bool has_name;                  /* false: a ClientHello without SNI, a request without Host */
@@ -82,6 +85,7 @@ struct capture_bytes {
 	struct capture_flowkey key;
 	int64_t slot_us;                /* start of the slot the counts belong to */
 	int64_t first_us, last_us;      /* first and last packet counted here */
+	int64_t first_mono_us;          /* the first, by the monotonic clock */
 	uint64_t bytes_up, bytes_down;
 	uint64_t payload_up, payload_down;
 	uint64_t pkts_up, pkts_down;
@@ -153,20 +157,23 @@ struct capture;
  * (max_flows entries) here; reassembly buffers come and go within reasm_bytes. */
 struct capture *capture_new(const struct capture_conf *conf);
 
-/* One frame: ts_us its capture time, frame the caplen captured bytes, wirelen its length
- * on the wire, dlt its link type (CAPDECODE_DLT_*: pcap_datalink's value). A live capture
- * and a file replay call this the same way. May call the callbacks. */
-void capture_packet(struct capture *c, int64_t ts_us, const uint8_t *frame, size_t caplen,
-                    size_t wirelen, int dlt);
+/* One frame: ts_us its capture time (wall clock), mono_us when it was read (monotonic
+ * clock; a file replay, which has one clock, passes ts_us again), frame the caplen
+ * captured bytes, wirelen its length on the wire, dlt its link type (CAPDECODE_DLT_*:
+ * pcap_datalink's value). A live capture and a file replay call this the same way. May
+ * call the callbacks. */
+void capture_packet(struct capture *c, int64_t ts_us, int64_t mono_us, const uint8_t *frame,
+                    size_t caplen, size_t wirelen, int dlt);
 
-/* Let time pass to now_us without a frame (a live reader calls it when idle): ends idle
- * and lingering flows and emits the records of slots that are over. Time never goes
- * back: an earlier now_us than already seen is taken as the latest seen. */
-void capture_tick(struct capture *c, int64_t now_us);
+/* Let time pass to (now_us, mono_us) without a frame (a live reader calls it when idle):
+ * ends idle and lingering flows and emits the records of slots that are over. The
+ * monotonic time never goes back: an earlier mono_us than already seen is taken as the
+ * latest seen. */
+void capture_tick(struct capture *c, int64_t now_us, int64_t mono_us);
 
 /* Emit every flow's last record (CAPTURE_FLUSHED) and forget them: the end of a file, or
  * of the capture. */
-void capture_flush(struct capture *c, int64_t now_us);
+void capture_flush(struct capture *c, int64_t now_us, int64_t mono_us);
 
 /* Copy the counters. */
 void capture_get_counters(const struct capture *c, struct capture_counters *out);

@@ -84,6 +84,8 @@ flowagg_add(struct flowagg *a, const struct capture_bytes *b)
 		if (same(g, b)) {
 			if (b->first_us < g->first_us)
 				g->first_us = b->first_us;
+			if (b->first_mono_us < g->first_mono_us)
+				g->first_mono_us = b->first_mono_us;
 			if (b->last_us > g->last_us)
 				g->last_us = b->last_us;
 			g->bytes_up += b->bytes_up;

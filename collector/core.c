@@ -58,8 +58,10 @@ fold_reload(struct core *k)
 	sqlite3_finalize(st);
 }
 
+/* The answers of the last RELOAD_US, their stored wall times taken onto the monotonic
+ * clock as of now (a step before this start is the one thing that cannot be told). */
 static void
-reload(struct core *k, sqlite3 *db, int64_t now_us)
+reload(struct core *k, sqlite3 *db, int64_t now_us, int64_t now_mono_us)
 {
 	sqlite3_stmt *st;
 	struct netaddr client, ip;
@@ -79,13 +81,15 @@ reload(struct core *k, sqlite3 *db, int64_t now_us)
 		    netaddr_parse(data, &ip) < 0)
 			continue;
 		attrib_add(k->map, &client, &ip, name, sqlite3_column_int64(st, 3),
-		           sqlite3_column_int64(st, 4), (uint32_t)sqlite3_column_int64(st, 5));
+		           now_mono_us - (now_us - sqlite3_column_int64(st, 4)),
+		           (uint32_t)sqlite3_column_int64(st, 5));
 	}
 	sqlite3_finalize(st);
 }
 
 struct core *
-core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *err, size_t errlen)
+core_new(const struct conf *c, sqlite3 *db, int64_t now_us, int64_t now_mono_us, char *err,
+         size_t errlen)
 {
 	struct core *k = calloc(1, sizeof(*k));
 	struct tunnel_limits lim = { c->tunnel_distinct_labels, c->tunnel_label_length,
@@ -113,7 +117,7 @@ core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *err, size_t er
 		}
 		sqlite3_finalize(st);
 	}
-	reload(k, db, now_us);
+	reload(k, db, now_us, now_mono_us);
 	k->db = db;
 	fold_reload(k);
 	if (c->pcap_interface[0] && !(k->cap = corecap_new(c, db, now_us, seed))) {
@@ -259,7 +263,7 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 		return store_other(s, ev->ts_us, false, &ev->src) < 0 ? -1 : 1;
 	if ((day = core_watch(k, s, ev->ts_us)) < 0)
 		return -1;
-	attrib_lookup(k->map, &ev->src, &ev->dst, ev->ts_us,
+	attrib_lookup(k->map, &ev->src, &ev->dst, ev->mono_us,
 	              (int64_t)k->c->attribution_grace * US_PER_SEC, &r);
 	verdict_conn(k->c, &r, ev, &v);
 	a.state = r.state;
@@ -372,7 +376,7 @@ core_dns(struct core *k, struct store *s, const struct dns_event *ev)
 
 		if ((an->rtype == 1 || an->rtype == 28) && an->data &&
 		    netaddr_parse(an->data, &ip) == 0)
-			attrib_add(k->map, &ev->client, &ip, ev->qname, qid, ev->ts_us, an->ttl);
+			attrib_add(k->map, &ev->client, &ip, ev->qname, qid, ev->mono_us, an->ttl);
 	}
 	if (rules_canary(k->c->rules, ev->qname)) {
 		char example[1300];

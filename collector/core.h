@@ -17,10 +17,12 @@
 struct core;
 
 /* c must outlive the core. db (read-write, the writer's) is read once to rebuild the
- * attribution map from the answers of the last two days and to find the watch start.
- * Returns NULL with a reason in err. */
-struct core *core_new(const struct conf *c, sqlite3 *db, int64_t now_us, char *err,
-                      size_t errlen);
+ * attribution map from the answers of the last two days and to find the watch start:
+ * now_us is the wall clock (which the stored answers' times are), now_mono_us the
+ * monotonic clock at the same moment (which attribution runs on). Returns NULL with a
+ * reason in err. */
+struct core *core_new(const struct conf *c, sqlite3 *db, int64_t now_us,
+                      int64_t now_mono_us, char *err, size_t errlen);
 void core_free(struct core *k);
 
 /* Handle one event. An event from a source outside vm_subnet is not the VM's: it is

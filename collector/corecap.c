@@ -127,14 +127,15 @@ flowkey_of(struct flowkey *fk, const struct netaddr *client, const struct netadd
 /* The flow of a capture record: its connection row (0 if NFLOG made none) and the
  * destination its bytes count in, from the flow map, else the connections table (within
  * FLOW_LOOKBACK_US of ts_us), else attribution as for a new connection. *r gets what
- * attribution knows of (client, server) at ts_us either way, if r is not NULL (a byte
+ * attribution knows of (client, server) at mono_us (the same moment on the monotonic
+ * clock) either way, if r is not NULL (a byte
  * record of a flow the map holds needs no attribution: most of them). Returns the flow's
  * entry (valid until the next flow is resolved), or NULL on a database error. */
 static struct flowinfo *
 flow_resolve(struct core *k, struct store *s, const struct flowkey *fk, int64_t ts_us,
-             struct attrib_result *r)
+             int64_t mono_us, struct attrib_result *r)
 {
-	struct flowinfo *fi = flowmap_get(k->cap->flows, fk, ts_us);
+	struct flowinfo *fi = flowmap_get(k->cap->flows, fk, mono_us);
 	struct attrib_result mine;
 	bool want = r || !fi || !fi->dest_id;
 	char domain[1100];
@@ -143,12 +144,12 @@ flow_resolve(struct core *k, struct store *s, const struct flowkey *fk, int64_t 
 	if (!r)
 		r = &mine;
 	if (want)
-		attrib_lookup(k->map, &fk->client, &fk->server, ts_us,
+		attrib_lookup(k->map, &fk->client, &fk->server, mono_us,
 		              (int64_t)k->c->attribution_grace * US_PER_SEC, r);
 	if (fi && fi->dest_id)
 		return fi;
 	if (!fi)
-		fi = flowmap_put(k->cap->flows, fk, ts_us);
+		fi = flowmap_put(k->cap->flows, fk, mono_us);
 	found = store_find_conn(s, &fk->client, &fk->server, fk->proto, fk->cport, fk->sport,
 	                        ts_us - FLOW_LOOKBACK_US, ts_us, &fi->conn_id, &fi->dest_id,
 	                        domain, sizeof(domain));
@@ -156,9 +157,9 @@ flow_resolve(struct core *k, struct store *s, const struct flowkey *fk, int64_t 
 		return NULL;
 	if (found == 0) {
 		/* no connection row: the destination a new connection would have had */
-		struct conn_event ev = { .ts_us = ts_us, .src = fk->client, .dst = fk->server,
-		                         .proto = fk->proto, .has_ports = 1, .sport = fk->cport,
-		                         .dport = fk->sport };
+		struct conn_event ev = { .ts_us = ts_us, .mono_us = mono_us, .src = fk->client,
+		                         .dst = fk->server, .proto = fk->proto, .has_ports = 1,
+		                         .sport = fk->cport, .dport = fk->sport };
 		struct conn_verdict v;
 
 		verdict_conn(k->c, r, &ev, &v);
@@ -217,7 +218,7 @@ hello_now(struct core *k, struct store *s, const struct hello_event *h)
 	struct flowinfo *fi;
 
 	flowkey_of(&fk, &h->client, &h->server, h->cport, h->sport, h->proto);
-	if (!(fi = flow_resolve(k, s, &fk, h->ts_us, &r)))
+	if (!(fi = flow_resolve(k, s, &fk, h->ts_us, h->mono_us, &r)))
 		return -1;
 	fi->held = 0;
 	return hello_store(k, s, h, fi, &r);
@@ -234,12 +235,12 @@ core_hello(struct core *k, struct store *s, struct hello_event *h, int64_t now_m
 	if (!cc)
 		return -1;
 	flowkey_of(&fk, &h->client, &h->server, h->cport, h->sport, h->proto);
-	fi = flowmap_get(cc->flows, &fk, h->ts_us);
+	fi = flowmap_get(cc->flows, &fk, h->mono_us);
 	if ((fi && fi->conn_id) || cc->n == HOLD_MAX || (fi && fi->held))
 		return hello_now(k, s, h);
 	/* its connection has not come (yet): hold it */
 	if (!fi)
-		fi = flowmap_put(cc->flows, &fk, h->ts_us);
+		fi = flowmap_put(cc->flows, &fk, h->mono_us);
 	slot = (cc->head + cc->n++) % HOLD_MAX;
 	cc->held[slot] = (struct held){ h, now_mono_us + HOLD_US };
 	fi->held = (uint32_t)slot + 1;
@@ -261,7 +262,7 @@ corecap_conn(struct core *k, struct store *s, const struct conn_event *ev, int64
 	if (!ev->has_ports || (ev->proto != IPPROTO_TCP && ev->proto != IPPROTO_UDP))
 		return 0;
 	flowkey_of(&fk, &ev->src, &ev->dst, ev->sport, ev->dport, ev->proto);
-	fi = flowmap_put(cc->flows, &fk, ev->ts_us);
+	fi = flowmap_put(cc->flows, &fk, ev->mono_us);
 	fi->conn_id = conn_id;
 	fi->dest_id = dest_id;
 	if (!fi->held)
@@ -274,7 +275,7 @@ corecap_conn(struct core *k, struct store *s, const struct conn_event *ev, int64
 	    !netaddr_equal(&h->client, &ev->src) || !netaddr_equal(&h->server, &ev->dst))
 		return 0;
 	cc->held[slot].h = NULL;     /* taken early: the ring steps over it */
-	attrib_lookup(k->map, &ev->src, &ev->dst, h->ts_us,
+	attrib_lookup(k->map, &ev->src, &ev->dst, h->mono_us,
 	              (int64_t)k->c->attribution_grace * US_PER_SEC, &r);
 	rc = hello_store(k, s, h, fi, &r);
 	hello_event_free(h);
@@ -378,7 +379,7 @@ core_bytes(struct core *k, struct store *s, const struct bytes_event *b)
 		return k->cap->budget && b->bytes_up > 0 ? count_upload(k, s, b, dest_id) : 0;
 	}
 	flowkey_of(&fk, &b->client, &b->server, b->cport, b->sport, b->proto);
-	if (!(fi = flow_resolve(k, s, &fk, b->first_us, NULL)))
+	if (!(fi = flow_resolve(k, s, &fk, b->first_us, b->first_mono_us, NULL)))
 		return -1;
 	dest_id = fi->dest_id;
 	if (store_bytes(s, b, fi->conn_id, dest_id) < 0)

@@ -34,7 +34,8 @@ struct flowmap;
 struct flowmap *flowmap_new(uint64_t seed);
 void flowmap_free(struct flowmap *m);
 
-/* The flow's entry (marked used at now_us), or NULL. Valid until the next put. */
+/* The flow's entry (marked used at now_us: monotonic, so a step of the wall clock does
+ * not make new flows look oldest), or NULL. Valid until the next put. */
 struct flowinfo *flowmap_get(struct flowmap *m, const struct flowkey *k, int64_t now_us);
 
 /* The flow's entry, made (zeroed) if it is not there. Never NULL. */

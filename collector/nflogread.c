@@ -110,6 +110,7 @@ on_packet(struct nflog_g_handle *gh, struct nfgenmsg *nfmsg, struct nflog_data *
 		ev.u.conn.ts_us = (int64_t)tv.tv_sec * US_PER_SEC + tv.tv_usec;
 	else
 		ev.u.conn.ts_us = timefmt_now_us();
+	ev.u.conn.mono_us = queue_mono_us();
 	ifname_of(r, nflog_get_indev(nfa), ev.u.conn.iif);
 	ifname_of(r, nflog_get_outdev(nfa), ev.u.conn.oif);
 	if ((prefix = nflog_get_prefix(nfa)))

@@ -50,6 +50,7 @@ struct pcapread {
 	struct capture_counters cnt;     /* as last added to the counters */
 	uint64_t pcap_drops;
 	bool error_logged;
+	int64_t read_mono;               /* monotonic: the batch being read */
 };
 
 char *
@@ -179,7 +180,7 @@ on_hello(void *arg, const struct capture_hello *h)
 	struct pcapread *r = arg;
 	char name_str[EVENT_NAME_STRLEN] = "";
 	struct hello_event h2 = {
-		.ts_us = h->ts_us, .client = h->key.client, .server = h->key.server,
+		.ts_us = h->ts_us, .mono_us = h->mono_us, .client = h->key.client, .server = h->key.server,
 		.cport = h->key.cport, .sport = h->key.sport, .proto = h->key.proto,
 		.kind = h->kind <= CAPTURE_HTTP ? kinds[h->kind] : HELLO_TLS,
 		.has_name = h->has_name, .name_cut = h->name_cut, .ech = h->ech,
@@ -215,6 +216,7 @@ on_bytes(void *arg, const struct capture_bytes *b)
 
 	ev.u.bytes = (struct bytes_event){
 		.slot_us = b->slot_us, .first_us = b->first_us, .last_us = b->last_us,
+		.first_mono_us = b->first_mono_us,
 		.client = b->key.client, .server = b->key.server, .cport = b->key.cport,
 		.sport = b->key.sport, .proto = b->key.proto,
 		.end = b->why <= CAPTURE_FOLDED ? ends[b->why] : FLOW_GOES_ON,
@@ -231,8 +233,9 @@ on_frame(u_char *arg, const struct pcap_pkthdr *h, const u_char *frame)
 {
 	struct pcapread *r = (struct pcapread *)(void *)arg;
 
-	capture_packet(r->cap, (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec, frame,
-	               h->caplen, h->len, r->dlt);
+	/* the frame's time is the kernel's wall clock; the monotonic one is the batch's read */
+	capture_packet(r->cap, (int64_t)h->ts.tv_sec * 1000000 + h->ts.tv_usec, r->read_mono,
+	               frame, h->caplen, h->len, r->dlt);
 }
 
 /* Add the growth of what libpcap and the sensor counted to the daemon's counters. */
@@ -270,7 +273,10 @@ static void
 read_ring(struct pcapread *r)
 {
 	for (int i = 0; i < DISPATCH_ROUNDS; i++) {
-		int n = pcap_dispatch(r->p, -1, on_frame, (u_char *)(void *)r);
+		int n;
+
+		r->read_mono = queue_mono_us();
+		n = pcap_dispatch(r->p, -1, on_frame, (u_char *)(void *)r);
 
 		if (n == 0)
 			return;
@@ -325,7 +331,7 @@ run(void *arg)
 		}
 		if (mono - last_tick >= TICK_US) {
 			last_tick = mono;
-			capture_tick(r->cap, timefmt_now_us());
+			capture_tick(r->cap, timefmt_now_us(), mono);
 			account(r);
 			push_state(r);
 		}
@@ -333,7 +339,7 @@ run(void *arg)
 			break;
 	}
 	read_ring(r);
-	capture_flush(r->cap, timefmt_now_us());
+	capture_flush(r->cap, timefmt_now_us(), queue_mono_us());
 	account(r);
 	push_state(r);
 	return NULL;

@@ -71,7 +71,7 @@ wfile_open(struct writer *w, const struct conf *c, int64_t now, char *err, size_
 		return -1;
 	if (w->core)
 		core_set_db(w->core, w->db);    /* a reopen: what the VM was told stays known */
-	else if (!(w->core = core_new(c, w->db, now, err, errlen)))
+	else if (!(w->core = core_new(c, w->db, now, queue_mono_us(), err, errlen)))
 		return -1;
 	/* the sensors this run has, for the report's coverage (empty = off) */
 	if (sqlite3_prepare_v2(w->db, "INSERT INTO runs(started_us, version, config, beat_us) "

@@ -16,7 +16,10 @@
 
 /* One new connection as NFLOG reported it (the first packet of a flow). */
 struct conn_event {
-	int64_t ts_us;
+	int64_t ts_us;               /* the kernel's time of the packet (else when read) */
+	int64_t mono_us;             /* when read, by the monotonic clock (queue_mono_us): what
+	                                attribution compares, which a step of the wall clock
+	                                must not expire or revive */
 	struct netaddr src, dst;
 	uint8_t proto;               /* IPPROTO_* */
 	uint8_t has_ports;           /* TCP, UDP, SCTP, UDPLITE, DCCP */
@@ -56,8 +59,9 @@ enum dns_transport { DNS_UDP = 1, DNS_TCP = 2 };
 struct dns_event {
 	int64_t ts_us;               /* when the query arrived */
 	int64_t mono_us;             /* ... by the monotonic clock (queue_mono_us): for the
-	                                tunnel detector's hour, which a step of the wall clock
-	                                must not stretch or cut */
+	                                answers' TTLs in attribution and the tunnel detector's
+	                                hour, which a step of the wall clock must not stretch
+	                                or cut */
 	int64_t latency_us;          /* until the answer was sent; -1 = none sent */
 	struct netaddr client;
 	uint16_t cport;
@@ -125,6 +129,7 @@ enum hello_kind { HELLO_TLS = 1, HELLO_QUIC, HELLO_HTTP };
  * built on the stack. */
 struct hello_event {
 	int64_t ts_us;                   /* the packet that completed it */
+	int64_t mono_us;                 /* ... by the monotonic clock: for attribution */
 	uint32_t size;                   /* bytes of the block, set by hello_event_pack */
 	struct netaddr client, server;
 	uint16_t cport, sport;
@@ -160,6 +165,7 @@ enum flow_end { FLOW_GOES_ON = 0, FLOW_CLOSED, FLOW_IDLE, FLOW_EVICTED, FLOW_FLU
 struct bytes_event {
 	int64_t slot_us;                 /* the slot's start; slots divide an hour */
 	int64_t first_us, last_us;       /* first and last packet counted in it */
+	int64_t first_mono_us;           /* the first, by the monotonic clock: for attribution */
 	struct netaddr client, server;
 	uint16_t cport, sport;
 	uint8_t proto;

@@ -166,7 +166,7 @@ main(int argc, char **argv)
 		dlt = pcap_datalink(p);
 		while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) {
 			last = (int64_t)hdr->ts.tv_sec * 1000000 + hdr->ts.tv_usec;
-			capture_packet(c, last, data, hdr->caplen, hdr->len, dlt);
+			capture_packet(c, last, last, data, hdr->caplen, hdr->len, dlt);
 		}
 		if (rc == PCAP_ERROR) {
 			fprintf(stderr, "replay: %s: %s\n", argv[i], pcap_geterr(p));
@@ -175,7 +175,7 @@ main(int argc, char **argv)
 		}
 		pcap_close(p);
 	}
-	capture_flush(c, last);
+	capture_flush(c, last, last);
 	if (!names_only) {
 		qsort(totals, n_totals, sizeof(*totals), cmp_total);
 		for (size_t i = 0; i < n_totals; i++)

@@ -64,10 +64,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pos += 4;
 		if (n > size - pos)
 			n = size - pos;
-		capture_packet(c, ts, data + pos, n, n + (data[pos - 4] & 0x40 ? 100 : 0), dlt);
+		capture_packet(c, ts, ts, data + pos, n, n + (data[pos - 4] & 0x40 ? 100 : 0),
+		               dlt);
 		pos += n;
 	}
-	capture_flush(c, ts);
+	capture_flush(c, ts, ts);
 	if (capture_flow_count(c) != 0)
 		__builtin_trap();
 	capture_get_counters(c, &k);

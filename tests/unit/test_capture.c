@@ -99,7 +99,7 @@ client_hello(uint8_t *out, const char *name, size_t pad)
 static void
 pkt(struct capture *c, int64_t ts, const uint8_t *f, size_t n)
 {
-	capture_packet(c, ts, f, n, n, CAPDECODE_DLT_EN10MB);
+	capture_packet(c, ts, ts, f, n, n, CAPDECODE_DLT_EN10MB);
 }
 
 int
@@ -150,7 +150,7 @@ main(void)
 	is_int(recs[0].pkts_up, 4, "packets up");
 	n = frame(f, 1, 40000, 443, 0x11, isn + 1 + hn, NULL, 0); pkt(c, S(186), f, n);
 	is_int(n_recs, 1, "FIN both ways: lingers");
-	capture_tick(c, S(186) + CAPTURE_LINGER_US + 1);
+	capture_tick(c, S(186) + CAPTURE_LINGER_US + 1, S(186) + CAPTURE_LINGER_US + 1);
 	is_int(n_recs, 2, "then ends");
 	is_int(recs[1].why, CAPTURE_CLOSED, "why: closed");
 	is_int(recs[1].pkts_up + recs[1].pkts_down, 2, "the two FINs in the last record");
@@ -182,7 +182,7 @@ main(void)
 		is_int(hellos[1].quic_version, 1, "version 1");
 		/* cut by the snap length: counted whole, not read */
 		n = frame(f, 1, 50001, 443, -1, 0, dg, dn);
-		capture_packet(c, S(200), f, 300, n, CAPDECODE_DLT_EN10MB);
+		capture_packet(c, S(200), S(200), f, 300, n, CAPDECODE_DLT_EN10MB);
 		capture_get_counters(c, &k);
 		is_int(k.inspect_cut, 1, "a cut Initial is counted as not read");
 	}
@@ -194,7 +194,8 @@ main(void)
 
 		n = frame(f, 1, 40001, 80, 0x18, 77, req, strlen(req));
 		memcpy(sll + 20, f + 14, n - 14);
-		capture_packet(c, S(201), sll, n - 14 + 20, n - 14 + 20, CAPDECODE_DLT_LINUX_SLL2);
+		capture_packet(c, S(201), S(201), sll, n - 14 + 20, n - 14 + 20,
+		               CAPDECODE_DLT_LINUX_SLL2);
 		is_int(n_hellos, 3, "HTTP request: hello");
 		is_int(hellos[2].kind, CAPTURE_HTTP, "kind http");
 		is_str((char *)hellos[2].name, "evil.example", "its Host");
@@ -209,8 +210,9 @@ main(void)
 	put16(f + 12, 0x0806);
 	pkt(c, S(202), f, n);
 	n = frame(f, 1, 1, 2, 0x02, 0, NULL, 0);
-	capture_packet(c, S(202), f, 20, 60, CAPDECODE_DLT_EN10MB);   /* cut inside IPv4 */
-	capture_packet(c, S(202), f, 20, 60, 9999);
+	/* cut inside IPv4 */
+	capture_packet(c, S(202), S(202), f, 20, 60, CAPDECODE_DLT_EN10MB);
+	capture_packet(c, S(202), S(202), f, 20, 60, 9999);
 	capture_get_counters(c, &k);
 	is_int(k.foreign, 1, "foreign counted");
 	is_int(k.not_ip, 1, "ARP counted");
@@ -218,7 +220,7 @@ main(void)
 	is_int(k.linktype, 1, "an unknown link type counted");
 	is_int(k.hello_tls + k.hello_quic + k.hello_http, 3, "three hellos");
 
-	capture_flush(c, S(203));
+	capture_flush(c, S(203), S(203));
 	is_int(capture_flow_count(c), 0, "flush empties the table");
 	is_int(recs[n_recs - 2].why, CAPTURE_FLUSHED, "why: flushed");
 	/* the cut Initial: one packet, no hello, no reply */
@@ -243,7 +245,7 @@ main(void)
 	is_int(recs[0].key.cport, 1000, "the oldest");
 	is_int(recs[0].why, CAPTURE_EVICTED, "why: evicted");
 	is_int(k.not_hello, 3, "DNS is none of the three");
-	capture_tick(c, S(300) + CAPTURE_UDP_IDLE_US + 10);
+	capture_tick(c, S(300) + CAPTURE_UDP_IDLE_US + 10, S(300) + CAPTURE_UDP_IDLE_US + 10);
 	is_int(capture_flow_count(c), 0, "idle UDP flows end");
 	is_int(recs[n_recs - 1].why, CAPTURE_IDLE, "why: idle");
 	capture_free(c);
@@ -266,7 +268,7 @@ main(void)
 	n = frame(f, 0, 3001, 9000, 0x14, 0, NULL, 0);  pkt(c, S(412), f, n); down += n - 14;
 	n = frame(f, 1, 3002, 9001, -1, 0, "x", 1);     pkt(c, S(413), f, n); up += n - 14;
 	is_int(n_recs, 0, "nothing out before the slot is over");
-	capture_flush(c, S(415));
+	capture_flush(c, S(415), S(415));
 	capture_get_counters(c, &k);
 	{
 		uint64_t su = 0, sd = 0, flows9000 = 0;
@@ -305,7 +307,7 @@ main(void)
 	is_int(k.fold_full, 1, "another destination, the table full: counted");
 	is_int(n_recs, 1, "and its flow's record out on its own");
 	is_int(recs[0].why, CAPTURE_EVICTED, "as before");
-	capture_tick(c, S(430));
+	capture_tick(c, S(430), S(430));
 	is_int(n_recs, 3, "the slot over: the live flow's record, then the aggregate");
 	is_int(recs[1].why, CAPTURE_SLOT, "the live flow first");
 	is_int(recs[2].why, CAPTURE_FOLDED, "then the aggregate");
@@ -313,6 +315,55 @@ main(void)
 	is_int(recs[2].first_us, S(400), "its first packet");
 	is_int(recs[2].last_us, S(401), "its last");
 	is_int(recs[2].flows, 2, "two flows");
+	capture_free(c);
+
+	/* the wall clock stepped a day, back then forward, under a live capture: the wall
+	 * names the records, the monotonic clock times them (each flow its own record) */
+	conf.max_flows = 0;
+	conf.no_fold = true;
+	c = capture_new(&conf);
+	n_recs = 0;
+	{
+		const int64_t w = S(7200), m = S(50), day = S(86400);   /* w: a slot's start */
+		uint8_t tcp[4096];
+
+		n = frame(tcp, 1, 41000, 443, 0x02, 1, NULL, 0);
+		capture_packet(c, w + S(10), m + S(10), tcp, n, n, CAPDECODE_DLT_EN10MB);
+		n = frame(f, 1, 2000, 443, -1, 0, "x", 1);
+		capture_packet(c, w + S(20), m + S(20), f, n, n, CAPDECODE_DLT_EN10MB);
+		capture_tick(c, w + S(30) - day, m + S(30));
+		is_int(n_recs, 0, "back a day: nothing yet");
+		capture_tick(c, w + S(61) - day, m + S(61));
+		is_int(n_recs, 2, "the slot still ends 60 s on");
+		is_int(recs[0].slot_us, w, "named by the wall clock at its start");
+		is_int(recs[0].why, CAPTURE_SLOT, "the flows go on");
+		is_int(recs[0].first_us, w + S(10), "first packet: the wall clock's time");
+		is_int(recs[0].first_mono_us, m + S(10), "and the monotonic clock's");
+		capture_tick(c, w + S(20) + CAPTURE_UDP_IDLE_US + S(1) - day,
+		             m + S(20) + CAPTURE_UDP_IDLE_US + S(1));
+		is_int(capture_flow_count(c), 1, "the idle UDP flow ends on time");
+		n = frame(tcp, 1, 41000, 443, 0x11, 2, NULL, 0);
+		capture_packet(c, w + S(100) - day, m + S(100), tcp, n, n, CAPDECODE_DLT_EN10MB);
+		n = frame(tcp, 0, 41000, 443, 0x11, 2, NULL, 0);
+		capture_packet(c, w + S(100) - day, m + S(100), tcp, n, n, CAPDECODE_DLT_EN10MB);
+		n_recs = 0;
+		capture_tick(c, w + S(100) + CAPTURE_LINGER_US + 1 - day,
+		             m + S(100) + CAPTURE_LINGER_US + 1);
+		is_int(n_recs, 1, "a closed flow ends after its linger");
+		is_int(recs[0].why, CAPTURE_CLOSED, "why: closed");
+		is_int(recs[0].slot_us, w - day + S(60),
+		       "in a slot the stepped wall clock names");
+
+		/* forward a day: the slot it starts in does not end at once */
+		n = frame(f, 1, 2001, 443, -1, 0, "x", 1);
+		capture_packet(c, w + S(200) - day, m + S(200), f, n, n, CAPDECODE_DLT_EN10MB);
+		n_recs = 0;
+		capture_tick(c, w + S(201), m + S(201));
+		is_int(n_recs, 0, "forward a day: no slot closed early");
+		capture_tick(c, w + S(241), m + S(241));
+		is_int(n_recs, 1, "it closes when its time is up");
+		is_int(recs[0].pkts_up, 1, "with its packet");
+	}
 	capture_free(c);
 	return done_testing();
 }

@@ -47,6 +47,7 @@ conn(struct core *k, struct store *s, int64_t ts, const char *dst, int proto, in
 	struct conn_event ev = { 0 };
 
 	ev.ts_us = ts;
+	ev.mono_us = ts;
 	netaddr_parse("192.168.83.2", &ev.src);
 	netaddr_parse(dst, &ev.dst);
 	ev.proto = (uint8_t)proto;
@@ -82,7 +83,7 @@ main(void)
 	snprintf(c->database, sizeof(c->database), "%s/audit.db", dir);
 	db = db_open_rw(c->database, err, sizeof(err));
 	s = store_new(db, err, sizeof(err));
-	k = core_new(c, db, S(0), err, sizeof(err));
+	k = core_new(c, db, S(0), S(0), err, sizeof(err));
 	ok(db && s && k, "open");
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 
@@ -154,7 +155,7 @@ main(void)
 	core_free(k);
 	store_free(s);
 	s = store_new(db, err, sizeof(err));
-	k = core_new(c, db, S(20), err, sizeof(err));
+	k = core_new(c, db, S(20), S(20), err, sizeof(err));
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	conn(k, s, S(21), "203.0.113.5", IPPROTO_TCP, 443);
 	query(k, s, dns(S(22), "192.168.83.2", "Evil.Example.", 1, 1, evil));
@@ -266,7 +267,7 @@ main(void)
 	       "one alert each, not one per port");
 	/* a restart reads the fold back: the address's next port goes to the same finding */
 	core_free(k);
-	k = core_new(c, db, S(50), err, sizeof(err));
+	k = core_new(c, db, S(50), S(50), err, sizeof(err));
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	conn(k, s, S(51), "198.51.100.99", IPPROTO_UDP, 5);
 	store_flush(s);
@@ -346,6 +347,76 @@ main(void)
 		is_int(fails, 0, "60 names, 30 an hour, the wall clock back a day between");
 		is_int(db_int(db, "SELECT count(*) FROM findings WHERE kind = 'dns-tunnel' AND "
 		              "domain = 'u.example'", -1), 0, "no dns-tunnel finding from the step");
+	}
+
+	/* attribution runs on the monotonic clock: an answer is valid for its TTL however
+	 * the wall clock was stepped between it and the connection, a day forward (no false
+	 * direct-ip) or a day back (a stale answer is not revived) */
+	{
+		static const char *fwd[] = { "api.telegram.org", "A", "149.154.167.221" };
+		static const char *back[] = { "openrouter.ai", "A", "104.18.9.9" };
+		struct dns_event *q = dns(S(80), "192.168.83.2", "api.telegram.org", 1, 1, fwd);
+		struct conn_event ev = { .proto = IPPROTO_TCP, .has_ports = 1, .sport = 40001,
+		                         .dport = 443 };
+		int64_t finds = db_int(db, "SELECT count(*) FROM findings", 0);
+
+		netaddr_parse("192.168.83.2", &ev.src);
+		sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+		q->mono_us = S(80);
+		ok(core_dns(k, s, q) == 0, "an answer");
+		dns_event_free(q);
+		netaddr_parse("149.154.167.221", &ev.dst);
+		ev.ts_us = S(81) + DAY_US;
+		ev.mono_us = S(81);
+		ok(core_conn(k, s, &ev) == 0, "its connection a second later, the wall a day ahead");
+		q = dns(S(90), "192.168.83.2", "openrouter.ai", 1, 1, back);
+		ok(core_dns(k, s, q) == 0, "another answer");
+		dns_event_free(q);
+		netaddr_parse("104.18.9.9", &ev.dst);
+		ev.ts_us = S(90) - DAY_US;
+		ev.mono_us = S(90) + 1000 * US_PER_SEC;
+		ok(core_conn(k, s, &ev) == 0, "its connection past TTL and grace, the wall a day back");
+		store_flush(s);
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		is_int(db_int(db, "SELECT attr FROM connections WHERE dst = '149.154.167.221' AND "
+		              "domain = 'api.telegram.org'", -1), 1, "forward: attributed, valid");
+		is_int(db_int(db, "SELECT attr FROM connections WHERE dst = '104.18.9.9' AND "
+		              "domain = 'openrouter.ai'", -1), 2, "back: stale, not revived");
+		is_int(db_int(db, "SELECT count(*) FROM findings", 0), finds,
+		       "no finding from either step");
+	}
+
+	/* a restart takes the stored answers' wall times onto the monotonic clock as of the
+	 * start, whatever the monotonic clock reads */
+	{
+		static const char *ans[] = { "openrouter.ai", "A", "104.18.9.10" };
+		struct dns_event *q = dns(S(100), "192.168.83.2", "openrouter.ai", 1, 1, ans);
+		struct conn_event ev = { .proto = IPPROTO_TCP, .has_ports = 1, .sport = 40002,
+		                         .dport = 443 };
+		const int64_t m = 5 * US_PER_SEC;     /* a monotonic clock just past boot */
+
+		sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+		core_dns(k, s, q);
+		dns_event_free(q);
+		store_flush(s);
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		core_free(k);
+		k = core_new(c, db, S(110), m, err, sizeof(err));
+		netaddr_parse("192.168.83.2", &ev.src);
+		netaddr_parse("104.18.9.10", &ev.dst);
+		ev.ts_us = S(111);
+		ev.mono_us = m + US_PER_SEC;
+		sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+		ok(core_conn(k, s, &ev) == 0, "after a restart, a connection 11 s after its answer");
+		ev.sport = 40003;
+		ev.ts_us = S(111) + 1000 * US_PER_SEC;
+		ev.mono_us = m + 1000 * US_PER_SEC;
+		ok(core_conn(k, s, &ev) == 0, "and one past TTL and grace");
+		store_flush(s);
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		is_int(db_int(db, "SELECT group_concat(attr, '') FROM (SELECT attr FROM connections "
+		              "WHERE dst = '104.18.9.10' ORDER BY id)", -1), 12,
+		       "the reloaded answer is valid, then stale");
 	}
 
 	core_free(k);

@@ -38,7 +38,7 @@ dns(int64_t ts, const char *qname, const char *ip)
 static void
 conn(struct core *k, struct store *s, int64_t ts, const char *dst, int sport)
 {
-	struct conn_event ev = { .ts_us = ts, .proto = IPPROTO_TCP, .has_ports = 1,
+	struct conn_event ev = { .ts_us = ts, .mono_us = ts, .proto = IPPROTO_TCP, .has_ports = 1,
 	                         .sport = (uint16_t)sport, .dport = 443 };
 
 	netaddr_parse("192.168.83.2", &ev.src);
@@ -53,7 +53,7 @@ static int
 hello(struct core *k, struct store *s, int64_t ts, const char *dst, int sport, int kind,
       const char *name, bool ech)
 {
-	struct hello_event h = { .ts_us = ts, .cport = (uint16_t)sport, .kind = (uint8_t)kind,
+	struct hello_event h = { .ts_us = ts, .mono_us = ts, .cport = (uint16_t)sport, .kind = (uint8_t)kind,
 	                         .proto = kind == HELLO_QUIC ? IPPROTO_UDP : IPPROTO_TCP,
 	                         .sport = kind == HELLO_HTTP ? 80 : 443, .ech = ech,
 	                         .version = kind == HELLO_HTTP ? 0 : 0x0304 };
@@ -78,6 +78,7 @@ bytes(struct core *k, struct store *s, int64_t slot, const char *dst, int sport,
       int64_t up, int64_t down, int end)
 {
 	struct bytes_event b = { .slot_us = slot, .first_us = slot + 1, .last_us = slot + 2,
+	                         .first_mono_us = slot + 1,
 	                         .cport = (uint16_t)sport, .sport = 443, .proto = IPPROTO_TCP,
 	                         .bytes_up = (uint64_t)up, .bytes_down = (uint64_t)down,
 	                         .pkts_up = 10, .pkts_down = 20, .end = (uint8_t)end };
@@ -110,7 +111,7 @@ main(void)
 	   conf_set(c, "policy.upload_budget=1M") == 0, "capture on, a budget of 1 MiB a day");
 	db = db_open_rw(c->database, err, sizeof(err));
 	s = store_new(db, err, sizeof(err));
-	k = core_new(c, db, S(0), err, sizeof(err));
+	k = core_new(c, db, S(0), S(0), err, sizeof(err));
 	ok(db && s && k, "open");
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 
@@ -184,7 +185,7 @@ main(void)
 	core_free(k);
 	store_free(s);
 	s = store_new(db, err, sizeof(err));
-	k = core_new(c, db, S(4000), err, sizeof(err));
+	k = core_new(c, db, S(4000), S(4000), err, sizeof(err));
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	ok(bytes(k, s, S(4100), "149.154.167.220", 40001, 200 * 1024, 10, FLOW_CLOSED) == 0,
 	   "after a restart, 200 KiB more: past 1 MiB for the day");
