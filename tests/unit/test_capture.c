@@ -313,6 +313,7 @@ main(void)
 	is_int(recs[2].why, CAPTURE_FOLDED, "then the aggregate");
 	is_int(recs[2].slot_us, S(360), "of the slot that ended");
 	is_int(recs[2].first_us, S(400), "its first packet");
+	is_int(recs[2].first_mono_us, S(400), "... by the monotonic clock too (attribution's)");
 	is_int(recs[2].last_us, S(401), "its last");
 	is_int(recs[2].flows, 2, "two flows");
 	capture_free(c);
