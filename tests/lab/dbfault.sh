@@ -6,14 +6,16 @@
 # file: each time the collector notices within seconds, opens the path again, stores the
 # fault and the events lost to the old file in the new one, and the alert (kept in
 # memory until the new database exists) reaches the Telegram stand-in; every connection
-# made after that is stored at the path.
+# made after that is stored at the path. The dashboard's read-only connections follow:
+# after each fault it serves the file at the path, not the one it had open.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/alerts_lib.sh"
-lab_require python3 dd sha256sum
+lab_require python3 dd sha256sum curl
 lab_up "$SEED_RULE"
 fake_up
-alerts_config
+WEB=127.0.0.1:8383
+alerts_config "[web]" "listen = $WEB"
 # never create a file at the path while the collector has none there
 sql() { [ -e "$LAB_DB" ] && sqlite3 -batch -noheader "$LAB_DB" "$1"; }
 db_states() { sql "SELECT group_concat(state, ' ') FROM (SELECT state FROM sensor_events WHERE source = 'database' ORDER BY id)"; }
@@ -22,6 +24,19 @@ lost_told() { sql "SELECT coalesce(sum(count), 0) FROM losses WHERE source = 'db
 conns() { sqlite3 -batch -noheader "$1" "SELECT count(*) FROM connections WHERE dst = '$2'"; }
 opened_again() { [ "$(grep -c ': opened again: ' "$LAB_DIR/collect.log")" -ge "$1" ]; }
 flows() { in_vm "$FLOWGEN" -s 192.168.83.2 -d "$1" -n "$2" -r "$3" >/dev/null; }
+# dash_conns IP: the connections to IP the dashboard serves (at most 500), as "200 N"; a
+# few requests at once first, so the pool holds connections open on the file as it is
+dash_conns() {
+	local i
+	for i in 1 2 3; do
+		in_host curl -s -o /dev/null --max-time 10 "http://$WEB/api/findings" &
+	done
+	wait
+	in_host curl -s -o "$LAB_DIR/conns.json" -w '%{http_code} ' --max-time 10 \
+		"http://$WEB/api/connections?ip=$1&since=1h&limit=500" || true
+	python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["items"]))' \
+		"$LAB_DIR/conns.json" 2>/dev/null || echo "?"
+}
 
 # --- damaged at start
 lab_collect
@@ -40,6 +55,8 @@ check "damaged at start: alerted" \
 	"$(wait_until 60 texts_has '^oc-audit: database fault: damaged' 1 && echo yes)" yes
 check "damaged at start: the alert names the file set aside" \
 	"$(fake_texts | grep -c "set aside as $LAB_DIR/db/$aside")" 1
+
+check "dashboard before the faults: the file's connections" "$(dash_conns 198.51.100.2)" "200 0"
 
 # --- moved away under the running collector, while connections flow
 flows 198.51.100.3 2000 200 &
@@ -78,6 +95,8 @@ flows 198.51.100.5 100 1000
 check "deleted: every connection after it stored" \
 	"$(wait_until 30 sql_is "SELECT count(*) FROM connections WHERE dst = '198.51.100.5'" 100 && echo yes)" yes
 check "deleted: the new file holds nothing of the old" "$(conns "$LAB_DB" 198.51.100.4)" 0
+check "deleted: the dashboard serves the new file's connections" "$(dash_conns 198.51.100.5)" "200 100"
+check "deleted: ... and none of the old file's" "$(dash_conns 198.51.100.4)" "200 0"
 
 # --- replaced by another database
 sqlite3 "$LAB_DIR/db/moved.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
@@ -96,6 +115,8 @@ check "replaced: alerted" \
 flows 198.51.100.6 100 1000
 check "replaced: every connection after it stored" \
 	"$(wait_until 30 sql_is "SELECT count(*) FROM connections WHERE dst = '198.51.100.6'" 100 && echo yes)" yes
+check "replaced: the dashboard serves the file at the path" "$(dash_conns 198.51.100.6)" "200 100"
+check "replaced: ... not the one deleted before" "$(dash_conns 198.51.100.5)" "200 0"
 
 lab_stop TERM && rc=0 || rc=$?
 check "stops cleanly" "$rc" 0
