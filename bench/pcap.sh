@@ -38,7 +38,9 @@
 #
 # Environment: CASES, BULK_S (10), BULK_RATES, HS_S (10), HS_RATES, HS_WORKERS (4),
 # HS_TOOLS ("oc-audit tshark"), NFLOG_RATES, DNS_CASES, OUT (append the tables there),
-# OCA_SET (extra `collect --set` pairs), BENCH_TMPDIR (/var/tmp/oca-bench).
+# OCA_SET (extra `collect --set` pairs), BENCH_TMPDIR (/var/tmp/oca-bench), PERF_DIR (a
+# folder: the collector's profile over each handshake run, `perf record --call-graph dwarf`
+# into PERF_DIR/perf-RATE.data; `perf report -i FILE --comms oca-writer` reads one).
 set -eu
 . "$(dirname "$0")/common.sh"
 export OCA_BUILDDIR OCA_BIN OCA_SRCDIR=$SRCDIR
@@ -89,13 +91,16 @@ capture_ticks() {
 		[ "$(cat "$t/comm" 2>/dev/null)" = oca-capture ] && awk '{ print $14 + $15 }' "$t/stat"
 	done | awk '{ s += $1 } END { print s + 0 }'
 }
-# thread_times PID: "COMM UTIME STIME" (ticks) per thread, sorted for join: whether the
-# collector's CPU is its own work (user) or the kernel's (system, which with tick-based
-# accounting includes the network's softirqs that ran while the thread was current)
+# thread_times PID: "COMM UTIME STIME SWITCHES" (ticks, context switches) per thread,
+# sorted for join: whether the collector's CPU is its own work (user) or the kernel's
+# (system, which without IRQ_TIME_ACCOUNTING includes the softirqs that ran while the
+# thread was current), and how often each thread slept and woke (a writer that keeps up
+# sleeps and is woken for nearly every event)
 thread_times() {
 	local t
 	for t in /proc/"$1"/task/*; do
-		echo "$(tr -d ' ' <"$t/comm")/${t##*/} $(awk '{ print $14, $15 }' "$t/stat")"
+		echo "$(tr -d ' ' <"$t/comm")/${t##*/} $(awk '{ print $14, $15 }' "$t/stat")" \
+			"$(awk '/ctxt_switches/ { s += $2 } END { print s + 0 }' "$t/status")"
 	done 2>/dev/null | sort
 }
 counter() { sql "SELECT coalesce((SELECT value FROM counters WHERE name = '$1'), 0)"; }
@@ -176,6 +181,11 @@ case " $CASES " in *" handshakes "*)
 				collect_fresh
 				thread_times "$COLLECT_PID" >"$LAB_DIR/threads0"
 				t0=$(cpu_ticks "$COLLECT_PID") c0=$(capture_ticks "$COLLECT_PID")
+				if [ -n "${PERF_DIR:-}" ]; then
+					perf record -q -F 499 --call-graph dwarf,16384 -p "$COLLECT_PID" \
+						-o "$PERF_DIR/perf-$rate.data" 2>"$LAB_DIR/perf.err" &
+					PERF_PID=$!
+				fi
 			else
 				ip netns exec "$NS_HOST" /usr/bin/time -f "%U %S" -o "$LAB_DIR/tshark.time" \
 					tshark -n -l \
@@ -193,12 +203,17 @@ case " $CASES " in *" handshakes "*)
 			sleep 2
 			if [ $tool = oc-audit ]; then
 				t1=$(cpu_ticks "$COLLECT_PID") c1=$(capture_ticks "$COLLECT_PID")
+				if [ -n "${PERF_DIR:-}" ]; then
+					kill -INT "$PERF_PID" 2>/dev/null || true
+					wait "$PERF_PID" || true
+				fi
 				thread_times "$COLLECT_PID" >"$LAB_DIR/threads1"
 				join "$LAB_DIR/threads0" "$LAB_DIR/threads1" | awk -v hz="$CLK_TCK" \
-					-v r="$rate" '{ u = ($4 - $2) * 1000 / hz; s = ($5 - $3) * 1000 / hz }
-					u + s > 0 { l = l sprintf(" %s %d+%d", $1, u, s) }
-					END { print "# oc-audit " r ": thread ms user+sys" l }' >&2
+					-v r="$rate" '{ u = ($5 - $2) * 1000 / hz; s = ($6 - $3) * 1000 / hz }
+					u + s > 0 { l = l sprintf(" %s %d+%d/%d", $1, u, s, $7 - $4) }
+					END { print "# oc-audit " r ": thread ms user+sys/switches" l }' >&2
 				lab_stop TERM || true
+				[ -z "${PERF_DIR:-}" ] || cp "$LAB_DB" "$PERF_DIR/audit-$rate.db"
 				rec=$(sql "SELECT count(DISTINCT name) FROM hellos
 					WHERE name LIKE '$prefix-%.flood.example'")
 				# every loss the collector counted, whatever its source (queue, capture...)

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/db.h"
 #include "dbfault.h"
 
 static void
@@ -31,6 +32,7 @@ quick_check(const char *path, char *why, size_t whylen)
 	int rc;
 
 	*why = '\0';
+	db_library_init();    /* the collector's first open: SQLite set up as its others */
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL);

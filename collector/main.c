@@ -244,6 +244,9 @@ main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : "";
 
 	log_init(getenv("JOURNAL_STREAM"));
+	/* first: whatever opens a database first (the collector's check of a damaged file,
+	 * an in-memory one) would otherwise initialise SQLite with its defaults */
+	db_library_init();
 
 	if (strcmp(cmd, "collect") == 0)
 		return collect_main(argc - 1, argv + 1);

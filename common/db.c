@@ -80,6 +80,12 @@ db_global_config(void)
 
 static pthread_once_t db_once = PTHREAD_ONCE_INIT;
 
+void
+db_library_init(void)
+{
+	pthread_once(&db_once, db_global_config);
+}
+
 /* The file the collector's writer has open at its path (db_writer_file); readers in the
  * same process open the path only when that file is there. */
 static pthread_mutex_t writer_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -128,7 +134,7 @@ db_open_rw(const char *path, char *err, size_t errlen)
 	sqlite3 *db = NULL;
 	char *msg = NULL;
 
-	pthread_once(&db_once, db_global_config);
+	db_library_init();
 	if (strcmp(path, ":memory:") != 0 && db_own_file(path, err, errlen) < 0)
 		return NULL;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -168,7 +174,7 @@ db_open_ro(const char *path, char *err, size_t errlen)
 	struct stat sb;
 	int v;
 
-	pthread_once(&db_once, db_global_config);
+	db_library_init();
 	if (stat(path, &sb) < 0) {
 		snprintf(err, errlen, "cannot open database %s: %s", path, strerror(errno));
 		return NULL;

@@ -23,6 +23,12 @@
 #define DB_ACKED_SQL "(CASE WHEN ack_until_us IS NULL OR ack_until_us > " DB_NOW_US \
 	" THEN acked_us END)"
 
+/* Set SQLite up for this process (no global memory statistics: they would take a
+ * process-wide mutex on every allocation). Call it before any other SQLite call, which
+ * initialises the library and makes it too late; db_open_rw and db_open_ro call it too.
+ * Idempotent and thread-safe. */
+void db_library_init(void);
+
 /* The schema version this binary writes. */
 int db_schema_version(void);
 

@@ -182,9 +182,17 @@ main(void)
 	ok(db_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'findings'", 0) == 1,
 	   "findings table exists");
 	is_int(db_migrate(db, err, sizeof(err)), 0, "migrating again is a no-op");
+	/* schema 16: connections_dst went; the flow lookup, the one query by dst, seeks
+	 * connections_flow */
+	is_int(db_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'connections_dst'", -1),
+	       0, "connections_dst is gone");
+	is_int(db_int(db, "SELECT count(*) FROM pragma_index_info('connections_flow')", 0), 3,
+	       "connections_flow is there");
 
 	s = store_new(db, err, sizeof(err));
 	ok(s != NULL, "statements prepare");
+	is_int(sqlite3_memory_used(), 0, "SQLite keeps no global memory statistics (each "
+	       "allocation would take a process-wide mutex)");
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	for (int i = 0; i < 5; i++) {
 		netaddr_parse("192.168.83.2", &ev.src);
