@@ -96,14 +96,24 @@ static const char name_sql[] =
 	" r AS MATERIALIZED (SELECT *, count(*) OVER w AS names,"
 	"       row_number() OVER (w ORDER BY n DESC, name) AS rk FROM nm"
 	"       WINDOW w AS (PARTITION BY base, expected))"
-	" SELECT name, n, expected, first, last, 1, NULL, NULL FROM r"
+	" , rows AS MATERIALIZED ("
+	"   SELECT name, n, expected, first, last, 1 AS names, NULL AS ex, NULL AS ext FROM r"
 	"   WHERE names <= " STR(DOMAIN_FOLD_NAMES)
-	" UNION ALL"
-	" SELECT '*.' || base, sum(n), expected, min(first), max(last), max(names),"
+	"   UNION ALL"
+	"   SELECT '*.' || base, sum(n), expected, min(first), max(last), max(names),"
 	"   json_group_array(name) FILTER (WHERE rk <= " STR(REPORT_NAME_EXAMPLES) "),"
 	"   group_concat(name, ', ') FILTER (WHERE rk <= " STR(REPORT_NAME_EXAMPLES) ") FROM r"
-	"   WHERE names > " STR(DOMAIN_FOLD_NAMES) " GROUP BY base, expected"
-	" ORDER BY 3 DESC, 2 DESC, 1";
+	"   WHERE names > " STR(DOMAIN_FOLD_NAMES) " GROUP BY base, expected),"
+	/* the first ?7 rows in a bounded sort; the rest added up into one "*" row ("names"
+	 * tells a name from a fold row of the same text: a VM may ask for "*.x") */
+	" top AS (SELECT * FROM rows ORDER BY expected DESC, n DESC, name LIMIT ?7)"
+	" SELECT name, n, expected, first, last, names, ex, ext FROM ("
+	"   SELECT 0 AS part, * FROM top"
+	"   UNION ALL"
+	"   SELECT 1, '*', sum(n), 0, min(first), max(last), sum(names), NULL, NULL FROM rows"
+	"   WHERE (name, expected, names) NOT IN (SELECT name, expected, names FROM top)"
+	"   HAVING count(*) > 0)"
+	" ORDER BY part, expected DESC, n DESC, name";
 
 /* The most serious kinds first. "+kind": seek the window on the last_us index and sort
  * what it holds, rather than walk every finding ever raised in kind order (findings are
@@ -121,8 +131,6 @@ struct run {
 	int64_t hs, he, e1, e2;
 	struct report_end end;
 	struct suggest *sg;              /* with o->suggest */
-	int64_t name_rows;               /* names list: rows so far */
-	struct report_name rest;         /* ... and past REPORT_MAX_NAME_ROWS, the rest */
 	char *err;
 	size_t errlen;
 };
@@ -267,8 +275,8 @@ one_dest(sqlite3_stmt *st, struct run *r)
 	return s->dest(s->arg, &d);
 }
 
-/* A row of the names list; past REPORT_MAX_NAME_ROWS the rest are added up into one
- * "*" row (flush_names), so the list is bounded whatever the VM asked for. */
+/* A row of the names list: the first REPORT_MAX_NAME_ROWS, then the rest as one "*"
+ * row, so the list is bounded whatever the VM asked for. */
 static int
 one_name(sqlite3_stmt *st, struct run *r)
 {
@@ -279,28 +287,8 @@ one_name(sqlite3_stmt *st, struct run *r)
 		.last_us = sqlite3_column_int64(st, 4), .names = sqlite3_column_int64(st, 5),
 		.examples = text_or_null(st, 6), .examples_text = text_or_null(st, 7),
 	};
-	struct report_name *rest = &r->rest;
 
-	if (r->name_rows++ < REPORT_MAX_NAME_ROWS)
-		return s->name(s->arg, &n);
-	if (!rest->names)
-		*rest = (struct report_name){ .name = "*", .first_us = n.first_us,
-		                              .last_us = n.last_us };
-	rest->names += n.names;
-	rest->queries += n.queries;
-	rest->first_us = n.first_us < rest->first_us ? n.first_us : rest->first_us;
-	rest->last_us = n.last_us > rest->last_us ? n.last_us : rest->last_us;
-	return 0;
-}
-
-static int
-flush_names(struct run *r)
-{
-	if (r->rest.names && r->s->name(r->s->arg, &r->rest) < 0) {
-		snprintf(r->err, r->errlen, "report: cannot write the output");
-		return -1;
-	}
-	return 0;
+	return s->name(s->arg, &n);
 }
 
 static void
@@ -468,7 +456,8 @@ lists(struct run *r, const struct report_sink *s, const struct report_head *h)
 	                sqlite3_create_function(r->db, "oca_base", 1, SQLITE_UTF8 |
 	                                        SQLITE_DETERMINISTIC, NULL, base_fn, NULL,
 	                                        NULL) != SQLITE_OK ||
-	                each(r, prepare(r, name_sql), one_name) < 0 || flush_names(r) < 0))
+	                each(r, prepare_limit(r, name_sql, REPORT_MAX_NAME_ROWS),
+	                     one_name) < 0))
 		return -1;
 	if (s->finding && (part(r, s, RP_FINDINGS) < 0 ||
 	                   each(r, prepare(r, finding_sql), one_finding) < 0))

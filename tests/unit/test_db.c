@@ -350,6 +350,42 @@ main(void)
 	free(json);
 	sqlite3_close(ro);
 
+	/* names past REPORT_MAX_NAME_ROWS: the most asked first, the rest one "*" row */
+	sqlite3_exec(db, "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i "
+	             "WHERE n < 1003) INSERT INTO dns_names(name, expected, queries, first_us, "
+	             "last_us) SELECT 'n' || n || '.example', 0, n, 51000000000 + n, "
+	             "51000000000 + n FROM i; INSERT INTO name_hourly(hour, name_id, queries, "
+	             "first_us, last_us) SELECT 14, id, queries, first_us, last_us FROM dns_names "
+	             "WHERE name GLOB 'n*.example'", NULL, NULL, NULL);
+	ro = db_open_ro(path, err, sizeof(err));
+	json = report_json(ro, &o, err, sizeof(err));
+	{
+		sqlite3_stmt *st;
+
+		sqlite3_prepare_v2(ro, "SELECT json_array_length(?1, '$.dns'), "
+		                   "json_extract(?1, '$.dns[0].name'), "
+		                   "json_extract(?1, '$.dns[1000].name'), "
+		                   "json_extract(?1, '$.dns[1000].names'), "
+		                   "json_extract(?1, '$.dns[1000].queries'), "
+		                   "json_extract(?1, '$.dns[1000].first_seen'), "
+		                   "json_extract(?1, '$.dns[1000].last_seen')", -1, &st, NULL);
+		sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		is_int(sqlite3_column_int(st, 0), REPORT_MAX_NAME_ROWS + 1, "names: %d and the rest",
+		       REPORT_MAX_NAME_ROWS);
+		is_str((const char *)sqlite3_column_text(st, 1), "n1003.example", "most asked first");
+		is_str((const char *)sqlite3_column_text(st, 2), "*", "the rest: one row");
+		is_int(sqlite3_column_int(st, 3), 3, "of the 3 least asked names");
+		is_int(sqlite3_column_int(st, 4), 6, "their queries added up");
+		is_str((const char *)sqlite3_column_text(st, 5), "1970-01-01T14:10:00Z",
+		       "their first seen");
+		is_str((const char *)sqlite3_column_text(st, 6), "1970-01-01T14:10:00Z",
+		       "their last seen");
+		sqlite3_finalize(st);
+	}
+	free(json);
+	sqlite3_close(ro);
+
 	sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL);
 	ok(db_open_ro(path, err, sizeof(err)) == NULL, "unknown version refused");
 	ok(strstr(err, "schema version 999") != NULL, "with the versions named: %s", err);
