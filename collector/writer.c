@@ -1,5 +1,5 @@
 /* The core thread. Events are stored in batches, each one transaction: the first event
- * opens it, and it commits at WRITER_BATCH_MAX events or WRITER_BATCH_US after it opened.
+ * opens it, and it commits at WRITER_TX_MAX events or WRITER_BATCH_US after it opened.
  * Loss counters are read at each commit and their growth is stored in the same
  * transaction, so a crash never loses the record of a loss that the database already
  * holds the events around. A failed commit rolls back, and its events are counted as
@@ -434,9 +434,10 @@ run(void *arg)
 			for (size_t i = 0; i < n; i++)
 				handle(w, &w->batch[i]);
 			total += n;
-			if (total >= WRITER_BATCH_MAX || queue_mono_us() >= deadline)
+			if (total >= WRITER_TX_MAX || queue_mono_us() >= deadline)
 				break;
-			n = queue_pop(w->q, w->batch, WRITER_BATCH_MAX - total, deadline);
+			n = queue_pop(w->q, w->batch, WRITER_TX_MAX - total < WRITER_BATCH_MAX ?
+			              WRITER_TX_MAX - total : WRITER_BATCH_MAX, deadline);
 			if (n == 0)
 				break;
 		}

@@ -41,8 +41,12 @@ void writer_join(struct writer *w);
 /* Close the database and free. Call after writer_join (or if never started). */
 void writer_free(struct writer *w);
 
-/* Batch limits (exposed for tests). */
+/* Batch limits (exposed for tests): events taken from the queue at once, events and
+ * time per transaction. A transaction's fixed cost (its commit, the pages every batch
+ * rewrites) is spread over up to WRITER_TX_MAX events; WRITER_BATCH_US bounds how late an
+ * event is visible to readers whatever the rate. */
 #define WRITER_BATCH_MAX 1000
+#define WRITER_TX_MAX 4000
 #define WRITER_BATCH_US 100000
 
 #endif
