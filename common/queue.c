@@ -23,12 +23,14 @@
 #define QCHUNK 512
 /* DNS events and hellos are sized by what the VM sent and was told, up to the caps of
  * dns_event_pack and hello_event_pack (event.h): some 12 KiB for DNS, 1.6 KiB for a
- * hello. The queue also refuses an event whose block would take the blocks it holds
- * past this many bytes (counted like a full queue), and wakes the writer once half of it
- * is used, so a stalled writer cannot cost more memory than that whatever the VM does:
- * it is part of the daemon's 64 MiB. 40 000 typical events (~200 bytes) fit, several
- * seconds of the resolver's or the capture's top rate. */
-#define QUEUE_HEAP_BYTES (8u << 20)
+ * hello. The queue refuses an event (counted like a full queue) that would take its
+ * bytes past QUEUE_BYTES: its slots in use (sizeof(struct event) each, whatever
+ * [collector] queue_size allows) and the heap blocks of the events in them. It wakes the
+ * writer once half of it is used. So a stalled writer cannot cost more memory than that
+ * whatever the VM does: it is part of the daemon's 64 MiB (README, "Memory"). That is
+ * some 36 000 connection events, or 40 000 DNS events of a typical size: about a
+ * second of NFLOG's top rate, several of the resolver's or the capture's. */
+#define QUEUE_BYTES (8u << 20)
 
 struct qchunk {
 	struct qchunk *next;
@@ -164,7 +166,8 @@ queue_push(struct queue *q, const struct event *ev)
 	bool wake;
 
 	pthread_mutex_lock(&q->mu);
-	if (q->closed || q->len == q->cap || q->heap_bytes + dsize > QUEUE_HEAP_BYTES) {
+	if (q->closed || q->len == q->cap ||
+	    (q->len + 1) * sizeof(struct event) + q->heap_bytes + dsize > QUEUE_BYTES) {
 		wake = q->waiting && q->len > 0;   /* full of big events: let them go */
 		pthread_mutex_unlock(&q->mu);
 		if (wake)
@@ -191,7 +194,7 @@ queue_push(struct queue *q, const struct event *ev)
 	if (q->len > q->high)
 		q->high = q->len;
 	wake = q->waiting && (q->len >= QUEUE_WAKE || q->len == q->cap ||
-	                      q->heap_bytes >= QUEUE_HEAP_BYTES / 2);
+	                      q->len * sizeof(struct event) + q->heap_bytes >= QUEUE_BYTES / 2);
 	pthread_mutex_unlock(&q->mu);
 	if (wake)
 		pthread_cond_signal(&q->cv);

@@ -55,7 +55,7 @@
  * never answer can make the daemon hold (tests/lab/dns_pending.sh). libunbound keeps
  * some 16 KiB for each, so this is 8 MiB of the daemon's 64 MiB, and 2.5 s of queries at
  * the default rate limit; dnsperf in bench/dns.sh keeps far fewer outstanding. */
-#define MAX_PENDING 512
+#define MAX_PENDING 128        /* libunbound holds 11-30 KiB for each: README, "Memory" */
 #define REFUSED_PER_SEC 50     /* REFUSED replies to outsiders, all of them together */
 #define RCACHE_SLOTS 1024
 #define BOGUS_LOG_PER_SEC 5    /* log lines about bogus answers, all clients together */
@@ -454,6 +454,7 @@ static const char *const ub_options[][2] = {
 	{ "rrset-cache-size:", "1m" },
 	{ "key-cache-size:", "1m" },
 	{ "neg-cache-size:", "1m" },
+	{ "infra-cache-numhosts:", "1000" },   /* upstreams' RTT and EDNS: a few hundred bytes each */
 };
 
 static void

@@ -236,6 +236,20 @@ main(void)
 		ok(queue_push(q, &ev) == 0, "connection events are not held back by it");
 		queue_free(q);
 
+		/* connection events alone: their slots count towards the same 8 MiB, so a
+		 * queue_size past it costs no more memory (README, "Memory") */
+		{
+			size_t n = 0;
+
+			q = queue_new(65536);
+			ev = (struct event){ .type = EV_CONN };
+			while (queue_push(q, &ev) == 0)
+				n++;
+			is_int((long)n, (long)((8u << 20) / sizeof(struct event)),
+			       "slots refused past 8 MiB, not at queue_size");
+			queue_free(q);
+		}
+
 		/* a writer asleep until its batch deadline is woken when big events have used
 		 * half the budget, not left to sleep while they are refused */
 		q = queue_new(65536);
