@@ -137,12 +137,14 @@ list_push(struct capture *c, struct flow *f, uint8_t list)
 	c->head[list] = IDX(f);
 }
 
-/* A flow that ends now with this record as its whole life, without a hello, and either
- * unanswered or without data: what it carried folds into its destination's aggregate. */
+/* A flow that ends now with this record as its whole life of a few packets, without a
+ * hello, and either unanswered or without data: what it carried folds into its
+ * destination's aggregate. */
 static bool
 small(const struct flow *f, enum capture_why why)
 {
 	return why != CAPTURE_SLOT && !f->emitted && !f->hello &&
+	       f->rec.pkts_up + f->rec.pkts_down <= CAPTURE_FOLD_PKTS &&
 	       (!f->rec.pkts_down || !(f->rec.payload_up + f->rec.payload_down));
 }
 

@@ -10,11 +10,11 @@
  *     hours exactly) and lasts slot_us of monotonic time; a flow's record for a slot is
  *     emitted when the slot is over (a sweep of all flows at the first frame or tick
  *     after), or when the flow ends (closed, idle, evicted, flushed);
- *   - aggregates of small flows: a flow whose whole life is one record, that sent no
- *     hello, and got no reply or carried no data either way (a probe: a scan, a spray, a
- *     one-packet flow) is not emitted on its own. Its counts are added to one record per
- *     (client, server, server port, protocol) and slot (capture/flowagg.h), emitted when
- *     the slot is over (CAPTURE_FOLDED, flows = how many). Bytes per destination and per
+ *   - aggregates of small flows: a flow whose whole life is one record of at most
+ *     CAPTURE_FOLD_PKTS packets, that sent no hello, and got no reply or carried no data
+ *     either way (a probe: a scan, a spray, a one-packet flow) is not emitted on its own.
+ *     Its counts are added to one record per (client, server, server port, protocol)
+ *     and slot (capture/flowagg.h), emitted when the slot is over (CAPTURE_FOLDED, flows = how many). Bytes per destination and per
  *     slot stay exact; what such a flow carried on its own is not kept.
  *
  * The client of a flow is the end inside the configured prefixes (the VM); a packet with
@@ -118,6 +118,9 @@ struct capture_conf {
 #define CAPTURE_INSPECT_SEGMENTS 32         /* client data packets looked at, at most */
 #define CAPTURE_FOLD_MAX 8192               /* destinations with small flows, a slot; past
                                                it a small flow is emitted on its own */
+#define CAPTURE_FOLD_PKTS 4                 /* a small flow's packets at most: a SYN and its
+                                               retries, or SYN, SYN-ACK, ACK, RST; a
+                                               longer one-way stream keeps its records */
 
 /* Counters since capture_new. The ones marked (loss) are what was not seen or not
  * recorded as it should be: the caller stores and shows them as losses. */

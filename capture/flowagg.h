@@ -3,7 +3,7 @@
  * collector can store rows: a SYN scan, a UDP spray, or a flood of one-packet flows is
  * one NFLOG connection row per flow already, and a byte record of its own per flow
  * would be a second row as costly. Such a flow says nothing its connection row does not
- * (no name, no reply or no data), so its bytes, packets and a count of flows are added
+ * (a few packets, no name, no reply or no data), so its bytes, packets and a count of flows are added
  * to its destination's aggregate (client, server, server port, protocol, slot): the
  * bytes per destination and per hour stay exact, a connection's own bytes go. Which
  * flows fold is capture.c's decision; this holds the table.

@@ -267,6 +267,11 @@ main(void)
 	n = frame(f, 1, 3001, 9000, 0x02, 1, NULL, 0);  pkt(c, S(412), f, n); up += n - 14;
 	n = frame(f, 0, 3001, 9000, 0x14, 0, NULL, 0);  pkt(c, S(412), f, n); down += n - 14;
 	n = frame(f, 1, 3002, 9001, -1, 0, "x", 1);     pkt(c, S(413), f, n); up += n - 14;
+	/* a one-way stream of more than CAPTURE_FOLD_PKTS keeps its own record */
+	for (int i = 0; i <= CAPTURE_FOLD_PKTS; i++) {
+		n = frame(f, 1, 3004, 9000, -1, 0, "stream", 6);
+		pkt(c, S(413), f, n); up += n - 14;
+	}
 	is_int(n_recs, 0, "nothing out before the slot is over");
 	capture_flush(c, S(415), S(415));
 	capture_get_counters(c, &k);
@@ -282,11 +287,11 @@ main(void)
 				own9000 += recs[i].why != CAPTURE_FOLDED;
 			}
 		}
-		is_int(n_recs, 4, "four records: three aggregates, the answered flow");
+		is_int(n_recs, 5, "five records: three aggregates, the answered flow, the stream");
 		is_int(su, up, "bytes up: exact over the records");
 		is_int(sd, down, "bytes down: exact");
-		is_int(flows9000, 12, "flows to :9000 counted: ten, the answered one, the SYN");
-		is_int(own9000, 1, "only the answered flow with data has a record of its own");
+		is_int(flows9000, 13, "flows to :9000: ten, the answered one, the SYN, the stream");
+		is_int(own9000, 2, "the answered flow and the stream have records of their own");
 		is_int(folded, 3, "aggregates: udp/9000, udp/9001, tcp/9000 (the SYN)");
 		is_int(k.folded, 12, "folded flows counted");
 	}
