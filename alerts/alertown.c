@@ -76,7 +76,7 @@ alertown_loss(struct alertown *o, struct stats *st, sqlite3 *js,
 
 char *
 alertown_watch_end(struct alertown *o, sqlite3 *db, sqlite3 *js,
-                   const struct clock_now *now)
+                   const struct rules *rules, const struct clock_now *now)
 {
 	char s_iso[TIMEFMT_ISOLEN], e_iso[TIMEFMT_ISOLEN], err[256], counts[128], *body;
 	struct watch_in in = { .configured_us = o->watch_start_conf, .days = o->watch_days,
@@ -84,7 +84,8 @@ alertown_watch_end(struct alertown *o, sqlite3 *db, sqlite3 *js,
 	struct watch wk;
 	struct report_summary sum;
 	struct report_opts ro = { .watch_start_us = o->watch_start_conf,
-	                          .watch_days = o->watch_days, .now_us = now->wall_us };
+	                          .watch_days = o->watch_days, .now_us = now->wall_us,
+	                          .rules = rules };
 
 	if (o->watch_end_done || now->mono_us < o->watch_next_check || !db)
 		return NULL;

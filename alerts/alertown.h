@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "common/clock.h"
+#include "common/rules.h"
 #include "common/stats.h"
 
 /* What has been told already; the fields are this module's. */
@@ -40,9 +41,10 @@ char *alertown_loss(struct alertown *o, struct stats *st, sqlite3 *js,
  * does not end it early) and no earlier run told about it, the watch-end
  * alert's body (the caller frees) with the report's verdict over the week from db
  * (read-only; NULL = not open yet, try later): its findings, open ones, blind spots
- * and verdict; the core thread adds the chain's head as it stores it. Else NULL.
- * Looks at db every 10 s at most. */
+ * and verdict, judged with rules (the collector's [policy] rules now, as `oc-audit
+ * report -c` judges; NULL = none; borrowed for the call); the core thread adds the
+ * chain's head as it stores it. Else NULL. Looks at db every 10 s at most. */
 char *alertown_watch_end(struct alertown *o, sqlite3 *db, sqlite3 *js,
-                         const struct clock_now *now);
+                         const struct rules *rules, const struct clock_now *now);
 
 #endif

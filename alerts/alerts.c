@@ -47,7 +47,8 @@ check_own(struct alerts *a, const struct clock_now *now)
 		alertoutbox_enqueue(a->ob, body, now->wall_us);
 		free(body);
 	}
-	if ((body = alertown_watch_end(&a->own, alertoutbox_db(a->ob), a->js, now))) {
+	if ((body = alertown_watch_end(&a->own, alertoutbox_db(a->ob), a->js, a->rules,
+	                               now))) {
 		alertoutbox_enqueue(a->ob, body, now->wall_us);
 		free(body);
 	}
@@ -98,6 +99,13 @@ run(void *arg)
 			log_info("alerts: reloaded: delivering to%s%s",
 			         a->channels & CH_TG ? " telegram" : "",
 			         a->channels & CH_WH ? " webhook" : "");
+		}
+		if (atomic_exchange(&a->has_pending_rules, false)) {
+			pthread_mutex_lock(&a->pending_mu);
+			rules_free(a->rules);
+			a->rules = a->pending_rules;
+			a->pending_rules = NULL;
+			pthread_mutex_unlock(&a->pending_mu);
 		}
 		if (alertoutbox_flush(a->ob) > 0) {
 			nap(a, 20000);     /* queue full: the outcome is pushed again shortly */
@@ -210,6 +218,23 @@ alerts_reconfigure(struct alerts *a, const struct alerts_settings *s)
 	alerthttp_wakeup(a->http);
 }
 
+int
+alerts_set_rules(struct alerts *a, const struct rules *rs)
+{
+	struct rules *copy;
+
+	if (!a)
+		return 0;
+	if (!(copy = rs ? rules_dup(rs) : rules_new()))
+		return -1;
+	pthread_mutex_lock(&a->pending_mu);
+	rules_free(a->pending_rules);      /* an earlier reload's, never taken */
+	a->pending_rules = copy;
+	atomic_store(&a->has_pending_rules, true);
+	pthread_mutex_unlock(&a->pending_mu);
+	return 0;
+}
+
 struct alerts *
 alerts_open(const struct conf *c, struct queue *q, struct stats *st, char *err,
             size_t errlen)
@@ -230,6 +255,11 @@ alerts_open(const struct conf *c, struct queue *q, struct stats *st, char *err,
 	apply_settings(a, &s);
 	explicit_bzero(&s, sizeof(s));
 	alertown_init(&a->own, c->watch_start_us, c->watch_days);
+	atomic_init(&a->has_pending_rules, false);
+	if (!(a->rules = c->rules ? rules_dup(c->rules) : rules_new())) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	a->st = st;
 	a->tg.name = "telegram";
 	a->wh.name = "webhook";
@@ -292,6 +322,8 @@ alerts_close(struct alerts *a)
 	sqlite3_close(a->js);
 	explicit_bzero(a->token, sizeof(a->token));
 	explicit_bzero(&a->pending, sizeof(a->pending));
+	rules_free(a->pending_rules);
+	rules_free(a->rules);
 	pthread_mutex_destroy(&a->pending_mu);
 	free(a);
 }

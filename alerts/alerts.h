@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "common/conf.h"
+#include "common/rules.h"
 #include "common/queue.h"
 #include "common/stats.h"
 
@@ -42,6 +43,12 @@ int alerts_settings_load(const struct conf *c, struct alerts_settings *s, char *
 /* Hand the delivery thread new settings (a SIGHUP); it takes them before its next
  * round, never in the middle of a delivery. NULL a is fine (does nothing). */
 void alerts_reconfigure(struct alerts *a, const struct alerts_settings *s);
+
+/* Hand the delivery thread the [policy] rules now (a copy is taken; rs is the caller's):
+ * the watch-end alert's verdict judges with them, as `oc-audit report -c` does. Taken
+ * at the top of the thread's next round. Returns 0, or -1 on out of memory (the old
+ * rules stay). NULL a is fine (does nothing). */
+int alerts_set_rules(struct alerts *a, const struct rules *rs);
 
 /* Start the delivery thread. NULL is fine (alerts off). Returns 0, or -1 with errno. */
 int alerts_start(struct alerts *a);

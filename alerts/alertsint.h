@@ -1,7 +1,7 @@
 /* alertsint: what alerts.c (the thread, its settings, its lifecycle) and alertsend.c (the
  * two channels and a delivery round) share, and nothing else includes. The struct is
  * the delivery thread's: every field is touched on that thread only, except the ones
- * said otherwise (stop, the pending settings). */
+ * said otherwise (stop, the pending settings and rules). */
 #ifndef OCA_ALERTSINT_H
 #define OCA_ALERTSINT_H
 
@@ -40,6 +40,10 @@ struct alerts {
 	pthread_mutex_t pending_mu;
 	atomic_bool has_pending;
 	struct alerts_settings pending;
+	atomic_bool has_pending_rules;
+	struct rules *pending_rules;   /* a reload's rules (owned), NULL = none new */
+
+	struct rules *rules;     /* the [policy] rules the watch-end verdict uses (owned) */
 
 	pthread_t thread;
 	bool started;

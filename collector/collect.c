@@ -373,6 +373,9 @@ reload(struct daemon *d, const char *why)
 	 * /api/report say what `oc-audit report -c` says over the same file */
 	if (web_set_rules(d->web, n) < 0)
 		log_err("%s: web: out of memory: the dashboard judges with the old rules", why);
+	if (alerts_set_rules(d->al, n->rules) < 0)
+		log_err("%s: alerts: out of memory: the watch-end verdict judges with the old "
+		        "rules", why);
 	if (enforce_set_rules(d->enf, n) < 0)
 		log_err("SIGHUP: enforce: out of memory: the resolver opens what the old rules "
 		        "expected");

@@ -61,9 +61,9 @@ watch_end(sqlite3 *js, const char *dir)
 	snprintf(path, sizeof(path), "%s/own.db", dir);
 	db = db_open_rw(path, err, sizeof(err));
 	alertown_init(&o, T0 - 8 * DAY_US, 7);
-	ok(alertown_watch_end(&o, db, js, AT(T0 - 2 * DAY_US)) == NULL, "the week goes on: nothing");
+	ok(alertown_watch_end(&o, db, js, NULL, AT(T0 - 2 * DAY_US)) == NULL, "the week goes on: nothing");
 	o.watch_next_check = 0;
-	body = alertown_watch_end(&o, db, js, AT(T0));
+	body = alertown_watch_end(&o, db, js, NULL, AT(T0));
 	ok(body != NULL, "the week is over: the alert");
 	verdict = body ? alertjson_text(js, "SELECT ?1 ->> '$.verdict'", body, NULL, NULL, 0)
 	               : NULL;
@@ -72,7 +72,39 @@ watch_end(sqlite3 *js, const char *dir)
 	ok(alertjson_int(js, body, "$.blind", -1) >= 1 && alertjson_int(js, body, "$.count", -1) == 0,
 	   "its blind spots and findings counted");
 	free(body);
-	ok(alertown_watch_end(&o, db, js, AT(T0 + DAY_US)) == NULL, "once");
+	ok(alertown_watch_end(&o, db, js, NULL, AT(T0 + DAY_US)) == NULL, "once");
+	sqlite3_close(db);
+}
+
+/* The week's verdict judges with the collector's rules, as `oc-audit report -c` does: a
+ * finding the rules now expect is not open. */
+static void
+watch_end_rules(sqlite3 *js, const char *dir)
+{
+	struct alertown o;
+	struct rules *rs = rules_new();
+	char path[256], err[256], sql[256], *body;
+	sqlite3 *db;
+	long long t = (long long)(T0 - 3 * DAY_US);
+
+	snprintf(path, sizeof(path), "%s/rules.db", dir);
+	db = db_open_rw(path, err, sizeof(err));
+	snprintf(sql, sizeof(sql), "INSERT INTO findings(kind, key, domain, first_us, last_us, "
+	         "detail) VALUES ('unexpected-domain', 'evil.example', 'evil.example', %lld, %lld, "
+	         "'d')", t, t);
+	ok(db && sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK, "a finding inside the week");
+	alertown_init(&o, T0 - 8 * DAY_US, 7);
+	body = alertown_watch_end(&o, db, js, NULL, AT(T0));
+	is_int(body ? alertjson_int(js, body, "$.open", -1) : -1, 1, "no rules: it is open");
+	free(body);
+	ok(rs && rules_parse_list(rs, "evil.example", err, sizeof(err)) == 0, "a rule expects it");
+	alertown_init(&o, T0 - 8 * DAY_US, 7);
+	body = alertown_watch_end(&o, db, js, rs, AT(T0));
+	is_int(body ? alertjson_int(js, body, "$.open", -1) : -1, 0,
+	       "the rules expect it: not open, as report -c says");
+	is_int(body ? alertjson_int(js, body, "$.count", -1) : -1, 1, "... and still counted");
+	free(body);
+	rules_free(rs);
 	sqlite3_close(db);
 }
 
@@ -102,10 +134,10 @@ stepped(sqlite3 *js, const char *dir)
 	snprintf(path, sizeof(path), "%s/stepped.db", dir);
 	db = db_open_rw(path, err, sizeof(err));
 	alertown_init(&o, T0 - 7 * DAY_US + 3600 * US_PER_SEC, 7);
-	ok(alertown_watch_end(&o, db, js, (&(struct clock_now){ T0 + DAY_US, T0, T0 })) == NULL,
+	ok(alertown_watch_end(&o, db, js, NULL, (&(struct clock_now){ T0 + DAY_US, T0, T0 })) == NULL,
 	   "clock forward a day: the week an hour from its end goes on");
 	o.watch_next_check = 0;
-	body = alertown_watch_end(&o, db, js, (&(struct clock_now){ T0 - DAY_US, T0 + 3600 *
+	body = alertown_watch_end(&o, db, js, NULL, (&(struct clock_now){ T0 - DAY_US, T0 + 3600 *
 	                                       US_PER_SEC, T0 + 3600 * US_PER_SEC }));
 	ok(body != NULL, "clock back a day: the week ends when an hour has passed all the same");
 	free(body);
@@ -122,6 +154,7 @@ main(void)
 		return 1;
 	loss(js);
 	watch_end(js, dir);
+	watch_end_rules(js, dir);
 	stepped(js, dir);
 	sqlite3_close(js);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
