@@ -28,9 +28,10 @@
  * [collector] queue_size allows) and the heap blocks of the events in them. It wakes the
  * writer once half of it is used. So a stalled writer cannot cost more memory than that
  * whatever the VM does: it is part of the daemon's 64 MiB (README, "Memory"). That is
- * some 36 000 connection events, or 40 000 DNS events of a typical size: about a
- * second of NFLOG's top rate, several of the resolver's or the capture's. */
-#define QUEUE_BYTES (8u << 20)
+ * the default queue_size's 65 536 connection events (a burst of NFLOG's top rate
+ * while the writer commits: bench/README, NFLOG), or some 80 000 DNS events of a
+ * typical size. */
+#define QUEUE_BYTES (16u << 20)
 
 struct qchunk {
 	struct qchunk *next;

@@ -226,9 +226,9 @@ main(void)
 		int taken = 0;
 
 		q = queue_new(65536);
-		for (int i = 0; i < 2000; i++)
+		for (int i = 0; i < 4000; i++)
 			taken += push_big() == 0;
-		ok(taken >= 900 && taken <= 1100, "the biggest DNS events: %d of 2000 taken", taken);
+		ok(taken >= 1800 && taken <= 2200, "the biggest DNS events: %d of 4000 taken", taken);
 		for (size_t n = queue_pop(q, out, 10, 0), i = 0; i < n; i++)
 			dns_event_free(out[i].u.dns);
 		ok(push_big() == 0, "room again after the writer took 10");
@@ -236,17 +236,17 @@ main(void)
 		ok(queue_push(q, &ev) == 0, "connection events are not held back by it");
 		queue_free(q);
 
-		/* connection events alone: their slots count towards the same 8 MiB, so a
+		/* connection events alone: their slots count towards the same 16 MiB, so a
 		 * queue_size past it costs no more memory (README, "Memory") */
 		{
 			size_t n = 0;
 
-			q = queue_new(65536);
+			q = queue_new(1 << 20);
 			ev = (struct event){ .type = EV_CONN };
 			while (queue_push(q, &ev) == 0)
 				n++;
-			is_int((long)n, (long)((8u << 20) / sizeof(struct event)),
-			       "slots refused past 8 MiB, not at queue_size");
+			is_int((long)n, (long)((16u << 20) / sizeof(struct event)),
+			       "slots refused past 16 MiB, not at queue_size");
 			queue_free(q);
 		}
 
