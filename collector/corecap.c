@@ -352,12 +352,14 @@ count_upload(struct core *k, struct store *s, const struct bytes_event *b, int64
 static int64_t
 folded_dest(struct core *k, struct store *s, const struct bytes_event *b)
 {
-	struct conn_event ev = { .ts_us = b->first_us, .src = b->client, .dst = b->server,
-	                         .proto = b->proto, .has_ports = 1, .dport = b->sport };
+	struct conn_event ev = { .ts_us = b->first_us, .mono_us = b->first_mono_us,
+	                         .src = b->client, .dst = b->server, .proto = b->proto,
+	                         .has_ports = 1, .dport = b->sport };
 	struct attrib_result r;
 	struct conn_verdict v;
 
-	attrib_lookup(k->map, &b->client, &b->server, b->first_us,
+	/* the map's answers are on the monotonic clock, as the aggregate's first packet */
+	attrib_lookup(k->map, &b->client, &b->server, b->first_mono_us,
 	              (int64_t)k->c->attribution_grace * US_PER_SEC, &r);
 	verdict_conn(k->c, &r, &ev, &v);
 	return store_dest(s, b->first_us, v.pick >= 0 ? r.c[v.pick].name : NULL, &b->server,

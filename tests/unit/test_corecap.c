@@ -16,6 +16,7 @@
 #include "tap.h"
 
 #define S(x) (T0 + (int64_t)(x) * 1000000)
+#define DAY ((int64_t)86400 * 1000000)
 static const int64_t T0 = INT64_C(1796040000) * 1000000;   /* 2026-11-30T12:00:00Z */
 #define MIB (INT64_C(1) << 20)
 
@@ -268,6 +269,26 @@ main(void)
 		is_int(q(db, "SELECT (SELECT sum(flows) FROM flow_bytes WHERE server = "
 		          "'198.51.100.9') = (SELECT connections FROM destinations WHERE ip = "
 		          "'198.51.100.9')"), 1, "flows counted = its connections");
+	}
+
+	/* an aggregate to telegram's address with the wall clock a day back: attributed on the
+	 * monotonic clock, where the answer is live, as its connections are */
+	{
+		struct bytes_event b = { .slot_us = S(60), .first_us = S(100) - DAY,
+		                         .first_mono_us = S(100), .last_us = S(100) - DAY + 10,
+		                         .sport = 8443, .proto = IPPROTO_UDP, .end = FLOW_FOLDED,
+		                         .flows = 3, .bytes_up = 90, .pkts_up = 3 };
+
+		netaddr_parse("192.168.83.2", &b.client);
+		netaddr_parse("149.154.167.220", &b.server);
+		sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+		ok(core_bytes(k, s, &b) == 0, "an aggregate, the wall clock stepped back a day");
+		store_flush(s);
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+		is_int(q(db, "SELECT count(*) FROM flow_bytes f JOIN destinations d ON "
+		          "d.id = f.dest_id WHERE f.ended = 'folded' AND f.sport = 8443 AND "
+		          "d.domain = 'api.telegram.org'"), 1,
+		       "counted under the name its address was resolved from");
 	}
 
 	core_free(k);
