@@ -102,9 +102,11 @@ run(void *arg)
 		}
 		if (atomic_exchange(&a->has_pending_rules, false)) {
 			pthread_mutex_lock(&a->pending_mu);
-			rules_free(a->rules);
-			a->rules = a->pending_rules;
-			a->pending_rules = NULL;
+			if (a->pending_rules) {   /* NULL: a later set's, taken already */
+				rules_free(a->rules);
+				a->rules = a->pending_rules;
+				a->pending_rules = NULL;
+			}
 			pthread_mutex_unlock(&a->pending_mu);
 		}
 		if (alertoutbox_flush(a->ob) > 0) {
