@@ -103,7 +103,7 @@ static const char *const sql_text[S__COUNT] = {
 	"INSERT INTO flow_bytes(slot_us, first_us, last_us, family, proto, client, cport, "
 	"server, sport, bytes_up, bytes_down, payload_up, payload_down, pkts_up, pkts_down, "
 	"ended, conn_id, dest_id, id, flows) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	/* the newest connection of a 5-tuple within a window: seeks (dst, ts_us) backwards */
+	/* the newest connection of a 5-tuple within a window: seeks connections_flow (dst, sport, ts_us) backwards */
 	[S_FIND_CONN] =
 	"SELECT c.id, c.dest_id, d.domain FROM connections c JOIN destinations d "
 	"ON d.id = c.dest_id WHERE c.dst = ?1 AND c.ts_us >= ?2 AND c.ts_us <= ?3 "

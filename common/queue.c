@@ -29,8 +29,8 @@
  * writer once half of it is used. So a stalled writer cannot cost more memory than that
  * whatever the VM does: it is part of the daemon's 64 MiB (README, "Memory"). That is
  * the default queue_size's 65 536 connection events (a burst of NFLOG's top rate
- * while the writer commits: bench/README, NFLOG), or some 80 000 DNS events of a
- * typical size. */
+ * while the writer commits: bench/README, NFLOG), or some 39 000 DNS events of a
+ * typical size (a slot and a ~200-byte block each). */
 #define QUEUE_BYTES (16u << 20)
 
 struct qchunk {
