@@ -109,7 +109,7 @@ web_set_rules(struct web *w, const struct conf *c)
  * -1 (out of memory, or the set is full) with the policy unchanged: the daemon's reread
  * brings the rule. */
 static int
-publish_with(struct web *w, const struct web_rules *cur, const struct rule *rl)
+publish_with(struct web *w, struct web_rules *cur, const struct rule *rl)
 {
 	struct web_rules *wr = web_rules_new(rules_dup(cur->rs), cur->file);
 	char err[128];
@@ -120,7 +120,15 @@ publish_with(struct web *w, const struct web_rules *cur, const struct rule *rl)
 		web_rules_put(wr);
 		return -1;
 	}
-	web_rules_swap(w, wr);
+	/* a reload published newer rules meanwhile: keep them, not cur plus rl (the file
+	 * changed with the append, so the daemon's next reread brings rl) */
+	pthread_mutex_lock(&w->rules_mu);
+	if (w->rules == cur) {
+		w->rules = wr;
+		wr = cur;   /* the server's reference, let go below */
+	}
+	pthread_mutex_unlock(&w->rules_mu);
+	web_rules_put(wr);
 	return 0;
 }
 
