@@ -362,7 +362,7 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	struct watch wk;
 	long long days = w->conf->watch_days, day, conns, dnsq, nfind, nopen, lost;
 	long long oconns, odns;
-	bool bytes;
+	bool bytes, watching;
 	int64_t start;
 	struct report_opts o = { 0 };
 	struct web_rules *rules;
@@ -375,9 +375,15 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	web_watch(w, db, now, &wk);
 	start = wk.start_us;
 	day = wk.day;
-	/* the window judged, drawn and listed: the watch so far (or whole), else 7 days */
-	o.since_us = start > 0 && start <= now ? start : now - 7 * DAY_US;
+	/* the window judged, drawn and listed: the watch so far (or whole), else 7 days; in
+	 * whole seconds, the start's second on to the end of the current one, so that the
+	 * `report --since --until` the page prints is the window it judged, to the microsecond,
+	 * and a finding stored this second is on it */
+	watching = start > 0 && start <= now;
+	o.since_us = watching ? start : now - 7 * DAY_US;
+	o.since_us -= o.since_us % US_PER_SEC;
 	o.until_us = wk.ended ? wk.end_us : now + 1;
+	o.until_us += (US_PER_SEC - o.until_us % US_PER_SEC) % US_PER_SEC;
 	o.watch_start_us = w->conf->watch_start_us;
 	o.watch_days = w->conf->watch_days;
 	o.now_us = now;
@@ -440,7 +446,7 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	wbuf_printf(b, "<section class=\"panel\"><h2>%s</h2><div id=\"timeline\" "
 	            "class=\"chart\" data-src=\"/api/timeline?since=%s&amp;until=%s\"><noscript>"
 	            "The timeline is drawn by the page's script; the tables below hold "
-	            "everything.</noscript></div></section>\n", start > 0 && o.since_us == start ?
+	            "everything.</noscript></div></section>\n", watching ?
 	            "The watch" : "Last 7 days", timefmt_iso(o.since_us, iso, sizeof(iso)),
 	            timefmt_iso(o.until_us, iso2, sizeof(iso2)));
 	put_buf(b, &cov);
