@@ -188,6 +188,9 @@ main(void)
 	       0, "connections_dst is gone");
 	is_int(db_int(db, "SELECT count(*) FROM pragma_index_info('connections_flow')", 0), 3,
 	       "connections_flow is there");
+	/* schema 17: no reader looks a hello or a byte record up by its connection */
+	is_int(db_int(db, "SELECT count(*) FROM sqlite_master WHERE name IN ('hellos_conn', "
+	              "'flow_bytes_conn')", -1), 0, "hellos_conn and flow_bytes_conn are gone");
 
 	s = store_new(db, err, sizeof(err));
 	ok(s != NULL, "statements prepare");
