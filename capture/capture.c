@@ -12,8 +12,21 @@
  * the reassembly pool with its buffers, and freed as soon as the verdict is in: the common
  * ClientHello that fits one segment is read in place, without a copy or an allocation.
  *
- * A small flow's one record goes to the aggregates (flowagg.h) at the flow's end instead
- * of out; they go out when the slot is over, after the slot's own records.
+ * Whether a flow is small is decided in one place (small()), over its whole life so far,
+ * and asked of each record as it is made: at the flow's end, and at the sweep when its
+ * slot is over. A small flow's record goes to the slot's aggregate (flowagg.h) instead of
+ * out, at its end as at a sweep: a flood of one-packet flows alive when the minute turns
+ * (up to max_flows of them) adds no record of its own to the queue. The aggregates go out
+ * when the slot is over, after the slot's own records. A flow folded at a sweep keeps its
+ * entry (its inspection, its place in the lists) and its counts so far (fold_pkts,
+ * fold_down, fold_data): if it sends nothing more, its end emits nothing (its whole life
+ * is in the aggregate); if it goes on and is still small over its whole life, its next
+ * record folds into the aggregate of the slot it falls in and is counted once more in that
+ * slot's flows (an aggregate's flows are the small flows with packets in its slot, as a
+ * flow of its own has a record per slot); if it stops being small (a hello, data on an
+ * answered flow, more than CAPTURE_FOLD_PKTS packets in all), its later records are its
+ * own, while what it sent before stays in the aggregate it went to. Bytes per destination
+ * and slot stay exact either way.
  *
  * Two clocks come with every frame and tick: the wall clock, which the records carry and
  * which names the slots, and the monotonic clock, which every timer here runs on (idle
@@ -61,6 +74,8 @@ struct flow {
 	uint8_t list, fins, insp_state;
 	bool have_isn;
 	bool emitted, hello;           /* a record of its own went out; a hello did */
+	bool fold_down, fold_data;     /* the records folded so far: a reply, data either way */
+	uint8_t fold_pkts;             /* ... their packets (at most CAPTURE_FOLD_PKTS) */
 	uint32_t isn;
 	int64_t last_us;               /* monotonic */
 	struct capture_bytes rec;      /* the current slot's counts */
@@ -137,15 +152,19 @@ list_push(struct capture *c, struct flow *f, uint8_t list)
 	c->head[list] = IDX(f);
 }
 
-/* A flow that ends now with this record as its whole life of a few packets, without a
- * hello, and either unanswered or without data: what it carried folds into its
- * destination's aggregate. */
+/* The one rule of the fold: a flow whose whole life so far (the records folded before
+ * and this one) is a few packets, without a hello, and either unanswered or without data
+ * folds this record into its destination's aggregate, whether it ends now or its slot is
+ * over. Once a record of its own went out, its later ones go out too. */
 static bool
-small(const struct flow *f, enum capture_why why)
+small(const struct flow *f)
 {
-	return why != CAPTURE_SLOT && !f->emitted && !f->hello &&
-	       f->rec.pkts_up + f->rec.pkts_down <= CAPTURE_FOLD_PKTS &&
-	       (!f->rec.pkts_down || !(f->rec.payload_up + f->rec.payload_down));
+	const struct capture_bytes *r = &f->rec;
+
+	return !f->emitted && !f->hello &&
+	       f->fold_pkts + r->pkts_up + r->pkts_down <= CAPTURE_FOLD_PKTS &&
+	       (!(f->fold_down || r->pkts_down) ||
+	        !(f->fold_data || r->payload_up + r->payload_down));
 }
 
 static void
@@ -153,15 +172,22 @@ emit(struct capture *c, struct flow *f, enum capture_why why)
 {
 	bool folded = false;
 
+	/* folded at a sweep, nothing since: its whole life is in an aggregate already */
+	if (!f->emitted && !(f->rec.pkts_up + f->rec.pkts_down))
+		return;
 	f->rec.key = f->key;
 	f->rec.why = why;
 	f->rec.flows = 1;
-	if (c->agg && small(f, why)) {
+	if (c->agg && small(f)) {
 		folded = flowagg_add(c->agg, &f->rec);
-		if (folded)
+		if (folded) {
 			c->cnt.folded++;
-		else
+			f->fold_pkts = (uint8_t)(f->fold_pkts + f->rec.pkts_up + f->rec.pkts_down);
+			f->fold_down = f->fold_down || f->rec.pkts_down;
+			f->fold_data = f->fold_data || f->rec.payload_up + f->rec.payload_down;
+		} else {
 			c->cnt.fold_full++;
+		}
 	}
 	if (!folded && c->conf.on_bytes)
 		c->conf.on_bytes(c->conf.arg, &f->rec);

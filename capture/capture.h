@@ -10,12 +10,16 @@
  *     hours exactly) and lasts slot_us of monotonic time; a flow's record for a slot is
  *     emitted when the slot is over (a sweep of all flows at the first frame or tick
  *     after), or when the flow ends (closed, idle, evicted, flushed);
- *   - aggregates of small flows: a flow whose whole life is one record of at most
+ *   - aggregates of small flows: a flow whose whole life so far is at most
  *     CAPTURE_FOLD_PKTS packets, that sent no hello, and got no reply or carried no data
- *     either way (a probe: a scan, a spray, a one-packet flow) is not emitted on its own.
- *     Its counts are added to one record per (client, server, server port, protocol)
- *     and slot (capture/flowagg.h), emitted when the slot is over (CAPTURE_FOLDED, flows = how many). Bytes per destination and per
- *     slot stay exact; what such a flow carried on its own is not kept.
+ *     either way (a probe: a scan, a spray, a one-packet flow) is not emitted on its own,
+ *     neither at its end nor when its slot is over while it is alive. Its counts are
+ *     added to one record per (client, server, server port, protocol) and slot
+ *     (capture/flowagg.h), emitted when the slot is over (CAPTURE_FOLDED, flows = how
+ *     many small flows had packets in the slot: one that goes on after a slot's end and
+ *     stays small is counted again in the next slot it sends in; one that stops being
+ *     small has its later records of its own). Bytes per destination and per slot stay
+ *     exact; what such a flow carried on its own is not kept.
  *
  * The client of a flow is the end inside the configured prefixes (the VM); a packet with
  * neither end inside is counted and left out. The flow table is a fixed array of
@@ -76,7 +80,7 @@ enum capture_why {
 	CAPTURE_EVICTED,                /* the table was full: gone from the table (it comes back
 	                                   as a new flow if it sends again) */
 	CAPTURE_FLUSHED,                /* capture_flush: gone */
-	CAPTURE_FOLDED,                 /* an aggregate of small flows that are gone; key.cport 0 */
+	CAPTURE_FOLDED,                 /* an aggregate of small flows; key.cport 0 */
 };
 
 /* Bytes and packets of one flow in one slot. "up" is client to server. Lengths are IP

@@ -3,8 +3,10 @@
 # flows and a TCP SYN scan from the VM, neither answered. Each flow is NFLOG's connection
 # row; the capture stores no byte record of its own for them but one per destination and
 # slot, and the destination's bytes (the rollups, the report) and its flows are still
-# exact: every packet's IP length, every flow once. A real TCP upload beside them keeps
-# its own record, linked to its connection, and the hash chain covers the aggregates.
+# exact: every packet's IP length, every flow once. The flows are still alive (unanswered,
+# not idle yet) when their minute ends: the collector runs past that sweep, which folds
+# them as their end would. A real TCP upload beside them keeps its own record, linked to
+# its connection, and the hash chain covers the aggregates.
 set -eu
 . "$(dirname "$0")/lib.sh"
 lab_require socat
@@ -27,17 +29,22 @@ lab_collect
 wait_until 20 sql_is "SELECT group_concat(state) FROM sensor_events WHERE source = 'capture'" up ||
 	echo "# the capture did not say it was up"
 
-# a byte record per slot: a slot boundary inside the run sends the flows alive then out
-# on their own (correctly, but not folded); start early in a minute to keep it out
+# an aggregate per slot: start early in a minute so that the flows fall in one
 while [ "$(date -u +%-S)" -ge 40 ]; do sleep 1; done
 slot0=$(($(date +%s) / 60))
 in_vm "$FLOWGEN" -s 192.168.83.2 -d $DST -n $NU -r 5000 -p 9000 -P 1
 in_vm "$FLOWGEN" -s 192.168.83.2 -d $DST -n $NT -r 5000 -p 7000 -P 1 -t tcp
+slot1=$(($(date +%s) / 60))
 head -c 200000 /dev/zero | in_vm timeout 60 socat -u - TCP4:$OR:9100
 wait_until 60 sql_is "SELECT count(*) FROM connections WHERE dst = '$DST'" $((NU + NT)) ||
 	echo "# not every connection stored"
+# the minute's sweep: the flows alive then (every one: UDP idles out after 60 s, TCP after
+# 300) fold into their aggregates; until then nothing of them is stored
+wait_until 150 sql_is "SELECT count(DISTINCT sport) FROM flow_bytes WHERE server = '$DST'" 2 ||
+	echo "# no aggregate after the minute's sweep"
+check "the sweep: no record of their own" "$(sql "SELECT count(*) FROM flow_bytes WHERE
+	server = '$DST' AND ended IS NOT 'folded'")" 0
 lab_stop TERM && rc=0 || rc=$?
-slot1=$(($(date +%s) / 60))
 check "collector exits 0" "$rc" 0
 
 # dest PORT PROTO: its byte records' sums and flows, and its destination's bytes

@@ -323,6 +323,79 @@ main(void)
 	is_int(recs[2].flows, 2, "two flows");
 	capture_free(c);
 
+	/* small flows alive when their slot is over fold at the sweep as at their end: no
+	 * record of their own, and none at their end; one that goes on small is counted again
+	 * in the next slot's aggregate, one that stops being small has its own records after */
+	conf.max_flows = 0;
+	conf.fold_max = 0;
+	c = capture_new(&conf);
+	n_recs = 0;
+	up = down = 0;
+	for (int i = 0; i < 20; i++) {                  /* a spray, alive at the sweep */
+		n = frame(f, 1, (uint16_t)(5000 + i), 9000, -1, 0, "x", 1);
+		pkt(c, S(430) + i, f, n); up += n - 14;
+	}
+	n = frame(f, 1, 5100, 9000, 0x02, isn, NULL, 0);              /* a SYN: TLS comes later */
+	pkt(c, S(450), f, n); up += n - 14;
+	n = frame(f, 0, 5100, 9000, 0x12, 0, NULL, 0);
+	pkt(c, S(450), f, n); down += n - 14;
+	n = frame(f, 1, 5101, 9000, -1, 0, "y", 1);                   /* goes on small */
+	pkt(c, S(451), f, n); up += n - 14;
+	capture_tick(c, S(481), S(481));
+	capture_get_counters(c, &k);
+	is_int(n_recs, 2, "the sweep: two records, the aggregates of udp/9000 and tcp/9000");
+	{
+		uint64_t su = 0, sd = 0, sp = 0, sf = 0;
+		int folded = 0, slot = 0;
+
+		for (int i = 0; i < n_recs; i++) {
+			su += recs[i].bytes_up, sd += recs[i].bytes_down, sf += recs[i].flows;
+			sp += recs[i].pkts_up + recs[i].pkts_down;
+			folded += recs[i].why == CAPTURE_FOLDED;
+			slot += recs[i].slot_us == S(420);
+		}
+		is_int(folded, 2, "both folded");
+		is_int(slot, 2, "of the slot that ended");
+		is_int(sf, 22, "every live small flow counted once");
+		is_int(su, up, "bytes up exact");
+		is_int(sd, down, "bytes down exact");
+		is_int(sp, 23, "packets exact");
+	}
+	is_int(k.folded, 22, "folded flows counted");
+	is_int(capture_flow_count(c), 22, "their entries stay");
+	n_recs = 0;
+	hn = client_hello(hello, "later.example", 100);
+	n = frame(f, 1, 5100, 9000, 0x18, isn + 1, hello, hn);         /* its hello is read */
+	pkt(c, S(490), f, n); up = n - 14;
+	n = frame(f, 1, 5101, 9000, -1, 0, "y", 1);
+	pkt(c, S(491), f, n);
+	is_int(n_hellos, 4, "a flow folded at the sweep: its hello still read");
+	is_str((char *)hellos[3].name, "later.example", "its SNI");
+	capture_tick(c, S(541), S(541));
+	{
+		int own = 0, agg = 0;
+
+		for (int i = 0; i < n_recs; i++) {
+			if (recs[i].why == CAPTURE_FOLDED) {
+				agg++;
+				is_int(recs[i].flows, 1, "the next slot: the flow that went on small");
+				is_int(recs[i].pkts_up, 1, "with its one packet since");
+			} else {
+				own++;
+				is_int(recs[i].key.cport, 5100, "the hello's flow: its own record after");
+				is_int(recs[i].bytes_up, up, "its bytes since: the hello");
+				is_int(recs[i].why, CAPTURE_SLOT, "and it goes on");
+			}
+		}
+		is_int(own, 1, "one record of its own");
+		is_int(agg, 1, "one aggregate");
+	}
+	n_recs = 0;
+	capture_tick(c, S(541) + CAPTURE_UDP_IDLE_US + S(1), S(541) + CAPTURE_UDP_IDLE_US + S(1));
+	is_int(capture_flow_count(c), 1, "the spray ends idle (the TCP flow lives on)");
+	is_int(n_recs, 0, "with nothing more to say: its whole life is in the aggregates");
+	capture_free(c);
+
 	/* the wall clock stepped a day, back then forward, under a live capture: the wall
 	 * names the records, the monotonic clock times them (each flow its own record) */
 	conf.max_flows = 0;
