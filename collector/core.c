@@ -217,10 +217,11 @@ core_watch_day(const struct core *k, int64_t ts_us)
 	return (int)wk.day;
 }
 
-/* Store f, raised as fi, under the key the fold gives it (a key this run already knows
- * is only counted). f's example is written only for a finding that may be new. */
+/* Store f, raised as fi, under the key the fold gives it (a key this run already knows,
+ * its own or the folded one, is only counted, and f is described only past that). */
 int
-core_raise(struct core *k, struct store *s, struct finding_in *f, const struct fold_in *fi)
+core_raise(struct core *k, struct store *s, struct finding_in *f, const struct fold_in *fi,
+           core_describe_fn *describe, void *arg)
 {
 	struct fold_out fo;
 	char detail[800], key[FOLD_KEYLEN + 16];
@@ -233,6 +234,12 @@ core_raise(struct core *k, struct store *s, struct finding_in *f, const struct f
 	if (fo.level != FOLD_EXACT) {
 		/* a blocked finding folds apart from what got through (core_conn) */
 		snprintf(key, sizeof(key), "%s%s", f->blocked ? "blocked " : "", fo.key);
+		if ((seen = store_finding_seen(s, f->kind, key, f->ts_us)))
+			return seen < 0 ? -1 : 0;
+	}
+	if (describe)
+		describe(arg, f);
+	if (fo.level != FOLD_EXACT) {
 		f->key = key;
 		f->domain = fo.domain;
 		f->ip = fo.ip;
@@ -246,6 +253,20 @@ core_raise(struct core *k, struct store *s, struct finding_in *f, const struct f
 	if (is_new)
 		fold_note(k->fold, fi, &fo);
 	return 0;
+}
+
+struct conn_text {
+	const struct conn_event *ev;
+	struct conn_verdict *v;
+};
+
+static void
+conn_describe(void *arg, struct finding_in *f)
+{
+	struct conn_text *t = arg;
+
+	verdict_conn_example(t->ev, t->v);
+	f->example = t->v->example;
 }
 
 int
@@ -291,11 +312,11 @@ core_conn(struct core *k, struct store *s, const struct conn_event *ev)
 	struct finding_in f = {
 		.kind = findkind_name(v.kind), .key = blocked ? bkey : v.key, .domain = v.domain,
 		.ip = v.ip, .port = v.port, .proto = v.proto, .ts_us = ev->ts_us, .watch_day = day,
-		.detail = blocked ? detail : v.detail, .example = v.example, .conn_id = id,
-		.query_id = a.query_id, .blocked = blocked,
+		.detail = blocked ? detail : v.detail, .conn_id = id, .query_id = a.query_id,
+		.blocked = blocked,
 	};
 	struct fold_in fi = { .kind = v.kind, .key = v.key, .name = v.domain, .addr = &ev->dst };
-	return core_raise(k, s, &f, &fi);
+	return core_raise(k, s, &f, &fi, conn_describe, &(struct conn_text){ ev, &v });
 }
 
 int
@@ -322,7 +343,7 @@ core_canary(struct core *k, struct store *s, const char *name, const char *how,
 	/* one per name, as raised; fold bounds how many a VM that found a *.domain
 	 * pattern can make */
 	struct fold_in fi = { .kind = FK_CANARY, .key = key, .name = key };
-	return core_raise(k, s, &f, &fi) < 0 ? -1 : 1;
+	return core_raise(k, s, &f, &fi, NULL, NULL) < 0 ? -1 : 1;
 }
 
 /* A finding's example line for a query: only written when there is a finding. */
@@ -354,7 +375,7 @@ flag_dns(struct core *k, struct store *s, const struct dns_event *ev, enum findk
 		.example = dns_example(ev, example, sizeof(example)), .query_id = qid,
 	};
 	struct fold_in fi = { .kind = fk, .key = key, .name = key };
-	return core_raise(k, s, &f, &fi);
+	return core_raise(k, s, &f, &fi, NULL, NULL);
 }
 
 int

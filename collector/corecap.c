@@ -174,6 +174,23 @@ flow_resolve(struct core *k, struct store *s, const struct flowkey *fk, int64_t 
 	return fi;
 }
 
+struct hello_text {
+	const struct attrib_result *r;
+	const struct hello_event *h;
+	struct hello_verdict *v;
+};
+
+static void
+hello_describe(void *arg, struct finding_in *f)
+{
+	struct hello_text *t = arg;
+
+	verdict_hello_describe(t->r, t->h, t->v);
+	f->ip = t->v->ip;
+	f->detail = t->v->detail;
+	f->example = t->v->example;
+}
+
 /* Store hello h of flow fi (r what attribution knows of it) and raise what it means. */
 static int
 hello_store(struct core *k, struct store *s, const struct hello_event *h,
@@ -189,10 +206,12 @@ hello_store(struct core *k, struct store *s, const struct hello_event *h,
 	/* a canary name in a handshake is the canary finding, as its query is: the most
 	 * serious, and it says more than the mismatch it also is */
 	if (v.canary) {
-		int rc = core_canary(k, s, v.name, h->kind == HELLO_HTTP ? "an HTTP Host" :
-		                     h->kind == HELLO_QUIC ? "a QUIC SNI" : "a TLS SNI", v.example,
-		                     h->ts_us, fi->conn_id, 0);
+		int rc;
 
+		verdict_hello_describe(r, h, &v);
+		rc = core_canary(k, s, v.name, h->kind == HELLO_HTTP ? "an HTTP Host" :
+		                 h->kind == HELLO_QUIC ? "a QUIC SNI" : "a TLS SNI", v.example,
+		                 h->ts_us, fi->conn_id, 0);
 		if (rc != 0)
 			return rc < 0 ? -1 : 0;
 	}
@@ -200,13 +219,13 @@ hello_store(struct core *k, struct store *s, const struct hello_event *h,
 		return 0;
 	struct finding_in f = {
 		.kind = findkind_name(v.kind), .key = v.key, .domain = v.name[0] ? v.name : NULL,
-		.ip = v.ip, .port = v.port, .proto = v.proto, .ts_us = h->ts_us, .watch_day = day,
-		.detail = v.detail, .example = v.example, .conn_id = fi->conn_id,
+		.port = v.port, .proto = v.proto, .ts_us = h->ts_us, .watch_day = day,
+		.conn_id = fi->conn_id,
 		.query_id = v.pick >= 0 ? r->c[v.pick].query_id : r->n ? r->c[0].query_id : 0,
 	};
 	struct fold_in fo = { .kind = v.kind, .key = v.key, .name = f.domain,
 	                      .addr = &h->server };
-	return core_raise(k, s, &f, &fo);
+	return core_raise(k, s, &f, &fo, hello_describe, &(struct hello_text){ r, h, &v });
 }
 
 /* Resolve h's flow and store it. */
@@ -345,7 +364,7 @@ count_upload(struct core *k, struct store *s, const struct bytes_event *b, int64
 	};
 	struct fold_in fo = { .kind = FK_VOLUME, .key = key, .name = f.domain,
 	                      .addr = &b->server };
-	return core_raise(k, s, &f, &fo);
+	return core_raise(k, s, &f, &fo, NULL, NULL);
 }
 
 /* The destination an aggregate of small flows counts in. Returns its id, or -1. */

@@ -35,10 +35,16 @@ struct core {
  * Returns it, or -1 on a database error. */
 int core_watch(struct core *k, struct store *s, int64_t ts_us);
 
-/* Store finding f, raised as fi, under the key the fold gives it (fold.h). Returns 0,
- * or -1 on a database error. */
+/* Fill in what only a finding that may be new needs (its detail, example, address),
+ * from arg: formatted for the few events that make or may make a row, not for each one
+ * counted in a finding that exists. */
+typedef void core_describe_fn(void *arg, struct finding_in *f);
+
+/* Store finding f, raised as fi, under the key the fold gives it (fold.h). A key this
+ * run knows already, its own or the folded one, is only counted; else describe (if not
+ * NULL) is called with arg to complete f first. Returns 0, or -1 on a database error. */
 int core_raise(struct core *k, struct store *s, struct finding_in *f,
-               const struct fold_in *fi);
+               const struct fold_in *fi, core_describe_fn *describe, void *arg);
 
 /* The capture's part of the core (corecap.c), for c: NULL on out of memory. Reads today's
  * uploads per name from db when c has an upload budget. */

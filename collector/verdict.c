@@ -23,22 +23,16 @@ verdict_name_key(const char *name, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-/* The finding's key, address and example line: only for a connection that raises one. */
+/* The finding's key and address: only for a connection that raises one. */
 static void
 describe(const struct conn_event *ev, struct conn_verdict *v)
 {
-	char src[NETADDR_STRLEN], sp[NETADDR_STRLEN], dp[NETADDR_STRLEN], pb[PROTO_NAMELEN];
+	char pb[PROTO_NAMELEN];
 
 	v->port = ev->has_ports ? ev->dport : -1;
 	snprintf(v->proto, sizeof(v->proto), "%s", proto_name(ev->proto, pb));
 	netaddr_format(&ev->dst, v->ip, sizeof(v->ip));
-	if (v->port >= 0)
-		snprintf(v->example, sizeof(v->example), "%s -> %s/%s",
-		         hostport_format(&ev->src, ev->sport, sp, sizeof(sp)),
-		         hostport_format(&ev->dst, (uint16_t)v->port, dp, sizeof(dp)), v->proto);
-	else
-		snprintf(v->example, sizeof(v->example), "%s -> %s/%s",
-		         netaddr_format(&ev->src, src, sizeof(src)), v->ip, v->proto);
+	v->example[0] = '\0';
 	if (v->kind == FK_UNEXPECTED_PORT)
 		snprintf(v->key, sizeof(v->key), "%s %d/%s", v->domain, v->port, v->proto);
 	else if (v->kind == FK_CANARY)    /* one finding per canary name, as for its query */
@@ -47,6 +41,20 @@ describe(const struct conn_event *ev, struct conn_verdict *v)
 		snprintf(v->key, sizeof(v->key), "[%s]:%d/%s", v->ip, v->port, v->proto);
 	else
 		snprintf(v->key, sizeof(v->key), "%s:%d/%s", v->ip, v->port, v->proto);
+}
+
+void
+verdict_conn_example(const struct conn_event *ev, struct conn_verdict *v)
+{
+	char src[NETADDR_STRLEN], sp[NETADDR_STRLEN], dp[NETADDR_STRLEN];
+
+	if (v->port >= 0)
+		snprintf(v->example, sizeof(v->example), "%s -> %s/%s",
+		         hostport_format(&ev->src, ev->sport, sp, sizeof(sp)),
+		         hostport_format(&ev->dst, (uint16_t)v->port, dp, sizeof(dp)), v->proto);
+	else
+		snprintf(v->example, sizeof(v->example), "%s -> %s/%s",
+		         netaddr_format(&ev->src, src, sizeof(src)), v->ip, v->proto);
 }
 
 bool
@@ -175,51 +183,62 @@ void
 verdict_hello(const struct conf *c, const struct attrib_result *r,
               const struct hello_event *h, struct hello_verdict *out)
 {
-	static const char *const kinds[] = { [HELLO_TLS] = "tls", [HELLO_QUIC] = "quic",
-	                                     [HELLO_HTTP] = "http" };
-	const char *kind = h->kind >= HELLO_TLS && h->kind <= HELLO_HTTP ? kinds[h->kind] : "?";
-	char names[VERDICT_DETAILLEN / 2], cp[NETADDR_STRLEN], sp[NETADDR_STRLEN];
-	bool expected, resolved = false;
+	char cp[PROTO_NAMELEN], sp[NETADDR_STRLEN];
 
 	out->kind = FK_NONE;
 	out->pick = -1;
-	out->name[0] = '\0';
+	out->name[0] = out->ip[0] = out->detail[0] = out->example[0] = '\0';
 	if (h->has_name && h->name_str)
 		hello_name(h, out->name, sizeof(out->name));
 	out->canary = out->name[0] ? rules_canary(c->rules, out->name) : NULL;
 	for (int i = 0; i < r->n && out->name[0] && out->pick < 0; i++)
 		if (strcasecmp(r->c[i].name, out->name) == 0)   /* both without a final dot */
 			out->pick = i;
-	resolved = out->pick >= 0;
-	names_list(r, names, sizeof(names));
-	if (h->ech) {
+	out->expected = out->name[0] && rules_name_expected(c->rules, out->name);
+	if (h->ech)
 		out->kind = FK_ENCRYPTED_SNI;
-		snprintf(out->detail, sizeof(out->detail), "a ClientHello with Encrypted Client "
-		         "Hello: the name the VM asked for is hidden; the outer name is %s%s%s",
-		         out->name[0] ? out->name : "(none)", r->n ? "; the VM resolved this "
-		         "address from: " : "", names);
-	} else if (!out->name[0] || is_address(out->name)) {
+	else if (!out->name[0] || is_address(out->name))
 		return;
-	} else if (!(expected = rules_name_expected(c->rules, out->name)) || !resolved) {
+	else if (!out->expected || out->pick < 0)
 		out->kind = FK_SNI_MISMATCH;
-		snprintf(out->detail, sizeof(out->detail), "the %s asked for %s, %s; %s%s",
-		         h->kind == HELLO_HTTP ? "HTTP request (Host)" : h->kind == HELLO_QUIC ?
-		         "QUIC handshake" : "TLS handshake", out->name,
-		         !expected ? "a name outside the expected set" :
-		         "a name the VM did not resolve this address from",
-		         r->n ? "the VM resolved this address from: " :
-		         "no DNS answer gave the VM this address", names);
-	}
 	if (out->kind == FK_NONE)
 		return;
 	out->port = h->sport;
 	snprintf(out->proto, sizeof(out->proto), "%s", proto_name(h->proto, cp));
-	netaddr_format(&h->server, out->ip, sizeof(out->ip));
 	hostport_format(&h->server, h->sport, sp, sizeof(sp));
 	if (out->name[0])
 		snprintf(out->key, sizeof(out->key), "%s %s/%s", out->name, sp, out->proto);
 	else
 		snprintf(out->key, sizeof(out->key), "%s/%s", sp, out->proto);
-	snprintf(out->example, sizeof(out->example), "%s -> %s/%s %s",
-	         hostport_format(&h->client, h->cport, cp, sizeof(cp)), sp, out->proto, kind);
+}
+
+void
+verdict_hello_describe(const struct attrib_result *r, const struct hello_event *h,
+                       struct hello_verdict *v)
+{
+	static const char *const kinds[] = { [HELLO_TLS] = "tls", [HELLO_QUIC] = "quic",
+	                                     [HELLO_HTTP] = "http" };
+	const char *kind = h->kind >= HELLO_TLS && h->kind <= HELLO_HTTP ? kinds[h->kind] : "?";
+	char names[VERDICT_DETAILLEN / 2], cp[NETADDR_STRLEN], sp[NETADDR_STRLEN], pb[PROTO_NAMELEN];
+
+	names_list(r, names, sizeof(names));
+	v->detail[0] = '\0';
+	if (v->kind == FK_ENCRYPTED_SNI)
+		snprintf(v->detail, sizeof(v->detail), "a ClientHello with Encrypted Client "
+		         "Hello: the name the VM asked for is hidden; the outer name is %s%s%s",
+		         v->name[0] ? v->name : "(none)", r->n ? "; the VM resolved this "
+		         "address from: " : "", names);
+	else if (v->kind == FK_SNI_MISMATCH)
+		snprintf(v->detail, sizeof(v->detail), "the %s asked for %s, %s; %s%s",
+		         h->kind == HELLO_HTTP ? "HTTP request (Host)" : h->kind == HELLO_QUIC ?
+		         "QUIC handshake" : "TLS handshake", v->name,
+		         !v->expected ? "a name outside the expected set" :
+		         "a name the VM did not resolve this address from",
+		         r->n ? "the VM resolved this address from: " :
+		         "no DNS answer gave the VM this address", names);
+	netaddr_format(&h->server, v->ip, sizeof(v->ip));
+	snprintf(v->example, sizeof(v->example), "%s -> %s/%s %s",
+	         hostport_format(&h->client, h->cport, cp, sizeof(cp)),
+	         hostport_format(&h->server, h->sport, sp, sizeof(sp)),
+	         proto_name(h->proto, pb), kind);
 }

@@ -35,7 +35,8 @@ struct conn_verdict {
 	int port;                  /* -1 when the protocol has no ports */
 	char proto[PROTO_NAMELEN];
 	char key[VERDICT_KEYLEN];  /* one finding per (kind, key) */
-	char example[VERDICT_EXAMPLELEN];  /* "src:sport -> dst:dport/proto" */
+	char example[VERDICT_EXAMPLELEN];  /* "src:sport -> dst:dport/proto": "" until
+	                              verdict_conn_example */
 };
 
 /* The key of a name-based finding: name in lower case without its final dot, cut to
@@ -46,9 +47,13 @@ void verdict_name_key(const char *name, char *out, size_t outlen);
  * counted apart and never judged (core.c). */
 bool verdict_is_vm(const struct conf *c, const struct netaddr *src);
 
-/* Decide ev, a connection attribution found r for, under c, into out. */
+/* Decide ev, a connection attribution found r for, under c, into out: all but the
+ * example line, which only a finding that may be new needs. */
 void verdict_conn(const struct conf *c, const struct attrib_result *r,
                   const struct conn_event *ev, struct conn_verdict *out);
+
+/* Write v's example line for ev (v from verdict_conn of ev, with a kind). */
+void verdict_conn_example(const struct conn_event *ev, struct conn_verdict *v);
 
 #define VERDICT_NAMELEN 1024
 #define VERDICT_DETAILLEN 1400
@@ -67,17 +72,26 @@ struct hello_verdict {
 	const char *canary;        /* the canary pattern (c->rules) the name matches, or NULL:
 	                              what the canary kind (issue 22) raises on */
 	int pick;                  /* r->c[pick] is the answer the name matched; -1 none */
+	bool expected;             /* the name is in the expected set */
 	/* the finding, filled only when kind is not FK_NONE */
-	char ip[NETADDR_STRLEN];   /* the destination */
 	int port;
 	char proto[PROTO_NAMELEN];
 	char key[VERDICT_KEYLEN];  /* "name ip:port/proto", or "ip:port/proto" without a name */
+	/* "" until verdict_hello_describe */
+	char ip[NETADDR_STRLEN];   /* the destination */
 	char detail[VERDICT_DETAILLEN];   /* why, with the names the address was resolved from */
 	char example[VERDICT_EXAMPLELEN]; /* "src:sport -> dst:dport/proto tls" */
 };
 
-/* Decide h, a hello for whose (client, server) attribution found r, under c, into out. */
+/* Decide h, a hello for whose (client, server) attribution found r, under c, into out:
+ * all but the finding's address, detail and example, which only a finding that may be
+ * new needs (a flood of names folds into findings that exist). */
 void verdict_hello(const struct conf *c, const struct attrib_result *r,
                    const struct hello_event *h, struct hello_verdict *out);
+
+/* Write v's address, detail (for a kind) and example line, v from verdict_hello of h
+ * with r. */
+void verdict_hello_describe(const struct attrib_result *r, const struct hello_event *h,
+                            struct hello_verdict *v);
 
 #endif
