@@ -65,12 +65,14 @@ static const char *const sql_text[S__COUNT] = {
 	[S_INS_ANSWER] =
 	"INSERT INTO dns_answers(query_id, name, rtype, ttl, data, id) VALUES(?,?,?,?,?,?)",
 	/* a name never seen: a plain INSERT (an UPSERT with RETURNING costs twice as much,
-	 * and every cache miss of the resolver is a new name); a known one: S_NAME_GET */
+	 * and every cache miss of the resolver is a new name); a known one: S_NAME_GET. Its
+	 * registered domain is stored with it, once (oca_base: common/db.h) */
 	[S_NAME_INS] =
-	"INSERT INTO dns_names(name, expected, queries, first_us, last_us) VALUES(?1,?2,0,?3,?3) "
-	"ON CONFLICT(name) DO NOTHING",
+	"INSERT INTO dns_names(name, base, expected, queries, first_us, last_us) "
+	"VALUES(?1,oca_base(?1),?2,0,?3,?3) ON CONFLICT(name) DO NOTHING",
 	[S_NAME_GET] =
-	"INSERT INTO dns_names(name, expected, queries, first_us, last_us) VALUES(?1,?2,0,?3,?3) "
+	"INSERT INTO dns_names(name, base, expected, queries, first_us, last_us) "
+	"VALUES(?1,oca_base(?1),?2,0,?3,?3) "
 	"ON CONFLICT(name) DO UPDATE SET expected = excluded.expected RETURNING id",
 	/* the same for an (address, name asked) pair, which most cache misses bring; its
 	 * first answer is counted by the INSERT, the cache adds the rest */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "domain.h"
 #include "embed.h"
 #include "log.h"
 
@@ -36,12 +37,40 @@ db_int(sqlite3 *db, const char *sql, long long dflt)
 	return v;
 }
 
+/* oca_base(name): domain_base, the registered domain name belongs to. */
+static void
+base_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	char b[256];
+	const char *name = (const char *)sqlite3_value_text(argv[0]);
+
+	(void)argc;
+	if (!name) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	domain_base(name, b, sizeof(b));
+	sqlite3_result_text(cx, b, -1, SQLITE_TRANSIENT);
+}
+
+int
+db_functions(sqlite3 *db)
+{
+	return sqlite3_create_function(db, "oca_base", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+	                               SQLITE_INNOCUOUS, NULL, base_fn, NULL, NULL) ==
+	       SQLITE_OK ? 0 : -1;
+}
+
 int
 db_migrate(sqlite3 *db, char *err, size_t errlen)
 {
 	int have = (int)db_int(db, "PRAGMA user_version", -1), want = db_schema_version();
 	char *msg = NULL;
 
+	if (db_functions(db) < 0) {
+		snprintf(err, errlen, "cannot define SQL functions: %s", sqlite3_errmsg(db));
+		return -1;
+	}
 	if (have < 0) {
 		snprintf(err, errlen, "cannot read the schema version: %s", sqlite3_errmsg(db));
 		return -1;

@@ -68,7 +68,14 @@ void db_close_moved(sqlite3 *db);
  * (its WAL) would pair the two, and SQLite would read, and replay, the wrong WAL. */
 void db_writer_file(const char *path);
 
-/* Apply pending migrations to an open read-write handle. Returns 0, or -1 with err. */
+/* Define the project's SQL functions on db: oca_base(name), the registered domain of a
+ * name (common/domain.h's domain_base; NULL for NULL). Migrations and the writer's
+ * statements use it (dns_names.base, schema 018), so the rule lives in C alone.
+ * Returns 0, or -1 (SQLite refused). */
+int db_functions(sqlite3 *db);
+
+/* Apply pending migrations to an open read-write handle, after db_functions (which it
+ * calls: the handle keeps them). Returns 0, or -1 with err. */
 int db_migrate(sqlite3 *db, char *err, size_t errlen);
 
 /* Run one statement that returns a single integer; returns it, or dflt on any error. */

@@ -78,39 +78,50 @@ static const char dest_sql[] =
 /* The names, folded as the findings fold them (common/domain.h): the names of one
  * registered domain, expected apart from the rest, are listed one by one up to
  * DOMAIN_FOLD_NAMES, and past it as one "*.domain" row with how many names it holds
- * and its most asked few. oca_base is domain_base (registered on the connection), so
- * the rule is not written twice. */
+ * and its most asked few. The window's queries are added up per name id (c), and each
+ * name's registered domain is stored with it (dns_names.base, schema 018): nm walks
+ * dns_names on dns_names_base, the fold's order, and looks each name up in c, so the
+ * groups are counted and added up as they come, and no sort ever holds the window's
+ * names (a flood leaves one per query, each up to a kilobyte). CROSS JOIN keeps that
+ * order of the loops. */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 static const char name_sql[] =
-	"WITH c AS (SELECT name_id, sum(n) AS n, min(first) AS first, max(last) AS last FROM ("
+	"WITH c AS MATERIALIZED (SELECT name_id, sum(n) AS n, min(first) AS first,"
+	"         max(last) AS last FROM ("
 	"         SELECT name_id, queries AS n, first_us AS first, last_us AS last"
 	"         FROM name_hourly WHERE hour >= ?3 AND hour < ?4"
 	"         UNION ALL"
 	"         SELECT name_id, count(*), min(ts_us), max(ts_us) FROM dns_queries"
 	"         WHERE " EDGES("ts_us") " AND name_id IS NOT NULL GROUP BY +name_id)"
 	"       GROUP BY name_id),"
-	" nm AS MATERIALIZED (SELECT d.name AS name, oca_base(d.name) AS base, c.n AS n,"
-	"       d.expected AS expected, c.first AS first, c.last AS last"
-	"       FROM c JOIN dns_names d ON d.id = c.name_id),"
-	" r AS MATERIALIZED (SELECT *, count(*) OVER w AS names,"
-	"       row_number() OVER (w ORDER BY n DESC, name) AS rk FROM nm"
-	"       WINDOW w AS (PARTITION BY base, expected))"
-	" , rows AS MATERIALIZED ("
-	"   SELECT name, n, expected, first, last, 1 AS names, NULL AS ex, NULL AS ext FROM r"
-	"   WHERE names <= " STR(DOMAIN_FOLD_NAMES)
+	" nm AS MATERIALIZED (SELECT d.id AS id, d.base AS base, d.expected AS expected,"
+	"       c.n AS n, c.first AS first, c.last AS last, count(*) OVER w AS names,"
+	"       sum(c.n) OVER w AS gn, min(c.first) OVER w AS gfirst,"
+	"       max(c.last) OVER w AS glast, row_number() OVER w AS k"
+	"       FROM dns_names d CROSS JOIN c ON c.name_id = d.id"
+	"       WINDOW w AS (PARTITION BY d.base, d.expected)),"
+	" rows AS MATERIALIZED ("
+	"   SELECT d.name AS name, nm.n AS n, nm.expected AS expected, nm.first AS first,"
+	"   nm.last AS last, 1 AS names, NULL AS ex FROM nm JOIN dns_names d ON d.id = nm.id"
+	"   WHERE nm.names <= " STR(DOMAIN_FOLD_NAMES)
 	"   UNION ALL"
-	"   SELECT '*.' || base, sum(n), expected, min(first), max(last), max(names),"
-	"   json_group_array(name) FILTER (WHERE rk <= " STR(REPORT_NAME_EXAMPLES) "),"
-	"   group_concat(name, ', ') FILTER (WHERE rk <= " STR(REPORT_NAME_EXAMPLES) ") FROM r"
-	"   WHERE names > " STR(DOMAIN_FOLD_NAMES) " GROUP BY base, expected),"
+	/* a folded domain's most asked names: its names again, on the same index, into a
+	 * sort that keeps REPORT_NAME_EXAMPLES rows */
+	"   SELECT '*.' || base, gn, expected, gfirst, glast, names,"
+	"   (SELECT json_group_array(name) FROM (SELECT e.name AS name, x.n AS n"
+	"     FROM dns_names e CROSS JOIN c x ON x.name_id = e.id"
+	"     WHERE e.base = nm.base AND e.expected = nm.expected"
+	"     ORDER BY n DESC, e.name LIMIT " STR(REPORT_NAME_EXAMPLES) "))"
+	"   FROM nm WHERE names > " STR(DOMAIN_FOLD_NAMES) " AND k = 1),"
 	/* the first ?7 rows in a bounded sort; the rest added up into one "*" row ("names"
 	 * tells a name from a fold row of the same text: a VM may ask for "*.x") */
 	" top AS (SELECT * FROM rows ORDER BY expected DESC, n DESC, name LIMIT ?7)"
-	" SELECT name, n, expected, first, last, names, ex, ext FROM ("
+	" SELECT name, n, expected, first, last, names, ex,"
+	" (SELECT group_concat(value, ', ') FROM json_each(ex)) FROM ("
 	"   SELECT 0 AS part, * FROM top"
 	"   UNION ALL"
-	"   SELECT 1, '*', sum(n), 0, min(first), max(last), sum(names), NULL, NULL FROM rows"
+	"   SELECT 1, '*', sum(n), 0, min(first), max(last), sum(names), NULL FROM rows"
 	"   WHERE (name, expected, names) NOT IN (SELECT name, expected, names FROM top)"
 	"   HAVING count(*) > 0)"
 	" ORDER BY part, expected DESC, n DESC, name";
@@ -291,21 +302,6 @@ one_name(sqlite3_stmt *st, struct run *r)
 	return s->name(s->arg, &n);
 }
 
-static void
-base_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-	char b[256];
-	const char *name = (const char *)sqlite3_value_text(argv[0]);
-
-	(void)argc;
-	if (!name) {
-		sqlite3_result_null(cx);
-		return;
-	}
-	domain_base(name, b, sizeof(b));
-	sqlite3_result_text(cx, b, -1, SQLITE_TRANSIENT);
-}
-
 /* The finding at st, and whether the rules now expect what it is about. */
 static void
 read_finding(struct run *r, sqlite3_stmt *st, struct report_finding *out)
@@ -453,9 +449,6 @@ lists(struct run *r, const struct report_sink *s, const struct report_head *h)
 	                     one_dest) < 0))
 		return -1;
 	if (s->name && (part(r, s, RP_NAMES) < 0 ||
-	                sqlite3_create_function(r->db, "oca_base", 1, SQLITE_UTF8 |
-	                                        SQLITE_DETERMINISTIC, NULL, base_fn, NULL,
-	                                        NULL) != SQLITE_OK ||
 	                each(r, prepare_limit(r, name_sql, REPORT_MAX_NAME_ROWS),
 	                     one_name) < 0))
 		return -1;

@@ -23,8 +23,9 @@ SELECT '', '198.18.' || (n / 250) || '.' || (n % 250), 1000 + n, 6, 0, 1, ts, ts
 INSERT INTO dest_hourly(hour, dest_id, connections, first_us, last_us)
 SELECT ts / 3600000000, id, 1, ts, ts FROM destinations, t WHERE ip GLOB '198.18.*';
 WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 1000)
-INSERT INTO dns_names(name, expected, queries, first_us, last_us)
-SELECT printf('%s%d.n%d.example', substr(hex(zeroblob(100)), 1, 200), n, n), 0, 1, ts, ts
+INSERT INTO dns_names(name, base, expected, queries, first_us, last_us)
+SELECT printf('%s%d.n%d.example', substr(hex(zeroblob(100)), 1, 200), n, n),
+       printf('n%d.example', n), 0, 1, ts, ts
 FROM i, t;
 INSERT INTO name_hourly(hour, name_id, queries, first_us, last_us)
 SELECT ts / 3600000000, id, 1, ts, ts FROM dns_names, t WHERE name GLOB '*.example';

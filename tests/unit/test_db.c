@@ -1,7 +1,9 @@
 #include "config.h"
 
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "common/db.h"
@@ -125,6 +127,94 @@ migrate_from_2(const char *dir)
 	       "an address at the end of a CNAME chain, under the name asked");
 	is_int(db_int(db, "SELECT count(*) FROM dns_ips", 0), 3, "and nothing else");
 	sqlite3_close(db);
+}
+
+/* All of what f gives, or NULL; the caller frees it. */
+static char *
+slurp(FILE *f)
+{
+	char *buf = NULL;
+	size_t len = 0, n;
+	char chunk[8192];
+
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		char *b = realloc(buf, len + n + 1);
+
+		if (!b) {
+			free(buf);
+			return NULL;
+		}
+		buf = b;
+		memcpy(buf + len, chunk, n);
+		len += n;
+		buf[len] = '\0';
+	}
+	return buf ? buf : strdup("");
+}
+
+/* A version 16 database, before dns_names.base (schema 018): the names of
+ * tests/data/db/names-v16.sql get their registered domain, and `oc-audit report` on the
+ * upgraded database writes, byte for byte, what version 16's wrote on the same data
+ * (tests/data/db/make-names-v16.sh): every fold, its examples and the rest row alike. */
+static void
+migrate_from_16(const char *dir)
+{
+	static const char *const runs[][2] = {
+		{ "--since 2026-11-20T00:10:00Z --until 2026-11-20T03:50:00Z", "names-v16-report.txt" },
+		{ "--since 2026-11-20T00:10:00Z --until 2026-11-20T03:50:00Z --format json",
+		  "names-v16-report.json" },
+		{ "--since 2026-11-19T00:00:00Z --until 2026-11-20T03:00:00Z", "names-v16-report2.txt" },
+	};
+	const char *src = getenv("OCA_SRCDIR"), *bin = getenv("OCA_BIN");
+	char path[256], err[512], file[1024], cmd[2048];
+	char *sql;
+	sqlite3 *db;
+
+	if (!src)
+		src = "..";
+	if (!bin)
+		bin = "./oc-audit";
+	snprintf(path, sizeof(path), "%s/v16.db", dir);
+	snprintf(file, sizeof(file), "%s/tests/data/db/names-v16.sql", src);
+	sql = slurp(fopen(file, "r"));
+	ok(sql != NULL, "the names of version 16 (%s)", file);
+	if (!sql)
+		return;
+	ok(sqlite3_open(path, &db) == SQLITE_OK, "a version 16 database");
+	for (int v = 0; v < 16; v++)
+		sqlite3_exec(db, (const char *)schema_files[v].data, NULL, NULL, NULL);
+	is_int(sqlite3_exec(db, "PRAGMA user_version = 16", NULL, NULL, NULL), SQLITE_OK,
+	       "at version 16");
+	is_int(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "with its names");
+	free(sql);
+	sqlite3_close(db);
+	db = db_open_rw(path, err, sizeof(err));
+	ok(db != NULL, "migrated%s%s", db ? "" : ": ", db ? "" : err);
+	is_int(db_int(db, "SELECT count(*) FROM dns_names WHERE base IS NULL", -1), 0,
+	       "every name has its registered domain");
+	is_int(db_int(db, "SELECT count(*) FROM dns_names WHERE name = 'N1.News.co.uk' AND "
+	              "base = 'news.co.uk'", -1), 1, "one under co.uk, in lower case");
+	sqlite3_close(db);
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		char *want, *got;
+
+		snprintf(file, sizeof(file), "%s/tests/data/db/%s", src, runs[i][1]);
+		want = slurp(fopen(file, "r"));
+		snprintf(cmd, sizeof(cmd), "%s report --db %s %s", bin, path, runs[i][0]);
+		{
+			FILE *p = popen(cmd, "r");
+
+			got = slurp(p);
+			if (p)
+				pclose(p);
+		}
+		ok(want && got && strcmp(want, got) == 0, "report %s: as version 16's, byte for "
+		   "byte", runs[i][0]);
+		free(want);
+		free(got);
+	}
 }
 
 /* A version 3 database with a query and an outbox row upgrades in place: its queries
@@ -355,9 +445,10 @@ main(void)
 
 	/* names past REPORT_MAX_NAME_ROWS: the most asked first, the rest one "*" row */
 	sqlite3_exec(db, "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i "
-	             "WHERE n < 1003) INSERT INTO dns_names(name, expected, queries, first_us, "
-	             "last_us) SELECT 'n' || n || '.example', 0, n, 51000000000 + n, "
-	             "51000000000 + n FROM i; INSERT INTO name_hourly(hour, name_id, queries, "
+	             "WHERE n < 1003) INSERT INTO dns_names(name, base, expected, queries, "
+	             "first_us, last_us) SELECT 'n' || n || '.example', oca_base('n' || n || "
+	             "'.example'), 0, n, 51000000000 + n, 51000000000 + n FROM i; "
+	             "INSERT INTO name_hourly(hour, name_id, queries, "
 	             "first_us, last_us) SELECT 14, id, queries, first_us, last_us FROM dns_names "
 	             "WHERE name GLOB 'n*.example'", NULL, NULL, NULL);
 	ro = db_open_ro(path, err, sizeof(err));
@@ -405,6 +496,7 @@ main(void)
 	migrate_from_2(dir);
 	migrate_from_3(dir);
 	migrate_from_7(dir);
+	migrate_from_16(dir);
 	ip_rollup(dir);
 	{
 		char cmd[300];
