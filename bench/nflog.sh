@@ -15,7 +15,9 @@
 # SIGTERM, 3), TOOLS ("oc-audit ulogd2"), OUT (also append the table there), OCA_SET
 # (extra `collect --set` key=value pairs, space separated), BENCH_TMPDIR (where the lab
 # directory goes, /var/tmp/oca-bench), KEEP_DB (a directory: each run's database is moved
-# there instead of deleted, e.g. for `oc-audit verify` by another build).
+# there instead of deleted, e.g. for `oc-audit verify` by another build), SWEEP (set:
+# each flood starts DURATION/2 s before a minute turns, DURATION < 60, so that the
+# capture's end-of-minute sweep of its live flows falls in the middle of every run).
 set -eu
 . "$(dirname "$0")/common.sh"
 export OCA_BUILDDIR OCA_BIN OCA_SRCDIR=$SRCDIR
@@ -57,11 +59,11 @@ kernel_seen() {
 
 # cpu_ticks PID: utime + stime so far
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-# writer_ticks PID: utime + stime of the collector's writer thread so far (empty: none)
-writer_ticks() {
+# thread_ticks PID COMM: utime + stime of the collector's thread COMM so far (empty: none)
+thread_ticks() {
 	local t
 	for t in /proc/"$1"/task/*; do
-		[ "$(cat "$t/comm" 2>/dev/null)" = oca-writer ] && awk '{ print $14 + $15 }' "$t/stat"
+		[ "$(cat "$t/comm" 2>/dev/null)" = "$2" ] && awk '{ print $14 + $15 }' "$t/stat"
 	done | awk '{ s += $1 } END { if (NR) print s }'
 }
 hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
@@ -146,11 +148,15 @@ header() {
 
 run_one() {
 	local tool=$1 rate=$2 n=$(($2 * DURATION)) db load sent seen stored lost_count
-	local t0 t1 w1 wr user sys rss bytes cpu
+	local t0 t1 w1 c1 wr user sys rss bytes cpu
 	db="$LAB_DIR/db/$tool-$rate.db"
 	load=$(cut -d' ' -f1-3 /proc/loadavg)
 	lab_rule "$RULE"            # reload: the counter starts at 0
 	start_tool "$tool" "$db"
+	if [ -n "${SWEEP:-}" ] && [ "$DURATION" -lt 60 ]; then
+		# the flood's middle on a minute's turn: the capture's sweep falls inside it
+		while [ "$(date -u +%-S)" -ne $(((60 - DURATION / 2) % 60)) ]; do sleep 0.2; done
+	fi
 	t0=$(cpu_ticks "$PID")
 	sent=$(in_vm "$FLOWGEN" -s 192.168.83.2 -d 198.51.100.2 -n "$n" -r "$rate" \
 		-p 10000 -P 64 -o "$OFF" | sed -n 's/.*(\([0-9]*\)\/s).*/\1/p')
@@ -158,7 +164,8 @@ run_one() {
 	sleep "$GRACE"
 	seen=$(kernel_seen)
 	t1=$(cpu_ticks "$PID")
-	w1=$(writer_ticks "$PID")
+	w1=$(thread_ticks "$PID" oca-writer)
+	c1=$(thread_ticks "$PID" oca-capture)
 	rss=$(hwm_kib "$PID")
 	stop_tool
 	case $tool in
@@ -185,6 +192,7 @@ run_one() {
 	wr=""
 	[ -n "$w1" ] && wr=", writer thread $((w1 * 1000 / CLK_TCK)) ms, $(echo "scale=2;
 		if ($stored > 0) $w1 * 1000000 / $CLK_TCK / $stored else 0" | bc -l) us/stored"
+	[ -n "$c1" ] && wr="$wr, capture thread $((c1 * 1000 / CLK_TCK)) ms"
 	echo "    ($tool, $rate/s: flood-window CPU $(((t1 - t0) * 1000 / CLK_TCK)) ms," \
 		"DB $((bytes / 1024)) KiB$wr)" >&2
 	if [ -n "${KEEP_DB:-}" ]; then
