@@ -43,6 +43,7 @@
 #include "capture.h"
 #include "capdecode.h"
 #include "flowagg.h"
+#include "flowhash.h"
 #include "httphost.h"
 #include "quicinit.h"
 #include "reasm.h"
@@ -104,18 +105,13 @@ struct capture {
 static uint64_t
 hash(const struct capture *c, const struct capture_flowkey *k)
 {
-	uint64_t w[5] = { 0 }, h = c->conf.hash_seed ^ 0x9e3779b97f4a7c15ull;
+	uint64_t w[FLOWHASH_WORDS] = { 0 };
 
 	memcpy(w, k->client.a, 16);
 	memcpy(w + 2, k->server.a, 16);
 	w[4] = (uint64_t)k->cport << 32 | (uint64_t)k->sport << 16 | (uint64_t)k->proto << 8 |
 	       k->client.family;
-	for (int i = 0; i < 5; i++) {
-		h ^= w[i];
-		h *= 0xff51afd7ed558ccdull;
-		h ^= h >> 33;
-	}
-	return h;
+	return flowhash_mix(c->conf.hash_seed, w);
 }
 
 static bool

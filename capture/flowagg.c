@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "flowagg.h"
+#include "flowhash.h"
 
 struct flowagg {
 	uint64_t seed;
@@ -20,18 +21,13 @@ struct flowagg {
 static uint64_t
 hash(const struct flowagg *a, const struct capture_bytes *b)
 {
-	uint64_t w[5], h = a->seed ^ 0x9e3779b97f4a7c15ull;
+	uint64_t w[FLOWHASH_WORDS];
 
 	memcpy(w, b->key.client.a, 16);
 	memcpy(w + 2, b->key.server.a, 16);
 	w[4] = (uint64_t)b->key.sport << 16 ^ (uint64_t)b->key.proto << 8 ^ b->key.client.family ^
 	       (uint64_t)b->slot_us << 24;
-	for (int i = 0; i < 5; i++) {
-		h ^= w[i];
-		h *= 0xff51afd7ed558ccdull;
-		h ^= h >> 33;
-	}
-	return h;
+	return flowhash_mix(a->seed, w);
 }
 
 static bool
