@@ -71,7 +71,8 @@ html_head(struct wbuf *b, const struct web *w, const char *title, const char *pa
 	/* what the operator must know before reading a finding: were its attempts dropped */
 	if (w && w->conf->enforce)
 		wbuf_puts(b, "<span class=\"mode enforce\" id=\"mode\" title=\"[enforce] mode = "
-		          "enforce: the VM's new connections outside the expected set are dropped\">"
+		          "enforce: the VM's new connections outside the expected set are "
+		          "dropped\">"
 		          "enforce mode</span>");
 	else if (w)
 		wbuf_puts(b, "<span class=\"mode audit\" id=\"mode\" title=\"[enforce] mode = "
@@ -332,7 +333,8 @@ counters_table(struct wbuf *b, sqlite3 *db)
 			if (sqlite3_step(st) == SQLITE_ROW)
 				v = sqlite3_column_int64(st, 0);
 			sqlite3_reset(st);
-			wbuf_printf(b, "<tr%s><td><code>", stats_is_loss(id) && v ? " class=\"bad\"" : "");
+			wbuf_printf(b, "<tr%s><td><code>",
+			            stats_is_loss(id) && v ? " class=\"bad\"" : "");
 			wbuf_html(b, stats_name(id));
 			wbuf_puts(b, "</code></td>");
 			html_td(b, "n", thousands(v, n));
@@ -543,7 +545,8 @@ html_finding(struct web *w, sqlite3 *db, int64_t id, struct web_reply *r)
 	wbuf_puts(b, "</section>\n");
 
 	wbuf_puts(b, "<section class=\"panel\"><h2>Related DNS answers</h2><table class=\"grid\">"
-	          "<thead><tr><th>Time</th><th>Name asked</th><th>Type</th><th>Answers (TTL)</th></tr>"
+	          "<thead><tr><th>Time</th><th>Name asked</th><th>Type</th>"
+	          "<th>Answers (TTL)</th></tr>"
 	          "</thead>"
 	          "<tbody>");
 	if (web_finding_dns_each(db, &f, related_dns_row, b) <= 0)
