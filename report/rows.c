@@ -48,11 +48,16 @@ static const char loss_sql[] =
  *
  * Each list's first ?7 rows, and how many it holds: a scan leaves one destination per
  * address:port, and sorting them all to print the first hundred was most of a report's
- * time. The window's destinations are added up once (c, with their list), each list
- * keeps its first rows in a bounded sort, and the counts come from c. */
+ * time. The window's destinations are added up once (c, with their list: the expected
+ * ones are few, found on the partial index destinations_expected, so no destination
+ * row is read for it), and each list keeps its first rows in a bounded sort, which
+ * reads the destination (its domain, up to a kilobyte) only of the rows with as many
+ * connections as its ?7th row or more; the counts come from c. */
 #define DEST_TOP(cond) \
 	"SELECT * FROM (SELECT d.domain, d.ip, d.port, d.proto, c.n, c.expected, c.first," \
 	" c.last, c.up, c.down FROM c JOIN destinations d ON d.id = c.dest_id WHERE " cond \
+	" AND c.n >= coalesce((SELECT n FROM c WHERE " cond " ORDER BY n DESC" \
+	" LIMIT 1 OFFSET ?7 - 1), 0)" \
 	" ORDER BY c.n DESC, d.domain, d.ip, d.port LIMIT ?7)"
 static const char dest_sql[] =
 	"WITH a AS (SELECT dest_id, sum(n) AS n, min(first) AS first, max(last) AS last,"
@@ -67,8 +72,8 @@ static const char dest_sql[] =
 	"         SELECT dest_id, 0, min(slot_us), max(slot_us), sum(bytes_up), sum(bytes_down)"
 	"         FROM flow_bytes WHERE " EDGES("slot_us") " GROUP BY +dest_id)"
 	"       GROUP BY dest_id),"
-	" c AS MATERIALIZED (SELECT a.*, d.expected AS expected FROM a"
-	"       JOIN destinations d ON d.id = a.dest_id),"
+	" c AS MATERIALIZED (SELECT a.*, a.dest_id IN (SELECT id FROM destinations"
+	"       WHERE expected) AS expected FROM a),"
 	" top AS (" DEST_TOP("c.expected") " UNION ALL " DEST_TOP("NOT c.expected") ")"
 	" SELECT nullif(domain, ''), ip, port, proto, n, expected, first, last, up, down,"
 	" CASE WHEN expected THEN (SELECT count(*) FROM c WHERE expected)"
