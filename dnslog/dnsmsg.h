@@ -20,6 +20,10 @@
 #define DNSMSG_UDP_MAX 1232       /* the largest UDP reply we send (no IP fragments) */
 #define DNSMSG_UDP_MIN 512        /* what a client without EDNS can take */
 #define DNSMSG_NAME_STRLEN 1024   /* presentation form of any wire name, NUL included */
+#define DNSMSG_PARSE_BYTES (1u << 20) /* what ldns may allocate to decode one answer
+                                         (dnsreply.c, msg_walk; README, "Memory") */
+#define DNSMSG_TXT_STRINGS 1024   /* strings in one TXT record (a full 64 KB of 255-byte
+                                     strings is 257); more: the answer is refused */
 
 /* DNS rcodes used here (RFC 1035, 6891). */
 enum {

@@ -1,6 +1,6 @@
 /* The answers and the reply, without I/O: libunbound's answer packet read through ldns
  * into the records the log keeps, and re-encoded for the client with only what it asked
- * for (dnsmsg.h). Every message is walked by hand before ldns sees it. */
+ * for (dnsmsg.h). Every message is walked by hand before ldns sees it (msg_walk). */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -150,37 +150,174 @@ answers_of(const ldns_pkt *p, struct dns_answer **out, size_t *n)
 	return 0;
 }
 
-/* Walk every record of a message without decoding it: counts that match the bytes and
- * no TSIG record. libunbound never produces a TSIG, and ldns 1.8.3 leaks the first of
- * two (found by fuzz_dnsanswer), so such a message is refused before ldns sees it. */
-static bool
-msg_walk_ok(const uint8_t *msg, size_t len)
+/* ldns 1.8.3 gives every rdata field it decodes a buffer as long as the record's whole
+ * rdata, so decoding costs fields x rdlength: quadratic in the record's size, gigabytes
+ * for one TXT record of empty strings from a zone the VM runs. So every message is walked by hand before ldns
+ * sees it: the counts must match the bytes, no TSIG (libunbound never produces one, and
+ * ldns leaks the first of two: found by fuzz_dnsanswer), and what ldns will allocate
+ * must fit DNSMSG_PARSE_BYTES. TXT records, the one type with many fields that real
+ * answers carry, go through ldns as one opaque field under a type no record of the
+ * message has (strlist_restore splits them after, each string its own exact copy);
+ * every other record costs at most fields x rdlength. */
+#define T_TXT 16
+#define T_TSIG 250
+#define T_PRIVATE_FIRST 65280
+
+/* The number of character-strings that fill rd (n bytes) exactly, or 0 if they do not. */
+static size_t
+strlist_count(const uint8_t *rd, size_t n)
 {
-	size_t pos = HDR;
-	unsigned total;
+	size_t pos = 0, k = 0;
+
+	while (pos < n) {
+		pos += 1 + (size_t)rd[pos];
+		k++;
+	}
+	return pos == n ? k : 0;
+}
+
+/* Walk msg (len bytes): if it is whole and within the budget, return a malloc'ed copy
+ * in which every TXT record's type is *tmp (a private type no record of msg has), or
+ * msg itself (cast) if it has no TXT record; NULL if it is refused or on out of memory. */
+static uint8_t *
+msg_walk(const uint8_t *msg, size_t len, uint16_t *tmp)
+{
+	uint8_t used[65536 - T_PRIVATE_FIRST];
+	size_t pos = HDR, cost = 0, ntxt = 0, total;
+	uint8_t *copy;
 
 	if (len < HDR)
-		return false;
+		return NULL;
+	memset(used, 0, sizeof(used));
 	for (unsigned i = 0; i < dnsmsg_get16(msg + 4); i++) {
 		bool root;
 
 		if (!(pos = dnsmsg_skip_name(msg, len, pos, &root)) || pos + 4 > len)
-			return false;
+			return NULL;
 		pos += 4;
 	}
-	total = (unsigned)dnsmsg_get16(msg + 6) + dnsmsg_get16(msg + 8) + dnsmsg_get16(msg + 10);
-	for (unsigned i = 0; i < total; i++) {
+	total = (size_t)dnsmsg_get16(msg + 6) + dnsmsg_get16(msg + 8) + dnsmsg_get16(msg + 10);
+	for (size_t i = 0; i < total; i++) {
 		bool root;
+		uint16_t t;
+		size_t rdlen, fields;
 
 		if (!(pos = dnsmsg_skip_name(msg, len, pos, &root)) || pos + 10 > len)
-			return false;
-		if (dnsmsg_get16(msg + pos) == 250 /* TSIG */)
-			return false;
-		pos += 10 + (size_t)dnsmsg_get16(msg + pos + 8);
-		if (pos > len)
-			return false;
+			return NULL;
+		t = dnsmsg_get16(msg + pos);
+		rdlen = dnsmsg_get16(msg + pos + 8);
+		if (t == T_TSIG || pos + 10 + rdlen > len)
+			return NULL;
+		if (t >= T_PRIVATE_FIRST)
+			used[t - T_PRIVATE_FIRST] = 1;
+		if (t == T_TXT && rdlen) {
+			fields = strlist_count(msg + pos + 10, rdlen);
+			if (!fields || fields > DNSMSG_TXT_STRINGS)
+				return NULL;
+			cost += 2 * rdlen + fields * sizeof(ldns_rdf);
+			ntxt++;
+		} else {
+			fields = ldns_rr_descriptor_maximum(ldns_rr_descript(t));
+			if (fields < 1)
+				fields = 1;
+			if (fields > rdlen)
+				fields = rdlen ? rdlen : 1;
+			cost += fields * (rdlen + sizeof(ldns_rdf));
+		}
+		if (cost > DNSMSG_PARSE_BYTES)
+			return NULL;
+		pos += 10 + rdlen;
 	}
-	return true;
+	if (!ntxt)
+		return (uint8_t *)(uintptr_t)msg;
+	for (*tmp = 0; *tmp < sizeof(used) && used[*tmp]; (*tmp)++)
+		;
+	if (*tmp == sizeof(used) || !(copy = malloc(len)))
+		return NULL;
+	*tmp = (uint16_t)(*tmp + T_PRIVATE_FIRST);
+	memcpy(copy, msg, len);
+	pos = HDR;
+	for (unsigned i = 0; i < dnsmsg_get16(msg + 4); i++) {
+		bool root;
+
+		pos = dnsmsg_skip_name(msg, len, pos, &root) + 4;
+	}
+	for (size_t i = 0; i < total; i++) {
+		bool root;
+
+		pos = dnsmsg_skip_name(msg, len, pos, &root);
+		if (dnsmsg_get16(msg + pos) == T_TXT && dnsmsg_get16(msg + pos + 8)) {
+			copy[pos] = (uint8_t)(*tmp >> 8);
+			copy[pos + 1] = (uint8_t)*tmp;
+		}
+		pos += 10 + (size_t)dnsmsg_get16(msg + pos + 8);
+	}
+	return copy;
+}
+
+/* Turn the records of l typed tmp back into TXT records, one field per string. Returns
+ * 0, or -1 on out of memory. */
+static int
+strlist_restore(ldns_rr_list *l, uint16_t tmp)
+{
+	for (size_t i = 0; l && i < ldns_rr_list_rr_count(l); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(l, i);
+		ldns_rdf *whole;
+		const uint8_t *d;
+		size_t n, pos = 0;
+		int rc = 0;
+
+		if ((uint16_t)ldns_rr_get_type(rr) != tmp || ldns_rr_rd_count(rr) != 1)
+			continue;
+		whole = ldns_rr_pop_rdf(rr);
+		d = ldns_rdf_data(whole);
+		n = ldns_rdf_size(whole);
+		ldns_rr_set_type(rr, LDNS_RR_TYPE_TXT);
+		while (rc == 0 && pos < n) {
+			size_t sl = 1 + (size_t)d[pos];
+			ldns_rdf *f = pos + sl <= n ?
+			              ldns_rdf_new_frm_data(LDNS_RDF_TYPE_STR, sl, d + pos) : NULL;
+
+			if (!f || !ldns_rr_push_rdf(rr, f)) {
+				ldns_rdf_deep_free(f);
+				rc = -1;
+			}
+			pos += sl;
+		}
+		ldns_rdf_deep_free(whole);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* msg (len bytes) decoded by ldns within DNSMSG_PARSE_BYTES (above). Returns 0 with *p
+ * set (ldns_pkt_free), or -1 (nothing allocated). */
+static int
+msg_parse(const uint8_t *msg, size_t len, ldns_pkt **p)
+{
+	uint16_t tmp = 0;
+	uint8_t *w = msg_walk(msg, len, &tmp);
+	ldns_status st;
+
+	*p = NULL;
+	if (!w)
+		return -1;
+	st = ldns_wire2pkt(p, w, len);
+	if (w != msg)
+		free(w);
+	if (st != LDNS_STATUS_OK) {
+		*p = NULL;
+		return -1;
+	}
+	if (tmp && (strlist_restore(ldns_pkt_answer(*p), tmp) < 0 ||
+	            strlist_restore(ldns_pkt_authority(*p), tmp) < 0 ||
+	            strlist_restore(ldns_pkt_additional(*p), tmp) < 0)) {
+		ldns_pkt_free(*p);
+		*p = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -191,7 +328,7 @@ dnsmsg_answers(const uint8_t *msg, size_t len, struct dns_answer **out, size_t *
 
 	*out = NULL;
 	*n = 0;
-	if (!msg_walk_ok(msg, len) || ldns_wire2pkt(&p, msg, len) != LDNS_STATUS_OK)
+	if (msg_parse(msg, len, &p) < 0)
 		return -1;
 	rc = answers_of(p, out, n);
 	ldns_pkt_free(p);
@@ -290,8 +427,7 @@ dnsmsg_build_reply(const struct dnsq *q, const uint8_t *up, size_t uplen, size_t
 	*ans = NULL;
 	*n_ans = 0;
 	*ech_stripped = 0;
-	if (!q->has_question || !msg_walk_ok(up, uplen) ||
-	    ldns_wire2pkt(&u, up, uplen) != LDNS_STATUS_OK)
+	if (!q->has_question || msg_parse(up, uplen, &u) < 0)
 		return -1;
 	if (ldns_rr_list_rr_count(ldns_pkt_question(u)) != 1)
 		goto fail;

@@ -2,6 +2,7 @@
  * re-encoding of libunbound's answer for the client. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -457,6 +458,80 @@ test_strip_ech(void)
 	free(w);
 }
 
+/* A record of n strings s (presentation form) for mkanswer; the caller frees it. */
+static char *
+txt_rr(const char *owner, const char *type, size_t n, const char *s)
+{
+	size_t sl = strlen(s) + 1, len = strlen(owner) + strlen(type) + 32 + n * sl;
+	char *r = malloc(len);
+	size_t o = (size_t)snprintf(r, len, "%s 300 IN %s", owner, type);
+
+	for (size_t i = 0; i < n; i++)
+		o += (size_t)snprintf(r + o, len - o, " %s", s);
+	return r;
+}
+
+/* ldns gives each field it decodes a buffer of the whole rdata: many fields in one
+ * record cost fields x rdlength. TXT goes through in linear memory, whole; any other
+ * record over the budget, and a TXT of more than DNSMSG_TXT_STRINGS strings, is refused. */
+static void
+test_parse_budget(void)
+{
+	static const uint8_t Q[] = "\1x\7example\3com";
+	char *an[3] = { NULL, NULL, NULL };
+	uint8_t p[600], *out, *w;
+	size_t n, len, outlen, nans;
+	unsigned ech;
+	struct dns_answer *ans;
+	struct dnsq q;
+	int rcode, strs = 0;
+
+	n = mkquery(p, 7, 0x0100, Q, sizeof(Q), 16, 4096, 0, 0);
+	dnsq_parse(p, n, &q);
+	an[0] = txt_rr("x.example.com.", "TXT", 1000, "\"ab\"");
+	an[1] = txt_rr("x.example.com.", "TYPE65280", 1, "\\# 2 abcd");
+	w = mkanswer(&len, "x.example.com.", LDNS_RR_TYPE_TXT, LDNS_RCODE_NOERROR,
+	             (const char *const *)an, NULL, true);
+	is_int(dnsmsg_build_reply(&q, w, len, 65535, false, &out, &outlen, &rcode, &ans, &nans,
+	                          &ech), 0, "a TXT of 1000 strings: reply built");
+	is_int(nans, 2, "both records");
+	ok(nans == 2 && ans[0].rtype == 16 && ans[1].rtype == 65280, "types kept (%u %u)",
+	   nans ? ans[0].rtype : 0, nans > 1 ? ans[1].rtype : 0);
+	for (const char *c = nans ? ans[0].data : ""; (c = strstr(c, "\"ab\"")); c++)
+		strs++;
+	is_int(strs, 1000, "every string given, in presentation form");
+	ok(nans == 2 && ans[1].data && strstr(ans[1].data, "abcd"), "the private type as ldns shows it");
+	dnsmsg_answers_free(ans, nans);
+	ok(outlen + 200 > len && out && memmem(out, outlen, w + 12 + sizeof(Q) + 4,
+	   len - 12 - sizeof(Q) - 4 - 11) != NULL, "records sent byte for byte");
+	free(out);
+	is_int(dnsmsg_answers(w, len, &ans, &nans), 0, "dnsmsg_answers reads it too");
+	dnsmsg_answers_free(ans, nans);
+	free(w);
+	free(an[0]);
+	free(an[1]);
+	an[1] = NULL;
+
+	an[0] = txt_rr("x.example.com.", "TXT", DNSMSG_TXT_STRINGS + 1, "\"\"");
+	w = mkanswer(&len, "x.example.com.", LDNS_RR_TYPE_TXT, LDNS_RCODE_NOERROR,
+	             (const char *const *)an, NULL, true);
+	is_int(dnsmsg_build_reply(&q, w, len, 65535, false, &out, &outlen, &rcode, &ans, &nans,
+	                          &ech), -1, "a TXT of more strings than DNSMSG_TXT_STRINGS: refused");
+	free(w);
+	free(an[0]);
+
+	/* 2 000 APL items, 16 KB: 2 000 fields of 16 KB each for ldns */
+	an[0] = txt_rr("x.example.com.", "APL", 2000, "1:192.168.0.0/16");
+	w = mkanswer(&len, "x.example.com.", LDNS_RR_TYPE_TXT, LDNS_RCODE_NOERROR,
+	             (const char *const *)an, NULL, true);
+	ok(len > 8000, "APL answer of %zu bytes", len);
+	is_int(dnsmsg_build_reply(&q, w, len, 65535, false, &out, &outlen, &rcode, &ans, &nans,
+	                          &ech), -1, "many fields over DNSMSG_PARSE_BYTES: refused");
+	is_int(dnsmsg_answers(w, len, &ans, &nans), -1, "by dnsmsg_answers too");
+	free(w);
+	free(an[0]);
+}
+
 int
 main(void)
 {
@@ -466,5 +541,6 @@ main(void)
 	test_build();
 	test_chain();
 	test_strip_ech();
+	test_parse_budget();
 	return done_testing();
 }
