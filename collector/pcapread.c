@@ -4,7 +4,14 @@
  * sensor (capture_tick) and the counters are taken about once a second even under a
  * flood. Which interface index the bridge has is asked by name (if_nametoindex) when a
  * link message comes, and every few seconds in case one was lost (the socket overran):
- * the messages themselves are not parsed. */
+ * the messages themselves are not parsed.
+ *
+ * An aggregate of small flows (CAPTURE_FOLDED) stands for many flows' bytes: when the
+ * queue is full (a flood the writer cannot keep up with, which is when aggregates are
+ * made), it is kept (FOLD_PENDING of them at most) and pushed again at each turn of the
+ * loop, before the next aggregates, until the queue takes it; one that finds no room
+ * here, or is still held a second after the capture stops, is counted lost (queue_full)
+ * as any refused event. Other events are not kept: one is one flow's or one hello's. */
 #include "config.h"
 
 #include <errno.h>
@@ -33,6 +40,7 @@
 #define TICK_US 1000000               /* time for the sensor, counters, state */
 #define RECHECK_US (5 * 1000000)      /* the bridge's index asked again anyway */
 #define DISPATCH_ROUNDS 64            /* ring batches read per turn of the loop */
+#define FOLD_PENDING 512              /* aggregates the full queue refused, kept */
 
 struct pcapread {
 	const struct conf *c;
@@ -51,6 +59,8 @@ struct pcapread {
 	uint64_t pcap_drops;
 	bool error_logged;
 	int64_t read_mono;               /* monotonic: the batch being read */
+	size_t n_pending;
+	struct bytes_event pending[FOLD_PENDING];   /* refused aggregates, in order */
 };
 
 char *
@@ -225,7 +235,32 @@ on_bytes(void *arg, const struct capture_bytes *b)
 		.payload_up = b->payload_up, .payload_down = b->payload_down,
 		.pkts_up = b->pkts_up, .pkts_down = b->pkts_down,
 	};
-	push(r, &ev);
+	if (b->why != CAPTURE_FOLDED)
+		push(r, &ev);
+	else if (!r->n_pending && queue_push(r->q, &ev) == 0)
+		return;
+	else if (r->n_pending < FOLD_PENDING)
+		r->pending[r->n_pending++] = ev.u.bytes;   /* behind those kept before */
+	else
+		stats_add(r->st, STAT_QUEUE_FULL, 1);
+}
+
+/* Push the kept aggregates, in order, while the queue takes them. */
+static void
+push_pending(struct pcapread *r)
+{
+	size_t i = 0;
+
+	for (; i < r->n_pending; i++) {
+		struct event ev = { .type = EV_BYTES, .u.bytes = r->pending[i] };
+
+		if (queue_push(r->q, &ev) < 0)
+			break;
+	}
+	if (i) {
+		memmove(r->pending, r->pending + i, (r->n_pending - i) * sizeof(*r->pending));
+		r->n_pending -= i;
+	}
 }
 
 static void
@@ -323,6 +358,7 @@ run(void *arg)
 
 		if (poll(pf, 3, PCAPREAD_BLOCK_MS) < 0 && errno != EINTR)
 			break;
+		push_pending(r);
 		read_ring(r);
 		mono = queue_mono_us();
 		if ((pf[1].revents && drain_links(r)) || mono - last_check >= RECHECK_US) {
@@ -340,6 +376,14 @@ run(void *arg)
 	}
 	read_ring(r);
 	capture_flush(r->cap, timefmt_now_us(), queue_mono_us());
+	/* the writer is still draining: the last aggregates get a second to find room */
+	for (int i = 0; i < 100 && r->n_pending && !queue_is_closed(r->q); i++) {
+		push_pending(r);
+		if (r->n_pending)
+			usleep(10000);
+	}
+	stats_add(r->st, STAT_QUEUE_FULL, r->n_pending);
+	r->n_pending = 0;
 	account(r);
 	push_state(r);
 	return NULL;
