@@ -15,6 +15,7 @@
 #include "htmlint.h"
 #include "common/timefmt.h"
 #include "common/units.h"
+#include "report/suggest.h"
 #include "webapi.h"
 #include "webint.h"
 
@@ -228,17 +229,30 @@ port_text(int port, char *buf, size_t len)
 	"attempts: they were seen, not carried\">blocked</span>"
 
 /* One row of the findings table (the overview's; app.js adds rows the same way). */
+/* The overview's findings table: the card's window and rules, to mark the rows it counts */
+struct rows {
+	struct wbuf *b;
+	const struct report_opts *o;
+};
+
 static void
 finding_row(void *arg, const struct web_finding *f)
 {
-	struct wbuf *b = arg;
+	struct rows *rw = arg;
+	struct wbuf *b = rw->b;
+	struct suggest_finding sf = { .kind = f->kind, .domain = f->domain, .ip = f->ip,
+	                              .proto = f->proto, .detail = f->detail, .port = f->port };
+	/* as the report judges it (report/rows.c): in the window, open, not expected now */
+	bool counted = !f->acked_us && f->last_us >= rw->o->since_us &&
+	               f->first_us < rw->o->until_us && !suggest_covers(rw->o->rules, &sf);
 	char port[16], count[24], first[TIMEFMT_ISOLEN], last[TIMEFMT_ISOLEN];
 	long long id = f->id;
 	bool critical = findkind_severity(findkind_from_name(f->kind)) == FK_SEV_CRITICAL;
 	const char *cls = f->acked_us ? (critical ? "acked critical" : "acked") :
 	                  critical ? "critical" : NULL;
 
-	wbuf_printf(b, "<tr id=\"finding-%lld\" data-id=\"%lld\"%s%s%s>", id, id,
+	wbuf_printf(b, "<tr id=\"finding-%lld\" data-id=\"%lld\"%s%s%s%s>", id, id,
+	            counted ? " data-open=\"1\"" : "",
 	            cls ? " class=\"" : "", cls ? cls : "", cls ? "\"" : "");
 	wbuf_puts(b, "<td><span class=\"kind\">");
 	wbuf_html(b, f->kind);
@@ -362,16 +376,18 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 {
 	struct wbuf *b = &r->body;
 	struct watch wk;
-	long long days = w->conf->watch_days, day, conns, dnsq, nfind, nopen, lost;
+	long long days = w->conf->watch_days, day, conns, dnsq, lost;
 	long long oconns, odns;
 	bool bytes, watching;
 	int64_t start;
 	struct report_opts o = { 0 };
 	struct web_rules *rules;
 	struct wbuf verdict = { 0 }, cov = { 0 };
+	struct html_counts fc;
+	struct rows rw = { .b = b, .o = &o };
 	int64_t now = timefmt_now_us();
 	char iso[TIMEFMT_ISOLEN], iso2[TIMEFMT_ISOLEN];
-	char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32];
+	char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32], n7[32];
 	int n;
 
 	web_watch(w, db, now, &wk);
@@ -392,8 +408,7 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	/* judged with the daemon's rules, as `oc-audit report -c` judges */
 	rules = web_rules_hold(w);
 	o.rules = rules->rs;
-	html_coverage(db, &o, &verdict, &cov);
-	web_rules_put(rules);
+	html_coverage(db, &o, &verdict, &cov, &fc);
 	/* totals over the watch from the hourly rollup: cheap however long the week */
 	conns = one_int(db, "SELECT coalesce(sum(connections), 0) FROM hourly "
 	                "WHERE hour >= ?1 / 3600000000", start, 0);
@@ -405,8 +420,6 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	                 "WHERE hour >= ?1 / 3600000000", start, 0);
 	odns = one_int(db, "SELECT coalesce(sum(other_dns_queries), 0) FROM hourly "
 	               "WHERE hour >= ?1 / 3600000000", start, 0);
-	nfind = one_int(db, "SELECT count(*) FROM findings", 0, 0);
-	nopen = one_int(db, "SELECT count(*) FROM findings WHERE " DB_ACKED_SQL " IS NULL", 0, 0);
 
 	html_head(b, w, "Overview", "overview");
 	if (lost > 0)
@@ -433,15 +446,20 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	wbuf_printf(b, "<section class=\"cards\">"
 	            "<div class=\"card\"><span>Connections</span><b>%s</b></div>"
 	            "<div class=\"card\"><span>DNS queries</span><b>%s</b></div>"
-	            "<div class=\"card%s\"><span>Findings open</span><b id=\"open-count\">%lld"
-	            "</b><small>of %lld</small></div>"
+	            "<div class=\"card%s\" title=\"findings of the window above, as its "
+	            "verdict counts them\"><span>Findings open</span><b id=\"open-count\" "
+	            "data-live=\"%d\">%lld</b><small>of %lld</small>%s%s%s</div>"
 	            "<div class=\"card%s\"><span>Events lost</span><b>%s</b></div>"
 	            "<div class=\"card%s\" id=\"other-sources\" title=\"connections and DNS "
 	            "queries from sources outside vm_subnet: counted apart, not judged as the "
 	            "VM's\"><span>Not the VM</span><b>%s</b><small>%s conns, %s DNS</small></div>"
 	            "</section>\n",
-	            thousands(conns, n1), thousands(dnsq, n2), nopen ? " bad" : " good", nopen,
-	            nfind, lost ? " bad" : " good", thousands(lost, n3),
+	            thousands(conns, n1), thousands(dnsq, n2), fc.open ? " bad" : " good",
+	            !wk.ended, (long long)fc.open, (long long)fc.findings,
+	            fc.expected ? "<small class=\"also\" id=\"expected-count\">" : "",
+	            fc.expected ? thousands(fc.expected, n7) : "",
+	            fc.expected ? " expected by the rules now</small>" : "",
+	            lost ? " bad" : " good", thousands(lost, n3),
 	            oconns + odns ? " bad" : "", thousands(oconns + odns, n4),
 	            thousands(oconns, n5), thousands(odns, n6));
 
@@ -459,7 +477,8 @@ html_overview(struct web *w, sqlite3 *db, struct web_reply *r)
 	          "</span></h2><table class=\"grid\" id=\"findings\"><thead><tr><th>Kind</th>"
 	          "<th>Destination</th><th class=\"n\">Count</th><th>First seen</th>"
 	          "<th>Last seen</th><th></th></tr></thead><tbody>");
-	n = web_findings_each(db, 500, finding_row, b);
+	n = web_findings_each(db, 500, finding_row, &rw);
+	web_rules_put(rules);
 	wbuf_printf(b, "</tbody></table><p class=\"empty\" id=\"no-findings\"%s>No findings: "
 	            "the VM talked only to the expected set.</p></section>\n",
 	            n ? " hidden" : "");

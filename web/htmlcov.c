@@ -20,6 +20,7 @@
 struct cov {
 	struct wbuf sensors, rows;   /* the sensors' lines; the stretches' rows */
 	int64_t findings, unacked, lost;
+	int64_t all;                 /* every finding of the window, sensor ones too */
 	int configured;              /* sensors configured so far */
 	int n, more;                 /* stretches listed, and left out */
 	struct report_end end;
@@ -47,6 +48,7 @@ c_head(void *arg, const struct report_head *h)
 	struct cov *c = arg;
 
 	c->findings = h->findings - h->sensor_findings;   /* as the text report counts */
+	c->all = h->findings;
 	c->lost = h->events_lost;
 	return 0;
 }
@@ -121,7 +123,7 @@ c_end(void *arg, const struct report_end *e)
 
 int
 html_coverage(sqlite3 *db, const struct report_opts *o, struct wbuf *verdict,
-              struct wbuf *list)
+              struct wbuf *list, struct html_counts *n)
 {
 	struct cov c = { 0 };
 	struct report_sink sink = { .arg = &c, .head = c_head, .finding = c_finding,
@@ -130,6 +132,8 @@ html_coverage(sqlite3 *db, const struct report_opts *o, struct wbuf *verdict,
 	char since[TIMEFMT_ISOLEN], until[TIMEFMT_ISOLEN];
 	int rc = report_rows_run(db, o, &sink, err, sizeof(err));
 
+	*n = (struct html_counts){ 0 };
+
 	if (rc < 0) {
 		wbuf_puts(verdict, "<p class=\"verdict bad\" id=\"verdict\">Verdict unavailable: "
 		          "the report's queries failed (run <code>oc-audit report</code>).</p>");
@@ -137,6 +141,10 @@ html_coverage(sqlite3 *db, const struct report_opts *o, struct wbuf *verdict,
 		          "failed.</p>");
 		goto out;
 	}
+	/* the card under the banner counts as the banner does; its "of" takes the sensor
+	 * findings in too, which the open count (as the text report's) holds */
+	*n = (struct html_counts){ .findings = c.all - c.end.covered, .open = c.unacked,
+	                           .expected = c.end.covered };
 	wbuf_printf(verdict, "<p class=\"verdict %s\" id=\"verdict\">Verdict: ",
 	            c.end.verdict == REPORT_CLEAN ? "good" : "bad");
 	/* the findings o->rules expect now are out of the verdict's count, as in the text

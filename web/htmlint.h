@@ -26,11 +26,18 @@ void html_td_time(struct wbuf *b, const char *iso);
 void html_dest(struct wbuf *b, const char *domain, const char *ip, const char *port,
                const char *proto);
 
+/* The verdict's counts of the findings of the window, for the overview's card. */
+struct html_counts {
+	int64_t findings;    /* in the window, every kind, less those the rules expect now */
+	int64_t open;        /* of those, unacknowledged: the verdict's "unacknowledged" */
+	int64_t expected;    /* in the window and expected by the rules now (out of both) */
+};
+
 /* The report over o on db, as the overview shows it (htmlcov.c): its verdict sentence,
  * and the window's command line, into verdict; the Coverage panel (each sensor, its
- * blind stretches) into list. Returns 0, or -1 when the report's queries failed (both
- * then say so). */
+ * blind stretches) into list; the verdict's counts into *n. Returns 0, or -1 when the
+ * report's queries failed (both then say so, and *n is zero). */
 int html_coverage(sqlite3 *db, const struct report_opts *o, struct wbuf *verdict,
-                  struct wbuf *list);
+                  struct wbuf *list, struct html_counts *n);
 
 #endif

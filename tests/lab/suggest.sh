@@ -76,6 +76,9 @@ check "applied, JSON: CLEAN" "$(jsonq "$LAB_DIR/after.json" "j->>'\$.verdict'")"
 # --- the dashboard, over the window it names, against `report -c` over the same
 hc() { in_host curl -s -o "$LAB_DIR/body" -w '%{http_code}' --max-time 10 "$@" || true; }
 page_verdict() { grep -o '<p class="verdict [a-z]*" id="verdict">[^<]*' "$LAB_DIR/body" | sed 's/^<[^>]*>//'; }
+# the overview card's open count, and the verdict's unacknowledged count (0 when it has none)
+page_open() { grep -o '<b id="open-count" data-live="[01]">[0-9]*' "$LAB_DIR/body" | sed 's/.*>//'; }
+verdict_open() { page_verdict | sed -n 's/.* (\([0-9]*\) unacknowledged).*/\1/p' | grep . || echo 0; }
 page_window() { grep -o 'oc-audit report --since [^ ]* --until [^<]*' "$LAB_DIR/body" | cut -d' ' -f3-; }
 # banner_is WORD: the overview's verdict starts with WORD (waits for the collector's reload)
 banner_is() { hc "http://$WEB/" >/dev/null; page_verdict | grep -q "^Verdict: $1"; }
@@ -88,6 +91,8 @@ same() {
 	# shellcheck disable=SC2086
 	check "$1: the banner is report -c's verdict, word for word" "$(page_verdict)" \
 		"$("$OCA_BIN" report -c "$LAB_CONF" $win | grep '^Verdict: ')"
+	check "$1: the card's open findings are the verdict's unacknowledged" \
+		"$(page_open)" "$(verdict_open)"
 	check "$1: /api/report 200" "$(hc "http://$WEB/api/report?$(echo "$win" |
 		sed 's/^--since /since=/; s/ --until /\&until=/')")" 200
 	# shellcheck disable=SC2086
@@ -101,6 +106,9 @@ wait_until 30 banner_is CLEAN || echo "# the dashboard did not turn CLEAN"
 check "dashboard with the rules: CLEAN" "$(page_verdict | grep -c '^Verdict: CLEAN: ')" 1
 same "rules"
 check "rules: the findings left out, said" "$(grep -c '<p class="same" id="covered">[0-9]* findings left out: the rules configured now expect them.</p>' "$LAB_DIR/overview-rules.html")" 1
+check "rules: the card says how many the rules expect now" \
+	"$(grep -o '<small class="also" id="expected-count">[0-9,]* expected by the rules now' "$LAB_DIR/overview-rules.html" | sed 's/^<[^>]*>//; s/ .*//')" \
+	"$(grep -o '<p class="same" id="covered">[0-9]*' "$LAB_DIR/overview-rules.html" | sed 's/^<[^>]*>//')"
 check "rules: /api/report CLEAN" "$(jsonq "$LAB_DIR/body" "j->>'\$.verdict'")" CLEAN
 check "rules: /api/report's findings all expected now" "$(jsonq "$LAB_DIR/body" \
 	"(SELECT count(*) FROM json_each(j, '\$.findings') WHERE value->>'expected_now')")" \
@@ -113,6 +121,7 @@ mv "$RULES.new" "$RULES"
 kill -HUP "$COLLECT_PID"
 wait_until 30 banner_is "[0-9]* FINDING" || echo "# the dashboard did not turn FINDINGS"
 check "a rule taken out, SIGHUP: FINDINGS" "$(page_verdict | grep -c "^Verdict: 2 FINDINGS (2 unacknowledged)\.$")" 1
+check "a rule taken out: the card, 2 open" "$(page_open)" 2
 same "rule out"
 check "rule out: /api/report FINDINGS" "$(jsonq "$LAB_DIR/body" "j->>'\$.verdict'")" FINDINGS
 

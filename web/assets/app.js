@@ -261,7 +261,11 @@
 				var cell = form.parentNode;
 				cell.textContent = 'acknowledged';
 				if (tr) tr.className = 'acked';
-				setOpen(-1);
+				/* the card counts the rows html.c marked: its window's, not expected now */
+				if (tr && tr.dataset.open === '1') {
+					delete tr.dataset.open;
+					setOpen(-1);
+				}
 			})
 			.catch(function (e) {
 				if (btn) { btn.disabled = false; btn.textContent = 'Retry (' + e.message + ')'; }
@@ -280,8 +284,14 @@
 				items.forEach(function (f) {
 					if (Number(f.id) <= after || document.getElementById('finding-' + Number(f.id)))
 						return;
-					tbody.insertBefore(findingRow(f), tbody.firstChild);
-					if (!f.acked) setOpen(1);
+					var row = findingRow(f);
+					/* new, so in the card's window while the watch runs */
+					var card = document.getElementById('open-count');
+					if (!f.acked && card && card.dataset.live === '1') {
+						row.dataset.open = '1';
+						setOpen(1);
+					}
+					tbody.insertBefore(row, tbody.firstChild);
 				});
 				if (items.length) {
 					var none = document.getElementById('no-findings');
