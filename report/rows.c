@@ -133,7 +133,11 @@ static const char name_sql[] =
 
 /* The most serious kinds first. "+kind": seek the window on the last_us index and sort
  * what it holds, rather than walk every finding ever raised in kind order (findings are
- * never pruned). */
+ * never pruned). No LIMIT, unlike the other lists: every finding of the window is
+ * written, text, CSV and JSON alike (the contract's "findings" has no "total" to tell
+ * of a cut, and the verdict judges them all). The list is bounded by the collector's
+ * fold (collector/fold.h: at most FOLD_KIND_MAX + 1 = 513 findings a kind, ever), not by
+ * the window, so a VM that scans or floods grows it only up to that. */
 static const char finding_sql[] =
 	"SELECT kind, domain, ip, proto, detail, coalesce(port, -1), count, first_us, last_us,"
 	" coalesce(" DB_ACKED_SQL ", 0), blocked, ack_note, ack_by, coalesce(ack_until_us, 0),"
