@@ -1,5 +1,5 @@
 /* Every statement the core thread runs, and the store's frame: its statements, the
- * savepoint of each event, the per-batch rollups and hour totals, and NFLOG's
+ * undo of each event, the per-batch rollups and hour totals, and NFLOG's
  * connections. A connection costs one INSERT, a DNS query one per row it leaves: their
  * destination, DNS name, answered address and finding rollups are counted in memory
  * (rollup.h) and written once per batch by store_flush, together with the per-hour
@@ -197,6 +197,8 @@ store_free(struct store *s)
 	rollup_free(s->finding);
 	for (int i = 0; i < S__COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	for (int t = 0; t < CHAIN__TABLES; t++)
+		sqlite3_finalize(s->del[t]);
 	free(s);
 }
 
@@ -236,15 +238,27 @@ store_step_new_row(struct store *s, sqlite3_stmt *st, enum chain_table t, int pa
 }
 
 /* A plain INSERT of a new row of chained table t (its id parameter param): the new id,
- * or -1. st is reset either way. */
+ * or -1. st is reset either way. In an event with no savepoint yet, the row is noted
+ * instead, to be deleted by its id if the event is undone: an event that only inserts
+ * its own rows (a connection, a hello, a byte record) needs no savepoint. */
 int64_t
 store_insert_row(struct store *s, sqlite3_stmt *st, enum chain_table t, int param)
 {
-	int rc = store_step_new_row(s, st, t, param);
+	bool note = s->in_event && !s->sp && s->n_rows < EVENT_ROWS_MAX;
+	int rc;
 
+	if (!note && store_event_write(s) < 0) {
+		sqlite3_clear_bindings(st);
+		return -1;
+	}
+	rc = store_step_new_row(s, st, t, param);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? s->next_id[t]++ : -1;
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (note)
+		s->rows[s->n_rows++] = (struct event_row){ t, s->next_id[t] };
+	return s->next_id[t]++;
 }
 
 /* Run a bound statement returning one integer (an id); 0 = no row, -1 = error. */
@@ -305,7 +319,8 @@ store_hour_count(struct store *s, int64_t ts_us, enum hour_what what, int64_t n)
 			h = &s->hours[i];
 	if (!h) {
 		/* in an event's savepoint, undone with it (store_event_end) */
-		if (s->n_hours == HOURS_PENDING && hours_flush(s) < 0)
+		if (s->n_hours == HOURS_PENDING &&
+		    (store_event_write(s) < 0 || hours_flush(s) < 0))
 			return -1;
 		h = &s->hours[s->n_hours++];
 		*h = (struct hour_pending){ .hour = hour };
@@ -336,8 +351,9 @@ store_flush(struct store *s)
 int
 store_event_begin(struct store *s)
 {
-	if (store_step_done(s->st[S_SP_BEGIN]) < 0)
-		return -1;
+	s->in_event = true;
+	s->sp = false;
+	s->n_rows = 0;
 	memcpy(s->hours_was, s->hours, sizeof(s->hours));
 	s->n_hours_was = s->n_hours;
 	rollup_mark(s->dest);
@@ -348,16 +364,55 @@ store_event_begin(struct store *s)
 }
 
 int
+store_event_write(struct store *s)
+{
+	if (!s->in_event || s->sp)
+		return 0;
+	if (store_step_done(s->st[S_SP_BEGIN]) < 0)
+		return -1;
+	s->sp = true;
+	return 0;
+}
+
+/* Delete the new rows the event inserted before its savepoint. 0, or -1. */
+static int
+rows_undo(struct store *s)
+{
+	/* a failed statement may have ended the transaction: a DELETE now would be one of
+	 * its own, and the rows went with the rest */
+	if (s->n_rows > 0 && sqlite3_get_autocommit(s->db))
+		return -1;
+	for (int i = s->n_rows - 1; i >= 0; i--) {
+		enum chain_table t = s->rows[i].t;
+
+		if (!s->del[t]) {
+			char sql[96];
+
+			snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = ?", chain_table_name(t));
+			if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->del[t],
+			                       NULL) != SQLITE_OK)
+				return -1;
+		}
+		sqlite3_bind_int64(s->del[t], 1, s->rows[i].id);
+		if (store_step_done(s->del[t]) < 0 || sqlite3_changes(s->db) != 1)
+			return -1;
+	}
+	return 0;
+}
+
+int
 store_event_end(struct store *s, bool ok)
 {
+	bool sp = s->sp;
 	int rc = 0;
 
+	s->in_event = s->sp = false;
 	if (ok) {
 		rollup_unmark(s->dest);
 		rollup_unmark(s->name);
 		rollup_unmark(s->ip);
 		rollup_unmark(s->finding);
-		return store_step_done(s->st[S_SP_RELEASE]);
+		return sp ? store_step_done(s->st[S_SP_RELEASE]) : 0;
 	}
 	/* every undo runs, whatever the first said */
 	rc |= rollup_undo(s->dest);
@@ -367,7 +422,10 @@ store_event_end(struct store *s, bool ok)
 	/* a flush of the hours inside the event was undone with its savepoint */
 	memcpy(s->hours, s->hours_was, sizeof(s->hours));
 	s->n_hours = s->n_hours_was;
-	if (store_step_done(s->st[S_SP_UNDO]) < 0 || store_step_done(s->st[S_SP_RELEASE]) < 0)
+	if (sp && (store_step_done(s->st[S_SP_UNDO]) < 0 ||
+	           store_step_done(s->st[S_SP_RELEASE]) < 0))
+		rc = -1;
+	if (rows_undo(s) < 0)
 		rc = -1;
 	return rc < 0 ? -1 : 0;
 }
@@ -396,6 +454,8 @@ store_dest_get(struct store *s, int64_t ts_us, const char *domain, const char *i
 	if (!(dest_id = rollup_find(s->dest, key))) {
 		sqlite3_stmt *g = s->st[S_DEST_GET];
 
+		if (store_event_write(s) < 0)
+			return -1;
 		sqlite3_bind_text(g, 1, domain, -1, SQLITE_STATIC);
 		sqlite3_bind_text(g, 2, ip, -1, SQLITE_STATIC);
 		sqlite3_bind_int(g, 3, port);
@@ -496,6 +556,8 @@ store_counter_add(struct store *s, const char *name, uint64_t delta)
 {
 	sqlite3_stmt *st = s->st[S_COUNTER_ADD];
 
+	if (store_event_write(s) < 0)
+		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)delta);
 	return store_step_done(st);
@@ -506,6 +568,8 @@ store_meta(struct store *s, const char *key, const char *value)
 {
 	sqlite3_stmt *st = s->st[S_META];
 
+	if (store_event_write(s) < 0)
+		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
 	return store_step_done(st);

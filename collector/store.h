@@ -1,5 +1,5 @@
 /* store: the core thread's prepared statements and rollups. Called only by the writer,
- * always inside a transaction it opened, each event in a savepoint of its own
+ * always inside a transaction it opened, each event undone on its own if it fails
  * (store_event_begin/end); store_flush writes the per-batch rollups and must run before
  * that transaction commits. */
 #ifndef OCA_STORE_H
@@ -143,12 +143,15 @@ int store_flush(struct store *s);
 /* Forget rollups gathered since the last flush (after a rollback). */
 void store_discard(struct store *s);
 
-/* One event in a savepoint, so that it is stored whole or not at all: begin before its
- * first row (returns 0, or -1 and the event must not be stored), end after its last.
- * End with ok false undoes its rows and its rollup counts; it returns 0, or -1 when
- * they cannot be told from the earlier events' (the event touched too many keys, or a
- * cache was flushed meanwhile): the caller must then roll back the whole transaction.
- * With ok true it returns 0, or -1 (then as for a failed commit). */
+/* One event stored whole or not at all: begin before its first row (returns 0, or -1
+ * and the event must not be stored), end after its last. Its savepoint is opened at its
+ * first write that is not the INSERT of a new row of its own: an event that only
+ * inserts such rows (a connection, a hello, a byte record: one statement each, atomic
+ * already) has none, and its rows are deleted by their ids if it is undone. End with ok
+ * false undoes its rows and its rollup counts; it returns 0, or -1 when they cannot be
+ * told from the earlier events' (the event touched too many keys, or a cache was
+ * flushed meanwhile) or a row cannot be deleted: the caller must then roll back the
+ * whole transaction. With ok true it returns 0, or -1 (then as for a failed commit). */
 int store_event_begin(struct store *s);
 int store_event_end(struct store *s, bool ok);
 

@@ -76,6 +76,9 @@ store_dns(struct store *s, const struct dns_event *ev, bool expected)
 	int64_t qid, name_id;
 	bool added;
 
+	/* its name, address and answer rows: in its savepoint from the first */
+	if (store_event_write(s) < 0)
+		return -1;
 	key[0] = expected ? '1' : '0';      /* "expected|name", without printf's cost */
 	key[1] = '|';
 	memcpy(key + 2, ev->qname, nlen);

@@ -13,6 +13,7 @@
 #include "rollup.h"
 
 #define HOURS_PENDING 8
+#define EVENT_ROWS_MAX 8   /* new rows an event inserts before it needs its savepoint */
 
 struct hour_pending {
 	int64_t hour, conns, dns, findings, lost, other_conns, other_dns, hellos, bytes_up,
@@ -42,10 +43,21 @@ struct store {
 	int64_t next_id[CHAIN__TABLES];
 	int64_t last_dest;          /* the destination of the last store_conn */
 	bool foreign_rows;          /* told once */
-	/* the event in its savepoint: the hours' totals before it */
+	/* the event being stored (store_event_begin/end): the hours' totals before it; its
+	 * savepoint, opened at its first write that is not a new row's INSERT (sp); the
+	 * new rows it inserted before that, undone by their ids (and the statements that
+	 * delete them, prepared at the first use) */
 	struct hour_pending hours_was[HOURS_PENDING];
 	int n_hours_was;
+	bool in_event, sp;
+	int n_rows;
+	struct event_row { enum chain_table t; int64_t id; } rows[EVENT_ROWS_MAX];
+	sqlite3_stmt *del[CHAIN__TABLES];
 };
+
+/* Before a write inside an event, but for a new row's INSERT (store_insert_row): open
+ * the event's savepoint if it is not open yet. 0, or -1 (the write must not run). */
+int store_event_write(struct store *s);
 
 /* Run a bound statement that returns no rows; reset it either way. 0 or -1. */
 int store_step_done(sqlite3_stmt *st);

@@ -54,7 +54,7 @@ store_finding(struct store *s, const struct finding_in *f, bool *is_new)
 	if ((id = store_finding_seen(s, f->kind, f->key, f->ts_us)) != 0)
 		return id;
 	finding_key(f->kind, f->key, key, sizeof(key));
-	if (store_hour_count(s, f->ts_us, H_FINDING, 1) < 0)
+	if (store_event_write(s) < 0 || store_hour_count(s, f->ts_us, H_FINDING, 1) < 0)
 		return -1;
 
 	sqlite3_stmt *st = s->st[S_FIND_INS];
@@ -111,6 +111,8 @@ store_loss(struct store *s, int64_t ts_us, const char *source, uint64_t count)
 {
 	sqlite3_stmt *st = s->st[S_INS_LOSS];
 
+	if (store_event_write(s) < 0)
+		return -1;
 	sqlite3_bind_int64(st, 1, ts_us);
 	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (int64_t)count);
@@ -125,6 +127,8 @@ store_other(struct store *s, int64_t ts_us, bool dns, const struct netaddr *src)
 	sqlite3_stmt *st = s->st[S_INS_OTHER];
 	char a[NETADDR_STRLEN];
 
+	if (store_event_write(s) < 0)
+		return -1;
 	sqlite3_bind_int64(st, 1, ts_us);
 	sqlite3_bind_text(st, 2, dns ? "dns" : "connection", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, netaddr_format(src, a, sizeof(a)), -1, SQLITE_TRANSIENT);
@@ -139,6 +143,8 @@ store_sensor_event(struct store *s, int64_t ts_us, int64_t run_id, const char *s
 {
 	sqlite3_stmt *st = s->st[S_INS_SENSOR];
 
+	if (store_event_write(s) < 0)
+		return -1;
 	sqlite3_bind_int64(st, 1, ts_us);
 	sqlite3_bind_int64(st, 2, run_id);
 	sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
@@ -159,6 +165,8 @@ store_sensor_alert(struct store *s, int64_t ts_us, const char *source, const cha
 	sqlite3_stmt *st;
 	int rc;
 
+	if (store_event_write(s) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, ts_us);
@@ -181,6 +189,8 @@ store_alert(struct store *s, int64_t ts_us, const char *kind, const char *detail
 	sqlite3_stmt *st;
 	int rc;
 
+	if (store_event_write(s) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
@@ -196,6 +206,8 @@ store_cmd(struct store *s, const struct cmd_event *cmd)
 {
 	sqlite3_stmt *st;
 
+	if (store_event_write(s) < 0)
+		return -1;
 	switch (cmd->kind) {
 	case CMD_ACK_FINDING:
 		st = s->st[S_ACK];

@@ -3,9 +3,10 @@
  * Loss counters are read at each commit and their growth is stored in the same
  * transaction, so a crash never loses the record of a loss that the database already
  * holds the events around. A failed commit rolls back, and its events are counted as
- * lost (db_error) in the next transaction that succeeds. Each event is stored in a
- * savepoint of its own: one that fails is undone whole (rows and rollup counts) and
- * counted lost, and the rest of the batch commits. Commands (acknowledgements the web
+ * lost (db_error) in the next transaction that succeeds. Each event is undone on its
+ * own if it fails (a savepoint from its first write that is not a new row of its own:
+ * store.h): it is undone whole (rows and rollup counts) and counted lost, and the rest
+ * of the batch commits. Commands (acknowledgements the web
  * answered 202 to, alert delivery marks) are kept until a transaction holding them
  * commits: a failed BEGIN or COMMIT retries them in the next. Each transaction that stored
  * rows, and one a minute in any case, ends with its batch of the hash chain (seal.h).

@@ -325,6 +325,45 @@ main(void)
 		       "its finding counts it once");
 	}
 
+	/* an event that inserts only rows of its own opens no savepoint (one statement is
+	 * atomic): undone, its rows are deleted by their ids; and when a later write of it
+	 * opened the savepoint, both undos run */
+	{
+		const char *q = "SELECT count(*) FROM connections WHERE dst = '203.0.113.67'";
+		int64_t conns = db_int(db, q, -1), hours = db_int(db, "SELECT sum(connections) "
+		                                                   "FROM hourly", 0);
+		int64_t count = db_int(db, "SELECT count FROM findings WHERE ip = '203.0.113.67'", 0);
+
+		sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+		is_int(store_event_begin(s), 0, "an event");
+		conn(k, s, S(63), "203.0.113.67", IPPROTO_TCP, 443);  /* known destination, finding */
+		is_int(db_int(db, q, -1), conns + 1, "its one row");
+		ok(sqlite3_exec(db, "RELEASE event", NULL, NULL, NULL) != SQLITE_OK,
+		   "and no savepoint");
+		is_int(store_event_end(s, false), 0, "undone, no savepoint");
+		is_int(db_int(db, q, -1), conns, "its row deleted");
+		is_int(store_event_begin(s), 0, "an event");
+		conn(k, s, S(64), "203.0.113.67", IPPROTO_TCP, 443);
+		conn(k, s, S(64), "203.0.113.68", IPPROTO_TCP, 443);  /* a new destination, finding */
+		is_int(store_event_end(s, false), 0, "undone: a row before the savepoint, rows in it");
+		is_int(store_event_begin(s), 0, "the next event");
+		conn(k, s, S(65), "203.0.113.67", IPPROTO_TCP, 443);
+		is_int(store_event_end(s, true), 0, "kept");
+		is_int(store_flush(s), 0, "flush");
+		is_int(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK, "commit");
+		is_int(db_int(db, q, -1), conns + 1, "one connection more: the kept one");
+		is_int(db_int(db, "SELECT count(*) FROM connections WHERE dst = '203.0.113.68'", -1),
+		       0, "none of the undone event's new destination");
+		is_int(db_int(db, "SELECT count(*) FROM destinations WHERE ip = '203.0.113.68'", -1),
+		       0, "nor its destination row");
+		is_int(db_int(db, "SELECT count(*) FROM findings WHERE ip = '203.0.113.68'", -1), 0,
+		       "nor its finding");
+		is_int(db_int(db, "SELECT sum(connections) FROM hourly", 0), hours + 1,
+		       "the hour counts one connection");
+		is_int(db_int(db, "SELECT count FROM findings WHERE ip = '203.0.113.67'", 0),
+		       count + 1, "its finding one event");
+	}
+
 	/* the wall clock stepped back a day between two hours of names under one domain,
 	 * each under the tunnel detector's 50: its hours run on the monotonic clock, so the
 	 * second hour starts afresh and the two are never added up into a finding */
