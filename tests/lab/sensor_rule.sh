@@ -49,6 +49,12 @@ check "deleted while running: alerted again" \
 from3=$(sql "SELECT max(ts_us) FROM sensor_events WHERE state = 'rule-missing'")
 check "deleted while running: blind since the last check that saw the rule" \
 	"$([ "$from3" -ge "$up_us" ] && [ "$from3" -le "${deleted}999999" ] && echo yes)" yes
+# its last seen moves with the count, as for every kind: to when it went blind again
+check "deleted while running: the finding's last seen, the second blind stretch's start" \
+	"$(sql "SELECT last_us FROM findings WHERE kind = 'sensor'")" "$from3"
+check "deleted while running: its first seen stays the first" \
+	"$(sql "SELECT first_us = (SELECT min(ts_us) FROM sensor_events WHERE state = 'rule-missing')
+	        AND first_us < last_us FROM findings WHERE kind = 'sensor'")" 1
 
 "$OCA_BIN" report --db "$LAB_DB" --since 1h >"$LAB_DIR/report.txt" && rc=0 || rc=$?
 sed 's/^/# /' "$LAB_DIR/report.txt" | sed -n '1,24p'
