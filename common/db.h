@@ -43,12 +43,14 @@ sqlite3 *db_open_rw(const char *path, char *err, size_t errlen);
 sqlite3 *db_open_ro(const char *path, char *err, size_t errlen);
 
 /* The page cache of each read-only connection the collector holds (the dashboard's
- * pool, the outbox reader, a report being served): the daemon's memory budget counts
- * it (README, "Memory"). A sort in such a connection also keeps at most this much, or
- * SQLite's 250 pages, in memory before it spills to a temporary file. */
+ * pool, the outbox reader, a report being served), and that of its temporary database
+ * (a GROUP BY's b-tree): the daemon's memory budget counts them (README, "Memory"). A
+ * sort in such a connection also keeps at most this much, or SQLite's 250 pages, in
+ * memory before it spills to a temporary file. */
 #define DB_READER_CACHE_KIB 512
 
-/* Hold db's page cache to kib KiB. Returns 0, or -1 (SQLite refused). */
+/* Hold db's page caches (main and temporary) to kib KiB each. Returns 0, or -1 (SQLite
+ * refused). */
 int db_cache_kib(sqlite3 *db, int kib);
 
 /* Has the file db opened been deleted, moved or replaced at its path since
