@@ -13,7 +13,7 @@
 
 #include "common/netaddr.h"
 
-#define FLOWMAP_SLOTS 65536
+#define FLOWMAP_SLOTS 32768
 #define FLOWMAP_PROBE 8
 
 struct flowkey {
