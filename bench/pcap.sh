@@ -29,18 +29,22 @@
 #               tls.handshake.extensions_server_name from br-openclaw (the same flood
 #               again: same names, same rate). For each: connections made, names
 #               recorded (distinct, and every one made), drops, CPU per handshake (the
-#               collector's whole process, its capture thread apart; tshark with its
-#               dumpcap).
+#               collector's whole process, its capture and writer threads apart; tshark
+#               with its dumpcap). The tool "capture" is the collector again with the
+#               rule's log statement taken out (NFLOG logs nothing): the writer stores
+#               only what the capture made (hellos, byte records), so its whole figure
+#               is the capture sensor's own share, what compares with tshark reading
+#               the SNI; "oc-audit" also stores each handshake's NFLOG connection.
 #   sensors     bench/nflog.sh and bench/dns.sh (oc-audit only) with the capture off,
 #               then on (OCA_SET collector.pcap_interface=br-openclaw): their own
 #               tables, side by side. NFLOG_RATES ("20000 100000") for nflog.sh,
 #               DNS_CASES ("hits misses") for dns.sh (its CASES).
 #
 # Environment: CASES, BULK_S (10), BULK_RATES, HS_S (10), HS_RATES, HS_WORKERS (4),
-# HS_TOOLS ("oc-audit tshark"), NFLOG_RATES, DNS_CASES, OUT (append the tables there),
+# HS_TOOLS ("oc-audit capture tshark"), NFLOG_RATES, DNS_CASES, OUT (append the tables there),
 # OCA_SET (extra `collect --set` pairs), BENCH_TMPDIR (/var/tmp/oca-bench), PERF_DIR (a
 # folder: the collector's profile over each handshake run, `perf record --call-graph dwarf`
-# into PERF_DIR/perf-RATE.data; `perf report -i FILE --comms oca-writer` reads one).
+# into PERF_DIR/perf-TOOL-RATE.data; `perf report -i FILE --comms oca-writer` reads one).
 set -eu
 . "$(dirname "$0")/common.sh"
 export OCA_BUILDDIR OCA_BIN OCA_SRCDIR=$SRCDIR
@@ -50,7 +54,7 @@ BULK_RATES=${BULK_RATES:-1G max}
 HS_S=${HS_S:-10}
 HS_RATES=${HS_RATES:-1000 5000 0}
 HS_WORKERS=${HS_WORKERS:-4}
-HS_TOOLS=${HS_TOOLS:-oc-audit tshark}
+HS_TOOLS=${HS_TOOLS:-oc-audit capture tshark}
 NFLOG_RATES=${NFLOG_RATES:-20000 100000}
 
 "$BENCH_DIR/deps"
@@ -84,11 +88,11 @@ lab_config "[collector]" "pcap_interface = br-openclaw" \
 in_vm sysctl -qw net.ipv4.ip_local_port_range="1024 65535"
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-# capture_ticks PID: CPU of the collector's capture thread
-capture_ticks() {
+# thread_ticks PID COMM: CPU of the collector's thread COMM (oca-capture, oca-writer)
+thread_ticks() {
 	local t
 	for t in /proc/"$1"/task/*; do
-		[ "$(cat "$t/comm" 2>/dev/null)" = oca-capture ] && awk '{ print $14 + $15 }' "$t/stat"
+		[ "$(cat "$t/comm" 2>/dev/null)" = "$2" ] && awk '{ print $14 + $15 }' "$t/stat"
 	done | awk '{ s += $1 } END { print s + 0 }'
 }
 # thread_times PID: "COMM UTIME STIME SWITCHES" (ticks, context switches) per thread,
@@ -160,12 +164,15 @@ case " $CASES " in *" bulk "*)
 esac
 
 case " $CASES " in *" handshakes "*)
-	hrow() { printf '| %-8s | %6s | %8s | %8s | %8s | %7s | %10s | %10s | %s |\n' "$@"; }
+	hrow() { printf '| %-8s | %6s | %8s | %8s | %8s | %7s | %10s | %10s | %10s | %s |\n' \
+		"$@"; }
 	{
 		echo "pcap handshakes $(date -u +%FT%TZ), $(nproc) cores, oc-audit $(head_rev)," \
 			"${HS_S}s of new TLS connections, $HS_WORKERS client processes"
-		hrow tool rate "made/s" made recorded dropped "us CPU/hs" "capture us" loadavg
-		hrow -------- ------ -------- -------- -------- ------- ---------- ---------- -------
+		hrow tool rate "made/s" made recorded dropped "us CPU/hs" "capture us" "writer us" \
+			loadavg
+		hrow -------- ------ -------- -------- -------- ------- ---------- ---------- \
+			---------- -------
 	} | tee -a "${OUT:-/dev/null}"
 	ip netns exec "$NS_NET" python3 "$BENCH_DIR/hellogen.py" server $HS_DST 443 "$HS_WORKERS" \
 		>"$LAB_DIR/hello-server.log" 2>&1 &
@@ -177,13 +184,16 @@ case " $CASES " in *" handshakes "*)
 			run=$((run + 1))
 			prefix="r$rate"          # the same names for both tools
 			l=$(load)
-			if [ $tool = oc-audit ]; then
+			if [ $tool != tshark ]; then
+				# capture: NFLOG logs nothing, the writer stores the capture's rows only
+				[ $tool = oc-audit ] || lab_rule 'iifname "br-openclaw" ct state new counter'
 				collect_fresh
 				thread_times "$COLLECT_PID" >"$LAB_DIR/threads0"
-				t0=$(cpu_ticks "$COLLECT_PID") c0=$(capture_ticks "$COLLECT_PID")
+				t0=$(cpu_ticks "$COLLECT_PID") c0=$(thread_ticks "$COLLECT_PID" oca-capture)
+				w0=$(thread_ticks "$COLLECT_PID" oca-writer)
 				if [ -n "${PERF_DIR:-}" ]; then
 					perf record -q -F 499 --call-graph dwarf,16384 -p "$COLLECT_PID" \
-						-o "$PERF_DIR/perf-$rate.data" 2>"$LAB_DIR/perf.err" &
+						-o "$PERF_DIR/perf-$tool-$rate.data" 2>"$LAB_DIR/perf.err" &
 					PERF_PID=$!
 				fi
 			else
@@ -201,26 +211,29 @@ case " $CASES " in *" handshakes "*)
 				"$prefix" "$HS_WORKERS")
 			made=$(awk '{ print $2 }' <<<"$out")
 			sleep 2
-			if [ $tool = oc-audit ]; then
-				t1=$(cpu_ticks "$COLLECT_PID") c1=$(capture_ticks "$COLLECT_PID")
+			if [ $tool != tshark ]; then
+				t1=$(cpu_ticks "$COLLECT_PID") c1=$(thread_ticks "$COLLECT_PID" oca-capture)
+				w1=$(thread_ticks "$COLLECT_PID" oca-writer)
 				if [ -n "${PERF_DIR:-}" ]; then
 					kill -INT "$PERF_PID" 2>/dev/null || true
 					wait "$PERF_PID" || true
 				fi
 				thread_times "$COLLECT_PID" >"$LAB_DIR/threads1"
 				join "$LAB_DIR/threads0" "$LAB_DIR/threads1" | awk -v hz="$CLK_TCK" \
-					-v r="$rate" '{ u = ($5 - $2) * 1000 / hz; s = ($6 - $3) * 1000 / hz }
+					-v r="$rate" -v tool="$tool" \
+					'{ u = ($5 - $2) * 1000 / hz; s = ($6 - $3) * 1000 / hz }
 					u + s > 0 { l = l sprintf(" %s %d+%d/%d", $1, u, s, $7 - $4) }
-					END { print "# oc-audit " r ": thread ms user+sys/switches" l }' >&2
+					END { print "# " tool " " r ": thread ms user+sys/switches" l }' >&2
 				lab_stop TERM || true
-				[ -z "${PERF_DIR:-}" ] || cp "$LAB_DB" "$PERF_DIR/audit-$rate.db"
+				[ $tool = oc-audit ] || lab_rule "$IIF_RULE"
+				[ -z "${PERF_DIR:-}" ] || cp "$LAB_DB" "$PERF_DIR/audit-$tool-$rate.db"
 				rec=$(sql "SELECT count(DISTINCT name) FROM hellos
 					WHERE name LIKE '$prefix-%.flood.example'")
 				# every loss the collector counted, whatever its source (queue, capture...)
 				drop=$(sql "SELECT coalesce(sum(count), 0) FROM losses")
-				echo "# oc-audit $rate: counters $(sql "SELECT group_concat(name || '=' ||
+				echo "# $tool $rate: counters $(sql "SELECT group_concat(name || '=' ||
 					value, ' ') FROM counters WHERE value > 0")" >&2
-				cpu=$((t1 - t0)) cap=$((c1 - c0))
+				cpu=$((t1 - t0)) cap=$((c1 - c0)) wri=$((w1 - w0))
 			else
 				# tshark stops on SIGINT and says what dumpcap dropped
 				kill -INT $(pgrep -P "$TSHARK_TIME") 2>/dev/null || true
@@ -231,12 +244,13 @@ case " $CASES " in *" handshakes "*)
 					"$LAB_DIR/tshark.err" | head -1)
 				cpu=$(awk -v hz="$CLK_TCK" '{ printf "%d", ($1 + $2) * hz }' \
 					"$LAB_DIR/tshark.time")
-				cap=-
+				cap=- wri=-
 			fi
-			us() { echo "scale=1; $1 * 1000000 / $CLK_TCK / ${made:-1}" | bc -l; }
+			us() { if [ "$1" = - ]; then echo -; else
+				echo "scale=1; $1 * 1000000 / $CLK_TCK / ${made:-1}" | bc -l; fi; }
 			hrow "$tool" "$rate" "$(echo "scale=0; ${made:-0} / $HS_S" | bc -l)" \
-				"${made:-?}" "$rec" "${drop:-0}" "$(us "$cpu")" \
-				"$([ "$cap" = - ] && echo - || us "$cap")" "$l" | tee -a "${OUT:-/dev/null}"
+				"${made:-?}" "$rec" "${drop:-0}" "$(us "$cpu")" "$(us "$cap")" "$(us "$wri")" \
+				"$l" | tee -a "${OUT:-/dev/null}"
 		done
 	done
 esac
