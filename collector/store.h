@@ -44,7 +44,8 @@ struct finding_in {
 	bool no_alert;              /* the caller raises its own alert (a sensor's) */
 };
 
-/* Prepare every statement on db (a read-write handle the caller keeps open).
+/* Prepare every statement on db (a read-write handle the caller keeps open, from
+ * db_open_rw: the statements call its SQL functions, db_functions in common/db.h).
  * Returns NULL with a reason in err. */
 struct store *store_new(sqlite3 *db, char *err, size_t errlen);
 void store_free(struct store *s);
