@@ -31,6 +31,8 @@ struct saved {
 };
 
 struct rollup {
+	rollup_step_fn *step;
+	void *ctx;
 	sqlite3_stmt *add, *hourly;
 	bool add_sums, hourly_sums;          /* the statements take the two sums */
 	struct item **slots;         /* open addressing, at least twice the cap */
@@ -101,8 +103,8 @@ rollup_undo(struct rollup *r)
 }
 
 struct rollup *
-rollup_new(sqlite3 *db, const char *add_sql, const char *hourly_sql, size_t cap, char *err,
-           size_t errlen)
+rollup_new(sqlite3 *db, rollup_step_fn *step, void *ctx, const char *add_sql,
+           const char *hourly_sql, size_t cap, char *err, size_t errlen)
 {
 	struct rollup *r = calloc(1, sizeof(*r));
 	size_t slots = 2;
@@ -110,6 +112,8 @@ rollup_new(sqlite3 *db, const char *add_sql, const char *hourly_sql, size_t cap,
 	while (slots < 2 * cap)
 		slots *= 2;
 	if (r) {
+		r->step = step;
+		r->ctx = ctx;
 		r->cap = cap;
 		r->mask = slots - 1;
 	}
@@ -191,9 +195,9 @@ rollup_find(struct rollup *r, const char *key)
 }
 
 static int
-step_done(sqlite3_stmt *st)
+step_done(struct rollup *r, sqlite3_stmt *st)
 {
-	int rc = sqlite3_step(st);
+	int rc = r->step(r->ctx, st);
 
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
@@ -212,7 +216,7 @@ flush_one(struct rollup *r, struct item *it)
 		sqlite3_bind_int64(r->add, 5, it->sum1);
 		sqlite3_bind_int64(r->add, 6, it->sum2);
 	}
-	if (step_done(r->add) < 0)
+	if (step_done(r, r->add) < 0)
 		return -1;
 	if (r->hourly) {
 		sqlite3_bind_int64(r->hourly, 1, it->hour);
@@ -224,7 +228,7 @@ flush_one(struct rollup *r, struct item *it)
 			sqlite3_bind_int64(r->hourly, 6, it->sum1);
 			sqlite3_bind_int64(r->hourly, 7, it->sum2);
 		}
-		if (step_done(r->hourly) < 0)
+		if (step_done(r, r->hourly) < 0)
 			return -1;
 	}
 	it->count = it->sum1 = it->sum2 = 0;

@@ -13,13 +13,17 @@
 
 struct rollup;
 
+/* How the rollup's statements are stepped: step(ctx, st), sqlite3_step's result (the
+ * store's, which opens an event's savepoint before a write). */
+typedef int rollup_step_fn(void *ctx, sqlite3_stmt *st);
+
 /* add_sql takes ?1 id, ?2 count, ?3 first_us, ?4 last_us and, if it has them, ?5 and
  * ?6 the two sums of rollup_add; hourly_sql (may be NULL) takes ?1 hour, ?2 id, ?3
  * count, ?4 first_us, ?5 last_us and, if it has them, ?6 and ?7 the sums. Statements are
- * prepared on db. The cache holds up to cap keys, and at most 2 MiB of
- * them. Returns NULL with a reason in err. */
-struct rollup *rollup_new(sqlite3 *db, const char *add_sql, const char *hourly_sql,
-                          size_t cap, char *err, size_t errlen);
+ * prepared on db and stepped by step. The cache holds up to cap keys, and at most 2 MiB
+ * of them. Returns NULL with a reason in err. */
+struct rollup *rollup_new(sqlite3 *db, rollup_step_fn *step, void *ctx, const char *add_sql,
+                          const char *hourly_sql, size_t cap, char *err, size_t errlen);
 void rollup_free(struct rollup *r);
 
 /* The row id cached for key, or 0. */

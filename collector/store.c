@@ -130,6 +130,12 @@ static const char *const sql_text[S__COUNT] = {
 	[S_SP_UNDO] = "ROLLBACK TO event",
 };
 
+static int
+rollup_step(void *ctx, sqlite3_stmt *st)
+{
+	return store_step(ctx, st);
+}
+
 struct store *
 store_new(sqlite3 *db, char *err, size_t errlen)
 {
@@ -155,7 +161,7 @@ store_new(sqlite3 *db, char *err, size_t errlen)
 		}
 	}
 	/* connections are counted under the destination's key, bytes under "#id" */
-	s->dest = rollup_new(db,
+	s->dest = rollup_new(db, rollup_step, s,
 		"UPDATE destinations SET connections = connections + ?2, first_us = "
 		"min(first_us, ?3), last_us = max(last_us, ?4), bytes_up = bytes_up + ?5, "
 		"bytes_down = bytes_down + ?6 WHERE id = ?1",
@@ -165,18 +171,18 @@ store_new(sqlite3 *db, char *err, size_t errlen)
 		"excluded.first_us), last_us = max(last_us, excluded.last_us), bytes_up = bytes_up "
 		"+ excluded.bytes_up, bytes_down = bytes_down + excluded.bytes_down",
 		ROLLUP_CAP, err, errlen);
-	s->name = s->dest ? rollup_new(db,
+	s->name = s->dest ? rollup_new(db, rollup_step, s,
 		"UPDATE dns_names SET queries = queries + ?2, first_us = min(first_us, ?3), "
 		"last_us = max(last_us, ?4) WHERE id = ?1",
 		"INSERT INTO name_hourly(hour, name_id, queries, first_us, last_us) "
 		"VALUES(?,?,?,?,?) ON CONFLICT(hour, name_id) DO UPDATE SET queries = queries + "
 		"excluded.queries, first_us = min(first_us, excluded.first_us), last_us = "
 		"max(last_us, excluded.last_us)", ROLLUP_CAP, err, errlen) : NULL;
-	s->ip = s->name ? rollup_new(db,
+	s->ip = s->name ? rollup_new(db, rollup_step, s,
 		"UPDATE dns_ips SET answers = answers + ?2, first_us = min(first_us, ?3), "
 		"last_us = max(last_us, ?4) WHERE id = ?1", NULL, IP_ROLLUP_CAP, err, errlen) : NULL;
 	/* a finding's first event is counted by its INSERT; the cache adds the rest */
-	s->finding = s->ip ? rollup_new(db,
+	s->finding = s->ip ? rollup_new(db, rollup_step, s,
 		"UPDATE findings SET count = count + ?2, last_us = max(last_us, ?4) WHERE id = ?1",
 		NULL, ROLLUP_CAP, err, errlen) : NULL;
 	if (!s->finding) {
@@ -202,11 +208,52 @@ store_free(struct store *s)
 	free(s);
 }
 
+/* Whether the connection changed rows since the event began that are not the new rows
+ * it noted: a write that was not stepped by step() below, which its undo cannot see. */
+static bool
+stray_writes(const struct store *s)
+{
+	return sqlite3_total_changes64(s->db) - s->changes_was != s->n_rows;
+}
+
+/* Open the event's savepoint. 0, or -1. */
+static int
+savepoint(struct store *s)
+{
+	int rc;
+
+	s->stray = stray_writes(s);
+	rc = sqlite3_step(s->st[S_SP_BEGIN]);
+	sqlite3_reset(s->st[S_SP_BEGIN]);
+	if (rc != SQLITE_DONE)
+		return -1;
+	s->sp = true;
+	return 0;
+}
+
+/* The one place a statement of the store (the rollups' too) is stepped, so that the
+ * rule of an event's undo is this function's and no write path's: inside an event, a
+ * statement that writes opens the event's savepoint first, but for own, the INSERT of
+ * a new row of the event's own (store_insert_row), noted to be deleted by its id. */
+static int
+step(struct store *s, sqlite3_stmt *st, bool own)
+{
+	if (s->in_event && !s->sp && !own && !sqlite3_stmt_readonly(st) && savepoint(s) < 0)
+		return SQLITE_ERROR;
+	return sqlite3_step(st);
+}
+
+int
+store_step(struct store *s, sqlite3_stmt *st)
+{
+	return step(s, st, false);
+}
+
 /* Run a bound statement that returns no rows; reset it either way. */
 int
-store_step_done(sqlite3_stmt *st)
+store_step_done(struct store *s, sqlite3_stmt *st)
 {
-	int rc = sqlite3_step(st);
+	int rc = store_step(s, st);
 
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -217,14 +264,14 @@ store_step_done(sqlite3_stmt *st)
  * table's next id. If that id is taken (a row written by something else while the
  * collector runs: there must be one writer), skip past the table's largest id, say so
  * once, and try again. Returns the step's result; st is not reset. */
-int
-store_step_new_row(struct store *s, sqlite3_stmt *st, enum chain_table t, int param)
+static int
+new_row(struct store *s, sqlite3_stmt *st, enum chain_table t, int param, bool own)
 {
 	char sql[96];
 	int rc;
 
 	sqlite3_bind_int64(st, param, s->next_id[t]);
-	if ((rc = sqlite3_step(st)) != SQLITE_CONSTRAINT_PRIMARYKEY)
+	if ((rc = step(s, st, own)) != SQLITE_CONSTRAINT_PRIMARYKEY)
 		return rc;
 	sqlite3_reset(st);
 	snprintf(sql, sizeof(sql), "SELECT max(id) FROM %s", chain_table_name(t));
@@ -234,7 +281,13 @@ store_step_new_row(struct store *s, sqlite3_stmt *st, enum chain_table t, int pa
 	s->foreign_rows = true;
 	s->next_id[t] = db_int(s->db, sql, s->next_id[t]) + 1;
 	sqlite3_bind_int64(st, param, s->next_id[t]);
-	return sqlite3_step(st);
+	return step(s, st, own);
+}
+
+int
+store_step_new_row(struct store *s, sqlite3_stmt *st, enum chain_table t, int param)
+{
+	return new_row(s, st, t, param, false);
 }
 
 /* A plain INSERT of a new row of chained table t (its id parameter param): the new id,
@@ -247,11 +300,7 @@ store_insert_row(struct store *s, sqlite3_stmt *st, enum chain_table t, int para
 	bool note = s->in_event && !s->sp && s->n_rows < EVENT_ROWS_MAX;
 	int rc;
 
-	if (!note && store_event_write(s) < 0) {
-		sqlite3_clear_bindings(st);
-		return -1;
-	}
-	rc = store_step_new_row(s, st, t, param);
+	rc = new_row(s, st, t, param, note);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE)
@@ -263,9 +312,9 @@ store_insert_row(struct store *s, sqlite3_stmt *st, enum chain_table t, int para
 
 /* Run a bound statement returning one integer (an id); 0 = no row, -1 = error. */
 int64_t
-store_step_id(sqlite3_stmt *st)
+store_step_id(struct store *s, sqlite3_stmt *st)
 {
-	int rc = sqlite3_step(st);
+	int rc = store_step(s, st);
 	int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
 
 	sqlite3_reset(st);
@@ -300,7 +349,7 @@ hours_flush(struct store *s)
 		sqlite3_bind_int64(st, 8, h->hellos);
 		sqlite3_bind_int64(st, 9, h->bytes_up);
 		sqlite3_bind_int64(st, 10, h->bytes_down);
-		if (store_step_done(st) < 0)
+		if (store_step_done(s, st) < 0)
 			return -1;
 	}
 	s->n_hours = 0;
@@ -319,8 +368,7 @@ store_hour_count(struct store *s, int64_t ts_us, enum hour_what what, int64_t n)
 			h = &s->hours[i];
 	if (!h) {
 		/* in an event's savepoint, undone with it (store_event_end) */
-		if (s->n_hours == HOURS_PENDING &&
-		    (store_event_write(s) < 0 || hours_flush(s) < 0))
+		if (s->n_hours == HOURS_PENDING && hours_flush(s) < 0)
 			return -1;
 		h = &s->hours[s->n_hours++];
 		*h = (struct hour_pending){ .hour = hour };
@@ -352,8 +400,9 @@ int
 store_event_begin(struct store *s)
 {
 	s->in_event = true;
-	s->sp = false;
+	s->sp = s->stray = false;
 	s->n_rows = 0;
+	s->changes_was = sqlite3_total_changes64(s->db);
 	memcpy(s->hours_was, s->hours, sizeof(s->hours));
 	s->n_hours_was = s->n_hours;
 	rollup_mark(s->dest);
@@ -363,24 +412,14 @@ store_event_begin(struct store *s)
 	return 0;
 }
 
-int
-store_event_write(struct store *s)
-{
-	if (!s->in_event || s->sp)
-		return 0;
-	if (store_step_done(s->st[S_SP_BEGIN]) < 0)
-		return -1;
-	s->sp = true;
-	return 0;
-}
-
 /* Delete the new rows the event inserted before its savepoint. 0, or -1. */
 static int
 rows_undo(struct store *s)
 {
 	/* a failed statement may have ended the transaction: a DELETE now would be one of
-	 * its own, and the rows went with the rest */
-	if (s->n_rows > 0 && sqlite3_get_autocommit(s->db))
+	 * its own, and the rows went with the rest; a write step() did not see, before the
+	 * savepoint, cannot be undone here */
+	if ((s->n_rows > 0 && sqlite3_get_autocommit(s->db)) || s->stray)
 		return -1;
 	for (int i = s->n_rows - 1; i >= 0; i--) {
 		enum chain_table t = s->rows[i].t;
@@ -394,7 +433,7 @@ rows_undo(struct store *s)
 				return -1;
 		}
 		sqlite3_bind_int64(s->del[t], 1, s->rows[i].id);
-		if (store_step_done(s->del[t]) < 0 || sqlite3_changes(s->db) != 1)
+		if (store_step_done(s, s->del[t]) < 0 || sqlite3_changes(s->db) != 1)
 			return -1;
 	}
 	return 0;
@@ -412,8 +451,10 @@ store_event_end(struct store *s, bool ok)
 		rollup_unmark(s->name);
 		rollup_unmark(s->ip);
 		rollup_unmark(s->finding);
-		return sp ? store_step_done(s->st[S_SP_RELEASE]) : 0;
+		return sp ? store_step_done(s, s->st[S_SP_RELEASE]) : 0;
 	}
+	if (!sp)
+		s->stray = stray_writes(s);
 	/* every undo runs, whatever the first said */
 	rc |= rollup_undo(s->dest);
 	rc |= rollup_undo(s->name);
@@ -422,8 +463,8 @@ store_event_end(struct store *s, bool ok)
 	/* a flush of the hours inside the event was undone with its savepoint */
 	memcpy(s->hours, s->hours_was, sizeof(s->hours));
 	s->n_hours = s->n_hours_was;
-	if (sp && (store_step_done(s->st[S_SP_UNDO]) < 0 ||
-	           store_step_done(s->st[S_SP_RELEASE]) < 0))
+	if (sp && (store_step_done(s, s->st[S_SP_UNDO]) < 0 ||
+	           store_step_done(s, s->st[S_SP_RELEASE]) < 0))
 		rc = -1;
 	if (rows_undo(s) < 0)
 		rc = -1;
@@ -454,15 +495,13 @@ store_dest_get(struct store *s, int64_t ts_us, const char *domain, const char *i
 	if (!(dest_id = rollup_find(s->dest, key))) {
 		sqlite3_stmt *g = s->st[S_DEST_GET];
 
-		if (store_event_write(s) < 0)
-			return -1;
 		sqlite3_bind_text(g, 1, domain, -1, SQLITE_STATIC);
 		sqlite3_bind_text(g, 2, ip, -1, SQLITE_STATIC);
 		sqlite3_bind_int(g, 3, port);
 		sqlite3_bind_int(g, 4, proto);
 		sqlite3_bind_int(g, 5, expected);
 		sqlite3_bind_int64(g, 6, ts_us);
-		if ((dest_id = store_step_id(g)) <= 0 || rollup_remember(s->dest, key, dest_id) < 0)
+		if ((dest_id = store_step_id(s, g)) <= 0 || rollup_remember(s->dest, key, dest_id) < 0)
 			return -1;
 	}
 	return dest_id;
@@ -556,11 +595,9 @@ store_counter_add(struct store *s, const char *name, uint64_t delta)
 {
 	sqlite3_stmt *st = s->st[S_COUNTER_ADD];
 
-	if (store_event_write(s) < 0)
-		return -1;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (int64_t)delta);
-	return store_step_done(st);
+	return store_step_done(s, st);
 }
 
 int
@@ -568,9 +605,7 @@ store_meta(struct store *s, const char *key, const char *value)
 {
 	sqlite3_stmt *st = s->st[S_META];
 
-	if (store_event_write(s) < 0)
-		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
-	return store_step_done(st);
+	return store_step_done(s, st);
 }

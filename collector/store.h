@@ -151,8 +151,9 @@ void store_discard(struct store *s);
  * already) has none, and its rows are deleted by their ids if it is undone. End with ok
  * false undoes its rows and its rollup counts; it returns 0, or -1 when they cannot be
  * told from the earlier events' (the event touched too many keys, or a cache was
- * flushed meanwhile) or a row cannot be deleted: the caller must then roll back the
- * whole transaction. With ok true it returns 0, or -1 (then as for a failed commit). */
+ * flushed meanwhile), a row cannot be deleted, or rows changed before its savepoint
+ * that the store did not step (a write on db round the store): the caller must then
+ * roll back the whole transaction. With ok true it returns 0, or -1 (then as for a failed commit). */
 int store_event_begin(struct store *s);
 int store_event_end(struct store *s, bool ok);
 

@@ -125,7 +125,7 @@ store_find_conn(struct store *s, const struct netaddr *client, const struct neta
 		sqlite3_bind_int(st, 6, cport);
 		sqlite3_bind_int(st, 7, sport);
 	}
-	rc = sqlite3_step(st);
+	rc = store_step(s, st);
 	if (rc == SQLITE_ROW) {
 		const char *d = (const char *)sqlite3_column_text(st, 2);
 
@@ -145,7 +145,7 @@ store_dest_name(struct store *s, int64_t dest_id, char *name, size_t namelen)
 	int rc;
 
 	sqlite3_bind_int64(st, 1, dest_id);
-	rc = sqlite3_step(st);
+	rc = store_step(s, st);
 	if (rc == SQLITE_ROW) {
 		const char *d = (const char *)sqlite3_column_text(st, 0);
 		const char *ip = (const char *)sqlite3_column_text(st, 1);

@@ -22,7 +22,7 @@ static int64_t
 insert_or_get(struct store *s, sqlite3_stmt *ins, sqlite3_stmt *get, bool *added)
 {
 	*added = false;
-	if (store_step_done(ins) < 0) {
+	if (store_step_done(s, ins) < 0) {
 		sqlite3_clear_bindings(get);
 		return -1;
 	}
@@ -31,7 +31,7 @@ insert_or_get(struct store *s, sqlite3_stmt *ins, sqlite3_stmt *get, bool *added
 		*added = true;
 		return sqlite3_last_insert_rowid(s->db);
 	}
-	return store_step_id(get);
+	return store_step_id(s, get);
 }
 
 /* Count answer i of ev, stored as query qid, into dns_ips if it is an address, once per
@@ -76,9 +76,6 @@ store_dns(struct store *s, const struct dns_event *ev, bool expected)
 	int64_t qid, name_id;
 	bool added;
 
-	/* its name, address and answer rows: in its savepoint from the first */
-	if (store_event_write(s) < 0)
-		return -1;
 	key[0] = expected ? '1' : '0';      /* "expected|name", without printf's cost */
 	key[1] = '|';
 	memcpy(key + 2, ev->qname, nlen);

@@ -46,21 +46,25 @@ struct store {
 	/* the event being stored (store_event_begin/end): the hours' totals before it; its
 	 * savepoint, opened at its first write that is not a new row's INSERT (sp); the
 	 * new rows it inserted before that, undone by their ids (and the statements that
-	 * delete them, prepared at the first use) */
+	 * delete them, prepared at the first use); the connection's count of changed rows
+	 * at its start, and whether rows changed before its savepoint that it did not note
+	 * (stray: a write not stepped by store_step, which makes its undo fail) */
 	struct hour_pending hours_was[HOURS_PENDING];
 	int n_hours_was;
-	bool in_event, sp;
+	bool in_event, sp, stray;
 	int n_rows;
+	int64_t changes_was;
 	struct event_row { enum chain_table t; int64_t id; } rows[EVENT_ROWS_MAX];
 	sqlite3_stmt *del[CHAIN__TABLES];
 };
 
-/* Before a write inside an event, but for a new row's INSERT (store_insert_row): open
- * the event's savepoint if it is not open yet. 0, or -1 (the write must not run). */
-int store_event_write(struct store *s);
+/* Step st: every statement the store (and its rollups) runs is stepped here, never by
+ * sqlite3_step. Inside an event, one that writes opens the event's savepoint first, so
+ * that the event is undone whole (store_event_end). The step's result. */
+int store_step(struct store *s, sqlite3_stmt *st);
 
 /* Run a bound statement that returns no rows; reset it either way. 0 or -1. */
-int store_step_done(sqlite3_stmt *st);
+int store_step_done(struct store *s, sqlite3_stmt *st);
 
 /* Step st, an INSERT of a row of chained table t whose id is parameter param, with the
  * table's next id (past any row another writer left). The step's result; st is not
@@ -72,7 +76,7 @@ int store_step_new_row(struct store *s, sqlite3_stmt *st, enum chain_table t, in
 int64_t store_insert_row(struct store *s, sqlite3_stmt *st, enum chain_table t, int param);
 
 /* Run a bound statement returning one integer (an id); 0 = no row, -1 = error. */
-int64_t store_step_id(sqlite3_stmt *st);
+int64_t store_step_id(struct store *s, sqlite3_stmt *st);
 
 /* Bind v to parameter i, or NULL when v is NULL or empty. */
 void store_bind_null(sqlite3_stmt *st, int i, const char *v);

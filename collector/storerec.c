@@ -54,7 +54,7 @@ store_finding(struct store *s, const struct finding_in *f, bool *is_new)
 	if ((id = store_finding_seen(s, f->kind, f->key, f->ts_us)) != 0)
 		return id;
 	finding_key(f->kind, f->key, key, sizeof(key));
-	if (store_event_write(s) < 0 || store_hour_count(s, f->ts_us, H_FINDING, 1) < 0)
+	if (store_hour_count(s, f->ts_us, H_FINDING, 1) < 0)
 		return -1;
 
 	sqlite3_stmt *st = s->st[S_FIND_INS];
@@ -90,7 +90,7 @@ store_finding(struct store *s, const struct finding_in *f, bool *is_new)
 
 		sqlite3_bind_int64(ob, 1, id);
 		sqlite3_bind_int64(ob, 2, f->ts_us);
-		if (!f->no_alert && store_step_done(ob) < 0)
+		if (!f->no_alert && store_step_done(s, ob) < 0)
 			return -1;
 		sqlite3_clear_bindings(ob);
 		*is_new = true;
@@ -100,7 +100,7 @@ store_finding(struct store *s, const struct finding_in *f, bool *is_new)
 	sqlite3_stmt *g = s->st[S_FIND_GET];
 	sqlite3_bind_text(g, 1, f->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(g, 2, f->key, -1, SQLITE_STATIC);
-	if ((id = store_step_id(g)) <= 0 || rollup_remember(s->finding, key, id) < 0 ||
+	if ((id = store_step_id(s, g)) <= 0 || rollup_remember(s->finding, key, id) < 0 ||
 	    rollup_count(s->finding, key, f->ts_us) < 0)
 		return -1;
 	return id;
@@ -111,8 +111,6 @@ store_loss(struct store *s, int64_t ts_us, const char *source, uint64_t count)
 {
 	sqlite3_stmt *st = s->st[S_INS_LOSS];
 
-	if (store_event_write(s) < 0)
-		return -1;
 	sqlite3_bind_int64(st, 1, ts_us);
 	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (int64_t)count);
@@ -127,12 +125,10 @@ store_other(struct store *s, int64_t ts_us, bool dns, const struct netaddr *src)
 	sqlite3_stmt *st = s->st[S_INS_OTHER];
 	char a[NETADDR_STRLEN];
 
-	if (store_event_write(s) < 0)
-		return -1;
 	sqlite3_bind_int64(st, 1, ts_us);
 	sqlite3_bind_text(st, 2, dns ? "dns" : "connection", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, netaddr_format(src, a, sizeof(a)), -1, SQLITE_TRANSIENT);
-	if (store_step_done(st) < 0)
+	if (store_step_done(s, st) < 0)
 		return -1;
 	return store_hour_count(s, ts_us, dns ? H_OTHER_DNS : H_OTHER_CONN, 1);
 }
@@ -143,8 +139,6 @@ store_sensor_event(struct store *s, int64_t ts_us, int64_t run_id, const char *s
 {
 	sqlite3_stmt *st = s->st[S_INS_SENSOR];
 
-	if (store_event_write(s) < 0)
-		return -1;
 	sqlite3_bind_int64(st, 1, ts_us);
 	sqlite3_bind_int64(st, 2, run_id);
 	sqlite3_bind_text(st, 3, source, -1, SQLITE_STATIC);
@@ -165,8 +159,6 @@ store_sensor_alert(struct store *s, int64_t ts_us, const char *source, const cha
 	sqlite3_stmt *st;
 	int rc;
 
-	if (store_event_write(s) < 0)
-		return -1;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, ts_us);
@@ -174,7 +166,7 @@ store_sensor_alert(struct store *s, int64_t ts_us, const char *source, const cha
 	sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, since_us);
 	sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	rc = store_step(s, st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -189,14 +181,12 @@ store_alert(struct store *s, int64_t ts_us, const char *kind, const char *detail
 	sqlite3_stmt *st;
 	int rc;
 
-	if (store_event_write(s) < 0)
-		return -1;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, ts_us);
 	sqlite3_bind_text(st, 3, detail, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	rc = store_step(s, st) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -206,8 +196,6 @@ store_cmd(struct store *s, const struct cmd_event *cmd)
 {
 	sqlite3_stmt *st;
 
-	if (store_event_write(s) < 0)
-		return -1;
 	switch (cmd->kind) {
 	case CMD_ACK_FINDING:
 		st = s->st[S_ACK];
@@ -250,7 +238,7 @@ store_cmd(struct store *s, const struct cmd_event *cmd)
 		sqlite3_bind_text(st, 1, cmd->text, (int)strnlen(cmd->text, sizeof(cmd->text)),
 		                  SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 2, cmd->ts_us);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		rc = store_step(s, st) == SQLITE_DONE ? 0 : -1;
 		sqlite3_finalize(st);
 		return rc;
 	}
@@ -258,5 +246,5 @@ store_cmd(struct store *s, const struct cmd_event *cmd)
 		return 0;
 	}
 	sqlite3_bind_int64(st, 1, cmd->id);
-	return store_step_done(st);
+	return store_step_done(s, st);
 }
