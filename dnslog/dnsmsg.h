@@ -22,7 +22,7 @@
 #define DNSMSG_NAME_STRLEN 1024   /* presentation form of any wire name, NUL included */
 #define DNSMSG_PARSE_BYTES (1u << 20) /* what ldns may allocate to decode one answer
                                          (dnsreply.c, msg_walk; README, "Memory") */
-#define DNSMSG_TXT_STRINGS 1024   /* strings in one TXT record (a full 64 KB of 255-byte
+#define DNSMSG_TXT_STRINGS 1024   /* strings in one TXT or SPF record (64 KB of 255-byte
                                      strings is 257); more: the answer is refused */
 
 /* DNS rcodes used here (RFC 1035, 6891). */

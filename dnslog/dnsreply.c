@@ -155,13 +155,26 @@ answers_of(const ldns_pkt *p, struct dns_answer **out, size_t *n)
  * for one TXT record of empty strings from a zone the VM runs. So every message is walked by hand before ldns
  * sees it: the counts must match the bytes, no TSIG (libunbound never produces one, and
  * ldns leaks the first of two: found by fuzz_dnsanswer), and what ldns will allocate
- * must fit DNSMSG_PARSE_BYTES. TXT records, the one type with many fields that real
- * answers carry, go through ldns as one opaque field under a type no record of the
- * message has (strlist_restore splits them after, each string its own exact copy);
- * every other record costs at most fields x rdlength. */
-#define T_TXT 16
+ * must fit DNSMSG_PARSE_BYTES. The records made only of character-strings, the types
+ * with many fields that real answers carry (TXT, and SPF with the same rdata: RFC 7208
+ * 3.1), go through ldns as one opaque field under a type no record of the message has,
+ * one such type for each (strlist_restore splits them after, each string its own exact
+ * copy); every other record costs at most fields x rdlength. */
 #define T_TSIG 250
 #define T_PRIVATE_FIRST 65280
+
+static const uint16_t strlist_type[] = { 16 /* TXT */, 99 /* SPF */ };
+#define N_STRLIST (sizeof(strlist_type) / sizeof(strlist_type[0]))
+
+/* Which of strlist_type t is (its index), or -1. */
+static int
+strlist_which(uint16_t t)
+{
+	for (size_t k = 0; k < N_STRLIST; k++)
+		if (strlist_type[k] == t)
+			return (int)k;
+	return -1;
+}
 
 /* The number of character-strings that fill rd (n bytes) exactly, or 0 if they do not. */
 static size_t
@@ -177,14 +190,17 @@ strlist_count(const uint8_t *rd, size_t n)
 }
 
 /* Walk msg (len bytes): if it is whole and within the budget, return a malloc'ed copy
- * in which every TXT record's type is *tmp (a private type no record of msg has), or
- * msg itself (cast) if it has no TXT record; NULL if it is refused or on out of memory. */
+ * in which every record of type strlist_type[k] with data has type tmp[k] (a private
+ * type no record of msg has; 0 = none of that type), or msg itself (cast) if it has no
+ * such record; NULL if it is refused or on out of memory. */
 static uint8_t *
-msg_walk(const uint8_t *msg, size_t len, uint16_t *tmp)
+msg_walk(const uint8_t *msg, size_t len, uint16_t tmp[N_STRLIST])
 {
 	uint8_t used[65536 - T_PRIVATE_FIRST];
-	size_t pos = HDR, cost = 0, ntxt = 0, total;
+	size_t pos = HDR, cost = 0, nstr[N_STRLIST] = { 0 }, total;
+	uint16_t free_t = 0;
 	uint8_t *copy;
+	bool any = false;
 
 	if (len < HDR)
 		return NULL;
@@ -210,12 +226,13 @@ msg_walk(const uint8_t *msg, size_t len, uint16_t *tmp)
 			return NULL;
 		if (t >= T_PRIVATE_FIRST)
 			used[t - T_PRIVATE_FIRST] = 1;
-		if (t == T_TXT && rdlen) {
+		if (strlist_which(t) >= 0 && rdlen) {
 			fields = strlist_count(msg + pos + 10, rdlen);
 			if (!fields || fields > DNSMSG_TXT_STRINGS)
 				return NULL;
 			cost += 2 * rdlen + fields * sizeof(ldns_rdf);
-			ntxt++;
+			nstr[strlist_which(t)]++;
+			any = true;
 		} else {
 			fields = ldns_rr_descriptor_maximum(ldns_rr_descript(t));
 			if (fields < 1)
@@ -228,13 +245,20 @@ msg_walk(const uint8_t *msg, size_t len, uint16_t *tmp)
 			return NULL;
 		pos += 10 + rdlen;
 	}
-	if (!ntxt)
+	if (!any)
 		return (uint8_t *)(uintptr_t)msg;
-	for (*tmp = 0; *tmp < sizeof(used) && used[*tmp]; (*tmp)++)
-		;
-	if (*tmp == sizeof(used) || !(copy = malloc(len)))
+	for (size_t k = 0; k < N_STRLIST; k++) {
+		tmp[k] = 0;
+		if (!nstr[k])
+			continue;
+		while (free_t < sizeof(used) && used[free_t])
+			free_t++;
+		if (free_t == sizeof(used))
+			return NULL;
+		tmp[k] = (uint16_t)(free_t++ + T_PRIVATE_FIRST);
+	}
+	if (!(copy = malloc(len)))
 		return NULL;
-	*tmp = (uint16_t)(*tmp + T_PRIVATE_FIRST);
 	memcpy(copy, msg, len);
 	pos = HDR;
 	for (unsigned i = 0; i < dnsmsg_get16(msg + 4); i++) {
@@ -245,34 +269,39 @@ msg_walk(const uint8_t *msg, size_t len, uint16_t *tmp)
 	for (size_t i = 0; i < total; i++) {
 		bool root;
 
+		int k;
+
 		pos = dnsmsg_skip_name(msg, len, pos, &root);
-		if (dnsmsg_get16(msg + pos) == T_TXT && dnsmsg_get16(msg + pos + 8)) {
-			copy[pos] = (uint8_t)(*tmp >> 8);
-			copy[pos + 1] = (uint8_t)*tmp;
+		if ((k = strlist_which(dnsmsg_get16(msg + pos))) >= 0 &&
+		    dnsmsg_get16(msg + pos + 8)) {
+			copy[pos] = (uint8_t)(tmp[k] >> 8);
+			copy[pos + 1] = (uint8_t)tmp[k];
 		}
 		pos += 10 + (size_t)dnsmsg_get16(msg + pos + 8);
 	}
 	return copy;
 }
 
-/* Turn the records of l typed tmp back into TXT records, one field per string. Returns
- * 0, or -1 on out of memory. */
+/* Turn the records of l typed tmp[k] back into records of strlist_type[k], one field
+ * per string. Returns 0, or -1 on out of memory. */
 static int
-strlist_restore(ldns_rr_list *l, uint16_t tmp)
+strlist_restore(ldns_rr_list *l, const uint16_t tmp[N_STRLIST])
 {
 	for (size_t i = 0; l && i < ldns_rr_list_rr_count(l); i++) {
 		ldns_rr *rr = ldns_rr_list_rr(l, i);
 		ldns_rdf *whole;
 		const uint8_t *d;
-		size_t n, pos = 0;
+		size_t n, pos = 0, k = 0;
 		int rc = 0;
 
-		if ((uint16_t)ldns_rr_get_type(rr) != tmp || ldns_rr_rd_count(rr) != 1)
+		while (k < N_STRLIST && (!tmp[k] || (uint16_t)ldns_rr_get_type(rr) != tmp[k]))
+			k++;
+		if (k == N_STRLIST || ldns_rr_rd_count(rr) != 1)
 			continue;
 		whole = ldns_rr_pop_rdf(rr);
 		d = ldns_rdf_data(whole);
 		n = ldns_rdf_size(whole);
-		ldns_rr_set_type(rr, LDNS_RR_TYPE_TXT);
+		ldns_rr_set_type(rr, (ldns_rr_type)strlist_type[k]);
 		while (rc == 0 && pos < n) {
 			size_t sl = 1 + (size_t)d[pos];
 			ldns_rdf *f = pos + sl <= n ?
@@ -296,23 +325,24 @@ strlist_restore(ldns_rr_list *l, uint16_t tmp)
 static int
 msg_parse(const uint8_t *msg, size_t len, ldns_pkt **p)
 {
-	uint16_t tmp = 0;
-	uint8_t *w = msg_walk(msg, len, &tmp);
+	uint16_t tmp[N_STRLIST] = { 0 };
+	uint8_t *w = msg_walk(msg, len, tmp);
+	bool copied = w && w != msg;
 	ldns_status st;
 
 	*p = NULL;
 	if (!w)
 		return -1;
 	st = ldns_wire2pkt(p, w, len);
-	if (w != msg)
+	if (copied)
 		free(w);
 	if (st != LDNS_STATUS_OK) {
 		*p = NULL;
 		return -1;
 	}
-	if (tmp && (strlist_restore(ldns_pkt_answer(*p), tmp) < 0 ||
-	            strlist_restore(ldns_pkt_authority(*p), tmp) < 0 ||
-	            strlist_restore(ldns_pkt_additional(*p), tmp) < 0)) {
+	if (copied && (strlist_restore(ldns_pkt_answer(*p), tmp) < 0 ||
+	               strlist_restore(ldns_pkt_authority(*p), tmp) < 0 ||
+	               strlist_restore(ldns_pkt_additional(*p), tmp) < 0)) {
 		ldns_pkt_free(*p);
 		*p = NULL;
 		return -1;

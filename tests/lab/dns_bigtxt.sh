@@ -3,7 +3,8 @@
 # a 50 KB TXT record from a zone it controls (a real unbound serving it in the lab's
 # "internet") is told the whole record, but the database keeps the first 8 KiB of each
 # answer with the query marked truncated, so the disk grows by kilobytes per query, not
-# by the answer's size.
+# by the answer's size. An SPF record (TXT's rdata under type 99) of many strings is
+# answered whole too, not refused as over the resolver's decoding budget.
 set -eu
 . "$(dirname "$0")/lib.sh"
 lab_require unbound drill python3
@@ -14,6 +15,7 @@ print("@ IN SOA ns1 hostmaster 1 1800 900 604800 300\n@ IN NS ns1\nns1 IN A 198.
 strings = " ".join('"%s"' % (chr(97 + i % 26) * 250) for i in range(200))
 print("*.txt IN TXT " + strings)
 print("*.many IN TXT \"one\"")
+print("*.spf IN SPF " + " ".join('"v=spf1 ip4:198.18.%d.0/24"' % i for i in range(150)))
 for i in range(100):
     print("many IN A 198.18.1.%d" % i)
 PY
@@ -26,6 +28,15 @@ out=$(in_vm drill -t q0.txt.big.example TXT @192.168.83.1 2>&1 || true)
 check "the client gets the whole record over TCP" \
 	"$(awk '/ANSWER SECTION/{a=1;next} /^$/{a=0} a' <<<"$out" | grep -o '"[a-z]*"' | wc -l)" 200
 wait_until 20 sql_is "SELECT count(*) FROM dns_queries WHERE qtype = 16" 1 || true
+out=$(in_vm drill -t q0.spf.big.example SPF @192.168.83.1 2>&1 || true)
+check "an SPF record of 150 strings (4 KB): NOERROR" \
+	"$(grep -o 'rcode: [A-Z]*' <<<"$out" | head -1)" "rcode: NOERROR"
+check "the client gets all of its strings" \
+	"$(awk '/ANSWER SECTION/{a=1;next} /^$/{a=0} a' <<<"$out" | grep -o '"v=spf1' | wc -l)" 150
+wait_until 20 sql_is "SELECT count(*) FROM dns_queries WHERE qtype = 99" 1 || true
+check "logged as answered, its record's strings in presentation form" "$(sql "SELECT
+	q.rcode || ' ' || a.rtype || ' ' || (length(a.data) > 3000) FROM dns_queries q
+	JOIN dns_answers a ON a.query_id = q.id WHERE q.qtype = 99")" "0 99 1"
 before=$(dbsize)
 for i in $(seq 1 50); do
 	in_vm drill -t "q$i.txt.big.example" TXT @192.168.83.1 >/dev/null 2>&1 || true

@@ -512,6 +512,35 @@ test_parse_budget(void)
 	free(an[1]);
 	an[1] = NULL;
 
+	/* SPF has TXT's rdata: the same linear path, its type kept beside a TXT's */
+	an[0] = txt_rr("x.example.com.", "SPF", 1000, "\"v=spf1\"");
+	an[1] = txt_rr("x.example.com.", "TXT", 1000, "\"ab\"");
+	w = mkanswer(&len, "x.example.com.", LDNS_RR_TYPE_TXT, LDNS_RCODE_NOERROR,
+	             (const char *const *)an, NULL, true);
+	is_int(dnsmsg_build_reply(&q, w, len, 65535, false, &out, &outlen, &rcode, &ans, &nans,
+	                          &ech), 0, "an SPF and a TXT of 1000 strings each: reply built");
+	ok(nans == 2 && ans[0].rtype == 99 && ans[1].rtype == 16, "types kept (%u %u)",
+	   nans ? ans[0].rtype : 0, nans > 1 ? ans[1].rtype : 0);
+	strs = 0;
+	for (const char *c = nans ? ans[0].data : ""; (c = strstr(c, "\"v=spf1\"")); c++)
+		strs++;
+	is_int(strs, 1000, "every SPF string given");
+	dnsmsg_answers_free(ans, nans);
+	ok(out && memmem(out, outlen, w + 12 + sizeof(Q) + 4, len - 12 - sizeof(Q) - 4 - 11),
+	   "records sent byte for byte");
+	free(out);
+	free(w);
+	free(an[0]);
+	free(an[1]);
+	an[1] = NULL;
+	an[0] = txt_rr("x.example.com.", "SPF", DNSMSG_TXT_STRINGS + 1, "\"\"");
+	w = mkanswer(&len, "x.example.com.", LDNS_RR_TYPE_TXT, LDNS_RCODE_NOERROR,
+	             (const char *const *)an, NULL, true);
+	is_int(dnsmsg_build_reply(&q, w, len, 65535, false, &out, &outlen, &rcode, &ans, &nans,
+	                          &ech), -1, "an SPF of more strings than DNSMSG_TXT_STRINGS: refused");
+	free(w);
+	free(an[0]);
+
 	an[0] = txt_rr("x.example.com.", "TXT", DNSMSG_TXT_STRINGS + 1, "\"\"");
 	w = mkanswer(&len, "x.example.com.", LDNS_RR_TYPE_TXT, LDNS_RCODE_NOERROR,
 	             (const char *const *)an, NULL, true);
