@@ -149,15 +149,6 @@ sum_head(void *arg, const struct report_head *h)
 }
 
 static int
-sum_finding(void *arg, const struct report_finding *f)
-{
-	struct report_summary *s = arg;
-
-	s->open_findings += f->acked_us == 0 && !f->covered && strcmp(f->kind, "sensor") != 0;
-	return 0;
-}
-
-static int
 sum_blind(void *arg, const struct report_blind *b)
 {
 	struct report_summary *s = arg;
@@ -179,6 +170,7 @@ sum_end(void *arg, const struct report_end *e)
 	struct report_summary *s = arg;
 
 	s->verdict = e->verdict;
+	s->open_findings = e->open;
 	s->blind_spots = e->blind_spots;
 	s->chain_batch = e->chain_batch;
 	snprintf(s->chain_head, sizeof(s->chain_head), "%s", e->chain_head);
@@ -189,8 +181,8 @@ int
 report_summary(sqlite3 *db, const struct report_opts *o, struct report_summary *out,
                char *err, size_t errlen)
 {
-	struct report_sink sink = { .arg = out, .head = sum_head, .finding = sum_finding,
-	                            .blind = sum_blind, .end = sum_end };
+	struct report_sink sink = { .arg = out, .head = sum_head, .blind = sum_blind,
+	                            .end = sum_end };
 
 	memset(out, 0, sizeof(*out));
 	*err = '\0';

@@ -42,8 +42,8 @@ enum report_verdict report_verdict_decide(int64_t findings, int64_t events_lost,
 const char *report_verdict_name(enum report_verdict v);
 
 /* The verdict in words, as the text report's last line gives it after "Verdict: "
- * (without the newline), into buf: the dashboard shows the same sentence. findings are
- * the VM's (not "sensor"), unacked the findings listed that are not acknowledged,
+ * (without the newline), into buf: the dashboard shows the same sentence. findings and
+ * unacked are report_end's (rows.h: report_finding_counts, one rule for both),
  * reasons the blind spots' distinct reasons ("not-running, loss"). Pure. Returns buf. */
 char *report_verdict_line(enum report_verdict v, int64_t findings, int64_t unacked,
                           bool lost, int64_t blind_spots, const char *reasons, char *buf,
@@ -67,16 +67,15 @@ int report_write(sqlite3 *db, const struct report_opts *o, enum report_format fo
 char *report_json(sqlite3 *db, const struct report_opts *o, char *err, size_t errlen);
 
 /* The same document less its destinations, names and findings lists: the totals and
- * the coverage, for the dashboard's timeline. Its verdict leaves no finding out as
- * covered by o->rules (that takes the findings list): read the coverage only. Freed
- * like report_json's. */
+ * the coverage, for the dashboard's timeline. Freed like report_json's. */
 char *report_coverage_json(sqlite3 *db, const struct report_opts *o, char *err,
                            size_t errlen);
 
 /* The report's conclusion without its lists, for the watch-end alert and the dashboard. */
 struct report_summary {
 	enum report_verdict verdict;
-	int64_t findings, open_findings, events_lost, blind_spots;  /* open: not "sensor" */
+	int64_t findings, events_lost, blind_spots;  /* findings: every kind */
+	int64_t open_findings;       /* the verdict's unacknowledged (report_finding_counts) */
 	char blind[256];             /* the first blind spots, "nflog not-running 2026-..Z"... */
 	int64_t chain_batch;         /* the chain's head at the window's end; 0 = none */
 	char chain_head[65];         /* its hash, hex */

@@ -31,8 +31,6 @@ static const char head_sql[] =
 	EDGES("ts_us") "),"
 	" (SELECT coalesce(sum(other_dns_queries), 0) FROM hourly WHERE hour >= ?3 AND hour < ?4)"
 	"     + (SELECT count(*) FROM other_events WHERE kind = 'dns' AND " EDGES("ts_us") "),"
-	" (SELECT count(*) FROM findings WHERE last_us >= ?1 AND first_us < ?2"
-	"   AND kind = 'sensor'),"
 	" (SELECT count(*) FROM sensor_events WHERE source = 'disk' AND " DISK_BAD
 	"   AND ts_us >= ?1 AND ts_us < ?2),"
 	" (SELECT detail FROM sensor_events WHERE source = 'disk' AND " DISK_BAD
@@ -331,31 +329,50 @@ read_finding(struct run *r, sqlite3_stmt *st, struct report_finding *out)
 	*out = f;
 }
 
+bool
+report_finding_counts(const char *kind, bool covered)
+{
+	return !covered && strcmp(kind, "sensor") != 0;
+}
+
+/* Judge one finding of the window for the verdict: counted (report_finding_counts) or
+ * expected by the rules now; with o->suggest, gathered. 0, or -1 (out of memory). */
+static int
+judge(struct run *r, const struct report_finding *f)
+{
+	r->end.covered += f->covered;
+	if (report_finding_counts(f->kind, f->covered)) {
+		r->end.findings++;
+		r->end.open += f->acked_us == 0;
+	}
+	if (r->sg) {
+		struct suggest_finding sf = { .kind = f->kind, .domain = f->domain, .ip = f->ip,
+		                              .proto = f->proto, .detail = f->detail,
+		                              .port = f->port };
+
+		return suggest_add(r->sg, &sf);
+	}
+	return 0;
+}
+
+/* A finding of the list: judged, then given to the sink. */
 static int
 one_finding(sqlite3_stmt *st, struct run *r)
 {
 	struct report_finding f;
 
 	read_finding(r, st, &f);
-	return r->s->finding(r->s->arg, &f);
+	return judge(r, &f) < 0 ? -1 : r->s->finding(r->s->arg, &f);
 }
 
-/* Count the findings the rules now expect; with o->suggest, gather them all. */
+/* A finding judged only, when the sink lists none. */
 static int
 judge_one(sqlite3_stmt *st, struct run *r)
 {
 	struct report_finding f;
 
 	read_finding(r, st, &f);
-	r->end.covered += f.covered;
-	if (r->sg) {
-		struct suggest_finding sf = { .kind = f.kind, .domain = f.domain, .ip = f.ip,
-		                              .proto = f.proto, .detail = f.detail,
-		                              .port = f.port };
-
-		return suggest_add(r->sg, &sf);
-	}
-	return 0;
+	return judge(r, &f);
 }
 
 static int
@@ -377,11 +394,10 @@ head(struct run *r, const struct report_sink *s, struct report_head *h)
 		h->events_lost = sqlite3_column_int64(st, 3);
 		h->other_connections = sqlite3_column_int64(st, 4);
 		h->other_dns_queries = sqlite3_column_int64(st, 5);
-		h->sensor_findings = sqlite3_column_int64(st, 6);
-		h->disk_warnings = sqlite3_column_int64(st, 7);
-		if (sqlite3_column_text(st, 8))
+		h->disk_warnings = sqlite3_column_int64(st, 6);
+		if (sqlite3_column_text(st, 7))
 			snprintf(h->disk_last, sizeof(h->disk_last), "%s",
-			         (const char *)sqlite3_column_text(st, 8));
+			         (const char *)sqlite3_column_text(st, 7));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW) {
@@ -416,17 +432,15 @@ conclude(struct run *r, const struct report_head *h)
 {
 	struct chain_batch b;
 
-	/* the findings again, judged by the rules of now: a few thousand at most (the fold) */
-	if ((r->o->rules || r->o->suggest) && each(r, prepare(r, finding_sql), judge_one) < 0)
+	/* the findings judged, if the list did not: a few thousand at most (the fold) */
+	if (!r->s->finding && each(r, prepare(r, finding_sql), judge_one) < 0)
 		return -1;
 	if (r->sg && suggest_finish(r->sg) < 0) {
 		snprintf(r->err, r->errlen, "report: out of memory");
 		return -1;
 	}
-	/* a sensor finding is the audit's own blind spot, not the VM's doing: it makes the
-	 * verdict INCOMPLETE, through the blind stretch that goes with it */
-	r->end.verdict = report_verdict_decide(h->findings - h->sensor_findings - r->end.covered,
-	                                       h->events_lost, r->end.blind_spots);
+	r->end.verdict = report_verdict_decide(r->end.findings, h->events_lost,
+	                                       r->end.blind_spots);
 	if (chain_head(r->db, r->o->until_us, &b) == 1) {
 		r->end.chain_batch = b.id;
 		r->end.chain_committed_us = b.committed_us;

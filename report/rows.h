@@ -22,8 +22,8 @@ struct report_head {
 	int64_t since_us, until_us;      /* until is exclusive */
 	struct watch watch;              /* as it stood at the window's last instant */
 	unsigned watch_days;
-	int64_t connections, dns_queries, findings, events_lost;
-	int64_t sensor_findings;         /* of the findings, the "sensor" ones */
+	int64_t connections, dns_queries, events_lost;
+	int64_t findings;                /* every kind (the verdict counts: report_end) */
 	/* from sources outside vm_subnet: counted apart, not in the totals above */
 	int64_t other_connections, other_dns_queries;
 	/* the database's disk: warnings stored in the window (free space low, WAL pinned)
@@ -109,7 +109,16 @@ struct report_end {
 	int64_t chain_committed_us;      /* ... when it committed; 0 = no batch */
 	char chain_head[65];             /* ... its hash, hex */
 	int64_t covered;                 /* findings the rules now expect (out of the verdict) */
+	int64_t findings, open;          /* the findings the verdict counts, and how many of
+	                                    them are not acknowledged (report_finding_counts) */
 };
+
+/* The one rule of what the verdict counts: a finding of the window about the VM (not the
+ * "sensor" kind: that one is the audit's own blind spot, which makes the verdict
+ * INCOMPLETE through its blind stretch) that the rules configured now do not expect
+ * (covered). Its "N FINDINGS" counts these, its "(M unacknowledged)" those of them that
+ * are open; the dashboard's card and --fail-on-findings too. Pure. */
+bool report_finding_counts(const char *kind, bool covered);
 
 /* The lists, in the order a report gives them. */
 enum report_part { RP_LOSSES, RP_COVERAGE, RP_DESTS, RP_NAMES, RP_FINDINGS, RP_END };

@@ -58,7 +58,6 @@ head(void *arg, const struct report_head *h)
 	char since[TIMEFMT_ISOLEN], until[TIMEFMT_ISOLEN], start[TIMEFMT_ISOLEN];
 	long long day = h->watch.day, days = h->watch_days;
 
-	t->findings = h->findings - h->sensor_findings;   /* the VM's doing, for the verdict */
 	t->lost = h->events_lost;
 	fprintf(t->out, "oc-audit report  %s .. %s\n", timefmt_iso(h->since_us, since, sizeof(since)),
 	        timefmt_iso(h->until_us, until, sizeof(until)));
@@ -152,8 +151,8 @@ end(void *arg, const struct report_end *e)
 		        e->chain_head);
 	else
 		fprintf(t->out, "\nChain:  no batch yet\n");
-	fprintf(t->out, "\nVerdict: %s\n", report_verdict_line(e->verdict, t->findings - e->covered,
-	        t->open, t->lost != 0, e->blind_spots, e->reasons, line, sizeof(line)));
+	fprintf(t->out, "\nVerdict: %s\n", report_verdict_line(e->verdict, e->findings, e->open,
+	        t->lost != 0, e->blind_spots, e->reasons, line, sizeof(line)));
 	if (e->covered)
 		fprintf(t->out, "         (%lld finding%s left out: the rules configured now expect "
 		        "%s)\n", (long long)e->covered, e->covered == 1 ? "" : "s",
@@ -240,7 +239,6 @@ part(void *arg, enum report_part p)
 	case RP_FINDINGS:
 		fprintf(t->out, "\nFindings\n");
 		t->kind[0] = '\0';
-		t->open = 0;
 		break;
 	default:
 		break;
@@ -336,8 +334,6 @@ finding(void *arg, const struct report_finding *f)
 	}
 	if (f->covered)
 		fprintf(t->out, ", expected by the rules now (not in the verdict)");
-	else if (!f->acked_us)
-		t->open++;
 	fprintf(t->out, "\n      %s\n", escape_term(f->detail, e, sizeof(e)));
 	if (given && f->ack_note && *f->ack_note)
 		fprintf(t->out, "      note: %s\n", escape_term(f->ack_note, e, sizeof(e)));

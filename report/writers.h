@@ -20,9 +20,9 @@
 
 struct report_text {
 	FILE *out;
-	int64_t findings, lost;        /* from the head, for the verdict */
+	int64_t lost;                  /* from the head, for the verdict */
 	enum report_part part;
-	int n, more, open;
+	int n, more;
 	int64_t listed;                /* destinations: rows in the list being written */
 	bool other;                    /* destinations: past the expected ones */
 	char kind[64];

@@ -15,6 +15,7 @@
 #include "htmlint.h"
 #include "common/timefmt.h"
 #include "common/units.h"
+#include "report/rows.h"
 #include "report/suggest.h"
 #include "webapi.h"
 #include "webint.h"
@@ -242,9 +243,10 @@ finding_row(void *arg, const struct web_finding *f)
 	struct wbuf *b = rw->b;
 	struct suggest_finding sf = { .kind = f->kind, .domain = f->domain, .ip = f->ip,
 	                              .proto = f->proto, .detail = f->detail, .port = f->port };
-	/* as the report judges it (report/rows.c): in the window, open, not expected now */
+	/* as the verdict counts it (report/rows.h): in the window, open, and counted */
 	bool counted = !f->acked_us && f->last_us >= rw->o->since_us &&
-	               f->first_us < rw->o->until_us && !suggest_covers(rw->o->rules, &sf);
+	               f->first_us < rw->o->until_us &&
+	               report_finding_counts(f->kind, suggest_covers(rw->o->rules, &sf));
 	char port[16], count[24], first[TIMEFMT_ISOLEN], last[TIMEFMT_ISOLEN];
 	long long id = f->id;
 	bool critical = findkind_severity(findkind_from_name(f->kind)) == FK_SEV_CRITICAL;

@@ -19,8 +19,7 @@
 
 struct cov {
 	struct wbuf sensors, rows;   /* the sensors' lines; the stretches' rows */
-	int64_t findings, unacked, lost;
-	int64_t all;                 /* every finding of the window, sensor ones too */
+	int64_t lost;
 	int configured;              /* sensors configured so far */
 	int n, more;                 /* stretches listed, and left out */
 	struct report_end end;
@@ -47,18 +46,7 @@ c_head(void *arg, const struct report_head *h)
 {
 	struct cov *c = arg;
 
-	c->findings = h->findings - h->sensor_findings;   /* as the text report counts */
-	c->all = h->findings;
 	c->lost = h->events_lost;
-	return 0;
-}
-
-static int
-c_finding(void *arg, const struct report_finding *f)
-{
-	struct cov *c = arg;
-
-	c->unacked += f->acked_us == 0 && !f->covered;   /* as the text report counts */
 	return 0;
 }
 
@@ -126,8 +114,8 @@ html_coverage(sqlite3 *db, const struct report_opts *o, struct wbuf *verdict,
               struct wbuf *list, struct html_counts *n)
 {
 	struct cov c = { 0 };
-	struct report_sink sink = { .arg = &c, .head = c_head, .finding = c_finding,
-	                            .sensor = c_sensor, .blind = c_blind, .end = c_end };
+	struct report_sink sink = { .arg = &c, .head = c_head, .sensor = c_sensor,
+	                            .blind = c_blind, .end = c_end };
 	char err[256], line[sizeof(c.end.reasons) + 160];
 	char since[TIMEFMT_ISOLEN], until[TIMEFMT_ISOLEN];
 	int rc = report_rows_run(db, o, &sink, err, sizeof(err));
@@ -141,18 +129,16 @@ html_coverage(sqlite3 *db, const struct report_opts *o, struct wbuf *verdict,
 		          "failed.</p>");
 		goto out;
 	}
-	/* the card under the banner counts as the banner does; its "of" takes the sensor
-	 * findings in too, which the open count (as the text report's) holds */
-	*n = (struct html_counts){ .findings = c.all - c.end.covered, .open = c.unacked,
+	/* the card under the banner counts as the banner does (report_finding_counts) */
+	*n = (struct html_counts){ .findings = c.end.findings, .open = c.end.open,
 	                           .expected = c.end.covered };
 	wbuf_printf(verdict, "<p class=\"verdict %s\" id=\"verdict\">Verdict: ",
 	            c.end.verdict == REPORT_CLEAN ? "good" : "bad");
 	/* the findings o->rules expect now are out of the verdict's count, as in the text
 	 * report's line (it says how many were left out on a line of its own) */
-	wbuf_html(verdict, report_verdict_line(c.end.verdict, c.findings - c.end.covered,
-	                                       c.unacked, c.lost != 0,
-	                                       c.end.blind_spots, c.end.reasons, line,
-	                                       sizeof(line)));
+	wbuf_html(verdict, report_verdict_line(c.end.verdict, c.end.findings, c.end.open,
+	                                       c.lost != 0, c.end.blind_spots, c.end.reasons,
+	                                       line, sizeof(line)));
 	wbuf_puts(verdict, "</p>");
 	if (c.end.covered)     /* the text report's line under its verdict */
 		wbuf_printf(verdict, "<p class=\"same\" id=\"covered\">%lld finding%s left out: "

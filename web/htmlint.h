@@ -28,7 +28,7 @@ void html_dest(struct wbuf *b, const char *domain, const char *ip, const char *p
 
 /* The verdict's counts of the findings of the window, for the overview's card. */
 struct html_counts {
-	int64_t findings;    /* in the window, every kind, less those the rules expect now */
+	int64_t findings;    /* the verdict's "N FINDINGS" (report_finding_counts) */
 	int64_t open;        /* of those, unacknowledged: the verdict's "unacknowledged" */
 	int64_t expected;    /* in the window and expected by the rules now (out of both) */
 };

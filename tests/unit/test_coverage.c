@@ -160,6 +160,25 @@ main(void)
 	report_summary(db, &o, &sum, err, sizeof(err));
 	is_str(report_verdict_name(sum.verdict), "FINDINGS", "a finding: FINDINGS");
 	is_int(sum.open_findings, 1, "open");
+	/* a sensor finding is the audit's own blind spot: neither of the verdict's counts
+	 * takes it in (report_finding_counts), in the text report as in the summary */
+	run_sql(db, "INSERT INTO findings(kind, key, first_us, last_us, detail) VALUES"
+	        "('sensor', 'nflog', %lld, %lld, 'd')", T0 - 30 * M, T0 - 30 * M);
+	report_summary(db, &o, &sum, err, sizeof(err));
+	is_int(sum.open_findings, 1, "a sensor finding too: one open, as the verdict counts");
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		is_int(report_write(db, &o, REPORT_TEXT, f, err, sizeof(err)), 0, "text report");
+		fclose(f);
+		ok(buf && strstr(buf, "\nVerdict: 1 FINDING (1 unacknowledged).\n") != NULL,
+		   "its verdict: one finding, one unacknowledged");
+		ok(buf && strstr(buf, "Totals: 0 connections, 0 DNS queries, 2 findings") != NULL,
+		   "its totals: every finding");
+		free(buf);
+	}
 	o.since_us = T0 - 55 * M;
 	report_summary(db, &o, &sum, err, sizeof(err));
 	ok(sum.verdict == REPORT_FINDINGS && sum.blind_spots == 2,

@@ -98,7 +98,8 @@ test_text(void)
 	                           "no answer\nFAKE", 0 };
 	struct report_end e = { .verdict = REPORT_FINDINGS, .blind_spots = 4,
 	                        .reasons = "not-running, loss, silent", .chain_batch = 42,
-	                        .chain_committed_us = T0 - US_PER_SEC, .chain_head = "ab12" };
+	                        .chain_committed_us = T0 - US_PER_SEC, .chain_head = "ab12",
+	                        .findings = 3, .open = 2 };
 	struct out o;
 	const char *txt;
 

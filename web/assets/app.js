@@ -285,9 +285,10 @@
 					if (Number(f.id) <= after || document.getElementById('finding-' + Number(f.id)))
 						return;
 					var row = findingRow(f);
-					/* new, so in the card's window while the watch runs */
+					/* new, so in the card's window while the watch runs; counted
+					 * as the verdict counts (report_finding_counts): not a sensor's */
 					var card = document.getElementById('open-count');
-					if (!f.acked && card && card.dataset.live === '1') {
+					if (!f.acked && f.kind !== 'sensor' && card && card.dataset.live === '1') {
 						row.dataset.open = '1';
 						setOpen(1);
 					}
