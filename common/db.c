@@ -99,12 +99,17 @@ db_migrate(sqlite3 *db, char *err, size_t errlen)
 }
 
 /* Once per process, before SQLite initialises: no global memory statistics, which would
- * take a process-wide mutex on every allocation SQLite makes (nothing here reads them). */
+ * take a process-wide mutex on every allocation SQLite makes (nothing here reads them);
+ * a savepoint's journal (the writer's per event) in memory up to DB_WRITER_CACHE_KIB
+ * before it spills to a temporary file, as with the writer's temp_store=MEMORY of
+ * before (SQLite's own threshold, 64 KiB, would send a large event's journal, and each
+ * event's after it in the same transaction, to a file). */
 static void
 db_global_config(void)
 {
-	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
-		log_debug("sqlite: already initialised, memory statistics stay on");
+	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK ||
+	    sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, DB_WRITER_CACHE_KIB * 1024) != SQLITE_OK)
+		log_debug("sqlite: already initialised, its global settings stay as they are");
 }
 
 static pthread_once_t db_once = PTHREAD_ONCE_INIT;
@@ -177,15 +182,16 @@ db_open_rw(const char *path, char *err, size_t errlen)
 	/* WAL lets report and the dashboard read while the collector writes. NORMAL
 	 * synchronous keeps the database consistent on power loss (the last transactions
 	 * may be lost, never corrupted); journal_size_limit stops the WAL file from staying
-	 * large after a checkpoint. A 1 MiB page cache instead of 2: the writer appends to
-	 * the right edges of its b-trees and a few rollup tables, which fit; bench/weekgen
-	 * writes a week just as fast with it, and the daemon stays 1 MiB smaller. */
+	 * large after a checkpoint. Its caches: DB_WRITER_CACHE_KIB (db.h). */
 	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	                 "PRAGMA journal_size_limit=16777216; PRAGMA foreign_keys=OFF;"
-	                 "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-1024;", NULL, NULL,
-	                 &msg) != SQLITE_OK) {
+	                 "PRAGMA journal_size_limit=16777216; PRAGMA foreign_keys=OFF;", NULL,
+	                 NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot set up database %s: %s", path, msg);
 		sqlite3_free(msg);
+		goto fail;
+	}
+	if (db_cache_kib(db, DB_WRITER_CACHE_KIB) < 0) {
+		snprintf(err, errlen, "cannot set up database %s: %s", path, sqlite3_errmsg(db));
 		goto fail;
 	}
 	if (db_migrate(db, err, errlen) < 0)
@@ -248,11 +254,14 @@ fail:
 int
 db_cache_kib(sqlite3 *db, int kib)
 {
-	char sql[96];
+	char sql[128];
 
-	/* the temporary database (a report's GROUP BY and DISTINCT b-trees) has a page cache
-	 * of its own, SQLite's default 2 MB unless set */
-	snprintf(sql, sizeof(sql), "PRAGMA cache_size=%d; PRAGMA temp.cache_size=%d", -kib, -kib);
+	/* in memory, the temporary storage would hold all it is given: a temporary table or
+	 * b-tree keeps every page, and a sort never spills (it spills past the main cache's
+	 * size); on a file, the temporary database's page cache, of its own (SQLite's default
+	 * 2 MB unless set), is held too. temp_store first: changing it resets that cache. */
+	snprintf(sql, sizeof(sql), "PRAGMA temp_store=FILE; PRAGMA cache_size=%d; "
+	         "PRAGMA temp.cache_size=%d", -kib, -kib);
 	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 

@@ -49,8 +49,17 @@ sqlite3 *db_open_ro(const char *path, char *err, size_t errlen);
  * memory before it spills to a temporary file. */
 #define DB_READER_CACHE_KIB 512
 
-/* Hold db's page caches (main and temporary) to kib KiB each. Returns 0, or -1 (SQLite
- * refused). */
+/* The same for the writer's connection (db_open_rw): its page cache (the writer appends
+ * to the right edges of its b-trees and a few rollup tables, which fit: bench/weekgen
+ * writes a week as fast with 1 MiB as with 2), and its temporary storage (a statement's
+ * sort or b-tree, retention's deletes), which spills to a file past it. */
+#define DB_WRITER_CACHE_KIB 1024
+
+/* The one rule of a connection's memory in SQLite: its page caches, main and temporary,
+ * held to kib KiB each, and its temporary storage on a file (temp_store=FILE: an
+ * unlinked file in SQLite's temporary directory, the unit's private /var/tmp, 0600 under
+ * the daemon's umask), so that a sort or temporary b-tree spills past that instead of
+ * growing in memory. Returns 0, or -1 (SQLite refused). */
 int db_cache_kib(sqlite3 *db, int kib);
 
 /* Has the file db opened been deleted, moved or replaced at its path since

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <dirent.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -246,6 +247,57 @@ migrate_from_3(const char *dir)
 	       "the outbox row is there");
 	is_int(db_int(db, "SELECT count(*) FROM pragma_index_info('alert_outbox_finding')", 0),
 	       1, "the outbox is indexed by finding");
+	sqlite3_close(db);
+}
+
+/* Files of SQLite's temporary storage this process has open ("etilqs_" files, unlinked
+ * at once). */
+static int
+temp_files_open(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d))) {
+		char p[300], target[512];
+		ssize_t len;
+
+		snprintf(p, sizeof(p), "/proc/self/fd/%s", e->d_name);
+		if ((len = readlink(p, target, sizeof(target) - 1)) > 0) {
+			target[len] = '\0';
+			n += strstr(target, "etilqs_") != NULL;
+		}
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* The writer's temporary storage is bounded like a reader's (db_cache_kib): its caches
+ * held to DB_WRITER_CACHE_KIB, and a sort larger than that spilled to a file instead of
+ * kept whole in memory (temp_store=MEMORY never spilled). */
+static void
+writer_temp(const char *dir)
+{
+	char path[256], err[512];
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/temp.db", dir);
+	db = db_open_rw(path, err, sizeof(err));
+	ok(db != NULL, "a writer's handle");
+	is_int(db_int(db, "PRAGMA temp_store", -1), 1, "its temporary storage a file");
+	is_int(db_int(db, "PRAGMA cache_size", 0), -DB_WRITER_CACHE_KIB, "its page cache");
+	is_int(db_int(db, "PRAGMA temp.cache_size", 0), -DB_WRITER_CACHE_KIB,
+	       "and its temporary database's");
+	/* 20 MB to sort: the first row comes once every row is sorted */
+	sqlite3_prepare_v2(db, "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i "
+	                   "WHERE n < 100000) SELECT randomblob(200) AS b FROM i ORDER BY b",
+	                   -1, &st, NULL);
+	is_int(sqlite3_step(st), SQLITE_ROW, "a sort of 20 MB");
+	ok(temp_files_open() > 0, "spilled to a temporary file");
+	sqlite3_finalize(st);
 	sqlite3_close(db);
 }
 
@@ -498,6 +550,7 @@ main(void)
 	migrate_from_7(dir);
 	migrate_from_16(dir);
 	ip_rollup(dir);
+	writer_temp(dir);
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
