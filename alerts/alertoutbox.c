@@ -95,16 +95,8 @@ alertoutbox_flush(struct alertoutbox *ob)
 
 	if (ob->n_out == 0)
 		return 0;
-	while (i < ob->n_out) {
-		struct event ev;
-
-		memset(&ev, 0, sizeof(ev));
-		ev.type = EV_CMD;
-		ev.u.cmd = ob->out[i];
-		if (queue_push(ob->q, &ev) < 0)
-			break;
+	while (i < ob->n_out && queue_push_cmd(ob->q, &ob->out[i]) == 0)
 		i++;
-	}
 	memmove(ob->out, ob->out + i, (ob->n_out - i) * sizeof(*ob->out));
 	ob->n_out -= i;
 	return ob->n_out;

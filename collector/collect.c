@@ -192,8 +192,7 @@ drop_privileges(struct daemon *d, char *err, size_t errlen)
 static void
 check_ruleset(struct daemon *d, bool always_log)
 {
-	struct event ev = { .type = EV_CMD }, eev = { .type = EV_CMD };
-	struct cmd_event *c = &ev.u.cmd, *ec = &eev.u.cmd;
+	struct cmd_event cmd = { 0 }, ecmd = { 0 }, *c = &cmd, *ec = &ecmd;
 	struct nftcheck_result r, enf;
 	bool enforce = d->c->enforce;
 
@@ -229,7 +228,7 @@ check_ruleset(struct daemon *d, bool always_log)
 			log_warn("nftables check: %s: %s", nftcheck_verdict_name(r.verdict), c->text);
 	}
 	d->rule_last = c->arg;
-	if (queue_push(d->q, &ev) < 0)
+	if (queue_push_cmd(d->q, c) < 0)
 		log_debug("nftables check: queue full; told at the next check");
 	if (!enforce)
 		return;
@@ -240,7 +239,7 @@ check_ruleset(struct daemon *d, bool always_log)
 			log_warn("nftables check: enforce mode's table: %s", ec->text);
 	}
 	d->enf_last = ec->arg;
-	if (queue_push(d->q, &eev) < 0)
+	if (queue_push_cmd(d->q, ec) < 0)
 		log_debug("nftables check: queue full; told at the next check");
 }
 

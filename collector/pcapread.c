@@ -99,15 +99,15 @@ set_state(struct pcapread *r, const char *state, const char *detail)
 static void
 push_state(struct pcapread *r)
 {
-	struct event ev = { .type = EV_SENSOR };
+	struct sensor_event se = { 0 };
 
 	if (!r->state_pending)
 		return;
-	ev.u.sensor.ts_us = timefmt_now_us();
-	snprintf(ev.u.sensor.source, sizeof(ev.u.sensor.source), "capture");
-	snprintf(ev.u.sensor.state, sizeof(ev.u.sensor.state), "%s", r->state);
-	snprintf(ev.u.sensor.detail, sizeof(ev.u.sensor.detail), "%s", r->detail);
-	if (queue_push(r->q, &ev) == 0)
+	se.ts_us = timefmt_now_us();
+	snprintf(se.source, sizeof(se.source), "capture");
+	snprintf(se.state, sizeof(se.state), "%s", r->state);
+	snprintf(se.detail, sizeof(se.detail), "%s", r->detail);
+	if (queue_push_sensor(r->q, &se) == 0)
 		r->state_pending = false;
 }
 

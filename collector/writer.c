@@ -199,7 +199,7 @@ handle(struct writer *w, struct event *ev)
 	int64_t rc = 0;
 
 	if (ev->type == EV_CMD) {
-		keep_cmd(w, &ev->u.cmd);
+		keep_cmd(w, ev->u.cmd);
 		w->tx_cmds++;
 	}
 	if (w->tx_broken || store_event_begin(w->store) < 0) {
@@ -231,14 +231,14 @@ handle(struct writer *w, struct event *ev)
 		break;
 	}
 	case EV_CMD:
-		if (ev->u.cmd.kind == CMD_SENSOR_CHECK)
-			sensorwatch_rule(&w->sw, (enum sensorwatch_rule)ev->u.cmd.arg,
-			                 ev->u.cmd.text, ev->u.cmd.ts_us);
-		else if (ev->u.cmd.kind == CMD_ENFORCE_CHECK)
-			enforcewatch_rule(&w->ew, (enum sensorwatch_rule)ev->u.cmd.arg,
-			                  ev->u.cmd.text, ev->u.cmd.ts_us);
+		if (ev->u.cmd->kind == CMD_SENSOR_CHECK)
+			sensorwatch_rule(&w->sw, (enum sensorwatch_rule)ev->u.cmd->arg,
+			                 ev->u.cmd->text, ev->u.cmd->ts_us);
+		else if (ev->u.cmd->kind == CMD_ENFORCE_CHECK)
+			enforcewatch_rule(&w->ew, (enum sensorwatch_rule)ev->u.cmd->arg,
+			                  ev->u.cmd->text, ev->u.cmd->ts_us);
 		else
-			rc = store_cmd(w->store, &ev->u.cmd);
+			rc = store_cmd(w->store, ev->u.cmd);
 		break;
 	case EV_HELLO:
 		if ((rc = core_hello(w->core, w->store, ev->u.hello, queue_mono_us())) == 1) {
@@ -253,7 +253,7 @@ handle(struct writer *w, struct event *ev)
 		rc = core_bytes(w->core, w->store, &ev->u.bytes);
 		break;
 	case EV_SENSOR: {
-		struct sensor_event *se = &ev->u.sensor;
+		struct sensor_event *se = ev->u.sensor;
 
 		se->source[sizeof(se->source) - 1] = se->state[sizeof(se->state) - 1] = '\0';
 		se->detail[sizeof(se->detail) - 1] = '\0';
@@ -274,6 +274,7 @@ handle(struct writer *w, struct event *ev)
 	} else if (rc < 0 && ev->type != EV_CMD) {
 		core_event_undone(w->core);
 	}
+	event_free(ev);      /* a command's copy is kept (keep_cmd) until it commits */
 }
 
 /* A change of NFLOG's state (or enforce mode's table), in the open transaction: stored
@@ -422,11 +423,11 @@ run(void *arg)
 
 			writer_db_error(w, "begin failed");
 			for (size_t i = 0; i < n; i++) {
-				event_free(&w->batch[i]);
 				if (w->batch[i].type == EV_CMD)
-					keep_cmd(w, &w->batch[i].u.cmd);   /* answered already */
+					keep_cmd(w, w->batch[i].u.cmd);   /* answered already */
 				else
 					lost++;
+				event_free(&w->batch[i]);
 			}
 			stats_add(w->st, STAT_DB_ERROR, lost);
 			continue;

@@ -425,7 +425,7 @@ const struct conf_key conf_key_table[] = {
 	     "free space (MiB) on the database's filesystem below which an alert is raised, "
 	     "before the disk is full and events are lost; 0 = off"),
 	UINT("collector", "queue_size", queue_size, "65536", 1024, 16777216,
-	     "events held between the readers and the database writer (and at most 16 MiB "
+	     "events held between the readers and the database writer (and at most 11 MiB "
 	     "of them, whatever this says)"),
 	UINT("collector", "nflog_silence", nflog_silence, "300", 0, 86400,
 	     "seconds NFLOG may stay silent while DNS answers with addresses reach the VM "

@@ -139,6 +139,28 @@ hello_event_free(struct hello_event *h)
 	free(h);
 }
 
+int
+event_cmd(struct event *ev, const struct cmd_event *c)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = EV_CMD;
+	if (!(ev->u.cmd = malloc(sizeof(*c))))
+		return -1;
+	*ev->u.cmd = *c;
+	return 0;
+}
+
+int
+event_sensor(struct event *ev, const struct sensor_event *s)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = EV_SENSOR;
+	if (!(ev->u.sensor = malloc(sizeof(*s))))
+		return -1;
+	*ev->u.sensor = *s;
+	return 0;
+}
+
 size_t
 event_heap_bytes(const struct event *ev)
 {
@@ -146,6 +168,10 @@ event_heap_bytes(const struct event *ev)
 		return ev->u.dns->size;
 	if (ev->type == EV_HELLO && ev->u.hello)
 		return ev->u.hello->size;
+	if (ev->type == EV_CMD && ev->u.cmd)
+		return sizeof(*ev->u.cmd);
+	if (ev->type == EV_SENSOR && ev->u.sensor)
+		return sizeof(*ev->u.sensor);
 	return 0;
 }
 
@@ -158,5 +184,11 @@ event_free(struct event *ev)
 	} else if (ev->type == EV_HELLO) {
 		hello_event_free(ev->u.hello);
 		ev->u.hello = NULL;
+	} else if (ev->type == EV_CMD) {
+		free(ev->u.cmd);
+		ev->u.cmd = NULL;
+	} else if (ev->type == EV_SENSOR) {
+		free(ev->u.sensor);
+		ev->u.sensor = NULL;
 	}
 }

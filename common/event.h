@@ -192,15 +192,20 @@ struct event {
 	union {
 		struct conn_event conn;
 		struct dns_event *dns;
-		struct cmd_event cmd;
-		struct hello_event *hello;
-		struct bytes_event bytes;
-		struct sensor_event sensor;
+		struct cmd_event *cmd;       /* rare, and larger than the rest: on the heap, so */
+		struct hello_event *hello;   /* that a slot is sized by a connection and a byte */
+		struct bytes_event bytes;    /* record, what comes at NFLOG's and the capture's */
+		struct sensor_event *sensor; /* top rates (the queue: QUEUE_BYTES) */
 	} u;
 };
 
-/* Bytes of heap the event holds (a DNS event's block, a hello), 0 for plain values: what
- * the queue charges to its byte budget. */
+/* *ev becomes a command (a sensor state) event holding a heap copy of *c (*s), owned by
+ * ev (event_free). Returns 0, or -1 out of memory (ev holds nothing then). */
+int event_cmd(struct event *ev, const struct cmd_event *c);
+int event_sensor(struct event *ev, const struct sensor_event *s);
+
+/* Bytes of heap the event holds (a DNS event's block, a hello, a command, a sensor
+ * state), 0 for plain values: what the queue charges to its byte budget. */
 size_t event_heap_bytes(const struct event *ev);
 
 /* Free what the event holds on the heap (nothing for plain values) and clear the

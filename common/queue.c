@@ -21,17 +21,6 @@
 
 #define QUEUE_WAKE 256
 #define QCHUNK 512
-/* DNS events and hellos are sized by what the VM sent and was told, up to the caps of
- * dns_event_pack and hello_event_pack (event.h): some 12 KiB for DNS, 1.6 KiB for a
- * hello. The queue refuses an event (counted like a full queue) that would take its
- * bytes past QUEUE_BYTES: its slots in use (sizeof(struct event) each, whatever
- * [collector] queue_size allows) and the heap blocks of the events in them. It wakes the
- * writer once half of it is used. So a stalled writer cannot cost more memory than that
- * whatever the VM does: it is part of the daemon's 64 MiB (README, "Memory"). That is
- * the default queue_size's 65 536 connection events (a burst of NFLOG's top rate
- * while the writer commits: bench/README, NFLOG), or some 39 000 DNS events of a
- * typical size (a slot and a ~200-byte block each). */
-#define QUEUE_BYTES (16u << 20)
 
 struct qchunk {
 	struct qchunk *next;
@@ -199,6 +188,34 @@ queue_push(struct queue *q, const struct event *ev)
 	pthread_mutex_unlock(&q->mu);
 	if (wake)
 		pthread_cond_signal(&q->cv);
+	return 0;
+}
+
+int
+queue_push_cmd(struct queue *q, const struct cmd_event *c)
+{
+	struct event ev;
+
+	if (event_cmd(&ev, c) < 0)
+		return -1;
+	if (queue_push(q, &ev) < 0) {
+		event_free(&ev);
+		return -1;
+	}
+	return 0;
+}
+
+int
+queue_push_sensor(struct queue *q, const struct sensor_event *s)
+{
+	struct event ev;
+
+	if (event_sensor(&ev, s) < 0)
+		return -1;
+	if (queue_push(q, &ev) < 0) {
+		event_free(&ev);
+		return -1;
+	}
 	return 0;
 }
 

@@ -421,7 +421,7 @@ void
 api_ack(struct web *w, sqlite3 *db, int64_t id, const struct web_ack *a,
         struct web_reply *r)
 {
-	struct event ev = { .type = EV_CMD };
+	struct cmd_event c = { 0 };
 	sqlite3_stmt *st;
 	int64_t now = timefmt_now_us(), until_us = 0;
 	bool remove = strcmp(a->remove, "1") == 0;
@@ -463,13 +463,13 @@ api_ack(struct web *w, sqlite3 *db, int64_t id, const struct web_ack *a,
 	r->ctype = "application/json";
 	/* the web thread never writes: the core thread applies it with the next batch (a
 	 * second acknowledgement replaces the first: a new note, another expiry) */
-	ev.u.cmd.kind = remove ? CMD_UNACK_FINDING : CMD_ACK_FINDING;
-	ev.u.cmd.id = id;
-	ev.u.cmd.ts_us = now;
-	ev.u.cmd.arg = until_us;
-	snprintf(ev.u.cmd.text, sizeof(ev.u.cmd.text), "%s", a->note);
-	snprintf(ev.u.cmd.by, sizeof(ev.u.cmd.by), "%s", *a->by ? a->by : "dashboard");
-	if (queue_push(w->q, &ev) < 0) {
+	c.kind = remove ? CMD_UNACK_FINDING : CMD_ACK_FINDING;
+	c.id = id;
+	c.ts_us = now;
+	c.arg = until_us;
+	snprintf(c.text, sizeof(c.text), "%s", a->note);
+	snprintf(c.by, sizeof(c.by), "%s", *a->by ? a->by : "dashboard");
+	if (queue_push_cmd(w->q, &c) < 0) {
 		api_error(r, 503, "the collector is busy: try again");
 		return;
 	}

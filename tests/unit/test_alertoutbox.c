@@ -24,8 +24,11 @@ pop_all(struct queue *q, struct cmd_event *out, size_t max)
 	size_t n = 0, got;
 
 	while (n < max && (got = queue_pop(q, ev, 16, 0)) > 0)
-		for (size_t i = 0; i < got && n < max; i++)
-			out[n++] = ev[i].u.cmd;
+		for (size_t i = 0; i < got; i++) {
+			if (n < max)
+				out[n++] = *ev[i].u.cmd;
+			event_free(&ev[i]);
+		}
 	return n;
 }
 
