@@ -229,7 +229,9 @@ flow_end(struct capture *c, struct flow *f, enum capture_why why)
 
 	if (why == CAPTURE_EVICTED) {
 		c->cnt.evicted++;
-		if (f->insp_state == I_ACTIVE || (f->insp_state == I_NONE && f->have_isn))
+		/* a hello begun and not finished is lost; one not begun is not: the flow's
+		 * first data makes a new flow that reads it (missed_start) */
+		if (f->insp_state == I_ACTIVE)
 			c->cnt.evicted_inspecting++;
 	}
 	emit(c, f, why);

@@ -140,7 +140,7 @@ struct capture_counters {
 	                                   to a flow */
 	uint64_t flows;                 /* flows created */
 	uint64_t evicted;               /* (loss) flows pushed out of a full table */
-	uint64_t evicted_inspecting;    /* (loss) of those, still waiting for their hello */
+	uint64_t evicted_inspecting;    /* (loss) of those, a hello begun and not finished */
 	uint64_t reasm_nomem;           /* (loss) a hello not read: the reassembly pool was full,
 	                                   or a QUIC CRYPTO frame could not be kept */
 	uint64_t reasm_holes;           /* (loss) a hello not read: too many holes */

@@ -250,6 +250,33 @@ main(void)
 	is_int(recs[n_recs - 1].why, CAPTURE_IDLE, "why: idle");
 	capture_free(c);
 
+	/* a SYN scan through a full table: the flows evicted had sent no data, so no hello
+	 * is lost (a scan must not read as hellos missed); a flow evicted with its hello
+	 * half read is one, and a flow whose SYN was evicted still has its hello read */
+	c = capture_new(&conf);
+	hn = client_hello(hello, "late.example", 10);
+	n = frame(f, 1, 4000, 443, 0x02, isn, NULL, 0);   pkt(c, S(500), f, n);
+	for (int i = 1; i <= 4; i++) {
+		n = frame(f, 1, (uint16_t)(4000 + i), 443, 0x02, isn, NULL, 0);
+		pkt(c, S(500) + i, f, n);
+	}
+	capture_get_counters(c, &k);
+	is_int(k.evicted, 3, "a scan of 5 through a table of 2: 3 evicted");
+	is_int(k.evicted_inspecting, 0, "none of them had begun a hello: none lost");
+	n = frame(f, 1, 4000, 443, 0x18, isn + 1, hello, hn);   pkt(c, S(501), f, n);
+	is_int(n_hellos, 4, "the first, evicted at its SYN, still has its hello read");
+	is_str((const char *)hellos[3].name, "late.example", "its name");
+	n_hellos = 3;
+	n = frame(f, 1, 4010, 443, 0x02, isn, NULL, 0);          pkt(c, S(502), f, n);
+	n = frame(f, 1, 4010, 443, 0x18, isn + 10, hello, 20);   pkt(c, S(502), f, n);
+	for (int i = 1; i <= 2; i++) {
+		n = frame(f, 1, (uint16_t)(4010 + i), 443, 0x02, isn, NULL, 0);
+		pkt(c, S(503) + i, f, n);
+	}
+	capture_get_counters(c, &k);
+	is_int(k.evicted_inspecting, 1, "a flow evicted holding part of its hello: one lost");
+	capture_free(c);
+
 	/* small flows fold: one record per destination and slot, bytes exact */
 	conf.max_flows = 4;
 	conf.fold_max = 3;
