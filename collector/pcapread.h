@@ -28,7 +28,7 @@
 #include "common/stats.h"
 
 #define PCAPREAD_SNAPLEN (20 + 65535)      /* SLL2 header + the largest IP packet */
-#define PCAPREAD_BUFFER (8u << 20)         /* the kernel ring: bench/README.md, section 5 */
+#define PCAPREAD_BUFFER (4u << 20)         /* the kernel ring: bench/README.md, section 5 */
 #define PCAPREAD_BLOCK_MS 100              /* a ring block is handed over at least this
                                               often: the hellos' delay at most */
 
