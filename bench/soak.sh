@@ -26,8 +26,12 @@
 # outbox bounded by the caps; every event the sensors saw stored or counted lost; the
 # report in under a second). Figures go in bench/README.md.
 #
-# Environment: SOAK_S, SAMPLE_S, NAMES, NAMES_QPS, SCAN_RATE, OUT (append the table there),
-# BENCH_TMPDIR (/var/tmp/oca-bench).
+# CAPTURE=1 turns the capture sensor on (pcap_interface = br-openclaw): every packet of
+# all that, the scan's flows among them, also goes through its ring, flow table and the
+# core's flow map.
+#
+# Environment: SOAK_S, SAMPLE_S, NAMES, NAMES_QPS, SCAN_RATE, CAPTURE, OUT (append the
+# table there), BENCH_TMPDIR (/var/tmp/oca-bench).
 set -eu
 . "$(dirname "$0")/common.sh"
 export OCA_BUILDDIR OCA_BIN OCA_SRCDIR=$SRCDIR
@@ -43,6 +47,7 @@ SAMPLE_S=${SAMPLE_S:-60}
 NAMES_QPS=${NAMES_QPS:-200}
 SCAN_RATE=${SCAN_RATE:-2000}
 NAMES=${NAMES:-50000}       # in the zone; the flood goes round them again
+CAPTURE=${CAPTURE:-0}
 
 "$BENCH_DIR/deps"
 BENCH_TMPDIR=${BENCH_TMPDIR:-/var/tmp/oca-bench}
@@ -65,8 +70,10 @@ lab_auth flood flood.example. flood.zone 198.51.100.2
 fake_up
 # every send refused with "retry after 5 s"
 fake_script telegram $(for i in $(seq 5000); do echo "429 5"; done)
+capture=()
+[ "$CAPTURE" = 1 ] && capture=("[collector]" "pcap_interface = br-openclaw")
 alerts_config "[dns]" "listen = 192.168.83.1:53" "forward = 198.51.100.2" \
-	"[web]" "listen = 127.0.0.1:8383"
+	"[web]" "listen = 127.0.0.1:8383" "${capture[@]}"
 lab_collect
 
 rss() { awk '/^VmRSS/ { print int($2 / 1024) }' "/proc/$COLLECT_PID/status"; }
@@ -116,7 +123,8 @@ done ) &
 LAB_PIDS="$LAB_PIDS $!"
 
 {
-	echo "# soak: ${SOAK_S} s, names ${NAMES_QPS}/s, scan ${SCAN_RATE}/s, $(date -u +%FT%TZ)"
+	echo "# soak: ${SOAK_S} s, names ${NAMES_QPS}/s, scan ${SCAN_RATE}/s," \
+		"capture $([ "$CAPTURE" = 1 ] && echo on || echo off), $(date -u +%FT%TZ)"
 	printf '%6s %5s %5s %6s %5s %9s %8s %8s %7s %7s %6s %8s\n' seconds "rss" "peak" \
 		"db" "wal" connections queries findings outbox pending lost report_s
 	printf '%6s %5s %5s %6s %5s %9s %8s %8s %7s %7s %6s %8s\n' "" MiB MiB MiB MiB "" "" \
@@ -131,6 +139,7 @@ LAB_PIDS="$LAB_PIDS $!"
 } | tee -a "${OUT:-/dev/null}"
 
 peak=$(hwm)
+file=$(awk '/^RssFile/ { print int($2 / 1024) }' "/proc/$COLLECT_PID/status")
 # the counters are stored each second: the last values before the collector stops
 lab_stop TERM || true
 seen=$(sql "SELECT coalesce(sum(value), 0) FROM counters WHERE name IN ('nflog_received',
@@ -138,10 +147,13 @@ seen=$(sql "SELECT coalesce(sum(value), 0) FROM counters WHERE name IN ('nflog_r
 kept=$(sql "SELECT (SELECT count(*) FROM connections) + (SELECT count(*) FROM dns_queries)")
 lost=$(sql "SELECT coalesce(sum(count), 0) FROM losses")
 {
-	echo "# targets: RSS peak $peak MiB (< 64)"
+	echo "# targets: RSS peak $peak MiB (< 64; of the RSS now, $file MiB file-backed or" \
+		"shared: the binary, its libraries, the capture's ring)"
 	echo "# findings $(sql "SELECT count(*) FROM findings") (bounded by the fold: ≤ 513 a kind)"
 	echo "# outbox $(sql "SELECT count(*) FROM alert_outbox") (one per finding, plus losses)"
 	echo "# events seen $seen, stored $kept, lost $lost (seen = stored + lost, less what \
 retention deleted)"
+	echo "# lost by source: $(sql "SELECT coalesce(group_concat(source || ' ' || n, ', '),
+		'none') FROM (SELECT source, sum(count) n FROM losses GROUP BY source)")"
 	echo "# report at the end: $(report_s) s (< 1)"
 } | tee -a "${OUT:-/dev/null}"
