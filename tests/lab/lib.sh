@@ -24,6 +24,7 @@ OCA_BIN=${OCA_BIN:-$(pwd)/oc-audit}
 OCA_BUILDDIR=${OCA_BUILDDIR:-$(pwd)}
 OCA_SRCDIR=${OCA_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 FLOWGEN="$OCA_BUILDDIR/tests/lab/flowgen"
+DBSQL="$OCA_BUILDDIR/tests/lab/dbsql"     # sqlite3 with oca_base: fixtures as the daemon writes
 
 SEED_RULE='ip saddr 192.168.83.2 ct state new log prefix "openclaw-vm: " group 7'
 IIF_RULE='iifname "br-openclaw" ct state new log prefix "openclaw-vm: " group 7'

@@ -22,7 +22,7 @@ check "a token file readable by others: refused" "$rc" 2
 check "naming the file and the mode" "$(grep -c "web.token_file $LAB_DIR/token.*0644" "$LAB_DIR/start.out")" 1
 chmod 0600 "$LAB_DIR/token"
 lab_collect
-sqlite3 -cmd ".timeout 5000" "$LAB_DB" < "$OCA_SRCDIR/tests/lab/web_plant.sql"
+"$DBSQL" "$LAB_DB" < "$OCA_SRCDIR/tests/lab/web_plant.sql"
 B="Authorization: Bearer $TOKEN"
 O="Origin: http://$WEB"
 

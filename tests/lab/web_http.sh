@@ -5,6 +5,9 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/web_lib.sh"
 web_up
+# the planted names look like the daemon's: each with its registered domain (schema 18)
+check "planted names carry their registered domain" "$(sql "SELECT count(*) FROM dns_names
+	WHERE base IS NULL"),$(sql "SELECT base FROM dns_names WHERE name LIKE '<script>%'")" 0,evil.test
 
 O="Origin: http://$WEB"
 snapshot() { sql "SELECT group_concat(id || ':' || coalesce(acked_us, '-'), ',') FROM findings; SELECT count(*) FROM connections; SELECT count(*) FROM dns_queries"; }
@@ -239,10 +242,11 @@ check "overview shows acknowledged" "$(hc "http://$WEB/findings/1"; body_has 'ac
 # --------------------------------------------------------------- a name in any case
 # a finding's key is the name in lower case without the final dot; its page lists the
 # queries as asked, whatever their case, and a "*.base" finding the names under base
-sqlite3 -cmd ".timeout 5000" "$LAB_DB" "
+"$DBSQL" "$LAB_DB" <<<"
 CREATE TEMP TABLE t AS SELECT CAST(strftime('%s', 'now') AS INTEGER) * 1000000 - 60000000 AS ts;
-INSERT INTO dns_names(id, name, queries, first_us, last_us) SELECT 50, 'Mixed.Case.Test.', 1, ts, ts FROM t
- UNION ALL SELECT 51, 'x.MIXED.case.test', 1, ts, ts FROM t;
+INSERT INTO dns_names(id, name, base, queries, first_us, last_us)
+ SELECT 50, 'Mixed.Case.Test.', oca_base('Mixed.Case.Test.'), 1, ts, ts FROM t
+ UNION ALL SELECT 51, 'x.MIXED.case.test', oca_base('x.MIXED.case.test'), 1, ts, ts FROM t;
 INSERT INTO dns_queries(id, ts_us, client, qname, qname_wire, qtype, qclass, rcode, transport, name_id)
  SELECT 50, ts, '192.168.83.2', 'Mixed.Case.Test.', x'00', 1, 1, 3, 'udp', 50 FROM t
  UNION ALL SELECT 51, ts + 1, '192.168.83.2', 'x.MIXED.case.test', x'00', 1, 1, 3, 'udp', 51 FROM t;
@@ -250,6 +254,8 @@ INSERT INTO findings(id, kind, key, domain, count, first_us, last_us, watch_day,
  SELECT 50, 'unexpected-domain', 'mixed.case.test', 'mixed.case.test', 1, ts, ts, 3, 'one' FROM t
  UNION ALL SELECT 51, 'unexpected-domain', '*.case.test', '*.case.test', 1, ts, ts, 3, 'two' FROM t;"
 hc "http://$WEB/findings/50" >/dev/null
+check "names in any case: the same registered domain" \
+	"$(sql "SELECT group_concat(base) FROM dns_names WHERE id IN (50, 51)")" case.test,case.test
 check "finding by name: queries in another case" "$(body_has '>Mixed.Case.Test.<'),$(body_has '>x.MIXED.case.test<')" yes,yes
 hc "http://$WEB/findings/51" >/dev/null
 check "finding by *.base: the names under it" "$(body_has '>Mixed.Case.Test.<'),$(body_has '>x.MIXED.case.test<')" yes,yes

@@ -11,7 +11,7 @@ web_up() {
 	lab_up
 	lab_config "[web]" "listen = $WEB" "$@"
 	lab_collect
-	sqlite3 -cmd ".timeout 5000" "$LAB_DB" < "$OCA_SRCDIR/tests/lab/web_plant.sql"
+	"$DBSQL" "$LAB_DB" < "$OCA_SRCDIR/tests/lab/web_plant.sql"
 }
 
 # hc [curl args...]: status code; the body goes to $LAB_DIR/body, headers to $LAB_DIR/hdr.

@@ -15,7 +15,7 @@ in_host sh -c 'echo "4096 8192 8192" > /proc/sys/net/ipv4/tcp_wmem'
 lab_config "[web]" "listen = $WEB"
 lab_collect
 # 1000 destinations and 1000 long names seen an hour ago: a report of ~0.6 MB
-sqlite3 -cmd ".timeout 5000" "$LAB_DB" <<'EOF'
+"$DBSQL" "$LAB_DB" <<'EOF'
 CREATE TEMP TABLE t AS SELECT (CAST(strftime('%s', 'now') AS INTEGER) - 3600) * 1000000 AS ts;
 WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 1000)
 INSERT INTO destinations(domain, ip, port, proto, expected, connections, first_us, last_us)
@@ -25,7 +25,8 @@ SELECT ts / 3600000000, id, 1, ts, ts FROM destinations, t WHERE ip GLOB '198.18
 WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM i WHERE n < 1000)
 INSERT INTO dns_names(name, base, expected, queries, first_us, last_us)
 SELECT printf('%s%d.n%d.example', substr(hex(zeroblob(100)), 1, 200), n, n),
-       printf('n%d.example', n), 0, 1, ts, ts
+       oca_base(printf('%s%d.n%d.example', substr(hex(zeroblob(100)), 1, 200), n, n)),
+       0, 1, ts, ts
 FROM i, t;
 INSERT INTO name_hourly(hour, name_id, queries, first_us, last_us)
 SELECT ts / 3600000000, id, 1, ts, ts FROM dns_names, t WHERE name GLOB '*.example';

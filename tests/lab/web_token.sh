@@ -37,7 +37,7 @@ check "port in use named" "$(grep -c 'web.listen 127.0.0.1:8383: cannot listen' 
 WEB=198.51.100.1:8383
 lab_config "[web]" "listen = $WEB" "allow_remote = 1" "token_file = $LAB_DIR/token"
 lab_collect
-sqlite3 -cmd ".timeout 5000" "$LAB_DB" < "$OCA_SRCDIR/tests/lab/web_plant.sql"
+"$DBSQL" "$LAB_DB" < "$OCA_SRCDIR/tests/lab/web_plant.sql"
 B="Authorization: Bearer $TOKEN"
 O="Origin: http://$WEB"
 
