@@ -319,11 +319,21 @@ advance(struct capture *c, int64_t wall, int64_t mono)
 	drain(c);
 }
 
+/* The flow's first packet (wall clock), while its current record holds every packet of
+ * it (none went out or was folded before); else 0. What its hello carries, so that the
+ * core joins it to its own flow's connection, not an earlier one's of the same 5-tuple. */
+static int64_t
+flow_start(const struct flow *f)
+{
+	return f->emitted || f->fold_pkts ? 0 : f->rec.first_us;
+}
+
 static void
 hello_tls(struct capture *c, struct flow *f, int64_t ts, enum capture_kind kind,
           const struct tlshello *t, uint32_t quic_version)
 {
-	struct capture_hello h = { .ts_us = ts, .mono_us = c->now, .key = f->key, .kind = kind };
+	struct capture_hello h = { .ts_us = ts, .mono_us = c->now, .flow_us = flow_start(f),
+	                           .key = f->key, .kind = kind };
 
 	h.has_name = t->has_sni;
 	h.name_cut = t->sni_cut;
@@ -353,8 +363,8 @@ read_stream(struct capture *c, struct flow *f, int64_t ts, bool http, const uint
 {
 	if (http) {
 		struct httphost r;
-		struct capture_hello h = { .ts_us = ts, .mono_us = c->now, .key = f->key,
-		                           .kind = CAPTURE_HTTP };
+		struct capture_hello h = { .ts_us = ts, .mono_us = c->now, .flow_us = flow_start(f),
+		                           .key = f->key, .kind = CAPTURE_HTTP };
 
 		switch (httphost_parse(s, len, &r)) {
 		case HTTPH_OK:

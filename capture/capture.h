@@ -58,6 +58,8 @@ enum capture_kind { CAPTURE_TLS = 1, CAPTURE_QUIC, CAPTURE_HTTP };
 struct capture_hello {
 	int64_t ts_us;                  /* the packet that completed it */
 	int64_t mono_us;                /* ... by the monotonic clock */
+	int64_t flow_us;                /* its flow's first packet (wall clock); 0 if that was
+	                                   in an earlier slot (not kept) */
 	struct capture_flowkey key;
 	enum capture_kind kind;
 	bool has_name;                  /* false: a ClientHello without SNI, a request without Host */

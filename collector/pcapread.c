@@ -190,7 +190,8 @@ on_hello(void *arg, const struct capture_hello *h)
 	struct pcapread *r = arg;
 	char name_str[EVENT_NAME_STRLEN] = "";
 	struct hello_event h2 = {
-		.ts_us = h->ts_us, .mono_us = h->mono_us, .client = h->key.client, .server = h->key.server,
+		.ts_us = h->ts_us, .mono_us = h->mono_us, .flow_us = h->flow_us,
+		.client = h->key.client, .server = h->key.server,
 		.cport = h->key.cport, .sport = h->key.sport, .proto = h->key.proto,
 		.kind = h->kind <= CAPTURE_HTTP ? kinds[h->kind] : HELLO_TLS,
 		.has_name = h->has_name, .name_cut = h->name_cut, .ech = h->ech,

@@ -130,6 +130,7 @@ enum hello_kind { HELLO_TLS = 1, HELLO_QUIC, HELLO_HTTP };
 struct hello_event {
 	int64_t ts_us;                   /* the packet that completed it */
 	int64_t mono_us;                 /* ... by the monotonic clock: for attribution */
+	int64_t flow_us;                 /* its flow's first packet (wall); 0 unknown */
 	uint32_t size;                   /* bytes of the block, set by hello_event_pack */
 	struct netaddr client, server;
 	uint16_t cport, sport;

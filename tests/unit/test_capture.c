@@ -134,6 +134,8 @@ main(void)
 	is_int(hellos[0].kind, CAPTURE_TLS, "kind tls");
 	is_int(hellos[0].key.sport, 443, "server port");
 	is_int(hellos[0].key.cport, 40000, "client port");
+	ok(hellos[0].flow_us == S(120) && hellos[0].ts_us == S(120) + 2,
+	   "its time, and its flow's first packet's (the SYN)");
 	memcpy(hello + 100, "XXXX", 4);
 	n = frame(f, 1, 40000, 443, 0x10, isn + 1, hello, 1000);  pkt(c, S(120) + 3, f, n); up += n - 14;
 	is_int(n_hellos, 1, "a retransmission changes nothing");
@@ -398,6 +400,7 @@ main(void)
 	pkt(c, S(491), f, n);
 	is_int(n_hellos, 4, "a flow folded at the sweep: its hello still read");
 	is_str((char *)hellos[3].name, "later.example", "its SNI");
+	is_int(hellos[3].flow_us, 0, "its flow's first packet, in a slot gone: not kept");
 	capture_tick(c, S(541), S(541));
 	{
 		int own = 0, agg = 0;
