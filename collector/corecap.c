@@ -8,6 +8,12 @@
  * SYN by less: a hello whose connection has not come yet is held (HOLD_US, at most
  * HOLD_MAX of them) until it comes or the time is up, then stored, linked or not.
  *
+ * A hello is joined only to a connection that did not come before its flow's first
+ * packet (one rule, hello_span, for the flow map and the table): an older connection of
+ * the same 5-tuple is an earlier flow's (the client's port used again), whose entry the
+ * flow map may still hold (flowmap.h). The capture stamps the flow's first packet as
+ * NFLOG stamps its connection (the kernel's wall clock), FLOW_STAMP_US apart at most.
+ *
  * An aggregate of small flows (FLOW_FOLDED: the capture folded flows too small for a
  * row each, capture/flowagg.h) has no connection of its own: it counts under the
  * destination attribution gives its client and server at its first packet, as a new
@@ -37,6 +43,7 @@
 #define FLOW_LOOKBACK_US HOUR_US     /* how far back a flow's connection row is looked for */
 #define HOLD_US (2 * US_PER_SEC)     /* a hello waits this long for its connection */
 #define HOLD_MAX 2048                /* hellos held at most (~200 bytes each) */
+#define FLOW_STAMP_US 10000          /* a connection stamped before its flow's start */
 
 struct held {
 	struct hello_event *h;           /* NULL: taken early */
@@ -124,21 +131,46 @@ flowkey_of(struct flowkey *fk, const struct netaddr *client, const struct netadd
 	fk->proto = proto;
 }
 
+/* The one rule joining a hello to a connection: the times (wall clock) a connection of
+ * hello h's flow may have, from_us to to_us. Not before the flow's first packet (a
+ * connection before it is an earlier flow's of the same 5-tuple), or, if the capture did
+ * not keep it (h->flow_us 0: a flow older than its slot), within FLOW_LOOKBACK_US before
+ * h; at most HOLD_US after h (a connection stamped when NFLOG read it, the kernel's stamp
+ * missing, comes after the packets it follows, as long as a hello is held for it). */
+static void
+hello_span(const struct hello_event *h, int64_t *from_us, int64_t *to_us)
+{
+	*from_us = h->flow_us > 0 ? h->flow_us - FLOW_STAMP_US : h->ts_us - FLOW_LOOKBACK_US;
+	*to_us = h->ts_us + HOLD_US;
+}
+
+/* Whether hello h takes fi's connection (by hello_span). */
+static bool
+hello_takes(const struct hello_event *h, const struct flowinfo *fi)
+{
+	int64_t from, to;
+
+	hello_span(h, &from, &to);
+	return fi->conn_id && fi->conn_us >= from && fi->conn_us <= to;
+}
+
 /* The flow of a capture record: its connection row (0 if NFLOG made none) and the
  * destination its bytes count in, from the flow map, else the connections table (within
- * FLOW_LOOKBACK_US of ts_us), else attribution as for a new connection. *r gets what
- * attribution knows of (client, server) at mono_us (the same moment on the monotonic
- * clock) either way, if r is not NULL (a byte
- * record of a flow the map holds needs no attribution: most of them). Returns the flow's
- * entry (valid until the next flow is resolved), or NULL on a database error. */
+ * FLOW_LOOKBACK_US of ts_us; for hello h, within its span), else attribution as for a new
+ * connection. *r gets what attribution knows of (client, server) at mono_us (the same
+ * moment on the monotonic clock) either way, if r is not NULL (a byte record of a flow
+ * the map holds needs no attribution: most of them). Returns the flow's entry (valid
+ * until the next flow is resolved), or *own when the entry is an earlier flow's that h
+ * does not take (left as it is), or NULL on a database error. */
 static struct flowinfo *
 flow_resolve(struct core *k, struct store *s, const struct flowkey *fk, int64_t ts_us,
-             int64_t mono_us, struct attrib_result *r)
+             int64_t mono_us, const struct hello_event *h, struct flowinfo *own,
+             struct attrib_result *r)
 {
 	struct flowinfo *fi = flowmap_get(k->cap->flows, fk, mono_us);
 	struct attrib_result mine;
 	bool want = r || !fi || !fi->dest_id;
-	char domain[1100];
+	int64_t from = ts_us - FLOW_LOOKBACK_US, to = ts_us;
 	int found;
 
 	if (!r)
@@ -146,13 +178,20 @@ flow_resolve(struct core *k, struct store *s, const struct flowkey *fk, int64_t 
 	if (want)
 		attrib_lookup(k->map, &fk->client, &fk->server, mono_us,
 		              (int64_t)k->c->attribution_grace * US_PER_SEC, r);
+	if (h) {
+		hello_span(h, &from, &to);
+		if (fi && fi->conn_id && !hello_takes(h, fi)) {
+			fi->held = 0;    /* as hello_now clears an entry it takes */
+			*own = (struct flowinfo){ 0 };
+			fi = own;
+		}
+	}
 	if (fi && fi->dest_id)
 		return fi;
 	if (!fi)
 		fi = flowmap_put(k->cap->flows, fk, mono_us);
 	found = store_find_conn(s, &fk->client, &fk->server, fk->proto, fk->cport, fk->sport,
-	                        ts_us - FLOW_LOOKBACK_US, ts_us, &fi->conn_id, &fi->dest_id,
-	                        domain, sizeof(domain));
+	                        from, to, &fi->conn_id, &fi->dest_id, &fi->conn_us);
 	if (found < 0)
 		return NULL;
 	if (found == 0) {
@@ -234,10 +273,10 @@ hello_now(struct core *k, struct store *s, const struct hello_event *h)
 {
 	struct attrib_result r;
 	struct flowkey fk;
-	struct flowinfo *fi;
+	struct flowinfo *fi, own;
 
 	flowkey_of(&fk, &h->client, &h->server, h->cport, h->sport, h->proto);
-	if (!(fi = flow_resolve(k, s, &fk, h->ts_us, h->mono_us, &r)))
+	if (!(fi = flow_resolve(k, s, &fk, h->ts_us, h->mono_us, h, &own, &r)))
 		return -1;
 	fi->held = 0;
 	return hello_store(k, s, h, fi, &r);
@@ -255,9 +294,10 @@ core_hello(struct core *k, struct store *s, struct hello_event *h, int64_t now_m
 		return -1;
 	flowkey_of(&fk, &h->client, &h->server, h->cport, h->sport, h->proto);
 	fi = flowmap_get(cc->flows, &fk, h->mono_us);
-	if ((fi && fi->conn_id) || cc->n == HOLD_MAX || (fi && fi->held))
+	if ((fi && hello_takes(h, fi)) || cc->n == HOLD_MAX || (fi && fi->held))
 		return hello_now(k, s, h);
-	/* its connection has not come (yet): hold it */
+	/* its connection has not come (yet): hold it (an earlier flow's entry stays that
+	 * flow's until this one's connection replaces it) */
 	if (!fi)
 		fi = flowmap_put(cc->flows, &fk, h->mono_us);
 	slot = (cc->head + cc->n++) % HOLD_MAX;
@@ -284,15 +324,20 @@ corecap_conn(struct core *k, struct store *s, const struct conn_event *ev, int64
 	fi = flowmap_put(cc->flows, &fk, ev->mono_us);
 	fi->conn_id = conn_id;
 	fi->dest_id = dest_id;
+	fi->conn_us = ev->ts_us;
 	if (!fi->held)
 		return 0;
 	slot = fi->held - 1;
 	h = cc->held[slot].h;
-	fi->held = 0;
 	/* the slot may have been reused for another flow since this one was marked */
 	if (!h || h->cport != ev->sport || h->sport != ev->dport || h->proto != ev->proto ||
-	    !netaddr_equal(&h->client, &ev->src) || !netaddr_equal(&h->server, &ev->dst))
+	    !netaddr_equal(&h->client, &ev->src) || !netaddr_equal(&h->server, &ev->dst)) {
+		fi->held = 0;
 		return 0;
+	}
+	if (!hello_takes(h, fi))
+		return 0;                /* another flow's connection: the hello waits on */
+	fi->held = 0;
 	cc->held[slot].h = NULL;     /* taken early: the ring steps over it */
 	attrib_lookup(k->map, &ev->src, &ev->dst, h->mono_us,
 	              (int64_t)k->c->attribution_grace * US_PER_SEC, &r);
@@ -400,7 +445,7 @@ core_bytes(struct core *k, struct store *s, const struct bytes_event *b)
 		return k->cap->budget && b->bytes_up > 0 ? count_upload(k, s, b, dest_id) : 0;
 	}
 	flowkey_of(&fk, &b->client, &b->server, b->cport, b->sport, b->proto);
-	if (!(fi = flow_resolve(k, s, &fk, b->first_us, b->first_mono_us, NULL)))
+	if (!(fi = flow_resolve(k, s, &fk, b->first_us, b->first_mono_us, NULL, NULL, NULL)))
 		return -1;
 	dest_id = fi->dest_id;
 	if (store_bytes(s, b, fi->conn_id, dest_id) < 0)

@@ -8,11 +8,19 @@
 #include "flowmap.h"
 
 struct entry {
-	struct flowkey k;
-	bool used;
+	struct flowkey k;              /* a free slot's has no address: k.client.family 0 */
 	int64_t seen_us;
 	struct flowinfo info;
 };
+
+/* the README's memory table counts 80 bytes an entry */
+_Static_assert(sizeof(struct entry) <= 80, "a flow map entry grew");
+
+static bool
+used(const struct entry *e)
+{
+	return e->k.client.family != 0;
+}
 
 struct flowmap {
 	uint64_t seed;
@@ -69,7 +77,7 @@ find(struct flowmap *m, const struct flowkey *k)
 	for (size_t i = 0; i < FLOWMAP_PROBE; i++) {
 		struct entry *e = &m->e[(h + i) % FLOWMAP_SLOTS];
 
-		if (e->used && key_eq(&e->k, k))
+		if (used(e) && key_eq(&e->k, k))
 			return e;
 	}
 	return NULL;
@@ -100,19 +108,18 @@ flowmap_put(struct flowmap *m, const struct flowkey *k, int64_t now_us)
 	for (size_t i = 0; i < FLOWMAP_PROBE; i++) {
 		struct entry *c = &m->e[(h + i) % FLOWMAP_SLOTS];
 
-		if (!c->used) {
+		if (!used(c)) {
 			victim = c;
 			break;
 		}
 		if (!victim || c->seen_us < victim->seen_us)
 			victim = c;
 	}
-	if (!victim->used)
+	if (!used(victim))
 		m->n++;
 	memset(victim, 0, sizeof(*victim));
 	/* the key is copied whole, padding included, so key_eq's fields are all it reads */
 	victim->k = *k;
-	victim->used = true;
 	victim->seen_us = now_us;
 	return &victim->info;
 }

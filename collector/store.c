@@ -107,8 +107,8 @@ static const char *const sql_text[S__COUNT] = {
 	"ended, conn_id, dest_id, id, flows) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	/* the newest connection of a 5-tuple within a window: seeks connections_flow (dst, sport, ts_us) backwards */
 	[S_FIND_CONN] =
-	"SELECT c.id, c.dest_id, d.domain FROM connections c JOIN destinations d "
-	"ON d.id = c.dest_id WHERE c.dst = ?1 AND c.ts_us >= ?2 AND c.ts_us <= ?3 "
+	"SELECT c.id, c.dest_id, c.ts_us FROM connections c "
+	"WHERE c.dst = ?1 AND c.ts_us >= ?2 AND c.ts_us <= ?3 "
 	"AND c.src = ?4 AND c.proto = ?5 AND c.sport IS ?6 AND c.dport IS ?7 "
 	"ORDER BY c.ts_us DESC LIMIT 1",
 	[S_DEST_NAME] = "SELECT domain, ip FROM destinations WHERE id = ?1",

@@ -74,11 +74,10 @@ int64_t store_bytes(struct store *s, const struct bytes_event *b, int64_t conn_i
                     int64_t dest_id);
 
 /* The newest connection of the 5-tuple stored between from_us and to_us: 1 found (its
- * id, its destination and that destination's domain, "" if none, into the outputs), 0
- * none, -1 on a database error. */
+ * id, its destination and its time into the outputs), 0 none, -1 on a database error. */
 int store_find_conn(struct store *s, const struct netaddr *client, const struct netaddr *server,
                     int proto, int cport, int sport, int64_t from_us, int64_t to_us,
-                    int64_t *conn_id, int64_t *dest_id, char *domain, size_t domainlen);
+                    int64_t *conn_id, int64_t *dest_id, int64_t *ts_us);
 
 /* The name a destination row stands for: its domain, or its address when it has none.
  * Returns 1, 0 if there is no such row, -1 on a database error. */

@@ -110,7 +110,7 @@ store_bytes(struct store *s, const struct bytes_event *b, int64_t conn_id, int64
 int
 store_find_conn(struct store *s, const struct netaddr *client, const struct netaddr *server,
                 int proto, int cport, int sport, int64_t from_us, int64_t to_us,
-                int64_t *conn_id, int64_t *dest_id, char *domain, size_t domainlen)
+                int64_t *conn_id, int64_t *dest_id, int64_t *ts_us)
 {
 	char src[NETADDR_STRLEN], dst[NETADDR_STRLEN];
 	sqlite3_stmt *st = s->st[S_FIND_CONN];
@@ -127,11 +127,9 @@ store_find_conn(struct store *s, const struct netaddr *client, const struct neta
 	}
 	rc = store_step(s, st);
 	if (rc == SQLITE_ROW) {
-		const char *d = (const char *)sqlite3_column_text(st, 2);
-
 		*conn_id = sqlite3_column_int64(st, 0);
 		*dest_id = sqlite3_column_int64(st, 1);
-		snprintf(domain, domainlen, "%s", d ? d : "");
+		*ts_us = sqlite3_column_int64(st, 2);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);

@@ -49,12 +49,14 @@ conn(struct core *k, struct store *s, int64_t ts, const char *dst, int sport)
 
 static int64_t mono = 1000000;   /* the writer's monotonic clock, as the tests move it */
 static int held;
+static int64_t flow_start;       /* the next hellos' flow's first packet (0: not kept) */
 
 static int
 hello(struct core *k, struct store *s, int64_t ts, const char *dst, int sport, int kind,
       const char *name, bool ech)
 {
-	struct hello_event h = { .ts_us = ts, .mono_us = ts, .cport = (uint16_t)sport, .kind = (uint8_t)kind,
+	struct hello_event h = { .ts_us = ts, .mono_us = ts, .flow_us = flow_start,
+	                         .cport = (uint16_t)sport, .kind = (uint8_t)kind,
 	                         .proto = kind == HELLO_QUIC ? IPPROTO_UDP : IPPROTO_TCP,
 	                         .sport = kind == HELLO_HTTP ? 80 : 443, .ech = ech,
 	                         .version = kind == HELLO_HTTP ? 0 : 0x0304 };
@@ -233,6 +235,41 @@ main(void)
 	       "the hello held for its connection is linked when the connection comes");
 	ok(q(db, "SELECT count(*) FROM hellos h LEFT JOIN destinations d ON d.id = h.dest_id "
 	       "WHERE d.id IS NULL") == 0, "every hello's destination exists");
+
+	/* a client port used again: its first flow folded by the capture (no byte record
+	 * forgets its entry), the second's hello before the second's connection */
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	conn(k, s, S(4300), "149.154.167.220", 40050);
+	conn(k, s, S(4300), "149.154.167.220", 40051);
+	held = 0;
+	flow_start = S(4301);
+	ok(hello(k, s, S(4301) + 3000, "149.154.167.220", 40050, HELLO_TLS, "second.example",
+	         false) == 0, "a hello of the second flow, before its connection");
+	is_int(held, 1, "held: the first flow's connection is older than this flow");
+	conn(k, s, S(4301), "149.154.167.220", 40050);
+	ok(hello(k, s, S(4301) + 3000, "149.154.167.220", 40051, HELLO_TLS, "third.example",
+	         false) == 0, "a hello of a second flow whose connection never comes");
+	flow_start = S(4302);
+	conn(k, s, S(4302), "149.154.167.220", 40052);
+	ok(hello(k, s, S(4302) + 3000, "149.154.167.220", 40052, HELLO_TLS, "api.telegram.org",
+	         false) == 0, "a hello after its own connection");
+	is_int(held, 2, "which takes it at once");
+	mono += 3000000;
+	is_int(core_release(k, s, mono, false), 1, "the one without a connection, stored");
+	flow_start = 0;
+	store_flush(s);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	is_int(q(db, "SELECT count(*) FROM hellos h WHERE cport = 40050 AND conn_id = (SELECT "
+	          "max(id) FROM connections WHERE sport = 40050) AND (SELECT count(*) FROM "
+	          "connections WHERE sport = 40050) = 2"), 1,
+	       "linked to its own flow's connection, not the first flow's");
+	is_int(q(db, "SELECT count(*) FROM findings WHERE kind = 'sni-mismatch' AND domain = "
+	          "'second.example' AND conn_id = (SELECT max(id) FROM connections WHERE "
+	          "sport = 40050)"), 1, "and its finding names that connection");
+	is_int(q(db, "SELECT count(*) FROM hellos WHERE cport = 40051 AND conn_id IS NULL"), 1,
+	       "one whose connection never came: unlinked, not the earlier flow's");
+	is_int(q(db, "SELECT count(*) FROM hellos h JOIN connections c ON c.id = h.conn_id "
+	          "WHERE h.cport = 40052 AND c.sport = 40052"), 1, "one after its connection: linked");
 
 	/* a spray of one-packet flows: NFLOG's connection each, the capture's aggregate */
 	{
