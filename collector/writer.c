@@ -57,8 +57,8 @@ void
 writer_db_error(struct writer *w, const char *what)
 {
 	if (!w->db_failing)
-		log_err("database: %s: %s (events are counted as lost until it recovers)",
-		        what, sqlite3_errmsg(w->db));
+		log_err("database: %s: %s (code %d; events are counted as lost until it "
+		        "recovers)", what, sqlite3_errmsg(w->db), sqlite3_extended_errcode(w->db));
 	w->db_failing = true;
 }
 
