@@ -36,7 +36,7 @@ _Static_assert(ATTRIB_MAX_NAMES <= STORE_MAX_NAMES, "every candidate name is sto
 
 /* The attribution map's share of the daemon's memory (attrib.h): a bot resolves a few
  * names, and this holds tens of thousands of answers; past it a flood evicts. */
-#define ATTRIB_BUDGET (8u << 20)
+#define ATTRIB_BUDGET (6u << 20)
 #define RELOAD_US (2 * DAY_US)
 
 /* The fold's counts, from every finding stored so far (a few thousand at most, the fold

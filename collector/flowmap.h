@@ -25,7 +25,7 @@
 
 #include "common/netaddr.h"
 
-#define FLOWMAP_SLOTS 32768
+#define FLOWMAP_SLOTS 16384
 #define FLOWMAP_PROBE 8
 
 struct flowkey {
