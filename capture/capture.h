@@ -116,7 +116,7 @@ struct capture_conf {
 };
 
 #define CAPTURE_MAX_FLOWS 8192
-#define CAPTURE_REASM_BYTES (4u << 20)
+#define CAPTURE_REASM_BYTES (2u << 20)
 #define CAPTURE_SLOT_US (60 * 1000000LL)
 #define CAPTURE_TCP_IDLE_US (300 * 1000000LL)
 #define CAPTURE_UDP_IDLE_US (60 * 1000000LL)
