@@ -139,26 +139,27 @@ hello_event_free(struct hello_event *h)
 	free(h);
 }
 
+/* A heap copy of the n bytes at src, or NULL. */
+static void *
+copy_block(const void *src, size_t n)
+{
+	void *p = malloc(n);
+
+	return p ? memcpy(p, src, n) : NULL;
+}
+
 int
 event_cmd(struct event *ev, const struct cmd_event *c)
 {
-	memset(ev, 0, sizeof(*ev));
-	ev->type = EV_CMD;
-	if (!(ev->u.cmd = malloc(sizeof(*c))))
-		return -1;
-	*ev->u.cmd = *c;
-	return 0;
+	*ev = (struct event){ .type = EV_CMD };
+	return (ev->u.cmd = copy_block(c, sizeof(*c))) ? 0 : -1;
 }
 
 int
 event_sensor(struct event *ev, const struct sensor_event *s)
 {
-	memset(ev, 0, sizeof(*ev));
-	ev->type = EV_SENSOR;
-	if (!(ev->u.sensor = malloc(sizeof(*s))))
-		return -1;
-	*ev->u.sensor = *s;
-	return 0;
+	*ev = (struct event){ .type = EV_SENSOR };
+	return (ev->u.sensor = copy_block(s, sizeof(*s))) ? 0 : -1;
 }
 
 size_t

@@ -191,18 +191,26 @@ queue_push(struct queue *q, const struct event *ev)
 	return 0;
 }
 
+/* Push ev, which made (event_cmd, event_sensor: 0 or -1) filled with a block of its
+ * own: freed here if the queue refuses it. */
+static int
+push_block(struct queue *q, struct event *ev, int made)
+{
+	if (made < 0)
+		return -1;
+	if (queue_push(q, ev) < 0) {
+		event_free(ev);
+		return -1;
+	}
+	return 0;
+}
+
 int
 queue_push_cmd(struct queue *q, const struct cmd_event *c)
 {
 	struct event ev;
 
-	if (event_cmd(&ev, c) < 0)
-		return -1;
-	if (queue_push(q, &ev) < 0) {
-		event_free(&ev);
-		return -1;
-	}
-	return 0;
+	return push_block(q, &ev, event_cmd(&ev, c));
 }
 
 int
@@ -210,13 +218,7 @@ queue_push_sensor(struct queue *q, const struct sensor_event *s)
 {
 	struct event ev;
 
-	if (event_sensor(&ev, s) < 0)
-		return -1;
-	if (queue_push(q, &ev) < 0) {
-		event_free(&ev);
-		return -1;
-	}
-	return 0;
+	return push_block(q, &ev, event_sensor(&ev, s));
 }
 
 size_t
