@@ -74,6 +74,7 @@ struct flow {
 	uint32_t hnext, prev, next;
 	uint8_t list, fins, insp_state;
 	bool have_isn;
+	bool missed_start;             /* its first data came with no SYN seen: began unknown */
 	bool emitted, hello;           /* a record of its own went out; a hello did */
 	bool fold_down, fold_data;     /* the records folded so far: a reply, data either way */
 	uint8_t fold_pkts;             /* ... their packets (at most CAPTURE_FOLD_PKTS) */
@@ -320,12 +321,14 @@ advance(struct capture *c, int64_t wall, int64_t mono)
 }
 
 /* The flow's first packet (wall clock), while its current record holds every packet of
- * it (none went out or was folded before); else 0. What its hello carries, so that the
- * core joins it to its own flow's connection, not an earlier one's of the same 5-tuple. */
+ * it (none went out or was folded before) and it began here (not a TCP flow first seen
+ * mid-stream: one whose SYN went with an evicted entry began before); else 0. What its
+ * hello carries, so that the core joins it to its own flow's connection, not an earlier
+ * one's of the same 5-tuple. */
 static int64_t
 flow_start(const struct flow *f)
 {
-	return f->emitted || f->fold_pkts ? 0 : f->rec.first_us;
+	return f->emitted || f->fold_pkts || f->missed_start ? 0 : f->rec.first_us;
 }
 
 static void
@@ -429,7 +432,7 @@ inspect_tcp(struct capture *c, struct flow *f, int64_t ts, const struct capdecod
 
 	if (!f->have_isn) {            /* no SYN seen: take this segment as the first */
 		c->cnt.missed_start++;
-		f->have_isn = true;
+		f->have_isn = f->missed_start = true;
 		f->isn = d->tcp_seq - 1;
 	}
 	if (d->payload_len < d->l4_len || (in && ++in->segs > CAPTURE_INSPECT_SEGMENTS)) {

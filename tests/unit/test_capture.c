@@ -268,6 +268,8 @@ main(void)
 	n = frame(f, 1, 4000, 443, 0x18, isn + 1, hello, hn);   pkt(c, S(501), f, n);
 	is_int(n_hellos, 4, "the first, evicted at its SYN, still has its hello read");
 	is_str((const char *)hellos[3].name, "late.example", "its name");
+	is_int(hellos[3].flow_us, 0, "its flow's start unknown (its SYN went with the evicted "
+	       "entry): not the first data's time, which would put its connection before it");
 	n_hellos = 3;
 	n = frame(f, 1, 4010, 443, 0x02, isn, NULL, 0);          pkt(c, S(502), f, n);
 	n = frame(f, 1, 4010, 443, 0x18, isn + 10, hello, 20);   pkt(c, S(502), f, n);
