@@ -375,7 +375,15 @@ run(void *arg)
 		if (pf[2].revents)
 			break;
 	}
-	read_ring(r);
+	/* A block the kernel has not filled is handed over only when its timer retires it,
+	 * PCAPREAD_BLOCK_MS on at most: what crossed before the stop is read before the flush,
+	 * or the end of a flow would be missing from its bytes without being counted lost. */
+	for (int64_t end = queue_mono_us() + 2 * PCAPREAD_BLOCK_MS * 1000;;) {
+		read_ring(r);
+		if (queue_mono_us() >= end)
+			break;
+		poll(pf, 1, PCAPREAD_BLOCK_MS / 5);
+	}
 	capture_flush(r->cap, timefmt_now_us(), queue_mono_us());
 	/* the writer is still draining: the last aggregates get a second to find room */
 	for (int i = 0; i < 100 && r->n_pending && !queue_is_closed(r->q); i++) {

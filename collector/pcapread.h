@@ -44,7 +44,8 @@ struct pcapread *pcapread_open(const struct conf *c, struct queue *q, struct sta
 /* Start the reader thread. Returns 0, or -1 with errno. */
 int pcapread_start(struct pcapread *p);
 
-/* Stop the thread: it reads what the ring holds, ends every flow (their last byte
+/* Stop the thread: it reads what crossed before the stop (the kernel hands the last,
+ * unfilled block over within 2 * PCAPREAD_BLOCK_MS), ends every flow (their last byte
  * records) and pushes them before it returns. Call before the queue is closed. NULL is
  * fine. */
 void pcapread_stop(struct pcapread *p);
