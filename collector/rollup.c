@@ -295,12 +295,12 @@ rollup_seen(struct rollup *r, const char *key, int64_t tag)
 int
 rollup_count(struct rollup *r, const char *key, int64_t ts_us)
 {
-	return rollup_add(r, key, ts_us, 1, 0, 0);
+	return rollup_add(r, key, ts_us, ts_us, ts_us, 1, 0, 0);
 }
 
 int
-rollup_add(struct rollup *r, const char *key, int64_t ts_us, int64_t n, int64_t sum1,
-           int64_t sum2)
+rollup_add(struct rollup *r, const char *key, int64_t ts_us, int64_t first_us,
+           int64_t last_us, int64_t n, int64_t sum1, int64_t sum2)
 {
 	struct item *it = lookup(r, key, NULL);
 
@@ -312,7 +312,8 @@ rollup_add(struct rollup *r, const char *key, int64_t ts_us, int64_t n, int64_t 
 	if (!it->pending) {
 		it->pending = true;
 		it->hour = ts_us / HOUR_US;
-		it->first = it->last = ts_us;
+		it->first = first_us;
+		it->last = last_us;
 		if (!it->on_dirty) {
 			it->on_dirty = true;
 			it->next_dirty = r->dirty;
@@ -322,9 +323,9 @@ rollup_add(struct rollup *r, const char *key, int64_t ts_us, int64_t n, int64_t 
 	it->count += n;
 	it->sum1 += sum1;
 	it->sum2 += sum2;
-	if (ts_us < it->first)
-		it->first = ts_us;
-	if (ts_us > it->last)
-		it->last = ts_us;
+	if (first_us < it->first)
+		it->first = first_us;
+	if (last_us > it->last)
+		it->last = last_us;
 	return 0;
 }

@@ -37,9 +37,11 @@ int rollup_remember(struct rollup *r, const char *key, int64_t id);
  * Returns 0, or -1 on a database error. */
 int rollup_count(struct rollup *r, const char *key, int64_t ts_us);
 
-/* The same for n events (0 is fine) and two sums to add (bytes up and down). */
-int rollup_add(struct rollup *r, const char *key, int64_t ts_us, int64_t n, int64_t sum1,
-               int64_t sum2);
+/* The same for n events (0 is fine) and two sums to add (bytes up and down), counted in
+ * the hour of ts_us and seen from first_us to last_us (a flow's packets in a slot of that
+ * hour: the row's first and last seen are theirs, not the slot's start). */
+int rollup_add(struct rollup *r, const char *key, int64_t ts_us, int64_t first_us,
+               int64_t last_us, int64_t n, int64_t sum1, int64_t sum2);
 
 /* Whether key (which must be remembered) was already seen with this tag (e.g. the id
  * of the event it belongs to, to count a key once per event); marks it seen with tag

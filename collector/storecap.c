@@ -99,8 +99,8 @@ store_bytes(struct store *s, const struct bytes_event *b, int64_t conn_id, int64
 	/* the destination's own rollup item, by id: it flushes into the same row */
 	snprintf(key, sizeof(key), "#%lld", (long long)dest_id);
 	if ((!rollup_find(s->dest, key) && rollup_remember(s->dest, key, dest_id) < 0) ||
-	    rollup_add(s->dest, key, b->slot_us, 0, (int64_t)b->bytes_up,
-	               (int64_t)b->bytes_down) < 0 ||
+	    rollup_add(s->dest, key, b->slot_us, b->first_us, b->last_us, 0,
+	               (int64_t)b->bytes_up, (int64_t)b->bytes_down) < 0 ||
 	    store_hour_count(s, b->slot_us, H_BYTES_UP, (int64_t)b->bytes_up) < 0 ||
 	    store_hour_count(s, b->slot_us, H_BYTES_DOWN, (int64_t)b->bytes_down) < 0)
 		return -1;

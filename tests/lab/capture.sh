@@ -129,6 +129,11 @@ check "bytes linked to the connection and its destination" "$(sql "SELECT count(
 	sport IN (9000, 9001)")"
 check "rolled up per destination" "$(sql "SELECT bytes_up >= $UP FROM destinations WHERE
 	domain = 'openrouter.ai' AND port = 9000")" 1
+seen() { echo "coalesce((SELECT $1($2) FROM $3 x WHERE x.dest_id = d.id), $4)"; }
+check "first and last seen: the packets' times, not the slot's start" "$(sql "SELECT count(*)
+	FROM destinations d WHERE first_us = min($(seen min ts_us connections 1e18),
+	$(seen min first_us flow_bytes 1e18)) AND last_us = max($(seen max ts_us connections 0),
+	$(seen max last_us flow_bytes 0))")" "$(sql "SELECT count(*) FROM destinations")"
 check "and per hour" "$(sql "SELECT sum(bytes_up) = (SELECT sum(bytes_up) FROM flow_bytes) FROM hourly")" 1
 "$OCA_BIN" report --db "$LAB_DB" --since 2000-01-01 --format json > "$LAB_DIR/report.json"
 check "the report gives each destination's bytes as stored" "$(jsonq "$LAB_DIR/report.json" \
