@@ -20,9 +20,11 @@
  *
  * -m demo writes the past days of scripts/demo instead: only the bot's expected traffic,
  * to the addresses the demo's lab answers for its two names, so that the live part adds
- * today's surprises to a week that was quiet until then. Its `runs` row, stopped a
- * minute before the demo's collector starts, is the collector that watched that week:
- * the report's coverage shows the restart between the two, as it would on a host. */
+ * today's surprises to a week that was quiet until then, with what the capture made of
+ * each connection (its TLS SNI, its bytes each way), as the demo captures today. Its
+ * `runs` row, stopped a minute before the demo's collector starts, is the collector that
+ * watched that week: the report's coverage shows the restart between the two, as it
+ * would on a host. */
 #include "config.h"
 
 #include <netinet/in.h>
@@ -34,6 +36,7 @@
 #include <unistd.h>
 
 #include "common/conf.h"
+#include "capture/capture.h"
 #include "collector/core.h"
 #include "common/db.h"
 #include "common/event.h"
@@ -214,28 +217,68 @@ emit_dns(struct core *k, struct store *s, int64_t ts, const char *qname, uint16_
 	return core_dns(k, s, &ev);
 }
 
+/* A new connection of the VM, as NFLOG logs it; ev (the caller's) holds it after. */
 static int
 emit_conn(struct core *k, struct store *s, int64_t ts, const char *dst, uint8_t proto,
-          uint16_t dport)
+          uint16_t dport, struct conn_event *ev)
 {
-	struct conn_event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.ts_us = ts;
-	ev.mono_us = ts;
-	ev.src = vm;
-	if (netaddr_parse(dst, &ev.dst) < 0)
+	memset(ev, 0, sizeof(*ev));
+	ev->ts_us = ts;
+	ev->mono_us = ts;
+	ev->src = vm;
+	if (netaddr_parse(dst, &ev->dst) < 0)
 		return -1;
-	ev.proto = proto;
-	ev.has_ports = 1;
-	ev.sport = (uint16_t)(32768 + rng() % 28000);
-	ev.dport = dport;
-	ev.tcp_flags = proto == IPPROTO_TCP ? 0x02 : 0;
-	ev.pkt_len = ev.dst.family == 6 ? 80 : 60;
-	strcpy(ev.iif, "br-openclaw");
-	strcpy(ev.oif, "wan0");
-	strcpy(ev.prefix, "openclaw-vm: ");
-	return core_conn(k, s, &ev);
+	ev->proto = proto;
+	ev->has_ports = 1;
+	ev->sport = (uint16_t)(32768 + rng() % 28000);
+	ev->dport = dport;
+	ev->tcp_flags = proto == IPPROTO_TCP ? 0x02 : 0;
+	ev->pkt_len = ev->dst.family == 6 ? 80 : 60;
+	strcpy(ev->iif, "br-openclaw");
+	strcpy(ev->oif, "wan0");
+	strcpy(ev->prefix, "openclaw-vm: ");
+	return core_conn(k, s, ev);
+}
+
+/* -m demo: what the capture makes of connection c to name: its TLS ClientHello (TLS 1.3,
+ * the SNI the bot asked for), then the flow's bytes, the flow closed within a second (a
+ * bot's request: under a KB up to Telegram, a prompt of a few KB to OpenRouter, an
+ * answer of a few KB back). */
+static int
+emit_capture(struct core *k, struct store *s, const struct conn_event *c, const char *name)
+{
+	bool llm = strcmp(name, "openrouter.ai") == 0;
+	struct hello_event h = { .ts_us = c->ts_us + 1500, .mono_us = c->mono_us + 1500,
+	                         .flow_us = c->ts_us, .client = c->src, .server = c->dst,
+	                         .cport = c->sport, .sport = c->dport, .proto = c->proto,
+	                         .kind = HELLO_TLS, .has_name = true, .version = 0x0304,
+	                         .name_len = (uint16_t)strlen(name),
+	                         .name = (const uint8_t *)name, .name_str = name,
+	                         .alpn = "h2,http/1.1" };
+	struct hello_event *held = hello_event_pack(&h);
+	int64_t slot = c->ts_us - c->ts_us % CAPTURE_SLOT_US;
+	uint64_t up = llm ? 2000 + rng() % 12000 : 500 + rng() % 600;
+	uint64_t down = llm ? 1000 + rng() % 20000 : 300 + rng() % 3000;
+	struct bytes_event b = { .slot_us = slot, .first_us = c->ts_us,
+	                         .first_mono_us = c->mono_us, .client = c->src,
+	                         .server = c->dst, .cport = c->sport, .sport = c->dport,
+	                         .proto = c->proto, .end = FLOW_CLOSED, .flows = 1,
+	                         .payload_up = up, .payload_down = down,
+	                         .pkts_up = 6 + up / 1448, .pkts_down = 5 + down / 1448 };
+	int rc;
+
+	if (!held)
+		return -1;
+	if ((rc = core_hello(k, s, held, held->mono_us)) != 1)
+		hello_event_free(held);     /* 1: held for its connection, which owns it */
+	if (rc < 0)
+		return -1;
+	b.last_us = c->ts_us + 50000 + (int64_t)(rng() % 900000);
+	if (b.last_us >= slot + CAPTURE_SLOT_US)
+		b.last_us = slot + CAPTURE_SLOT_US - 1;
+	b.bytes_up = b.payload_up + 52 * b.pkts_up;
+	b.bytes_down = b.payload_down + 52 * b.pkts_down;
+	return core_bytes(k, s, &b);
 }
 
 /* Pick an entry by weight; total is the sum of the weights. */
@@ -308,6 +351,8 @@ main(int argc, char **argv)
 	set_conf(kv);
 	set_conf("policy.expected_domains=api.telegram.org, openrouter.ai");
 	set_conf("policy.expected_ports=tcp/443");
+	if (demo)
+		set_conf("collector.pcap_interface=br-openclaw");
 
 	sqlite3 *db = db_open_rw(out, err, sizeof(err));
 	if (!db) {
@@ -337,17 +382,23 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < n_odds; i++)
 		wc_odd += odds[i].weight;
 
-	/* A short run of the week's flows: the daemon's `runs` row. */
-	char sql[256];
+	/* A short run of the week's flows: the daemon's `runs` row. The demo's collector had
+	 * the resolver and the capture on, as scripts/demo's has, and told the capture up. */
+	char sql[400];
 	snprintf(sql, sizeof(sql), "INSERT INTO runs(started_us, stopped_us, version, config) "
-	         "VALUES(%lld, %lld, 'weekgen', 'synthetic week')", (long long)start,
-	         (long long)end);
+	         "VALUES(%lld, %lld, 'weekgen', %s)", (long long)start, (long long)end,
+	         demo ? "json_object('nflog_group', 7, 'dns', '192.168.83.1:53', 'capture', "
+	                "'br-openclaw', 'enforce', 0)" : "'synthetic week'");
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		die_db(db, "runs");
+	if (demo && store_sensor_event(s, start, sqlite3_last_insert_rowid(db), "capture", "up",
+	                               "capturing on br-openclaw") < 0)
+		die_db(db, "sensor");
 
 	long long done_conn = 0, done_dns = 0;
 	int64_t t = start;
 	int in_batch = 0;
+	struct conn_event conn;
 	int64_t t0 = timefmt_now_us();
 
 	for (int64_t i = 0; i < total; i++) {
@@ -394,7 +445,7 @@ main(int argc, char **argv)
 					}
 					x -= odds[j].weight;
 				}
-				rc = emit_conn(k, s, ts, o->dst, o->proto, o->dport);
+				rc = emit_conn(k, s, ts, o->dst, o->proto, o->dport, &conn);
 			} else {
 				/* a destination some name answered, in proportion to conn_weight */
 				double y = unif() * wc;
@@ -417,13 +468,15 @@ main(int argc, char **argv)
 				    !mix[j].last_us)
 					j = 0;   /* nobody connects to a name not asked yet */
 				const char *a = mix[j].addr[mix[j].addr[1] && (rng() & 1) ? 1 : 0];
-				rc = emit_conn(k, s, ts, a, IPPROTO_TCP, 443);
+				rc = emit_conn(k, s, ts, a, IPPROTO_TCP, 443, &conn);
+				if (demo && rc == 0)
+					rc = emit_capture(k, s, &conn, mix[j].qname);
 			}
 		}
 		if (rc < 0)
 			die_db(db, "event");
 		if (++in_batch == BATCH || i == total - 1) {
-			if (store_flush(s) < 0 || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL))
+			if ((i == total - 1 && core_release(k, s, ts, true) < 0) || store_flush(s) < 0 || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL))
 				die_db(db, "commit");
 			in_batch = 0;
 		}
