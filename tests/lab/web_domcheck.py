@@ -70,6 +70,9 @@ def main():
         rects = [a for t, a in d.tags if t == 'rect']
         check('timeline drawn by the page', len(rects) >= 20, str(len(rects)))
         titles = ''.join(text)
+        check('timeline draws the bytes sent', any(t == 'path' and a.get('class') == 'up'
+                                                   for t, a in d.tags))
+        check('... on their own scale', 'bytes sent / hour (own scale, max 50.0 MiB)' in text)
         check('timeline marks a finding', 'unexpected-domain: <script>alert(1)</script>.evil.test at ' in titles)
         check('live findings polled', 'live' in text and 'checked' in text)
     sys.exit(1 if failed else 0)

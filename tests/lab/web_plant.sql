@@ -57,6 +57,9 @@ SELECT now / 3600000000 - 50 + value, (value * 7) % 23 + 2, (value * 5) % 11 + 1
 ON CONFLICT(hour) DO UPDATE SET connections = excluded.connections, dns_queries = excluded.dns_queries;
 INSERT INTO losses(ts_us, source, count) SELECT now - 5000000000, 'queue_full', 5 FROM t;
 UPDATE hourly SET events_lost = 5 WHERE hour = (SELECT (now - 5000000000) / 3600000000 FROM t);
+-- an upload: the hour's bytes, on the timeline
+UPDATE hourly SET bytes_up = 52428800, bytes_down = 1258291
+ WHERE hour = (SELECT now / 3600000000 - 10 FROM t);
 -- enforce mode dropped the direct-IP attempts (a database from an enforce run, read now)
 UPDATE findings SET blocked = 1 WHERE id = 2;
 -- coverage: an earlier run (id 0: the live run stays the latest) from the watch's start,

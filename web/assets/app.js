@@ -54,18 +54,21 @@
 		var hours = data.hours || [], finds = data.findings || [];
 		var until = Date.parse(data.until) / 1000, since = Date.parse(data.since) / 1000;
 		var span = Math.max(3600, until - since);
-		var maxC = 1, maxD = 1, i;
+		var maxC = 1, maxD = 1, maxU = 0, i;
 
 		for (i = 0; i < hours.length; i++) {
 			maxC = Math.max(maxC, hours[i][1]);
 			maxD = Math.max(maxD, hours[i][2]);
+			maxU = Math.max(maxU, hours[i][5] || 0);
 		}
 		var x = function (t) { return L + (W - L - R) * (t - since) / span; };
 		var bw = Math.max(1, (W - L - R) * 3600 / span - 1);
 		var yC = function (v) { return H - B - (H - B - T) * v / maxC; };
 		var yD = function (v) { return H - B - (H - B - T) * v / maxD; };
+		/* bytes sent (the capture's): what an upload to an expected name shows as */
+		var yU = function (v) { return H - B - (H - B - T) * v / (maxU || 1); };
 		var s = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img',
-			'aria-label': 'connections and DNS queries per hour' });
+			'aria-label': 'connections, DNS queries and bytes sent per hour' });
 
 		/* day lines and labels (UTC midnight) */
 		var day0 = Math.ceil(since / 86400) * 86400;
@@ -84,7 +87,7 @@
 		zero.textContent = '0';
 		s.appendChild(zero);
 
-		var path = '';
+		var path = '', upPath = '';
 		for (i = 0; i < hours.length; i++) {
 			var h = hours[i], hx = x(h[0]);
 			if (h[1] > 0) {
@@ -98,11 +101,14 @@
 				s.appendChild(r);
 			}
 			path += (path ? 'L' : 'M') + (hx + bw / 2).toFixed(1) + ' ' + yD(h[2]).toFixed(1);
+			upPath += (upPath ? 'L' : 'M') + (hx + bw / 2).toFixed(1) + ' ' +
+				yU(h[5] || 0).toFixed(1);
 			if (h[4] > 0)
 				s.appendChild(svg('rect', { x: hx, y: H - B + 2, width: Math.max(bw, 3), height: 4,
 					'class': 'lost' }));
 		}
 		if (path) s.appendChild(svg('path', { d: path, 'class': 'dns' }));
+		if (maxU) s.appendChild(svg('path', { d: upPath, 'class': 'up' }));
 		drawCoverage(s, cov, lanes, x, { L: L, W: W, R: R, T: T, top: CH + 8, lane: LANE,
 			since: since, until: until });
 		for (i = 0; i < finds.length; i++) {
@@ -117,8 +123,9 @@
 		box.textContent = '';
 		box.appendChild(s);
 		var lg = el('div', 'legend');
-		[['l-conn', 'connections / hour (left scale)'], ['l-dns', 'DNS queries / hour (own scale, max ' + maxD.toLocaleString('en-US') + ')'],
-		 ['l-find', 'new finding'], ['l-lost', 'events lost']].concat(lanes.length ? [
+		[['l-conn', 'connections / hour (left scale)'], ['l-dns', 'DNS queries / hour (own scale, max ' + maxD.toLocaleString('en-US') + ')']].concat(
+		 maxU ? [['l-up', 'bytes sent / hour (own scale, max ' + units(maxU) + ')']] : [],
+		 [['l-find', 'new finding'], ['l-lost', 'events lost']]).concat(lanes.length ? [
 		 ['gap-off', 'blind: collector not running'],
 		 ['gap-down', 'blind: sensor down, rule missing or not configured'],
 		 ['gap-loss', 'blind: loss burst']] : []).forEach(function (p) {
